@@ -1,0 +1,3 @@
+from hsp_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,433 @@
+"""The command line: `hsp-tui [--db PATH] [--as-of DATE] [--user NAME] COMMAND ...`.
+
+Scripts, cron jobs and the TUI rely on this contract. Every failure the user can cause is one line
+on stderr and a non-zero exit code, never a traceback. This module never imports Textual: plain
+`hsp-tui` (no command) imports the TUI package only when it is about to open it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .errors import HspError, InputError, NotFoundError
+from .interchange import export_csv, export_json, read_plan_file, seed_to_data
+from .model import Plan, Status
+from .paths import resolve_config_path, resolve_db_path
+from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
+from .seed import seed_document
+from .store import Store, default_user, now_iso
+from .textsafe import one_line, visible
+
+PROG = "hsp-tui"
+
+
+def parse_date_arg(text: str, what: str = "--as-of") -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{what} {text!r} is not a date: use YYYY-MM-DD, e.g. 2010-06-01") from None
+
+
+def parse_number(text: str, what: str = "recommendation number") -> int:
+    try:
+        n = int(str(text).strip().rstrip("."))
+    except ValueError:
+        raise InputError(f"{what} {text!r} is not a whole number") from None
+    if n < 1:
+        raise InputError(f"{what} {text!r} must be 1 or more")
+    return n
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line + usage hint, exit 2
+        self.exit(2, f"{self.prog}: error: {message} (see '{PROG} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="Track an audit action plan: owners, deadlines, status and what is overdue. "
+                    "With no command, opens the full-screen app.",
+        epilog="Dates are YYYY-MM-DD. The working file is --db, else $HSP_TUI_DB, else the user data folder "
+               "('hsp-tui where' prints it). It is created from the embedded seed plan on first use.",
+    )
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    p.add_argument("--db", metavar="PATH", help="the plan file (default: $HSP_TUI_DB or the user data folder)")
+    p.add_argument("--as-of", metavar="DATE", help="review date for overdue / due soon (default: today)")
+    p.add_argument("--user", metavar="NAME", help="name recorded in history (default: $HSP_TUI_USER or your login)")
+    p.add_argument("--due-soon-days", metavar="N", type=int, default=None,
+                   help=f"window for 'due soon' in days (default {DEFAULT_DUE_SOON_DAYS}, or the settings file)")
+    p.add_argument("--config", metavar="PATH", help="settings file for the app (default: user config folder)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    s = sub.add_parser("list", help="the plan as a table")
+    s.add_argument("--overdue", action="store_true", help="only overdue items")
+    s.add_argument("--due-soon", action="store_true", help="only items due soon")
+    s.add_argument("--owner", metavar="TEXT", help="only owners containing TEXT (any case)")
+    s.add_argument("--status", metavar="S", help="only this status (not_started, in_progress, blocked, done, dropped)")
+
+    s = sub.add_parser("show", help="one recommendation in full, with its history")
+    s.add_argument("number")
+
+    s = sub.add_parser("set", help="set a recommendation's status")
+    s.add_argument("number")
+    s.add_argument("status", help="not_started | in_progress | blocked | done | dropped")
+    s.add_argument("--note", metavar="TEXT", help="a progress note to go with the change")
+
+    s = sub.add_parser("note", help="add a progress note")
+    s.add_argument("number")
+    s.add_argument("text")
+
+    s = sub.add_parser("assign", help="change a recommendation's owner")
+    s.add_argument("number")
+    s.add_argument("owner")
+    s.add_argument("--note", metavar="TEXT")
+
+    s = sub.add_parser("revise", help="revise a deadline (the agreed one is kept)")
+    s.add_argument("number")
+    s.add_argument("deadline", help="e.g. 'July 2010', '31/03/2011', 'Q3 2010/11'")
+    s.add_argument("--reason", metavar="TEXT", help="why the deadline moved (required)")
+
+    s = sub.add_parser("milestone", help="mark a milestone done or open")
+    s.add_argument("number")
+    s.add_argument("index", help="milestone number, from 1")
+    s.add_argument("state", choices=["done", "open"])
+    s.add_argument("--note", metavar="TEXT")
+
+    s = sub.add_parser("undo", help="reverse a change (recorded as a change of its own)")
+    s.add_argument("number")
+    s.add_argument("--entry", metavar="ID", help="history entry to undo (default: the latest that can be)")
+
+    s = sub.add_parser("export", help="write the plan as JSON, CSV (Excel) or a Markdown board report")
+    s.add_argument("--format", choices=["json", "csv", "md"], default="json")
+    s.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+
+    s = sub.add_parser("import", help="create a plan file from a CSV or a JSON export")
+    s.add_argument("file")
+    s.add_argument("--replace", action="store_true", help="replace an existing plan file (a .bak is kept)")
+    s.add_argument("--title", metavar="TEXT", help="plan title for a CSV (default: the file name)")
+    s.add_argument("--plan-date", metavar="DATE", help="the plan's date for a CSV: gives the year to "
+                   "deadlines such as 'From July'")
+
+    sub.add_parser("schema", help="print the JSON Schema of the JSON export")
+    sub.add_parser("where", help="print the path of the working file")
+    return p
+
+
+class Context:
+    def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
+        self.args = args
+        self.env = env
+        self.path = resolve_db_path(args.db, env)
+        self.user = args.user or env.get("HSP_TUI_USER") or default_user()
+        self.as_of = parse_date_arg(args.as_of) if args.as_of else date.today()
+        self.as_of_given = bool(args.as_of)
+        if args.due_soon_days is not None and args.due_soon_days < 0:
+            raise InputError("--due-soon-days cannot be negative")
+        self.due_soon_days = args.due_soon_days if args.due_soon_days is not None else DEFAULT_DUE_SOON_DAYS
+
+    def store(self) -> Store:
+        user = self.user
+        return Store.open(self.path, seed=lambda: seed_to_data(seed_document(), by=user, at=now_iso()))
+
+    def review(self, plan: Plan) -> Review:
+        return review(plan, self.as_of, self.due_soon_days)
+
+
+# -- rendering ---------------------------------------------------------------------------------
+def fmt_date(d: date | None, ongoing: str = "Ongoing") -> str:
+    return f"{d.day} {d:%b %Y}" if d else ongoing
+
+
+def render_table(items: list[ItemReview], width: int) -> str:
+    headers = ("No.", "Ref", "Recommendation", "Owner", "Due", "Status", "Flag")
+    rows = []
+    for i in items:
+        due = fmt_date(i.due) if i.due else ("Ongoing" if _is_ongoing(i) else "no date")
+        if i.rec.revised:
+            due += " (rev)"
+        rows.append((str(i.number), one_line(i.rec.ref), one_line(i.rec.title), one_line(i.rec.owner),
+                     due, i.rec.status.label, i.flag))
+    fixed = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(headers)]
+    # Share what is left between the title and owner columns.
+    others = sum(fixed) - fixed[2] - fixed[3] + 2 * (len(headers) - 1)
+    room = max(30, width - others)
+    owner_w = min(fixed[3], max(12, room // 3))
+    title_w = min(fixed[2], max(16, room - owner_w))
+    widths = list(fixed)
+    widths[2], widths[3] = title_w, owner_w
+    widths[1] = min(widths[1], 12)
+
+    def line(cells: Sequence[str]) -> str:
+        out = []
+        for k, c in enumerate(cells):
+            c = c if len(c) <= widths[k] else c[: widths[k] - 1] + "…"
+            out.append(c.rjust(widths[k]) if k == 0 else c.ljust(widths[k]))
+        return "  ".join(out).rstrip()
+
+    lines = [line(headers), line(["-" * w for w in widths])]
+    lines += [line(r) for r in rows]
+    return "\n".join(lines)
+
+
+def _is_ongoing(item: ItemReview) -> bool:
+    return item.rec.current(None).precision == "ongoing"
+
+
+def summary_line(rv: Review, shown: int) -> str:
+    counts = rv.by_status()
+    parts = [f"{n} {s.label.lower()}" for s, n in counts.items() if n]
+    return (f"{shown} of {len(rv.items)} shown as of {fmt_date(rv.as_of)}: {len(rv.overdue)} overdue, "
+            f"{len(rv.due_soon)} due within {rv.due_soon_days} days; " + ", ".join(parts))
+
+
+def render_detail(rv: Review, number: int) -> str:
+    item = rv.item(number)
+    if item is None:
+        raise NotFoundError(f"no recommendation {number}")
+    rec = item.rec
+    ref = rv.plan.meta.date
+    out = [f"Recommendation {rec.number} (ref {visible(rec.ref)})",
+           f"Status:   {rec.status.label}" + (f"  [{item.flag}]" if item.flag else ""),
+           f"Owner:    {visible(rec.owner)}",
+           f"Deadline: {visible(rec.deadline)} (as agreed)"]
+    for r in rec.revisions:
+        out.append(f"Revised:  {visible(r.deadline)} on {r.at[:10]} by {visible(r.by)}: {visible(r.reason)}")
+    out.append(f"Due:      {fmt_date(item.due) if item.due else ('Ongoing' if _is_ongoing(item) else 'no date')}"
+               + (f" ({item.days_overdue} days overdue)" if item.overdue else ""))
+    if rec.current(ref).warning:
+        out.append(f"Warning:  {visible(rec.current(ref).warning or '')}")
+    if rec.milestones:
+        out.append("Milestones:")
+        for k, m in enumerate(rec.milestones, start=1):
+            mdue = m.parsed(ref).due
+            out.append(f"  {k}. [{'x' if m.done else ' '}] {visible(m.label)} - {visible(m.deadline)}"
+                       f" (due {fmt_date(mdue, 'no date')})")
+    out += ["", "Recommendation:", visible(rec.recommendation, multiline=True), "",
+            "Management response:", visible(rec.management_response, multiline=True)]
+    if rec.history:
+        out += ["", "History (newest first):"]
+        for h in reversed(rec.history):
+            line = f"  #{h.id} {h.at}  {visible(h.by)}  {visible(h.describe())}"
+            if h.note:
+                line += f"\n      {visible(h.note, multiline=True)}"
+            out.append(line)
+    return "\n".join(out)
+
+
+# -- commands ----------------------------------------------------------------------------------
+def cmd_list(ctx: Context) -> int:
+    a = ctx.args
+    rv = ctx.review(ctx.store().load())
+    items = list(rv.items)
+    if a.status:
+        wanted = Status.parse(a.status)
+        items = [i for i in items if i.rec.status is wanted]
+    if a.owner:
+        needle = a.owner.casefold()
+        items = [i for i in items if needle in i.rec.owner.casefold()]
+    if a.overdue:
+        items = [i for i in items if i.overdue]
+    if a.due_soon:
+        items = [i for i in items if i.due_soon]
+    width = shutil.get_terminal_size((120, 24)).columns
+    print(visible(rv.plan.meta.title) + (f" ({rv.plan.meta.date:%B %Y})" if rv.plan.meta.date else ""))
+    print(render_table(items, width))
+    print(summary_line(rv, len(items)))
+    return 0
+
+
+def cmd_show(ctx: Context) -> int:
+    rv = ctx.review(ctx.store().load())
+    print(render_detail(rv, parse_number(ctx.args.number)))
+    return 0
+
+
+def _report_change(ctx: Context, change) -> int:
+    print(visible(change.summary))
+    rv = ctx.review(change.plan)
+    item = rv.item(change.number)
+    if item is not None:
+        due = fmt_date(item.due) if item.due else "no due date"
+        print(f"  now: {item.rec.status.label}, due {due}" + (f", {item.flag}" if item.flag else ""))
+    return 0
+
+
+def cmd_set(ctx: Context) -> int:
+    a = ctx.args
+    status = Status.parse(a.status)
+    change = ctx.store().set_status(parse_number(a.number), status, by=ctx.user, note=a.note)
+    return _report_change(ctx, change)
+
+
+def cmd_note(ctx: Context) -> int:
+    a = ctx.args
+    change = ctx.store().add_note(parse_number(a.number), a.text, by=ctx.user)
+    return _report_change(ctx, change)
+
+
+def cmd_assign(ctx: Context) -> int:
+    a = ctx.args
+    change = ctx.store().set_owner(parse_number(a.number), a.owner, by=ctx.user, note=a.note)
+    return _report_change(ctx, change)
+
+
+def cmd_revise(ctx: Context) -> int:
+    a = ctx.args
+    if not a.reason or not a.reason.strip():
+        raise InputError("a revised deadline needs a reason: add --reason TEXT")
+    store = ctx.store()
+    reference = store.load().meta.date
+    change = store.revise(parse_number(a.number), a.deadline, reason=a.reason, by=ctx.user, reference=reference)
+    return _report_change(ctx, change)
+
+
+def cmd_milestone(ctx: Context) -> int:
+    a = ctx.args
+    change = ctx.store().set_milestone(parse_number(a.number), parse_number(a.index, "milestone number"),
+                                       a.state == "done", by=ctx.user, note=a.note)
+    return _report_change(ctx, change)
+
+
+def cmd_undo(ctx: Context) -> int:
+    a = ctx.args
+    number = parse_number(a.number)
+    store = ctx.store()
+    if a.entry:
+        entry_id = parse_number(a.entry, "history entry")
+    else:
+        rec = store.load().get(number)
+        if rec is None:
+            raise NotFoundError(f"no recommendation {number} in {store.path}")
+        undone = {h.undoes for h in rec.history if h.action == "undo"}
+        candidates = [h for h in rec.history
+                      if h.action in ("set", "note", "revise", "milestone") and h.id not in undone]
+        if not candidates:
+            raise InputError(f"recommendation {number} has no change that can be undone")
+        entry_id = candidates[-1].id
+    change = store.undo(number, entry_id, by=ctx.user)
+    return _report_change(ctx, change)
+
+
+def render_export(rv: Review, fmt: str, exported_at: str) -> str:
+    if fmt == "json":
+        return export_json(rv, exported_at=exported_at)
+    if fmt == "csv":
+        return export_csv(rv)
+    from .report import render_markdown
+
+    return render_markdown(rv, exported_at=exported_at)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write an export file whole (temp file + rename), never a half-written one."""
+    from .storage import atomic_write
+    from .errors import PlanFileError
+
+    try:
+        atomic_write(path, text.encode("utf-8"), keep_backup=False)
+    except PlanFileError as exc:
+        raise InputError(str(exc).replace("; the file is unchanged", "")) from None
+
+
+def cmd_export(ctx: Context) -> int:
+    a = ctx.args
+    rv = ctx.review(ctx.store().load())
+    text = render_export(rv, a.format, now_iso())
+    if a.output:
+        out = Path(a.output).expanduser()
+        if not out.parent.exists():
+            raise InputError(f"{out}: the folder {out.parent} does not exist")
+        write_output(out, text)
+        print(f"wrote {a.format.upper()} for {len(rv.items)} recommendations to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text.lstrip("\ufeff") if a.format == "csv" and sys.stdout.isatty() else text)
+    return 0
+
+
+def cmd_import(ctx: Context) -> int:
+    a = ctx.args
+    src = Path(a.file).expanduser()
+    plan_date = parse_date_arg(a.plan_date, "--plan-date") if a.plan_date else None
+    result = read_plan_file(src, by=ctx.user, at=now_iso(), title=a.title, plan_date=plan_date)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    store = Store(ctx.path)
+    if store.path.exists():
+        if not a.replace:
+            raise InputError(f"{store.path} already exists: add --replace to overwrite it (a .bak copy is kept)")
+        bak = store.replace(result.data)
+        print(f"replaced {store.path} with {result.count} recommendations from {src} "
+              f"(previous file kept as {bak})")
+    else:
+        store.create(result.data)
+        print(f"created {store.path} with {result.count} recommendations from {src}")
+    if result.warnings:
+        print(f"{len(result.warnings)} deadline(s) could not be read; they are kept as written with no due date",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_schema(ctx: Context) -> int:
+    from .schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
+def cmd_where(ctx: Context) -> int:
+    print(ctx.path)
+    return 0
+
+
+def cmd_app(ctx: Context) -> int:
+    """No command: open the full-screen app (or print the table when there is no terminal)."""
+    try:
+        from .tui import run_app  # noqa: PLC0415 - Textual is loaded only here
+    except ImportError as exc:
+        if "hsp_tui.tui" not in str(exc):
+            raise
+        ctx.args.overdue = ctx.args.due_soon = False
+        ctx.args.owner = ctx.args.status = None
+        return cmd_list(ctx)
+    return run_app(ctx)
+
+
+COMMANDS = {
+    "list": cmd_list, "show": cmd_show, "set": cmd_set, "note": cmd_note, "assign": cmd_assign,
+    "revise": cmd_revise, "milestone": cmd_milestone, "undo": cmd_undo, "export": cmd_export,
+    "import": cmd_import, "schema": cmd_schema, "where": cmd_where, None: cmd_app,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        ctx = Context(args, dict(os.environ))
+        return COMMANDS[args.command](ctx)
+    except HspError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # noqa: BLE001 - never show a traceback to an officer
+        if os.environ.get("HSP_TUI_DEBUG"):
+            raise
+        print(f"{PROG}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+              "(set HSP_TUI_DEBUG=1 for details)", file=sys.stderr)
+        return 70

@@ -1,0 +1,280 @@
+"""Turn a deadline as officers write it into a due date.
+
+Pure code: no I/O, no clock. A deadline keeps its text verbatim; the due date is the *last* day of
+the period the text names ("April 2010" is due on 30 April 2010), because that is what officers mean.
+Text that cannot be read is kept, with no due date and a warning: a date is never invented.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+__all__ = ["Deadline", "parse_deadline", "month_end", "PRECISIONS"]
+
+# How precise a due date is: it names a day, a month, a range of months, a quarter, a season,
+# a financial year or a calendar year; "ongoing" and "unknown" have no due date; "milestones"
+# is a cell that gives more than one date.
+PRECISIONS = (
+    "day", "month", "range", "quarter", "season", "financial_year", "year",
+    "milestones", "ongoing", "unknown", "none",
+)
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}
+# Meteorological seasons, as UK public bodies use them; winter ends in February of the next year.
+SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
+ONGOING = {"ongoing", "on-going", "on going", "continuous", "continuing", "rolling", "as required"}
+
+_DASHES = "\u2013\u2014\u2012\u2212-"
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+_YEAR = r"(?:19|20)\d\d"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline as written, with what it resolves to."""
+
+    text: str
+    due: date | None
+    precision: str
+    warning: str | None = None
+    parts: tuple["Deadline", ...] = field(default=())
+
+    @property
+    def readable(self) -> bool:
+        return self.warning is None
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    return date(year, month, 1) + relativedelta(day=31)
+
+
+def _clean(text: str) -> str:
+    s = " ".join(text.split())
+    for d in _DASHES[:-1]:
+        s = s.replace(d, " - ")
+    # A hyphen between letters or spaces separates a range ("April-May"); between digits it is part
+    # of a date or a financial year ("2010-11-05", "2010-11") and stays.
+    s = re.sub(r"(?<!\d)-|-(?!\d)", " - ", s)
+    s = re.sub(r"\s+", " ", s).strip().strip(".,;:").strip()
+    return s.lower()
+
+
+def _year_after(month: int, reference: date | None) -> int | None:
+    """The year of the first `month` on or after the reference month (the plan's date)."""
+    if reference is None:
+        return None
+    return reference.year if month >= reference.month else reference.year + 1
+
+
+def _unreadable(text: str, why: str) -> Deadline:
+    return Deadline(text, None, "unknown", f"cannot read deadline {text!r}: {why}")
+
+
+def _strip_lead(s: str) -> str:
+    # "From July", "by end of March 2011", "no later than June 2010", "due: May 2010"
+    prefixes = (
+        "due by ", "due ", "by the end of ", "by end of ", "by end ", "by the ", "by ",
+        "no later than ", "not later than ", "before the end of ", "before end of ",
+        "end of ", "the end of ", "end ", "from ", "starting ", "commencing ", "in ",
+        "during ", "within ", "until ", "till ", "deadline ", "target ",
+    )
+    changed = True
+    while changed:
+        changed = False
+        s = s.lstrip(": ")
+        for p in prefixes:
+            if s.startswith(p):
+                s = s[len(p):]
+                changed = True
+    return s.strip()
+
+
+def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
+    """One period (not a list of milestones). Returns None when the text is not one of our forms."""
+    if s in ONGOING:
+        return Deadline(raw, None, "ongoing")
+
+    # Financial-year quarter: "Q3 2010/11", "Q3 2010-11", "Q3 2010/2011", "2010/11 Q3".
+    m = re.fullmatch(rf"(?:q([1-4])\s*(?:of\s*)?(?:fy\s*)?({_YEAR})\s*[/ -]+\s*(\d{{2}}|{_YEAR})"
+                     rf"|(?:fy\s*)?({_YEAR})\s*[/ -]+\s*(\d{{2}}|{_YEAR})\s*q([1-4]))", s)
+    if m:
+        q = int(m.group(1) or m.group(6))
+        y1 = int(m.group(2) or m.group(4))
+        y2 = m.group(3) or m.group(5)
+        if not _fy_consistent(y1, y2):
+            return _unreadable(raw, "the two years of a financial year must follow each other")
+        # Q1 = April-June, Q2 = July-September, Q3 = October-December, Q4 = January-March.
+        end_month = {1: 6, 2: 9, 3: 12, 4: 3}[q]
+        year = y1 + 1 if q == 4 else y1
+        return Deadline(raw, month_end(year, end_month), "quarter")
+    if re.fullmatch(rf"q[1-4]\s*{_YEAR}", s):
+        return _unreadable(raw, "say which financial year the quarter is in, e.g. 'Q3 2010/11'")
+
+    # Financial year: "2010/11", "FY 2010-11", "2010/2011", "financial year 2010/11".
+    m = re.fullmatch(rf"(?:fy|financial year|the financial year)?\s*({_YEAR})\s*(?:/|-| - )\s*(\d{{2}}|{_YEAR})", s)
+    if m and len(m.group(2)) in (2, 4):
+        y1, y2 = int(m.group(1)), m.group(2)
+        if _fy_consistent(y1, y2):
+            return Deadline(raw, date(y1 + 1, 3, 31), "financial_year")
+        if len(y2) == 4:
+            pass  # "2010 - 2012": a range of years, handled below
+        else:
+            return _unreadable(raw, "the two years of a financial year must follow each other")
+
+    # Month range: "April - May 2010", "April to May 2010", "Nov 2010 - Jan 2011", "April 2010 - May 2010".
+    m = re.fullmatch(rf"({_MONTH_RE})\s*({_YEAR})?\s*(?:-|to|until|till|through)\s*({_MONTH_RE})\s*({_YEAR})?", s)
+    if m:
+        m1, y1, m2, y2 = MONTHS[m.group(1)], m.group(2), MONTHS[m.group(3)], m.group(4)
+        if y2 is None:
+            if y1 is not None:
+                return _unreadable(raw, "the end of the range has no year")
+            year = _year_after(m1, reference)
+            if year is None:
+                return _unreadable(raw, "no year given")
+            end_year = year if m2 >= m1 else year + 1
+        else:
+            end_year = int(y2)
+            start_year = int(y1) if y1 else (end_year if m1 <= m2 else end_year - 1)
+            if (start_year, m1) > (end_year, m2):
+                return _unreadable(raw, "the range ends before it starts")
+        return Deadline(raw, month_end(end_year, m2), "range")
+
+    # Season: "Autumn 2010", "Winter 2010" (December 2010 - February 2011).
+    m = re.fullmatch(rf"({'|'.join(SEASONS)})\s*({_YEAR})?", s)
+    if m:
+        first, last = SEASONS[m.group(1)]
+        if m.group(2) is None:
+            year = _year_after(first, reference)
+            if year is None:
+                return _unreadable(raw, "no year given")
+        else:
+            year = int(m.group(2))
+        end_year = year + 1 if last < first else year
+        return Deadline(raw, month_end(end_year, last), "season")
+
+    # Month with or without year: "April 2010", "Sept 2010", "April, 2010", "July", "2010 April".
+    m = re.fullmatch(rf"({_MONTH_RE})(?:\s*,?\s*({_YEAR}))?|({_YEAR})\s+({_MONTH_RE})", s)
+    if m:
+        month = MONTHS[m.group(1) or m.group(4)]
+        ytxt = m.group(2) or m.group(3)
+        year = int(ytxt) if ytxt else _year_after(month, reference)
+        if year is None:
+            return _unreadable(raw, "no year given")
+        return Deadline(raw, month_end(year, month), "month")
+
+    # Year: "2011", "end of 2011", "2010 - 2012" (a range of years).
+    m = re.fullmatch(rf"({_YEAR})(?:\s*(?:-|to)\s*({_YEAR}))?", s)
+    if m:
+        y1 = int(m.group(1))
+        y2 = int(m.group(2)) if m.group(2) else y1
+        if y2 < y1:
+            return _unreadable(raw, "the range ends before it starts")
+        return Deadline(raw, date(y2, 12, 31), "year")
+
+    return _parse_day(raw, s, reference)
+
+
+def _fy_consistent(y1: int, y2: str) -> bool:
+    if len(y2) == 2:
+        return (y1 + 1) % 100 == int(y2)
+    return int(y2) == y1 + 1
+
+
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_MONTH = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s+)?({_MONTH_RE}),?\s*({_YEAR})?")
+_MONTH_DAY = re.compile(rf"({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s*({_YEAR})?")
+
+
+def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
+    """An exact day. UK numeric dates are day-first; ISO dates are year-first."""
+    try:
+        m = _ISO_DATE.fullmatch(s)
+        if m:
+            return Deadline(raw, date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "day")
+        m = _NUMERIC_DATE.fullmatch(s)
+        if m:
+            year = int(m.group(3))
+            if year < 100:
+                year += 2000
+            # Day-first, as UK officers write: 03/04/2011 is 3 April 2011.
+            return Deadline(raw, date(year, int(m.group(2)), int(m.group(1))), "day")
+        m = _DAY_MONTH.fullmatch(s) or _MONTH_DAY.fullmatch(s)
+        if m:
+            if m.re is _DAY_MONTH:
+                d, mon, y = int(m.group(1)), MONTHS[m.group(2)], m.group(3)
+            else:
+                mon, d, y = MONTHS[m.group(1)], int(m.group(2)), m.group(3)
+            year = int(y) if y else _year_after(mon, reference)
+            if year is None:
+                return _unreadable(raw, "no year given")
+            return Deadline(raw, date(year, mon, d), "day")
+    except (ValueError, OverflowError) as exc:
+        return _unreadable(raw, f"not a calendar date ({exc})")
+    return None
+
+
+_SPLIT_RE = re.compile(r"\s*(?:;|\band\b|&|\bthen\b|,|\n)\s*")
+
+
+def _split_milestones(s: str) -> list[str] | None:
+    """Split a cell holding several dates ("April 2010 October 2010") into its dates, or None."""
+    parts = [p for p in _SPLIT_RE.split(s) if p]
+    if len(parts) > 1:
+        return parts
+    # No separator: consecutive "Month Year" pairs, as a PDF table cell gives them.
+    pairs = re.findall(rf"(?:\d{{1,2}}\s+)?(?:{_MONTH_RE})\s+{_YEAR}", s)
+    if len(pairs) > 1 and re.fullmatch(rf"(?:(?:\d{{1,2}}\s+)?(?:{_MONTH_RE})\s+{_YEAR}\s*)+", s):
+        return pairs
+    return None
+
+
+def parse_deadline(text: str | None, reference: date | None = None) -> Deadline:
+    """Parse a deadline cell.
+
+    `reference` is the plan's date: a month with no year ("From July") takes the first such month
+    on or after it. Returns a Deadline whose `parts` are set when the cell gives several dates
+    (milestones); its `due` is then the last of them.
+    """
+    raw = "" if text is None else str(text)
+    s = _clean(raw)
+    if not s:
+        return Deadline(raw, None, "none", None)
+    try:
+        return _parse(raw, s, reference)
+    except (ValueError, OverflowError, IndexError, KeyError) as exc:  # defensive: never escape
+        return _unreadable(raw, str(exc) or type(exc).__name__)
+
+
+def _parse(raw: str, s: str, reference: date | None) -> Deadline:
+    single = _parse_single(raw, _strip_lead(s), reference)
+    if single is not None:
+        return single
+    pieces = _split_milestones(s)
+    if pieces:
+        parts = []
+        for piece in pieces:
+            sub = _parse_single(piece, _strip_lead(piece), reference)
+            if sub is None or sub.due is None:
+                return _unreadable(raw, f"part {piece!r} is not a date")
+            parts.append(Deadline(_original_piece(raw, piece), sub.due, sub.precision))
+        return Deadline(raw, max(p.due for p in parts), "milestones", None, tuple(parts))
+    return _unreadable(raw, "not a month, range, date, quarter, financial year or 'Ongoing'")
+
+
+def _original_piece(raw: str, piece: str) -> str:
+    """The piece as the user typed it (original case), found case-insensitively in the raw text."""
+    idx = " ".join(raw.split()).lower().find(piece)
+    if idx < 0:
+        return piece
+    return " ".join(raw.split())[idx: idx + len(piece)]

@@ -1,0 +1,343 @@
+"""Import plans from CSV or JSON, and export them as JSON or CSV (Markdown: see `report`).
+
+Imports are checked completely before anything is written: a bad row refuses the whole file, with
+the file and line named, so nothing is ever half-imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+import orjson
+
+from .deadlines import parse_deadline
+from .errors import InputError
+from .model import Plan, Status
+from .review import Review
+from .store import build_data, check_text
+
+CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "deadline", "owner")
+# Columns our own CSV export adds: accepted on import (status is used, the rest are derived and ignored).
+CSV_OPTIONAL = ("status",)
+CSV_DERIVED = ("current_deadline", "due", "overdue", "days_overdue", "due_soon", "revised",
+               "latest_note", "status_label")
+EXPORT_CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "owner", "deadline",
+                      "current_deadline", "due", "status", "overdue", "days_overdue", "revised",
+                      "latest_note")
+MAX_CELL = 1_000_000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class ImportResult:
+    data: dict[str, Any]  # a complete database, ready for Store.create/replace
+    count: int
+    warnings: list[str] = field(default_factory=list)
+
+
+# -- import ------------------------------------------------------------------------------------
+def read_plan_file(path: Path, *, by: str, at: str, title: str | None = None,
+                   plan_date: date | None = None) -> ImportResult:
+    """Read a CSV (Appendix A columns) or a JSON export/seed into a complete database."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if path.suffix.lower() == ".json" or raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return _read_json(path, raw, by=by, at=at)
+    return _read_csv(path, raw, by=by, at=at, title=title, plan_date=plan_date)
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        bad = raw[exc.start: exc.start + 1].hex()
+        raise InputError(
+            f"{path}, line {line}: not UTF-8 (byte 0x{bad}; probably Windows-1252 from Excel): "
+            "save it as 'CSV UTF-8' and import again"
+        ) from None
+
+
+def _unneutralise(value: str) -> str:
+    """Undo our own export's formula guard ("'=SUM" -> "=SUM") so CSV round-trips."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _read_csv(path: Path, raw: bytes, *, by: str, at: str, title: str | None,
+              plan_date: date | None) -> ImportResult:
+    text = _decode(path, raw)
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_CELL * 4 + 16)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputError(f"{path}: the file is empty") from None
+        names = [h.strip().lower().replace(" ", "_") for h in header]
+        missing = [c for c in CSV_COLUMNS if c not in names]
+        if missing:
+            raise InputError(f"{path}, line 1: missing column(s) {', '.join(missing)} "
+                             f"(the header must be {','.join(CSV_COLUMNS)})")
+        unknown = [h for h, n in zip(header, names) if n not in CSV_COLUMNS + CSV_OPTIONAL + CSV_DERIVED]
+        if unknown:
+            raise InputError(f"{path}, line 1: unknown column(s) {', '.join(map(repr, unknown))} "
+                             f"(expected {','.join(CSV_COLUMNS)})")
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise InputError(f"{path}, line 1: column(s) {', '.join(dupes)} appear more than once")
+        rows = []
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue  # blank line
+            if len(cells) != len(names):
+                raise InputError(f"{path}, line {line}: {len(cells)} cells where the header has {len(names)}")
+            rec = {n: _unneutralise(c) for n, c in zip(names, cells) if n in CSV_COLUMNS + CSV_OPTIONAL}
+            rows.append((f"{path}, line {line}", rec))
+    except csv.Error as exc:
+        raise InputError(f"{path}, line {reader.line_num}: {exc}") from None
+    finally:
+        csv.field_size_limit(old_limit)
+    meta = {"title": title or path.stem, "date": plan_date.isoformat() if plan_date else None,
+            "author": "", "prepared_for": "", "source": f"Imported from {path.name}", "notes": ""}
+    return _build(path, meta, rows, by=by, at=at, plan_date=plan_date)
+
+
+def _read_json(path: Path, raw: bytes, *, by: str, at: str) -> ImportResult:
+    try:
+        doc = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("recommendations"), list):
+        raise InputError(f"{path}: not an hsp-tui export or seed (needs 'plan' and a 'recommendations' list)")
+    plan = doc.get("plan") if isinstance(doc.get("plan"), dict) else {}
+    plan_date = None
+    if plan.get("date"):
+        try:
+            plan_date = date.fromisoformat(str(plan["date"]))
+        except ValueError:
+            raise InputError(f"{path}: plan date {plan['date']!r} is not YYYY-MM-DD") from None
+    meta = {k: plan.get(k) for k in ("title", "date", "author", "prepared_for", "source", "notes")}
+    meta["title"] = meta["title"] or path.stem
+    rows = []
+    for i, rec in enumerate(doc["recommendations"], start=1):
+        if not isinstance(rec, dict):
+            raise InputError(f"{path}: recommendation #{i} is not an object")
+        rows.append((f"{path}, recommendation #{i}", rec))
+    return _build(path, meta, rows, by=by, at=at, plan_date=plan_date)
+
+
+def _text(where: str, rec: Mapping[str, Any], key: str, *, required: bool = False) -> str:
+    value = rec.get(key)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        else:
+            raise InputError(f"{where}: {key} must be text")
+    try:
+        return check_text(value, key, required=required, limit=MAX_CELL)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+
+
+def _build(path: Path, meta: dict[str, Any], rows: list[tuple[str, Mapping[str, Any]]], *,
+           by: str, at: str, plan_date: date | None) -> ImportResult:
+    if not rows:
+        raise InputError(f"{path}: no recommendations in the file")
+    seen: dict[int, str] = {}
+    docs, warnings = [], []
+    for where, rec in rows:
+        num_raw = rec.get("number")
+        try:
+            if isinstance(num_raw, bool):
+                raise ValueError
+            number = int(str(num_raw).strip().rstrip("."))
+            if number < 1 or number > 10**9:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: number {num_raw!r} is not a whole number from 1 up") from None
+        if number in seen:
+            raise InputError(f"{where}: number {number} is already used ({seen[number]})")
+        seen[number] = where
+        status_raw = rec.get("status")
+        try:
+            status = Status.parse(status_raw) if status_raw not in (None, "") else Status.NOT_STARTED
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        deadline = _text(where, rec, "deadline")
+        parsed = parse_deadline(deadline, plan_date)
+        if parsed.warning:
+            warnings.append(f"{where}: {parsed.warning} (kept as written, no due date)")
+        milestones = _milestones(where, rec.get("milestones"), parsed, plan_date, warnings)
+        doc = {
+            "number": number,
+            "ref": _text(where, rec, "ref"),
+            "recommendation": _text(where, rec, "recommendation", required=True),
+            "management_response": _text(where, rec, "management_response"),
+            "deadline": deadline,
+            "owner": _text(where, rec, "owner"),
+            "status": status.value,
+            "milestones": milestones,
+            "revisions": _list_of_dicts(where, rec.get("revisions"), "revisions",
+                                        ("deadline", "reason", "by", "at")),
+            "history": _list_of_dicts(where, rec.get("history"), "history",
+                                      ("id", "at", "by", "action", "field", "old", "new", "note", "undoes")),
+            "repairs": [str(r) for r in rec.get("repairs") or []] if isinstance(rec.get("repairs"), list) else [],
+        }
+        next_id = max((int(h.get("id") or 0) for h in doc["history"]), default=0) + 1
+        doc["history"].append({"id": next_id, "at": at, "by": by, "action": "import", "field": None,
+                               "old": None, "new": None, "note": f"imported from {path.name}"})
+        docs.append(doc)
+    docs.sort(key=lambda d: d["number"])
+    return ImportResult(build_data(meta, docs), len(docs), warnings)
+
+
+def _milestones(where: str, given: Any, parsed, plan_date: date | None, warnings: list[str]) -> list[dict]:
+    if given:
+        if not isinstance(given, list):
+            raise InputError(f"{where}: milestones must be a list")
+        out = []
+        for k, m in enumerate(given, start=1):
+            if not isinstance(m, dict):
+                raise InputError(f"{where}: milestone {k} is not an object")
+            dl = _text(f"{where}, milestone {k}", m, "deadline")
+            if parse_deadline(dl, plan_date).warning:
+                warnings.append(f"{where}, milestone {k}: cannot read deadline {dl!r} (kept as written)")
+            out.append({"label": _text(f"{where}, milestone {k}", m, "label") or f"Milestone {k}",
+                        "deadline": dl, "done": bool(m.get("done"))})
+        return out
+    if parsed.parts:  # one cell, several dates: each becomes a milestone
+        n = len(parsed.parts)
+        return [{"label": f"Milestone {k} of {n}", "deadline": p.text, "done": False}
+                for k, p in enumerate(parsed.parts, start=1)]
+    return []
+
+
+def _list_of_dicts(where: str, value: Any, what: str, keys: tuple[str, ...]) -> list[dict]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise InputError(f"{where}: {what} must be a list of objects")
+    return [{k: v.get(k) for k in keys if k in v} for v in value]
+
+
+def seed_to_data(seed: Mapping[str, Any], *, by: str, at: str) -> dict[str, Any]:
+    """The embedded seed as a new database (same checks as an import)."""
+    plan = seed.get("plan") or {}
+    plan_date = date.fromisoformat(plan["date"]) if plan.get("date") else None
+    meta = {k: plan.get(k) for k in ("title", "date", "author", "prepared_for", "source", "notes")}
+    rows = [(f"seed, recommendation #{i}", r) for i, r in enumerate(seed["recommendations"], start=1)]
+    result = _build(Path("seed"), meta, rows, by=by, at=at, plan_date=plan_date)
+    for doc in result.data["recommendations"].values():
+        doc["history"][-1]["note"] = "created from the plan as published (Appendix A)"
+        doc["history"][-1]["action"] = "create"
+    return result.data
+
+
+# -- export ------------------------------------------------------------------------------------
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def export_records(rv: Review) -> list[dict[str, Any]]:
+    """One JSON-ready object per recommendation, judged as of the review date."""
+    ref = rv.plan.meta.date
+    out = []
+    for item in rv.items:
+        rec = item.rec
+        agreed = rec.agreed(ref)
+        current = rec.current(ref)
+        out.append({
+            "number": rec.number,
+            "ref": rec.ref,
+            "title": rec.title,
+            "recommendation": rec.recommendation,
+            "management_response": rec.management_response,
+            "owner": rec.owner,
+            "deadline": rec.deadline,
+            "agreed_due": _iso(agreed.due),
+            "current_deadline": rec.current_deadline,
+            "due": _iso(item.due),
+            "due_precision": current.precision,
+            "deadline_warning": current.warning,
+            "milestones": [
+                {"label": m.label, "deadline": m.deadline, "due": _iso(m.parsed(ref).due), "done": m.done}
+                for m in rec.milestones
+            ],
+            "status": rec.status.value,
+            "status_label": rec.status.label,
+            "overdue": item.overdue,
+            "days_overdue": item.days_overdue,
+            "due_soon": item.due_soon,
+            "revised": rec.revised,
+            "revisions": [
+                {**r.to_dict(), "due": _iso(rv_parse.due)}
+                for r in rec.revisions
+                for rv_parse in [parse_deadline(r.deadline, ref)]
+            ],
+            "latest_note": rec.latest_note,
+            "history": [h.to_dict() for h in rec.history],
+            "repairs": list(rec.repairs),
+        })
+    return out
+
+
+def export_json(rv: Review, *, exported_at: str) -> str:
+    plan = rv.plan.meta.to_dict()
+    doc = {
+        "format": "hsp-tui-export",
+        "format_version": 1,
+        "plan": plan,
+        "as_of": rv.as_of.isoformat(),
+        "exported_at": exported_at,
+        "due_soon_days": rv.due_soon_days,
+        "recommendations": export_records(rv),
+    }
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+
+
+def neutralise(value: Any) -> Any:
+    """Stop Excel reading a cell as a formula: prefix text starting with = + - @ with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_csv(rv: Review) -> str:
+    """One row per recommendation, for Excel: UTF-8 with BOM, CRLF, formulas neutralised."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(EXPORT_CSV_COLUMNS)
+    for rec in export_records(rv):
+        row = {
+            **rec,
+            "due": rec["due"] or "",
+            "overdue": "yes" if rec["overdue"] else "no",
+            "revised": "yes" if rec["revised"] else "no",
+            "latest_note": rec["latest_note"] or "",
+            "status": rec["status_label"],
+        }
+        writer.writerow([neutralise(row[c]) for c in EXPORT_CSV_COLUMNS])
+    return "\ufeff" + buf.getvalue()
+
+
+def plan_title(plan: Plan) -> str:
+    return plan.meta.title

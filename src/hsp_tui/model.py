@@ -1,0 +1,299 @@
+"""The plan model: statuses, recommendations, milestones, revisions and history entries.
+
+Plain frozen dataclasses built from the stored documents. Nothing here reads a clock or a file:
+anything that depends on "today" lives in `review`, which is given the review date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from functools import lru_cache
+from typing import Any, Mapping
+
+from .deadlines import Deadline, parse_deadline
+from .errors import InputError
+
+SCHEMA_VERSION = 1
+# History actions whose note is a progress note (an import's or a revision's note is not).
+PROGRESS_ACTIONS = ("note", "set", "milestone")
+APP_ID = "hsp-tui"
+
+
+class Status(str, Enum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def closed(self) -> bool:
+        """Done and dropped items are never overdue."""
+        return self in (Status.DONE, Status.DROPPED)
+
+    @classmethod
+    def parse(cls, text: str) -> "Status":
+        """Accept the key (`in_progress`), the label (`In progress`), `in-progress`, or the key number 1-5."""
+        key = " ".join(str(text).strip().lower().replace("_", " ").replace("-", " ").split())
+        for i, status in enumerate(cls, start=1):
+            if key in (status.value.replace("_", " "), status.label.lower(), str(i)):
+                return status
+        choices = ", ".join(s.value for s in cls)
+        raise InputError(f"unknown status {text!r}: use one of {choices}")
+
+
+STATUS_LABELS = {
+    Status.NOT_STARTED: "Not started",
+    Status.IN_PROGRESS: "In progress",
+    Status.BLOCKED: "Blocked",
+    Status.DONE: "Done",
+    Status.DROPPED: "Dropped",
+}
+
+
+@lru_cache(maxsize=4096)
+def cached_deadline(text: str, reference: date | None) -> Deadline:
+    """Deadlines repeat across a plan; parse each distinct text once."""
+    return parse_deadline(text, reference)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    label: str
+    deadline: str
+    done: bool = False
+
+    def parsed(self, reference: date | None) -> Deadline:
+        return cached_deadline(self.deadline, reference)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "deadline": self.deadline, "done": self.done}
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A revised deadline. The deadline agreed in the plan is never changed; revisions pile up."""
+
+    deadline: str
+    reason: str
+    by: str
+    at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"deadline": self.deadline, "reason": self.reason, "by": self.by, "at": self.at}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change. Entries are only ever appended, never edited or removed."""
+
+    id: int
+    at: str
+    by: str
+    action: str  # set | note | revise | milestone | undo | import | create
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+    note: str | None = None
+    undoes: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "id": self.id, "at": self.at, "by": self.by, "action": self.action,
+            "field": self.field, "old": self.old, "new": self.new, "note": self.note,
+        }
+        if self.undoes is not None:
+            d["undoes"] = self.undoes
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "HistoryEntry":
+        return cls(
+            id=int(d.get("id", 0)), at=str(d.get("at", "")), by=str(d.get("by", "")),
+            action=str(d.get("action", "")), field=d.get("field"), old=d.get("old"),
+            new=d.get("new"), note=d.get("note"), undoes=d.get("undoes"),
+        )
+
+    def describe(self) -> str:
+        """A short human sentence for the history list."""
+        if self.action == "note":
+            return "note"
+        if self.action == "undo":
+            return f"undid change #{self.undoes}" + (f" ({self.field})" if self.field else "")
+        if self.field == "status":
+            return f"status {_status_label(self.old)} -> {_status_label(self.new)}"
+        if self.field == "milestone" and isinstance(self.new, Mapping):
+            return f"milestone {self.new.get('index')} {'done' if self.new.get('done') else 'reopened'}"
+        if self.action == "revise":
+            return f"deadline revised {self.old!r} -> {self.new!r}"
+        if self.action in ("import", "create"):
+            return self.action + "ed" if self.action == "import" else "created"
+        if self.field:
+            return f"{self.field} {self.old!r} -> {self.new!r}"
+        return self.action
+
+
+def _status_label(value: Any) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    number: int
+    ref: str
+    recommendation: str
+    management_response: str
+    deadline: str  # as agreed in the plan; never changed
+    owner: str
+    status: Status = Status.NOT_STARTED
+    milestones: tuple[Milestone, ...] = ()
+    revisions: tuple[Revision, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    repairs: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """A short title: the first clause of the recommendation."""
+        return short_title(self.recommendation)
+
+    @property
+    def current_deadline(self) -> str:
+        """The deadline in force: the latest revision's, else the one agreed."""
+        return self.revisions[-1].deadline if self.revisions else self.deadline
+
+    @property
+    def revised(self) -> bool:
+        return bool(self.revisions)
+
+    def agreed(self, reference: date | None) -> Deadline:
+        return cached_deadline(self.deadline, reference)
+
+    def current(self, reference: date | None) -> Deadline:
+        return cached_deadline(self.current_deadline, reference)
+
+    def due(self, reference: date | None) -> date | None:
+        """The current due date.
+
+        A revision sets it outright. Otherwise, with milestones, it is the earliest open milestone's
+        due date (all done: the agreed deadline's); without milestones, the agreed deadline's.
+        """
+        if self.revisions:
+            return self.current(reference).due
+        open_dues = [d for m in self.milestones if not m.done and (d := m.parsed(reference).due)]
+        if open_dues:
+            return min(open_dues)
+        return self.agreed(reference).due
+
+    @property
+    def notes(self) -> tuple[HistoryEntry, ...]:
+        """Progress notes still standing (an undone note is withdrawn, though kept in history)."""
+        withdrawn = {h.undoes for h in self.history if h.action == "undo"}
+        return tuple(h for h in self.history
+                     if h.note and h.action in PROGRESS_ACTIONS and h.id not in withdrawn)
+
+    @property
+    def latest_note(self) -> str | None:
+        notes = self.notes
+        return notes[-1].note if notes else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number, "ref": self.ref, "recommendation": self.recommendation,
+            "management_response": self.management_response, "deadline": self.deadline,
+            "owner": self.owner, "status": self.status.value,
+            "milestones": [m.to_dict() for m in self.milestones],
+            "revisions": [r.to_dict() for r in self.revisions],
+            "history": [h.to_dict() for h in self.history],
+            "repairs": list(self.repairs),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Recommendation":
+        return cls(
+            number=int(d["number"]), ref=str(d.get("ref") or ""),
+            recommendation=str(d.get("recommendation") or ""),
+            management_response=str(d.get("management_response") or ""),
+            deadline=str(d.get("deadline") or ""), owner=str(d.get("owner") or ""),
+            status=Status(d.get("status") or Status.NOT_STARTED.value),
+            milestones=tuple(
+                Milestone(str(m.get("label") or ""), str(m.get("deadline") or ""), bool(m.get("done")))
+                for m in d.get("milestones") or ()
+            ),
+            revisions=tuple(
+                Revision(str(r.get("deadline") or ""), str(r.get("reason") or ""),
+                         str(r.get("by") or ""), str(r.get("at") or ""))
+                for r in d.get("revisions") or ()
+            ),
+            history=tuple(HistoryEntry.from_dict(h) for h in d.get("history") or ()),
+            repairs=tuple(str(r) for r in d.get("repairs") or ()),
+        )
+
+
+def short_title(text: str, limit: int = 60) -> str:
+    """The first clause of a sentence, cut at a word boundary to at most `limit` characters."""
+    flat = " ".join(text.split())
+    for stop in (". ", "; ", ": ", ", "):
+        idx = flat.find(stop)
+        if 0 < idx <= limit:
+            flat = flat[:idx]
+            break
+    flat = flat.rstrip(".")
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+@dataclass(frozen=True)
+class PlanMeta:
+    title: str
+    date: date | None
+    author: str = ""
+    prepared_for: str = ""
+    source: str = ""
+    notes: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title, "date": self.date.isoformat() if self.date else None,
+            "author": self.author, "prepared_for": self.prepared_for,
+            "source": self.source, "notes": self.notes,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "PlanMeta":
+        raw = d.get("date")
+        try:
+            when = date.fromisoformat(str(raw)) if raw else None
+        except ValueError:
+            raise InputError(f"plan date {raw!r} is not a date (YYYY-MM-DD)") from None
+        return cls(
+            title=str(d.get("title") or "Untitled plan"), date=when,
+            author=str(d.get("author") or ""), prepared_for=str(d.get("prepared_for") or ""),
+            source=str(d.get("source") or ""), notes=str(d.get("notes") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    meta: PlanMeta
+    recommendations: tuple[Recommendation, ...] = field(default=())
+
+    def get(self, number: int) -> Recommendation | None:
+        for rec in self.recommendations:
+            if rec.number == number:
+                return rec
+        return None
+
+    @property
+    def owners(self) -> list[str]:
+        return sorted({r.owner for r in self.recommendations}, key=str.casefold)

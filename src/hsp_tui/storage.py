@@ -1,0 +1,177 @@
+"""A TinyDB storage that saves atomically, and the lock that makes each change one transaction.
+
+TinyDB's stock JSONStorage rewrites its file in place (seek, write, truncate): a kill in between
+leaves a broken file, and two processes overwrite each other. This storage instead
+
+* reads the whole file once per transaction and hands TinyDB that parsed copy;
+* writes a complete new file beside the old one (same folder), fsyncs it and `os.replace`s it over
+  the old, so a reader sees the old file or the new one, never a mix;
+* keeps the previous version as `<name>.bak` (a hard link to the old file, so it costs no copy).
+
+The inter-process lock (`filelock`, a `<name>.lock` file beside the plan) is taken by `Store` around
+the whole read-modify-write, not inside `read()`/`write()`, so no update is lost between them.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import orjson
+from tinydb.storages import Storage
+
+from .errors import PlanFileError
+
+
+def dumps(data: Any) -> bytes:
+    """UTF-8 JSON, indented so that people can read and diff the file."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; every failure is a PlanFileError naming the file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PlanFileError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise PlanFileError(f"{path}: is a folder, not a plan file") from None
+    except PermissionError:
+        raise PlanFileError(f"{path}: permission denied (cannot read the file)") from None
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not raw.strip():
+        raise PlanFileError(f"{path}: the file is empty; {restore_hint(path)}")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise PlanFileError(f"{path}: not valid JSON ({exc}); {restore_hint(path)}") from None
+
+
+def restore_hint(path: Path) -> str:
+    bak = backup_path(path)
+    if bak.exists():
+        return f"the last good copy is {bak}: copy it over {path.name} to restore it"
+    return "no backup copy exists beside it"
+
+
+def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True) -> None:
+    """Write `payload` to `path` so that the file is always whole: temp file, fsync, rename."""
+    folder = path.parent
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PlanFileError(f"{path}: the file is read-only; nothing was saved")
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            view = memoryview(payload)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if path.exists():
+            try:
+                shutil.copymode(path, tmp)
+            except OSError:
+                pass
+            if keep_backup:
+                _keep_backup(path)
+        os.replace(tmp, path)
+        _fsync_folder(folder)
+    except PlanFileError:
+        _remove_quietly(tmp)
+        raise
+    except OSError as exc:
+        _remove_quietly(tmp)
+        reason = exc.strerror or str(exc)
+        if exc.errno == errno.ENOSPC:
+            reason = "the disk is full"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            reason = f"permission denied in {folder}"
+        raise PlanFileError(f"{path}: could not save ({reason}); the file is unchanged") from None
+
+
+def _keep_backup(path: Path) -> None:
+    """Keep the current file as `<name>.bak` before it is replaced (a hard link where possible)."""
+    bak = backup_path(path)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.bak.tmp")
+    _remove_quietly(staging)
+    try:
+        os.link(path, staging)
+    except OSError:  # no hard links here (some network or FAT drives): copy instead
+        shutil.copy2(path, staging)
+    os.replace(staging, bak)
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: one parse per transaction, atomic whole-file writes.
+
+    `validate` is called on the parsed data before TinyDB sees it, so a foreign file is refused
+    before anything could be written over it.
+    """
+
+    def __init__(self, path: str | os.PathLike, validate: Callable[[Path, Any], None] | None = None,
+                 encoding: str = "utf-8") -> None:
+        super().__init__()
+        self.path = Path(path)
+        self._validate = validate
+        self._data: Any = None
+        self.writes = 0
+        if encoding.lower().replace("-", "") != "utf8":
+            raise ValueError("plan files are always UTF-8")
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        if self._data is None:
+            data = read_json(self.path)
+            if self._validate is not None:
+                self._validate(self.path, data)
+            self._data = data
+        return self._data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        try:
+            payload = dumps(data)
+        except (TypeError, orjson.JSONEncodeError) as exc:
+            self._data = None
+            raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
+        try:
+            atomic_write(self.path, payload)
+        except PlanFileError:
+            self._data = None  # what TinyDB changed in memory was not saved: forget it
+            raise
+        self._data = data
+        self.writes += 1
+
+    def close(self) -> None:
+        self._data = None

@@ -1,0 +1,379 @@
+"""The working file: a TinyDB database shared by officers, changed one safe transaction at a time.
+
+Layout (an ordinary TinyDB JSON file, UTF-8):
+
+    {"meta": {"1": {"app": "hsp-tui", "schema_version": 1, "plan": {...}}},
+     "recommendations": {"<number>": {...recommendation...}, ...}}
+
+Every change is one method here. Each takes the inter-process lock, reads the file afresh (a new
+TinyDB instance each time, so no query cache or cached next id can go stale), applies the change,
+appends a history entry and saves atomically (see `storage`). Nothing is written anywhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+
+from .deadlines import parse_deadline
+from .errors import ConflictError, InputError, NotFoundError, PlanFileError
+from .model import APP_ID, SCHEMA_VERSION, Plan, PlanMeta, Recommendation, Status
+from .storage import AtomicJSONStorage, atomic_write, backup_path, dumps, read_json, restore_hint
+
+META = "meta"
+RECS = "recommendations"
+LOCK_TIMEOUT = 15.0
+
+
+def now_iso() -> str:
+    """The time of a change, ISO 8601 with the local UTC offset."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def default_user() -> str:
+    for var in ("HSP_TUI_USER",):
+        if os.environ.get(var):
+            return os.environ[var]
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (containers, some services)
+        return "unknown"
+
+
+def check_text(value: Any, what: str, *, required: bool = False, limit: int = 1_000_000) -> str:
+    """User text is stored as given; it must be text that UTF-8 can hold, and not absurdly long."""
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{what} is not valid UTF-8 text") from None
+    if required and not value.strip():
+        raise InputError(f"{what} is empty")
+    if len(value) > limit:
+        raise InputError(f"{what} is longer than {limit:,} characters")
+    return value
+
+
+def validate_data(path: Path, data: Any) -> None:
+    """Refuse anything that is not an hsp-tui plan of our schema version, naming the file."""
+    if not isinstance(data, dict):
+        raise PlanFileError(f"{path}: not an hsp-tui plan file (the JSON is not an object)")
+    meta_table = data.get(META)
+    meta = meta_table.get("1") if isinstance(meta_table, dict) else None
+    if not isinstance(meta, dict) or meta.get("app") != APP_ID:
+        raise PlanFileError(f"{path}: not an hsp-tui plan file (no hsp-tui 'meta' record); it was left untouched")
+    version = meta.get("schema_version")
+    if version != SCHEMA_VERSION:
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise PlanFileError(
+                f"{path}: written by a newer hsp-tui (schema version {version}; this version reads "
+                f"{SCHEMA_VERSION}); upgrade hsp-tui to open it"
+            )
+        raise PlanFileError(f"{path}: unsupported schema version {version!r} (expected {SCHEMA_VERSION})")
+    if not isinstance(data.get(RECS, {}), dict):
+        raise PlanFileError(f"{path}: the 'recommendations' table is not an object")
+
+
+def build_data(plan: Mapping[str, Any], recommendations: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """A complete database from plan metadata and recommendation documents."""
+    meta = {"app": APP_ID, "schema_version": SCHEMA_VERSION, "plan": dict(plan)}
+    recs = {str(int(r["number"])): dict(r) for r in recommendations}
+    return {META: {"1": meta}, RECS: recs}
+
+
+def plan_from_data(path: Path, data: Mapping[str, Any]) -> Plan:
+    try:
+        meta = PlanMeta.from_dict(data[META]["1"].get("plan") or {})
+        recs = sorted(
+            (Recommendation.from_dict(doc) for doc in data.get(RECS, {}).values()),
+            key=lambda r: r.number,
+        )
+    except InputError as exc:
+        raise PlanFileError(f"{path}: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PlanFileError(f"{path}: a record is damaged ({type(exc).__name__}: {exc}); {restore_hint(path)}") from None
+    return Plan(meta, tuple(recs))
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What identifies one saved version of the file (every save replaces the file)."""
+
+    mtime_ns: int
+    size: int
+    inode: int
+
+
+class Change:
+    """What one store method did: the recommendation number, the history entry, the new plan."""
+
+    def __init__(self, path: Path, data: Mapping[str, Any], number: int | None, entry: dict | None,
+                 summary: str) -> None:
+        self._path, self._data = path, data
+        self.number, self.entry, self.summary = number, entry, summary
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The plan as saved by this change (built on demand: it includes others' changes too)."""
+        return plan_from_data(self._path, self._data)
+
+
+class Store:
+    """The plan file. All changes go through one method each; reads never lock."""
+
+    def __init__(self, path: str | os.PathLike, *, clock: Callable[[], str] = now_iso,
+                 lock_timeout: float = LOCK_TIMEOUT) -> None:
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._clock = clock
+        self._lock_timeout = lock_timeout
+        self.last_signature: Signature | None = None
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, seed: Callable[[], dict[str, Any]] | None = None,
+             **kwargs: Any) -> "Store":
+        """Open a plan file; if it does not exist and `seed` is given, create it from the seed."""
+        store = cls(path, **kwargs)
+        if not store.path.exists():
+            if seed is None:
+                raise PlanFileError(f"{store.path}: file not found")
+            store.create(seed(), if_missing=True)
+        return store
+
+    def create(self, data: dict[str, Any], *, if_missing: bool = False) -> bool:
+        """Write a new plan file (folders too). Refuses to overwrite an existing file."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PlanFileError(f"{self.path.parent}: cannot create the folder ({exc.strerror or exc})") from None
+        validate_data(self.path, data)
+        with self._locked():
+            if self.path.exists():
+                if if_missing:
+                    return False
+                raise PlanFileError(f"{self.path}: already exists; use --replace to overwrite it (a backup is kept)")
+            atomic_write(self.path, dumps(data), keep_backup=False)
+        self.last_signature = self.signature()
+        return True
+
+    def signature(self) -> Signature | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return Signature(st.st_mtime_ns, st.st_size, st.st_ino)
+
+    # -- reading -------------------------------------------------------------------------------
+    def load(self) -> Plan:
+        """Read the plan (no lock needed: saves replace the file whole)."""
+        before = self.signature()
+        data = read_json(self.path)
+        validate_data(self.path, data)
+        self.last_signature = before
+        return plan_from_data(self.path, data)
+
+    def raw(self) -> dict[str, Any]:
+        data = read_json(self.path)
+        validate_data(self.path, data)
+        return data
+
+    # -- the transaction -----------------------------------------------------------------------
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        lock = FileLock(str(self.lock_path), timeout=self._lock_timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise PlanFileError(
+                f"{self.path}: another hsp-tui has held the lock for over {self._lock_timeout:.0f}s "
+                f"(if none is running, delete {self.lock_path.name})"
+            ) from None
+        except OSError as exc:
+            raise PlanFileError(f"{self.lock_path}: cannot take the lock ({exc.strerror or exc})") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[tuple[TinyDB, AtomicJSONStorage]]:
+        with self._locked():
+            db = TinyDB(self.path, storage=AtomicJSONStorage, validate=validate_data)
+            storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
+            try:
+                storage.read()
+                yield db, storage
+            finally:
+                db.close()
+            self.last_signature = self.signature()
+
+    def _change(self, number: int, mutate: Callable[[dict[str, Any], dict[str, Any]], str | None],
+                *, by: str, action: str) -> Change:
+        """Apply `mutate(doc, entry)` to one recommendation and append `entry` to its history."""
+        with self._transaction() as (db, storage):
+            table = db.table(RECS, cache_size=0)
+            doc = table.get(doc_id=int(number))
+            if doc is None:
+                raise NotFoundError(f"no recommendation {number} in {self.path}")
+            doc = dict(doc)
+            history = list(doc.get("history") or [])
+            entry: dict[str, Any] = {
+                "id": max((int(h.get("id", 0)) for h in history), default=0) + 1,
+                "at": self._clock(), "by": by, "action": action,
+                "field": None, "old": None, "new": None, "note": None,
+            }
+            summary = mutate(doc, entry) or ""
+            history.append(entry)
+            doc["history"] = history
+            table.update(lambda d: (d.clear(), d.update(doc)), doc_ids=[int(number)])
+            data = storage.read()
+        return Change(self.path, data, int(number), entry, summary)
+
+    # -- the changes (one method each) ---------------------------------------------------------
+    def set_status(self, number: int, status: Status | str, *, by: str, note: str | None = None) -> Change:
+        new = status if isinstance(status, Status) else Status.parse(status)
+        if note is not None:
+            check_text(note, "note", required=True)
+
+        def mutate(doc: dict, entry: dict) -> str:
+            old = doc.get("status") or Status.NOT_STARTED.value
+            doc["status"] = new.value
+            entry.update(field="status", old=old, new=new.value, note=note)
+            return f"{number}: status {Status(old).label} -> {new.label}"
+
+        return self._change(number, mutate, by=by, action="set")
+
+    def add_note(self, number: int, text: str, *, by: str) -> Change:
+        check_text(text, "note", required=True)
+
+        def mutate(doc: dict, entry: dict) -> str:
+            entry.update(note=text)
+            return f"{number}: note added"
+
+        return self._change(number, mutate, by=by, action="note")
+
+    def set_owner(self, number: int, owner: str, *, by: str, note: str | None = None) -> Change:
+        check_text(owner, "owner", required=True, limit=10_000)
+        if note is not None:
+            check_text(note, "note", required=True)
+
+        def mutate(doc: dict, entry: dict) -> str:
+            old = doc.get("owner", "")
+            doc["owner"] = owner
+            entry.update(field="owner", old=old, new=owner, note=note)
+            return f"{number}: owner {old!r} -> {owner!r}"
+
+        return self._change(number, mutate, by=by, action="set")
+
+    def revise(self, number: int, deadline: str, *, reason: str, by: str, reference=None) -> Change:
+        """Record a revised deadline; the deadline agreed in the plan is kept unchanged."""
+        check_text(deadline, "deadline", required=True, limit=1_000)
+        if reason is None or not str(reason).strip():
+            raise InputError("a revised deadline needs a reason (--reason TEXT)")
+        check_text(reason, "reason", required=True)
+        parsed = parse_deadline(deadline, reference)
+        if parsed.warning:
+            raise InputError(parsed.warning)
+
+        def mutate(doc: dict, entry: dict) -> str:
+            revisions = list(doc.get("revisions") or [])
+            old = revisions[-1]["deadline"] if revisions else doc.get("deadline", "")
+            revisions.append({"deadline": deadline, "reason": reason, "by": by, "at": entry["at"]})
+            doc["revisions"] = revisions
+            entry.update(field="deadline", old=old, new=deadline, note=reason)
+            return f"{number}: deadline {old!r} revised to {deadline!r}"
+
+        return self._change(number, mutate, by=by, action="revise")
+
+    def set_milestone(self, number: int, index: int, done: bool, *, by: str, note: str | None = None) -> Change:
+        """Mark milestone `index` (1-based) done or open again; the item's own status is untouched."""
+        if note is not None:
+            check_text(note, "note", required=True)
+
+        def mutate(doc: dict, entry: dict) -> str:
+            milestones = [dict(m) for m in doc.get("milestones") or []]
+            if not 1 <= index <= len(milestones):
+                have = f"1-{len(milestones)}" if milestones else "none"
+                raise NotFoundError(f"recommendation {number} has no milestone {index} (milestones: {have})")
+            m = milestones[index - 1]
+            old = bool(m.get("done"))
+            m["done"] = bool(done)
+            doc["milestones"] = milestones
+            entry.update(field="milestone", old={"index": index, "done": old},
+                         new={"index": index, "done": bool(done)}, note=note)
+            return f"{number}: milestone {index} ({m.get('label', '')}) {'done' if done else 'open'}"
+
+        return self._change(number, mutate, by=by, action="milestone")
+
+    def undo(self, number: int, entry_id: int, *, by: str) -> Change:
+        """Reverse one change by appending an entry of its own; nothing is erased.
+
+        Refused when the item has changed since in the same field (someone else's later change
+        would be overwritten).
+        """
+
+        def mutate(doc: dict, entry: dict) -> str:
+            history = doc.get("history") or []
+            target = next((h for h in history if int(h.get("id", 0)) == int(entry_id)), None)
+            if target is None:
+                raise NotFoundError(f"recommendation {number} has no history entry {entry_id}")
+            if any(h.get("action") == "undo" and h.get("undoes") == target["id"] for h in history):
+                raise ConflictError(f"change #{entry_id} on recommendation {number} was already undone")
+            entry.update(undoes=int(entry_id), field=target.get("field"))
+            action, fld = target.get("action"), target.get("field")
+            if action == "note":
+                entry.update(old=target.get("note"), new=None)
+                return f"{number}: note withdrawn (kept in history)"
+            if fld in ("status", "owner"):
+                current = doc.get(fld)
+                if current != target.get("new"):
+                    raise ConflictError(
+                        f"recommendation {number}: {fld} has changed since (now {current!r}); not undone")
+                doc[fld] = target.get("old")
+                entry.update(old=target.get("new"), new=target.get("old"))
+                return f"{number}: {fld} back to {target.get('old')!r}"
+            if fld == "milestone":
+                idx = int(target["new"]["index"])
+                milestones = [dict(m) for m in doc.get("milestones") or []]
+                if bool(milestones[idx - 1].get("done")) != bool(target["new"]["done"]):
+                    raise ConflictError(f"recommendation {number}: milestone {idx} has changed since; not undone")
+                milestones[idx - 1]["done"] = bool(target["old"]["done"])
+                doc["milestones"] = milestones
+                entry.update(old=target["new"], new=target["old"])
+                return f"{number}: milestone {idx} back to {'done' if target['old']['done'] else 'open'}"
+            if fld == "deadline":
+                revisions = list(doc.get("revisions") or [])
+                if not revisions or revisions[-1].get("deadline") != target.get("new"):
+                    raise ConflictError(f"recommendation {number}: the deadline has been revised since; not undone")
+                restored = target.get("old")
+                revisions.append({"deadline": restored, "reason": f"undo of change #{entry_id}",
+                                  "by": by, "at": entry["at"]})
+                doc["revisions"] = revisions
+                entry.update(old=target.get("new"), new=restored)
+                return f"{number}: deadline back to {restored!r}"
+            raise ConflictError(f"change #{entry_id} ({action}) cannot be undone")
+
+        return self._change(number, mutate, by=by, action="undo")
+
+    def replace(self, data: dict[str, Any]) -> Path:
+        """Replace the whole plan (import --replace). The file as it was is kept as `.bak`."""
+        validate_data(self.path, data)
+        with self._locked():
+            if self.path.exists():
+                current = read_json(self.path)  # refuse to replace something that is not ours
+                validate_data(self.path, current)
+            atomic_write(self.path, dumps(data), keep_backup=True)
+        self.last_signature = self.signature()
+        return backup_path(self.path)
