@@ -172,7 +172,9 @@ class Recommendation:
 
     @property
     def revised(self) -> bool:
-        return bool(self.revisions)
+        """The deadline in force differs from the one agreed. Undoing the only revision appends a
+        revision back to the agreed text: the item then counts as not revised (milestones rule again)."""
+        return bool(self.revisions) and self.current_deadline != self.deadline
 
     def agreed(self, reference: date | None) -> Deadline:
         return cached_deadline(self.deadline, reference)
@@ -186,7 +188,7 @@ class Recommendation:
         A revision sets it outright. Otherwise, with milestones, it is the earliest open milestone's
         due date (all done: the agreed deadline's); without milestones, the agreed deadline's.
         """
-        if self.revisions:
+        if self.revised:
             return self.current(reference).due
         open_dues = [d for m in self.milestones if not m.done and (d := m.parsed(reference).due)]
         if open_dues:
