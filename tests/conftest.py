@@ -1,0 +1,68 @@
+"""Shared fixtures: a plan file made from the embedded seed, and a way to run the CLI like a user."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from hsp_tui.interchange import seed_to_data
+from hsp_tui.seed import seed_document
+from hsp_tui.store import Store
+
+FIXED_AT = "2010-06-01T09:00:00+01:00"
+
+
+@pytest.fixture
+def seed_data() -> dict:
+    return seed_to_data(seed_document(), by="tester", at=FIXED_AT)
+
+
+@pytest.fixture
+def plan_path(tmp_path: Path, seed_data: dict) -> Path:
+    path = tmp_path / "plan.json"
+    Store(path).create(seed_data)
+    return path
+
+
+@pytest.fixture
+def store(plan_path: Path) -> Store:
+    return Store(plan_path, clock=lambda: FIXED_AT)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def _clean_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HSP_TUI_")}
+    # Never touch the real home: platformdirs follows these.
+    env["HOME"] = str(tmp_path / "home")
+    env["XDG_DATA_HOME"] = str(tmp_path / "home" / "data")
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "home" / "config")
+    env["COLUMNS"] = "160"
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    """Run `python -m hsp_tui ARGS` in a subprocess, as a user would, with a clean environment."""
+
+    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+        full_env = _clean_env(tmp_path)
+        full_env.update(env or {})
+        proc = subprocess.run(
+            [sys.executable, "-m", "hsp_tui", *args], capture_output=True, text=True,
+            encoding="utf-8", env=full_env, input=input, timeout=120, cwd=tmp_path,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run

@@ -1,0 +1,208 @@
+"""The CLI contract, exercised through a subprocess like a user or a cron job would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+
+def test_help_and_version(cli):
+    r = cli("--help")
+    assert r.code == 0
+    for word in ("list", "set", "note", "export", "import", "revise", "milestone", "--as-of", "--db"):
+        assert word in r.out
+    r = cli("--version")
+    assert r.code == 0 and r.out.startswith("hsp-tui ")
+
+
+def test_first_use_seeds_the_file_given_by_env_then_db_option(cli, tmp_path):
+    env_path = tmp_path / "env" / "plan.json"
+    r = cli("--as-of", "2010-06-01", "list", env={"HSP_TUI_DB": str(env_path)})
+    assert r.code == 0, r.err
+    assert env_path.exists()
+    db_path = tmp_path / "opt.json"
+    r = cli("--db", str(db_path), "where", env={"HSP_TUI_DB": str(env_path)})
+    assert r.out.strip() == str(db_path)  # --db beats the environment
+
+
+def test_default_file_lives_in_the_user_data_folder(cli, tmp_path):
+    r = cli("where")
+    assert r.out.strip() == str(tmp_path / "home" / "data" / "hsp-tui" / "plan.json")
+
+
+def test_list_shows_the_plan_with_overdue_in_words(cli, plan_path):
+    r = cli("--db", str(plan_path), "--as-of", "2010-06-01", "list")
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    row1 = next(line for line in lines if line.lstrip().startswith("1 "))
+    assert "30 Apr 2010" in row1 and "OVERDUE" in row1 and "Not started" in row1
+    row5 = next(line for line in lines if line.lstrip().startswith("5 "))
+    assert "Ongoing" in row5 and "OVERDUE" not in row5
+    assert "5 overdue" in r.out
+
+
+def test_list_filters(cli, plan_path):
+    db = ["--db", str(plan_path), "--as-of", "2010-06-01"]
+    r = cli(*db, "list", "--overdue")
+    numbers = [int(line.split()[0]) for line in r.out.splitlines() if line.strip()[:1].isdigit() and "OVERDUE" in line]
+    assert numbers == [1, 2, 4, 8, 9]
+    r = cli(*db, "list", "--owner", "havco")
+    assert "Chief Executive, HAVCO" in r.out and "Head of OD&L" not in r.out
+    assert cli(*db, "set", "7", "blocked").code == 0
+    r = cli(*db, "list", "--status", "blocked")
+    assert "1 of 12 shown" in r.out and "JSNA" in r.out
+
+
+def test_set_and_note_change_one_item_and_say_what_changed(cli, plan_path):
+    db = ["--db", str(plan_path), "--as-of", "2010-06-01", "--user", "Wayne"]
+    r = cli(*db, "set", "1", "done", "--note", "Standing Leadership Conference met")
+    assert r.code == 0 and "Not started -> Done" in r.out
+    r = cli(*db, "note", "3", "Secretariat options paper drafted")
+    assert r.code == 0 and "note added" in r.out
+    r = cli(*db, "show", "1")
+    assert "Standing Leadership Conference met" in r.out and "Wayne" in r.out
+    data = json.loads(plan_path.read_text(encoding="utf-8"))
+    assert data["recommendations"]["1"]["status"] == "done"
+    assert data["recommendations"]["3"]["history"][-1]["note"] == "Secretariat options paper drafted"
+
+
+def test_user_comes_from_env_when_not_given(cli, plan_path):
+    cli("--db", str(plan_path), "note", "2", "x", env={"HSP_TUI_USER": "Duncan"})
+    data = json.loads(plan_path.read_text(encoding="utf-8"))
+    assert data["recommendations"]["2"]["history"][-1]["by"] == "Duncan"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["set", "99", "done"], "no recommendation 99"),
+    (["set", "1", "finished"], "unknown status 'finished'"),
+    (["set", "one", "done"], "'one' is not a whole number"),
+    (["--as-of", "1 June", "list"], "--as-of '1 June' is not a date"),
+    (["--as-of", "2010-02-30", "list"], "is not a date"),
+    (["note", "1", "  "], "note is empty"),
+    (["revise", "8", "July 2010"], "needs a reason"),
+    (["revise", "8", "someday", "--reason", "x"], "cannot read deadline 'someday'"),
+    (["milestone", "1", "1", "done"], "has no milestone 1"),
+    (["import", "nowhere.csv"], "nowhere.csv: file not found"),
+])
+def test_bad_input_is_one_clear_line_nonzero_and_changes_nothing(cli, plan_path, args, message):
+    before = plan_path.read_bytes()
+    r = cli("--db", str(plan_path), *args)
+    assert r.code != 0
+    assert message in r.err
+    assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+    assert plan_path.read_bytes() == before
+
+
+def test_a_foreign_file_is_refused_and_left_untouched(cli, tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text('{"_default": {"1": {"name": "not ours"}}}', encoding="utf-8")
+    before = path.read_bytes()
+    for args in (["list"], ["set", "1", "done"], []):
+        r = cli("--db", str(path), *args)
+        assert r.code != 0 and "not an hsp-tui plan file" in r.err and str(path) in r.err
+        assert "Traceback" not in r.err
+    assert path.read_bytes() == before
+
+
+def test_export_json_shape(cli, plan_path):
+    cli("--db", str(plan_path), "set", "1", "done")
+    r = cli("--db", str(plan_path), "--as-of", "2010-06-01", "export")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert doc["plan"]["title"] == "Partnership working in Haringey" and doc["plan"]["date"] == "2010-03-16"
+    assert doc["plan"]["source"]
+    assert doc["as_of"] == "2010-06-01" and doc["exported_at"]
+    recs = {r["number"]: r for r in doc["recommendations"]}
+    assert set(recs) == set(range(1, 13))
+    for key in ("number", "ref", "recommendation", "management_response", "owner", "deadline", "due",
+                "milestones", "status", "overdue", "history"):
+        assert key in recs[2]
+    assert recs[1]["status"] == "done" and recs[1]["overdue"] is False
+    assert recs[2]["due"] == "2010-04-30" and recs[2]["overdue"] is True
+    assert recs[2]["milestones"][1] == {"label": recs[2]["milestones"][1]["label"], "deadline": "October 2010",
+                                        "due": "2010-10-31", "done": False}
+    assert recs[5]["due"] is None and recs[5]["deadline"] == "Ongoing"
+    assert recs[12]["due"] == "2010-07-31" and recs[12]["deadline"] == "From July"
+
+
+def test_export_csv_to_a_file(cli, plan_path, tmp_path):
+    out = tmp_path / "plan.csv"
+    r = cli("--db", str(plan_path), "--as-of", "2010-06-01", "export", "--format", "csv", "-o", str(out))
+    assert r.code == 0, r.err
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the en dash right
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 12
+    assert rows[7]["deadline"] == "April – May 2010" and rows[7]["overdue"] == "yes"
+    assert rows[0]["number"] == "1" and rows[0]["due"] == "2010-04-30"
+
+
+CSV_PLAN = (
+    "number,ref,recommendation,management_response,deadline,owner\r\n"
+    "1,2.1,Agree the data sharing protocol,Agreed,April 2011,Head of Policy\r\n"
+    "2,2.2,\"Publish the performance framework, with targets\",Agreed,Q3 2011/12,Performance Manager\r\n"
+    "3,3.1,Review the board's terms of reference,Agreed,Ongoing,Partnership Manager\r\n"
+    "4,3.4,Deliver the two training events,Agreed,June 2011 November 2011,OD&L\r\n"
+    "5,4.2,Something unreadable,Agreed,when possible,Someone\r\n"
+)
+
+
+def test_import_csv_into_a_new_file_then_export_and_reimport_gives_the_same_plan(cli, tmp_path):
+    src = tmp_path / "plan.csv"
+    src.write_bytes(b"\xef\xbb\xbf" + CSV_PLAN.encode("utf-8"))
+    db = tmp_path / "new.json"
+    r = cli("--db", str(db), "import", str(src), "--title", "Audit 2011", "--plan-date", "2011-03-01")
+    assert r.code == 0, r.err
+    assert "created" in r.out and "5 recommendations" in r.out
+    assert "line 6" in r.err and "when possible" in r.err  # the unreadable deadline is reported
+    cli("--db", str(db), "set", "2", "in_progress", "--note", "Draft to PMG")
+    cli("--db", str(db), "milestone", "4", "1", "done")
+    exported = cli("--db", str(db), "--as-of", "2011-07-01", "export").out
+    first = json.loads(exported)
+    assert first["plan"]["title"] == "Audit 2011"
+    recs = {r["number"]: r for r in first["recommendations"]}
+    assert recs[2]["due"] == "2011-12-31" and recs[4]["milestones"][0]["done"] is True
+    assert recs[5]["due"] is None and recs[5]["deadline"] == "when possible"
+
+    export_file = tmp_path / "export.json"
+    export_file.write_text(exported, encoding="utf-8")
+    db2 = tmp_path / "again.json"
+    assert cli("--db", str(db2), "import", str(export_file)).code == 0
+    second = json.loads(cli("--db", str(db2), "--as-of", "2011-07-01", "export").out)
+
+    def comparable(doc):
+        out = []
+        for rec in doc["recommendations"]:
+            rec = dict(rec)
+            rec["history"] = [h for h in rec["history"] if h["action"] != "import"]
+            out.append(rec)
+        return doc["plan"], out
+
+    assert comparable(first) == comparable(second)
+
+
+def test_import_into_an_existing_file_needs_replace_and_keeps_a_backup(cli, plan_path, tmp_path):
+    src = tmp_path / "plan.csv"
+    src.write_text(CSV_PLAN, encoding="utf-8")
+    before = plan_path.read_bytes()
+    r = cli("--db", str(plan_path), "import", str(src))
+    assert r.code != 0 and "--replace" in r.err
+    assert plan_path.read_bytes() == before
+    r = cli("--db", str(plan_path), "import", str(src), "--replace", "--plan-date", "2011-03-01")
+    assert r.code == 0, r.err
+    assert plan_path.with_name("plan.json.bak").read_bytes() == before
+    assert "5 of 5 shown" in cli("--db", str(plan_path), "list").out
+
+
+def test_import_refuses_a_bad_row_and_writes_nothing(cli, tmp_path):
+    src = tmp_path / "bad.csv"
+    src.write_text(CSV_PLAN + "5,9.9,Duplicate,Agreed,May 2011,X\r\n", encoding="utf-8")
+    db = tmp_path / "new.json"
+    r = cli("--db", str(db), "import", str(src))
+    assert r.code != 0
+    assert "line 7" in r.err and "number 5 is already used" in r.err
+    assert not db.exists()

@@ -1,0 +1,111 @@
+"""Every deadline form officers write, and every deadline in the seed, resolved as officers mean it."""
+
+from datetime import date
+
+import pytest
+
+from hsp_tui.deadlines import parse_deadline
+from hsp_tui.seed import seed_document
+
+PLAN = date(2010, 3, 16)  # the seed report's date
+
+
+@pytest.mark.parametrize(
+    "text, due, precision",
+    [
+        # A month is due on its last day (not "today's day of the month", as dateutil would fill in).
+        ("April 2010", date(2010, 4, 30), "month"),
+        ("Sept 2010", date(2010, 9, 30), "month"),
+        ("sep 2010", date(2010, 9, 30), "month"),
+        ("February 2012", date(2012, 2, 29), "month"),  # leap year
+        ("February 2011", date(2011, 2, 28), "month"),
+        ("December 2010", date(2010, 12, 31), "month"),
+        ("April 2010.", date(2010, 4, 30), "month"),
+        # A range is due on the last day of the range: en dash, hyphen, "to".
+        ("April – May 2010", date(2010, 5, 31), "range"),
+        ("April - May 2010", date(2010, 5, 31), "range"),
+        ("April-May 2010", date(2010, 5, 31), "range"),
+        ("April to May 2010", date(2010, 5, 31), "range"),
+        ("Nov 2010 – Jan 2011", date(2011, 1, 31), "range"),
+        ("November – January 2011", date(2011, 1, 31), "range"),
+        # Exact dates; UK numeric dates are day-first.
+        ("31/03/2011", date(2011, 3, 31), "day"),
+        ("03/04/2011", date(2011, 4, 3), "day"),
+        ("1/4/11", date(2011, 4, 1), "day"),
+        ("31 March 2011", date(2011, 3, 31), "day"),
+        ("1st June 2010", date(2010, 6, 1), "day"),
+        ("2010-11-05", date(2010, 11, 5), "day"),
+        # "end of" a month is its last day.
+        ("end of March 2011", date(2011, 3, 31), "month"),
+        ("By end of June 2010", date(2010, 6, 30), "month"),
+        # UK financial years end on 31 March of the second year; quarters start in April.
+        ("2010/11", date(2011, 3, 31), "financial_year"),
+        ("2010-11", date(2011, 3, 31), "financial_year"),
+        ("FY 2010/2011", date(2011, 3, 31), "financial_year"),
+        ("Q1 2010/11", date(2010, 6, 30), "quarter"),
+        ("Q2 2010/11", date(2010, 9, 30), "quarter"),
+        ("Q3 2010/11", date(2010, 12, 31), "quarter"),
+        ("Q4 2010/11", date(2011, 3, 31), "quarter"),
+        # A month without a year takes its year from the plan's date; "From <month>" means by its end.
+        ("From July", date(2010, 7, 31), "month"),
+        ("July", date(2010, 7, 31), "month"),
+        ("February", date(2011, 2, 28), "month"),  # next February after a March 2010 plan
+        ("Autumn 2010", date(2010, 11, 30), "season"),
+        ("2011", date(2011, 12, 31), "year"),
+    ],
+)
+def test_deadline_forms(text, due, precision):
+    d = parse_deadline(text, PLAN)
+    assert (d.due, d.precision, d.warning) == (due, precision, None)
+    assert d.text == text  # kept verbatim
+
+
+def test_ongoing_has_no_due_date_and_no_warning():
+    d = parse_deadline("Ongoing", PLAN)
+    assert d.due is None and d.precision == "ongoing" and d.warning is None
+
+
+@pytest.mark.parametrize("text", ["TBC", "mid April 2010", "Q3 2010", "2010/12", "31/02/2011",
+                                  "soon", "April 2010 garbage", "2011-02-30", "April 2011 – May 2010"])
+def test_unreadable_text_is_kept_with_a_warning_and_no_invented_date(text):
+    d = parse_deadline(text, PLAN)
+    assert d.due is None
+    assert d.text == text
+    assert d.warning and repr(text) in d.warning
+
+
+def test_month_without_year_and_no_plan_date_is_not_guessed():
+    d = parse_deadline("From July", None)
+    assert d.due is None and "no year" in d.warning
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("April 2010 October 2010", [date(2010, 4, 30), date(2010, 10, 31)]),
+    ("April 2010 and October 2010", [date(2010, 4, 30), date(2010, 10, 31)]),
+    ("31/05/2010; Q3 2010/11", [date(2010, 5, 31), date(2010, 12, 31)]),
+])
+def test_two_dates_in_one_cell_become_milestones(text, parts):
+    d = parse_deadline(text, PLAN)
+    assert d.precision == "milestones"
+    assert [p.due for p in d.parts] == parts
+    assert d.due == parts[-1]
+
+
+SEED_EXPECTED = {
+    1: date(2010, 4, 30), 2: date(2010, 10, 31), 3: date(2010, 8, 31), 4: date(2010, 4, 30),
+    5: None, 6: None, 7: date(2010, 7, 31), 8: date(2010, 5, 31), 9: date(2010, 5, 31),
+    10: None, 11: None, 12: date(2010, 7, 31),
+}
+
+
+def test_every_seed_deadline_resolves():
+    seed = seed_document()
+    plan_date = date.fromisoformat(seed["plan"]["date"])
+    got = {}
+    for rec in seed["recommendations"]:
+        d = parse_deadline(rec["deadline"], plan_date)
+        assert d.warning is None, rec["deadline"]
+        got[rec["number"]] = d.due
+        for m in rec["milestones"]:
+            assert parse_deadline(m["deadline"], plan_date).due is not None
+    assert got == SEED_EXPECTED

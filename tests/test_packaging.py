@@ -1,0 +1,70 @@
+"""The wheel carries the seed plan, and the core never imports Textual."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE_MODULES = [
+    "hsp_tui", "hsp_tui.cli", "hsp_tui.model", "hsp_tui.deadlines", "hsp_tui.review", "hsp_tui.store",
+    "hsp_tui.storage", "hsp_tui.interchange", "hsp_tui.paths", "hsp_tui.seed", "hsp_tui.textsafe",
+    "hsp_tui.errors",
+]
+
+
+def test_core_modules_do_not_import_textual():
+    code = (
+        "import importlib, sys, pkgutil, hsp_tui\n"
+        f"mods = {CORE_MODULES!r}\n"
+        "mods += [m.name for m in pkgutil.iter_modules(hsp_tui.__path__, 'hsp_tui.') "
+        "if not m.name.startswith('hsp_tui.tui')]\n"
+        "for m in mods: importlib.import_module(m)\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(len(mods), bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("command", [["list"], ["export"], ["export", "--format", "csv"], ["note", "1", "x"]])
+def test_cli_commands_do_not_load_textual(tmp_path, command):
+    code = (
+        "import sys, runpy\n"
+        "from hsp_tui.cli import main\n"
+        f"rc = main(['--db', {str(tmp_path / 'p.json')!r}] + {command!r})\n"
+        "assert rc == 0, rc\n"
+        "sys.exit(2 if 'textual' in sys.modules else 0)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_wheel_ships_the_seed_and_the_installed_package_finds_it(tmp_path):
+    wheel_dir = tmp_path / "wheel"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheel_dir), str(ROOT)],
+        capture_output=True, text=True,
+    )
+    assert build.returncode == 0, build.stderr
+    wheel = next(wheel_dir.glob("hsp_tui-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "hsp_tui/data/partnership-working-in-haringey-2010.json" in names
+    target = tmp_path / "site"
+    inst = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        capture_output=True, text=True,
+    )
+    assert inst.returncode == 0, inst.stderr
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    code = "import hsp_tui, hsp_tui.seed as s; print(hsp_tui.__file__); print(s.seed_path())"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    module_file, seed_file = proc.stdout.split()
+    assert module_file.startswith(str(target)) and seed_file.startswith(str(target))
