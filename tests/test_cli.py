@@ -206,3 +206,14 @@ def test_import_refuses_a_bad_row_and_writes_nothing(cli, tmp_path):
     assert r.code != 0
     assert "line 7" in r.err and "number 5 is already used" in r.err
     assert not db.exists()
+
+
+def test_summary_by_status_owner_and_month(cli, plan_path):
+    db = ["--db", str(plan_path), "--as-of", "2010-06-01"]
+    cli(*db, "set", "1", "done")
+    r = cli(*db, "summary")
+    assert r.code == 0, r.err
+    assert "4 overdue" in r.out and "8% done" in r.out
+    owner = next(line for line in r.out.splitlines() if "Interim Deputy Chief Executive" in line)
+    assert owner.split()[-4:] == ["2", "2", "0", "2"]  # open, overdue, done, total
+    assert "Ongoing / no date     4" in r.out

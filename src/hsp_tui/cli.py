@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--owner", metavar="TEXT", help="only owners containing TEXT (any case)")
     s.add_argument("--status", metavar="S", help="only this status (not_started, in_progress, blocked, done, dropped)")
 
+    sub.add_parser("summary", help="counts by status, by owner and by month of due date")
+
     s = sub.add_parser("show", help="one recommendation in full, with its history")
     s.add_argument("number")
 
@@ -244,6 +246,29 @@ def cmd_list(ctx: Context) -> int:
     return 0
 
 
+def render_summary(rv: Review) -> str:
+    out = [f"{visible(rv.plan.meta.title)}: {len(rv.items)} recommendations as of {fmt_date(rv.as_of)}",
+           f"{len(rv.overdue)} overdue, {len(rv.due_soon)} due within {rv.due_soon_days} days, "
+           f"{rv.share_done:.0%} done", "", "By status:"]
+    out += [f"  {s.label:<12} {n:>5}" for s, n in rv.by_status().items()]
+    owners = rv.by_owner()
+    width = min(40, max((len(one_line(o.owner)) for o in owners), default=5))
+    out += ["", "By owner:", f"  {'owner':<{width}}  {'open':>5} {'overdue':>7} {'done':>5} {'total':>5}"]
+    out += [f"  {one_line(o.owner, width):<{width}}  {o.open:>5} {o.overdue:>7} {o.done:>5} {o.total:>5}"
+            for o in owners]
+    out += ["", "By month due:"]
+    for month, items in rv.by_month():
+        label = datetime.strptime(month, "%Y-%m").strftime("%b %Y") if month else "Ongoing / no date"
+        overdue = sum(1 for i in items if i.overdue)
+        out.append(f"  {label:<17} {len(items):>5}" + (f"  ({overdue} overdue)" if overdue else ""))
+    return "\n".join(out)
+
+
+def cmd_summary(ctx: Context) -> int:
+    print(render_summary(ctx.review(ctx.store().load())))
+    return 0
+
+
 def cmd_show(ctx: Context) -> int:
     rv = ctx.review(ctx.store().load())
     print(render_detail(rv, parse_number(ctx.args.number)))
@@ -401,7 +426,7 @@ def cmd_app(ctx: Context) -> int:
 
 
 COMMANDS = {
-    "list": cmd_list, "show": cmd_show, "set": cmd_set, "note": cmd_note, "assign": cmd_assign,
+    "list": cmd_list, "summary": cmd_summary, "show": cmd_show, "set": cmd_set, "note": cmd_note, "assign": cmd_assign,
     "revise": cmd_revise, "milestone": cmd_milestone, "undo": cmd_undo, "export": cmd_export,
     "import": cmd_import, "schema": cmd_schema, "where": cmd_where, None: cmd_app,
 }
