@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Mapping
 
 from .deadlines import Deadline, parse_deadline
@@ -291,10 +291,11 @@ class Plan:
     recommendations: tuple[Recommendation, ...] = field(default=())
 
     def get(self, number: int) -> Recommendation | None:
-        for rec in self.recommendations:
-            if rec.number == number:
-                return rec
-        return None
+        return self._by_number.get(number)
+
+    @cached_property
+    def _by_number(self) -> dict[int, Recommendation]:
+        return {r.number: r for r in self.recommendations}
 
     @property
     def owners(self) -> list[str]:

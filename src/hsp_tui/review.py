@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Iterable
 
@@ -78,7 +79,11 @@ class Review:
         return [i for i in self.items if i.due_soon]
 
     def item(self, number: int) -> ItemReview | None:
-        return next((i for i in self.items if i.number == number), None)
+        return self._by_number.get(number)
+
+    @cached_property
+    def _by_number(self) -> dict[int, ItemReview]:
+        return {i.number: i for i in self.items}
 
     def by_status(self) -> dict[Status, int]:
         counts = Counter(i.rec.status for i in self.items)
