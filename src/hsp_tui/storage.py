@@ -112,6 +112,34 @@ def _keep_backup(path: Path) -> None:
     os.replace(staging, bak)
 
 
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Delete temporary files that killed saves of `path` left behind (`.<name>.<pid>.tmp`).
+
+    Call only while holding the plan's lock: every save of the plan holds it, so no temporary file
+    of the plan can be in use by anyone else then. Returns what was removed.
+    """
+    removed = []
+    prefix = f".{path.name}."
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        middle = name[len(prefix):]
+        for suffix in (".bak.tmp", ".tmp"):
+            if middle.endswith(suffix) and middle[: -len(suffix)].isdigit():
+                stale = path.parent / name
+                try:
+                    os.unlink(stale)
+                    removed.append(stale)
+                except OSError:
+                    pass
+                break
+    return removed
+
+
 def _fsync_folder(folder: Path) -> None:
     if os.name != "posix":
         return

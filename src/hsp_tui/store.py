@@ -26,7 +26,8 @@ from tinydb import TinyDB
 from .deadlines import parse_deadline
 from .errors import ConflictError, InputError, NotFoundError, PlanFileError
 from .model import APP_ID, SCHEMA_VERSION, Plan, PlanMeta, Recommendation, Status
-from .storage import AtomicJSONStorage, atomic_write, backup_path, dumps, read_json, restore_hint
+from .storage import (AtomicJSONStorage, atomic_write, backup_path, dumps, read_json, remove_stale_temps,
+                      restore_hint)
 
 META = "meta"
 RECS = "recommendations"
@@ -203,6 +204,7 @@ class Store:
         except OSError as exc:
             raise PlanFileError(f"{self.lock_path}: cannot take the lock ({exc.strerror or exc})") from None
         try:
+            remove_stale_temps(self.path)  # left by a save that was killed; nobody else writes now
             yield
         finally:
             lock.release()
