@@ -7,10 +7,13 @@ of items) for MODE `spread`, or always to recommendation n for MODE `item:<n>`. 
 `hsp-tui set <status> --note "change k by USER"`, even k is `hsp-tui note <n> "change k by USER"`, each run
 through `hsp_tui.cli.main` (the code behind the `hsp-tui` command). After each change is saved the script
 prints "ack k" (flushed), so the test knows which changes were reported as saved before a kill.
+With HSP_TEST_WAIT_GO set it first prints "ready" and waits for a line on stdin, so that several
+writers can be started together.
 """
 
 import contextlib
 import io
+import os
 import sys
 
 import orjson
@@ -30,6 +33,10 @@ def run() -> int:
     with open(db, "rb") as fh:
         n = len(orjson.loads(fh.read())["recommendations"])
     out = sys.stdout
+    if os.environ.get("HSP_TEST_WAIT_GO"):  # start together: say "ready", wait for a line on stdin
+        out.write("ready\n")
+        out.flush()
+        sys.stdin.readline()
     k = start
     for _ in range(count):
         target = target_of(k, mode, n)
