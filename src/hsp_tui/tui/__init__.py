@@ -1,0 +1,46 @@
+"""The full-screen app (Textual). Only `hsp-tui` with no command imports this package."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..store import Store
+    from .app import HspApp
+
+__all__ = ["build_app", "run_app"]
+
+
+def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = False, due_soon_days: int = 14,
+              settings: "Settings | None" = None, **kwargs: Any) -> "HspApp":
+    """The app for this store. Refuses (InputError) a settings file naming an unknown theme or key id."""
+    from .app import HspApp, binding_ids
+
+    app = HspApp(store, as_of=as_of, user=user, as_of_given=as_of_given, due_soon_days=due_soon_days,
+                 settings=settings, **kwargs)
+    if settings is not None:
+        settings.check_theme(app.available_themes)
+        settings.check_keys(binding_ids())
+    return app
+
+
+def run_app(ctx: Any) -> int:
+    """Open the app for the CLI context. File and settings errors raise HspError before it starts."""
+    from ..config import load_settings
+    from ..paths import resolve_config_path
+
+    settings = load_settings(resolve_config_path(ctx.args.config, ctx.env))
+    if ctx.args.due_soon_days is not None:
+        days = ctx.args.due_soon_days
+    elif settings.due_soon_days is not None:
+        days = settings.due_soon_days
+    else:
+        days = ctx.due_soon_days
+    store = ctx.store()
+    plan = store.load()
+    app = build_app(store, as_of=ctx.as_of, user=ctx.user, as_of_given=ctx.as_of_given, due_soon_days=days,
+                    settings=settings, plan=plan)
+    result = app.run()
+    return int(result or 0)

@@ -1,0 +1,56 @@
+"""Typed messages the panes post up to the screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+from textual.widget import Widget
+
+
+@dataclass
+class OwnerChosen(Message):
+    """An owner was chosen in the owners pane (None: all owners)."""
+
+    pane: Widget
+    owner: str | None
+
+    @property
+    def control(self) -> Widget:
+        return self.pane
+
+
+@dataclass
+class ItemChosen(Message):
+    """A recommendation was chosen in a pane other than the table (e.g. the deadlines pane)."""
+
+    pane: Widget
+    number: int
+
+    @property
+    def control(self) -> Widget:
+        return self.pane
+
+
+@dataclass
+class ItemHighlighted(Message):
+    """The table's cursor moved to another recommendation (None: the table is empty)."""
+
+    table: Widget
+    number: int | None
+
+    @property
+    def control(self) -> Widget:
+        return self.table
+
+
+@dataclass
+class DetailRequested(Message):
+    """Enter on a table row: the officer wants the detail pane."""
+
+    table: Widget
+    number: int
+
+    @property
+    def control(self) -> Widget:
+        return self.table

@@ -1,0 +1,350 @@
+"""The main screen: the recommendations table with detail, owners, deadlines and a status summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static
+
+from ...review import Review
+from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen
+from ..view import SORTS, STATUS_KEYS, filter_words, select
+from ..widgets.detail import DetailPane
+from ..widgets.panes import DeadlinesPane, HeaderBar, OwnersPane, SummaryBar
+from ..widgets.rectable import RecTable
+from .modals import EditResult, EditScreen, ExportRequest, ExportScreen, MilestoneScreen, NoteScreen
+
+if TYPE_CHECKING:
+    from ..app import HspApp
+
+STATUS_GROUP = Binding.Group("Status")
+PANES = ("table", "detail", "owners", "deadlines")
+STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
+
+
+def status_bindings() -> list[Binding]:
+    return [Binding(str(k), f"set_status({k})", s.label, id=STATUS_IDS[k - 1], group=STATUS_GROUP,
+                    tooltip=f"Set the highlighted item to {s.label}")
+            for k, s in enumerate(STATUS_KEYS, start=1)]
+
+
+class MainScreen(Screen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        *status_bindings(),
+        Binding("n", "note", "Note", id="add_note"),
+        Binding("e", "edit", "Edit", id="edit"),
+        Binding("m", "milestone", "Milestone", id="milestone"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("o", "toggle_overdue", "Overdue", id="overdue_only"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("s", "cycle_sort", "Sort", id="cycle_sort"),
+        Binding("x", "export", "Export", id="export"),
+        Binding("tab", "next_pane", "Next pane", show=False, id="next_pane"),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous_pane"),
+        Binding("escape", "clear_filters", "Clear filters", show=False, id="clear_filters"),
+    ]
+
+    sort_key: reactive[str] = reactive("number")
+    overdue_only: reactive[bool] = reactive(False)
+    filter_text: reactive[str] = reactive("")
+    owner: reactive[str | None] = reactive(None)
+    slot: reactive[str] = reactive("detail")  # the pane shown below the table on a narrow terminal
+    filtering: reactive[bool] = reactive(False)
+    empty: reactive[bool] = reactive(False)
+
+    app: "HspApp"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ready = False
+        self._deadlines_dirty = False
+
+    # -- layout ---------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        yield SummaryBar(id="summary")
+        with Vertical(id="body"):
+            yield RecTable(id="table")
+            yield Static("", id="empty", markup=False)
+            with Horizontal(id="lower"):
+                yield DetailPane(id="detail")
+                with Vertical(id="side"):
+                    yield OwnersPane(id="owners")
+                    yield DeadlinesPane(id="deadlines")
+        yield Input(id="filter", placeholder="Filter by ref, text or owner: Enter keeps it, Escape clears it")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.table.border_title = "Recommendations"
+        self.detail.border_title = "Detail"
+        self.owners.border_title = "Owners (Enter filters)"
+        self.deadlines.border_title = "Deadlines by month"
+        for pane in (self.detail, self.owners, self.deadlines):
+            pane.border_subtitle = ""
+        self.watch_slot(self.slot)
+        self._ready = True
+        self.show_review(self.app.review, keep=None)
+        self.table.focus()
+
+    @property
+    def table(self) -> RecTable:
+        return self.query_one("#table", RecTable)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one("#detail", DetailPane)
+
+    @property
+    def owners(self) -> OwnersPane:
+        return self.query_one("#owners", OwnersPane)
+
+    @property
+    def deadlines(self) -> DeadlinesPane:
+        return self.query_one("#deadlines", DeadlinesPane)
+
+    # -- showing --------------------------------------------------------------------------------
+    def show_review(self, rv: Review, keep: int | None) -> None:
+        """Redraw everything from a review (after a reload, a filter or sort change)."""
+        self.query_one(HeaderBar).show(rv, self.app.as_of_given)
+        self.query_one(SummaryBar).show(rv)
+        self.owners.show(rv, self.owner)
+        self._refilter(keep)
+        self._mark_deadlines()
+
+    def apply_review(self, old: Review, rv: Review) -> None:
+        """A change (ours or someone else's): update only what changed when the items are the same."""
+        if [i.number for i in old.items] != [i.number for i in rv.items]:
+            self.show_review(rv, keep=self.table.current_number)
+            return
+        self.query_one(HeaderBar).show(rv, self.app.as_of_given)
+        self.query_one(SummaryBar).show(rv)
+        self.owners.show(rv, self.owner)
+        # Rows stay where they are (and in the table even if they no longer match a filter) until
+        # the next filter or sort change, so the cursor never jumps under the officer's hands.
+        self.table.refresh_items({i.number: i for i in rv.items})
+        self._show_detail(self.table.current_number)
+        self._mark_deadlines()
+
+    def _mark_deadlines(self) -> None:
+        if not self._deadlines_dirty:
+            self._deadlines_dirty = True
+            self.call_after_refresh(self._update_deadlines)
+
+    def _update_deadlines(self) -> None:
+        self._deadlines_dirty = False
+        self.deadlines.show(self.app.review)
+
+    def _refilter(self, keep: int | None) -> None:
+        if not self._ready:
+            return
+        items = select(self.app.review, text=self.filter_text, owner=self.owner,
+                       overdue_only=self.overdue_only, sort=self.sort_key)
+        self.table.show(items, keep)
+        total = len(self.app.review.items)
+        words = filter_words(text=self.filter_text, owner=self.owner, overdue_only=self.overdue_only)
+        title = f"Recommendations ({len(items)} of {total})" if words else f"Recommendations ({total})"
+        self.table.border_title = Content(title)
+        self.table.border_subtitle = Content(f"sort: {self.sort_key}" + "".join(f" · {w}" for w in words))
+        self.empty = not items
+        if not items:
+            why = ", ".join(words) if words else "the plan has no recommendations"
+            self.query_one("#empty", Static).update(
+                Text(f"No recommendations match ({why}). Press Escape to clear the filters."))
+
+    def _show_detail(self, number: int | None) -> None:
+        rv = self.app.review
+        self.detail.show(rv.item(number) if number is not None else None, rv.plan.meta.date)
+
+    # -- reactives down, looks by class ---------------------------------------------------------
+    def watch_sort_key(self) -> None:
+        self._refilter(self.table.current_number if self._ready else None)
+
+    def watch_overdue_only(self) -> None:
+        self._refilter(self.table.current_number if self._ready else None)
+
+    def watch_filter_text(self) -> None:
+        self._refilter(self.table.current_number if self._ready else None)
+
+    def watch_owner(self) -> None:
+        if self._ready:
+            self.owners.show(self.app.review, self.owner)
+        self._refilter(self.table.current_number if self._ready else None)
+
+    def watch_slot(self, slot: str) -> None:
+        for name in ("detail", "owners", "deadlines"):
+            self.set_class(slot == name, f"-slot-{name}")
+
+    def watch_filtering(self, filtering: bool) -> None:
+        self.set_class(filtering, "-filtering")
+
+    def watch_empty(self, empty: bool) -> None:
+        self.set_class(empty, "-empty")
+
+    # -- messages up ----------------------------------------------------------------------------
+    def on_item_highlighted(self, message: ItemHighlighted) -> None:
+        self._show_detail(message.number)
+
+    def on_detail_requested(self, message: DetailRequested) -> None:
+        self._focus_pane("detail")
+
+    def on_owner_chosen(self, message: OwnerChosen) -> None:
+        self.owner = message.owner
+        who = "all owners" if message.owner is None else message.owner
+        self.app.notify(f"Showing {who}", markup=False)
+        self._focus_pane("table")
+
+    def on_item_chosen(self, message: ItemChosen) -> None:
+        if not self.table.go_to(message.number):
+            # Not shown under the current filters: clear them so the item can be shown.
+            self.action_clear_filters()
+            self.table.go_to(message.number)
+        self._focus_pane("table")
+
+    # -- panes ----------------------------------------------------------------------------------
+    def _pane_of(self, widget: Widget | None) -> str:
+        while widget is not None:
+            if widget.id in PANES:
+                return widget.id
+            widget = widget.parent  # type: ignore[assignment]
+        return "table"
+
+    def _focus_pane(self, name: str) -> None:
+        if name != "table":
+            self.slot = name
+        self.call_after_refresh(self.query_one(f"#{name}").focus)
+
+    def action_next_pane(self) -> None:
+        k = PANES.index(self._pane_of(self.focused))
+        self._focus_pane(PANES[(k + 1) % len(PANES)])
+
+    def action_previous_pane(self) -> None:
+        k = PANES.index(self._pane_of(self.focused))
+        self._focus_pane(PANES[(k - 1) % len(PANES)])
+
+    # -- filters and sort -----------------------------------------------------------------------
+    def action_toggle_overdue(self) -> None:
+        self.overdue_only = not self.overdue_only
+        self.app.notify("Overdue items only" if self.overdue_only else "All items, overdue or not")
+
+    def action_cycle_sort(self) -> None:
+        self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
+        self.app.notify(f"Sorted by {self.sort_key}")
+
+    def action_filter(self) -> None:
+        self.filtering = True
+        box = self.query_one("#filter", Input)
+        box.value = self.filter_text
+        self.call_after_refresh(box.focus)
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        if self.filtering:
+            self.filter_text = event.value
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self, event: Input.Submitted) -> None:
+        self.filtering = False
+        self.filter_text = event.value
+        self._focus_pane("table")
+
+    def action_clear_filters(self) -> None:
+        if self.filtering:
+            self.filtering = False
+            self.query_one("#filter", Input).value = ""
+        if self.focused is not None and self._pane_of(self.focused) != "table":
+            self._focus_pane("table")
+        if self.filter_text or self.owner is not None or self.overdue_only:
+            keep = self.table.current_number
+            self.set_reactive(MainScreen.filter_text, "")
+            self.set_reactive(MainScreen.owner, None)
+            self.set_reactive(MainScreen.overdue_only, False)
+            self.owners.show(self.app.review, None)
+            self._refilter(keep)
+            self.app.notify("Filters cleared: all recommendations shown")
+
+    # -- changes --------------------------------------------------------------------------------
+    def _current_rec(self):
+        number = self.table.current_number
+        if number is None:
+            self.app.notify("No recommendation is highlighted", severity="warning")
+            return None
+        return self.app.review.plan.get(number)
+
+    def action_set_status(self, key: int) -> None:
+        rec = self._current_rec()
+        if rec is None:
+            return
+        status = STATUS_KEYS[key - 1]
+        if rec.status is status:
+            self.app.notify(f"No. {rec.number} is already {status.label}")
+            return
+        self.app.change(lambda s, by: s.set_status(rec.number, status, by=by),
+                        f"No. {rec.number}: {rec.status.label} → {status.label}")
+
+    def action_note(self) -> None:
+        rec = self._current_rec()
+        if rec is None:
+            return
+
+        def save(text: str | None) -> None:
+            if text is not None:
+                self.app.change(lambda s, by: s.add_note(rec.number, text, by=by), f"No. {rec.number}: note added")
+
+        self.app.push_screen(NoteScreen(rec), save)
+
+    def action_edit(self) -> None:
+        rec = self._current_rec()
+        if rec is None:
+            return
+        reference = self.app.review.plan.meta.date
+
+        def save(result: EditResult | None) -> None:
+            if result is None:
+                return
+            if result.owner is not None:
+                self.app.change(lambda s, by: s.set_owner(rec.number, result.owner, by=by),
+                                f"No. {rec.number}: owner is now {result.owner}")
+            if result.deadline is not None:
+                self.app.change(lambda s, by: s.revise(rec.number, result.deadline, reason=result.reason or "",
+                                                       by=by, reference=reference),
+                                f"No. {rec.number}: deadline revised to {result.deadline}")
+
+        self.app.push_screen(EditScreen(rec, reference), save)
+
+    def action_milestone(self) -> None:
+        rec = self._current_rec()
+        if rec is None:
+            return
+        if not rec.milestones:
+            self.app.notify(f"No. {rec.number} has no milestones", severity="warning")
+            return
+
+        def toggle(index: int | None) -> None:
+            if index is None:
+                return
+            done = not rec.milestones[index - 1].done
+            self.app.change(lambda s, by: s.set_milestone(rec.number, index, done, by=by),
+                            f"No. {rec.number}: milestone {index} {'done' if done else 'open again'}")
+
+        self.app.push_screen(MilestoneScreen(rec), toggle)
+
+    def action_undo(self) -> None:
+        self.app.undo_last()
+
+    def action_export(self) -> None:
+        def export(request: ExportRequest | None) -> None:
+            if request is not None:
+                self.app.export(request.fmt, request.path)
+
+        self.app.push_screen(ExportScreen(self.app.as_of), export)
+

@@ -1,0 +1,275 @@
+"""The modal screens. Each validates what was typed before it dismisses with a value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from ...cli import fmt_date
+from ...deadlines import parse_deadline
+from ...model import Recommendation
+from ...textsafe import one_line, visible
+
+EXPORT_FORMATS = ("json", "csv", "md")
+
+
+def heading(rec: Recommendation) -> Text:
+    return Text(f"No. {rec.number} · {one_line(rec.title, 60)}")
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """A progress note for one item. Enter saves, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note_cancel")]
+
+    def __init__(self, rec: Recommendation) -> None:
+        super().__init__()
+        self.rec = rec
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Add a progress note"
+            yield Label(heading(self.rec), classes="dialog-heading")
+            yield Input(placeholder="What happened? (Enter saves, Escape cancels)", id="note-text")
+            yield Label("", id="note-error", classes="error", markup=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value
+        if not text.strip():
+            self.query_one("#note-error", Label).update("The note is empty: type something, or Escape to cancel.")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class EditResult:
+    owner: str | None  # None: unchanged
+    deadline: str | None  # None: unchanged
+    reason: str | None
+
+
+class EditScreen(ModalScreen[EditResult | None]):
+    """Owner and deadline. A changed deadline is a revision and needs a reason."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="edit_cancel")]
+
+    def __init__(self, rec: Recommendation, reference: date | None) -> None:
+        super().__init__()
+        self.rec = rec
+        self.reference = reference
+
+    def compose(self) -> ComposeResult:
+        rec = self.rec
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Edit owner and deadline"
+            yield Label(heading(rec), classes="dialog-heading")
+            yield Label("Owner")
+            yield Input(rec.owner, id="edit-owner")
+            yield Label(Text("Deadline (agreed: ") + Text(visible(rec.deadline)) + Text(")"))
+            yield Input(rec.current_deadline, id="edit-deadline",
+                        placeholder="e.g. July 2010, 31/03/2011, Q3 2010/11, Ongoing")
+            yield Label("", id="edit-resolves", markup=False)
+            yield Label("Reason for the new deadline (needed if it changes)")
+            yield Input(id="edit-reason", placeholder="why the deadline moved")
+            yield Label("", id="edit-error", classes="error", markup=False)
+            yield Label("Enter saves · Escape cancels · Tab moves", classes="dim")
+
+    def on_mount(self) -> None:
+        self._show_resolution(self.rec.current_deadline)
+
+    def _show_resolution(self, text: str) -> bool:
+        label = self.query_one("#edit-resolves", Label)
+        if not text.strip():
+            label.update("→ a deadline is needed")
+            label.set_class(True, "error")
+            return False
+        parsed = parse_deadline(text, self.reference)
+        if parsed.warning:
+            label.update(f"→ {visible(parsed.warning)}")
+        elif parsed.due:
+            label.update(f"→ due {fmt_date(parsed.due)}")
+        else:
+            label.update("→ Ongoing (no due date)")
+        label.set_class(bool(parsed.warning), "error")
+        return not parsed.warning
+
+    @on(Input.Changed, "#edit-deadline")
+    def deadline_changed(self, event: Input.Changed) -> None:
+        self._show_resolution(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        error = self.query_one("#edit-error", Label)
+        owner = self.query_one("#edit-owner", Input).value
+        deadline = self.query_one("#edit-deadline", Input).value
+        reason = self.query_one("#edit-reason", Input).value
+        if not owner.strip():
+            error.update("The owner is empty.")
+            return
+        new_deadline = deadline.strip() != self.rec.current_deadline.strip()
+        if new_deadline:
+            if not self._show_resolution(deadline):
+                error.update("The deadline cannot be read: fix it, or Escape to cancel.")
+                return
+            if not reason.strip():
+                error.update("A new deadline is a revision: give the reason for it.")
+                self.query_one("#edit-reason", Input).focus()
+                return
+        owner_changed = owner != self.rec.owner
+        if not owner_changed and not new_deadline:
+            self.dismiss(None)
+            return
+        self.dismiss(EditResult(owner if owner_changed else None,
+                                deadline.strip() if new_deadline else None,
+                                reason if new_deadline else None))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    fmt: str
+    path: Path
+
+
+def default_export_path(day: date, fmt: str) -> str:
+    return f"./hsp-export-{day.isoformat()}.{fmt}"
+
+
+class ExportScreen(ModalScreen[ExportRequest | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export_cancel")]
+
+    def __init__(self, day: date) -> None:
+        super().__init__()
+        self.day = day
+        self.fmt = "json"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Export the plan"
+            yield Label("Format (Shift+Tab to choose, Space to pick)")
+            with RadioSet(id="export-format"):
+                yield RadioButton("JSON (all data)", value=True, id="fmt-json")
+                yield RadioButton("CSV (opens in Excel)", id="fmt-csv")
+                yield RadioButton("Markdown board report", id="fmt-md")
+            yield Label("File")
+            yield Input(default_export_path(self.day, "json"), id="export-path")
+            yield Label("", id="export-error", classes="error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Export", variant="primary", id="export-ok")
+                yield Button("Cancel", id="export-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(RadioSet.Changed)
+    def format_changed(self, event: RadioSet.Changed) -> None:
+        old = self.fmt
+        self.fmt = EXPORT_FORMATS[event.index]
+        path = self.query_one("#export-path", Input)
+        if path.value == default_export_path(self.day, old):
+            path.value = default_export_path(self.day, self.fmt)
+
+    def _submit(self) -> None:
+        raw = self.query_one("#export-path", Input).value.strip()
+        error = self.query_one("#export-error", Label)
+        if not raw:
+            error.update("Give a file to write to.")
+            return
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            error.update(f"{visible(str(path))} is a folder: give a file name.")
+            return
+        if not path.parent.exists():
+            error.update(f"The folder {visible(str(path.parent))} does not exist.")
+            return
+        self.dismiss(ExportRequest(self.fmt, path))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    @on(Button.Pressed, "#export-ok")
+    def ok(self) -> None:
+        self._submit()
+
+    @on(Button.Pressed, "#export-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MilestoneScreen(ModalScreen[int | None]):
+    """Pick a milestone to mark done/open: its number, or Enter on the highlighted one."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="milestone_cancel")]
+
+    def __init__(self, rec: Recommendation) -> None:
+        super().__init__()
+        self.rec = rec
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Mark a milestone done / open"
+            yield Label(heading(self.rec), classes="dialog-heading")
+            options = []
+            for k, m in enumerate(self.rec.milestones, start=1):
+                line = Text(f"{k}. [{'x' if m.done else ' '}] {'done' if m.done else 'open'}  ")
+                line.append(one_line(m.label, 70))
+                line.append(f" — {one_line(m.deadline, 30)}", style="dim")
+                options.append(Option(line, id=str(k)))
+            yield OptionList(*options, id="milestones")
+            yield Label("Press the milestone's number, or Enter on it · Escape cancels", classes="dim")
+
+    def on_key(self, event) -> None:
+        if event.character and event.character.isdigit():
+            k = int(event.character)
+            if 1 <= k <= len(self.rec.milestones):
+                event.stop()
+                self.dismiss(k)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, as currently bound (remapped keys included)."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help_close")]
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help") as box:
+            box.border_title = "Keys"
+            with VerticalScroll():
+                text = Text()
+                for keys, description in self.rows:
+                    text.append(f"{keys:>16}  ", style="bold")
+                    text.append(description + "\n")
+                text.append("\nChanges are saved to the file at once; u undoes your last change "
+                            "(the undo is kept in the history).\nThe file is re-read when someone else "
+                            "changes it.", style="dim")
+                yield Static(text, id="help-text")
+            yield Label("Escape or ? closes", classes="dim")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,155 @@
+"""The smaller panes: owners, deadlines by month, the status summary and the header bar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...cli import fmt_date
+from ...model import Status
+from ...review import Review
+from ...textsafe import one_line, visible
+from ..messages import ItemChosen, OwnerChosen
+from ..view import due_text
+
+ALL_OWNERS = "\x00all"
+PER_GROUP = 100  # a deadline group lists at most this many items (and says how many more)
+
+
+class OwnersPane(DataTable):
+    """Each owner with open / overdue / done counts; Enter filters the table to that owner."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="owners_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="owners_up"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", **kwargs)
+
+    def on_mount(self) -> None:
+        self.add_column("Owner", key="owner")
+        self.add_column("Open", key="open")
+        self.add_column("Overdue", key="overdue")
+        self.add_column("Done", key="done")
+
+    def show(self, rv: Review, chosen: str | None) -> None:
+        keep = self.cursor_row
+        self.clear()
+        items = rv.items
+        self.add_row(Text("All owners", style="italic"),
+                     Text(str(sum(1 for i in items if not i.rec.status.closed)), justify="right"),
+                     Text(str(len(rv.overdue)), justify="right"),
+                     Text(str(sum(1 for i in items if i.rec.status is Status.DONE)), justify="right"),
+                     key=ALL_OWNERS)
+        for o in rv.by_owner():
+            mark = "▸ " if o.owner == chosen else ""
+            self.add_row(Text(mark + one_line(o.owner, 28)), Text(str(o.open), justify="right"),
+                         Text(str(o.overdue), justify="right", style="bold red" if o.overdue else ""),
+                         Text(str(o.done), justify="right"), key="o:" + o.owner)
+        if self.row_count:
+            self.move_cursor(row=min(keep, self.row_count - 1), animate=False)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value or ALL_OWNERS
+        self.post_message(OwnerChosen(self, None if key == ALL_OWNERS else key[2:]))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+
+
+class DeadlinesPane(OptionList):
+    """Items by month of their current due date: overdue first, 'Ongoing' last."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="deadlines_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="deadlines_up"),
+    ]
+
+    def show(self, rv: Review) -> None:
+        keep = self.highlighted_option.id if self.highlighted_option is not None else None
+        groups: list[tuple[str, list]] = []
+        overdue = sorted(rv.overdue, key=lambda i: (i.due or date.max, i.number))
+        if overdue:
+            groups.append(("OVERDUE", overdue))
+        for month, items in rv.by_month():
+            rest = [i for i in items if not i.overdue]
+            if not rest:
+                continue
+            label = date.fromisoformat(month + "-01").strftime("%B %Y") if month else "Ongoing / no date"
+            groups.append((label, sorted(rest, key=lambda i: (i.due or date.max, i.number))))
+        options: list[Option | None] = []
+        for label, items in groups:
+            head = Text(f"{label} ({len(items)})", style="bold red" if label == "OVERDUE" else "bold")
+            options.append(Option(head, disabled=True))
+            for item in items[:PER_GROUP]:
+                line = Text(f"{item.number:>3} ", no_wrap=True, overflow="ellipsis")
+                line.append(f"{due_text(item):<11} ", style="dim")
+                line.append(item.rec.status.label[:11].ljust(12))
+                line.append(one_line(item.rec.title, 60))
+                options.append(Option(line, id=str(item.number)))
+            if len(items) > PER_GROUP:
+                options.append(Option(Text(f"    … and {len(items) - PER_GROUP} more", style="dim"),
+                                      disabled=True))
+        if not options:
+            options.append(Option(Text("No recommendations.", style="italic"), disabled=True))
+        self.clear_options()
+        self.add_options(options)
+        if keep is not None:
+            try:
+                self.highlighted = self.get_option_index(keep)
+            except Exception:  # noqa: BLE001 - the item moved out of the list
+                pass
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(ItemChosen(self, int(event.option.id)))
+
+
+def summary_text(rv: Review) -> Text:
+    counts = rv.by_status()
+    out = Text()
+    n_over = len(rv.overdue)
+    out.append(f"{n_over} overdue", style="bold red" if n_over else "bold")
+    out.append(" · ", style="dim")
+    out.append(f"{len(rv.due_soon)} due soon", style="bold")
+    out.append(f" (≤{rv.due_soon_days} days)", style="dim")
+    out.append("  │  ", style="dim")
+    out.append(f"{rv.share_done:.0%}", style="bold")
+    out.append(" done", style="dim")
+    out.append("  │  ", style="dim")
+    for k, (status, n) in enumerate(counts.items()):
+        if k:
+            out.append(" · ", style="dim")
+        out.append(f"{status.label} ")
+        out.append(str(n), style="bold")
+    return out
+
+
+class SummaryBar(Static):
+    def show(self, rv: Review) -> None:
+        self.update(summary_text(rv))
+
+
+class HeaderBar(Static):
+    """App name, plan title and the review date ('as of 1 Jun 2010')."""
+
+    def show(self, rv: Review, as_of_given: bool) -> None:
+        meta = rv.plan.meta
+        out = Text()
+        out.append(" hsp-tui ", style="bold reverse")
+        out.append("  as of ")
+        out.append(fmt_date(rv.as_of), style="bold")
+        if not as_of_given:
+            out.append(" (today)", style="dim")
+        out.append("  ·  ", style="dim")
+        out.append(visible(meta.title), style="bold")
+        if meta.date:
+            out.append(f" (plan of {fmt_date(meta.date)})", style="dim")
+        self.update(out)

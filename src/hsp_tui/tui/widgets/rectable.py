@@ -1,0 +1,178 @@
+"""The recommendations table: one row per item, filled lazily, updated cell by cell."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import Resize
+from textual.widgets import DataTable
+
+from ...model import Status
+from ...review import ItemReview
+from ...textsafe import one_line
+from ..messages import DetailRequested, ItemHighlighted
+from ..view import due_text
+
+COLUMNS = ("no", "ref", "title", "owner", "due", "status", "flag")
+HEADERS = {"no": "No.", "ref": "Ref", "title": "Recommendation", "owner": "Owner", "due": "Due",
+           "status": "Status", "flag": "Flag"}
+FIRST_BATCH = 150  # rows added before the first paint; the rest follow in the background
+BATCH = 2000
+
+
+class RecTable(DataTable):
+    """Rows are keyed by recommendation number (as text)."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="down"),
+        Binding("k", "cursor_up", "Up", show=False, id="up"),
+    ]
+    COMPONENT_CLASSES = {"rectable--overdue", "rectable--due-soon", "rectable--done",
+                         "rectable--blocked", "rectable--dropped"}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.items: list[ItemReview] = []
+        self._shown: dict[int, tuple] = {}  # number -> the cell values on screen
+        self._loaded = 0
+        self._generation = 0
+        self._widths: tuple[int, ...] | None = None
+
+    # -- layout ---------------------------------------------------------------------------------
+    def _column_widths(self) -> tuple[int, ...]:
+        width = max(self.size.width, 40) - 2  # room for the scrollbar
+        items = self.items
+        no_w = max(3, max((len(str(i.number)) for i in items), default=3))
+        ref_w = min(8, max(3, max((len(one_line(i.rec.ref)) for i in items[:2000]), default=3)))
+        due_w, status_w, flag_w = 11, 11, 8
+        fixed = no_w + ref_w + due_w + status_w + flag_w + 2 * len(COLUMNS)
+        room = max(20, width - fixed)
+        longest_owner = max((len(i.rec.owner) for i in items[:2000]), default=10)
+        owner_w = max(8, min(longest_owner, 26, room * 2 // 5))
+        title_w = max(10, room - owner_w)
+        return no_w, ref_w, title_w, owner_w, due_w, status_w, flag_w
+
+    def on_resize(self, event: Resize) -> None:
+        if self._widths != self._column_widths() and self.columns:
+            self.show(self.items, self.current_number)
+
+    # -- cells ----------------------------------------------------------------------------------
+    def _styles(self) -> dict[str, Style]:
+        return {name: self.get_component_rich_style(f"rectable--{name}", partial=True)
+                for name in ("overdue", "due-soon", "done", "blocked", "dropped")}
+
+    def _values(self, item: ItemReview) -> tuple:
+        rec = item.rec
+        return (rec.number, rec.ref, rec.title, rec.owner, due_text(item), rec.status, item.flag)
+
+    def _cells(self, values: tuple, styles: dict[str, Style]) -> list[Text]:
+        number, ref, title, owner, due, status, flag = values
+        w = self._widths or self._column_widths()
+        status_style = {Status.DONE: "done", Status.BLOCKED: "blocked", Status.DROPPED: "dropped"}.get(status)
+        flag_style = {"OVERDUE": "overdue", "due soon": "due-soon"}.get(flag)
+        return [
+            Text(str(number), justify="right"),
+            Text(one_line(ref, w[1])),
+            Text(one_line(title, w[2])),
+            Text(one_line(owner, w[3])),
+            Text(due),
+            Text(status.label, style=styles[status_style] if status_style else ""),
+            Text(flag, style=styles[flag_style] if flag_style else ""),
+        ]
+
+    # -- filling --------------------------------------------------------------------------------
+    def show(self, items: Sequence[ItemReview], keep: int | None = None) -> None:
+        """Show these items in this order; the cursor stays on `keep` if it is among them."""
+        self._generation += 1
+        self.items = list(items)
+        self._shown.clear()
+        widths = self._column_widths()
+        if widths != self._widths or not self.columns:
+            self._widths = widths
+            self.clear(columns=True)
+            for key, w in zip(COLUMNS, widths):
+                self.add_column(HEADERS[key], width=w, key=key)
+        else:
+            self.clear()
+        self._loaded = 0
+        target = 0
+        if keep is not None:
+            target = next((k for k, i in enumerate(self.items) if i.number == keep), 0)
+        self._load_to(max(FIRST_BATCH, target + 1))
+        if self.row_count:
+            self.move_cursor(row=target, animate=False, scroll=True)
+        self.post_message(ItemHighlighted(self, self.current_number))
+        if self._loaded < len(self.items):
+            generation = self._generation
+            self.call_after_refresh(self._load_more, generation)
+
+    def _load_to(self, end: int) -> None:
+        end = min(end, len(self.items))
+        if end <= self._loaded:
+            return
+        styles = self._styles()
+        for item in self.items[self._loaded:end]:
+            values = self._values(item)
+            self._shown[item.number] = values
+            self.add_row(*self._cells(values, styles), key=str(item.number))
+        self._loaded = end
+
+    def _load_more(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        self._load_to(self._loaded + BATCH)
+        if self._loaded < len(self.items):
+            self.set_timer(0.01, lambda: self._load_more(generation))
+
+    @property
+    def fully_loaded(self) -> bool:
+        return self._loaded >= len(self.items)
+
+    def refresh_items(self, by_number: dict[int, ItemReview]) -> None:
+        """New review results for the rows on screen: change only the cells that differ."""
+        styles = None
+        for k, item in enumerate(self.items):
+            fresh = by_number.get(item.number)
+            if fresh is None:
+                continue
+            self.items[k] = fresh
+            old = self._shown.get(item.number)
+            if old is None:
+                continue
+            values = self._values(fresh)
+            if values == old:
+                continue
+            styles = styles or self._styles()
+            cells = self._cells(values, styles)
+            for col, (a, b, cell) in enumerate(zip(old, values, cells)):
+                if a != b:
+                    self.update_cell(str(item.number), COLUMNS[col], cell)
+            self._shown[item.number] = values
+
+    # -- cursor ---------------------------------------------------------------------------------
+    @property
+    def current_number(self) -> int | None:
+        if not self.row_count or not 0 <= self.cursor_row < len(self.items):
+            return None
+        return self.items[self.cursor_row].number
+
+    def go_to(self, number: int) -> bool:
+        index = next((k for k, i in enumerate(self.items) if i.number == number), None)
+        if index is None:
+            return False
+        self._load_to(index + 1)
+        self.move_cursor(row=index, animate=False, scroll=True)
+        return True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.post_message(ItemHighlighted(self, self.current_number))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        number = self.current_number
+        if number is not None:
+            self.post_message(DetailRequested(self, number))

@@ -1,0 +1,37 @@
+"""Test helpers: reading what the app shows (widget state as an officer would read it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import Static
+
+
+def plain(widget: Static) -> str:
+    content = widget.content
+    return content.plain if hasattr(content, "plain") else str(content)
+
+
+def table_rows(table) -> list[list[str]]:
+    return [[cell.plain if hasattr(cell, "plain") else str(cell) for cell in table.get_row_at(k)]
+            for k in range(table.row_count)]
+
+
+def detail_text(app) -> str:
+    return plain(app.main.query_one("#detail-text"))
+
+
+def cursor_row(app) -> list[str]:
+    table = app.main.table
+    return [c.plain for c in table.get_row_at(table.cursor_row)]
+
+
+def last_notice(app) -> str:
+    return app.notices[-1][1] if app.notices else ""
+
+
+def on_disk(path: Path, number: int) -> dict:
+    """A recommendation as stored in the file right now."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data["recommendations"][str(number)]
