@@ -28,6 +28,12 @@ def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = Fal
 
 def run_app(ctx: Any) -> int:
     """Open the app for the CLI context. File and settings errors raise HspError before it starts."""
+    result = app_for(ctx).run()
+    return int(result or 0)
+
+
+def app_for(ctx: Any) -> "HspApp":
+    """The app for the CLI context: settings read and checked, the plan file opened and read."""
     from ..config import load_settings
     from ..paths import resolve_config_path
 
@@ -40,7 +46,5 @@ def run_app(ctx: Any) -> int:
         days = ctx.due_soon_days
     store = ctx.store()
     plan = store.load()
-    app = build_app(store, as_of=ctx.as_of, user=ctx.user, as_of_given=ctx.as_of_given, due_soon_days=days,
-                    settings=settings, plan=plan)
-    result = app.run()
-    return int(result or 0)
+    return build_app(store, as_of=ctx.as_of, user=ctx.user, as_of_given=ctx.as_of_given, due_soon_days=days,
+                     settings=settings, plan=plan)

@@ -57,6 +57,7 @@ class HspApp(App[int]):
         self.review: Review = review(plan or store.load(), as_of, due_soon_days)
         self._signature: Signature | None = store.last_signature
         self._bad_signature: Signature | None = None
+        self._missing = False
         self.undo_stack: list[tuple[int, int, str]] = []  # (number, history entry id, what it did)
         self.notices: list[tuple[str, str]] = []  # (severity, message), newest last: what was said
 
@@ -118,13 +119,16 @@ class HspApp(App[int]):
     def check_file(self) -> None:
         """Reload when another process has saved the file; keep the cursor on the same item."""
         sig = self.store.signature()
-        if sig == self._signature or sig == self._bad_signature:
+        if sig == self._signature:
             return
         if sig is None:
-            self._bad_signature = None
-            self._signature = None
-            self.notify(f"{self.store.path} has gone (moved or deleted); showing the last copy read",
-                        severity="error", timeout=10)
+            if not self._missing:
+                self._missing = True
+                self.notify(f"{self.store.path} has gone (moved or deleted); showing the last copy read",
+                            severity="error", timeout=10)
+            return
+        self._missing = False
+        if sig == self._bad_signature:
             return
         try:
             plan = self.store.load()

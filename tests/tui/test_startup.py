@@ -1,0 +1,83 @@
+"""Opening the app from the command line: settings precedence, bad files refused before it starts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from hsp_tui.cli import Context, build_parser
+from hsp_tui.errors import HspError
+from hsp_tui.tui import app_for
+
+
+def context(*argv: str, env: dict | None = None) -> Context:
+    return Context(build_parser().parse_args(list(argv)), dict(env or {}))
+
+
+def test_settings_file_sets_window_theme_keys(tmp_path, plan_path):
+    config = tmp_path / "config.toml"
+    config.write_text('due_soon_days = 70\ntheme = "nord"\n[keys]\nset_done = "d"\n', encoding="utf-8")
+    app = app_for(context("--db", str(plan_path), "--config", str(config), "--as-of", "2010-06-01"))
+    assert app.due_soon_days == 70
+    assert app.settings.theme == "nord" and app.settings.keys == {"set_done": "d"}
+    assert app.as_of_given
+
+
+def test_command_line_window_beats_the_file(tmp_path, plan_path):
+    config = tmp_path / "config.toml"
+    config.write_text("due_soon_days = 70\n", encoding="utf-8")
+    app = app_for(context("--db", str(plan_path), "--config", str(config), "--due-soon-days", "3"))
+    assert app.due_soon_days == 3
+
+
+def test_config_from_environment_and_missing_means_defaults(tmp_path, plan_path):
+    app = app_for(context("--db", str(plan_path), env={"HSP_TUI_CONFIG": str(tmp_path / "none.toml")}))
+    assert app.due_soon_days == 14 and app.settings.theme is None
+    assert not app.as_of_given
+
+
+@pytest.mark.parametrize("text, words", [
+    ('theme = "no-such-theme"', "theme 'no-such-theme' is not a known theme"),
+    ('[keys]\nno_such_id = "z"', "[keys] 'no_such_id' is not a binding id"),
+    ("colour = 1", "unknown setting 'colour'"),
+])
+def test_bad_settings_refused_before_the_plan_file_is_created(tmp_path, text, words):
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    db = tmp_path / "new" / "plan.json"
+    with pytest.raises(HspError) as info:
+        app_for(context("--db", str(db), "--config", str(config)))
+    assert words in str(info.value) and str(config) in str(info.value)
+    if "unknown setting" in words:
+        assert not db.exists()
+
+
+@pytest.mark.parametrize("content", [b"{not json", b'{"some": "other app"}', b"\x00\xff\xfe"])
+def test_unreadable_plan_file_is_refused_and_untouched(tmp_path, content):
+    db = tmp_path / "plan.json"
+    db.write_bytes(content)
+    with pytest.raises(HspError) as info:
+        app_for(context("--db", str(db), "--config", str(tmp_path / "none.toml")))
+    assert str(db) in str(info.value)
+    assert db.read_bytes() == content
+
+
+def test_core_modules_never_import_textual(tmp_path):
+    code = (
+        "import importlib, pkgutil, sys, hsp_tui\n"
+        "names = [m.name for m in pkgutil.walk_packages(hsp_tui.__path__, 'hsp_tui.')\n"
+        "         if not m.name.startswith('hsp_tui.tui') and m.name != 'hsp_tui.__main__']\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+        "assert 'hsp_tui.config' in names and 'hsp_tui.cli' in names, names\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(len(names))\n"
+        "assert not bad, bad\n"
+    )
+    env = {**os.environ, "HSP_TUI_DB": str(tmp_path / "plan.json"), "HSP_TUI_CONFIG": str(tmp_path / "c.toml")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= 10
