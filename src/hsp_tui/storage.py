@@ -40,7 +40,8 @@ def read_json(path: Path) -> Any:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise PlanFileError(f"{path}: file not found") from None
+        bak = backup_path(path)
+        raise PlanFileError(f"{path}: file not found" + (f"; {restore_hint(path)}" if bak.exists() else "")) from None
     except IsADirectoryError:
         raise PlanFileError(f"{path}: is a folder, not a plan file") from None
     except PermissionError:

@@ -86,6 +86,16 @@ def validate_data(path: Path, data: Any) -> None:
         raise PlanFileError(f"{path}: the 'recommendations' table is not an object")
 
 
+def _widen_lock_mode(lock_path: Path, mode: int) -> None:
+    """Give a lock file made by an older version, or under a narrow umask, the plan's permissions."""
+    try:
+        st = os.stat(lock_path)
+        if st.st_uid == os.geteuid() and (st.st_mode & 0o666) != mode:
+            os.chmod(lock_path, mode)
+    except (OSError, AttributeError):  # not ours, or no geteuid (Windows)
+        pass
+
+
 def build_data(plan: Mapping[str, Any], recommendations: list[Mapping[str, Any]]) -> dict[str, Any]:
     """A complete database from plan metadata and recommendation documents."""
     meta = {"app": APP_ID, "schema_version": SCHEMA_VERSION, "plan": dict(plan)}
@@ -148,6 +158,11 @@ class Store:
         """Open a plan file; if it does not exist and `seed` is given, create it from the seed."""
         store = cls(path, **kwargs)
         if not store.path.exists():
+            bak = backup_path(store.path)
+            if bak.exists():  # the plan was lost: starting afresh would soon overwrite its last good copy
+                raise PlanFileError(
+                    f"{store.path}: file not found, but its backup {bak} is there: copy it to "
+                    f"{store.path.name} to restore the plan (or delete the backup to start a new plan)")
             if seed is None:
                 raise PlanFileError(f"{store.path}: file not found")
             store.create(seed(), if_missing=True)
@@ -191,19 +206,39 @@ class Store:
         return data
 
     # -- the transaction -----------------------------------------------------------------------
+    def _plan_mode(self) -> int | None:
+        """The plan file's read/write permission bits (the lock file gets the same), if it exists."""
+        try:
+            return os.stat(self.path).st_mode & 0o666
+        except OSError:
+            return None
+
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        lock = FileLock(str(self.lock_path), timeout=self._lock_timeout)
+        # The lock file is shared by everyone who saves: it gets the plan file's permissions, not the
+        # umask of whoever saved first (a 0644 lock file would shut the rest of a team out).
+        mode = self._plan_mode()
+        lock = FileLock(str(self.lock_path), timeout=self._lock_timeout,
+                        **({"mode": mode} if mode is not None else {}))
         try:
             lock.acquire()
         except Timeout:
             raise PlanFileError(
                 f"{self.path}: another hsp-tui has held the lock for over {self._lock_timeout:.0f}s "
-                f"(if none is running, delete {self.lock_path.name})"
+                f"(if none is running, delete {self.lock_path.name}); nothing was saved"
             ) from None
+        except PermissionError as exc:
+            hint = (f"ask its owner to let you write to it, or delete it while nobody is saving"
+                    if self.lock_path.exists() else f"you cannot create files in {self.path.parent}")
+            raise PlanFileError(
+                f"{self.path}: cannot take the lock file {self.lock_path.name} ({exc.strerror or exc}: {hint}); "
+                "nothing was saved") from None
         except OSError as exc:
-            raise PlanFileError(f"{self.lock_path}: cannot take the lock ({exc.strerror or exc})") from None
+            raise PlanFileError(f"{self.path}: cannot take the lock file {self.lock_path.name} "
+                                f"({exc.strerror or exc}); nothing was saved") from None
         try:
+            if mode is not None:
+                _widen_lock_mode(self.lock_path, mode)
             remove_stale_temps(self.path)  # left by a save that was killed; nobody else writes now
             yield
         finally:
@@ -230,13 +265,19 @@ class Store:
             if doc is None:
                 raise NotFoundError(f"no recommendation {number} in {self.path}")
             doc = dict(doc)
-            history = list(doc.get("history") or [])
-            entry: dict[str, Any] = {
-                "id": max((int(h.get("id", 0)) for h in history), default=0) + 1,
-                "at": self._clock(), "by": by, "action": action,
-                "field": None, "old": None, "new": None, "note": None,
-            }
-            summary = mutate(doc, entry) or ""
+            try:
+                Recommendation.from_dict(doc)  # refuse to change a record we cannot read
+                history = list(doc.get("history") or [])
+                entry: dict[str, Any] = {
+                    "id": max((int(h.get("id", 0)) for h in history), default=0) + 1,
+                    "at": self._clock(), "by": by, "action": action,
+                    "field": None, "old": None, "new": None, "note": None,
+                }
+                summary = mutate(doc, entry) or ""
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                raise PlanFileError(
+                    f"{self.path}: recommendation {number} is damaged ({type(exc).__name__}: {exc}); "
+                    f"nothing was saved; {restore_hint(self.path)}") from None
             history.append(entry)
             doc["history"] = history
             table.update(lambda d: (d.clear(), d.update(doc)), doc_ids=[int(number)])
