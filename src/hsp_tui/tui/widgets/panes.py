@@ -48,7 +48,7 @@ class OwnersPane(DataTable):
                      key=ALL_OWNERS)
         for o in rv.by_owner():
             mark = "▸ " if o.owner == chosen else ""
-            self.add_row(Text(mark + one_line(o.owner, 28)), Text(str(o.open), justify="right"),
+            self.add_row(Text(mark + one_line(o.owner, 22)), Text(str(o.open), justify="right"),
                          Text(str(o.overdue), justify="right", style="bold red" if o.overdue else ""),
                          Text(str(o.done), justify="right"), key="o:" + o.owner)
         if self.row_count:

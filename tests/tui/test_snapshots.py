@@ -1,0 +1,30 @@
+"""SVG snapshots of the main screen (wide and 80x24), the help screen and the note dialog.
+
+Deterministic: the seed plan, review date 1 Jun 2010, a fixed clock and user. Regenerate with
+`pytest tests/tui/test_snapshots.py --snapshot-update` and look at the SVGs before committing.
+"""
+
+from __future__ import annotations
+
+
+def test_main_screen_wide(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(120, 40))
+
+
+def test_main_screen_80x24(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(80, 24))
+
+
+def test_main_screen_after_changes(snap_compare, make_app):
+    # No. 2 in progress, a milestone done and a note; No. 4 done: flags, counts and history change.
+    assert snap_compare(make_app(), terminal_size=(120, 40),
+                        press=["j", "2", "m", "1", "n", *"Kick-off held [bold]28 May[/]", "enter",
+                               "j", "j", "4", "k", "k"])
+
+
+def test_help_screen(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(100, 40), press=["question_mark"])
+
+
+def test_note_dialog(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(80, 24), press=["j", "n", *"Board paper drafted"])
