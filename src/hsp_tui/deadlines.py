@@ -83,7 +83,7 @@ def _unreadable(text: str, why: str) -> Deadline:
 def _strip_lead(s: str) -> str:
     # "From July", "by end of March 2011", "no later than June 2010", "due: May 2010"
     prefixes = (
-        "due by ", "due ", "by the end of ", "by end of ", "by end ", "by the ", "by ",
+        "due by ", "due ", "due:", "deadline:", "target:", "by:", "by the end of ", "by end of ", "by end ", "by the ", "by ",
         "no later than ", "not later than ", "before the end of ", "before end of ",
         "end of ", "the end of ", "end ", "from ", "starting ", "commencing ", "in ",
         "during ", "within ", "until ", "till ", "deadline ", "target ",
@@ -263,18 +263,23 @@ def _parse(raw: str, s: str, reference: date | None) -> Deadline:
     pieces = _split_milestones(s)
     if pieces:
         parts = []
+        flat = " ".join(raw.split())
+        lowered, start = flat.lower(), 0
         for piece in pieces:
             sub = _parse_single(piece, _strip_lead(piece), reference)
             if sub is None or sub.due is None:
                 return _unreadable(raw, f"part {piece!r} is not a date")
-            parts.append(Deadline(_original_piece(raw, piece), sub.due, sub.precision))
+            text, start = _original_piece(flat, lowered, piece, start)
+            parts.append(Deadline(text, sub.due, sub.precision))
         return Deadline(raw, max(p.due for p in parts), "milestones", None, tuple(parts))
     return _unreadable(raw, "not a month, range, date, quarter, financial year or 'Ongoing'")
 
 
-def _original_piece(raw: str, piece: str) -> str:
-    """The piece as the user typed it (original case), found case-insensitively in the raw text."""
-    idx = " ".join(raw.split()).lower().find(piece)
+def _original_piece(flat: str, lowered: str, piece: str, start: int) -> tuple[str, int]:
+    """The piece as the user typed it (original case), found case-insensitively in the raw text
+    (`flat`: its words joined by single spaces; `lowered`: the same, lower case) from `start` on.
+    Returns the piece and where to look for the next one (the pieces come in order)."""
+    idx = lowered.find(piece, start)
     if idx < 0:
-        return piece
-    return " ".join(raw.split())[idx: idx + len(piece)]
+        return piece, start
+    return flat[idx: idx + len(piece)], idx + len(piece)
