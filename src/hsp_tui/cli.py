@@ -277,8 +277,7 @@ def cmd_show(ctx: Context) -> int:
 
 def _report_change(ctx: Context, change) -> int:
     print(visible(change.summary))
-    rv = ctx.review(change.plan)
-    item = rv.item(change.number)
+    item = change.item(ctx.as_of, ctx.due_soon_days)  # that item only: O(1), not the whole plan
     if item is not None:
         due = fmt_date(item.due) if item.due else "no due date"
         print(f"  now: {item.rec.status.label}, due {due}" + (f", {item.flag}" if item.flag else ""))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -26,6 +26,7 @@ from tinydb import TinyDB
 from .deadlines import parse_deadline
 from .errors import ConflictError, InputError, NotFoundError, PlanFileError
 from .model import APP_ID, SCHEMA_VERSION, Plan, PlanMeta, Recommendation, Status
+from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, review_item
 from .storage import (AtomicJSONStorage, atomic_write, backup_path, dumps, read_json, remove_stale_temps,
                       restore_hint)
 
@@ -138,6 +139,25 @@ class Change:
     def plan(self) -> Plan:
         """The plan as saved by this change (built on demand: it includes others' changes too)."""
         return plan_from_data(self._path, self._data)
+
+    def item(self, as_of: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> ItemReview | None:
+        """The changed recommendation as saved, judged as of `as_of`.
+
+        Builds that one recommendation only: the same result as `review(self.plan, ...).item(number)`
+        without building and reviewing every item of the plan (O(1) instead of O(n) per change).
+        """
+        if self.number is None:
+            return None
+        try:
+            meta = PlanMeta.from_dict(self._data[META]["1"].get("plan") or {})
+            doc = self._data.get(RECS, {}).get(str(self.number))
+            rec = Recommendation.from_dict(doc) if doc is not None else None
+        except InputError as exc:
+            raise PlanFileError(f"{self._path}: {exc}") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise PlanFileError(f"{self._path}: a record is damaged ({type(exc).__name__}: {exc}); "
+                                f"{restore_hint(self._path)}") from None
+        return review_item(rec, as_of, meta.date, due_soon_days) if rec is not None else None
 
 
 class Store:
