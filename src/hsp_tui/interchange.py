@@ -60,6 +60,12 @@ def read_plan_file(path: Path, *, by: str, at: str, title: str | None = None,
 def _decode(path: Path, raw: bytes) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16 with a BOM
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not valid UTF-16 text (byte {exc.start}): "
+                             "save it as 'CSV UTF-8' and import again") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -69,6 +75,17 @@ def _decode(path: Path, raw: bytes) -> str:
             f"{path}, line {line}: not UTF-8 (byte 0x{bad}; probably Windows-1252 from Excel): "
             "save it as 'CSV UTF-8' and import again"
         ) from None
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or the semicolon or tab that Excel uses in some locales / for 'Unicode text',
+    whichever makes the first line a header with all our columns."""
+    first = text.split("\n", 1)[0]
+    for delim in (",", ";", "\t"):
+        names = {h.strip().lower().replace(" ", "_") for h in first.split(delim)}
+        if all(c in names for c in CSV_COLUMNS):
+            return delim
+    return ","
 
 
 def _unneutralise(value: str) -> str:
@@ -84,12 +101,18 @@ def _read_csv(path: Path, raw: bytes, *, by: str, at: str, title: str | None,
     old_limit = csv.field_size_limit()
     csv.field_size_limit(MAX_CELL * 4 + 16)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
         try:
             header = next(reader)
         except StopIteration:
             raise InputError(f"{path}: the file is empty") from None
         names = [h.strip().lower().replace(" ", "_") for h in header]
+        # Excel adds columns with no name (and nothing in them) when cells beside the table were ever
+        # formatted: they are ignored, as long as they stay empty.
+        while names and names[-1] == "":
+            names.pop()
+        blank_cols = len(header) - len(names)
+        header = header[: len(names)]
         missing = [c for c in CSV_COLUMNS if c not in names]
         if missing:
             raise InputError(f"{path}, line 1: missing column(s) {', '.join(missing)} "
@@ -106,8 +129,13 @@ def _read_csv(path: Path, raw: bytes, *, by: str, at: str, title: str | None,
             line = reader.line_num
             if not any(c.strip() for c in cells):
                 continue  # blank line
+            if blank_cols and len(names) <= len(cells) <= len(names) + blank_cols:
+                if any(c.strip() for c in cells[len(names):]):
+                    raise InputError(f"{path}, line {line}: a cell under a column with no name is not empty")
+                cells = cells[: len(names)]
             if len(cells) != len(names):
-                raise InputError(f"{path}, line {line}: {len(cells)} cells where the header has {len(names)}")
+                raise InputError(f"{path}, line {line}: {len(cells)} cells where the header has "
+                                 f"{len(names) + blank_cols}")
             rec = {n: _unneutralise(c) for n, c in zip(names, cells) if n in CSV_COLUMNS + CSV_OPTIONAL}
             rows.append((f"{path}, line {line}", rec))
     except csv.Error as exc:
