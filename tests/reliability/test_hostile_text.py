@@ -59,7 +59,7 @@ def test_hostile_text_is_stored_exactly_as_given(hostile_plan: Path) -> None:
         assert doc["ref"] == h[:50]
         assert doc["owner"] == a
         assert [e["new"] for e in doc["history"] if e.get("field") == "owner"] == [a]  # assigned on the command line
-        notes = [e["note"] for e in doc["history"] if e["action"] in ("note", "set")]
+        notes = [e["note"] for e in doc["history"] if e["action"] == "note" or e.get("field") == "status"]
         assert notes == [a, a]
         assert doc["revisions"][-1]["reason"] == a
         assert {e["by"] for e in doc["history"][1:]} == {a[:200]}
