@@ -48,7 +48,7 @@ def read_json(path: Path) -> Any:
         raise PlanFileError(f"{path}: permission denied (cannot read the file)") from None
     except OSError as exc:
         raise PlanFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if not raw.strip():
+    if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
         raise PlanFileError(f"{path}: the file is empty; {restore_hint(path)}")
     try:
         return orjson.loads(raw)
