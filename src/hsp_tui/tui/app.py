@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -58,6 +59,8 @@ class HspApp(App[int]):
         self._signature: Signature | None = store.last_signature
         self._bad_signature: Signature | None = None
         self._missing = False
+        self._positions_of: tuple | None = None
+        self._index: dict[int, int] = {}
         self.undo_stack: list[tuple[int, int, str]] = []  # (number, history entry id, what it did)
         self.notices: list[tuple[str, str]] = []  # (severity, message), newest last: what was said
 
@@ -85,6 +88,7 @@ class HspApp(App[int]):
     # -- changes --------------------------------------------------------------------------------
     def change(self, apply: Callable[[Store, str], Change], summary: str) -> bool:
         """Run one store change (locked, on the latest file); show the plan as it was saved."""
+        before = self.store.signature()
         try:
             change = apply(self.store, self.user)
         except (HspError, OSError) as exc:
@@ -92,7 +96,7 @@ class HspApp(App[int]):
             return False
         if change.entry is not None and change.number is not None:
             self.undo_stack.append((change.number, int(change.entry["id"]), summary))
-        self._adopt(change.plan)
+        self._adopt_change(change, unchanged_before=before is not None and before == self._signature)
         self.notify(f"Saved. {summary}")
         return True
 
@@ -106,9 +110,36 @@ class HspApp(App[int]):
         except (HspError, OSError) as exc:
             self.notify(f"Cannot undo ({summary}): {exc}", severity="error", timeout=8)
             return
-        self._adopt(change.plan)
+        self._adopt_change(change, unchanged_before=False)
         self.main.table.go_to(number)
         self.notify(f"Undone: {summary} (kept in the history as change #{change.entry['id']})")
+
+    def _adopt_change(self, change: Change, *, unchanged_before: bool) -> None:
+        """Show the plan as this change saved it.
+
+        When nobody else had saved since we last read the file, only the changed item is rebuilt
+        (O(1) instead of re-reading every item of a large plan); otherwise the whole plan as saved.
+        """
+        item = change.item(self.as_of, self.due_soon_days) if unchanged_before else None
+        index = self._positions().get(change.number) if item is not None else None
+        if item is None or index is None:
+            self._adopt(change.plan)
+            return
+        old = self.review
+        items = list(old.items)
+        items[index] = item
+        recs = list(old.plan.recommendations)
+        recs[index] = item.rec
+        self.review = Review(replace(old.plan, recommendations=tuple(recs)), old.as_of, old.due_soon_days,
+                             tuple(items))
+        self._signature = self.store.last_signature
+        self.main.apply_review(old, self.review, changed=item)
+
+    def _positions(self) -> dict[int, int]:
+        if self._positions_of is not self.review.items:
+            self._index = {i.number: k for k, i in enumerate(self.review.items)}
+            self._positions_of = self.review.items
+        return self._index
 
     def _adopt(self, plan: Plan) -> None:
         old = self.review

@@ -12,10 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
-from ...review import Review
+from ...review import ItemReview, Review
 from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen
 from ..view import SORTS, STATUS_KEYS, filter_words, select
 from ..widgets.detail import DetailPane
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from ..app import HspApp
 
 STATUS_GROUP = Binding.Group("Status")
+DEADLINES_DELAY = 0.3  # seconds of quiet before the deadlines pane is rebuilt
 PANES = ("table", "detail", "owners", "deadlines")
 STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
 
@@ -68,6 +70,8 @@ class MainScreen(Screen):
         super().__init__()
         self._ready = False
         self._deadlines_dirty = False
+        self._deadlines_timer: Timer | None = None
+        self._shown_once = False
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -119,11 +123,15 @@ class MainScreen(Screen):
         self.query_one(SummaryBar).show(rv)
         self.owners.show(rv, self.owner)
         self._refilter(keep)
-        self._mark_deadlines()
+        self._mark_deadlines(now=not self._shown_once)
+        self._shown_once = True
 
-    def apply_review(self, old: Review, rv: Review) -> None:
-        """A change (ours or someone else's): update only what changed when the items are the same."""
-        if [i.number for i in old.items] != [i.number for i in rv.items]:
+    def apply_review(self, old: Review, rv: Review, changed: ItemReview | None = None) -> None:
+        """A change (ours or someone else's): update only what changed when the items are the same.
+
+        `changed`: the one item that changed (nothing else did), so only its row is looked at.
+        """
+        if changed is None and [i.number for i in old.items] != [i.number for i in rv.items]:
             self.show_review(rv, keep=self.table.current_number)
             return
         self.query_one(HeaderBar).show(rv, self.app.as_of_given)
@@ -131,18 +139,30 @@ class MainScreen(Screen):
         self.owners.show(rv, self.owner)
         # Rows stay where they are (and in the table even if they no longer match a filter) until
         # the next filter or sort change, so the cursor never jumps under the officer's hands.
-        self.table.refresh_items({i.number: i for i in rv.items})
+        self.table.refresh_items({changed.number: changed} if changed else {i.number: i for i in rv.items})
         self._show_detail(self.table.current_number)
         self._mark_deadlines()
 
-    def _mark_deadlines(self) -> None:
-        if not self._deadlines_dirty:
-            self._deadlines_dirty = True
-            self.call_after_refresh(self._update_deadlines)
+    def _mark_deadlines(self, *, now: bool = False) -> None:
+        """The deadlines pane is rebuilt once the keys stop coming (and only while it is shown)."""
+        self._deadlines_dirty = True
+        if self._deadlines_timer is not None:
+            self._deadlines_timer.stop()
+            self._deadlines_timer = None
+        if now:
+            self.call_after_refresh(self.refresh_deadlines, force=True)
+        else:
+            self._deadlines_timer = self.set_timer(DEADLINES_DELAY, self.refresh_deadlines)
 
-    def _update_deadlines(self) -> None:
-        self._deadlines_dirty = False
-        self.deadlines.show(self.app.review)
+    def refresh_deadlines(self, *, force: bool = False) -> None:
+        self._deadlines_timer = None
+        if self._deadlines_dirty and (force or self.deadlines.region.area):
+            self._deadlines_dirty = False
+            self.deadlines.show(self.app.review)
+
+    def on_resize(self) -> None:
+        if self._deadlines_dirty:
+            self._mark_deadlines(now=True)
 
     def _refilter(self, keep: int | None) -> None:
         if not self._ready:
@@ -183,6 +203,8 @@ class MainScreen(Screen):
     def watch_slot(self, slot: str) -> None:
         for name in ("detail", "owners", "deadlines"):
             self.set_class(slot == name, f"-slot-{name}")
+        if slot == "deadlines" and self._deadlines_dirty:
+            self.call_after_refresh(self.refresh_deadlines)
 
     def watch_filtering(self, filtering: bool) -> None:
         self.set_class(filtering, "-filtering")

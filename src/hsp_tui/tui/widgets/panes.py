@@ -17,7 +17,7 @@ from ..messages import ItemChosen, OwnerChosen
 from ..view import due_text
 
 ALL_OWNERS = "\x00all"
-PER_GROUP = 100  # a deadline group lists at most this many items (and says how many more)
+PER_GROUP = 30  # a deadline group lists at most this many items (and says how many more)
 
 
 class OwnersPane(DataTable):

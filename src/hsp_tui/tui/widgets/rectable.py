@@ -19,8 +19,12 @@ from ..view import due_text
 COLUMNS = ("no", "ref", "title", "owner", "due", "status", "flag")
 HEADERS = {"no": "No.", "ref": "Ref", "title": "Recommendation", "owner": "Owner", "due": "Due",
            "status": "Status", "flag": "Flag"}
-FIRST_BATCH = 150  # rows added before the first paint; the rest follow in the background
-BATCH = 2000
+# A large plan is not put in the table all at once (Textual measures every cell of every row it
+# adds, about 1 ms a row): the first rows go in at once, more as the cursor or the scrolling nears
+# the end of what is loaded. Only cells that change are updated afterwards.
+FIRST_BATCH = 120
+BATCH = 300
+MARGIN = 60  # load more when the cursor or the view is this close to the end of the loaded rows
 
 
 class RecTable(DataTable):
@@ -37,6 +41,7 @@ class RecTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.items: list[ItemReview] = []
         self._shown: dict[int, tuple] = {}  # number -> the cell values on screen
+        self._pos: dict[int, int] = {}  # number -> row index
         self._loaded = 0
         self._generation = 0
         self._widths: tuple[int, ...] | None = None
@@ -88,6 +93,7 @@ class RecTable(DataTable):
         """Show these items in this order; the cursor stays on `keep` if it is among them."""
         self._generation += 1
         self.items = list(items)
+        self._pos = {i.number: k for k, i in enumerate(self.items)}
         self._shown.clear()
         widths = self._column_widths()
         if widths != self._widths or not self.columns:
@@ -100,14 +106,11 @@ class RecTable(DataTable):
         self._loaded = 0
         target = 0
         if keep is not None:
-            target = next((k for k, i in enumerate(self.items) if i.number == keep), 0)
-        self._load_to(max(FIRST_BATCH, target + 1))
+            target = self._pos.get(keep, 0)
+        self._load_to(max(FIRST_BATCH, target + MARGIN))
         if self.row_count:
             self.move_cursor(row=target, animate=False, scroll=True)
         self.post_message(ItemHighlighted(self, self.current_number))
-        if self._loaded < len(self.items):
-            generation = self._generation
-            self.call_after_refresh(self._load_more, generation)
 
     def _load_to(self, end: int) -> None:
         end = min(end, len(self.items))
@@ -120,27 +123,32 @@ class RecTable(DataTable):
             self.add_row(*self._cells(values, styles), key=str(item.number))
         self._loaded = end
 
-    def _load_more(self, generation: int) -> None:
-        if generation != self._generation:
-            return
-        self._load_to(self._loaded + BATCH)
-        if self._loaded < len(self.items):
-            self.set_timer(0.01, lambda: self._load_more(generation))
+    def _load_near(self, row: int) -> None:
+        """Load the next batch when `row` is close to the end of the loaded rows."""
+        if self._loaded < len(self.items) and row >= self._loaded - MARGIN:
+            self._load_to(max(self._loaded + BATCH, row + MARGIN))
+
+    def load_all(self) -> None:
+        self._load_to(len(self.items))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._load_near(int(new) + self.size.height)
 
     @property
     def fully_loaded(self) -> bool:
         return self._loaded >= len(self.items)
 
     def refresh_items(self, by_number: dict[int, ItemReview]) -> None:
-        """New review results for the rows on screen: change only the cells that differ."""
+        """New review results for rows in the table: change only the cells that differ."""
         styles = None
-        for k, item in enumerate(self.items):
-            fresh = by_number.get(item.number)
-            if fresh is None:
+        for number, fresh in by_number.items():
+            k = self._pos.get(number)
+            if k is None:
                 continue
             self.items[k] = fresh
-            old = self._shown.get(item.number)
-            if old is None:
+            old = self._shown.get(number)
+            if old is None:  # not loaded yet: it will be drawn from `items` when it is
                 continue
             values = self._values(fresh)
             if values == old:
@@ -149,8 +157,8 @@ class RecTable(DataTable):
             cells = self._cells(values, styles)
             for col, (a, b, cell) in enumerate(zip(old, values, cells)):
                 if a != b:
-                    self.update_cell(str(item.number), COLUMNS[col], cell)
-            self._shown[item.number] = values
+                    self.update_cell(str(number), COLUMNS[col], cell)
+            self._shown[number] = values
 
     # -- cursor ---------------------------------------------------------------------------------
     @property
@@ -160,15 +168,16 @@ class RecTable(DataTable):
         return self.items[self.cursor_row].number
 
     def go_to(self, number: int) -> bool:
-        index = next((k for k, i in enumerate(self.items) if i.number == number), None)
+        index = self._pos.get(number)
         if index is None:
             return False
-        self._load_to(index + 1)
+        self._load_to(index + MARGIN)
         self.move_cursor(row=index, animate=False, scroll=True)
         return True
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        self._load_near(event.cursor_row)
         self.post_message(ItemHighlighted(self, self.current_number))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
