@@ -413,14 +413,14 @@ def cmd_where(ctx: Context) -> int:
 
 def cmd_app(ctx: Context) -> int:
     """No command: open the full-screen app (or print the table when there is no terminal)."""
-    try:
-        from .tui import run_app  # noqa: PLC0415 - Textual is loaded only here
-    except ImportError as exc:
-        if "hsp_tui.tui" not in str(exc):
-            raise
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
         ctx.args.overdue = ctx.args.due_soon = False
         ctx.args.owner = ctx.args.status = None
         return cmd_list(ctx)
+    # Settings, the plan file and the theme are all checked before the screen is taken over:
+    # a bad one raises HspError here, which main() reports as one line with a non-zero exit.
+    from .tui import run_app  # noqa: PLC0415 - Textual is loaded only here
+
     return run_app(ctx)
 
 
