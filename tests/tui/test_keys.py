@@ -418,3 +418,20 @@ async def test_deadlines_pane_follows_changes(make_app):
         pane = app.main.deadlines
         prompts = [str(pane.get_option_at_index(k).prompt) for k in range(pane.option_count)]
         assert "OVERDUE (4)" in prompts and "April 2010 (1)" in prompts
+
+
+async def test_export_markdown(make_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#fmt-md").value = True
+        await pilot.pause()
+        assert app.screen.query_one("#export-path").value == "./hsp-export-2010-06-01.md"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.main
+        text = (tmp_path / "hsp-export-2010-06-01.md").read_text(encoding="utf-8")
+        assert "Partnership working in Haringey" in text and "OVERDUE" in text.upper()
+        assert "Exported 12" in last_notice(app)
