@@ -193,3 +193,16 @@ def test_a_second_store_sees_changes_made_by_another(plan_path):
 def test_create_refuses_to_overwrite(plan_path, seed_data):
     with pytest.raises(PlanFileError, match="already exists"):
         Store(plan_path).create(seed_data)
+
+
+def test_a_change_tells_which_version_of_the_file_it_was_applied_to(plan_path):
+    mine, theirs = Store(plan_path), Store(plan_path)
+    mine.load()
+    seen = mine.last_signature
+    first = mine.set_status(1, Status.IN_PROGRESS, by="me")
+    assert first.read_from == seen  # nobody saved in between: only our item needs redrawing
+    after_mine = mine.last_signature
+    theirs.add_note(2, "colleague's note", by="colleague")
+    second = mine.set_status(3, Status.DONE, by="me")
+    assert second.read_from != after_mine  # someone saved in between: the caller must take the whole plan
+    assert second.plan.get(2).latest_note == "colleague's note"

@@ -131,9 +131,12 @@ class Change:
     """What one store method did: the recommendation number, the history entry, the new plan."""
 
     def __init__(self, path: Path, data: Mapping[str, Any], number: int | None, entry: dict | None,
-                 summary: str) -> None:
+                 summary: str, read_from: "Signature | None" = None) -> None:
         self._path, self._data = path, data
         self.number, self.entry, self.summary = number, entry, summary
+        # The version of the file this change was applied to (taken under the lock). A caller
+        # that last saw exactly this version knows nobody else saved in between.
+        self.read_from = read_from
 
     @cached_property
     def plan(self) -> Plan:
@@ -170,6 +173,7 @@ class Store:
         self._clock = clock
         self._lock_timeout = lock_timeout
         self.last_signature: Signature | None = None
+        self._read_from: Signature | None = None
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -267,6 +271,7 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[tuple[TinyDB, AtomicJSONStorage]]:
         with self._locked():
+            self._read_from = self.signature()
             db = TinyDB(self.path, storage=AtomicJSONStorage, validate=validate_data)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
             try:
@@ -302,7 +307,7 @@ class Store:
             doc["history"] = history
             table.update(lambda d: (d.clear(), d.update(doc)), doc_ids=[int(number)])
             data = storage.read()
-        return Change(self.path, data, int(number), entry, summary)
+        return Change(self.path, data, int(number), entry, summary, read_from=self._read_from)
 
     # -- the changes (one method each) ---------------------------------------------------------
     def set_status(self, number: int, status: Status | str, *, by: str, note: str | None = None) -> Change:

@@ -172,3 +172,18 @@ async def test_due_soon_window(make_app, plan_path):
         assert rows["7"][6] == "due soon"
         assert rows["3"][6] == ""  # 31 Aug 2010 is 91 days away
         assert rows["1"][6] == "OVERDUE"
+
+
+async def test_a_save_just_before_mine_is_shown_with_my_change(make_app, plan_path):
+    """A colleague saves between the app's last read and my key press: both show at once, no poll."""
+    app = make_app(poll_seconds=3600)
+    async with app.run_test() as pilot:
+        await pilot.press("2")  # No. 1 in progress: the app now knows the file as it saved it
+        Store(plan_path, clock=fixed_clock).set_owner(9, "Chair of the Executive Board", by="bob")
+        await pilot.press("j", "4")  # No. 2 done, on top of bob's save
+        rows = {r[0]: r for r in table_rows(app.main.table)}
+        assert rows["2"][5] == "Done" and rows["1"][5] == "In progress"
+        assert rows["9"][3].startswith("Chair of")
+        app.check_file()  # and the poll has nothing left to reload
+        await pilot.pause()
+        assert "reloaded" not in last_notice(app)

@@ -88,7 +88,6 @@ class HspApp(App[int]):
     # -- changes --------------------------------------------------------------------------------
     def change(self, apply: Callable[[Store, str], Change], summary: str) -> bool:
         """Run one store change (locked, on the latest file); show the plan as it was saved."""
-        before = self.store.signature()
         try:
             change = apply(self.store, self.user)
         except (HspError, OSError) as exc:
@@ -96,7 +95,8 @@ class HspApp(App[int]):
             return False
         if change.entry is not None and change.number is not None:
             self.undo_stack.append((change.number, int(change.entry["id"]), summary))
-        self._adopt_change(change, unchanged_before=before is not None and before == self._signature)
+        seen = self._signature
+        self._adopt_change(change, unchanged_before=change.read_from is not None and change.read_from == seen)
         self.notify(f"Saved. {summary}")
         return True
 
