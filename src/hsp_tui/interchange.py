@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -224,10 +225,8 @@ def _build(path: Path, meta: dict[str, Any], rows: list[tuple[str, Mapping[str, 
             "owner": _text(where, rec, "owner"),
             "status": status.value,
             "milestones": milestones,
-            "revisions": _list_of_dicts(where, rec.get("revisions"), "revisions",
-                                        ("deadline", "reason", "by", "at")),
-            "history": _list_of_dicts(where, rec.get("history"), "history",
-                                      ("id", "at", "by", "action", "field", "old", "new", "note", "undoes")),
+            "revisions": _revisions(where, rec.get("revisions")),
+            "history": _history(where, rec.get("history")),
             "repairs": [str(r) for r in rec.get("repairs") or []] if isinstance(rec.get("repairs"), list) else [],
         }
         next_id = max((int(h.get("id") or 0) for h in doc["history"]), default=0) + 1
@@ -257,6 +256,60 @@ def _milestones(where: str, given: Any, parsed, plan_date: date | None, warnings
         return [{"label": f"Milestone {k} of {n}", "deadline": p.text, "done": False}
                 for k, p in enumerate(parsed.parts, start=1)]
     return []
+
+
+HISTORY_ACTIONS = ("create", "import", "set", "note", "revise", "milestone", "undo")
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)")
+
+
+def _check_at(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
+        raise InputError(f"{where}: 'at' {value!r} is not an ISO 8601 time with a UTC offset")
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{where}: 'at' {value!r} is not a real time") from None
+    return value
+
+
+def _history(where: str, value: Any) -> list[dict]:
+    """History is evidence: an import keeps it only if every entry is whole and well formed."""
+    entries = _list_of_dicts(where, value, "history",
+                             ("id", "at", "by", "action", "field", "old", "new", "note", "undoes"))
+    seen: set[int] = set()
+    for k, h in enumerate(entries, start=1):
+        at = f"{where}, history entry {k}"
+        hid = h.get("id")
+        if isinstance(hid, bool) or not isinstance(hid, int) or hid < 1 or hid in seen:
+            raise InputError(f"{at}: id {hid!r} must be a whole number from 1, unique in the item")
+        seen.add(hid)
+        _check_at(at, h.get("at"))
+        if h.get("action") not in HISTORY_ACTIONS:
+            raise InputError(f"{at}: unknown action {h.get('action')!r} (one of {', '.join(HISTORY_ACTIONS)})")
+        for key in ("by", "field", "note"):
+            if h.get(key) is not None and not isinstance(h.get(key), str):
+                raise InputError(f"{at}: {key} must be text")
+        if h["action"] == "undo":
+            target = h.get("undoes")
+            if isinstance(target, bool) or not isinstance(target, int) or target not in seen:
+                raise InputError(f"{at}: an undo must name an earlier entry ('undoes': {target!r})")
+        h.setdefault("by", "")
+        for key in ("field", "old", "new", "note"):
+            h.setdefault(key, None)
+    return entries
+
+
+def _revisions(where: str, value: Any) -> list[dict]:
+    revisions = _list_of_dicts(where, value, "revisions", ("deadline", "reason", "by", "at"))
+    for k, r in enumerate(revisions, start=1):
+        at = f"{where}, revision {k}"
+        for key in ("deadline", "reason", "by"):
+            if not isinstance(r.get(key), str):
+                raise InputError(f"{at}: {key} must be text")
+        if not r["reason"].strip():
+            raise InputError(f"{at}: a revision needs its reason")
+        _check_at(at, r.get("at"))
+    return revisions
 
 
 def _list_of_dicts(where: str, value: Any, what: str, keys: tuple[str, ...]) -> list[dict]:
