@@ -217,3 +217,10 @@ def test_summary_by_status_owner_and_month(cli, plan_path):
     owner = next(line for line in r.out.splitlines() if "Interim Deputy Chief Executive" in line)
     assert owner.split()[-4:] == ["2", "2", "0", "2"]  # open, overdue, done, total
     assert "Ongoing / no date     4" in r.out
+
+
+def test_setting_the_status_it_already_has_says_so_and_saves_nothing(cli, plan_path):
+    before = plan_path.read_bytes()
+    r = cli("--db", str(plan_path), "set", "1", "not_started")
+    assert r.code == 0 and "already Not started; nothing changed" in r.out
+    assert plan_path.read_bytes() == before

@@ -206,3 +206,21 @@ def test_a_change_tells_which_version_of_the_file_it_was_applied_to(plan_path):
     second = mine.set_status(3, Status.DONE, by="me")
     assert second.read_from != after_mine  # someone saved in between: the caller must take the whole plan
     assert second.plan.get(2).latest_note == "colleague's note"
+
+
+@pytest.mark.parametrize("change", [
+    lambda s: s.set_status(1, Status.NOT_STARTED, by="x"),
+    lambda s: s.set_owner(1, "Assistant Chief Executive", by="x"),
+    lambda s: s.set_milestone(2, 1, False, by="x"),
+    lambda s: s.revise(1, "April 2010", reason="no change really", by="x"),
+])
+def test_a_change_that_changes_nothing_is_not_saved_or_recorded(store, plan_path, change):
+    before = plan_path.read_bytes()
+    result = change(store)
+    assert result.entry is None and "nothing changed" in result.summary
+    assert plan_path.read_bytes() == before  # no save, no history entry
+
+
+def test_the_same_status_with_a_note_is_recorded(store):
+    change = store.set_status(1, Status.NOT_STARTED, by="x", note="Waiting for the PMG")
+    assert change.entry is not None and change.plan.get(1).latest_note == "Waiting for the PMG"

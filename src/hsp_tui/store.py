@@ -127,6 +127,10 @@ class Signature:
     inode: int
 
 
+class Unchanged(Exception):
+    """Raised by a change that would change nothing; its message says so."""
+
+
 class Change:
     """What one store method did: the recommendation number, the history entry, the new plan."""
 
@@ -299,6 +303,10 @@ class Store:
                     "field": None, "old": None, "new": None, "note": None,
                 }
                 summary = mutate(doc, entry) or ""
+            except Unchanged as same:
+                # Nothing to record (e.g. "Done" pressed on an item already done): no save, no entry.
+                return Change(self.path, storage.read(), int(number), None, str(same),
+                              read_from=self._read_from)
             except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
                 raise PlanFileError(
                     f"{self.path}: recommendation {number} is damaged ({type(exc).__name__}: {exc}); "
@@ -317,6 +325,8 @@ class Store:
 
         def mutate(doc: dict, entry: dict) -> str:
             old = doc.get("status") or Status.NOT_STARTED.value
+            if old == new.value and note is None:
+                raise Unchanged(f"{number}: already {new.label}; nothing changed")
             doc["status"] = new.value
             entry.update(field="status", old=old, new=new.value, note=note)
             return f"{number}: status {Status(old).label} -> {new.label}"
@@ -339,6 +349,8 @@ class Store:
 
         def mutate(doc: dict, entry: dict) -> str:
             old = doc.get("owner", "")
+            if old == owner and note is None:
+                raise Unchanged(f"{number}: the owner is already {owner!r}; nothing changed")
             doc["owner"] = owner
             entry.update(field="owner", old=old, new=owner, note=note)
             return f"{number}: owner {old!r} -> {owner!r}"
@@ -358,6 +370,8 @@ class Store:
         def mutate(doc: dict, entry: dict) -> str:
             revisions = list(doc.get("revisions") or [])
             old = revisions[-1]["deadline"] if revisions else doc.get("deadline", "")
+            if " ".join(old.split()) == " ".join(deadline.split()):
+                raise Unchanged(f"{number}: the deadline is already {old!r}; nothing changed")
             revisions.append({"deadline": deadline, "reason": reason, "by": by, "at": entry["at"]})
             doc["revisions"] = revisions
             entry.update(field="deadline", old=old, new=deadline, note=reason)
@@ -377,6 +391,9 @@ class Store:
                 raise NotFoundError(f"recommendation {number} has no milestone {index} (milestones: {have})")
             m = milestones[index - 1]
             old = bool(m.get("done"))
+            if old == bool(done) and note is None:
+                raise Unchanged(f"{number}: milestone {index} is already {'done' if done else 'open'}; "
+                                "nothing changed")
             m["done"] = bool(done)
             doc["milestones"] = milestones
             entry.update(field="milestone", old={"index": index, "done": old},

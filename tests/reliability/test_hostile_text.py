@@ -36,7 +36,8 @@ def argv_safe(text: str) -> str:
 @pytest.fixture(scope="module")
 def hostile_plan(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("hostile")
-    rows = [[i, h[:50], h, h, "April 2010", h] for i, h in enumerate(HOSTILE, start=1)]
+    # The CSV gives each owner as "Acting " + the hostile text; `assign` then sets the text itself.
+    rows = [[i, h[:50], h, h, "April 2010", "Acting " + h] for i, h in enumerate(HOSTILE, start=1)]
     src = write_csv(tmp / "hostile.csv", rows)
     db = tmp / "plan.json"
     r = run_cli(db, "import", str(src), "--title", "[red]Plan\x1b[5m title")
@@ -58,7 +59,8 @@ def test_hostile_text_is_stored_exactly_as_given(hostile_plan: Path) -> None:
         assert doc["recommendation"] == h and doc["management_response"] == h  # imported from CSV
         assert doc["ref"] == h[:50]
         assert doc["owner"] == a
-        assert [e["new"] for e in doc["history"] if e.get("field") == "owner"] == [a]  # assigned on the command line
+        owner_changes = [(e["old"], e["new"]) for e in doc["history"] if e.get("field") == "owner"]
+        assert owner_changes == [("Acting " + h, a)]  # imported from CSV, then assigned on the command line
         notes = [e["note"] for e in doc["history"] if e["action"] == "note" or e.get("field") == "status"]
         assert notes == [a, a]
         assert doc["revisions"][-1]["reason"] == a
