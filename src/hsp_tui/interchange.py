@@ -20,6 +20,7 @@ from .deadlines import parse_deadline
 from .errors import InputError
 from .model import Plan, Status
 from .review import Review
+from .storage import read_bytes
 from .store import build_data, check_text
 
 CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "deadline", "owner")
@@ -45,14 +46,7 @@ class ImportResult:
 def read_plan_file(path: Path, *, by: str, at: str, title: str | None = None,
                    plan_date: date | None = None) -> ImportResult:
     """Read a CSV (Appendix A columns) or a JSON export/seed into a complete database."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    raw = read_bytes(path, InputError)
     if path.suffix.lower() == ".json" or raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return _read_json(path, raw, by=by, at=at)
     return _read_csv(path, raw, by=by, at=at, title=title, plan_date=plan_date)

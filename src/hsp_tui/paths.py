@@ -13,21 +13,22 @@ ENV_DB = "HSP_TUI_DB"
 ENV_CONFIG = "HSP_TUI_CONFIG"
 
 
-def resolve_db_path(cli_value: str | None, env: Mapping[str, str] | None = None) -> Path:
-    """`--db PATH`, else `HSP_TUI_DB`, else `<user data dir>/hsp-tui/plan.json`."""
+def _resolve(cli_value: str | None, env: Mapping[str, str] | None, var: str, default: Path) -> Path:
     env = os.environ if env is None else env
     if cli_value:
         return Path(cli_value).expanduser()
-    if env.get(ENV_DB):
-        return Path(env[ENV_DB]).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "plan.json"
+    if env.get(var):
+        return Path(env[var]).expanduser()
+    return default
+
+
+def resolve_db_path(cli_value: str | None, env: Mapping[str, str] | None = None) -> Path:
+    """`--db PATH`, else `HSP_TUI_DB`, else `<user data dir>/hsp-tui/plan.json`."""
+    default = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "plan.json"
+    return _resolve(cli_value, env, ENV_DB, default)
 
 
 def resolve_config_path(cli_value: str | None, env: Mapping[str, str] | None = None) -> Path:
     """`--config PATH`, else `HSP_TUI_CONFIG`, else `<user config dir>/hsp-tui/config.toml`."""
-    env = os.environ if env is None else env
-    if cli_value:
-        return Path(cli_value).expanduser()
-    if env.get(ENV_CONFIG):
-        return Path(env[ENV_CONFIG]).expanduser()
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    default = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    return _resolve(cli_value, env, ENV_CONFIG, default)

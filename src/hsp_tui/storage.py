@@ -23,7 +23,7 @@ from typing import Any, Callable
 import orjson
 from tinydb.storages import Storage
 
-from .errors import PlanFileError
+from .errors import HspError, PlanFileError
 
 
 def dumps(data: Any) -> bytes:
@@ -35,19 +35,24 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
 
+def read_bytes(path: Path, error: type[HspError] = PlanFileError, *, missing_hint: str = "") -> bytes:
+    """A whole file's bytes; every failure is one `error` line naming the file."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: file not found{missing_hint}") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not a file") from None
+    except PermissionError:
+        raise error(f"{path}: permission denied (cannot read the file)") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
 def read_json(path: Path) -> Any:
     """Parse a JSON file; every failure is a PlanFileError naming the file."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        bak = backup_path(path)
-        raise PlanFileError(f"{path}: file not found" + (f"; {restore_hint(path)}" if bak.exists() else "")) from None
-    except IsADirectoryError:
-        raise PlanFileError(f"{path}: is a folder, not a plan file") from None
-    except PermissionError:
-        raise PlanFileError(f"{path}: permission denied (cannot read the file)") from None
-    except OSError as exc:
-        raise PlanFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    hint = f"; {restore_hint(path)}" if backup_path(path).exists() else ""
+    raw = read_bytes(path, PlanFileError, missing_hint=hint)
     if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
         raise PlanFileError(f"{path}: the file is empty; {restore_hint(path)}")
     try:
