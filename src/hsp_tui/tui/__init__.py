@@ -28,7 +28,10 @@ def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = Fal
 
 def run_app(ctx: Any) -> int:
     """Open the app for the CLI context. File and settings errors raise HspError before it starts."""
-    result = app_for(ctx).run()
+    app = app_for(ctx)
+    result = app.run()
+    if app.failure is not None:  # the rest of a large plan could not be read (a damaged record)
+        raise app.failure
     return int(result or 0)
 
 
@@ -45,6 +48,9 @@ def app_for(ctx: Any) -> "HspApp":
     else:
         days = ctx.due_soon_days
     store = ctx.store()
-    plan = store.load()
+    # Read and checked here (a bad file is refused before the app starts); a large plan's items
+    # are built and reviewed once its first screen shows.
+    signature = store.signature()
+    data = store.raw()
     return build_app(store, as_of=ctx.as_of, user=ctx.user, as_of_given=ctx.as_of_given, due_soon_days=days,
-                     settings=settings, plan=plan)
+                     settings=settings, data=data, signature=signature)

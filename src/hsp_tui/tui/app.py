@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -16,16 +17,19 @@ from ..cli import render_export, write_output
 from ..config import Settings
 from ..errors import HspError
 from ..model import Plan
-from ..review import DEFAULT_DUE_SOON_DAYS, Review, review
-from ..store import Change, Signature, Store, now_iso
+from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
+from ..store import RECS, Change, Signature, Store, now_iso, plan_from_data
 from ..textsafe import visible
 from .screens.main import MainScreen
 from .screens.modals import HelpScreen
+from .view import Digest, first_items, full_digest
 from .widgets.detail import DetailPane
 from .widgets.panes import DeadlinesPane, OwnersPane
 from .widgets.rectable import RecTable
 
 POLL_SECONDS = 1.0
+# A plan with more items than this shows its first items at once and reads the rest in a thread.
+FIRST_ITEMS = 100
 NAVIGATION_HELP = [
     ("Up/Down, j/k", "move in a table or list; scroll the detail"),
     ("Tab / Shift+Tab", "next / previous pane (table, detail, owners, deadlines)"),
@@ -44,8 +48,11 @@ class HspApp(App[int]):
 
     def __init__(self, store: Store, *, as_of: date, user: str, as_of_given: bool = False,
                  due_soon_days: int = DEFAULT_DUE_SOON_DAYS, settings: Settings | None = None,
-                 plan: Plan | None = None, clock: Callable[[], str] = now_iso,
+                 plan: Plan | None = None, data: Mapping[str, Any] | None = None,
+                 signature: Signature | None = None, clock: Callable[[], str] = now_iso,
                  poll_seconds: float = POLL_SECONDS) -> None:
+        """`plan`: the plan as read; or `data`: the file as read (`Store.raw`) at `signature`, of
+        which a large plan's first items are shown at once and the rest built in a thread."""
         super().__init__()
         self.store = store
         self.as_of = as_of
@@ -55,8 +62,23 @@ class HspApp(App[int]):
         self.settings = settings or Settings()
         self.clock = clock
         self.poll_seconds = poll_seconds
-        self.review: Review = review(plan or store.load(), as_of, due_soon_days)
-        self._signature: Signature | None = store.last_signature
+        self._data: Mapping[str, Any] | None = None
+        self.failure: HspError | None = None  # why the app stopped, if the plan could not be read
+        if data is not None:
+            head = first_items(store.path, data, FIRST_ITEMS)
+            if head is None:
+                plan = plan_from_data(store.path, data)
+            else:
+                self._data = data
+                self.digest = Digest.of(review(head, as_of, due_soon_days), total=len(data[RECS]),
+                                        complete=False)
+        if self._data is None:
+            self.digest = Digest.of(review(plan or store.load(), as_of, due_soon_days))
+        self._signature: Signature | None = signature if data is not None else store.last_signature
+        self._lane = asyncio.Lock()  # each change (and reload), one at a time
+        self._loaded = asyncio.Event()  # every item has been read: changes may start
+        if self._data is None:
+            self._loaded.set()
         self._bad_signature: Signature | None = None
         self._missing = False
         self._positions_of: tuple | None = None
@@ -76,6 +98,38 @@ class HspApp(App[int]):
         self.set_interval(self.poll_seconds, self.check_file)
 
     @property
+    def review(self) -> Review:
+        return self.digest.review
+
+    @property
+    def loading(self) -> bool:
+        return not self.digest.complete
+
+    def read_the_rest(self) -> None:
+        """Once the first screen shows: build and review every item of a large plan, in a thread."""
+        if self._data is not None:
+            self.run_worker(self._read_the_rest(), group="lane")
+
+    async def _read_the_rest(self) -> None:
+        async with self._lane:
+            data, self._data = self._data, None
+            build = partial(full_digest, self.store.path, data, self.as_of, self.due_soon_days)
+            del data
+            try:
+                digest = await asyncio.to_thread(build)
+            except HspError as exc:
+                self.failure = exc
+                self.exit(1)
+                return
+            del build
+            self._show(digest)
+            self._loaded.set()
+
+    def _show(self, digest: Digest) -> None:
+        self.digest = digest
+        self.main.show_review(digest, keep=self.main.table.current_number)
+
+    @property
     def main(self) -> MainScreen:
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
 
@@ -86,54 +140,73 @@ class HspApp(App[int]):
         super().notify(visible(message), title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- changes --------------------------------------------------------------------------------
-    def change(self, apply: Callable[[Store, str], Change], summary: str) -> bool:
-        """Run one store change (locked, on the latest file); show the plan as it was saved."""
-        try:
-            change = apply(self.store, self.user)
-        except (HspError, OSError) as exc:
-            self.notify(f"Not saved: {exc}", severity="error", timeout=8)
-            return False
-        if change.entry is not None and change.number is not None:
-            self.undo_stack.append((change.number, int(change.entry["id"]), summary))
-        seen = self._signature
-        self._adopt_change(change, unchanged_before=change.read_from is not None and change.read_from == seen)
-        self.notify(f"Saved. {summary}")
-        return True
+    def change(self, job: Callable[[], tuple[Callable[[Store, str], Change], str] | None]) -> None:
+        """Queue one store change (locked, on the latest file); show the plan as it was saved.
+
+        Changes are made one at a time, in the order asked, each after the plan has been read in
+        full: `job` runs once the earlier ones are saved and shown (so it sees their result) and
+        returns the store call and what it does in words, or None when there is nothing to do. The
+        save runs in a thread: the keys keep working meanwhile.
+        """
+        self.run_worker(self._change(job), group="lane")
+
+    async def _change(self, job: Callable[[], tuple[Callable[[Store, str], Change], str] | None]) -> None:
+        await self._loaded.wait()
+        async with self._lane:
+            planned = job()
+            if planned is None:
+                return
+            apply, summary = planned
+            try:
+                change, digest, item = await asyncio.to_thread(self._save, apply, self._signature)
+            except (HspError, OSError) as exc:
+                self.notify(f"Not saved: {exc}", severity="error", timeout=8)
+                return
+            if change.entry is not None and change.number is not None:
+                self.undo_stack.append((change.number, int(change.entry["id"]), summary))
+            self._adopt(digest, item)
+            self.notify(f"Saved. {summary}")
 
     def undo_last(self) -> None:
-        if not self.undo_stack:
-            self.notify("Nothing to undo: you have made no change in this session", severity="warning")
-            return
-        number, entry_id, summary = self.undo_stack.pop()
-        try:
-            change = self.store.undo(number, entry_id, by=self.user)
-        except (HspError, OSError) as exc:
-            self.notify(f"Cannot undo ({summary}): {exc}", severity="error", timeout=8)
-            return
-        self._adopt_change(change, unchanged_before=False)
-        self.main.table.go_to(number)
-        self.notify(f"Undone: {summary} (kept in the history as change #{change.entry['id']})")
+        self.run_worker(self._undo(), group="lane")
 
-    def _adopt_change(self, change: Change, *, unchanged_before: bool) -> None:
-        """Show the plan as this change saved it.
+    async def _undo(self) -> None:
+        await self._loaded.wait()
+        async with self._lane:
+            if not self.undo_stack:
+                self.notify("Nothing to undo: you have made no change in this session", severity="warning")
+                return
+            number, entry_id, summary = self.undo_stack.pop()
+            try:
+                change, digest, _ = await asyncio.to_thread(
+                    self._save, lambda store, by: store.undo(number, entry_id, by=by), None)
+            except (HspError, OSError) as exc:
+                self.notify(f"Cannot undo ({summary}): {exc}", severity="error", timeout=8)
+                return
+            self._adopt(digest)
+            self.main.table.go_to(number)
+            self.notify(f"Undone: {summary} (kept in the history as change #{change.entry['id']})")
 
-        When nobody else had saved since we last read the file, only the changed item is rebuilt
-        (O(1) instead of re-reading every item of a large plan); otherwise the whole plan as saved.
+    def _save(self, apply: Callable[[Store, str], Change],
+              seen: Signature | None) -> tuple[Change, Digest, ItemReview | None]:
+        """In a thread: the change, then what to show (nothing else runs in the lane meanwhile).
+
+        When nobody else had saved since we last read the file (`seen`), only the changed item is
+        rebuilt (O(1) instead of re-reading every item of a large plan); otherwise the whole plan as saved.
         """
+        change = apply(self.store, self.user)
+        unchanged_before = seen is not None and change.read_from == seen
         item = change.item(self.as_of, self.due_soon_days) if unchanged_before else None
         index = self._positions().get(change.number) if item is not None else None
         if item is None or index is None:
-            self._adopt(change.plan)
-            return
+            return change, Digest.of(review(change.plan, self.as_of, self.due_soon_days)), None
         old = self.review
         items = list(old.items)
         items[index] = item
         recs = list(old.plan.recommendations)
         recs[index] = item.rec
-        self.review = Review(replace(old.plan, recommendations=tuple(recs)), old.as_of, old.due_soon_days,
-                             tuple(items))
-        self._signature = self.store.last_signature
-        self.main.apply_review(old, self.review, changed=item)
+        rv = Review(replace(old.plan, recommendations=tuple(recs)), old.as_of, old.due_soon_days, tuple(items))
+        return change, Digest.of(rv, search=self.digest.search, changed=item), item
 
     def _positions(self) -> dict[int, int]:
         if self._positions_of is not self.review.items:
@@ -141,14 +214,16 @@ class HspApp(App[int]):
             self._positions_of = self.review.items
         return self._index
 
-    def _adopt(self, plan: Plan) -> None:
-        old = self.review
-        self.review = review(plan, self.as_of, self.due_soon_days)
+    def _adopt(self, digest: Digest, changed: ItemReview | None = None) -> None:
+        """Show the plan as last saved (by us or by someone else)."""
+        old, self.digest = self.digest, digest
         self._signature = self.store.last_signature
-        self.main.apply_review(old, self.review)
+        self.main.apply_review(old.review, digest, changed=changed)
 
     def check_file(self) -> None:
         """Reload when another process has saved the file; keep the cursor on the same item."""
+        if self._lane.locked() or not self._loaded.is_set():  # busy: look again next time
+            return
         sig = self.store.signature()
         if sig == self._signature:
             return
@@ -169,7 +244,7 @@ class HspApp(App[int]):
                         severity="error", timeout=10)
             return
         number = self.main.table.current_number
-        self._adopt(plan)
+        self._adopt(Digest.of(review(plan, self.as_of, self.due_soon_days)))
         where = f"; still on No. {number}" if number is not None and self.main.table.current_number == number else ""
         self.notify(f"The file was changed elsewhere and has been reloaded{where}")
 

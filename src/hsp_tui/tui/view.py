@@ -5,12 +5,18 @@ No Textual here (only Rich text), so the rules are easy to test and cheap to run
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from rich.text import Text
 
 from ..cli import fmt_date
-from ..model import Recommendation, Status
-from ..review import ItemReview, Review
+from ..errors import HspError
+from ..model import Plan, PlanMeta, Recommendation, Status
+from ..review import ItemReview, OwnerSummary, Review, review
+from ..store import META, RECS, plan_from_data
 from ..textsafe import one_line, visible
 
 SORTS = ("number", "due", "owner", "status")
@@ -39,24 +45,116 @@ def sort_items(items: Iterable[ItemReview], key: str) -> list[ItemReview]:
     return sorted(items, key=keys[key])
 
 
-def matches(item: ItemReview, needle: str) -> bool:
-    """Text filter: the number, ref, recommendation, response or owner contains `needle` (any case)."""
+def search_text(item: ItemReview) -> str:
+    """What the text filter looks in, casefolded once: ref, owner, recommendation, response."""
     rec = item.rec
-    return (needle == str(rec.number) or needle in rec.ref.casefold() or needle in rec.owner.casefold()
-            or needle in rec.recommendation.casefold() or needle in rec.management_response.casefold())
+    return "\x00".join((rec.ref, rec.owner, rec.recommendation, rec.management_response)).casefold()
 
 
-def select(rv: Review, *, text: str = "", owner: str | None = None, overdue_only: bool = False,
+def matches(item: ItemReview, needle: str, text: str | None = None) -> bool:
+    """Text filter: the number, ref, recommendation, response or owner contains `needle` (any case)."""
+    return needle == str(item.number) or needle in (search_text(item) if text is None else text)
+
+
+@dataclass
+class Digest:
+    """A review and what the panes derive from it, computed once per review (off the event loop
+    for large plans: every O(n) step is here, so that showing it costs only a screenful).
+
+    `complete` is False while only the first items of a large plan have been read; `total` is then
+    the number of items the plan has.
+    """
+
+    review: Review
+    total: int
+    complete: bool = True
+    orders: dict[str, list[ItemReview]] = field(default_factory=dict)
+    search: dict[int, str] = field(default_factory=dict)
+    owners: list[OwnerSummary] = field(default_factory=list)
+    summary: Text = field(default_factory=Text)
+    deadlines: list[tuple[str, list[ItemReview]]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, rv: Review, *, total: int | None = None, complete: bool = True,
+           search: Mapping[int, str] | None = None, changed: ItemReview | None = None) -> "Digest":
+        """Everything for `rv`; `search` from the previous digest is reused when only `changed` changed."""
+        if search is not None and changed is not None:
+            texts = dict(search)
+            texts[changed.number] = search_text(changed)
+        else:
+            texts = {i.number: search_text(i) for i in rv.items}
+        orders = {key: sort_items(rv.items, key) for key in SORTS}
+        return cls(rv, len(rv.items) if total is None else total, complete, orders, texts, rv.by_owner(),
+                   summary_text(rv), deadline_groups(rv))
+
+
+def first_items(path: Path, data: Mapping[str, Any], count: int) -> Plan | None:
+    """The plan's first `count` items by number, to show while the rest are built; None when the
+    plan is not larger than that (or a first item is damaged: `plan_from_data` then says which)."""
+    docs = data.get(RECS) or {}
+    if len(docs) <= count:
+        return None
+    try:
+        meta = PlanMeta.from_dict(data[META]["1"].get("plan") or {})
+        keys = sorted(docs, key=int)[:count]
+        return Plan(meta, tuple(sorted((Recommendation.from_dict(docs[k]) for k in keys), key=lambda r: r.number)))
+    except (HspError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def full_digest(path: Path, data: Mapping[str, Any], as_of: date, due_soon_days: int) -> Digest:
+    """Every item built and reviewed, and all the panes need (raises PlanFileError for a damaged record)."""
+    return Digest.of(review(plan_from_data(path, data), as_of, due_soon_days))
+
+
+def summary_text(rv: Review) -> Text:
+    counts = rv.by_status()
+    out = Text()
+    n_over = len(rv.overdue)
+    out.append(f"{n_over} overdue", style="bold red" if n_over else "bold")
+    out.append(" · ", style="dim")
+    out.append(f"{len(rv.due_soon)} due soon", style="bold")
+    out.append(f" (≤{rv.due_soon_days} days)", style="dim")
+    out.append("  │  ", style="dim")
+    out.append(f"{rv.share_done:.0%}", style="bold")
+    out.append(" done", style="dim")
+    out.append("  │  ", style="dim")
+    for k, (status, n) in enumerate(counts.items()):
+        if k:
+            out.append(" · ", style="dim")
+        out.append(f"{status.label} ")
+        out.append(str(n), style="bold")
+    return out
+
+
+def deadline_groups(rv: Review) -> list[tuple[str, list[ItemReview]]]:
+    """Items by month of their current due date: overdue first, 'Ongoing / no date' last."""
+    groups: list[tuple[str, list[ItemReview]]] = []
+    overdue = sorted(rv.overdue, key=lambda i: (i.due or date.max, i.number))
+    if overdue:
+        groups.append(("OVERDUE", overdue))
+    for month, items in rv.by_month():
+        rest = [i for i in items if not i.overdue]
+        if not rest:
+            continue
+        label = date.fromisoformat(month + "-01").strftime("%B %Y") if month else "Ongoing / no date"
+        groups.append((label, sorted(rest, key=lambda i: (i.due or date.max, i.number))))
+    return groups
+
+
+def select(dg: Digest, *, text: str = "", owner: str | None = None, overdue_only: bool = False,
            sort: str = "number") -> list[ItemReview]:
+    """The items shown under these filters, in this order (O(n) cheap tests: orders are pre-sorted)."""
     needle = text.strip().casefold()
-    items: Sequence[ItemReview] = rv.items
+    items: Sequence[ItemReview] = dg.orders.get(sort) or sort_items(dg.review.items, sort)
     if owner is not None:
         items = [i for i in items if i.rec.owner == owner]
     if overdue_only:
         items = [i for i in items if i.overdue]
     if needle:
-        items = [i for i in items if matches(i, needle)]
-    return sort_items(items, sort)
+        search = dg.search
+        items = [i for i in items if matches(i, needle, search.get(i.number))]
+    return list(items)
 
 
 def when_text(at: str) -> str:

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, Static
 
 from ...review import ItemReview, Review
 from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen
-from ..view import SORTS, STATUS_KEYS, filter_words, select
+from ..view import SORTS, STATUS_KEYS, Digest, filter_words, select
 from ..widgets.detail import DetailPane
 from ..widgets.panes import DeadlinesPane, HeaderBar, OwnersPane, SummaryBar
 from ..widgets.rectable import RecTable
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 STATUS_GROUP = Binding.Group("Status")
 DEADLINES_DELAY = 0.3  # seconds of quiet before the deadlines pane is rebuilt
+FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the typing
+LARGE = 2000  # items: from here a text filter costs more than a frame
 PANES = ("table", "detail", "owners", "deadlines")
 STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
 
@@ -72,6 +74,7 @@ class MainScreen(Screen):
         self._deadlines_dirty = False
         self._deadlines_timer: Timer | None = None
         self._shown_once = False
+        self._filter_timer: Timer | None = None
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -97,8 +100,9 @@ class MainScreen(Screen):
             pane.border_subtitle = ""
         self.watch_slot(self.slot)
         self._ready = True
-        self.show_review(self.app.review, keep=None)
+        self.show_review(self.app.digest, keep=None)
         self.table.focus()
+        self.call_after_refresh(self.app.read_the_rest)
 
     @property
     def table(self) -> RecTable:
@@ -117,26 +121,27 @@ class MainScreen(Screen):
         return self.query_one("#deadlines", DeadlinesPane)
 
     # -- showing --------------------------------------------------------------------------------
-    def show_review(self, rv: Review, keep: int | None) -> None:
+    def show_review(self, dg: Digest, keep: int | None) -> None:
         """Redraw everything from a review (after a reload, a filter or sort change)."""
-        self.query_one(HeaderBar).show(rv, self.app.as_of_given)
-        self.query_one(SummaryBar).show(rv)
-        self.owners.show(rv, self.owner)
+        self.query_one(HeaderBar).show(dg.review, self.app.as_of_given)
+        self.query_one(SummaryBar).show(dg)
+        self.owners.show(dg, self.owner)
         self._refilter(keep)
         self._mark_deadlines(now=not self._shown_once)
         self._shown_once = True
 
-    def apply_review(self, old: Review, rv: Review, changed: ItemReview | None = None) -> None:
+    def apply_review(self, old: Review, dg: Digest, changed: ItemReview | None = None) -> None:
         """A change (ours or someone else's): update only what changed when the items are the same.
 
         `changed`: the one item that changed (nothing else did), so only its row is looked at.
         """
+        rv = dg.review
         if changed is None and [i.number for i in old.items] != [i.number for i in rv.items]:
-            self.show_review(rv, keep=self.table.current_number)
+            self.show_review(dg, keep=self.table.current_number)
             return
         self.query_one(HeaderBar).show(rv, self.app.as_of_given)
-        self.query_one(SummaryBar).show(rv)
-        self.owners.show(rv, self.owner)
+        self.query_one(SummaryBar).show(dg)
+        self.owners.show(dg, self.owner)
         # Rows stay where they are (and in the table even if they no longer match a filter) until
         # the next filter or sort change, so the cursor never jumps under the officer's hands.
         self.table.refresh_items({changed.number: changed} if changed else {i.number: i for i in rv.items})
@@ -158,7 +163,7 @@ class MainScreen(Screen):
         self._deadlines_timer = None
         if self._deadlines_dirty and (force or self.deadlines.region.area):
             self._deadlines_dirty = False
-            self.deadlines.show(self.app.review)
+            self.deadlines.show(self.app.digest)
 
     def on_resize(self) -> None:
         if self._deadlines_dirty:
@@ -167,12 +172,20 @@ class MainScreen(Screen):
     def _refilter(self, keep: int | None) -> None:
         if not self._ready:
             return
-        items = select(self.app.review, text=self.filter_text, owner=self.owner,
-                       overdue_only=self.overdue_only, sort=self.sort_key)
-        self.table.show(items, keep)
-        total = len(self.app.review.items)
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        dg = self.app.digest
+        items = select(dg, text=self.filter_text, owner=self.owner, overdue_only=self.overdue_only,
+                       sort=self.sort_key)
+        self.table.show(items, keep, basis=dg.review.items)
         words = filter_words(text=self.filter_text, owner=self.owner, overdue_only=self.overdue_only)
-        title = f"Recommendations ({len(items)} of {total})" if words else f"Recommendations ({total})"
+        if not dg.complete:
+            title = f"Recommendations (first {len(dg.review.items)} of {dg.total:,}; reading the rest…)"
+        elif words:
+            title = f"Recommendations ({len(items)} of {dg.total})"
+        else:
+            title = f"Recommendations ({dg.total})"
         self.table.border_title = Content(title)
         self.table.border_subtitle = Content(f"sort: {self.sort_key}" + "".join(f" · {w}" for w in words))
         self.empty = not items
@@ -193,11 +206,18 @@ class MainScreen(Screen):
         self._refilter(self.table.current_number if self._ready else None)
 
     def watch_filter_text(self) -> None:
+        if self._ready and self.filtering and len(self.app.review.items) > LARGE:
+            # Typing into the filter of a large plan: filter once the keys pause.
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+            keep = self.table.current_number
+            self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._refilter(keep))
+            return
         self._refilter(self.table.current_number if self._ready else None)
 
     def watch_owner(self) -> None:
         if self._ready:
-            self.owners.show(self.app.review, self.owner)
+            self.owners.show(self.app.digest, self.owner)
         self._refilter(self.table.current_number if self._ready else None)
 
     def watch_slot(self, slot: str) -> None:
@@ -220,9 +240,7 @@ class MainScreen(Screen):
         self._focus_pane("detail")
 
     def on_owner_chosen(self, message: OwnerChosen) -> None:
-        self.owner = message.owner
-        who = "all owners" if message.owner is None else message.owner
-        self.app.notify(f"Showing {who}", markup=False)
+        self.owner = message.owner  # the table's title and border say so
         self._focus_pane("table")
 
     def on_item_chosen(self, message: ItemChosen) -> None:
@@ -255,12 +273,10 @@ class MainScreen(Screen):
 
     # -- filters and sort -----------------------------------------------------------------------
     def action_toggle_overdue(self) -> None:
-        self.overdue_only = not self.overdue_only
-        self.app.notify("Overdue items only" if self.overdue_only else "All items, overdue or not")
+        self.overdue_only = not self.overdue_only  # the table's border says so (a toast costs a full layout)
 
     def action_cycle_sort(self) -> None:
         self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
-        self.app.notify(f"Sorted by {self.sort_key}")
 
     def action_filter(self) -> None:
         self.filtering = True
@@ -290,9 +306,8 @@ class MainScreen(Screen):
             self.set_reactive(MainScreen.filter_text, "")
             self.set_reactive(MainScreen.owner, None)
             self.set_reactive(MainScreen.overdue_only, False)
-            self.owners.show(self.app.review, None)
+            self.owners.show(self.app.digest, None)
             self._refilter(keep)
-            self.app.notify("Filters cleared: all recommendations shown")
 
     # -- changes --------------------------------------------------------------------------------
     def _current_rec(self):
@@ -303,15 +318,23 @@ class MainScreen(Screen):
         return self.app.review.plan.get(number)
 
     def action_set_status(self, key: int) -> None:
-        rec = self._current_rec()
-        if rec is None:
+        number = self.table.current_number  # the row highlighted now, whatever happens meanwhile
+        if number is None:
+            self.app.notify("No recommendation is highlighted", severity="warning")
             return
         status = STATUS_KEYS[key - 1]
-        if rec.status is status:
-            self.app.notify(f"No. {rec.number} is already {status.label}")
-            return
-        self.app.change(lambda s, by: s.set_status(rec.number, status, by=by),
-                        f"No. {rec.number}: {rec.status.label} → {status.label}")
+
+        def job():
+            rec = self.app.review.plan.get(number)  # as the earlier changes left it
+            if rec is None:
+                return None
+            if rec.status is status:
+                self.app.notify(f"No. {number} is already {status.label}")
+                return None
+            return (lambda s, by: s.set_status(number, status, by=by),
+                    f"No. {number}: {rec.status.label} → {status.label}")
+
+        self.app.change(job)
 
     def action_note(self) -> None:
         rec = self._current_rec()
@@ -320,7 +343,8 @@ class MainScreen(Screen):
 
         def save(text: str | None) -> None:
             if text is not None:
-                self.app.change(lambda s, by: s.add_note(rec.number, text, by=by), f"No. {rec.number}: note added")
+                self.app.change(lambda: (lambda s, by: s.add_note(rec.number, text, by=by),
+                                         f"No. {rec.number}: note added"))
 
         self.app.push_screen(NoteScreen(rec), save)
 
@@ -334,12 +358,13 @@ class MainScreen(Screen):
             if result is None:
                 return
             if result.owner is not None:
-                self.app.change(lambda s, by: s.set_owner(rec.number, result.owner, by=by),
-                                f"No. {rec.number}: owner is now {result.owner}")
+                self.app.change(lambda: (lambda s, by: s.set_owner(rec.number, result.owner, by=by),
+                                         f"No. {rec.number}: owner is now {result.owner}"))
             if result.deadline is not None:
-                self.app.change(lambda s, by: s.revise(rec.number, result.deadline, reason=result.reason or "",
-                                                       by=by, reference=reference),
-                                f"No. {rec.number}: deadline revised to {result.deadline}")
+                self.app.change(lambda: (lambda s, by: s.revise(rec.number, result.deadline,
+                                                                reason=result.reason or "", by=by,
+                                                                reference=reference),
+                                         f"No. {rec.number}: deadline revised to {result.deadline}"))
 
         self.app.push_screen(EditScreen(rec, reference), save)
 
@@ -355,8 +380,8 @@ class MainScreen(Screen):
             if index is None:
                 return
             done = not rec.milestones[index - 1].done
-            self.app.change(lambda s, by: s.set_milestone(rec.number, index, done, by=by),
-                            f"No. {rec.number}: milestone {index} {'done' if done else 'open again'}")
+            self.app.change(lambda: (lambda s, by: s.set_milestone(rec.number, index, done, by=by),
+                                     f"No. {rec.number}: milestone {index} {'done' if done else 'open again'}"))
 
         self.app.push_screen(MilestoneScreen(rec), toggle)
 

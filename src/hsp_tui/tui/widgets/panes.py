@@ -14,7 +14,7 @@ from ...model import Status
 from ...review import Review
 from ...textsafe import one_line, visible
 from ..messages import ItemChosen, OwnerChosen
-from ..view import due_text
+from ..view import Digest, due_text
 
 ALL_OWNERS = "\x00all"
 PER_GROUP = 30  # a deadline group lists at most this many items (and says how many more)
@@ -37,16 +37,14 @@ class OwnersPane(DataTable):
         self.add_column("Overdue", key="overdue")
         self.add_column("Done", key="done")
 
-    def show(self, rv: Review, chosen: str | None) -> None:
+    def show(self, dg: Digest, chosen: str | None) -> None:
         keep = self.cursor_row
         self.clear()
-        items = rv.items
+        owners = dg.owners if dg.complete else []
+        counts = [sum(o.open for o in owners), sum(o.overdue for o in owners), sum(o.done for o in owners)]
         self.add_row(Text("All owners", style="italic"),
-                     Text(str(sum(1 for i in items if not i.rec.status.closed)), justify="right"),
-                     Text(str(len(rv.overdue)), justify="right"),
-                     Text(str(sum(1 for i in items if i.rec.status is Status.DONE)), justify="right"),
-                     key=ALL_OWNERS)
-        for o in rv.by_owner():
+                     *(Text(str(n) if dg.complete else "…", justify="right") for n in counts), key=ALL_OWNERS)
+        for o in owners:
             mark = "▸ " if o.owner == chosen else ""
             self.add_row(Text(mark + one_line(o.owner, 22)), Text(str(o.open), justify="right"),
                          Text(str(o.overdue), justify="right", style="bold red" if o.overdue else ""),
@@ -71,18 +69,9 @@ class DeadlinesPane(OptionList):
         Binding("k", "cursor_up", "Up", show=False, id="deadlines_up"),
     ]
 
-    def show(self, rv: Review) -> None:
+    def show(self, dg: Digest) -> None:
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
-        groups: list[tuple[str, list]] = []
-        overdue = sorted(rv.overdue, key=lambda i: (i.due or date.max, i.number))
-        if overdue:
-            groups.append(("OVERDUE", overdue))
-        for month, items in rv.by_month():
-            rest = [i for i in items if not i.overdue]
-            if not rest:
-                continue
-            label = date.fromisoformat(month + "-01").strftime("%B %Y") if month else "Ongoing / no date"
-            groups.append((label, sorted(rest, key=lambda i: (i.due or date.max, i.number))))
+        groups = dg.deadlines
         options: list[Option | None] = []
         for label, items in groups:
             head = Text(f"{label} ({len(items)})", style="bold red" if label == "OVERDUE" else "bold")
@@ -96,7 +85,9 @@ class DeadlinesPane(OptionList):
             if len(items) > PER_GROUP:
                 options.append(Option(Text(f"    … and {len(items) - PER_GROUP} more", style="dim"),
                                       disabled=True))
-        if not options:
+        if not dg.complete:
+            options = [Option(Text(f"Reading {dg.total:,} recommendations…", style="italic"), disabled=True)]
+        elif not options:
             options.append(Option(Text("No recommendations.", style="italic"), disabled=True))
         self.clear_options()
         self.add_options(options)
@@ -112,29 +103,9 @@ class DeadlinesPane(OptionList):
             self.post_message(ItemChosen(self, int(event.option.id)))
 
 
-def summary_text(rv: Review) -> Text:
-    counts = rv.by_status()
-    out = Text()
-    n_over = len(rv.overdue)
-    out.append(f"{n_over} overdue", style="bold red" if n_over else "bold")
-    out.append(" · ", style="dim")
-    out.append(f"{len(rv.due_soon)} due soon", style="bold")
-    out.append(f" (≤{rv.due_soon_days} days)", style="dim")
-    out.append("  │  ", style="dim")
-    out.append(f"{rv.share_done:.0%}", style="bold")
-    out.append(" done", style="dim")
-    out.append("  │  ", style="dim")
-    for k, (status, n) in enumerate(counts.items()):
-        if k:
-            out.append(" · ", style="dim")
-        out.append(f"{status.label} ")
-        out.append(str(n), style="bold")
-    return out
-
-
 class SummaryBar(Static):
-    def show(self, rv: Review) -> None:
-        self.update(summary_text(rv))
+    def show(self, dg: Digest) -> None:
+        self.update(dg.summary if dg.complete else Text(f"Reading {dg.total:,} recommendations…", style="italic"))
 
 
 class HeaderBar(Static):

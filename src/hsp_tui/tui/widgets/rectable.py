@@ -22,9 +22,9 @@ HEADERS = {"no": "No.", "ref": "Ref", "title": "Recommendation", "owner": "Owner
 # A large plan is not put in the table all at once (Textual measures every cell of every row it
 # adds, about 1 ms a row): the first rows go in at once, more as the cursor or the scrolling nears
 # the end of what is loaded. Only cells that change are updated afterwards.
-FIRST_BATCH = 120
-BATCH = 300
-MARGIN = 60  # load more when the cursor or the view is this close to the end of the loaded rows
+FIRST_BATCH = 60  # a screenful and then some
+BATCH = 60
+MARGIN = 20  # load more when the cursor or the view is this close to the end of the loaded rows
 
 
 class RecTable(DataTable):
@@ -45,17 +45,27 @@ class RecTable(DataTable):
         self._loaded = 0
         self._generation = 0
         self._widths: tuple[int, ...] | None = None
+        self._basis: Sequence[ItemReview] = ()  # what the column widths are measured on
+        self._measured: tuple[int, int, int, int] | None = None  # (no, ref, owner) widths, id of basis
 
     # -- layout ---------------------------------------------------------------------------------
+    def _measure(self) -> tuple[int, int, int, int]:
+        """Widths the text needs, measured once per plan (not per filter: columns stay put)."""
+        items = self._basis or self.items
+        if self._measured is None or self._measured[3] != id(items):
+            no_w = max(3, max((len(str(i.number)) for i in items), default=3))
+            ref_w = min(8, max(3, max((len(one_line(i.rec.ref)) for i in items[:2000]), default=3)))
+            longest_owner = max((len(i.rec.owner) for i in items[:2000]), default=10)
+            self._measured = (no_w, ref_w, longest_owner, id(items))
+        return self._measured
+
     def _column_widths(self) -> tuple[int, ...]:
-        width = max(self.size.width, 40) - 2  # room for the scrollbar
-        items = self.items
-        no_w = max(3, max((len(str(i.number)) for i in items), default=3))
-        ref_w = min(8, max(3, max((len(one_line(i.rec.ref)) for i in items[:2000]), default=3)))
+        # Before the first layout the table has no size yet: it spans the screen in every layout.
+        width = max(self.size.width or self.app.size.width - 2, 40) - 2  # room for the scrollbar
+        no_w, ref_w, longest_owner, _ = self._measure()
         due_w, status_w, flag_w = 11, 11, 8
         fixed = no_w + ref_w + due_w + status_w + flag_w + 2 * len(COLUMNS)
         room = max(20, width - fixed)
-        longest_owner = max((len(i.rec.owner) for i in items[:2000]), default=10)
         owner_w = max(8, min(longest_owner, 26, room * 2 // 5))
         title_w = max(10, room - owner_w)
         return no_w, ref_w, title_w, owner_w, due_w, status_w, flag_w
@@ -89,9 +99,15 @@ class RecTable(DataTable):
         ]
 
     # -- filling --------------------------------------------------------------------------------
-    def show(self, items: Sequence[ItemReview], keep: int | None = None) -> None:
-        """Show these items in this order; the cursor stays on `keep` if it is among them."""
+    def show(self, items: Sequence[ItemReview], keep: int | None = None,
+             basis: Sequence[ItemReview] | None = None) -> None:
+        """Show these items in this order; the cursor stays on `keep` if it is among them.
+
+        `basis`: every item of the plan, to size the columns on (default: these items).
+        """
         self._generation += 1
+        if basis is not None:
+            self._basis = basis
         self.items = list(items)
         self._pos = {i.number: k for k, i in enumerate(self.items)}
         self._shown.clear()
