@@ -12,7 +12,7 @@ import pytest
 from hsp_tui.config import Settings
 from hsp_tui.errors import InputError
 from hsp_tui.store import Store
-from tuikit import cursor_row, detail_text, last_notice, on_disk, table_rows
+from tuikit import settled, cursor_row, detail_text, last_notice, on_disk, table_rows
 
 from conftest import fixed_clock
 
@@ -41,6 +41,7 @@ async def test_change_here_applies_to_the_latest_file_not_a_stale_copy(make_app,
     async with app.run_test() as pilot:
         Store(plan_path, clock=fixed_clock).set_status(5, "done", by="bob")  # not yet seen by the app
         await pilot.press("2")  # on No. 1
+        await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "in_progress"
         assert on_disk(plan_path, 5)["status"] == "done"  # bob's change survives
         rows = {r[0]: r for r in table_rows(app.main.table)}
@@ -67,6 +68,7 @@ async def test_save_failure_shows_error_and_app_keeps_running(make_app, plan_pat
 
         monkeypatch.setattr(os, "replace", disk_full)
         await pilot.press("4")
+        await settled(pilot)
         monkeypatch.undo()
         assert app.is_running
         severity, message = app.notices[-1]
@@ -74,6 +76,7 @@ async def test_save_failure_shows_error_and_app_keeps_running(make_app, plan_pat
         assert cursor_row(app)[5] == "Not started"
         assert plan_path.read_bytes() == before
         await pilot.press("4")  # works again once the disk has room
+        await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "done"
 
 
@@ -84,6 +87,7 @@ async def test_deleted_file_during_run_is_reported_and_app_keeps_running(make_ap
         app.check_file()
         assert "has gone" in last_notice(app)
         await pilot.press("4")
+        await settled(pilot)
         assert app.notices[-1][0] == "error"
         assert app.is_running
         assert cursor_row(app)[0] == "1"
@@ -132,6 +136,7 @@ async def test_note_with_markup_typed_in_app(make_app, plan_path):
         await pilot.pause()
         await pilot.press(*"Kick-off held [bold]28 May[/]")
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         assert "Kick-off held [bold]28 May[/]" in detail_text(app)
         assert on_disk(plan_path, 1)["history"][-1]["note"] == "Kick-off held [bold]28 May[/]"
@@ -144,6 +149,7 @@ async def test_key_overrides_from_settings(make_app, plan_path):
         await pilot.press("d")
         assert on_disk(plan_path, 1)["status"] == "done"
         await pilot.press("4")  # no longer bound
+        await settled(pilot)
         await pilot.press("a")
         await pilot.pause()
         assert app.screen is not app.main
@@ -179,8 +185,10 @@ async def test_a_save_just_before_mine_is_shown_with_my_change(make_app, plan_pa
     app = make_app(poll_seconds=3600)
     async with app.run_test() as pilot:
         await pilot.press("2")  # No. 1 in progress: the app now knows the file as it saved it
+        await settled(pilot)
         Store(plan_path, clock=fixed_clock).set_owner(9, "Chair of the Executive Board", by="bob")
         await pilot.press("j", "4")  # No. 2 done, on top of bob's save
+        await settled(pilot)
         rows = {r[0]: r for r in table_rows(app.main.table)}
         assert rows["2"][5] == "Done" and rows["1"][5] == "In progress"
         assert rows["9"][3].startswith("Chair of")

@@ -8,7 +8,7 @@ from hsp_tui.tui.widgets.detail import DetailPane
 from hsp_tui.tui.widgets.panes import DeadlinesPane, OwnersPane
 from hsp_tui.tui.widgets.rectable import RecTable
 
-from tuikit import cursor_row, detail_text, last_notice, on_disk, plain, table_rows
+from tuikit import settled, cursor_row, detail_text, last_notice, on_disk, plain, table_rows
 
 
 async def test_start_state_table_focused_sorted_by_number_first_row(make_app):
@@ -46,7 +46,8 @@ async def test_number_keys_set_status_on_disk_at_once(make_app, plan_path):
         expected = {"2": "in_progress", "3": "blocked", "4": "done", "5": "dropped", "1": "not_started"}
         for key, status in expected.items():
             await pilot.press(key)
-            # On disk before the next key is read.
+            await settled(pilot)
+            # Saved (in a worker, the keys keep working) and shown.
             assert on_disk(plan_path, 2)["status"] == status
         labels = {"not_started": "Not started"}
         assert cursor_row(app)[5] == labels["not_started"]
@@ -61,6 +62,7 @@ async def test_done_clears_the_overdue_flag_in_table_and_summary(make_app, plan_
     async with app.run_test() as pilot:
         assert cursor_row(app)[6] == "OVERDUE"
         await pilot.press("4")
+        await settled(pilot)
         assert cursor_row(app)[5] == "Done"
         assert cursor_row(app)[6] == ""
         assert "4 overdue" in plain(app.main.query_one("#summary"))
@@ -72,6 +74,7 @@ async def test_tab_cycles_panes_and_enter_focuses_detail(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         assert isinstance(app.focused, DetailPane)
         await pilot.press("tab")
@@ -104,8 +107,10 @@ async def test_status_keys_work_from_the_detail_pane(make_app, plan_path):
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         await pilot.press("3")
+        await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "blocked"
         assert "Blocked" in detail_text(app)
 
@@ -125,11 +130,13 @@ async def test_note_enter_saves_escape_cancels_text_is_literal(make_app, plan_pa
         await pilot.press("n")
         await pilot.pause()
         await pilot.press("enter")  # empty: refused, stays open
+        await settled(pilot)
         await pilot.pause()
         assert app.screen is not app.main
         assert "empty" in plain(app.screen.query_one("#note-error"))
         app.screen.query_one("#note-text").value = note
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         assert app.screen is app.main
         notes = [h for h in on_disk(plan_path, 1)["history"] if h["action"] == "note"]
@@ -154,12 +161,14 @@ async def test_edit_owner_and_deadline_revision_needs_reason(make_app, plan_path
         assert plain(dialog.query_one("#edit-resolves")) == "→ due 31 Jul 2010"
         owner.focus()
         await pilot.press("enter")  # no reason: refused
+        await settled(pilot)
         await pilot.pause()
         assert app.screen is dialog
         assert "reason" in plain(dialog.query_one("#edit-error"))
         assert on_disk(plan_path, 2)["owner"] == "Assistant Chief Executive"
         dialog.query_one("#edit-reason").value = "Board met late"
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         assert app.screen is app.main
         doc = on_disk(plan_path, 2)
@@ -195,6 +204,7 @@ async def test_milestone_key_then_number_toggles(make_app, plan_path):
         await pilot.press("m")
         await pilot.pause()
         await pilot.press("1")
+        await settled(pilot)
         await pilot.pause()
         assert app.screen is app.main
         assert on_disk(plan_path, 2)["milestones"][0]["done"] is True
@@ -220,13 +230,16 @@ async def test_undo_reverses_last_change_as_a_new_entry(make_app, plan_path):
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("u")
+        await settled(pilot)
         assert "Nothing to undo" in last_notice(app)
         await pilot.press("2", "j", "4")
         assert on_disk(plan_path, 2)["status"] == "done"
         await pilot.press("u")
+        await settled(pilot)
         assert on_disk(plan_path, 2)["status"] == "not_started"
         assert on_disk(plan_path, 1)["status"] == "in_progress"
         await pilot.press("u")
+        await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "not_started"
         history = on_disk(plan_path, 1)["history"]
         assert [h["action"] for h in history][-2:] == ["set", "undo"]  # nothing erased
@@ -258,6 +271,7 @@ async def test_filter_by_text_and_empty_state(make_app, plan_path):
         rows = table_rows(app.main.table)
         assert [r[0] for r in rows] == ["10", "11"]
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         assert isinstance(app.focused, RecTable)
         assert cursor_row(app)[0] == "10"
@@ -281,6 +295,7 @@ async def test_sort_cycles_number_due_owner_status(make_app, plan_path):
     app = make_app()
     async with app.run_test() as pilot:
         await pilot.press("4")  # No. 1 done, so status order differs from number order
+        await settled(pilot)
         await pilot.press("s")
         rows = table_rows(app.main.table)
         assert "sort: due" in str(app.main.table.border_subtitle)
@@ -342,6 +357,7 @@ async def test_export_json_and_csv(make_app, tmp_path, monkeypatch):
         path = app.screen.query_one("#export-path")
         assert path.value == "./hsp-export-2010-06-01.json"
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         assert app.screen is app.main
         data = json.loads((tmp_path / "hsp-export-2010-06-01.json").read_text(encoding="utf-8"))
@@ -354,6 +370,7 @@ async def test_export_json_and_csv(make_app, tmp_path, monkeypatch):
         await pilot.pause()
         assert app.screen.query_one("#export-path").value == "./hsp-export-2010-06-01.csv"
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         text = (tmp_path / "hsp-export-2010-06-01.csv").read_text(encoding="utf-8-sig")
         assert text.count("\n") >= 13
@@ -366,6 +383,7 @@ async def test_export_to_missing_folder_is_refused_in_dialog(make_app, tmp_path)
         await pilot.pause()
         app.screen.query_one("#export-path").value = str(tmp_path / "nope" / "out.json")
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         assert app.screen is not app.main
         assert "does not exist" in plain(app.screen.query_one("#export-error"))
@@ -405,6 +423,7 @@ async def test_command_palette_offers_the_actions(make_app, plan_path):
         await pilot.press(*"Set status: Done")
         await pilot.pause(0.3)  # the palette searches in the background
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         await pilot.pause()
         assert on_disk(plan_path, 1)["status"] == "done"
@@ -414,6 +433,7 @@ async def test_deadlines_pane_follows_changes(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("4")  # No. 1 done: no longer overdue
+        await settled(pilot)
         app.main.refresh_deadlines()  # what its timer runs once the keys stop coming
         pane = app.main.deadlines
         prompts = [str(pane.get_option_at_index(k).prompt) for k in range(pane.option_count)]
@@ -430,6 +450,7 @@ async def test_export_markdown(make_app, tmp_path, monkeypatch):
         await pilot.pause()
         assert app.screen.query_one("#export-path").value == "./hsp-export-2010-06-01.md"
         await pilot.press("enter")
+        await settled(pilot)
         await pilot.pause()
         assert app.screen is app.main
         text = (tmp_path / "hsp-export-2010-06-01.md").read_text(encoding="utf-8")

@@ -35,3 +35,9 @@ def on_disk(path: Path, number: int) -> dict:
     """A recommendation as stored in the file right now."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return data["recommendations"][str(number)]
+
+
+async def settled(pilot) -> None:
+    """Until every change asked for so far has been saved and shown (saves run in a worker)."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

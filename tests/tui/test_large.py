@@ -1,0 +1,93 @@
+"""A plan larger than a first screenful: shown at once from its first items, the rest read in a
+thread; changes queue behind that and behind each other, in order."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from hsp_tui.store import Store
+from tuikit import cursor_row, on_disk, plain, settled, table_rows
+
+from conftest import AS_OF, USER, fixed_clock
+
+ITEMS = 3000  # more than the first items shown at once, and a "large" plan for the text filter
+
+
+@pytest.fixture
+def large_path(tmp_path: Path, store: Store) -> Path:
+    data = store.raw()
+    seed = list(data["recommendations"].values())
+    recs = {}
+    for n in range(1, ITEMS + 1):
+        doc = copy.deepcopy(seed[(n - 1) % len(seed)])
+        doc["number"] = n
+        doc["owner"] = f"Owner {n % 7}"
+        recs[str(n)] = doc
+    data["recommendations"] = recs
+    path = tmp_path / "large.json"
+    Store(path, clock=fixed_clock).create(data)
+    return path
+
+
+def large_app(path: Path):
+    from hsp_tui.tui import build_app
+
+    store = Store(path, clock=fixed_clock)
+    signature = store.signature()
+    return build_app(store, as_of=AS_OF, user=USER, as_of_given=True, clock=fixed_clock,
+                     data=store.raw(), signature=signature)
+
+
+async def test_first_items_at_once_then_the_whole_plan(large_path):
+    app = large_app(large_path)
+    assert app.loading and len(app.review.items) < ITEMS  # before it runs: only the first items
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        assert not app.loading
+        assert f"Recommendations ({ITEMS})" in str(app.main.table.border_title)
+        assert "Reading" not in plain(app.main.query_one("#summary"))
+        owners = [r[0] for r in table_rows(app.main.owners)]
+        assert owners[0] == "All owners" and len(owners) == 8
+        await pilot.press(*["pagedown"] * 8)
+        await pilot.pause()
+        assert int(cursor_row(app)[0]) > 100  # rows are loaded as the cursor goes
+
+
+async def test_keys_pressed_while_reading_are_saved_in_order_afterwards(large_path):
+    app = large_app(large_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        # Pressed at once, before the rest of the plan has been read: each waits for the one before.
+        await pilot.press("2", "j", "3", "4")
+        await settled(pilot)
+        assert on_disk(large_path, 1)["status"] == "in_progress"
+        assert [h["new"] for h in on_disk(large_path, 2)["history"] if h["action"] == "set"] == ["blocked", "done"]
+        rows = {r[0]: r for r in table_rows(app.main.table)}
+        assert rows["1"][5] == "In progress" and rows["2"][5] == "Done"  # not overwritten by the first read
+        assert "Blocked → Done" in app.notices[-1][1]  # the second change saw the first one's result
+
+
+async def test_text_filter_on_a_large_plan_waits_for_a_pause(large_path):
+    app = large_app(large_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"owner 3")
+        await pilot.pause(0.3)  # the filter runs once the typing pauses
+        owners = {r[3] for r in table_rows(app.main.table)}
+        assert owners == {"Owner 3"}
+        assert "text 'owner 3'" in str(app.main.table.border_subtitle)
+
+
+async def test_a_damaged_record_past_the_first_items_stops_the_app_with_its_message(large_path):
+    store = Store(large_path, clock=fixed_clock)
+    data = store.raw()
+    data["recommendations"][str(ITEMS)]["status"] = "finished?"
+    large_path.write_bytes(__import__("json").dumps(data).encode())
+    app = large_app(large_path)
+    async with app.run_test() as pilot:
+        await settled(pilot)
+    assert app.failure is not None and str(large_path) in str(app.failure)
