@@ -224,3 +224,10 @@ def test_setting_the_status_it_already_has_says_so_and_saves_nothing(cli, plan_p
     r = cli("--db", str(plan_path), "set", "1", "not_started")
     assert r.code == 0 and "already Not started; nothing changed" in r.out
     assert plan_path.read_bytes() == before
+
+
+def test_a_read_only_plan_file_gives_one_line_and_exit_3(cli, plan_path):
+    plan_path.chmod(0o444)
+    r = cli("--db", str(plan_path), "set", "1", "done")
+    assert r.code == 3 and "read-only" in r.err and "internal error" not in r.err
+    assert cli("--db", str(plan_path), "list").code == 0

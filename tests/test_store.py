@@ -224,3 +224,16 @@ def test_a_change_that_changes_nothing_is_not_saved_or_recorded(store, plan_path
 def test_the_same_status_with_a_note_is_recorded(store):
     change = store.set_status(1, Status.NOT_STARTED, by="x", note="Waiting for the PMG")
     assert change.entry is not None and change.plan.get(1).latest_note == "Waiting for the PMG"
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o440, 0o400])
+def test_a_read_only_plan_is_refused_clearly_even_for_root(plan_path, mode):
+    plan_path.chmod(mode)
+    before = plan_path.read_bytes()
+    try:
+        with pytest.raises(PlanFileError, match="the file is read-only; nothing was saved"):
+            Store(plan_path).set_status(1, Status.DONE, by="x")
+        assert Store(plan_path).load().get(1).status is Status.NOT_STARTED  # still readable
+    finally:
+        plan_path.chmod(0o644)
+    assert plan_path.read_bytes() == before

@@ -68,11 +68,21 @@ def restore_hint(path: Path) -> str:
     return "no backup copy exists beside it"
 
 
+def check_writable(path: Path) -> None:
+    """Refuse to replace a file marked read-only (no write permission bits), even for root:
+    an officer who makes the plan read-only means it. Missing files pass (they are being created)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise PlanFileError(f"{path}: the file is read-only; nothing was saved")
+
+
 def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True) -> None:
     """Write `payload` to `path` so that the file is always whole: temp file, fsync, rename."""
     folder = path.parent
-    if path.exists() and not os.access(path, os.W_OK):
-        raise PlanFileError(f"{path}: the file is read-only; nothing was saved")
+    check_writable(path)
     tmp = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)

@@ -27,7 +27,7 @@ from .deadlines import parse_deadline
 from .errors import ConflictError, InputError, NotFoundError, PlanFileError
 from .model import APP_ID, SCHEMA_VERSION, Plan, PlanMeta, Recommendation, Status
 from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, review_item
-from .storage import (AtomicJSONStorage, atomic_write, backup_path, dumps, read_json, remove_stale_temps,
+from .storage import (AtomicJSONStorage, atomic_write, check_writable, backup_path, dumps, read_json, remove_stale_temps,
                       restore_hint)
 
 META = "meta"
@@ -235,9 +235,14 @@ class Store:
 
     # -- the transaction -----------------------------------------------------------------------
     def _plan_mode(self) -> int | None:
-        """The plan file's read/write permission bits (the lock file gets the same), if it exists."""
+        """The lock file's permissions: the plan file's read/write bits, if it exists.
+
+        The owner always gets read and write (a lock file must be writable to be locked, and a
+        read-only plan must still give the clear "read-only" refusal, not a lock failure); group
+        and others get write where they may write the plan, so a shared folder keeps working.
+        """
         try:
-            return os.stat(self.path).st_mode & 0o666
+            return (os.stat(self.path).st_mode & 0o666) | 0o600
         except OSError:
             return None
 
@@ -274,6 +279,7 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[tuple[TinyDB, AtomicJSONStorage]]:
+        check_writable(self.path)  # say "read-only" before trying to lock
         with self._locked():
             self._read_from = self.signature()
             db = TinyDB(self.path, storage=AtomicJSONStorage, validate=validate_data)
