@@ -231,3 +231,12 @@ def test_a_read_only_plan_file_gives_one_line_and_exit_3(cli, plan_path):
     r = cli("--db", str(plan_path), "set", "1", "done")
     assert r.code == 3 and "read-only" in r.err and "internal error" not in r.err
     assert cli("--db", str(plan_path), "list").code == 0
+
+
+@pytest.mark.parametrize("target", ["plan.json", "plan.json.bak", "./plan.json"])
+def test_export_never_writes_over_the_plan_file(cli, plan_path, target):
+    cli("--db", str(plan_path), "set", "1", "done")  # makes plan.json.bak
+    before = plan_path.read_bytes(), plan_path.with_name("plan.json.bak").read_bytes()
+    r = cli("--db", str(plan_path), "export", "--format", "md", "-o", str(plan_path.parent / target))
+    assert r.code == 2 and "choose another name" in r.err
+    assert (plan_path.read_bytes(), plan_path.with_name("plan.json.bak").read_bytes()) == before

@@ -350,15 +350,36 @@ def render_export(rv: Review, fmt: str, exported_at: str) -> str:
     return render_markdown(rv, exported_at=exported_at)
 
 
-def write_output(path: Path, text: str) -> None:
-    """Write an export file whole (temp file + rename), never a half-written one."""
-    from .storage import atomic_write
-    from .errors import PlanFileError
+def write_output(path: Path, text: str, *, plan_path: Path | None = None) -> None:
+    """Write an export file whole (temp file + rename), never a half-written one.
 
+    Refuses to write over the plan file itself, its backup or its lock file (`plan_path`): an
+    export must never replace the data it was made from.
+    """
+    from .errors import PlanFileError
+    from .storage import atomic_write, backup_path
+
+    if not path.parent.exists():
+        raise InputError(f"{path}: the folder {path.parent} does not exist")
+    if plan_path is not None:
+        protected = {plan_path: "the plan file itself", backup_path(plan_path): "the plan's backup",
+                     plan_path.with_name(plan_path.name + ".lock"): "the plan's lock file"}
+        for keep, what in protected.items():
+            if _same_file(path, keep):
+                raise InputError(f"{path}: that is {what}; choose another name for the export")
     try:
         atomic_write(path, text.encode("utf-8"), keep_backup=False)
     except PlanFileError as exc:
-        raise InputError(str(exc).replace("; the file is unchanged", "")) from None
+        raise InputError(str(exc).replace("; the file is unchanged", "").replace("; nothing was saved", "")) from None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.abspath(a) == os.path.abspath(b)
 
 
 def cmd_export(ctx: Context) -> int:
@@ -367,9 +388,7 @@ def cmd_export(ctx: Context) -> int:
     text = render_export(rv, a.format, now_iso())
     if a.output:
         out = Path(a.output).expanduser()
-        if not out.parent.exists():
-            raise InputError(f"{out}: the folder {out.parent} does not exist")
-        write_output(out, text)
+        write_output(out, text, plan_path=ctx.path)
         print(f"wrote {a.format.upper()} for {len(rv.items)} recommendations to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text.lstrip("\ufeff") if a.format == "csv" and sys.stdout.isatty() else text)
