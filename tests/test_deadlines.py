@@ -51,6 +51,10 @@ PLAN = date(2010, 3, 16)  # the seed report's date
         ("July", date(2010, 7, 31), "month"),
         ("February", date(2011, 2, 28), "month"),  # next February after a March 2010 plan
         ("Autumn 2010", date(2010, 11, 30), "season"),
+        ("Winter 2010/11", date(2011, 2, 28), "season"),
+        ("April/May 2010", date(2010, 5, 31), "range"),
+        ("11 March", date(2011, 3, 11), "day"),  # day first, no year: the next 11 March after the plan
+        ("March 11, 2011", date(2011, 3, 11), "day"),
         ("2011", date(2011, 12, 31), "year"),
     ],
 )
@@ -60,13 +64,14 @@ def test_deadline_forms(text, due, precision):
     assert d.text == text  # kept verbatim
 
 
-def test_ongoing_has_no_due_date_and_no_warning():
-    d = parse_deadline("Ongoing", PLAN)
+@pytest.mark.parametrize("text", ["Ongoing", "ongoing", "On-going", "on going"])
+def test_ongoing_has_no_due_date_and_no_warning(text):
+    d = parse_deadline(text, PLAN)
     assert d.due is None and d.precision == "ongoing" and d.warning is None
 
 
 @pytest.mark.parametrize("text", ["TBC", "mid April 2010", "Q3 2010", "2010/12", "31/02/2011",
-                                  "soon", "April 2010 garbage", "2011-02-30", "April 2011 – May 2010"])
+                                  "soon", "April 2010 garbage", "Apr 10", "March 11", "2011-02-30", "April 2011 – May 2010"])
 def test_unreadable_text_is_kept_with_a_warning_and_no_invented_date(text):
     d = parse_deadline(text, PLAN)
     assert d.due is None

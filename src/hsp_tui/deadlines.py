@@ -31,7 +31,7 @@ MONTHS = {
 }
 # Meteorological seasons, as UK public bodies use them; winter ends in February of the next year.
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
-ONGOING = {"ongoing", "on-going", "on going", "continuous", "continuing", "rolling", "as required"}
+ONGOING = {"ongoing", "on-going", "on - going", "on going", "continuous", "continuing", "rolling", "as required"}
 
 _DASHES = "\u2013\u2014\u2012\u2212-"
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -132,7 +132,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
             return _unreadable(raw, "the two years of a financial year must follow each other")
 
     # Month range: "April - May 2010", "April to May 2010", "Nov 2010 - Jan 2011", "April 2010 - May 2010".
-    m = re.fullmatch(rf"({_MONTH_RE})\s*({_YEAR})?\s*(?:-|to|until|till|through)\s*({_MONTH_RE})\s*({_YEAR})?", s)
+    m = re.fullmatch(rf"({_MONTH_RE})\s*({_YEAR})?\s*(?:-|/|to|until|till|through)\s*({_MONTH_RE})\s*({_YEAR})?", s)
     if m:
         m1, y1, m2, y2 = MONTHS[m.group(1)], m.group(2), MONTHS[m.group(3)], m.group(4)
         if y2 is None:
@@ -150,6 +150,11 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
         return Deadline(raw, month_end(end_year, m2), "range")
 
     # Season: "Autumn 2010", "Winter 2010" (December 2010 - February 2011).
+    m = re.fullmatch(rf"winter\s*({_YEAR})\s*/\s*(\d{{2}}|{_YEAR})", s)  # "Winter 2010/11"
+    if m:
+        if not _fy_consistent(int(m.group(1)), m.group(2)):
+            return _unreadable(raw, "the two years of a winter must follow each other")
+        return Deadline(raw, month_end(int(m.group(1)) + 1, 2), "season")
     m = re.fullmatch(rf"({'|'.join(SEASONS)})\s*({_YEAR})?", s)
     if m:
         first, last = SEASONS[m.group(1)]
@@ -215,10 +220,22 @@ def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
                 d, mon, y = int(m.group(1)), MONTHS[m.group(2)], m.group(3)
             else:
                 mon, d, y = MONTHS[m.group(1)], int(m.group(2)), m.group(3)
-            year = int(y) if y else _year_after(mon, reference)
-            if year is None:
+                if y is None:  # "March 11": 11 March, or March 2011 as Excel's "mmm yy" shows it?
+                    return _unreadable(raw, f"ambiguous: write '{d} {m.group(1).title()}' for a day "
+                                            f"or '{m.group(1).title()} 20{d:02d}' for a month")
+            if y:
+                return Deadline(raw, date(int(y), mon, d), "day")
+            if reference is None:
                 return _unreadable(raw, "no year given")
-            return Deadline(raw, date(year, mon, d), "day")
+            # The first such day on or after the plan's date.
+            for year in range(reference.year, reference.year + 9):
+                try:
+                    day = date(year, mon, d)
+                except ValueError:  # 29 February outside a leap year
+                    continue
+                if day >= reference:
+                    return Deadline(raw, day, "day")
+            return _unreadable(raw, "not a calendar date")
     except (ValueError, OverflowError) as exc:
         return _unreadable(raw, f"not a calendar date ({exc})")
     return None
