@@ -240,3 +240,15 @@ def test_export_never_writes_over_the_plan_file(cli, plan_path, target):
     r = cli("--db", str(plan_path), "export", "--format", "md", "-o", str(plan_path.parent / target))
     assert r.code == 2 and "choose another name" in r.err
     assert (plan_path.read_bytes(), plan_path.with_name("plan.json.bak").read_bytes()) == before
+
+
+def test_the_settings_file_due_soon_window_applies_to_commands_too(cli, plan_path, tmp_path):
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text("due_soon_days = 60\n", encoding="utf-8")
+    db = ["--db", str(plan_path), "--as-of", "2010-06-01"]
+    assert "0 due within 14 days" in cli(*db, "list").out
+    assert "2 due within 60 days" in cli("--config", str(cfg), *db, "list").out  # 7 and 12, due 31 Jul
+    assert "0 due within 14 days" in cli("--config", str(cfg), "--due-soon-days", "14", *db, "list").out
+    cfg.write_text("due_soon_days = 'soon'\n", encoding="utf-8")
+    r = cli("--config", str(cfg), *db, "list")
+    assert r.code == 2 and str(cfg) in r.err and "due_soon_days" in r.err

@@ -19,6 +19,7 @@ from . import __version__
 from .errors import HspError, InputError, NotFoundError
 from .interchange import export_csv, export_json, read_plan_file, seed_to_data
 from .model import Plan, Status
+from .config import load_settings
 from .paths import resolve_config_path, resolve_db_path
 from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
 from .seed import seed_document
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="NAME", help="name recorded in history (default: $HSP_TUI_USER or your login)")
     p.add_argument("--due-soon-days", metavar="N", type=int, default=None,
                    help=f"window for 'due soon' in days (default {DEFAULT_DUE_SOON_DAYS}, or the settings file)")
-    p.add_argument("--config", metavar="PATH", help="settings file for the app (default: user config folder)")
+    p.add_argument("--config", metavar="PATH", help="settings file (default: $HSP_TUI_CONFIG or config.toml in the user config folder)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     s = sub.add_parser("list", help="the plan as a table")
@@ -133,7 +134,15 @@ class Context:
         self.as_of_given = bool(args.as_of)
         if args.due_soon_days is not None and args.due_soon_days < 0:
             raise InputError("--due-soon-days cannot be negative")
-        self.due_soon_days = args.due_soon_days if args.due_soon_days is not None else DEFAULT_DUE_SOON_DAYS
+        # The settings file serves the app and the commands alike, so a board paper exported from
+        # the command line counts "due soon" as the screen does. The command line wins.
+        self.settings = load_settings(resolve_config_path(args.config, env))
+        if args.due_soon_days is not None:
+            self.due_soon_days = args.due_soon_days
+        elif self.settings.due_soon_days is not None:
+            self.due_soon_days = self.settings.due_soon_days
+        else:
+            self.due_soon_days = DEFAULT_DUE_SOON_DAYS
 
     def store(self) -> Store:
         user = self.user
