@@ -252,3 +252,13 @@ def test_the_settings_file_due_soon_window_applies_to_commands_too(cli, plan_pat
     cfg.write_text("due_soon_days = 'soon'\n", encoding="utf-8")
     r = cli("--config", str(cfg), *db, "list")
     assert r.code == 2 and str(cfg) in r.err and "due_soon_days" in r.err
+
+
+def test_undo_says_in_words_what_it_reversed(cli, plan_path):
+    db = ["--db", str(plan_path)]
+    cli(*db, "set", "1", "done")
+    r = cli(*db, "undo", "1")
+    assert r.code == 0 and "status back to Not started" in r.out
+    assert "undid change #2: status Done -> Not started" in cli(*db, "show", "1").out
+    r = cli(*db, "undo", "1", "--entry", "1")  # the entry that created the item
+    assert r.code == 2 and "cannot be undone" in r.err

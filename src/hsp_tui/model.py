@@ -138,7 +138,9 @@ class HistoryEntry:
         if self.action == "note":
             return "note"
         if self.action == "undo":
-            return f"undid change #{self.undoes}" + (f" ({self.field})" if self.field else "")
+            what = "withdrew note" if self.field is None else HistoryEntry(
+                0, "", "", "set", self.field, self.old, self.new).describe()
+            return f"undid change #{self.undoes}: {what}"
         if self.field == "status":
             return f"status {_status_label(self.old)} -> {_status_label(self.new)}"
         if self.field == "milestone" and isinstance(self.new, Mapping):

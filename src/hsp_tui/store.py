@@ -434,7 +434,8 @@ class Store:
                         f"recommendation {number}: {fld} has changed since (now {current!r}); not undone")
                 doc[fld] = target.get("old")
                 entry.update(old=target.get("new"), new=target.get("old"))
-                return f"{number}: {fld} back to {target.get('old')!r}"
+                back = Status(target["old"]).label if fld == "status" else repr(target.get("old"))
+                return f"{number}: {fld} back to {back} (undoing change #{entry_id})"
             if fld == "milestone":
                 idx = int(target["new"]["index"])
                 milestones = [dict(m) for m in doc.get("milestones") or []]
@@ -454,7 +455,8 @@ class Store:
                 doc["revisions"] = revisions
                 entry.update(old=target.get("new"), new=restored)
                 return f"{number}: deadline back to {restored!r}"
-            raise ConflictError(f"change #{entry_id} ({action}) cannot be undone")
+            raise InputError(f"change #{entry_id} on recommendation {number} ({action}) cannot be undone: "
+                             "only status, owner, deadline, milestone and note changes can")
 
         return self._change(number, mutate, by=by, action="undo")
 
