@@ -86,7 +86,7 @@ def test_user_comes_from_env_when_not_given(cli, plan_path):
     (["revise", "8", "July 2010"], "needs a reason"),
     (["revise", "8", "someday", "--reason", "x"], "cannot read deadline 'someday'"),
     (["milestone", "1", "1", "done"], "has no milestone 1"),
-    (["import", "nowhere.csv"], "nowhere.csv: file not found"),
+    (["import", "nowhere.csv", "--replace"], "nowhere.csv: file not found"),
 ])
 def test_bad_input_is_one_clear_line_nonzero_and_changes_nothing(cli, plan_path, args, message):
     before = plan_path.read_bytes()

@@ -48,6 +48,9 @@ def parse_number(text: str, what: str = "recommendation number") -> int:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line + usage hint, exit 2
+        if "unrecognized arguments" in message and any(
+                opt in message for opt in ("--db", "--as-of", "--user", "--due-soon-days", "--config")):
+            message += "; global options go before the command, e.g. 'hsp-tui --as-of 2010-06-01 list'"
         self.exit(2, f"{self.prog}: error: {message} (see '{PROG} --help')\n")
 
 
@@ -153,6 +156,10 @@ class Context:
 
 
 # -- rendering ---------------------------------------------------------------------------------
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def fmt_date(d: date | None, ongoing: str = "Ongoing") -> str:
     return f"{d.day} {d:%b %Y}" if d else ongoing
 
@@ -202,7 +209,7 @@ def summary_line(rv: Review, shown: int) -> str:
 def render_detail(rv: Review, number: int) -> str:
     item = rv.item(number)
     if item is None:
-        raise NotFoundError(f"no recommendation {number}")
+        raise NotFoundError(f"no recommendation {number} in this plan ({len(rv.items)} recommendations)")
     rec = item.rec
     ref = rv.plan.meta.date
     out = [f"Recommendation {rec.number} (ref {visible(rec.ref)})",
@@ -288,8 +295,8 @@ def _report_change(ctx: Context, change) -> int:
     print(visible(change.summary))
     item = change.item(ctx.as_of, ctx.due_soon_days)  # that item only: O(1), not the whole plan
     if item is not None:
-        due = fmt_date(item.due) if item.due else "no due date"
-        print(f"  now: {item.rec.status.label}, due {due}" + (f", {item.flag}" if item.flag else ""))
+        due = f"due {fmt_date(item.due)}" if item.due else ("Ongoing" if _is_ongoing(item) else "no due date")
+        print(f"  now: {item.rec.status.label}, {due}" + (f", {item.flag}" if item.flag else ""))
     return 0
 
 
@@ -398,7 +405,7 @@ def cmd_export(ctx: Context) -> int:
     if a.output:
         out = Path(a.output).expanduser()
         write_output(out, text, plan_path=ctx.path)
-        print(f"wrote {a.format.upper()} for {len(rv.items)} recommendations to {out}", file=sys.stderr)
+        print(f"wrote {a.format.upper()} for {plural(len(rv.items), 'recommendation')} to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text.lstrip("\ufeff") if a.format == "csv" and sys.stdout.isatty() else text)
     return 0
@@ -408,21 +415,21 @@ def cmd_import(ctx: Context) -> int:
     a = ctx.args
     src = Path(a.file).expanduser()
     plan_date = parse_date_arg(a.plan_date, "--plan-date") if a.plan_date else None
+    store = Store(ctx.path)
+    if store.path.exists() and not a.replace:
+        raise InputError(f"{store.path} already exists: add --replace to overwrite it (a .bak copy is kept)")
     result = read_plan_file(src, by=ctx.user, at=now_iso(), title=a.title, plan_date=plan_date)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    store = Store(ctx.path)
+    count = plural(result.count, "recommendation")
     if store.path.exists():
-        if not a.replace:
-            raise InputError(f"{store.path} already exists: add --replace to overwrite it (a .bak copy is kept)")
         bak = store.replace(result.data)
-        print(f"replaced {store.path} with {result.count} recommendations from {src} "
-              f"(previous file kept as {bak})")
+        print(f"replaced {store.path} with {count} from {src} (previous file kept as {bak})")
     else:
         store.create(result.data)
-        print(f"created {store.path} with {result.count} recommendations from {src}")
+        print(f"created {store.path} with {count} from {src}")
     if result.warnings:
-        print(f"{len(result.warnings)} deadline(s) could not be read; they are kept as written with no due date",
+        print(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
               file=sys.stderr)
     return 0
 

@@ -64,7 +64,8 @@ def read_json(path: Path) -> Any:
 def restore_hint(path: Path) -> str:
     bak = backup_path(path)
     if bak.exists():
-        return f"the last good copy is {bak}: copy it over {path.name} to restore it"
+        return (f"the copy from before the last save is {bak}: copy it over {path.name} to restore it "
+                "(that last save is then lost)")
     return "no backup copy exists beside it"
 
 

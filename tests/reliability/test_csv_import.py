@@ -24,7 +24,11 @@ def read(path: Path):
 
 def csv_bytes(rows, header=HEADER, *, terminator="\r\n", delimiter=",") -> bytes:
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator=terminator, delimiter=delimiter)
+    # Python's writer leaves a lone "\r" unquoted when the line ends in "\n" alone, which makes a
+    # file no reader can tell apart from a line break: quote every cell then, as Excel does.
+    has_cr = any("\r" in str(c) for row in rows for c in row)
+    w = csv.writer(buf, lineterminator=terminator, delimiter=delimiter,
+                   quoting=csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL)
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")
