@@ -63,6 +63,17 @@ def when(at: str) -> str:
         return md(at)
 
 
+def produced(at: str) -> str:
+    """A timestamp as a board paper gives it: '26 November 2026, 01:34 (UTC+00:00)'."""
+    try:
+        t = datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return md(at)
+    zone = t.strftime("%z")
+    zone = f" (UTC{zone[:3]}:{zone[3:]})" if zone else ""
+    return f"{long_date(t.date())}, {t:%H:%M}{zone}"
+
+
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
@@ -105,7 +116,8 @@ def due_text(item: ItemReview, reference: date | None) -> str:
         base = short_date(item.due)
     k = _milestone_driving(rec, reference, item.due)
     if k is not None:
-        return f"{base} (milestone {k} of {len(rec.milestones)})"
+        label = rec.milestones[k - 1].label
+        return f"{base} (milestone {k} of {len(rec.milestones)}: {md(label, 60)})"
     if rec.revised:
         return f"{base} (revised; agreed {md(rec.deadline)})"
     return base
@@ -149,7 +161,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     if meta.prepared_for.strip():
         out.append(f"**Prepared for:** {md(meta.prepared_for)}  ")
     out.append(f"**Position as at:** {long_date(as_of)}  ")
-    out.append(f"**Produced:** {md(exported_at)} by hsp-tui {__version__}")
+    out.append(f"**Produced:** {produced(exported_at)} by hsp-tui {__version__}")
     out.append("")
 
     # Summary
@@ -219,13 +231,18 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
         rows = []
         for i in revised:
             rec = i.rec
-            last = rec.revisions[-1]
             chain = " → ".join(md(r.deadline) for r in rec.revisions)
             if len(rec.revisions) > 1:
                 chain = f"{chain} ({len(rec.revisions)} revisions)"
+                # Every revision's reason, who and when: an audit committee asks why each extension.
+                reasons = "; ".join(f"{cell(r.deadline)}: {cell(r.reason, NOTE_LIMIT)}" for r in rec.revisions)
+                by = "; ".join(cell(r.by) for r in rec.revisions)
+                at = "; ".join(when(r.at) for r in rec.revisions)
+            else:
+                only = rec.revisions[0]
+                reasons, by, at = cell(only.reason, NOTE_LIMIT), cell(only.by), when(only.at)
             rows.append((str(rec.number), cell(rec.ref), cell(rec.title), cell(rec.owner), cell(rec.deadline),
-                         chain, short_date(i.due) if i.due else NONE, cell(last.reason, NOTE_LIMIT),
-                         cell(last.by), when(last.at)))
+                         chain, short_date(i.due) if i.due else NONE, reasons, by, at))
         out += table(("No.", "Ref", "Recommendation", "Owner", "Agreed", "Revised to", "Now due", "Reason",
                       "Revised by", "When"), rows, "r")
     else:
