@@ -262,3 +262,17 @@ def test_undo_says_in_words_what_it_reversed(cli, plan_path):
     assert "undid change #2: status Done -> Not started" in cli(*db, "show", "1").out
     r = cli(*db, "undo", "1", "--entry", "1")  # the entry that created the item
     assert r.code == 2 and "cannot be undone" in r.err
+
+
+def test_import_accepts_appendix_a_headings(cli, tmp_path):
+    src = tmp_path / "appendix.csv"
+    src.write_text("No.,Ref.,Recommendation,Management response,Deadline,Owner\n"
+                   "1.,3.2,Focus the board on strategy,Agreed,April 2010,Assistant Chief Executive\n", encoding="utf-8")
+    db = tmp_path / "a.json"
+    r = cli("--db", str(db), "import", str(src), "--plan-date", "2010-03-16")
+    assert r.code == 0, r.err
+    assert "created" in r.out and "1 recommendation from" in r.out
+    bad = tmp_path / "merged.csv"
+    bad.write_text("No.,Ref.,Recommendation,Management response,Implementation details\n", encoding="utf-8")
+    r = cli("--db", str(tmp_path / "b.json"), "import", str(bad))
+    assert r.code == 2 and "split the 'Implementation details' column" in r.err

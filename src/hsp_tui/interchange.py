@@ -90,6 +90,17 @@ def _unneutralise(value: str) -> str:
     return value
 
 
+# Appendix A's own headings, as an officer pastes them from the report, and a few common variants.
+COLUMN_ALIASES = {"no": "number", "no.": "number", "num": "number", "ref.": "ref", "reference": "ref",
+                  "response": "management_response", "due_date": "deadline", "deadline_agreed": "deadline",
+                  "responsible_officer": "owner", "lead_officer": "owner"}
+
+
+def _column_name(heading: str) -> str:
+    name = "_".join(heading.strip().lower().split())
+    return COLUMN_ALIASES.get(name, name)
+
+
 def _read_csv(path: Path, raw: bytes, *, by: str, at: str, title: str | None,
               plan_date: date | None) -> ImportResult:
     text = _decode(path, raw)
@@ -101,7 +112,10 @@ def _read_csv(path: Path, raw: bytes, *, by: str, at: str, title: str | None,
             header = next(reader)
         except StopIteration:
             raise InputError(f"{path}: the file is empty") from None
-        names = [h.strip().lower().replace(" ", "_") for h in header]
+        names = [_column_name(h) for h in header]
+        if "implementation_details" in names:
+            raise InputError(f"{path}, line 1: split the 'Implementation details' column into two columns, "
+                             "deadline and owner (e.g. 'April 2010' and 'Assistant Chief Executive')")
         # Excel adds columns with no name (and nothing in them) when cells beside the table were ever
         # formatted: they are ignored, as long as they stay empty.
         while names and names[-1] == "":
