@@ -223,7 +223,8 @@ def render_detail(rv: Review, number: int) -> str:
     if rec.current(ref).warning:
         out.append(f"Warning:  {visible(rec.current(ref).warning or '')}")
     if rec.milestones:
-        out.append("Milestones:")
+        out.append("Milestones:" + (" (for reference: the revised deadline now sets the due date)"
+                                    if rec.revised else ""))
         for k, m in enumerate(rec.milestones, start=1):
             mdue = m.parsed(ref).due
             out.append(f"  {k}. [{'x' if m.done else ' '}] {visible(m.label)} - {visible(m.deadline)}"
