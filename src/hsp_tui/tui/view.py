@@ -73,6 +73,7 @@ class Digest:
     owners: list[OwnerSummary] = field(default_factory=list)
     summary: Text = field(default_factory=Text)
     deadlines: list[tuple[str, list[ItemReview]]] = field(default_factory=list)
+    deadline_lines: list[tuple[Text, str | None]] = field(default_factory=list)  # (line, item number or None)
 
     @classmethod
     def of(cls, rv: Review, *, total: int | None = None, complete: bool = True,
@@ -84,8 +85,9 @@ class Digest:
         else:
             texts = {i.number: search_text(i) for i in rv.items}
         orders = {key: sort_items(rv.items, key) for key in SORTS}
+        groups = deadline_groups(rv)
         return cls(rv, len(rv.items) if total is None else total, complete, orders, texts, rv.by_owner(),
-                   summary_text(rv), deadline_groups(rv))
+                   summary_text(rv), groups, deadline_lines(groups))
 
 
 def first_items(path: Path, data: Mapping[str, Any], count: int) -> Plan | None:
@@ -105,6 +107,25 @@ def first_items(path: Path, data: Mapping[str, Any], count: int) -> Plan | None:
 def full_digest(path: Path, data: Mapping[str, Any], as_of: date, due_soon_days: int) -> Digest:
     """Every item built and reviewed, and all the panes need (raises PlanFileError for a damaged record)."""
     return Digest.of(review(plan_from_data(path, data), as_of, due_soon_days))
+
+
+PER_GROUP = 30  # a deadline group lists at most this many items (and says how many more)
+
+
+def deadline_lines(groups: list[tuple[str, list[ItemReview]]]) -> list[tuple[Text, str | None]]:
+    """The deadlines pane's lines: a heading per group (no id), then its first items (id: the number)."""
+    lines: list[tuple[Text, str | None]] = []
+    for label, items in groups:
+        lines.append((Text(f"{label} ({len(items)})", style="bold red" if label == "OVERDUE" else "bold"), None))
+        for item in items[:PER_GROUP]:
+            line = Text(f"{item.number:>3} ", no_wrap=True, overflow="ellipsis")
+            line.append(f"{due_text(item):<11} ", style="dim")
+            line.append(item.rec.status.label[:11].ljust(12))
+            line.append(one_line(item.rec.title, 60))
+            lines.append((line, str(item.number)))
+        if len(items) > PER_GROUP:
+            lines.append((Text(f"    … and {len(items) - PER_GROUP} more", style="dim"), None))
+    return lines
 
 
 def summary_text(rv: Review) -> Text:

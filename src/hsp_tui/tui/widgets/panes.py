@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from rich.text import Text
 from textual.binding import Binding
@@ -10,14 +9,12 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...cli import fmt_date
-from ...model import Status
 from ...review import Review
 from ...textsafe import one_line, visible
 from ..messages import ItemChosen, OwnerChosen
-from ..view import Digest, due_text
+from ..view import Digest
 
 ALL_OWNERS = "\x00all"
-PER_GROUP = 30  # a deadline group lists at most this many items (and says how many more)
 
 
 class OwnersPane(DataTable):
@@ -71,20 +68,7 @@ class DeadlinesPane(OptionList):
 
     def show(self, dg: Digest) -> None:
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
-        groups = dg.deadlines
-        options: list[Option | None] = []
-        for label, items in groups:
-            head = Text(f"{label} ({len(items)})", style="bold red" if label == "OVERDUE" else "bold")
-            options.append(Option(head, disabled=True))
-            for item in items[:PER_GROUP]:
-                line = Text(f"{item.number:>3} ", no_wrap=True, overflow="ellipsis")
-                line.append(f"{due_text(item):<11} ", style="dim")
-                line.append(item.rec.status.label[:11].ljust(12))
-                line.append(one_line(item.rec.title, 60))
-                options.append(Option(line, id=str(item.number)))
-            if len(items) > PER_GROUP:
-                options.append(Option(Text(f"    … and {len(items) - PER_GROUP} more", style="dim"),
-                                      disabled=True))
+        options = [Option(text, id=key, disabled=key is None) for text, key in dg.deadline_lines]
         if not dg.complete:
             options = [Option(Text(f"Reading {dg.total:,} recommendations…", style="italic"), disabled=True)]
         elif not options:

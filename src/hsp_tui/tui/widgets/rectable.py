@@ -41,7 +41,8 @@ class RecTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.items: list[ItemReview] = []
         self._shown: dict[int, tuple] = {}  # number -> the cell values on screen
-        self._pos: dict[int, int] = {}  # number -> row index
+        self._pos_of: list[ItemReview] | None = None  # the list `_pos` was built for
+        self._pos_map: dict[int, int] = {}
         self._loaded = 0
         self._generation = 0
         self._widths: tuple[int, ...] | None = None
@@ -109,7 +110,6 @@ class RecTable(DataTable):
         if basis is not None:
             self._basis = basis
         self.items = list(items)
-        self._pos = {i.number: k for k, i in enumerate(self.items)}
         self._shown.clear()
         widths = self._column_widths()
         if widths != self._widths or not self.columns:
@@ -121,12 +121,20 @@ class RecTable(DataTable):
             self.clear()
         self._loaded = 0
         target = 0
-        if keep is not None:
-            target = self._pos.get(keep, 0)
+        if keep is not None:  # a scan, not a dict of every row: a filter shows at once on 50,000 items
+            target = next((k for k, i in enumerate(self.items) if i.rec.number == keep), 0)
         self._load_to(max(FIRST_BATCH, target + MARGIN))
         if self.row_count:
             self.move_cursor(row=target, animate=False, scroll=True)
         self.post_message(ItemHighlighted(self, self.current_number))
+
+    @property
+    def _pos(self) -> dict[int, int]:
+        """number -> row index, built when first needed for this list of items."""
+        if self._pos_of is not self.items:
+            self._pos_map = {i.rec.number: k for k, i in enumerate(self.items)}
+            self._pos_of = self.items
+        return self._pos_map
 
     def _load_to(self, end: int) -> None:
         end = min(end, len(self.items))
