@@ -69,6 +69,22 @@ async def test_keys_pressed_while_reading_are_saved_in_order_afterwards(large_pa
         assert "Blocked → Done" in app.notices[-1][1]  # the second change saw the first one's result
 
 
+async def test_a_large_plan_is_saved_in_a_thread(large_path, monkeypatch):
+    import os
+    import threading
+
+    app = large_app(large_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        threads = []
+        real = os.fsync
+        monkeypatch.setattr(os, "fsync", lambda fd: (threads.append(threading.get_ident()), real(fd))[1])
+        await pilot.press("4")
+        await settled(pilot)
+        assert on_disk(large_path, 1)["status"] == "done"
+        assert threads and threading.get_ident() not in threads  # the keys kept working meanwhile
+
+
 async def test_text_filter_on_a_large_plan_waits_for_a_pause(large_path):
     app = large_app(large_path)
     async with app.run_test(size=(120, 40)) as pilot:

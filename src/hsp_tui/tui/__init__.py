@@ -36,17 +36,9 @@ def run_app(ctx: Any) -> int:
 
 
 def app_for(ctx: Any) -> "HspApp":
-    """The app for the CLI context: settings read and checked, the plan file opened and read."""
-    from ..config import load_settings
-    from ..paths import resolve_config_path
-
-    settings = load_settings(resolve_config_path(ctx.args.config, ctx.env))
-    if ctx.args.due_soon_days is not None:
-        days = ctx.args.due_soon_days
-    elif settings.due_soon_days is not None:
-        days = settings.due_soon_days
-    else:
-        days = ctx.due_soon_days
+    """The app for the CLI context: settings (read once, by the context) checked, the plan file
+    opened and read. `ctx.due_soon_days` is the file's window unless the command line gave one."""
+    settings, days = ctx.settings, ctx.due_soon_days
     store = ctx.store()
     # Read and checked here (a bad file is refused before the app starts); a large plan's items
     # are built and reviewed once its first screen shows.

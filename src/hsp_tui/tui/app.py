@@ -30,6 +30,9 @@ from .widgets.rectable import RecTable
 POLL_SECONDS = 1.0
 # A plan with more items than this shows its first items at once and reads the rest in a thread.
 FIRST_ITEMS = 100
+# Up to this many items a change is saved in the event loop itself (a few milliseconds): the file is
+# written before the next key is read. A larger plan is saved in a thread so the keys keep working.
+SAVE_IN_LOOP = 2000
 NAVIGATION_HELP = [
     ("Up/Down, j/k", "move in a table or list; scroll the detail"),
     ("Tab / Shift+Tab", "next / previous pane (table, detail, owners, deadlines)"),
@@ -145,8 +148,9 @@ class HspApp(App[int]):
 
         Changes are made one at a time, in the order asked, each after the plan has been read in
         full: `job` runs once the earlier ones are saved and shown (so it sees their result) and
-        returns the store call and what it does in words, or None when there is nothing to do. The
-        save runs in a thread: the keys keep working meanwhile.
+        returns the store call and what it does in words, or None when there is nothing to do. On an
+        ordinary plan the save is done before the next key is read; on a large one (more than
+        SAVE_IN_LOOP items) it runs in a thread and the keys keep working meanwhile.
         """
         self.run_worker(self._change(job), group="lane")
 
@@ -158,13 +162,16 @@ class HspApp(App[int]):
                 return
             apply, summary = planned
             try:
-                change, digest, item = await asyncio.to_thread(self._save, apply, self._signature)
+                change, digest, item = await self._run_save(apply, self._signature)
             except (HspError, OSError) as exc:
                 self.notify(f"Not saved: {exc}", severity="error", timeout=8)
                 return
-            if change.entry is not None and change.number is not None:
+            self._adopt(digest, item)  # the file as it is now, even when this change changed nothing
+            if change.entry is None:  # e.g. someone else had already made the same change
+                self.notify(f"No change: {unchanged_words(change.summary)}")
+                return
+            if change.number is not None:
                 self.undo_stack.append((change.number, int(change.entry["id"]), summary))
-            self._adopt(digest, item)
             self.notify(f"Saved. {summary}")
 
     def undo_last(self) -> None:
@@ -178,8 +185,8 @@ class HspApp(App[int]):
                 return
             number, entry_id, summary = self.undo_stack.pop()
             try:
-                change, digest, _ = await asyncio.to_thread(
-                    self._save, lambda store, by: store.undo(number, entry_id, by=by), None)
+                change, digest, _ = await self._run_save(
+                    lambda store, by: store.undo(number, entry_id, by=by), None)
             except (HspError, OSError) as exc:
                 self.notify(f"Cannot undo ({summary}): {exc}", severity="error", timeout=8)
                 return
@@ -187,9 +194,16 @@ class HspApp(App[int]):
             self.main.table.go_to(number)
             self.notify(f"Undone: {summary} (kept in the history as change #{change.entry['id']})")
 
+    async def _run_save(self, apply: Callable[[Store, str], Change],
+                        seen: Signature | None) -> tuple[Change, Digest, ItemReview | None]:
+        """`_save` here and now for an ordinary plan; in a thread for a large one."""
+        if len(self.review.items) <= SAVE_IN_LOOP:
+            return self._save(apply, seen)
+        return await asyncio.to_thread(self._save, apply, seen)
+
     def _save(self, apply: Callable[[Store, str], Change],
               seen: Signature | None) -> tuple[Change, Digest, ItemReview | None]:
-        """In a thread: the change, then what to show (nothing else runs in the lane meanwhile).
+        """The change, then what to show (nothing else runs in the lane meanwhile; maybe in a thread).
 
         When nobody else had saved since we last read the file (`seen`), only the changed item is
         rebuilt (O(1) instead of re-reading every item of a large plan); otherwise the whole plan as saved.
@@ -282,6 +296,15 @@ class HspApp(App[int]):
             if isinstance(b, Binding) and b.id not in ("next_pane", "previous_pane"):
                 yield SystemCommand(command_title(b), f"key: {self.keys_for(b)}", partial(main.run_action, b.action))
         yield SystemCommand("Help: keys", "key: ?", self.action_help)
+
+
+def unchanged_words(summary: str) -> str:
+    """The store's '1: already Done; nothing changed' as 'No. 1 is already Done'."""
+    text = summary.strip().removesuffix("; nothing changed")
+    number, sep, rest = text.partition(": ")
+    if not sep or not number.isdigit():
+        return text
+    return f"No. {number} is {rest}" if rest.startswith("already ") else f"No. {number}: {rest}"
 
 
 def command_title(b: Binding) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -75,6 +75,9 @@ class MainScreen(Screen):
         self._deadlines_timer: Timer | None = None
         self._shown_once = False
         self._filter_timer: Timer | None = None
+        # `m` on an item without milestones: the digit typed next is the milestone's number, not a
+        # status key, so it is swallowed (any other key is handled as usual).
+        self._milestone_digit_pending: int | None = None  # the item's number
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -232,6 +235,15 @@ class MainScreen(Screen):
     def watch_empty(self, empty: bool) -> None:
         self.set_class(empty, "-empty")
 
+    def on_key(self, event: events.Key) -> None:
+        """Swallow the digit that follows `m` on an item without milestones (it is not a status key)."""
+        number, self._milestone_digit_pending = self._milestone_digit_pending, None
+        if number is not None and event.character is not None and event.character.isdigit():
+            event.stop()
+            event.prevent_default()
+            self.app.notify(f"No. {number} has no milestones: {event.character} ignored (the status is "
+                            "unchanged)", severity="warning")
+
     # -- messages up ----------------------------------------------------------------------------
     def on_item_highlighted(self, message: ItemHighlighted) -> None:
         self._show_detail(message.number)
@@ -329,7 +341,7 @@ class MainScreen(Screen):
             if rec is None:
                 return None
             if rec.status is status:
-                self.app.notify(f"No. {number} is already {status.label}")
+                self.app.notify(f"No change: No. {number} is already {status.label}")
                 return None
             return (lambda s, by: s.set_status(number, status, by=by),
                     f"No. {number}: {rec.status.label} → {status.label}")
@@ -374,6 +386,7 @@ class MainScreen(Screen):
             return
         if not rec.milestones:
             self.app.notify(f"No. {rec.number} has no milestones", severity="warning")
+            self._milestone_digit_pending = rec.number
             return
 
         def toggle(index: int | None) -> None:
