@@ -366,8 +366,9 @@ async def test_export_json_and_csv(make_app, tmp_path, monkeypatch):
 
         await pilot.press("x")
         await pilot.pause()
-        app.screen.query_one("#fmt-csv").value = True
+        await pilot.press("shift+tab", "enter", "down", "enter")  # the format list: JSON, then CSV
         await pilot.pause()
+        assert "CSV" in plain(app.screen.query_one("#export-format SelectCurrent #label"))
         assert app.screen.query_one("#export-path").value == "./hsp-export-2010-06-01.csv"
         await pilot.press("enter")
         await settled(pilot)
@@ -446,7 +447,7 @@ async def test_export_markdown(make_app, tmp_path, monkeypatch):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("x")
         await pilot.pause()
-        app.screen.query_one("#fmt-md").value = True
+        app.screen.query_one("#export-format").value = "md"
         await pilot.pause()
         assert app.screen.query_one("#export-path").value == "./hsp-export-2010-06-01.md"
         await pilot.press("enter")

@@ -94,3 +94,113 @@ async def test_status_key_is_on_disk_after_one_pause(make_app, plan_path, monkey
         assert on_disk(plan_path, 2)["status"] == "in_progress"
         # Written by the event loop's own thread: no key is read while an ordinary plan is saved.
         assert threads and set(threads) == {threading.get_ident()}
+
+
+# -- 2. export: never over the plan's own files; ask before replacing; the format in words ----------------
+async def open_export(pilot, path: str | None = None):
+    await pilot.press("x")
+    await pilot.pause()
+    if path is not None:
+        pilot.app.screen.query_one("#export-path").value = path
+    await pilot.pause()
+
+
+def export_error(app) -> str:
+    return plain(app.screen.query_one("#export-error"))
+
+
+async def test_export_refuses_the_plan_file_its_backup_and_its_lock(make_app, plan_path):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("4")  # a save: the backup now exists too
+        await settled(pilot)
+        for name, what in ((plan_path.name, "the plan file itself"), (plan_path.name + ".bak", "the plan's backup"),
+                           (plan_path.name + ".lock", "the plan's lock file")):
+            target = plan_path.with_name(name)
+            before = target.read_bytes() if target.exists() else None
+            await open_export(pilot, str(target))
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("enter")  # pressing again does not make it acceptable
+            await pilot.pause()
+            assert app.screen is not app.main
+            assert f"is {what}: choose another name" in export_error(app)
+            assert (target.read_bytes() if target.exists() else None) == before
+            await pilot.press("escape")
+            await pilot.pause()
+        assert on_disk(plan_path, 1)["status"] == "done"
+
+
+async def test_export_asks_before_replacing_a_file(make_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "hsp-export-2010-06-01.json"
+    target.write_text("keep me", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_export(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not app.main
+        assert "hsp-export-2010-06-01.json exists: press Export (or Enter) again to replace it" in export_error(app)
+        assert target.read_text(encoding="utf-8") == "keep me"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.main
+        assert len(json.loads(target.read_text(encoding="utf-8"))["recommendations"]) == 12
+        assert "Exported 12 recommendations as JSON" in last_notice(app)
+
+
+async def test_export_asks_again_after_the_name_changes(make_app, tmp_path):
+    (tmp_path / "a.csv").write_text("old a", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("old b", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_export(pilot, str(tmp_path / "a.csv"))
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = str(tmp_path / "b.csv")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "b.csv exists" in export_error(app)
+        assert (tmp_path / "b.csv").read_text(encoding="utf-8") == "old b"
+
+
+async def test_export_format_is_shown_in_words(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_export(pilot)
+        shown = plain(app.screen.query_one("#export-format SelectCurrent #label"))
+        assert shown.startswith("JSON")
+        await pilot.press("shift+tab", "enter", "down", "down", "enter")
+        await pilot.pause()
+        assert plain(app.screen.query_one("#export-format SelectCurrent #label")).startswith("Markdown")
+        assert app.screen.query_one("#export-path").value == "./hsp-export-2010-06-01.md"
+
+
+# -- 6. dialog messages wrap instead of being cut off -------------------------------------------------
+def shown_text(widget) -> str:
+    """The words a widget shows on screen, line by line (what is cut off is not there)."""
+    from textual.geometry import Region
+
+    strips = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return " ".join("".join(seg.text for seg in strip).strip() for strip in strips)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_edit_dialog_deadline_message_wraps(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        box = app.screen.query_one("#edit-deadline")
+        box.value = "mid July"
+        await pilot.pause()
+        label = app.screen.query_one("#edit-resolves")
+        message = plain(label)
+        assert message.startswith("→ cannot read deadline 'mid July'") and len(message) > 76  # wider than the dialog
+        assert label.size.height >= 2
+        assert " ".join(shown_text(label).split()) == " ".join(message.split())

@@ -262,15 +262,16 @@ class HspApp(App[int]):
         where = f"; still on No. {number}" if number is not None and self.main.table.current_number == number else ""
         self.notify(f"The file was changed elsewhere and has been reloaded{where}")
 
-    def export(self, fmt: str, path: Path) -> None:
+    def export(self, fmt: str, path: Path) -> str | None:
+        """Write the plan as shown to `path` (never over the plan's own files); None, or why not."""
         try:
-            write_output(path, render_export(self.review, fmt, self.clock()))
+            write_output(path, render_export(self.review, fmt, self.clock()), plan_path=self.store.path)
         except ImportError:
-            self.notify("Markdown export is not available in this version of hsp-tui", severity="error")
+            return "Markdown export is not available in this version of hsp-tui"
         except (HspError, OSError) as exc:
-            self.notify(f"Export failed: {exc}", severity="error", timeout=8)
-        else:
-            self.notify(f"Exported {len(self.review.items)} recommendations as {fmt.upper()} to {path}")
+            return f"Export failed: {visible(str(exc))}"
+        self.notify(f"Exported {len(self.review.items)} recommendations as {fmt.upper()} to {path}")
+        return None
 
     # -- help and the command palette -----------------------------------------------------------
     def keys_for(self, binding: Binding) -> str:

@@ -22,7 +22,7 @@ from ..view import SORTS, STATUS_KEYS, Digest, filter_words, select
 from ..widgets.detail import DetailPane
 from ..widgets.panes import DeadlinesPane, HeaderBar, OwnersPane, SummaryBar
 from ..widgets.rectable import RecTable
-from .modals import EditResult, EditScreen, ExportRequest, ExportScreen, MilestoneScreen, NoteScreen
+from .modals import EditResult, EditScreen, ExportScreen, MilestoneScreen, NoteScreen
 
 if TYPE_CHECKING:
     from ..app import HspApp
@@ -402,9 +402,5 @@ class MainScreen(Screen):
         self.app.undo_last()
 
     def action_export(self) -> None:
-        def export(request: ExportRequest | None) -> None:
-            if request is not None:
-                self.app.export(request.fmt, request.path)
-
-        self.app.push_screen(ExportScreen(self.app.as_of), export)
+        self.app.push_screen(ExportScreen(self.app.as_of, self.app.store.path, self.app.export))
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from rich.text import Text
 from textual import on
@@ -12,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...cli import fmt_date
 from ...deadlines import parse_deadline
 from ...model import Recommendation
+from ...storage import backup_path
 from ...textsafe import one_line, visible
 
 EXPORT_FORMATS = ("json", "csv", "md")
@@ -140,32 +143,48 @@ class EditScreen(ModalScreen[EditResult | None]):
         self.dismiss(None)
 
 
-@dataclass(frozen=True)
-class ExportRequest:
-    fmt: str
-    path: Path
+EXPORT_CHOICES = (("JSON: all data, for re-import", "json"), ("CSV: opens in Excel", "csv"),
+                  ("Markdown: the board report", "md"))
 
 
 def default_export_path(day: date, fmt: str) -> str:
     return f"./hsp-export-{day.isoformat()}.{fmt}"
 
 
-class ExportScreen(ModalScreen[ExportRequest | None]):
+def protected_file(path: Path, plan_path: Path) -> str | None:
+    """What `path` is when it is the plan file, its backup or its lock file (never exported over)."""
+    for keep, what in ((plan_path, "the plan file itself"), (backup_path(plan_path), "the plan's backup"),
+                       (plan_path.with_name(plan_path.name + ".lock"), "the plan's lock file")):
+        try:
+            same = os.path.samefile(path, keep) if path.exists() and keep.exists() else \
+                os.path.abspath(path) == os.path.abspath(keep)
+        except OSError:
+            same = False
+        if same:
+            return what
+    return None
+
+
+class ExportScreen(ModalScreen[Path | None]):
+    """Format and file; writes the export itself (errors stay in the dialog). A file that exists is
+    replaced only when Export is pressed a second time for it; the plan's own files never are."""
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export_cancel")]
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, day: date, plan_path: Path, write: Callable[[str, Path], str | None]) -> None:
+        """`write(fmt, path)` writes the export and returns None, or why it could not."""
         super().__init__()
         self.day = day
+        self.plan_path = plan_path
+        self.write = write
         self.fmt = "json"
+        self._confirmed: Path | None = None  # the existing file Export was pressed once for
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = "Export the plan"
-            yield Label("Format (Shift+Tab to choose, Space to pick)")
-            with RadioSet(id="export-format"):
-                yield RadioButton("JSON (all data)", value=True, id="fmt-json")
-                yield RadioButton("CSV (opens in Excel)", id="fmt-csv")
-                yield RadioButton("Markdown board report", id="fmt-md")
+            yield Label("Format (Shift+Tab, then Enter to change it)")
+            yield Select(EXPORT_CHOICES, value="json", allow_blank=False, id="export-format")
             yield Label("File")
             yield Input(default_export_path(self.day, "json"), id="export-path")
             yield Label("", id="export-error", classes="error", markup=False)
@@ -176,13 +195,20 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()
 
-    @on(RadioSet.Changed)
-    def format_changed(self, event: RadioSet.Changed) -> None:
-        old = self.fmt
-        self.fmt = EXPORT_FORMATS[event.index]
+    @on(Select.Changed, "#export-format")
+    def format_changed(self, event: Select.Changed) -> None:
+        if event.value not in EXPORT_FORMATS:
+            return
+        old, self.fmt = self.fmt, str(event.value)
         path = self.query_one("#export-path", Input)
         if path.value == default_export_path(self.day, old):
             path.value = default_export_path(self.day, self.fmt)
+        self._confirmed = None
+        self.call_after_refresh(path.focus)  # Enter now exports
+
+    @on(Input.Changed, "#export-path")
+    def path_changed(self) -> None:
+        self._confirmed = None
 
     def _submit(self) -> None:
         raw = self.query_one("#export-path", Input).value.strip()
@@ -191,13 +217,27 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             error.update("Give a file to write to.")
             return
         path = Path(raw).expanduser()
+        shown = visible(str(path))
         if path.is_dir():
-            error.update(f"{visible(str(path))} is a folder: give a file name.")
+            error.update(f"{shown} is a folder: give a file name.")
             return
         if not path.parent.exists():
             error.update(f"The folder {visible(str(path.parent))} does not exist.")
             return
-        self.dismiss(ExportRequest(self.fmt, path))
+        what = protected_file(path, self.plan_path)
+        if what is not None:
+            error.update(f"{shown} is {what}: choose another name.")
+            return
+        if path.exists() and self._confirmed != path:
+            self._confirmed = path
+            error.update(f"{shown} exists: press Export (or Enter) again to replace it.")
+            return
+        failure = self.write(self.fmt, path)
+        if failure is not None:
+            self._confirmed = None
+            error.update(failure)
+            return
+        self.dismiss(path)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
