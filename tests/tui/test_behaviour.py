@@ -183,7 +183,7 @@ async def test_due_soon_window(make_app, plan_path):
 async def test_a_save_just_before_mine_is_shown_with_my_change(make_app, plan_path):
     """A colleague saves between the app's last read and my key press: both show at once, no poll."""
     app = make_app(poll_seconds=3600)
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")  # No. 1 in progress: the app now knows the file as it saved it
         await settled(pilot)
         Store(plan_path, clock=fixed_clock).set_owner(9, "Chair of the Executive Board", by="bob")

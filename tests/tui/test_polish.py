@@ -204,3 +204,93 @@ async def test_edit_dialog_deadline_message_wraps(make_app, size):
         assert message.startswith("→ cannot read deadline 'mid July'") and len(message) > 76  # wider than the dialog
         assert label.size.height >= 2
         assert " ".join(shown_text(label).split()) == " ".join(message.split())
+
+
+# -- 4. revised items are marked as such --------------------------------------------------------------
+def row_of(app, number: int) -> list[str]:
+    return next(r for r in table_rows(app.main.table) if r[0] == str(number))
+
+
+async def test_a_revised_item_says_so_in_the_table_and_detail(make_app, plan_path):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert row_of(app, 2)[4] == "30 Apr 2010"
+        await pilot.press("j", "e")  # No. 2 has two milestones; revise its deadline in the dialog
+        await pilot.pause()
+        app.screen.query_one("#edit-deadline").value = "July 2010"
+        app.screen.query_one("#edit-reason").value = "Board met late"
+        await pilot.pause()
+        await pilot.press("enter")
+        await settled(pilot)
+        assert row_of(app, 2)[4] == "31 Jul 2010 (rev)" and row_of(app, 2)[6] == ""
+        assert row_of(app, 1)[4] == "30 Apr 2010"
+        assert "Milestones  (for reference: the revised deadline now sets the due date)" in detail_text(app)
+        assert on_disk(plan_path, 2)["revisions"][-1]["deadline"] == "July 2010"
+
+
+async def test_at_80_columns_the_flag_column_says_revised(make_app, plan_path):
+    store = Store(plan_path, clock=fixed_clock)
+    store.revise(3, "September 2010", reason="waiting for the PMG", by="bob", reference=store.load().meta.date)
+    store.revise(1, "May 2010", reason="slipped", by="bob", reference=store.load().meta.date)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert row_of(app, 3)[4:] == ["30 Sep 2010", "Not started", "revised"]
+        assert row_of(app, 1)[6] == "OVERDUE"  # the more urgent word wins the narrow column
+        await pilot.press("j")
+        await pilot.pause()
+        assert "for reference" not in detail_text(app)  # No. 2 is not revised
+
+
+# -- 5. the 80x24 layout ----------------------------------------------------------------------------
+def footer_keys(app) -> list[tuple[str, str, object]]:
+    from textual.widgets._footer import FooterKey
+
+    return [(k.key_display, k.description, k.region) for k in app.main.query(FooterKey)]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_footer_fits_and_shows_help_and_quit(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        keys = footer_keys(app)
+        shown = {(d, desc) for d, desc, region in keys if region.area}
+        assert {("1-5", "Status"), ("?", "Help"), ("q", "Quit"), ("x", "Export")} <= shown
+        # Nothing is cut off at the right edge (at 80 columns "x Export" used to show as a stray "E").
+        assert all(region.right <= size[0] for _, _, region in keys if region.area)
+        assert ("o", "Overdue") in shown if size[0] >= 110 else ("o", "Overdue") not in shown
+
+
+async def test_keys_left_out_of_the_narrow_footer_still_work(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o", "s")
+        await pilot.pause()
+        assert [r[0] for r in table_rows(app.main.table)] == ["1", "2", "4", "8", "9"]  # overdue only
+        assert "sort: due · overdue only" in str(app.main.table.border_subtitle)
+
+
+async def test_footer_shows_remapped_status_keys(make_app, tmp_path):
+    from hsp_tui.config import load_settings
+
+    config = tmp_path / "c.toml"
+    config.write_text('[keys]\nset_done = "d"\n', encoding="utf-8")
+    app = make_app(settings=load_settings(config))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert ("1 2 3 d 5", "Status") in {(d, desc) for d, desc, _ in footer_keys(app)}
+
+
+async def test_title_gets_the_spare_width_and_owners_are_not_cut_when_wide(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        title, owner = row_of(app, 1)[2:4]
+        assert title == "The HSP Board nee…" and len(title) > len(owner)
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("tab", "tab")
+        await pilot.pause()
+        owners = [r[0] for r in table_rows(app.main.owners)]
+        assert "Interim Deputy Chief Executive" in owners and "Assistant Chief Executive" in owners

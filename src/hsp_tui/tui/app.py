@@ -278,6 +278,12 @@ class HspApp(App[int]):
         keys = self.settings.keys.get(binding.id or "", binding.key)
         return " ".join(self.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
 
+    def status_keys_display(self) -> str:
+        """The five status keys as the footer shows them: '1-5', or the keys as remapped."""
+        keys = [self.keys_for(b) for b in MainScreen.BINDINGS
+                if isinstance(b, Binding) and b.id and b.id.startswith("set_")]
+        return "1-5" if keys == ["1", "2", "3", "4", "5"] else " ".join(keys)
+
     def help_rows(self) -> list[tuple[str, str]]:
         rows = list(NAVIGATION_HELP)
         for b in (*MainScreen.BINDINGS, *self.BINDINGS):

@@ -14,12 +14,13 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ...review import ItemReview, Review
 from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen
 from ..view import SORTS, STATUS_KEYS, Digest, filter_words, select
 from ..widgets.detail import DetailPane
+from ..widgets.footer import NARROW_BELOW, HspFooter
 from ..widgets.panes import DeadlinesPane, HeaderBar, OwnersPane, SummaryBar
 from ..widgets.rectable import RecTable
 from .modals import EditResult, EditScreen, ExportScreen, MilestoneScreen, NoteScreen
@@ -27,7 +28,6 @@ from .modals import EditResult, EditScreen, ExportScreen, MilestoneScreen, NoteS
 if TYPE_CHECKING:
     from ..app import HspApp
 
-STATUS_GROUP = Binding.Group("Status")
 DEADLINES_DELAY = 0.3  # seconds of quiet before the deadlines pane is rebuilt
 FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the typing
 LARGE = 2000  # items: from here a text filter costs more than a frame
@@ -36,8 +36,8 @@ STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "
 
 
 def status_bindings() -> list[Binding]:
-    return [Binding(str(k), f"set_status({k})", s.label, id=STATUS_IDS[k - 1], group=STATUS_GROUP,
-                    tooltip=f"Set the highlighted item to {s.label}")
+    return [Binding(str(k), f"set_status({k})", s.label, id=STATUS_IDS[k - 1],
+                    tooltip=f"Set the highlighted item to {s.label}")  # one "1-5 Status" in the footer
             for k, s in enumerate(STATUS_KEYS, start=1)]
 
 
@@ -92,7 +92,7 @@ class MainScreen(Screen):
                     yield OwnersPane(id="owners")
                     yield DeadlinesPane(id="deadlines")
         yield Input(id="filter", placeholder="Filter by ref, text or owner: Enter keeps it, Escape clears it")
-        yield Footer(compact=True)
+        yield HspFooter(self.app.status_keys_display, compact=True)
 
     def on_mount(self) -> None:
         self.table.border_title = "Recommendations"
@@ -169,6 +169,9 @@ class MainScreen(Screen):
             self.deadlines.show(self.app.digest)
 
     def on_resize(self) -> None:
+        footer = self.query_one(HspFooter)
+        if footer.narrow != (self.size.width < NARROW_BELOW):
+            footer.narrow = self.size.width < NARROW_BELOW
         if self._deadlines_dirty:
             self._mark_deadlines(now=True)
 

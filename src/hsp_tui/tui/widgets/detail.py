@@ -50,6 +50,8 @@ def render_detail(item: ItemReview | None, reference) -> Text:
         out.append(visible(r.reason))
     if rec.milestones:
         out.append("\n\nMilestones", style=head)
+        if rec.revised:
+            out.append("  (for reference: the revised deadline now sets the due date)", style="italic")
         out.append("  (m then the number marks one done/open)", style="dim")
         for k, m in enumerate(rec.milestones, start=1):
             due = m.parsed(reference).due

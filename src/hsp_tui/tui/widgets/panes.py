@@ -15,6 +15,8 @@ from ..messages import ItemChosen, OwnerChosen
 from ..view import Digest
 
 ALL_OWNERS = "\x00all"
+NAME_MIN = 16
+NUMBERS_W = 4 + 7 + 4 + 2 * 4  # Open, Overdue, Done and each column's padding
 
 
 class OwnersPane(DataTable):
@@ -27,6 +29,17 @@ class OwnersPane(DataTable):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", **kwargs)
+        self._shown: tuple[Digest, str | None] | None = None
+        self._name_w = NAME_MIN
+
+    def _name_width(self) -> int:
+        """Owner names get what the three counts (and the cell padding) leave of the pane's width."""
+        width = self.scrollable_content_region.width or self.size.width
+        return max(NAME_MIN, width - NUMBERS_W - 2) if width else NAME_MIN
+
+    def on_resize(self) -> None:
+        if self._shown is not None and self._name_width() != self._name_w:
+            self.show(*self._shown)
 
     def on_mount(self) -> None:
         self.add_column("Owner", key="owner")
@@ -35,6 +48,8 @@ class OwnersPane(DataTable):
         self.add_column("Done", key="done")
 
     def show(self, dg: Digest, chosen: str | None) -> None:
+        self._shown = (dg, chosen)
+        self._name_w = name_w = self._name_width()
         keep = self.cursor_row
         self.clear()
         owners = dg.owners if dg.complete else []
@@ -43,7 +58,7 @@ class OwnersPane(DataTable):
                      *(Text(str(n) if dg.complete else "…", justify="right") for n in counts), key=ALL_OWNERS)
         for o in owners:
             mark = "▸ " if o.owner == chosen else ""
-            self.add_row(Text(mark + one_line(o.owner, 22)), Text(str(o.open), justify="right"),
+            self.add_row(Text(mark + one_line(o.owner, name_w - len(mark))), Text(str(o.open), justify="right"),
                          Text(str(o.overdue), justify="right", style="bold red" if o.overdue else ""),
                          Text(str(o.done), justify="right"), key="o:" + o.owner)
         if self.row_count:

@@ -22,6 +22,9 @@ HEADERS = {"no": "No.", "ref": "Ref", "title": "Recommendation", "owner": "Owner
 # A large plan is not put in the table all at once (Textual measures every cell of every row it
 # adds, about 1 ms a row): the first rows go in at once, more as the cursor or the scrolling nears
 # the end of what is loaded. Only cells that change are updated afterwards.
+DUE_W = 11  # "30 Apr 2010"
+REVISED_DUE_W = 17  # "30 Apr 2010 (rev)"
+WIDE_ROOM = 50  # the title and owner need at least this much before the due date gets "(rev)"
 FIRST_BATCH = 60  # a screenful and then some
 BATCH = 60
 MARGIN = 20  # load more when the cursor or the view is this close to the end of the loaded rows
@@ -47,27 +50,34 @@ class RecTable(DataTable):
         self._generation = 0
         self._widths: tuple[int, ...] | None = None
         self._basis: Sequence[ItemReview] = ()  # what the column widths are measured on
-        self._measured: tuple[int, int, int, int] | None = None  # (no, ref, owner) widths, id of basis
+        self._measured: tuple[int, int, int, bool, int] | None = None  # no, ref, owner widths, any revised, id
 
     # -- layout ---------------------------------------------------------------------------------
-    def _measure(self) -> tuple[int, int, int, int]:
+    def _measure(self) -> tuple[int, int, int, bool, int]:
         """Widths the text needs, measured once per plan (not per filter: columns stay put)."""
         items = self._basis or self.items
-        if self._measured is None or self._measured[3] != id(items):
+        if self._measured is None or self._measured[-1] != id(items):
             no_w = max(3, max((len(str(i.number)) for i in items), default=3))
             ref_w = min(8, max(3, max((len(one_line(i.rec.ref)) for i in items[:2000]), default=3)))
             longest_owner = max((len(i.rec.owner) for i in items[:2000]), default=10)
-            self._measured = (no_w, ref_w, longest_owner, id(items))
+            revised = any(i.rec.revised for i in items[:2000])
+            self._measured = (no_w, ref_w, longest_owner, revised, id(items))
         return self._measured
 
     def _column_widths(self) -> tuple[int, ...]:
         # Before the first layout the table has no size yet: it spans the screen in every layout.
         width = max(self.size.width or self.app.size.width - 2, 40) - 2  # room for the scrollbar
-        no_w, ref_w, longest_owner, _ = self._measure()
-        due_w, status_w, flag_w = 11, 11, 8
-        fixed = no_w + ref_w + due_w + status_w + flag_w + 2 * len(COLUMNS)
-        room = max(20, width - fixed)
-        owner_w = max(8, min(longest_owner, 26, room * 2 // 5))
+        no_w, ref_w, longest_owner, any_revised, _ = self._measure()
+        status_w, flag_w = 11, 8
+        fixed = no_w + ref_w + status_w + flag_w + 2 * len(COLUMNS)
+        # A revised due date reads "31 Jul 2010 (rev)" (as `hsp-tui list` has it) when there is room;
+        # on a narrow table the Flag column says "revised" instead (when it has nothing else to say).
+        wide = width - fixed - REVISED_DUE_W >= WIDE_ROOM
+        due_w = REVISED_DUE_W if wide and any_revised else DUE_W
+        room = max(20, width - fixed - due_w)
+        # The title gets the room the owner does not need (an owner is cut at 26, or at a third
+        # of the room on a narrow table).
+        owner_w = max(8, min(longest_owner, 26, room // 2 if wide else room // 3))
         title_w = max(10, room - owner_w)
         return no_w, ref_w, title_w, owner_w, due_w, status_w, flag_w
 
@@ -82,11 +92,17 @@ class RecTable(DataTable):
 
     def _values(self, item: ItemReview) -> tuple:
         rec = item.rec
-        return (rec.number, rec.ref, rec.title, rec.owner, due_text(item), rec.status, item.flag)
+        revised = rec.revised
+        return (rec.number, rec.ref, rec.title, rec.owner, (due_text(item), revised), rec.status,
+                (item.flag, revised))
 
     def _cells(self, values: tuple, styles: dict[str, Style]) -> list[Text]:
-        number, ref, title, owner, due, status, flag = values
+        number, ref, title, owner, (due, revised), status, (flag, _) = values
         w = self._widths or self._column_widths()
+        if revised and w[4] >= REVISED_DUE_W:
+            due += " (rev)"
+        elif revised and not flag:
+            flag = "revised"
         status_style = {Status.DONE: "done", Status.BLOCKED: "blocked", Status.DROPPED: "dropped"}.get(status)
         flag_style = {"OVERDUE": "overdue", "due soon": "due-soon"}.get(flag)
         return [
@@ -183,6 +199,12 @@ class RecTable(DataTable):
                 if a != b:
                     self.update_cell(str(number), COLUMNS[col], cell)
             self._shown[number] = values
+        no_w, ref_w, owner_w, any_revised, basis = self._measure()
+        if not any_revised and any(fresh.rec.revised for fresh in by_number.values()):
+            # The first revised item: the Due column makes room for "(rev)" if the table is wide.
+            self._measured = (no_w, ref_w, owner_w, True, basis)
+            if self._column_widths() != self._widths:
+                self.show(self.items, self.current_number)
 
     # -- cursor ---------------------------------------------------------------------------------
     @property
