@@ -62,3 +62,23 @@ def test_checks_against_known_names():
     with pytest.raises(InputError, match=r"\[keys\] 'zap' is not a binding id"):
         s.check_keys(["set_done"])
     Settings(path=Path("c.toml"), theme="nord", keys={"set_done": "d"}).check_theme(["nord"])
+
+
+def test_a_key_given_to_two_bindings_at_once_is_refused():
+    main = ("on the main screen", [("set_done", "4", "set_status(4)"), ("add_note", "n", "note"),
+                                   ("quit", "q", "quit"), ("help_quit", "ctrl+q", "quit")])
+    help_dialog = ("in the help dialog", [("quit", "q", "quit"), ("help_close", "escape,q", "close")])
+    with pytest.raises(InputError) as info:
+        Settings(path=Path("c.toml"), keys={"set_done": "n"}).check_key_clashes([main])
+    assert str(info.value) == ("c.toml: [keys] gives 'n' to both add_note and set_done (on the main screen); "
+                               "give one of them another key")
+    with pytest.raises(InputError, match="gives 'x' to both add_note and set_done"):
+        Settings(path=Path("c.toml"), keys={"set_done": "x", "add_note": "X,x"}).check_key_clashes([main])
+    with pytest.raises(InputError, match="gives 'question_mark' to both"):  # '?' is question_mark
+        Settings(path=Path("c.toml"), keys={"set_done": "?", "add_note": "question_mark"}).check_key_clashes(
+            [main], normalize=lambda k: "question_mark" if k == "?" else k)
+    # Accepted: a swap, a second key, the same action twice, a clash the app has by design.
+    Settings(path=Path("c.toml"), keys={"set_done": "n", "add_note": "4"}).check_key_clashes([main])
+    Settings(path=Path("c.toml"), keys={"set_done": "4,d"}).check_key_clashes([main])
+    Settings(path=Path("c.toml"), keys={"quit": "ctrl+q"}).check_key_clashes([main])
+    Settings(path=Path("c.toml"), keys={"quit": "q,ctrl+x"}).check_key_clashes([main, help_dialog])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .errors import InputError
 
@@ -47,6 +47,31 @@ class Settings:
             if binding_id not in ids:
                 raise InputError(f"{self.path}: [keys] {binding_id!r} is not a binding id "
                                  f"(known ids: {', '.join(ids)})")
+
+
+    def check_key_clashes(self, scopes: Iterable[tuple[str, Iterable[tuple[str, str, str]]]],
+                          normalize: Callable[[str], str] = lambda key: key) -> None:
+        """Refuse a [keys] table that gives one key to two bindings that are active at the same time.
+
+        `scopes`: for each set of bindings active together, where it is (e.g. "on the main screen")
+        and its bindings as (binding id or name, default keys, action). A binding not remapped keeps
+        its default keys; two bindings for the same action may share a key, and so may two that
+        share it by default (e.g. q closes the help screen rather than quitting: by design).
+        """
+        for where, bindings in scopes:
+            bindings = list(bindings)
+            defaults = {name: {normalize(k.strip()) for k in default.split(",")} for name, default, _ in bindings}
+            taken: dict[str, tuple[str, str]] = {}  # key -> (binding, action)
+            for name, default, action in bindings:
+                for key in self.keys.get(name, default).split(","):
+                    key = normalize(key.strip())
+                    other = taken.get(key)
+                    if (other is not None and other[1] != action
+                            and not (key in defaults[name] and key in defaults[other[0]])):  # as designed
+                        first, second = sorted((other[0], name))
+                        raise InputError(f"{self.path}: [keys] gives {key!r} to both {first} and {second} "
+                                         f"({where}); give one of them another key")
+                    taken.setdefault(key, (name, action))
 
 
 def _type_name(value: Any) -> str:

@@ -294,3 +294,67 @@ async def test_title_gets_the_spare_width_and_owners_are_not_cut_when_wide(make_
         await pilot.pause()
         owners = [r[0] for r in table_rows(app.main.owners)]
         assert "Interim Deputy Chief Executive" in owners and "Assistant Chief Executive" in owners
+
+
+# -- 7. a settings file giving one key to two bindings is refused --------------------------------------
+@pytest.mark.parametrize("keys, words", [
+    ('set_done = "n"', "gives 'n' to both add_note and set_done (on the main screen, in the table)"),
+    ('export = "?"', "gives 'question_mark' to both export and help"),
+    ('add_note = "down"', "gives 'down' to both RecTable's cursor_down and add_note"),
+    ('quit = "escape"', "gives 'escape' to both"),
+])
+def test_settings_giving_one_key_to_two_bindings_are_refused(make_app, tmp_path, keys, words):
+    from hsp_tui.config import load_settings
+    from hsp_tui.errors import InputError
+
+    config = tmp_path / "c.toml"
+    config.write_text(f"[keys]\n{keys}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        make_app(settings=load_settings(config))
+    assert str(config) in str(info.value) and words in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+async def test_remapped_keys_that_do_not_clash_work(make_app, tmp_path, plan_path):
+    from hsp_tui.config import load_settings
+
+    config = tmp_path / "c.toml"
+    config.write_text('[keys]\nset_done = "n"\nadd_note = "4"\nhelp = "?,h"\n', encoding="utf-8")
+    app = make_app(settings=load_settings(config))
+    async with app.run_test() as pilot:
+        await pilot.press("n")
+        await settled(pilot)
+        assert on_disk(plan_path, 1)["status"] == "done"
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.screen.query("#help-text")
+
+
+# -- 10. clearing filters rebuilds the owners pane only when an owner was chosen -------------------------
+async def test_escape_clears_an_owner_and_its_mark(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("tab", "tab")
+        await pilot.pause()
+        await pilot.press("j", "j", "enter")  # Assistant Chief Executive
+        await pilot.pause()
+        assert any(r[0].startswith("▸ Assistant") for r in table_rows(app.main.owners))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not any(r[0].startswith("▸") for r in table_rows(app.main.owners))
+        assert len(table_rows(app.main.table)) == 12
+
+
+async def test_escape_after_a_text_filter_keeps_the_owners_pane_as_it_was(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("tab", "tab", "j", "j", "j")  # the owners pane's cursor on the third owner
+        await pilot.press("shift+tab", "shift+tab", "o")  # back to the table: overdue only
+        await pilot.pause()
+        cleared = []
+        clear = app.main.owners.clear  # watched, not replaced: a rebuild starts with clear()
+        app.main.owners.clear = lambda *a, **k: (cleared.append(1), clear(*a, **k))[1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(table_rows(app.main.table)) == 12 and not cleared
+        assert app.main.owners.cursor_row == 3

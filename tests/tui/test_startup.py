@@ -81,3 +81,21 @@ def test_core_modules_never_import_textual(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) >= 10
+
+
+def test_the_app_uses_the_settings_the_command_line_read(tmp_path, plan_path):
+    config = tmp_path / "config.toml"
+    config.write_text('due_soon_days = 70\ntheme = "nord"\n', encoding="utf-8")
+    ctx = context("--db", str(plan_path), "--config", str(config))
+    config.write_text("this is not TOML [", encoding="utf-8")  # read once, by the context
+    app = app_for(ctx)
+    assert app.settings is ctx.settings and app.settings.theme == "nord" and app.due_soon_days == 70
+
+
+def test_clashing_keys_refused_before_the_app_starts(tmp_path, plan_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\nset_done = "n"\n', encoding="utf-8")
+    with pytest.raises(HspError) as info:
+        app_for(context("--db", str(plan_path), "--config", str(config)))
+    assert str(info.value) == (f"{config}: [keys] gives 'n' to both add_note and set_done "
+                               "(on the main screen, in the table); give one of them another key")

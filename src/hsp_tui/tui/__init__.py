@@ -15,14 +15,16 @@ __all__ = ["build_app", "run_app"]
 
 def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = False, due_soon_days: int = 14,
               settings: "Settings | None" = None, **kwargs: Any) -> "HspApp":
-    """The app for this store. Refuses (InputError) a settings file naming an unknown theme or key id."""
-    from .app import HspApp, binding_ids
+    """The app for this store. Refuses (InputError) a settings file naming an unknown theme or key id,
+    or giving one key to two bindings active at the same time."""
+    from .app import HspApp, binding_ids, binding_scopes, key_name
 
     app = HspApp(store, as_of=as_of, user=user, as_of_given=as_of_given, due_soon_days=due_soon_days,
                  settings=settings, **kwargs)
     if settings is not None:
         settings.check_theme(app.available_themes)
         settings.check_keys(binding_ids())
+        settings.check_key_clashes(binding_scopes(), normalize=key_name)
     return app
 
 

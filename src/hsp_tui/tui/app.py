@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.keys import _character_to_key
 from textual.screen import Screen
 
 from ..cli import render_export, write_output
@@ -97,7 +98,9 @@ class HspApp(App[int]):
         if self.settings.theme:
             self.theme = self.settings.theme
         if self.settings.keys:
-            self.set_keymap(dict(self.settings.keys))
+            # "?" in the file means the key Textual calls "question_mark".
+            self.set_keymap({binding_id: ",".join(key_name(k) for k in keys.split(","))
+                             for binding_id, keys in self.settings.keys.items()})
         self.set_interval(self.poll_seconds, self.check_file)
 
     @property
@@ -327,6 +330,39 @@ def command_title(b: Binding) -> str:
     if b.id and b.id.startswith("set_"):
         return f"Set status: {b.description}"
     return b.description
+
+
+def key_name(key: str) -> str:
+    """A key as Textual names it: '?' is 'question_mark', '/' is 'slash'; others as they are."""
+    key = key.strip()
+    return _character_to_key(key) if len(key) == 1 else key
+
+
+def binding_scopes() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Each set of bindings active at the same time, as (where, [(id or name, keys, action)]): the
+    app's with the main screen's and one pane's (the focused one), and the app's with each dialog's."""
+    from .screens.modals import EditScreen, ExportScreen, MilestoneScreen, NoteScreen
+
+    def of(cls) -> list[tuple[str, str, str]]:
+        found = []
+        for key, bindings in cls._merge_bindings().key_to_bindings.items():
+            for b in bindings:
+                found.append((b.id or f"{cls.__name__}'s {b.action}", key, b.action))
+        # One entry per binding id, with all its keys (a [keys] entry replaces them all).
+        merged: dict[str, tuple[str, str]] = {}
+        for name, key, action in found:
+            keys, _ = merged.get(name, ("", action))
+            merged[name] = (f"{keys},{key}" if keys else key, action)
+        return [(name, keys, action) for name, (keys, action) in merged.items()]
+
+    app = of(HspApp)
+    scopes = [(f"on the main screen, in the {name}", app + of(MainScreen) + of(cls))
+              for name, cls in (("table", RecTable), ("detail", DetailPane), ("owners pane", OwnersPane),
+                                ("deadlines pane", DeadlinesPane))]
+    scopes += [(f"in the {name} dialog", app + of(cls))
+               for name, cls in (("note", NoteScreen), ("edit", EditScreen), ("export", ExportScreen),
+                                 ("milestone", MilestoneScreen), ("help", HelpScreen))]
+    return scopes
 
 
 def binding_ids() -> set[str]:

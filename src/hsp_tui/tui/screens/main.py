@@ -318,10 +318,12 @@ class MainScreen(Screen):
             self._focus_pane("table")
         if self.filter_text or self.owner is not None or self.overdue_only:
             keep = self.table.current_number
+            had_owner = self.owner is not None
             self.set_reactive(MainScreen.filter_text, "")
             self.set_reactive(MainScreen.owner, None)
             self.set_reactive(MainScreen.overdue_only, False)
-            self.owners.show(self.app.digest, None)
+            if had_owner:  # only then does the owners pane show a chosen owner (▸) to clear
+                self.owners.show(self.app.digest, None)
             self._refilter(keep)
 
     # -- changes --------------------------------------------------------------------------------
