@@ -367,6 +367,23 @@ def render_export(rv: Review, fmt: str, exported_at: str) -> str:
     return render_markdown(rv, exported_at=exported_at)
 
 
+def protected_file(path: Path, plan_path: Path) -> str | None:
+    """What `path` is when it is the plan file, its backup or its lock file (never exported over)."""
+    from .storage import backup_path
+
+    protected = ((plan_path, "the plan file itself"), (backup_path(plan_path), "the plan's backup"),
+                 (plan_path.with_name(plan_path.name + ".lock"), "the plan's lock file"))
+    for keep, what in protected:
+        try:
+            same = (os.path.samefile(path, keep) if path.exists() and keep.exists()
+                    else os.path.abspath(path) == os.path.abspath(keep))
+        except OSError:
+            same = False
+        if same:
+            return what
+    return None
+
+
 def write_output(path: Path, text: str, *, plan_path: Path | None = None) -> None:
     """Write an export file whole (temp file + rename), never a half-written one.
 
@@ -374,29 +391,17 @@ def write_output(path: Path, text: str, *, plan_path: Path | None = None) -> Non
     export must never replace the data it was made from.
     """
     from .errors import PlanFileError
-    from .storage import atomic_write, backup_path
+    from .storage import atomic_write
 
     if not path.parent.exists():
         raise InputError(f"{path}: the folder {path.parent} does not exist")
-    if plan_path is not None:
-        protected = {plan_path: "the plan file itself", backup_path(plan_path): "the plan's backup",
-                     plan_path.with_name(plan_path.name + ".lock"): "the plan's lock file"}
-        for keep, what in protected.items():
-            if _same_file(path, keep):
-                raise InputError(f"{path}: that is {what}; choose another name for the export")
+    what = protected_file(path, plan_path) if plan_path is not None else None
+    if what:
+        raise InputError(f"{path}: that is {what}; choose another name for the export")
     try:
         atomic_write(path, text.encode("utf-8"), keep_backup=False)
     except PlanFileError as exc:
         raise InputError(str(exc).replace("; the file is unchanged", "").replace("; nothing was saved", "")) from None
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-    except OSError:
-        pass
-    return os.path.abspath(a) == os.path.abspath(b)
 
 
 def cmd_export(ctx: Context) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,10 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ...cli import fmt_date
+from ...cli import fmt_date, protected_file
 from ...deadlines import parse_deadline
 from ...model import Recommendation
-from ...storage import backup_path
 from ...textsafe import one_line, visible
 
 EXPORT_FORMATS = ("json", "csv", "md")
@@ -149,20 +147,6 @@ EXPORT_CHOICES = (("JSON: all data, for re-import", "json"), ("CSV: opens in Exc
 
 def default_export_path(day: date, fmt: str) -> str:
     return f"./hsp-export-{day.isoformat()}.{fmt}"
-
-
-def protected_file(path: Path, plan_path: Path) -> str | None:
-    """What `path` is when it is the plan file, its backup or its lock file (never exported over)."""
-    for keep, what in ((plan_path, "the plan file itself"), (backup_path(plan_path), "the plan's backup"),
-                       (plan_path.with_name(plan_path.name + ".lock"), "the plan's lock file")):
-        try:
-            same = os.path.samefile(path, keep) if path.exists() and keep.exists() else \
-                os.path.abspath(path) == os.path.abspath(keep)
-        except OSError:
-            same = False
-        if same:
-            return what
-    return None
 
 
 class ExportScreen(ModalScreen[Path | None]):
