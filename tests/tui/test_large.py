@@ -107,3 +107,19 @@ async def test_a_damaged_record_past_the_first_items_stops_the_app_with_its_mess
     async with app.run_test() as pilot:
         await settled(pilot)
     assert app.failure is not None and str(large_path) in str(app.failure)
+
+
+async def test_a_colleagues_save_is_reloaded_in_the_background_on_a_large_plan(large_path):
+    app = large_app(large_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        Store(large_path, clock=fixed_clock).set_status(1, "blocked", by="bob")
+        app.check_file()  # what the poll timer runs: on a large plan it hands the read to a worker
+        assert cursor_row(app)[5] == "Not started"  # the keys were not held up by the read
+        await settled(pilot)
+        assert cursor_row(app)[0] == "1" and cursor_row(app)[5] == "Blocked"
+        assert "reloaded; still on No. 1" in app.notices[-1][1]
+        await pilot.press("2")  # a change after the reload applies to the file as bob left it
+        await settled(pilot)
+        assert on_disk(large_path, 1)["status"] == "in_progress"
+        assert [h["by"] for h in on_disk(large_path, 1)["history"]][-2:] == ["bob", USER]

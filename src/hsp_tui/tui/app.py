@@ -253,15 +253,34 @@ class HspApp(App[int]):
         self._missing = False
         if sig == self._bad_signature:
             return
+        if len(self.review.items) <= SAVE_IN_LOOP:
+            self._reloaded(sig, self._read_again)
+        else:  # a large plan is read and reviewed in a thread, in the lane, so the keys keep working
+            self.run_worker(self._reload_in_lane(sig), group="lane")
+
+    def _read_again(self) -> Digest | HspError:
         try:
-            plan = self.store.load()
+            return Digest.of(review(self.store.load(), self.as_of, self.due_soon_days))
         except HspError as exc:
+            return exc
+
+    async def _reload_in_lane(self, sig: Signature) -> None:
+        async with self._lane:
+            if self.store.signature() != sig:  # saved again meanwhile: the next poll takes the latest
+                return
+            digest = await asyncio.to_thread(self._read_again)
+            self._reloaded(sig, lambda: digest)
+
+    def _reloaded(self, sig: Signature, read: Callable[[], "Digest | HspError"]) -> None:
+        """Show the file as another process saved it, keeping the cursor on the same item."""
+        digest = read()
+        if isinstance(digest, HspError):
             self._bad_signature = sig
-            self.notify(f"Cannot re-read the file: {exc}; showing the last good copy",
+            self.notify(f"Cannot re-read the file: {digest}; showing the last good copy",
                         severity="error", timeout=10)
             return
         number = self.main.table.current_number
-        self._adopt(Digest.of(review(plan, self.as_of, self.due_soon_days)))
+        self._adopt(digest)
         where = f"; still on No. {number}" if number is not None and self.main.table.current_number == number else ""
         self.notify(f"The file was changed elsewhere and has been reloaded{where}")
 
