@@ -7,9 +7,15 @@ into a plain DataTable. Nothing else: no review, no deadlines, no filtering. Usa
 
 import json
 import sys
+from itertools import islice
 
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
+
+
+def row(doc: dict) -> tuple:
+    return (str(doc["number"]), doc["ref"], doc["recommendation"].split(". ")[0][:60], doc["owner"],
+            doc["deadline"], doc["status"])
 
 
 class FloorApp(App):
@@ -20,18 +26,16 @@ class FloorApp(App):
     def compose(self) -> ComposeResult:
         yield DataTable(cursor_type="row")
 
+    def rows_to_show(self, docs) -> list[tuple]:
+        """One screenful."""
+        return [row(d) for d in islice(docs, self.size.height)]
+
     def on_mount(self) -> None:
         with open(self.path, "rb") as fh:
             recs = json.load(fh)["recommendations"]
         table = self.query_one(DataTable)
         table.add_columns("No.", "Ref", "Recommendation", "Owner", "Deadline", "Status")
-        rows = []
-        for doc in recs.values():
-            if len(rows) >= self.size.height:
-                break
-            title = doc["recommendation"].split(". ")[0][:60]
-            rows.append((str(doc["number"]), doc["ref"], title, doc["owner"], doc["deadline"], doc["status"]))
-        table.add_rows(rows)
+        table.add_rows(self.rows_to_show(recs.values()))
 
 
 if __name__ == "__main__":
