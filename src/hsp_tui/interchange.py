@@ -18,7 +18,7 @@ import orjson
 
 from .deadlines import parse_deadline
 from .errors import InputError
-from .model import Plan, Status
+from .model import Status
 from .review import Review
 from .storage import read_bytes
 from .store import build_data, check_text
@@ -426,7 +426,3 @@ def export_csv(rv: Review) -> str:
         }
         writer.writerow([neutralise(row[c]) for c in EXPORT_CSV_COLUMNS])
     return "\ufeff" + buf.getvalue()
-
-
-def plan_title(plan: Plan) -> str:
-    return plan.meta.title

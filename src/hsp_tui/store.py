@@ -12,6 +12,7 @@ appends a history entry and saves atomically (see `storage`). Nothing is written
 
 from __future__ import annotations
 
+import getpass
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,12 +42,10 @@ def now_iso() -> str:
 
 
 def default_user() -> str:
-    for var in ("HSP_TUI_USER",):
-        if os.environ.get(var):
-            return os.environ[var]
+    """`HSP_TUI_USER`, else the login name."""
+    if os.environ.get("HSP_TUI_USER"):
+        return os.environ["HSP_TUI_USER"]
     try:
-        import getpass
-
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name (containers, some services)
         return "unknown"
