@@ -66,6 +66,13 @@ def make_plan(tmp: Path, n: int, name: str = "plan.json") -> Path:
     return db
 
 
+def fresh_copy(template: Path, tmp_path: Path) -> Path:
+    """A private copy of a module-wide template plan, for one test to change."""
+    db = tmp_path / "plan.json"
+    db.write_bytes(template.read_bytes())
+    return db
+
+
 def load_raw(db: Path) -> dict[str, Any]:
     return orjson.loads(db.read_bytes())
 

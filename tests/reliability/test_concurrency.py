@@ -15,7 +15,7 @@ import pytest
 
 from hsp_tui.store import Store
 
-from .helpers import HERE, PYTHON, cli_env, make_plan, recs, run_cli
+from .helpers import HERE, PYTHON, cli_env, fresh_copy, make_plan, recs, run_cli
 
 ITEMS = 1000
 CHANGES = 15  # per writer
@@ -62,12 +62,6 @@ def notes_in(doc: dict) -> list[tuple[int, str]]:
 @pytest.fixture(scope="module")
 def big_plan(tmp_path_factory) -> Path:
     return make_plan(tmp_path_factory.mktemp("concurrency"), ITEMS, name="template.json")
-
-
-def fresh_copy(big_plan: Path, tmp_path: Path) -> Path:
-    db = tmp_path / "plan.json"
-    db.write_bytes(big_plan.read_bytes())
-    return db
 
 
 @pytest.mark.parametrize("writers", [2, 4])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import HERE, PYTHON, cli_env, make_plan, recs
+from .helpers import HERE, PYTHON, cli_env, fresh_copy, make_plan, recs
 from .test_concurrency import CHANGES, notes_in
 
 pytest.importorskip("hsp_tui.tui")
@@ -54,8 +54,7 @@ def template(tmp_path_factory) -> Path:
 
 
 def test_tui_and_two_cli_writers_on_different_items(template: Path, tmp_path: Path) -> None:
-    db = tmp_path / "plan.json"
-    db.write_bytes(template.read_bytes())
+    db = fresh_copy(template, tmp_path)
     saved = finish(*start(db, "walk", lambda j: "spread"))
     data = recs(db)
     assert len(saved) == PRESSES
@@ -69,8 +68,7 @@ def test_tui_and_two_cli_writers_on_different_items(template: Path, tmp_path: Pa
 
 
 def test_tui_and_two_cli_writers_on_the_same_item(template: Path, tmp_path: Path) -> None:
-    db = tmp_path / "plan.json"
-    db.write_bytes(template.read_bytes())
+    db = fresh_copy(template, tmp_path)
     tui, clis = start(db, "stay", lambda j: "item:1")
     saved = finish(tui, clis)
     doc = recs(db)[1]
