@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from ..cli import render_export, write_output
 from ..config import Settings
+from .. import heap
 from ..errors import HspError
 from ..model import Plan
 from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
@@ -102,6 +103,8 @@ class HspApp(App[int]):
             self.set_keymap({binding_id: ",".join(key_name(k) for k in keys.split(","))
                              for binding_id, keys in self.settings.keys.items()})
         self.set_interval(self.poll_seconds, self.check_file)
+        if self.digest.complete:
+            heap.keep()
 
     @property
     def review(self) -> Review:
@@ -134,6 +137,7 @@ class HspApp(App[int]):
     def _show(self, digest: Digest) -> None:
         self.digest = digest
         self.main.show_review(digest, keep=self.main.table.current_number)
+        heap.keep()  # the plan lives as long as the app: later collections need not walk it
 
     @property
     def main(self) -> MainScreen:
@@ -236,6 +240,8 @@ class HspApp(App[int]):
         old, self.digest = self.digest, digest
         self._signature = self.store.last_signature
         self.main.apply_review(old.review, digest, changed=changed)
+        if changed is None:  # a whole plan was read and built
+            heap.keep()
 
     def check_file(self) -> None:
         """Reload when another process has saved the file; keep the cursor on the same item."""

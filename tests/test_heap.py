@@ -1,0 +1,58 @@
+"""Reading a large plan pauses Python's cycle collector, and always turns it back on."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+import pytest
+
+from hsp_tui import heap
+from hsp_tui.store import Store
+
+
+def test_the_collector_runs_again_after_a_plan_is_read(store: Store):
+    assert gc.isenabled()
+    store.load()
+    assert gc.isenabled()
+
+
+def test_the_collector_runs_again_after_a_damaged_file_is_refused(tmp_path):
+    from hsp_tui.errors import PlanFileError
+
+    path = tmp_path / "bad.json"
+    path.write_text('{"meta": {"1": {"app": "hsp-tui"', encoding="utf-8")
+    with pytest.raises(PlanFileError):
+        Store(path).load()
+    assert gc.isenabled()
+
+
+def test_pauses_nest_and_overlap_across_threads():
+    started, release = threading.Event(), threading.Event()
+
+    def reader():
+        with heap.bulk():
+            started.set()
+            release.wait(5)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    started.wait(5)
+    with heap.bulk():
+        with heap.bulk():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other thread is still reading
+    release.set()
+    t.join(5)
+    assert gc.isenabled()
+
+
+def test_a_collector_turned_off_by_the_host_program_stays_off():
+    gc.disable()
+    try:
+        with heap.bulk():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
