@@ -91,7 +91,7 @@ class MainScreen(Screen):
                 with Vertical(id="side"):
                     yield OwnersPane(id="owners")
                     yield DeadlinesPane(id="deadlines")
-        yield Input(id="filter", placeholder="Filter by ref, text or owner: Enter keeps it, Escape clears it")
+        yield Input(id="filter", placeholder="Filter by number, ref, text or owner · Enter keeps it · Escape clears it")
         yield HspFooter(self.app.status_keys_display, compact=True)
 
     def on_mount(self) -> None:
@@ -233,7 +233,8 @@ class MainScreen(Screen):
             self.call_after_refresh(self.refresh_deadlines)
 
     def watch_filtering(self, filtering: bool) -> None:
-        self.set_class(filtering, "-filtering")
+        # On the box, not the screen: a class on the screen restyles every widget.
+        self.query_one("#filter", Input).set_class(filtering, "-shown")
 
     def watch_empty(self, empty: bool) -> None:
         self.set_class(empty, "-empty")
