@@ -30,6 +30,7 @@ from textual.keys import _character_to_key, _get_unicode_name_from_key
 
 from hsp_tui.store import Store
 from hsp_tui.tui import build_app
+from hsp_tui.tui.screens.main import MainScreen
 
 
 def floor_save(path: Path) -> float:
@@ -136,10 +137,8 @@ async def measure(args) -> dict:
                     "latency_idle": {"move": [], "overdue-only": [], "filter keystroke": [], "clear filters": []}}
     async with app.run_test(size=(120, 40)) as pilot:
         b = Bench(app, pilot)
-        from textual.widgets import DataTable
-
         t0 = time.perf_counter()
-        while not any(t.row_count for t in app.screen.query(DataTable)):
+        while not (isinstance(app.screen, MainScreen) and app.screen.table.row_count):
             await asyncio.sleep(0.002)
             if time.perf_counter() - t0 > 120:
                 raise SystemExit("no rows after 120 s")

@@ -1,75 +1,123 @@
-"""The recommendations table: one row per item, filled lazily, updated cell by cell."""
+"""The recommendations table: one row per item, drawn line by line from the items themselves.
+
+Textual's DataTable measures and renders every cell of every row it is given (about 1 ms a row),
+so refilling it after a filter on a large plan cost more than a frame. This table holds the items
+and draws only the lines on screen (Textual's line API: `render_line`), so showing 50,000 items
+costs what showing 12 does; a row is drawn from its values, and cached until they change.
+"""
 
 from __future__ import annotations
 
 from typing import Sequence
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
-from textual.events import Resize
-from textual.widgets import DataTable
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ...model import Status
 from ...review import ItemReview
-from ...textsafe import one_line
+from ...textsafe import visible
 from ..messages import DetailRequested, ItemHighlighted
 from ..view import due_text
 
 COLUMNS = ("no", "ref", "title", "owner", "due", "status", "flag")
 HEADERS = {"no": "No.", "ref": "Ref", "title": "Recommendation", "owner": "Owner", "due": "Due",
            "status": "Status", "flag": "Flag"}
-# A large plan is not put in the table all at once (Textual measures every cell of every row it
-# adds, about 1 ms a row): the first rows go in at once, more as the cursor or the scrolling nears
-# the end of what is loaded. Only cells that change are updated afterwards.
 DUE_W = 11  # "30 Apr 2010"
 REVISED_DUE_W = 17  # "30 Apr 2010 (rev)"
 WIDE_ROOM = 50  # the title and owner need at least this much before the due date gets "(rev)"
-FIRST_BATCH = 60  # a screenful and then some
-BATCH = 60
-MARGIN = 20  # load more when the cursor or the view is this close to the end of the loaded rows
+PAD = 1  # a space either side of each cell
+SCROLLBAR = 2  # columns kept free for the vertical scrollbar
+COLUMN_META = [Style.from_meta({"column": k}) for k in range(len(COLUMNS))]
 
 
-class RecTable(DataTable):
-    """Rows are keyed by recommendation number (as text)."""
+def fit(text: str, width: int) -> str:
+    """`text` on one line in at most `width` cells, cut with an ellipsis (wide characters count two)."""
+    flat = visible(text)
+    if cell_len(flat) <= width:
+        return flat
+    return set_cell_size(flat, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
+
+
+class RecTable(ScrollView, can_focus=True):
+    """Rows are the items given to `show`, in that order; the header stays on the first line."""
+
+    DEFAULT_CSS = """
+    RecTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .rectable--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .rectable--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        & > .rectable--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
 
     BINDINGS = [
+        Binding("enter", "select_cursor", "Open the detail", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
         Binding("j", "cursor_down", "Down", show=False, id="down"),
         Binding("k", "cursor_up", "Up", show=False, id="up"),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,ctrl+home", "first", "First row", show=False),
+        Binding("end,ctrl+end", "last", "Last row", show=False),
     ]
-    COMPONENT_CLASSES = {"rectable--overdue", "rectable--due-soon", "rectable--done",
-                         "rectable--blocked", "rectable--dropped"}
+    COMPONENT_CLASSES = {"rectable--header", "rectable--cursor", "rectable--overdue", "rectable--due-soon",
+                         "rectable--done", "rectable--blocked", "rectable--dropped"}
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        super().__init__(**kwargs)
         self.items: list[ItemReview] = []
-        self._shown: dict[int, tuple] = {}  # number -> the cell values on screen
+        self.cursor_row = 0
         self._pos_of: list[ItemReview] | None = None  # the list `_pos` was built for
         self._pos_map: dict[int, int] = {}
-        self._loaded = 0
-        self._generation = 0
         self._widths: tuple[int, ...] | None = None
         self._basis: Sequence[ItemReview] = ()  # what the column widths are measured on
         self._measured: tuple[int, int, int, bool, int] | None = None  # no, ref, owner widths, any revised, id
+        self._styles_now: dict[str, Style] | None = None
+        self._lines: dict[tuple[int, bool], Strip] = {}  # (row, is the cursor's) -> the line drawn
 
-    # -- layout ---------------------------------------------------------------------------------
+    # -- sizes ----------------------------------------------------------------------------------
     def _measure(self) -> tuple[int, int, int, bool, int]:
         """Widths the text needs, measured once per plan (not per filter: columns stay put)."""
         items = self._basis or self.items
         if self._measured is None or self._measured[-1] != id(items):
             no_w = max(3, max((len(str(i.number)) for i in items), default=3))
-            ref_w = min(8, max(3, max((len(one_line(i.rec.ref)) for i in items[:2000]), default=3)))
-            longest_owner = max((len(i.rec.owner) for i in items[:2000]), default=10)
+            ref_w = min(8, max(3, max((cell_len(visible(i.rec.ref)) for i in items[:2000]), default=3)))
+            longest_owner = max((cell_len(i.rec.owner) for i in items[:2000]), default=10)
             revised = any(i.rec.revised for i in items[:2000])
             self._measured = (no_w, ref_w, longest_owner, revised, id(items))
         return self._measured
 
     def _column_widths(self) -> tuple[int, ...]:
         # Before the first layout the table has no size yet: it spans the screen in every layout.
-        width = max(self.size.width or self.app.size.width - 2, 40) - 2  # room for the scrollbar
+        width = max(self.size.width or self.app.size.width - 2, 40) - SCROLLBAR
         no_w, ref_w, longest_owner, any_revised, _ = self._measure()
         status_w, flag_w = 11, 8
-        fixed = no_w + ref_w + status_w + flag_w + 2 * len(COLUMNS)
+        fixed = no_w + ref_w + status_w + flag_w + 2 * PAD * len(COLUMNS)
         # A revised due date reads "31 Jul 2010 (rev)" (as `hsp-tui list` has it) when there is room;
         # on a narrow table the Flag column says "revised" instead (when it has nothing else to say).
         wide = width - fixed - REVISED_DUE_W >= WIDE_ROOM
@@ -81,39 +129,94 @@ class RecTable(DataTable):
         title_w = max(10, room - owner_w)
         return no_w, ref_w, title_w, owner_w, due_w, status_w, flag_w
 
-    def on_resize(self, event: Resize) -> None:
-        if self._widths != self._column_widths() and self.columns:
-            self.show(self.items, self.current_number)
+    def _relayout(self) -> None:
+        """Column widths for the current size; the virtual size for the current rows."""
+        widths = self._column_widths()
+        if widths != self._widths:
+            self._widths = widths
+            self._lines.clear()
+            self.refresh()
+        total = sum(widths) + 2 * PAD * len(widths)
+        self.virtual_size = Size(total, len(self.items) + 1)  # + the header line
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+        self._bring_into_view(self.cursor_row)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles_now = None  # focus, theme or CSS changed: the lines are drawn again
+        self._lines.clear()
 
     # -- cells ----------------------------------------------------------------------------------
     def _styles(self) -> dict[str, Style]:
-        return {name: self.get_component_rich_style(f"rectable--{name}", partial=True)
-                for name in ("overdue", "due-soon", "done", "blocked", "dropped")}
+        if self._styles_now is None:
+            self._styles_now = {name: self.get_component_rich_style(f"rectable--{name}", partial=True)
+                                for name in ("overdue", "due-soon", "done", "blocked", "dropped")}
+            self._styles_now["header"] = self.get_component_rich_style("rectable--header")
+            self._styles_now["cursor"] = self.get_component_rich_style("rectable--cursor", partial=True)
+        return self._styles_now
 
-    def _values(self, item: ItemReview) -> tuple:
+    def _texts(self, item: ItemReview) -> list[tuple[str, str | None]]:
+        """Each cell's text, cut to its column, and the name of its style (if any)."""
         rec = item.rec
-        revised = rec.revised
-        return (rec.number, rec.ref, rec.title, rec.owner, (due_text(item), revised), rec.status,
-                (item.flag, revised))
-
-    def _cells(self, values: tuple, styles: dict[str, Style]) -> list[Text]:
-        number, ref, title, owner, (due, revised), status, (flag, _) = values
         w = self._widths or self._column_widths()
-        if revised and w[4] >= REVISED_DUE_W:
+        due, flag = due_text(item), item.flag
+        if rec.revised and w[4] >= REVISED_DUE_W:
             due += " (rev)"
-        elif revised and not flag:
+        elif rec.revised and not flag:
             flag = "revised"
-        status_style = {Status.DONE: "done", Status.BLOCKED: "blocked", Status.DROPPED: "dropped"}.get(status)
+        status_style = {Status.DONE: "done", Status.BLOCKED: "blocked", Status.DROPPED: "dropped"}.get(rec.status)
         flag_style = {"OVERDUE": "overdue", "due soon": "due-soon"}.get(flag)
         return [
-            Text(str(number), justify="right"),
-            Text(one_line(ref, w[1])),
-            Text(one_line(title, w[2])),
-            Text(one_line(owner, w[3])),
-            Text(due),
-            Text(status.label, style=styles[status_style] if status_style else ""),
-            Text(flag, style=styles[flag_style] if flag_style else ""),
+            (str(rec.number).rjust(w[0]), None),
+            (fit(rec.ref, w[1]), None),
+            (fit(rec.title, w[2]), None),
+            (fit(rec.owner, w[3]), None),
+            (due, None),
+            (rec.status.label, status_style),
+            (flag, flag_style),
         ]
+
+    def get_row_at(self, row: int) -> list[Text]:
+        """The cells of a row as shown (each as Text, styled as on screen)."""
+        styles = self._styles()
+        return [Text(text.strip() if k == 0 else text, style=styles[name] if name else "")
+                for k, (text, name) in enumerate(self._texts(self.items[row]))]
+
+    def _line(self, cells: list[tuple[str, Style | None]], base: Style) -> Strip:
+        widths = self._widths or self._column_widths()
+        segments = []
+        for k, ((text, style), w) in enumerate(zip(cells, widths)):
+            # One segment per cell (the column in its meta keeps cells apart in SVG screenshots).
+            cell_style = (base + style if style else base) + COLUMN_META[k]
+            segments.append(Segment(" " * PAD + set_cell_size(text, w) + " " * PAD, cell_style))
+        return Strip(segments, sum(widths) + 2 * PAD * len(widths))
+
+    def _row_line(self, row: int) -> Strip:
+        cursor = row == self.cursor_row
+        key = (row, cursor)
+        line = self._lines.get(key)
+        if line is None:
+            styles = self._styles()
+            base = self.rich_style + styles["cursor"] if cursor else self.rich_style
+            cells = [(text, styles[name] if name else None) for text, name in self._texts(self.items[row])]
+            if cursor:  # the cursor's colours win over the cells' (as in Textual's tables)
+                cells = [(text, (style or Style()) + styles["cursor"]) for text, style in cells]
+            line = self._lines[key] = self._line(cells, base)
+        return line
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            styles = self._styles()
+            header = self._line([(HEADERS[c], None) for c in COLUMNS], self.rich_style + styles["header"])
+            return header.crop_extend(0, width, self.rich_style + styles["header"])
+        row = int(self.scroll_offset.y) + y - 1
+        if not 0 <= row < len(self.items):
+            return Strip.blank(width, self.rich_style)
+        fill = self.rich_style + self._styles()["cursor"] if row == self.cursor_row else self.rich_style
+        return self._row_line(row).crop_extend(0, width, fill)
 
     # -- filling --------------------------------------------------------------------------------
     def show(self, items: Sequence[ItemReview], keep: int | None = None,
@@ -122,27 +225,20 @@ class RecTable(DataTable):
 
         `basis`: every item of the plan, to size the columns on (default: these items).
         """
-        self._generation += 1
         if basis is not None:
             self._basis = basis
         self.items = list(items)
-        self._shown.clear()
-        widths = self._column_widths()
-        if widths != self._widths or not self.columns:
-            self._widths = widths
-            self.clear(columns=True)
-            for key, w in zip(COLUMNS, widths):
-                self.add_column(HEADERS[key], width=w, key=key)
-        else:
-            self.clear()
-        self._loaded = 0
+        self._lines.clear()
+        self._relayout()
         target = 0
         if keep is not None:  # a scan, not a dict of every row: a filter shows at once on 50,000 items
             target = next((k for k, i in enumerate(self.items) if i.rec.number == keep), 0)
-        self._load_to(max(FIRST_BATCH, target + MARGIN))
-        if self.row_count:
-            self.move_cursor(row=target, animate=False, scroll=True)
-        self.post_message(ItemHighlighted(self, self.current_number))
+        self.refresh()
+        self.move_cursor(target, force=True)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.items)
 
     @property
     def _pos(self) -> dict[int, int]:
@@ -152,82 +248,99 @@ class RecTable(DataTable):
             self._pos_of = self.items
         return self._pos_map
 
-    def _load_to(self, end: int) -> None:
-        end = min(end, len(self.items))
-        if end <= self._loaded:
-            return
-        styles = self._styles()
-        for item in self.items[self._loaded:end]:
-            values = self._values(item)
-            self._shown[item.number] = values
-            self.add_row(*self._cells(values, styles), key=str(item.number))
-        self._loaded = end
-
-    def _load_near(self, row: int) -> None:
-        """Load the next batch when `row` is close to the end of the loaded rows."""
-        if self._loaded < len(self.items) and row >= self._loaded - MARGIN:
-            self._load_to(max(self._loaded + BATCH, row + MARGIN))
-
-    def load_all(self) -> None:
-        self._load_to(len(self.items))
-
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
-        self._load_near(int(new) + self.size.height)
-
-    @property
-    def fully_loaded(self) -> bool:
-        return self._loaded >= len(self.items)
-
     def refresh_items(self, by_number: dict[int, ItemReview]) -> None:
-        """New review results for rows in the table: change only the cells that differ."""
-        styles = None
+        """New review results for rows in the table: redraw those rows (if they are on screen)."""
         for number, fresh in by_number.items():
             k = self._pos.get(number)
             if k is None:
                 continue
             self.items[k] = fresh
-            old = self._shown.get(number)
-            if old is None:  # not loaded yet: it will be drawn from `items` when it is
-                continue
-            values = self._values(fresh)
-            if values == old:
-                continue
-            styles = styles or self._styles()
-            cells = self._cells(values, styles)
-            for col, (a, b, cell) in enumerate(zip(old, values, cells)):
-                if a != b:
-                    self.update_cell(str(number), COLUMNS[col], cell)
-            self._shown[number] = values
+            self._lines.pop((k, False), None)
+            self._lines.pop((k, True), None)
+            self._refresh_row(k)
         no_w, ref_w, owner_w, any_revised, basis = self._measure()
         if not any_revised and any(fresh.rec.revised for fresh in by_number.values()):
             # The first revised item: the Due column makes room for "(rev)" if the table is wide.
             self._measured = (no_w, ref_w, owner_w, True, basis)
-            if self._column_widths() != self._widths:
-                self.show(self.items, self.current_number)
+            self._relayout()
+
+    def _refresh_row(self, row: int) -> None:
+        y = row - int(self.scroll_offset.y) + 1
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
 
     # -- cursor ---------------------------------------------------------------------------------
     @property
     def current_number(self) -> int | None:
-        if not self.row_count or not 0 <= self.cursor_row < len(self.items):
+        if not 0 <= self.cursor_row < len(self.items):
             return None
         return self.items[self.cursor_row].number
+
+    def move_cursor(self, row: int, *, force: bool = False) -> None:
+        """Put the cursor on `row` (kept within the rows), bring it into view, say so if it moved."""
+        row = max(0, min(row, len(self.items) - 1))
+        old, self.cursor_row = self.cursor_row, row
+        if old != row:
+            self._refresh_row(old)
+            self._refresh_row(row)
+        self._bring_into_view(row)
+        if old != row or force:
+            self.post_message(ItemHighlighted(self, self.current_number))
+
+    def _bring_into_view(self, row: int) -> None:
+        rows = max(1, self.scrollable_content_region.height - 1)  # lines under the header
+        top = int(self.scroll_offset.y)
+        if row < top:
+            top = row
+        elif row >= top + rows:
+            top = row - rows + 1
+        else:
+            return
+        self.scroll_to(y=top, animate=False, immediate=True)
 
     def go_to(self, number: int) -> bool:
         index = self._pos.get(number)
         if index is None:
             return False
-        self._load_to(index + MARGIN)
-        self.move_cursor(row=index, animate=False, scroll=True)
+        self.move_cursor(index)
         return True
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        self._load_near(event.cursor_row)
-        self.post_message(ItemHighlighted(self, self.current_number))
+    @property
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 2)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor_row - self._page)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor_row + self._page)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self.items) - 1)
+
+    def action_select_cursor(self) -> None:
         number = self.current_number
         if number is not None:
             self.post_message(DetailRequested(self, number))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click highlights a row; a click on the highlighted row opens its detail."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        row = int(self.scroll_offset.y) + offset.y - 1
+        if not 0 <= row < len(self.items):
+            return
+        if row == self.cursor_row:
+            self.action_select_cursor()
+        else:
+            self.move_cursor(row)
