@@ -14,7 +14,7 @@ from hsp_tui.errors import ConflictError, InputError, NotFoundError, PlanFileErr
 from hsp_tui.interchange import seed_to_data
 from hsp_tui.model import SCHEMA_VERSION, Status
 from hsp_tui.seed import seed_document
-from hsp_tui.store import Store
+from hsp_tui.store import Signature, Store
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
@@ -161,7 +161,7 @@ def test_a_corrupt_file_names_the_backup_to_restore(store, plan_path):
 
 WRITER = r"""
 import sys
-from hsp_tui.store import Store
+from hsp_tui.store import Signature, Store
 path, number, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 store = Store(path)
 for i in range(n):
@@ -237,3 +237,65 @@ def test_a_read_only_plan_is_refused_clearly_even_for_root(plan_path, mode):
     finally:
         plan_path.chmod(0o644)
     assert plan_path.read_bytes() == before
+
+
+# -- a store re-uses the data it last wrote only while the file holds exactly those bytes ----------
+def test_an_edit_that_keeps_size_and_time_is_not_lost_by_the_next_change(plan_path):
+    """The store skips re-parsing a file it wrote itself, so the check must be on the bytes: here
+    a colleague's edit keeps the file's size, inode and modification time, and still survives."""
+    import os
+
+    alice = Store(plan_path)
+    alice.set_status(1, "in progress", by="alice")
+    st = os.stat(plan_path)
+    text = plan_path.read_text(encoding="utf-8")
+    edited = text.replace('"owner": "All HSP partners"', '"owner": "All HSP partnerz"', 1)
+    assert edited != text and len(edited) == len(text)
+    with open(plan_path, "r+", encoding="utf-8") as fh:  # in place: same inode
+        fh.write(edited)
+    os.utime(plan_path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert alice.signature() == Signature(st.st_mtime_ns, st.st_size, st.st_ino)
+    alice.add_note(1, "after the edit", by="alice")
+    plan = Store(plan_path).load()
+    assert plan.get(6).owner == "All HSP partnerz"  # the colleague's edit
+    assert plan.get(1).status is Status.IN_PROGRESS and plan.get(1).history[-1].note == "after the edit"
+
+
+def test_later_changes_do_not_alter_what_an_earlier_change_returned(plan_path):
+    store = Store(plan_path)
+    first = store.set_status(2, "done", by="alice")
+    second = store.add_note(2, "signed off", by="alice")
+    third = store.set_milestone(2, 1, True, by="alice")
+    assert [h.action for h in first.plan.get(2).history][-1] == "set"
+    assert len(second.plan.get(2).history) == len(first.plan.get(2).history) + 1
+    assert not first.plan.get(2).milestones[0].done and third.plan.get(2).milestones[0].done
+    assert Store(plan_path).load().get(2).history == third.plan.get(2).history
+
+
+def test_a_failed_save_leaves_nothing_behind_for_the_next_one(plan_path, monkeypatch):
+    import os
+
+    store = Store(plan_path)
+    store.set_status(4, "blocked", by="alice")
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(PlanFileError):
+        store.add_note(4, "never saved", by="alice")
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    store.add_note(4, "saved", by="alice")
+    notes = [h.note for h in Store(plan_path).load().get(4).history if h.action == "note"]
+    assert notes == ["saved"]
+
+
+def test_changes_from_two_stores_in_turn_are_all_kept(plan_path):
+    alice, bob = Store(plan_path), Store(plan_path)
+    for k in range(1, 7):
+        (alice if k % 2 else bob).add_note(k, f"note {k}", by="alice" if k % 2 else "bob")
+        alice.add_note(12, f"again {k}", by="alice")  # alice's own saves in between
+    plan = Store(plan_path).load()
+    assert all(plan.get(k).history[-1].note == f"note {k}" for k in range(1, 7))
+    assert [h.note for h in plan.get(12).history if h.action == "note"] == [f"again {k}" for k in range(1, 7)]

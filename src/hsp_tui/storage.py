@@ -15,6 +15,7 @@ the whole read-modify-write, not inside `read()`/`write()`, so no update is lost
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -24,6 +25,7 @@ import orjson
 from tinydb.storages import Storage
 
 from .errors import HspError, PlanFileError
+from .heap import bulk
 
 
 def dumps(data: Any) -> bytes:
@@ -51,12 +53,21 @@ def read_bytes(path: Path, error: type[HspError] = PlanFileError, *, missing_hin
 
 def read_json(path: Path) -> Any:
     """Parse a JSON file; every failure is a PlanFileError naming the file."""
+    return parse_json(path, read_plan_bytes(path))
+
+
+def read_plan_bytes(path: Path) -> bytes:
     hint = f"; {restore_hint(path)}" if backup_path(path).exists() else ""
-    raw = read_bytes(path, PlanFileError, missing_hint=hint)
+    return read_bytes(path, PlanFileError, missing_hint=hint)
+
+
+def parse_json(path: Path, raw: bytes) -> Any:
+    """Parse the bytes read from `path`; every failure is a PlanFileError naming the file."""
     if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
         raise PlanFileError(f"{path}: the file is empty; {restore_hint(path)}")
     try:
-        return orjson.loads(raw)
+        with bulk():
+            return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise PlanFileError(f"{path}: not valid JSON ({exc}); {restore_hint(path)}") from None
 
@@ -193,8 +204,19 @@ class AtomicJSONStorage(Storage):
         self._validate = validate
         self._data: Any = None
         self.writes = 0
+        self.saved: tuple[bytes, Any] | None = None  # (SHA-256 of the bytes written, the data written)
         if encoding.lower().replace("-", "") != "utf8":
             raise ValueError("plan files are always UTF-8")
+
+    def preload(self, data: dict[str, dict[str, Any]]) -> None:
+        """The file as already read, parsed and validated (by the caller, under its lock)."""
+        self._data = data
+
+    def detach(self, table: str, key: str) -> None:
+        """Give one document a dict of its own before TinyDB updates it in place (the data read may
+        share its documents with an earlier copy that must not change)."""
+        docs = self.read()[table]  # type: ignore[index]
+        docs[key] = dict(docs[key])
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         if self._data is None:
@@ -217,6 +239,7 @@ class AtomicJSONStorage(Storage):
             raise
         self._data = data
         self.writes += 1
+        self.saved = (hashlib.sha256(payload).digest(), data)  # hashing lets other threads run
 
     def close(self) -> None:
         self._data = None

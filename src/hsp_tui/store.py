@@ -13,6 +13,7 @@ appends a history entry and saves atomically (see `storage`). Nothing is written
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,9 +27,11 @@ from tinydb import TinyDB
 
 from .deadlines import parse_deadline
 from .errors import ConflictError, InputError, NotFoundError, PlanFileError
+from .heap import bulk
 from .model import APP_ID, SCHEMA_VERSION, Plan, PlanMeta, Recommendation, Status
 from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, review_item
-from .storage import (AtomicJSONStorage, atomic_write, check_writable, backup_path, dumps, read_json, remove_stale_temps,
+from .storage import (AtomicJSONStorage, atomic_write, check_writable, backup_path, dumps, parse_json, read_json,
+                      read_plan_bytes, remove_stale_temps,
                       restore_hint)
 
 META = "meta"
@@ -104,6 +107,11 @@ def build_data(plan: Mapping[str, Any], recommendations: list[Mapping[str, Any]]
 
 
 def plan_from_data(path: Path, data: Mapping[str, Any]) -> Plan:
+    with bulk():
+        return _plan_from_data(path, data)
+
+
+def _plan_from_data(path: Path, data: Mapping[str, Any]) -> Plan:
     try:
         meta = PlanMeta.from_dict(data[META]["1"].get("plan") or {})
         recs = sorted(
@@ -177,6 +185,7 @@ class Store:
         self._lock_timeout = lock_timeout
         self.last_signature: Signature | None = None
         self._read_from: Signature | None = None
+        self._saved: tuple[bytes, dict[str, Any]] | None = None  # see _read_for_change
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -281,14 +290,35 @@ class Store:
         check_writable(self.path)  # say "read-only" before trying to lock
         with self._locked():
             self._read_from = self.signature()
+            data = self._read_for_change()
             db = TinyDB(self.path, storage=AtomicJSONStorage, validate=validate_data)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
             try:
-                storage.read()
+                storage.preload(data)
                 yield db, storage
             finally:
                 db.close()
+            if storage.saved is not None:
+                self._saved = storage.saved
             self.last_signature = self.signature()
+
+    def _read_for_change(self) -> dict[str, Any]:
+        """The file as it is now (under the lock), parsed and validated.
+
+        When its bytes are exactly those this store last wrote (same SHA-256), the data written then
+        is used again instead of parsing the file anew: on a large plan parsing is most of a save's
+        cost, and it holds up every other thread of the process (the app's keys) while it runs.
+        Each table is copied, and TinyDB is given a fresh dict for the document it changes, so the
+        data written then (and any `Change` holding it) is never modified.
+        """
+        raw = read_plan_bytes(self.path)
+        if self._saved is not None and hashlib.sha256(raw).digest() == self._saved[0]:
+            return {name: dict(table) for name, table in self._saved[1].items()}
+        self._saved = None
+        data = parse_json(self.path, raw)
+        del raw
+        validate_data(self.path, data)
+        return data
 
     def _change(self, number: int, mutate: Callable[[dict[str, Any], dict[str, Any]], str | None],
                 *, by: str, action: str) -> Change:
@@ -318,6 +348,7 @@ class Store:
                     f"nothing was saved; {restore_hint(self.path)}") from None
             history.append(entry)
             doc["history"] = history
+            storage.detach(RECS, str(int(number)))
             table.update(lambda d: (d.clear(), d.update(doc)), doc_ids=[int(number)])
             data = storage.read()
         return Change(self.path, data, int(number), entry, summary, read_from=self._read_from)
