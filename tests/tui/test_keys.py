@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from hsp_tui.tui.widgets.detail import DetailPane
@@ -289,6 +291,20 @@ async def test_filter_by_text_and_empty_state(make_app, plan_path):
         assert app.main.table.row_count == 12
         assert not app.main.has_class("-empty")
     assert plan_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("typed", ["", "board", "hsp"])
+async def test_after_escape_from_the_filter_the_keys_work_on_the_table_again(make_app, plan_path, typed):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("j", "slash", *typed, "escape", "2")  # no pause: as fast as an officer types
+        await settled(pilot)
+        assert not app.main.query_one("#filter").display
+        assert isinstance(app.focused, RecTable)
+        number = app.main.table.current_number  # No. 2, or the first match of the filter
+        assert number == 2 or typed
+        assert on_disk(plan_path, number)["status"] == "in_progress"
+        assert app.main.query_one("#filter").value == "" and app.main.table.row_count == 12
 
 
 async def test_sort_cycles_number_due_owner_status(make_app, plan_path):

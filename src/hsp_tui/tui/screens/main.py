@@ -234,7 +234,10 @@ class MainScreen(Screen):
 
     def watch_filtering(self, filtering: bool) -> None:
         # On the box, not the screen: a class on the screen restyles every widget.
-        self.query_one("#filter", Input).set_class(filtering, "-shown")
+        box = self.query_one("#filter", Input)
+        box.set_class(filtering, "-shown")
+        if not filtering and box.has_focus:  # the keys go back to the table at once, not to a hidden box
+            self.table.focus()
 
     def watch_empty(self, empty: bool) -> None:
         self.set_class(empty, "-empty")
@@ -298,7 +301,7 @@ class MainScreen(Screen):
         self.filtering = True
         box = self.query_one("#filter", Input)
         box.value = self.filter_text
-        self.call_after_refresh(box.focus)
+        self.call_after_refresh(lambda: self.filtering and box.focus())  # unless closed meanwhile
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
