@@ -299,3 +299,12 @@ def test_changes_from_two_stores_in_turn_are_all_kept(plan_path):
     plan = Store(plan_path).load()
     assert all(plan.get(k).history[-1].note == f"note {k}" for k in range(1, 7))
     assert [h.note for h in plan.get(12).history if h.action == "note"] == [f"again {k}" for k in range(1, 7)]
+
+
+def test_a_remembered_read_is_used_by_the_next_change_only_while_the_file_is_unchanged(plan_path):
+    reader = Store(plan_path)
+    reader.load(remember=True)
+    Store(plan_path).set_status(5, "done", by="bob")  # another officer saves after our read
+    reader.add_note(5, "seen", by="alice")
+    rec = Store(plan_path).load().get(5)
+    assert rec.status is Status.DONE and rec.history[-1].note == "seen"

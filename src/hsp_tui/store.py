@@ -31,8 +31,7 @@ from .heap import bulk
 from .model import APP_ID, SCHEMA_VERSION, Plan, PlanMeta, Recommendation, Status
 from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, review_item
 from .storage import (AtomicJSONStorage, atomic_write, check_writable, backup_path, dumps, parse_json, read_json,
-                      read_plan_bytes, remove_stale_temps,
-                      restore_hint)
+                      read_plan_bytes, remove_stale_temps, restore_hint)
 
 META = "meta"
 RECS = "recommendations"
@@ -228,17 +227,27 @@ class Store:
         return Signature(st.st_mtime_ns, st.st_size, st.st_ino)
 
     # -- reading -------------------------------------------------------------------------------
-    def load(self) -> Plan:
-        """Read the plan (no lock needed: saves replace the file whole)."""
+    def load(self, *, remember: bool = False) -> Plan:
+        """Read the plan (no lock needed: saves replace the file whole).
+
+        `remember`: keep the file's data for the next change, which then need not parse the file
+        again if it is unchanged (see `_read_for_change`); for a long-running program.
+        """
         before = self.signature()
-        data = read_json(self.path)
-        validate_data(self.path, data)
+        data = self._read(remember)
         self.last_signature = before
         return plan_from_data(self.path, data)
 
-    def raw(self) -> dict[str, Any]:
-        data = read_json(self.path)
+    def raw(self, *, remember: bool = False) -> dict[str, Any]:
+        """The file's data as read. With `remember` (see `load`) the caller must not modify it."""
+        return self._read(remember)
+
+    def _read(self, remember: bool) -> dict[str, Any]:
+        raw = read_plan_bytes(self.path)
+        data = parse_json(self.path, raw)
         validate_data(self.path, data)
+        if remember:
+            self._saved = (hashlib.sha256(raw).digest(), data)
         return data
 
     # -- the transaction -----------------------------------------------------------------------
