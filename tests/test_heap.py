@@ -48,6 +48,18 @@ def test_pauses_nest_and_overlap_across_threads():
     assert gc.isenabled()
 
 
+def test_what_a_kept_read_built_is_left_out_of_later_collections(store: Store):
+    gc.unfreeze()
+    before = gc.get_freeze_count()
+    with heap.bulk(keep=True):
+        plan = store.load()
+    try:
+        assert gc.isenabled() and gc.get_freeze_count() > before
+        assert not gc.is_tracked(plan) or plan not in gc.get_objects()  # frozen: not walked
+    finally:
+        gc.unfreeze()
+
+
 def test_a_collector_turned_off_by_the_host_program_stays_off():
     gc.disable()
     try:

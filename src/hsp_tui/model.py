@@ -312,6 +312,20 @@ class Plan:
     def _by_number(self) -> dict[int, Recommendation]:
         return {r.number: r for r in self.recommendations}
 
+    def replacing(self, index: int, rec: Recommendation) -> "Plan":
+        """This plan with the recommendation at `index` replaced by `rec` (the same number); the
+        lookup by number is carried over, not rebuilt (a copy instead of a loop over every item)."""
+        recs = list(self.recommendations)
+        old, recs[index] = recs[index], rec
+        if old.number != rec.number:
+            raise ValueError(f"replacing No. {old.number} with No. {rec.number}")
+        plan = Plan(self.meta, tuple(recs))
+        if "_by_number" in self.__dict__:
+            lookup = dict(self._by_number)
+            lookup[rec.number] = rec
+            plan.__dict__["_by_number"] = lookup
+        return plan
+
     @property
     def owners(self) -> list[str]:
         return sorted({r.owner for r in self.recommendations}, key=str.casefold)

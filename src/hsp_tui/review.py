@@ -86,6 +86,18 @@ class Review:
     def _by_number(self) -> dict[int, ItemReview]:
         return {i.number: i for i in self.items}
 
+    def replacing(self, index: int, item: ItemReview) -> "Review":
+        """This review with the item at `index` replaced by `item` (the same number, judged as of the
+        same date), its recommendation too; lookups by number are carried over, not rebuilt."""
+        items = list(self.items)
+        items[index] = item
+        rv = Review(self.plan.replacing(index, item.rec), self.as_of, self.due_soon_days, tuple(items))
+        if "_by_number" in self.__dict__:
+            lookup = dict(self._by_number)
+            lookup[item.number] = item
+            rv.__dict__["_by_number"] = lookup
+        return rv
+
     def by_status(self) -> dict[Status, int]:
         counts = Counter(i.rec.status for i in self.items)
         return {s: counts.get(s, 0) for s in Status}
@@ -95,11 +107,12 @@ class Review:
 
     def by_month(self) -> list[tuple[str | None, list[ItemReview]]]:
         """Items grouped by month of current due date, months in order, 'Ongoing'/undated last."""
-        groups: dict[str | None, list[ItemReview]] = {}
+        groups: dict[tuple[int, int] | None, list[ItemReview]] = {}
         for item in self.items:
-            groups.setdefault(item.month, []).append(item)
+            due = item.due
+            groups.setdefault((due.year, due.month) if due else None, []).append(item)
         months = sorted(k for k in groups if k is not None)
-        out = [(m, groups[m]) for m in months]
+        out: list[tuple[str | None, list[ItemReview]]] = [(f"{y:04d}-{m:02d}", groups[(y, m)]) for y, m in months]
         if None in groups:
             out.append((None, groups[None]))
         return out

@@ -123,3 +123,22 @@ async def test_a_colleagues_save_is_reloaded_in_the_background_on_a_large_plan(l
         await settled(pilot)
         assert on_disk(large_path, 1)["status"] == "in_progress"
         assert [h["by"] for h in on_disk(large_path, 1)["history"]][-2:] == ["bob", USER]
+
+
+async def test_the_deadlines_pane_stays_an_overview_on_a_large_plan(large_path):
+    from hsp_tui.tui.view import MAX_LINES
+
+    app = large_app(large_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        app.main.refresh_deadlines(force=True)
+        await pilot.pause()
+        pane = app.main.deadlines
+        options = [pane.get_option_at_index(k) for k in range(pane.option_count)]
+        lines = [str(o.prompt) for o in options]
+        headings = [str(o.prompt) for o in options if o.id is None and not str(o.prompt).startswith(" ")]
+        assert headings[0].startswith("OVERDUE (") and len(lines) <= MAX_LINES
+        # Every group is there, with its full count, and says how many it does not list.
+        counts = [int(h.rsplit("(", 1)[1].rstrip(")").replace(",", "")) for h in headings]
+        assert sum(counts) == ITEMS
+        assert any(line.strip().startswith("… and ") for line in lines)

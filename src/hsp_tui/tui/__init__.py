@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from .. import heap
+
 if TYPE_CHECKING:
     from ..config import Settings
     from ..store import Store
@@ -45,6 +47,7 @@ def app_for(ctx: Any) -> "HspApp":
     # Read and checked here (a bad file is refused before the app starts); a large plan's items
     # are built and reviewed once its first screen shows.
     signature = store.signature()
-    data = store.raw()
+    with heap.bulk(keep=True):  # the app keeps it: see heap
+        data = store.raw(remember=True)  # its next save need not parse the file again
     return build_app(store, as_of=ctx.as_of, user=ctx.user, as_of_given=ctx.as_of_given, due_soon_days=days,
                      settings=settings, data=data, signature=signature)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -78,7 +77,8 @@ class HspApp(App[int]):
                 self.digest = Digest.of(review(head, as_of, due_soon_days), total=len(data[RECS]),
                                         complete=False)
         if self._data is None:
-            self.digest = Digest.of(review(plan or store.load(), as_of, due_soon_days))
+            with heap.bulk(keep=True):
+                self.digest = Digest.of(review(plan or store.load(remember=True), as_of, due_soon_days))
         self._signature: Signature | None = signature if data is not None else store.last_signature
         self._lane = asyncio.Lock()  # each change (and reload), one at a time
         self._loaded = asyncio.Event()  # every item has been read: changes may start
@@ -103,8 +103,6 @@ class HspApp(App[int]):
             self.set_keymap({binding_id: ",".join(key_name(k) for k in keys.split(","))
                              for binding_id, keys in self.settings.keys.items()})
         self.set_interval(self.poll_seconds, self.check_file)
-        if self.digest.complete:
-            heap.keep()
 
     @property
     def review(self) -> Review:
@@ -122,7 +120,7 @@ class HspApp(App[int]):
     async def _read_the_rest(self) -> None:
         async with self._lane:
             data, self._data = self._data, None
-            build = partial(full_digest, self.store.path, data, self.as_of, self.due_soon_days)
+            build = partial(kept, full_digest, self.store.path, data, self.as_of, self.due_soon_days)
             del data
             try:
                 digest = await asyncio.to_thread(build)
@@ -137,7 +135,6 @@ class HspApp(App[int]):
     def _show(self, digest: Digest) -> None:
         self.digest = digest
         self.main.show_review(digest, keep=self.main.table.current_number)
-        heap.keep()  # the plan lives as long as the app: later collections need not walk it
 
     @property
     def main(self) -> MainScreen:
@@ -206,7 +203,7 @@ class HspApp(App[int]):
         """`_save` here and now for an ordinary plan; in a thread for a large one."""
         if len(self.review.items) <= SAVE_IN_LOOP:
             return self._save(apply, seen)
-        return await asyncio.to_thread(self._save, apply, seen)
+        return await asyncio.to_thread(kept, self._save, apply, seen)
 
     def _save(self, apply: Callable[[Store, str], Change],
               seen: Signature | None) -> tuple[Change, Digest, ItemReview | None]:
@@ -221,13 +218,9 @@ class HspApp(App[int]):
         index = self._positions().get(change.number) if item is not None else None
         if item is None or index is None:
             return change, Digest.of(review(change.plan, self.as_of, self.due_soon_days)), None
-        old = self.review
-        items = list(old.items)
-        items[index] = item
-        recs = list(old.plan.recommendations)
-        recs[index] = item.rec
-        rv = Review(replace(old.plan, recommendations=tuple(recs)), old.as_of, old.due_soon_days, tuple(items))
-        return change, Digest.of(rv, search=self.digest.search, changed=item), item
+        replaced = self.review.items[index]
+        rv = self.review.replacing(index, item)
+        return change, Digest.of(rv, previous=self.digest, changed=item, replaced=replaced), item
 
     def _positions(self) -> dict[int, int]:
         if self._positions_of is not self.review.items:
@@ -240,8 +233,6 @@ class HspApp(App[int]):
         old, self.digest = self.digest, digest
         self._signature = self.store.last_signature
         self.main.apply_review(old.review, digest, changed=changed)
-        if changed is None:  # a whole plan was read and built
-            heap.keep()
 
     def check_file(self) -> None:
         """Reload when another process has saved the file; keep the cursor on the same item."""
@@ -266,7 +257,8 @@ class HspApp(App[int]):
 
     def _read_again(self) -> Digest | HspError:
         try:
-            return Digest.of(review(self.store.load(), self.as_of, self.due_soon_days))
+            with heap.bulk(keep=True):
+                return Digest.of(review(self.store.load(remember=True), self.as_of, self.due_soon_days))
         except HspError as exc:
             return exc
 
@@ -331,6 +323,13 @@ class HspApp(App[int]):
             if isinstance(b, Binding) and b.id not in ("next_pane", "previous_pane"):
                 yield SystemCommand(command_title(b), f"key: {self.keys_for(b)}", partial(main.run_action, b.action))
         yield SystemCommand("Help: keys", "key: ?", self.action_help)
+
+
+def kept(fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(*args)`, building what the app keeps (a plan, the store's copy of the file) with the cycle
+    collector paused, and out of its way afterwards (see `heap`)."""
+    with heap.bulk(keep=True):
+        return fn(*args)
 
 
 def unchanged_words(summary: str) -> str:
