@@ -196,6 +196,12 @@ def bench_tui(res: Results, n: int, db: Path, work: Path, repeats: int) -> None:
             res.rows[-1]["worst"] = max(lat)
     res.add(n, "stall after first screen", [data["stall_after_first_rows_ms"]], [FRAME_MS], "ms",
             floor_name="one frame", note="longest event-loop stall in the 1 s after the first paint, no key pressed")
+    stalls = data.get("save_stalls_ms") or []
+    if stalls:
+        res.add(n, "stall during a save", [median(stalls)], [FRAME_MS], "ms", floor_name="one frame",
+                note=f"longest event-loop stall from a status key until 0.6 s after the file changed "
+                     f"(median of {len(stalls)} saves, worst {max(stalls):.0f} ms)")
+        res.rows[-1]["worst"] = max(stalls)
 
 
 # -- report --------------------------------------------------------------------------------------
