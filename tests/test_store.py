@@ -246,6 +246,7 @@ def test_an_edit_that_keeps_size_and_time_is_not_lost_by_the_next_change(plan_pa
     import os
 
     alice = Store(plan_path)
+    alice.load(remember=True)  # as the app does: its saves are remembered
     alice.set_status(1, "in progress", by="alice")
     st = os.stat(plan_path)
     text = plan_path.read_text(encoding="utf-8")
@@ -263,6 +264,7 @@ def test_an_edit_that_keeps_size_and_time_is_not_lost_by_the_next_change(plan_pa
 
 def test_later_changes_do_not_alter_what_an_earlier_change_returned(plan_path):
     store = Store(plan_path)
+    store.load(remember=True)
     first = store.set_status(2, "done", by="alice")
     second = store.add_note(2, "signed off", by="alice")
     third = store.set_milestone(2, 1, True, by="alice")
@@ -276,6 +278,7 @@ def test_a_failed_save_leaves_nothing_behind_for_the_next_one(plan_path, monkeyp
     import os
 
     store = Store(plan_path)
+    store.load(remember=True)
     store.set_status(4, "blocked", by="alice")
     real_fsync = os.fsync
 
@@ -293,6 +296,8 @@ def test_a_failed_save_leaves_nothing_behind_for_the_next_one(plan_path, monkeyp
 
 def test_changes_from_two_stores_in_turn_are_all_kept(plan_path):
     alice, bob = Store(plan_path), Store(plan_path)
+    alice.load(remember=True)
+    bob.raw(remember=True)
     for k in range(1, 7):
         (alice if k % 2 else bob).add_note(k, f"note {k}", by="alice" if k % 2 else "bob")
         alice.add_note(12, f"again {k}", by="alice")  # alice's own saves in between

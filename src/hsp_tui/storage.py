@@ -235,12 +235,13 @@ class AtomicJSONStorage(Storage):
     """
 
     def __init__(self, path: str | os.PathLike, validate: Callable[[Path, Any], None] | None = None,
-                 encoding: str = "utf-8") -> None:
+                 encoding: str = "utf-8", remember: bool = False) -> None:
         super().__init__()
         self.path = Path(path)
         self._validate = validate
         self._data: Any = None
         self.writes = 0
+        self.remember = remember  # keep `saved` after a write
         self.saved: tuple[bytes, Any] | None = None  # (SHA-256 of the bytes written, the data written)
         if encoding.lower().replace("-", "") != "utf8":
             raise ValueError("plan files are always UTF-8")
@@ -276,7 +277,8 @@ class AtomicJSONStorage(Storage):
             raise
         self._data = data
         self.writes += 1
-        self.saved = (hashlib.sha256(payload).digest(), data)  # hashing lets other threads run
+        if self.remember:
+            self.saved = (hashlib.sha256(payload).digest(), data)  # hashing lets other threads run
 
     def close(self) -> None:
         self._data = None

@@ -185,6 +185,7 @@ class Store:
         self.last_signature: Signature | None = None
         self._read_from: Signature | None = None
         self._saved: tuple[bytes, dict[str, Any]] | None = None  # see _read_for_change
+        self._remember = False  # set by a read with remember=True
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -247,6 +248,7 @@ class Store:
         data = parse_json(self.path, raw)
         validate_data(self.path, data)
         if remember:
+            self._remember = True  # a long-running program: its saves are remembered too
             self._saved = (hashlib.sha256(raw).digest(), data)
         return data
 
@@ -300,7 +302,7 @@ class Store:
         with self._locked():
             self._read_from = self.signature()
             data = self._read_for_change()
-            db = TinyDB(self.path, storage=AtomicJSONStorage, validate=validate_data)
+            db = TinyDB(self.path, storage=AtomicJSONStorage, validate=validate_data, remember=self._remember)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
             try:
                 storage.preload(data)
@@ -321,7 +323,7 @@ class Store:
         data written then (and any `Change` holding it) is never modified.
         """
         raw = read_plan_bytes(self.path)
-        if self._saved is not None and hashlib.sha256(raw).digest() == self._saved[0]:
+        if self._saved is not None and hashlib.sha256(raw).digest() == self._saved[0]:  # (none in the CLI)
             return {name: dict(table) for name, table in self._saved[1].items()}
         self._saved = None
         data = parse_json(self.path, raw)

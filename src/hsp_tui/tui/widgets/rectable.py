@@ -105,7 +105,9 @@ class RecTable(ScrollView, can_focus=True):
         """Widths the text needs, measured once per plan (not per filter: columns stay put)."""
         items = self._basis or self.items
         if self._measured is None or self._measured[-1] != id(items):
-            no_w = max(3, max((len(str(i.number)) for i in items), default=3))
+            # The basis is the review's items, in number order: the last number is the longest.
+            ends = (*items[:1], *items[-1:]) if items is self._basis else items
+            no_w = max(3, max((len(str(i.number)) for i in ends), default=3))
             ref_w = min(8, max(3, max((cell_len(visible(i.rec.ref)) for i in items[:2000]), default=3)))
             longest_owner = max((cell_len(i.rec.owner) for i in items[:2000]), default=10)
             revised = any(i.rec.revised for i in items[:2000])
