@@ -238,6 +238,7 @@ class MainScreen(Screen):
         box.set_class(filtering, "-shown")
         if not filtering and box.has_focus:  # the keys go back to the table at once, not to a hidden box
             self.table.focus()
+        self.query_one(HspFooter).covered = filtering
 
     def watch_empty(self, empty: bool) -> None:
         self.set_class(empty, "-empty")
