@@ -195,7 +195,8 @@ def bench_tui(res: Results, n: int, db: Path, work: Path, repeats: int) -> None:
                     note=f"median of {len(lat)} presses, worst {max(lat):.0f} ms")
             res.rows[-1]["worst"] = max(lat)
     res.add(n, "stall after first screen", [data["stall_after_first_rows_ms"]], [FRAME_MS], "ms",
-            floor_name="one frame", note="longest event-loop stall in the 1 s after the first paint, no key pressed")
+            floor_name="one frame", note="longest event-loop stall from the first paint until 0.5 s after the whole "
+            "plan is shown (at least 1 s), no key pressed")
     stalls = data.get("save_stalls_ms") or []
     if stalls:
         res.add(n, "stall during a save", [median(stalls)], [FRAME_MS], "ms", floor_name="one frame",
