@@ -105,7 +105,9 @@ class MainScreen(Screen):
         self._ready = True
         self.show_review(self.app.digest, keep=None)
         self.table.focus()
-        self.call_after_refresh(self.app.read_the_rest)
+        # The rest of a large plan is read once the first screen and its panes are drawn (the
+        # thread would otherwise share the interpreter with that drawing and slow it down).
+        self.call_after_refresh(self.call_after_refresh, self.app.read_the_rest)
 
     @property
     def table(self) -> RecTable:

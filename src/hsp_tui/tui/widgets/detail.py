@@ -90,9 +90,14 @@ class DetailPane(VerticalScroll):
         Binding("k", "scroll_up", "Up", show=False, id="detail_up"),
     ]
 
+    _shown: tuple | None = None  # (item, reference) shown now
+
     def compose(self) -> ComposeResult:
         yield Static(id="detail-text", markup=False)
 
     def show(self, item: ItemReview | None, reference) -> None:
+        if self._shown == (item, reference):  # e.g. the whole plan read after its first items
+            return
+        self._shown = (item, reference)
         self.query_one("#detail-text", Static).update(render_detail(item, reference))
         self.border_subtitle = f"No. {item.number}" if item else ""
