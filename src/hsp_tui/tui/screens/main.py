@@ -130,7 +130,7 @@ class MainScreen(Screen):
         """Redraw everything from a review (after a reload, a filter or sort change)."""
         self.query_one(HeaderBar).show(dg.review, self.app.as_of_given)
         self.query_one(SummaryBar).show(dg)
-        self.owners.show(dg, self.owner)
+        self._show_owners_soon()
         self._refilter(keep)
         self._mark_deadlines(now=not self._shown_once)
         self._shown_once = True
@@ -146,12 +146,17 @@ class MainScreen(Screen):
             return
         self.query_one(HeaderBar).show(rv, self.app.as_of_given)
         self.query_one(SummaryBar).show(dg)
-        self.owners.show(dg, self.owner)
+        self._show_owners_soon()
         # Rows stay where they are (and in the table even if they no longer match a filter) until
         # the next filter or sort change, so the cursor never jumps under the officer's hands.
         self.table.refresh_items({changed.number: changed} if changed else {i.number: i for i in rv.items})
         self._show_detail(self.table.current_number)
         self._mark_deadlines()
+
+    def _show_owners_soon(self) -> None:
+        """The owners pane is filled in the next frame: on a large plan the table and the owners
+        pane together would take more than a frame (the counts are those of the plan then)."""
+        self.call_after_refresh(lambda: self.owners.show(self.app.digest, self.owner))
 
     def _mark_deadlines(self, *, now: bool = False) -> None:
         """The deadlines pane is rebuilt once the keys stop coming (and only while it is shown)."""

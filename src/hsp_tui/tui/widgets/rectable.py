@@ -34,6 +34,7 @@ REVISED_DUE_W = 17  # "30 Apr 2010 (rev)"
 WIDE_ROOM = 50  # the title and owner need at least this much before the due date gets "(rev)"
 PAD = 1  # a space either side of each cell
 SCROLLBAR = 2  # columns kept free for the vertical scrollbar
+SAMPLE = 1000  # items the Ref and Owner column widths are measured on
 COLUMN_META = [Style.from_meta({"column": k}) for k in range(len(COLUMNS))]
 
 
@@ -108,9 +109,10 @@ class RecTable(ScrollView, can_focus=True):
             # The basis is the review's items, in number order: the last number is the longest.
             ends = (*items[:1], *items[-1:]) if items is self._basis else items
             no_w = max(3, max((len(str(i.number)) for i in ends), default=3))
-            ref_w = min(8, max(3, max((cell_len(visible(i.rec.ref)) for i in items[:2000]), default=3)))
-            longest_owner = max((cell_len(i.rec.owner) for i in items[:2000]), default=10)
-            revised = any(i.rec.revised for i in items[:2000])
+            sample = items[:SAMPLE]
+            ref_w = min(8, max(3, max((cell_len(i.rec.ref) for i in sample), default=3)))
+            longest_owner = max((cell_len(i.rec.owner) for i in sample), default=10)
+            revised = any(i.rec.revised for i in sample)
             self._measured = (no_w, ref_w, longest_owner, revised, id(items))
         return self._measured
 
