@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 
 import json
 
@@ -305,6 +306,31 @@ async def test_after_escape_from_the_filter_the_keys_work_on_the_table_again(mak
         assert number == 2 or typed
         assert on_disk(plan_path, number)["status"] == "in_progress"
         assert app.main.query_one("#filter").value == "" and app.main.table.row_count == 12
+
+
+async def test_keys_typed_at_once_after_slash_all_go_into_the_filter(make_app, plan_path):
+    """As a paste or a fast typist sends them: in one burst, before the box has the focus."""
+    before = plan_path.read_bytes()
+    app = make_app()
+    async with app.run_test() as pilot:
+        for ch in ("slash", *"owner", "enter"):  # "o" must not toggle overdue-only, "e" not edit
+            app.post_message(events.Key(ch, "/" if ch == "slash" else ("\r" if ch == "enter" else ch)))
+        await settled(pilot)
+        assert app.main.filter_text == "owner" and not app.main.overdue_only
+        assert isinstance(app.screen, type(app.main)) and isinstance(app.focused, RecTable)
+        assert "owner" in str(app.main.table.border_subtitle)
+    assert plan_path.read_bytes() == before
+
+
+async def test_a_slash_inside_the_filter_is_part_of_it(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"2010/11", "enter")
+        await settled(pilot)
+        assert app.main.filter_text == "2010/11"
+        assert "2010/11" in str(app.main.table.border_subtitle)
 
 
 async def test_sort_cycles_number_due_owner_status(make_app, plan_path):

@@ -50,7 +50,9 @@ class MainScreen(Screen):
         Binding("m", "milestone", "Milestone", id="milestone"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("o", "toggle_overdue", "Overdue", id="overdue_only"),
-        Binding("slash", "filter", "Filter", id="filter"),
+        # A priority binding: acted on as the key arrives, so the keys typed right after it (a fast
+        # typist, a paste) already find the filter open (see on_key).
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("s", "cycle_sort", "Sort", id="cycle_sort"),
         Binding("x", "export", "Export", id="export"),
         Binding("tab", "next_pane", "Next pane", show=False, id="next_pane"),
@@ -251,7 +253,19 @@ class MainScreen(Screen):
         self.set_class(empty, "-empty")
 
     def on_key(self, event: events.Key) -> None:
-        """Swallow the digit that follows `m` on an item without milestones (it is not a status key)."""
+        """Keys typed right after `/`, before the filter box has the focus, go into the box (not to
+        the table's bindings: "o" would toggle overdue-only); and the digit that follows `m` on an
+        item without milestones is swallowed (it is not a status key)."""
+        if self.filtering:
+            box = self.query_one("#filter", Input)
+            if not box.has_focus and (event.is_printable or event.key == "enter"):
+                event.stop()
+                event.prevent_default()
+                if event.key == "enter":
+                    self.filter_submitted(Input.Submitted(box, box.value))
+                elif event.character:
+                    box.insert_text_at_cursor(event.character)
+                return
         number, self._milestone_digit_pending = self._milestone_digit_pending, None
         if number is not None and event.character is not None and event.character.isdigit():
             event.stop()
@@ -306,8 +320,11 @@ class MainScreen(Screen):
         self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
 
     def action_filter(self) -> None:
-        self.filtering = True
         box = self.query_one("#filter", Input)
+        if self.filtering:  # "/" typed in the filter is part of it ("2010/11")
+            box.insert_text_at_cursor("/")
+            return
+        self.filtering = True
         box.value = self.filter_text
         self.call_after_refresh(lambda: self.filtering and box.focus())  # unless closed meanwhile
 
