@@ -287,7 +287,7 @@ async def test_title_gets_the_spare_width_and_owners_are_not_cut_when_wide(make_
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         title, owner = row_of(app, 1)[2:4]
-        assert title == "The HSP Board nee…" and len(title) > len(owner)
+        assert title == "The HSP Board needs t…" and len(title) > len(owner)
     app = make_app()
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.press("tab", "tab")

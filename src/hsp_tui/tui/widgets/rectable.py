@@ -32,7 +32,10 @@ HEADERS = {"no": "No.", "ref": "Ref", "title": "Recommendation", "owner": "Owner
 DUE_W = 11  # "30 Apr 2010"
 REVISED_DUE_W = 17  # "30 Apr 2010 (rev)"
 WIDE_ROOM = 50  # the title and owner need at least this much before the due date gets "(rev)"
-PAD = 1  # a space either side of each cell
+# A space before the first column and after each: one space between columns leaves the title and
+# owner room enough on an 80-column terminal.
+def line_width(widths) -> int:
+    return 1 + sum(w + 1 for w in widths)
 SCROLLBAR = 2  # columns kept free for the vertical scrollbar
 SAMPLE = 1000  # items the Ref and Owner column widths are measured on
 COLUMN_META = [Style.from_meta({"column": k}) for k in range(len(COLUMNS))]
@@ -121,7 +124,7 @@ class RecTable(ScrollView, can_focus=True):
         width = max(self.size.width or self.app.size.width - 2, 40) - SCROLLBAR
         no_w, ref_w, longest_owner, any_revised, _ = self._measure()
         status_w, flag_w = 11, 8
-        fixed = no_w + ref_w + status_w + flag_w + 2 * PAD * len(COLUMNS)
+        fixed = no_w + ref_w + status_w + flag_w + len(COLUMNS) + 1
         # A revised due date reads "31 Jul 2010 (rev)" (as `hsp-tui list` has it) when there is room;
         # on a narrow table the Flag column says "revised" instead (when it has nothing else to say).
         wide = width - fixed - REVISED_DUE_W >= WIDE_ROOM
@@ -140,7 +143,7 @@ class RecTable(ScrollView, can_focus=True):
             self._widths = widths
             self._lines.clear()
             self.refresh()
-        total = sum(widths) + 2 * PAD * len(widths)
+        total = line_width(widths)
         self.virtual_size = Size(total, len(self.items) + 1)  # + the header line
 
     def on_resize(self, event: events.Resize) -> None:
@@ -194,8 +197,8 @@ class RecTable(ScrollView, can_focus=True):
         for k, ((text, style), w) in enumerate(zip(cells, widths)):
             # One segment per cell (the column in its meta keeps cells apart in SVG screenshots).
             cell_style = (base + style if style else base) + COLUMN_META[k]
-            segments.append(Segment(" " * PAD + set_cell_size(text, w) + " " * PAD, cell_style))
-        return Strip(segments, sum(widths) + 2 * PAD * len(widths))
+            segments.append(Segment((" " if k == 0 else "") + set_cell_size(text, w) + " ", cell_style))
+        return Strip(segments, line_width(widths))
 
     def _row_line(self, row: int) -> Strip:
         cursor = row == self.cursor_row
