@@ -3,13 +3,12 @@ thread; changes queue behind that and behind each other, in order."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
 
 from hsp_tui.store import Store
-from tuikit import cursor_row, on_disk, plain, settled, table_rows
+from tuikit import cursor_row, on_disk, plain, seed_docs_repeated, settled, table_rows
 
 from conftest import AS_OF, USER, fixed_clock
 
@@ -18,15 +17,7 @@ ITEMS = 3000  # more than the first items shown at once, and a "large" plan for 
 
 @pytest.fixture
 def large_path(tmp_path: Path, store: Store) -> Path:
-    data = store.raw()
-    seed = list(data["recommendations"].values())
-    recs = {}
-    for n in range(1, ITEMS + 1):
-        doc = copy.deepcopy(seed[(n - 1) % len(seed)])
-        doc["number"] = n
-        doc["owner"] = f"Owner {n % 7}"
-        recs[str(n)] = doc
-    data["recommendations"] = recs
+    data = seed_docs_repeated(store.raw(), ITEMS, owner=lambda n: f"Owner {n % 7}")
     path = tmp_path / "large.json"
     Store(path, clock=fixed_clock).create(data)
     return path

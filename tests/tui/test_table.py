@@ -3,14 +3,13 @@ the cursor is always on screen, text is cut to its column (wide characters too) 
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
 import pytest
 
 from hsp_tui.store import Store
-from tuikit import cursor_row, detail_text, settled
+from tuikit import cursor_row, detail_text, seed_docs_repeated, settled
 
 from conftest import AS_OF, USER, fixed_clock
 
@@ -25,14 +24,7 @@ def app_for(path: Path):
 
 @pytest.fixture
 def long_path(tmp_path: Path, store: Store) -> Path:
-    data = store.raw()
-    seed = list(data["recommendations"].values())
-    recs = {}
-    for n in range(1, ITEMS + 1):
-        doc = copy.deepcopy(seed[(n - 1) % len(seed)])
-        doc["number"] = n
-        recs[str(n)] = doc
-    data["recommendations"] = recs
+    data = seed_docs_repeated(store.raw(), ITEMS)
     path = tmp_path / "long.json"
     Store(path, clock=fixed_clock).create(data)
     return path

@@ -3,7 +3,6 @@ them: what it shows must be exactly what a full rebuild would show."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 
 import pytest
@@ -16,20 +15,15 @@ from hsp_tui.store import Store
 from hsp_tui.tui.view import SORTS, Digest, select
 
 from conftest import AS_OF
+from tuikit import seed_docs_repeated
 
 OWNERS = ["Head of Policy", "assistant chief executive", "Assistant Chief Executive", "HAVCO", "zeta"]
 DEADLINES = ["April 2010", "31/05/2010", "Ongoing", "July 2010", "Q3 2010/11", "March 2011", "nonsense"]
 
 
 def plan_of(store: Store, n: int):
-    data = store.raw()
-    seed = list(data["recommendations"].values())
-    recs = {}
-    for k in range(1, n + 1):
-        doc = copy.deepcopy(seed[(k - 1) % len(seed)])
-        doc.update(number=k, owner=OWNERS[k % len(OWNERS)], deadline=DEADLINES[k % len(DEADLINES)])
-        recs[str(k)] = doc
-    data["recommendations"] = recs
+    data = seed_docs_repeated(store.raw(), n, owner=lambda k: OWNERS[k % len(OWNERS)],
+                              deadline=lambda k: DEADLINES[k % len(DEADLINES)])
     from hsp_tui.store import plan_from_data
 
     return plan_from_data(store.path, data)

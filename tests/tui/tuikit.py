@@ -41,3 +41,20 @@ async def settled(pilot) -> None:
     """Until every change asked for so far has been saved and shown (saves run in a worker)."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def seed_docs_repeated(data: dict, count: int, **fields) -> dict:
+    """`data` (a plan file's data) with its recommendations repeated to `count` items, numbered 1 to
+    `count`; each keyword is a function of the number giving that field (e.g. owner=...)."""
+    import copy
+
+    seed = list(data["recommendations"].values())
+    recs = {}
+    for n in range(1, count + 1):
+        doc = copy.deepcopy(seed[(n - 1) % len(seed)])
+        doc["number"] = n
+        for name, value in fields.items():
+            doc[name] = value(n)
+        recs[str(n)] = doc
+    return {**data, "recommendations": recs}
+
