@@ -60,6 +60,21 @@ def test_what_a_kept_read_built_is_left_out_of_later_collections(store: Store):
         gc.unfreeze()
 
 
+def test_a_pause_can_decide_to_keep_what_it_built(store: Store):
+    gc.unfreeze()
+    before = gc.get_freeze_count()
+    with heap.bulk() as pause:
+        store.load()
+    assert gc.get_freeze_count() == before  # nothing kept unless asked
+    with heap.bulk() as pause:
+        plan = store.load()
+        pause.keep()
+    try:
+        assert gc.get_freeze_count() > before and plan.get(1) is not None
+    finally:
+        gc.unfreeze()
+
+
 def test_a_collector_turned_off_by_the_host_program_stays_off():
     gc.disable()
     try:

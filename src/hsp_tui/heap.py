@@ -22,26 +22,38 @@ _depth = 0
 _was_enabled = True
 
 
+class Pause:
+    """What `bulk()` yields: `keep()` asks for the freeze at the end after all."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keeping = keep
+
+    def keep(self) -> None:
+        self.keeping = True
+
+
 @contextmanager
-def bulk(*, keep: bool = False) -> Iterator[None]:
+def bulk(*, keep: bool = False) -> Iterator[Pause]:
     """Pause the cycle collector for a burst of allocation (reference counting still frees memory).
 
-    `keep`: at the end, everything alive is long-lived (gc.freeze, O(1)): later collections do not
-    walk it. Frozen objects are still freed by reference counting when dropped (a plan replaced by
-    a newer one is); only garbage in a reference cycle waiting for the collector at that moment is
-    never freed (a few objects, once per plan read).
+    `keep` (or `.keep()` on what it yields): at the end, everything alive is long-lived (gc.freeze,
+    O(1)): later collections do not walk it. For whole plans only: frozen objects are still freed
+    by reference counting when dropped (a plan replaced by a newer one is), but garbage in a
+    reference cycle that is waiting for the collector at that moment is never freed (a few objects,
+    once per whole plan read).
     """
     global _depth, _was_enabled
+    pause = Pause(keep)
     with _lock:
         if _depth == 0:
             _was_enabled = gc.isenabled()
             gc.disable()
         _depth += 1
     try:
-        yield
+        yield pause
     finally:
         with _lock:
-            if keep:
+            if pause.keeping:
                 gc.freeze()
             _depth -= 1
             if _depth == 0 and _was_enabled:

@@ -108,3 +108,22 @@ async def test_overdue_is_said_in_words_on_the_row(make_app):
         lines = screen_text(app).splitlines()
         row1 = next(line for line in lines if line.split()[:1] == ["1"])
         assert "OVERDUE" in row1  # No. 1 was due 30 Apr 2010; the review is as of 1 Jun 2010
+
+
+async def test_scrolling_through_a_long_plan_keeps_only_a_few_screenfuls_of_drawn_rows(tmp_path, store):
+    from hsp_tui.tui.widgets.rectable import LINES_KEPT
+
+    count = 3 * LINES_KEPT
+    path = tmp_path / "longer.json"
+    Store(path, clock=fixed_clock).create(seed_docs_repeated(store.raw(), count))
+    app = app_for(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        page = app.main.table.scrollable_content_region.height - 2
+        drawn = set()
+        for _ in range(count // page + 1):
+            await pilot.press("pagedown")
+            await pilot.pause()
+            drawn.update(visible_numbers(app))
+        assert cursor_row(app)[0] == str(count) and len(drawn) > LINES_KEPT  # every row was on screen
+        assert len(app.main.table._lines) <= LINES_KEPT  # but memory does not grow with what was seen

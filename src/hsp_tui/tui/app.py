@@ -203,7 +203,7 @@ class HspApp(App[int]):
         """`_save` here and now for an ordinary plan; in a thread for a large one."""
         if len(self.review.items) <= SAVE_IN_LOOP:
             return self._save(apply, seen)
-        return await asyncio.to_thread(kept, self._save, apply, seen)
+        return await asyncio.to_thread(self._save, apply, seen)
 
     def _save(self, apply: Callable[[Store, str], Change],
               seen: Signature | None) -> tuple[Change, Digest, ItemReview | None]:
@@ -212,15 +212,17 @@ class HspApp(App[int]):
         When nobody else had saved since we last read the file (`seen`), only the changed item is
         rebuilt (O(1) instead of re-reading every item of a large plan); otherwise the whole plan as saved.
         """
-        change = apply(self.store, self.user)
-        unchanged_before = seen is not None and change.read_from == seen
-        item = change.item(self.as_of, self.due_soon_days) if unchanged_before else None
-        index = self._positions().get(change.number) if item is not None else None
-        if item is None or index is None:
-            return change, Digest.of(review(change.plan, self.as_of, self.due_soon_days)), None
-        replaced = self.review.items[index]
-        rv = self.review.replacing(index, item)
-        return change, Digest.of(rv, previous=self.digest, changed=item, replaced=replaced), item
+        with heap.bulk() as pause:
+            change = apply(self.store, self.user)
+            unchanged_before = seen is not None and change.read_from == seen
+            item = change.item(self.as_of, self.due_soon_days) if unchanged_before else None
+            index = self._positions().get(change.number) if item is not None else None
+            if item is None or index is None:
+                pause.keep()  # the file as someone else left it, read and built whole: kept (see heap)
+                return change, Digest.of(review(change.plan, self.as_of, self.due_soon_days)), None
+            replaced = self.review.items[index]
+            rv = self.review.replacing(index, item)
+            return change, Digest.of(rv, previous=self.digest, changed=item, replaced=replaced), item
 
     def _positions(self) -> dict[int, int]:
         if self._positions_of is not self.review.items:

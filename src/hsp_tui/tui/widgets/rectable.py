@@ -38,6 +38,7 @@ def line_width(widths) -> int:
     return 1 + sum(w + 1 for w in widths)
 SCROLLBAR = 2  # columns kept free for the vertical scrollbar
 SAMPLE = 1000  # items the Ref and Owner column widths are measured on
+LINES_KEPT = 500  # rows drawn and kept for redrawing (a few screenfuls)
 COLUMN_META = [Style.from_meta({"column": k}) for k in range(len(COLUMNS))]
 
 
@@ -210,6 +211,8 @@ class RecTable(ScrollView, can_focus=True):
             cells = [(text, styles[name] if name else None) for text, name in self._texts(self.items[row])]
             if cursor:  # the cursor's colours win over the cells' (as in Textual's tables)
                 cells = [(text, (style or Style()) + styles["cursor"]) for text, style in cells]
+            if len(self._lines) >= LINES_KEPT:  # scrolling through 50,000 rows keeps only the latest
+                self._lines.clear()
             line = self._lines[key] = self._line(cells, base)
         return line
 
