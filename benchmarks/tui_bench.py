@@ -28,6 +28,7 @@ from pathlib import Path
 from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 
+from hsp_tui import heap
 from hsp_tui.store import Store
 from hsp_tui.tui import build_app
 from hsp_tui.tui.screens.main import MainScreen
@@ -132,7 +133,9 @@ async def measure(args) -> dict:
     db = Path(args.db)
     store = Store(db)
     signature = store.signature()  # as `hsp-tui` starts the app (tui.app_for)
-    data = store.raw(remember=True)
+    heap.settle_for_a_long_run()
+    with heap.bulk(keep=True):
+        data = store.raw(remember=True)
     app = build_app(store, as_of=date.fromisoformat(args.as_of), user="bench", as_of_given=True, data=data,
                     signature=signature)
     del data

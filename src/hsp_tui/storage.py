@@ -250,12 +250,6 @@ class AtomicJSONStorage(Storage):
         """The file as already read, parsed and validated (by the caller, under its lock)."""
         self._data = data
 
-    def detach(self, table: str, key: str) -> None:
-        """Give one document a dict of its own before TinyDB updates it in place (the data read may
-        share its documents with an earlier copy that must not change)."""
-        docs = self.read()[table]  # type: ignore[index]
-        docs[key] = dict(docs[key])
-
     def read(self) -> dict[str, dict[str, Any]] | None:
         if self._data is None:
             data = read_json(self.path)

@@ -47,6 +47,7 @@ def app_for(ctx: Any) -> "HspApp":
     # Read and checked here (a bad file is refused before the app starts); a large plan's items
     # are built and reviewed once its first screen shows.
     signature = store.signature()
+    heap.settle_for_a_long_run()
     with heap.bulk(keep=True):  # the app keeps it: see heap
         data = store.raw(remember=True)  # its next save need not parse the file again
     return build_app(store, as_of=ctx.as_of, user=ctx.user, as_of_given=ctx.as_of_given, due_soon_days=days,

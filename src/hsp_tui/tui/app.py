@@ -212,16 +212,19 @@ class HspApp(App[int]):
         When nobody else had saved since we last read the file (`seen`), only the changed item is
         rebuilt (O(1) instead of re-reading every item of a large plan); otherwise the whole plan as saved.
         """
-        with heap.bulk() as pause:
+        # See heap: after a one-item change, what the save made is collected in one go at the end;
+        # after someone else's save, the whole plan as they left it is kept (frozen) instead.
+        with heap.bulk(collect_first=True) as pause:
             change = apply(self.store, self.user)
             unchanged_before = seen is not None and change.read_from == seen
             item = change.item(self.as_of, self.due_soon_days) if unchanged_before else None
             index = self._positions().get(change.number) if item is not None else None
             if item is None or index is None:
-                pause.keep()  # the file as someone else left it, read and built whole: kept (see heap)
+                pause.keeping, pause.collect_first = True, False
                 return change, Digest.of(review(change.plan, self.as_of, self.due_soon_days)), None
             replaced = self.review.items[index]
             rv = self.review.replacing(index, item)
+            self._positions_of = rv.items  # the same positions: no need to build them again
             return change, Digest.of(rv, previous=self.digest, changed=item, replaced=replaced), item
 
     def _positions(self) -> dict[int, int]:
