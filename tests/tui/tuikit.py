@@ -38,8 +38,15 @@ def on_disk(path: Path, number: int) -> dict:
 
 
 async def settled(pilot) -> None:
-    """Until every change asked for so far has been saved and shown (saves run in a worker)."""
-    await pilot.app.workers.wait_for_complete()
+    """Until the whole plan is read (a large plan's rest is read in a worker started once the first
+    screen is drawn) and every change asked for so far has been saved and shown (saves run in a
+    worker too)."""
+    app = pilot.app
+    for _ in range(200):  # a few frames at most in practice
+        if not app.loading or app.failure is not None or not app.is_running:
+            break
+        await pilot.pause(0.01)
+    await app.workers.wait_for_complete()
     await pilot.pause()
 
 
