@@ -89,11 +89,6 @@ def search_text(item: ItemReview) -> str:
     return "\x00".join((rec.ref, rec.owner, rec.recommendation, rec.management_response)).casefold()
 
 
-def matches(item: ItemReview, needle: str, text: str | None = None) -> bool:
-    """Text filter: the number, ref, recommendation, response or owner contains `needle` (any case)."""
-    return needle == str(item.number) or needle in (search_text(item) if text is None else text)
-
-
 @dataclass
 class Digest:
     """A review and what the panes derive from it, computed once per review (off the event loop
