@@ -262,7 +262,7 @@ class MainScreen(Screen):
                 event.stop()
                 event.prevent_default()
                 if event.key == "enter":
-                    self.filter_submitted(Input.Submitted(box, box.value))
+                    self._keep_filter(box.value)
                 elif event.character:
                     box.insert_text_at_cursor(event.character)
                 return
@@ -335,8 +335,12 @@ class MainScreen(Screen):
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self, event: Input.Submitted) -> None:
+        self._keep_filter(event.value)
+
+    def _keep_filter(self, text: str) -> None:
+        """Enter: the filter stays (in the table's border) and the keys go back to the table."""
         self.filtering = False
-        self.filter_text = event.value
+        self.filter_text = text
         self._focus_pane("table")
 
     def action_clear_filters(self) -> None:
