@@ -245,8 +245,7 @@ class Store:
 
     def _read(self, remember: bool) -> dict[str, Any]:
         raw = read_plan_bytes(self.path)
-        data = parse_json(self.path, raw)
-        validate_data(self.path, data)
+        data = self._parse(raw)
         if remember:
             self._remember = True  # a long-running program: its saves are remembered too
             self._saved = (hashlib.sha256(raw).digest(), data)
@@ -319,15 +318,17 @@ class Store:
         When its bytes are exactly those this store last wrote (same SHA-256), the data written then
         is used again instead of parsing the file anew: on a large plan parsing is most of a save's
         cost, and it holds up every other thread of the process (the app's keys) while it runs.
-        Each table is copied, and TinyDB is given a fresh dict for the document it changes, so the
-        data written then (and any `Change` holding it) is never modified.
+        Each table is copied and the change puts a new dict in place of the document it changes,
+        so the data written then (and any `Change` holding it) is never modified.
         """
         raw = read_plan_bytes(self.path)
         if self._saved is not None and hashlib.sha256(raw).digest() == self._saved[0]:  # (none in the CLI)
             return {name: dict(table) for name, table in self._saved[1].items()}
         self._saved = None
+        return self._parse(raw)
+
+    def _parse(self, raw: bytes) -> dict[str, Any]:
         data = parse_json(self.path, raw)
-        del raw
         validate_data(self.path, data)
         return data
 
