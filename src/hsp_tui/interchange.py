@@ -21,7 +21,7 @@ from .errors import InputError
 from .model import Status
 from .review import Review
 from .storage import read_bytes
-from .store import build_data, check_text
+from .records import build_data, check_text
 
 CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "deadline", "owner")
 # Columns our own CSV export adds: accepted on import (status is used, the rest are derived and ignored).

@@ -1,9 +1,6 @@
 """The working file: a TinyDB database shared by officers, changed one safe transaction at a time.
 
-Layout (an ordinary TinyDB JSON file, UTF-8):
-
-    {"meta": {"1": {"app": "hsp-tui", "schema_version": 1, "plan": {...}}},
-     "recommendations": {"<number>": {...recommendation...}, ...}}
+The file's layout and its checks are declared in `records`.
 
 Every change is one method here. Each takes the inter-process lock, reads the file afresh (a new
 TinyDB instance each time, so no query cache or cached next id can go stale), applies the change,
@@ -27,14 +24,12 @@ from tinydb import TinyDB
 
 from .deadlines import parse_deadline
 from .errors import ConflictError, InputError, NotFoundError, PlanFileError
-from .heap import bulk
-from .model import APP_ID, SCHEMA_VERSION, Plan, PlanMeta, Recommendation, Status
+from .model import Plan, PlanMeta, Recommendation, Status
+from .records import META, RECS, check_text, plan_from_data, validate_data
 from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, review_item
 from .storage import (AtomicJSONStorage, atomic_write, check_writable, backup_path, dumps, parse_json, read_json,
                       read_plan_bytes, remove_stale_temps, restore_hint)
 
-META = "meta"
-RECS = "recommendations"
 LOCK_TIMEOUT = 15.0
 
 
@@ -53,41 +48,6 @@ def default_user() -> str:
         return "unknown"
 
 
-def check_text(value: Any, what: str, *, required: bool = False, limit: int = 1_000_000) -> str:
-    """User text is stored as given; it must be text that UTF-8 can hold, and not absurdly long."""
-    if not isinstance(value, str):
-        raise InputError(f"{what} must be text")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(f"{what} is not valid UTF-8 text") from None
-    if required and not value.strip():
-        raise InputError(f"{what} is empty")
-    if len(value) > limit:
-        raise InputError(f"{what} is longer than {limit:,} characters")
-    return value
-
-
-def validate_data(path: Path, data: Any) -> None:
-    """Refuse anything that is not an hsp-tui plan of our schema version, naming the file."""
-    if not isinstance(data, dict):
-        raise PlanFileError(f"{path}: not an hsp-tui plan file (the JSON is not an object)")
-    meta_table = data.get(META)
-    meta = meta_table.get("1") if isinstance(meta_table, dict) else None
-    if not isinstance(meta, dict) or meta.get("app") != APP_ID:
-        raise PlanFileError(f"{path}: not an hsp-tui plan file (no hsp-tui 'meta' record); it was left untouched")
-    version = meta.get("schema_version")
-    if version != SCHEMA_VERSION:
-        if isinstance(version, int) and version > SCHEMA_VERSION:
-            raise PlanFileError(
-                f"{path}: written by a newer hsp-tui (schema version {version}; this version reads "
-                f"{SCHEMA_VERSION}); upgrade hsp-tui to open it"
-            )
-        raise PlanFileError(f"{path}: unsupported schema version {version!r} (expected {SCHEMA_VERSION})")
-    if not isinstance(data.get(RECS, {}), dict):
-        raise PlanFileError(f"{path}: the 'recommendations' table is not an object")
-
-
 def _widen_lock_mode(lock_path: Path, mode: int) -> None:
     """Give a lock file made by an older version, or under a narrow umask, the plan's permissions."""
     try:
@@ -96,32 +56,6 @@ def _widen_lock_mode(lock_path: Path, mode: int) -> None:
             os.chmod(lock_path, mode)
     except (OSError, AttributeError):  # not ours, or no geteuid (Windows)
         pass
-
-
-def build_data(plan: Mapping[str, Any], recommendations: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """A complete database from plan metadata and recommendation documents."""
-    meta = {"app": APP_ID, "schema_version": SCHEMA_VERSION, "plan": dict(plan)}
-    recs = {str(int(r["number"])): dict(r) for r in recommendations}
-    return {META: {"1": meta}, RECS: recs}
-
-
-def plan_from_data(path: Path, data: Mapping[str, Any]) -> Plan:
-    with bulk():
-        return _plan_from_data(path, data)
-
-
-def _plan_from_data(path: Path, data: Mapping[str, Any]) -> Plan:
-    try:
-        meta = PlanMeta.from_dict(data[META]["1"].get("plan") or {})
-        recs = sorted(
-            (Recommendation.from_dict(doc) for doc in data.get(RECS, {}).values()),
-            key=lambda r: r.number,
-        )
-    except InputError as exc:
-        raise PlanFileError(f"{path}: {exc}") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise PlanFileError(f"{path}: a record is damaged ({type(exc).__name__}: {exc}); {restore_hint(path)}") from None
-    return Plan(meta, tuple(recs))
 
 
 @dataclass(frozen=True)

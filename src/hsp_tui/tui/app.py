@@ -19,7 +19,8 @@ from .. import heap
 from ..errors import HspError
 from ..model import Plan
 from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
-from ..store import RECS, Change, Signature, Store, now_iso, plan_from_data
+from ..records import RECS, plan_from_data
+from ..store import Change, Signature, Store, now_iso
 from ..textsafe import visible
 from .screens.main import MainScreen
 from .screens.modals import HelpScreen

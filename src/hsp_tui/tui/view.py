@@ -18,7 +18,7 @@ from ..errors import HspError
 from ..heap import bulk
 from ..model import Plan, PlanMeta, Recommendation, Status
 from ..review import ItemReview, OwnerSummary, Review, review
-from ..store import META, RECS, plan_from_data
+from ..records import META, RECS, plan_from_data
 from ..textsafe import one_line, visible
 
 SORTS = ("number", "due", "owner", "status")
