@@ -22,6 +22,7 @@ from .model import Plan, Status
 from .config import load_settings
 from .paths import resolve_config_path, resolve_db_path
 from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
+from .safefiles import write_output
 from .seed import seed_document
 from .store import Store, default_user, now_iso
 from .textsafe import one_line, visible
@@ -365,43 +366,6 @@ def render_export(rv: Review, fmt: str, exported_at: str) -> str:
     from .report import render_markdown
 
     return render_markdown(rv, exported_at=exported_at)
-
-
-def protected_file(path: Path, plan_path: Path) -> str | None:
-    """What `path` is when it is the plan file, its backup or its lock file (never exported over)."""
-    from .storage import backup_path
-
-    protected = ((plan_path, "the plan file itself"), (backup_path(plan_path), "the plan's backup"),
-                 (plan_path.with_name(plan_path.name + ".lock"), "the plan's lock file"))
-    for keep, what in protected:
-        try:
-            same = (os.path.samefile(path, keep) if path.exists() and keep.exists()
-                    else os.path.abspath(path) == os.path.abspath(keep))
-        except OSError:
-            same = False
-        if same:
-            return what
-    return None
-
-
-def write_output(path: Path, text: str, *, plan_path: Path | None = None) -> None:
-    """Write an export file whole (temp file + rename), never a half-written one.
-
-    Refuses to write over the plan file itself, its backup or its lock file (`plan_path`): an
-    export must never replace the data it was made from.
-    """
-    from .errors import PlanFileError
-    from .storage import atomic_write
-
-    if not path.parent.exists():
-        raise InputError(f"{path}: the folder {path.parent} does not exist")
-    what = protected_file(path, plan_path) if plan_path is not None else None
-    if what:
-        raise InputError(f"{path}: that is {what}; choose another name for the export")
-    try:
-        atomic_write(path, text.encode("utf-8"), keep_backup=False)
-    except PlanFileError as exc:
-        raise InputError(str(exc).replace("; the file is unchanged", "").replace("; nothing was saved", "")) from None
 
 
 def cmd_export(ctx: Context) -> int:

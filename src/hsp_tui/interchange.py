@@ -20,8 +20,8 @@ from .deadlines import parse_deadline
 from .errors import InputError
 from .model import Status
 from .review import Review
-from .storage import read_bytes
 from .records import build_data, check_text
+from .safefiles import read_bytes
 
 CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "deadline", "owner")
 # Columns our own CSV export adds: accepted on import (status is used, the rest are derived and ignored).

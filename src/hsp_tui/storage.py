@@ -14,18 +14,17 @@ the whole read-modify-write, not inside `read()`/`write()`, so no update is lost
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
-import shutil
 from pathlib import Path
 from typing import Any, Callable
 
 import orjson
 from tinydb.storages import Storage
 
-from .errors import HspError, PlanFileError
+from .errors import PlanFileError
 from .heap import bulk
+from .safefiles import atomic_write, backup_path, read_bytes
 
 
 INDENT = orjson.OPT_INDENT_2
@@ -70,24 +69,6 @@ def dumps_by_document(data: dict[str, Any]) -> bytes:
     return b"".join(parts)
 
 
-def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
-
-
-def read_bytes(path: Path, error: type[HspError] = PlanFileError, *, missing_hint: str = "") -> bytes:
-    """A whole file's bytes; every failure is one `error` line naming the file."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise error(f"{path}: file not found{missing_hint}") from None
-    except IsADirectoryError:
-        raise error(f"{path}: is a folder, not a file") from None
-    except PermissionError:
-        raise error(f"{path}: permission denied (cannot read the file)") from None
-    except OSError as exc:
-        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
-
-
 def read_json(path: Path) -> Any:
     """Parse a JSON file; every failure is a PlanFileError naming the file."""
     return parse_json(path, read_plan_bytes(path))
@@ -115,116 +96,6 @@ def restore_hint(path: Path) -> str:
         return (f"the copy from before the last save is {bak}: copy it over {path.name} to restore it "
                 "(that last save is then lost)")
     return "no backup copy exists beside it"
-
-
-def check_writable(path: Path) -> None:
-    """Refuse to replace a file marked read-only (no write permission bits), even for root:
-    an officer who makes the plan read-only means it. Missing files pass (they are being created)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return
-    if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
-        raise PlanFileError(f"{path}: the file is read-only; nothing was saved")
-
-
-def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True) -> None:
-    """Write `payload` to `path` so that the file is always whole: temp file, fsync, rename."""
-    folder = path.parent
-    check_writable(path)
-    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
-        try:
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if path.exists():
-            try:
-                shutil.copymode(path, tmp)
-            except OSError:
-                pass
-            if keep_backup:
-                _keep_backup(path)
-        os.replace(tmp, path)
-        _fsync_folder(folder)
-    except PlanFileError:
-        _remove_quietly(tmp)
-        raise
-    except OSError as exc:
-        _remove_quietly(tmp)
-        reason = exc.strerror or str(exc)
-        if exc.errno == errno.ENOSPC:
-            reason = "the disk is full"
-        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            reason = f"permission denied in {folder}"
-        raise PlanFileError(f"{path}: could not save ({reason}); the file is unchanged") from None
-
-
-def _keep_backup(path: Path) -> None:
-    """Keep the current file as `<name>.bak` before it is replaced (a hard link where possible)."""
-    bak = backup_path(path)
-    staging = path.with_name(f".{path.name}.{os.getpid()}.bak.tmp")
-    _remove_quietly(staging)
-    try:
-        os.link(path, staging)
-    except OSError:  # no hard links here (some network or FAT drives): copy instead
-        shutil.copy2(path, staging)
-    os.replace(staging, bak)
-
-
-def remove_stale_temps(path: Path) -> list[Path]:
-    """Delete temporary files that killed saves of `path` left behind (`.<name>.<pid>.tmp`).
-
-    Call only while holding the plan's lock: every save of the plan holds it, so no temporary file
-    of the plan can be in use by anyone else then. Returns what was removed.
-    """
-    removed = []
-    prefix = f".{path.name}."
-    try:
-        names = os.listdir(path.parent)
-    except OSError:
-        return removed
-    for name in names:
-        if not name.startswith(prefix):
-            continue
-        middle = name[len(prefix):]
-        for suffix in (".bak.tmp", ".tmp"):
-            if middle.endswith(suffix) and middle[: -len(suffix)].isdigit():
-                stale = path.parent / name
-                try:
-                    os.unlink(stale)
-                    removed.append(stale)
-                except OSError:
-                    pass
-                break
-    return removed
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _remove_quietly(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 class AtomicJSONStorage(Storage):

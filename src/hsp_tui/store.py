@@ -27,8 +27,8 @@ from .errors import ConflictError, InputError, NotFoundError, PlanFileError
 from .model import Plan, PlanMeta, Recommendation, Status
 from .records import META, RECS, check_text, plan_from_data, validate_data
 from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, review_item
-from .storage import (AtomicJSONStorage, atomic_write, check_writable, backup_path, dumps, parse_json, read_json,
-                      read_plan_bytes, remove_stale_temps, restore_hint)
+from .safefiles import atomic_write, backup_path, check_writable, remove_stale_temps
+from .storage import AtomicJSONStorage, dumps, parse_json, read_json, read_plan_bytes, restore_hint
 
 LOCK_TIMEOUT = 15.0
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui import storage
+from hsp_tui import safefiles
 from hsp_tui.errors import PlanFileError
 from hsp_tui.store import Store
 
@@ -109,14 +109,14 @@ def test_store_keeps_working_after_a_failed_save(db: Path, monkeypatch: pytest.M
     def full(fd, data):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(storage.os, "write", full)
+    monkeypatch.setattr(safefiles.os, "write", full)
     with pytest.raises(PlanFileError, match="disk is full") as info:
         store.set_status(5, "done", by="tui", note="lost")
     assert "\n" not in str(info.value) and str(db) in str(info.value)
     assert db.read_bytes() == before
     assert store.load().get(5).status.value == "not_started"
 
-    monkeypatch.setattr(storage.os, "write", real_write)
+    monkeypatch.setattr(safefiles.os, "write", real_write)
     change = store.set_status(5, "done", by="tui", note="saved")
     assert change.plan.get(5).status.value == "done"
     assert [h.note for h in store.load().get(5).history][-1] == "saved"

@@ -13,13 +13,14 @@ from textual.binding import Binding
 from textual.keys import _character_to_key
 from textual.screen import Screen
 
-from ..cli import render_export, write_output
+from ..cli import render_export
 from ..config import Settings
 from .. import heap
 from ..errors import HspError
 from ..model import Plan
 from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
 from ..records import RECS, plan_from_data
+from ..safefiles import write_output
 from ..store import Change, Signature, Store, now_iso
 from ..textsafe import visible
 from .screens.main import MainScreen
