@@ -409,8 +409,10 @@ class Store:
             if fld in ("status", "owner"):
                 current = doc.get(fld)
                 if current != target.get("new"):
+                    labels = {s.value: s.label for s in Status} if fld == "status" else {}
+                    now = labels.get(current, repr(current))  # "Blocked", as the app and CLI say it
                     raise ConflictError(
-                        f"recommendation {number}: {fld} has changed since (now {current!r}); not undone")
+                        f"recommendation {number}: {fld} has changed since (now {now}); not undone")
                 doc[fld] = target.get("old")
                 entry.update(old=target.get("new"), new=target.get("old"))
                 back = Status(target["old"]).label if fld == "status" else repr(target.get("old"))

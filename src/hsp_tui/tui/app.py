@@ -16,7 +16,7 @@ from textual.screen import Screen
 from ..cli import render_export
 from ..config import Settings
 from .. import heap
-from ..errors import HspError
+from ..errors import ConflictError, HspError
 from ..model import Plan
 from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
 from ..records import RECS, plan_from_data
@@ -36,6 +36,8 @@ FIRST_ITEMS = 100
 # Up to this many items a change is saved in the event loop itself (a few milliseconds): the file is
 # written before the next key is read. A larger plan is saved in a thread so the keys keep working.
 SAVE_IN_LOOP = 2000
+# What a change does, in words: given, or made from the saved change (e.g. the status it replaced).
+Summary = str | Callable[[Change], str]
 NAVIGATION_HELP = [
     ("Up/Down, j/k", "move in a table or list; scroll the detail"),
     ("Tab / Shift+Tab", "next / previous pane (table, detail, owners, deadlines)"),
@@ -149,18 +151,19 @@ class HspApp(App[int]):
         super().notify(visible(message), title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- changes --------------------------------------------------------------------------------
-    def change(self, job: Callable[[], tuple[Callable[[Store, str], Change], str] | None]) -> None:
+    def change(self, job: Callable[[], tuple[Callable[[Store, str], Change], Summary] | None]) -> None:
         """Queue one store change (locked, on the latest file); show the plan as it was saved.
 
         Changes are made one at a time, in the order asked, each after the plan has been read in
         full: `job` runs once the earlier ones are saved and shown (so it sees their result) and
-        returns the store call and what it does in words, or None when there is nothing to do. On an
+        returns the store call and what it does in words (or a function of the saved change giving
+        them), or None when there is nothing to do. On an
         ordinary plan the save is done before the next key is read; on a large one (more than
         SAVE_IN_LOOP items) it runs in a thread and the keys keep working meanwhile.
         """
         self.run_worker(self._change(job), group="lane")
 
-    async def _change(self, job: Callable[[], tuple[Callable[[Store, str], Change], str] | None]) -> None:
+    async def _change(self, job: Callable[[], tuple[Callable[[Store, str], Change], Summary] | None]) -> None:
         await self._loaded.wait()
         async with self._lane:
             planned = job()
@@ -176,6 +179,8 @@ class HspApp(App[int]):
             if change.entry is None:  # e.g. someone else had already made the same change
                 self.notify(f"No change: {unchanged_words(change.summary)}")
                 return
+            if callable(summary):
+                summary = summary(change)
             if change.number is not None:
                 self.undo_stack.append((change.number, int(change.entry["id"]), summary))
             self.notify(f"Saved. {summary}")
@@ -193,8 +198,16 @@ class HspApp(App[int]):
             try:
                 change, digest, _ = await self._run_save(
                     lambda store, by: store.undo(number, entry_id, by=by), None)
+            except ConflictError as exc:
+                # Refused for good (the item changed since): say what `u` would undo next, so the
+                # next press never undoes an older change unannounced.
+                nxt = (f"u now undoes the change before it ({self.undo_stack[-1][2]})" if self.undo_stack
+                       else "nothing else to undo")
+                self.notify(f"Cannot undo ({summary}): {exc}. {nxt}", severity="error", timeout=12)
+                return
             except (HspError, OSError) as exc:
-                self.notify(f"Cannot undo ({summary}): {exc}", severity="error", timeout=8)
+                self.undo_stack.append((number, entry_id, summary))  # not tried: u tries it again
+                self.notify(f"Cannot undo ({summary}): {exc}; u tries again", severity="error", timeout=8)
                 return
             self._adopt(digest)
             self.main.table.go_to(number)

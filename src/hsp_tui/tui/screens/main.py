@@ -16,6 +16,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from ...model import Status
 from ...review import ItemReview, Review
 from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen
 from ..view import SORTS, STATUS_KEYS, Digest, filter_words, select
@@ -33,6 +34,14 @@ FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the
 LARGE = 2000  # items: from here a text filter costs more than a frame
 PANES = ("table", "detail", "owners", "deadlines")
 STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
+
+
+def status_word(value: str) -> str:
+    """A stored status ('in_progress') as the app says it ('In progress')."""
+    try:
+        return Status(value).label
+    except ValueError:
+        return str(value)
 
 
 def status_bindings() -> list[Binding]:
@@ -375,14 +384,12 @@ class MainScreen(Screen):
         status = STATUS_KEYS[key - 1]
 
         def job():
-            rec = self.app.review.plan.get(number)  # as the earlier changes left it
-            if rec is None:
+            if self.app.review.plan.get(number) is None:
                 return None
-            if rec.status is status:
-                self.app.notify(f"No change: No. {number} is already {status.label}")
-                return None
+            # Whether this changes anything is decided by the store, on the file under its lock (a
+            # colleague may have changed the item since it was drawn); the words say what it was then.
             return (lambda s, by: s.set_status(number, status, by=by),
-                    f"No. {number}: {rec.status.label} → {status.label}")
+                    lambda change: f"No. {number}: {status_word(change.entry['old'])} → {status.label}")
 
         self.app.change(job)
 
