@@ -100,7 +100,7 @@ def test_a_later_revision_sets_the_due_date_and_both_are_kept(officer):
 def test_revised_item_shows_as_revised_in_show_and_list(officer):
     officer("revise", "8", "July 2010", "--reason", "moved")
     shown = officer("show", "8").out
-    assert "April – May 2010 (as agreed)" in shown
+    assert "Deadline: agreed April – May 2010, revised to July 2010" in shown
     assert "July 2010" in shown and "moved" in shown
 
 

@@ -11,18 +11,19 @@ import argparse
 import os
 import shutil
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Sequence
 
 from . import __version__
 from .errors import HspError, InputError, NotFoundError
-from .interchange import export_csv, export_json, read_plan_file, seed_to_data
+from .exports import render_export, write_export
+from .formatting import detail_text, due_words, fmt_date, month_label, plural
+from .interchange import read_plan_file, seed_to_data
 from .model import Plan, Status
 from .config import load_settings
 from .paths import resolve_config_path, resolve_db_path
 from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
-from .safefiles import write_output
 from .seed import seed_document
 from .store import Store, default_user, now_iso
 from .textsafe import one_line, visible
@@ -157,19 +158,11 @@ class Context:
 
 
 # -- rendering ---------------------------------------------------------------------------------
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def fmt_date(d: date | None, ongoing: str = "Ongoing") -> str:
-    return f"{d.day} {d:%b %Y}" if d else ongoing
-
-
 def render_table(items: list[ItemReview], width: int) -> str:
     headers = ("No.", "Ref", "Recommendation", "Owner", "Due", "Status", "Flag")
     rows = []
     for i in items:
-        due = fmt_date(i.due) if i.due else ("Ongoing" if _is_ongoing(i) else "no date")
+        due = due_words(i)
         if i.rec.revised:
             due += " (rev)"
         rows.append((str(i.number), one_line(i.rec.ref), one_line(i.rec.title), one_line(i.rec.owner),
@@ -196,50 +189,11 @@ def render_table(items: list[ItemReview], width: int) -> str:
     return "\n".join(lines)
 
 
-def _is_ongoing(item: ItemReview) -> bool:
-    return item.rec.current(None).precision == "ongoing"
-
-
 def summary_line(rv: Review, shown: int) -> str:
     counts = rv.by_status()
     parts = [f"{n} {s.label.lower()}" for s, n in counts.items() if n]
     return (f"{shown} of {len(rv.items)} shown as of {fmt_date(rv.as_of)}: {len(rv.overdue)} overdue, "
             f"{len(rv.due_soon)} due within {rv.due_soon_days} days; " + ", ".join(parts))
-
-
-def render_detail(rv: Review, number: int) -> str:
-    item = rv.item(number)
-    if item is None:
-        raise NotFoundError(f"no recommendation {number} in this plan ({len(rv.items)} recommendations)")
-    rec = item.rec
-    ref = rv.plan.meta.date
-    out = [f"Recommendation {rec.number} (ref {visible(rec.ref)})",
-           f"Status:   {rec.status.label}" + (f"  [{item.flag}]" if item.flag else ""),
-           f"Owner:    {visible(rec.owner)}",
-           f"Deadline: {visible(rec.deadline)} (as agreed)"]
-    for r in rec.revisions:
-        out.append(f"Revised:  {visible(r.deadline)} on {r.at[:10]} by {visible(r.by)}: {visible(r.reason)}")
-    out.append(f"Due:      {fmt_date(item.due) if item.due else ('Ongoing' if _is_ongoing(item) else 'no date')}"
-               + (f" ({item.days_overdue} days overdue)" if item.overdue else ""))
-    if rec.current(ref).warning:
-        out.append(f"Warning:  {visible(rec.current(ref).warning or '')}")
-    if rec.milestones:
-        out.append("Milestones:" + (" (for reference: the revised deadline now sets the due date)"
-                                    if rec.revised else ""))
-        for k, m in enumerate(rec.milestones, start=1):
-            mdue = m.parsed(ref).due
-            out.append(f"  {k}. [{'x' if m.done else ' '}] {visible(m.label)} - {visible(m.deadline)}"
-                       f" (due {fmt_date(mdue, 'no date')})")
-    out += ["", "Recommendation:", visible(rec.recommendation, multiline=True), "",
-            "Management response:", visible(rec.management_response, multiline=True)]
-    if rec.history:
-        out += ["", "History (newest first):"]
-        for h in reversed(rec.history):
-            line = f"  #{h.id} {h.at}  {visible(h.by)}  {visible(h.describe())}"
-            if h.note:
-                line += f"\n      {visible(h.note, multiline=True)}"
-            out.append(line)
-    return "\n".join(out)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -276,7 +230,7 @@ def render_summary(rv: Review) -> str:
             for o in owners]
     out += ["", "By month due:"]
     for month, items in rv.by_month():
-        label = datetime.strptime(month, "%Y-%m").strftime("%b %Y") if month else "Ongoing / no date"
+        label = month_label(month, "%b %Y")
         overdue = sum(1 for i in items if i.overdue)
         out.append(f"  {label:<17} {len(items):>5}" + (f"  ({overdue} overdue)" if overdue else ""))
     return "\n".join(out)
@@ -289,7 +243,11 @@ def cmd_summary(ctx: Context) -> int:
 
 def cmd_show(ctx: Context) -> int:
     rv = ctx.review(ctx.store().load())
-    print(render_detail(rv, parse_number(ctx.args.number)))
+    number = parse_number(ctx.args.number)
+    text = detail_text(rv, number)
+    if text is None:
+        raise NotFoundError(f"no recommendation {number} in this plan ({len(rv.items)} recommendations)")
+    print(text)
     return 0
 
 
@@ -297,7 +255,7 @@ def _report_change(ctx: Context, change) -> int:
     print(visible(change.summary))
     item = change.item(ctx.as_of, ctx.due_soon_days)  # that item only: O(1), not the whole plan
     if item is not None:
-        due = f"due {fmt_date(item.due)}" if item.due else ("Ongoing" if _is_ongoing(item) else "no due date")
+        due = f"due {fmt_date(item.due)}" if item.due else due_words(item)
         print(f"  now: {item.rec.status.label}, {due}" + (f", {item.flag}" if item.flag else ""))
     return 0
 
@@ -358,25 +316,15 @@ def cmd_undo(ctx: Context) -> int:
     return _report_change(ctx, change)
 
 
-def render_export(rv: Review, fmt: str, exported_at: str) -> str:
-    if fmt == "json":
-        return export_json(rv, exported_at=exported_at)
-    if fmt == "csv":
-        return export_csv(rv)
-    from .report import render_markdown
-
-    return render_markdown(rv, exported_at=exported_at)
-
-
 def cmd_export(ctx: Context) -> int:
     a = ctx.args
     rv = ctx.review(ctx.store().load())
-    text = render_export(rv, a.format, now_iso())
     if a.output:
         out = Path(a.output).expanduser()
-        write_output(out, text, plan_path=ctx.path)
+        write_export(rv, a.format, out, exported_at=now_iso(), plan_path=ctx.path)
         print(f"wrote {a.format.upper()} for {plural(len(rv.items), 'recommendation')} to {out}", file=sys.stderr)
     else:
+        text = render_export(rv, a.format, now_iso())
         sys.stdout.write(text.lstrip("\ufeff") if a.format == "csv" and sys.stdout.isatty() else text)
     return 0
 

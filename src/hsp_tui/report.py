@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 from . import __version__
 from .model import Recommendation, Status
 from .review import ItemReview, Review
+from .formatting import day_text, due_words, fmt_date, is_ongoing, long_date, plural
 from .textsafe import visible
 
 DUE_WINDOW_DAYS = 30
@@ -47,20 +48,9 @@ def cell(text: str | None, limit: int | None = None) -> str:
     return out if out else NONE
 
 
-def long_date(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
-
-
-def short_date(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
-
-
 def when(at: str) -> str:
     """The day of a timestamp (as recorded, in its own offset), or the text itself if it is not one."""
-    try:
-        return short_date(datetime.fromisoformat(at).date())
-    except (TypeError, ValueError):
-        return md(at)
+    return md(day_text(at))
 
 
 def produced(at: str) -> str:
@@ -72,10 +62,6 @@ def produced(at: str) -> str:
     zone = t.strftime("%z")
     zone = f" (UTC{zone[:3]}:{zone[3:]})" if zone else ""
     return f"{long_date(t.date())}, {t:%H:%M}{zone}"
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def numbers(items: Sequence[ItemReview]) -> str:
@@ -110,10 +96,7 @@ def _milestone_driving(rec: Recommendation, reference: date | None, due: date | 
 def due_text(item: ItemReview, reference: date | None) -> str:
     """The due date in words, saying when a milestone or a revision sets it."""
     rec = item.rec
-    if item.due is None:
-        base = "Ongoing" if rec.current(reference).precision == "ongoing" else "no date (deadline not readable)"
-    else:
-        base = short_date(item.due)
+    base = due_words(item)
     k = _milestone_driving(rec, reference, item.due)
     if k is not None:
         label = rec.milestones[k - 1].label
@@ -147,8 +130,8 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     )
     soon_numbers = {i.number for i in soon}
     revised = [i for i in items if i.rec.revised]
-    ongoing = [i for i in items if i.due is None and i.rec.current(ref).precision == "ongoing"]
-    unreadable = [i for i in items if i.due is None and i.rec.current(ref).precision != "ongoing"]
+    ongoing = [i for i in items if i.due is None and is_ongoing(i.rec)]
+    unreadable = [i for i in items if i.due is None and not is_ongoing(i.rec)]
 
     out: list[str] = [f"# {md(meta.title)}: progress on the action plan", ""]
     about = md(meta.title)
@@ -242,7 +225,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
                 only = rec.revisions[0]
                 reasons, by, at = cell(only.reason, NOTE_LIMIT), cell(only.by), when(only.at)
             rows.append((str(rec.number), cell(rec.ref), cell(rec.title), cell(rec.owner), cell(rec.deadline),
-                         chain, short_date(i.due) if i.due else NONE, reasons, by, at))
+                         chain, fmt_date(i.due, NONE), reasons, by, at))
         out += table(("No.", "Ref", "Recommendation", "Owner", "Agreed", "Revised to", "Now due", "Reason",
                       "Revised by", "When"), rows, "r")
     else:

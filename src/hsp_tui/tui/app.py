@@ -13,14 +13,13 @@ from textual.binding import Binding
 from textual.keys import _character_to_key
 from textual.screen import Screen
 
-from ..cli import render_export
+from ..exports import write_export
 from ..config import Settings
 from .. import heap
 from ..errors import ConflictError, HspError
 from ..model import Plan
 from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
 from ..records import RECS, plan_from_data
-from ..safefiles import write_output
 from ..store import Change, Signature, Store, now_iso
 from ..textsafe import visible
 from .screens.main import MainScreen
@@ -305,9 +304,7 @@ class HspApp(App[int]):
     def export(self, fmt: str, path: Path) -> str | None:
         """Write the plan as shown to `path` (never over the plan's own files); None, or why not."""
         try:
-            write_output(path, render_export(self.review, fmt, self.clock()), plan_path=self.store.path)
-        except ImportError:
-            return "Markdown export is not available in this version of hsp-tui"
+            write_export(self.review, fmt, path, exported_at=self.clock(), plan_path=self.store.path)
         except (HspError, OSError) as exc:
             return f"Export failed: {visible(str(exc))}"
         self.notify(f"Exported {len(self.review.items)} recommendations as {fmt.upper()} to {path}")

@@ -7,33 +7,24 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from rich.text import Text
 
-from ..cli import fmt_date
+from ..formatting import due_words as due_text, month_label
 from ..errors import HspError
 from ..heap import bulk
 from ..model import Plan, PlanMeta, Recommendation, Status
 from ..review import ItemReview, OwnerSummary, Review, review
 from ..records import META, RECS, plan_from_data
-from ..textsafe import one_line, visible
+from ..textsafe import one_line
 
 SORTS = ("number", "due", "owner", "status")
 STATUS_ORDER = {s: k for k, s in enumerate(Status)}
 # The status keys, in the order of the number keys 1-5.
 STATUS_KEYS = tuple(Status)
-
-
-def due_text(item: ItemReview) -> str:
-    """The current due date ('30 Apr 2010'), 'Ongoing' when there is none, 'no date' when unreadable."""
-    if item.due:
-        return fmt_date(item.due)
-    if item.rec.current(None).precision == "ongoing":
-        return "Ongoing"
-    return "no date"
 
 
 # Each order's sort key; every key ends with the number, so no two items sort equal.
@@ -224,7 +215,7 @@ def deadline_groups(rv: Review) -> list[tuple[str, list[ItemReview]]]:
         rest = [i for i in items if not i.overdue]
         if not rest:
             continue
-        label = date.fromisoformat(month + "-01").strftime("%B %Y") if month else "Ongoing / no date"
+        label = month_label(month)
         groups.append((label, by_due(rest)))
     return groups
 
@@ -249,27 +240,6 @@ def select(dg: Digest, *, text: str = "", owner: str | None = None, overdue_only
     if overdue_only:
         items = [i for i in items if i.overdue]
     return list(items)
-
-
-def when_text(at: str) -> str:
-    """An ISO timestamp as officers read it: '1 Jun 2010 09:00'; anything else as it is."""
-    try:
-        moment = datetime.fromisoformat(at)
-    except (TypeError, ValueError):
-        return visible(str(at))
-    return f"{moment.day} {moment:%b %Y %H:%M}"
-
-
-def deadline_story(rec: Recommendation) -> str:
-    """'April – May 2010' or 'agreed April – May 2010, revised to July 2010' (then 'and to ...')."""
-    agreed = visible(rec.deadline) or "none given"
-    if not rec.revisions:
-        return agreed
-    steps = [visible(r.deadline) for r in rec.revisions]
-    story = f"agreed {agreed}, revised to {steps[0]}"
-    for step in steps[1:]:
-        story += f", then to {step}"
-    return story
 
 
 def filter_words(*, text: str, owner: str | None, overdue_only: bool) -> list[str]:

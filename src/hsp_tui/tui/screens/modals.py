@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ...cli import fmt_date
+from ...formatting import fmt_date
 from ...deadlines import parse_deadline
 from ...model import Recommendation
 from ...safefiles import protected_file

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...cli import fmt_date
+from ...formatting import fmt_date
 from ...review import Review
 from ...textsafe import one_line, visible
 from ..messages import ItemChosen, OwnerChosen

@@ -1,0 +1,35 @@
+"""Exports: the plan as JSON, CSV (for Excel) or the Markdown board report, and writing one to a file.
+
+The command line and the app both export through here, so a file written from either is the same.
+Rendering is pure; the bytes on disk go through safefiles.write_output, which never replaces the plan's
+own files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InputError
+from .interchange import export_csv, export_json
+from .review import Review
+from .safefiles import write_output
+
+FORMATS = ("json", "csv", "md")
+
+
+def render_export(review: Review, fmt: str, exported_at: str) -> str:
+    """The whole export as text (the CSV starts with a BOM so that Excel reads it as UTF-8)."""
+    if fmt == "json":
+        return export_json(review, exported_at=exported_at)
+    if fmt == "csv":
+        return export_csv(review)
+    if fmt == "md":
+        from .report import render_markdown
+
+        return render_markdown(review, exported_at=exported_at)
+    raise InputError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def write_export(review: Review, fmt: str, path: Path, *, exported_at: str, plan_path: Path | None) -> None:
+    """Render the export and write it to `path` whole (never over the plan's own files)."""
+    write_output(path, render_export(review, fmt, exported_at), plan_path=plan_path)
