@@ -13,6 +13,8 @@ import pytest
 from hsp_tui.interchange import seed_to_data
 from hsp_tui.seed import seed_document
 from hsp_tui.store import Store
+# The throwaway PostgreSQL server (one per session) for the server and contract tests.
+from pgharness import pg_bindir, pg_cluster, pg_db, pg_people, pg_plan_db  # noqa: F401
 
 FIXED_AT = "2010-06-01T09:00:00+01:00"
 
@@ -66,3 +68,4 @@ def cli(tmp_path: Path):
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+

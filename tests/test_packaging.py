@@ -56,6 +56,7 @@ def test_wheel_ships_the_seed_and_the_installed_package_finds_it(tmp_path):
     wheel = next(wheel_dir.glob("hsp_tui-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "hsp_tui/data/partnership-working-in-haringey-2010.json" in names
+    assert "hsp_tui/backends/postgres.sql" in names  # the server's schema, read by `init`
     target = tmp_path / "site"
     inst = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],

@@ -21,6 +21,7 @@ from .exports import render_export, write_export
 from .formatting import detail_text, due_words, fmt_date, month_label, plural
 from .interchange import read_plan_file, seed_to_data
 from .model import Plan, Status
+from .backends.pgconnect import is_server_url
 from .config import load_settings
 from .paths import resolve_config_path, resolve_db_path
 from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
@@ -124,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plan-date", metavar="DATE", help="the plan's date for a CSV: gives the year to "
                    "deadlines such as 'From July'")
 
+    s = sub.add_parser("init", help="set up a PostgreSQL database for hsp-tui (--db postgresql://...; run by "
+                       "the database's owner; safe to repeat, upgrades in place)")
+    s.add_argument("--empty", action="store_true", help="do not load the embedded seed plan")
+
     sub.add_parser("schema", help="print the JSON Schema of the JSON export")
     sub.add_parser("where", help="print the path of the working file")
     return p
@@ -133,6 +138,12 @@ class Context:
     def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
         self.args = args
         self.env = env
+        target = args.db or env.get("HSP_TUI_DB")
+        self.server = target if is_server_url(target) else None  # a postgresql:// URI
+        if self.server is not None and (args.user or env.get("HSP_TUI_USER")):
+            given = "--user" if args.user else "HSP_TUI_USER"
+            raise InputError(f"{given} cannot be used with a database server: the server records the user "
+                             "you logged in as for every change, never a name the client gives")
         self.path = resolve_db_path(args.db, env)
         self.user = args.user or env.get("HSP_TUI_USER") or default_user()
         self.as_of = parse_date_arg(args.as_of) if args.as_of else date.today()
@@ -150,6 +161,11 @@ class Context:
             self.due_soon_days = DEFAULT_DUE_SOON_DAYS
 
     def store(self) -> Store:
+        if self.server is not None:
+            from .backends.pgschema import open_checked  # noqa: PLC0415 - the driver only for a server
+
+            open_checked(self.server).close()
+            raise InputError("this command does not work on a database server yet; use 'init' and psql")
         user = self.user
         return Store.open(self.path, seed=lambda: seed_to_data(seed_document(), by=user, at=now_iso()))
 
@@ -352,6 +368,15 @@ def cmd_import(ctx: Context) -> int:
     return 0
 
 
+def cmd_init(ctx: Context) -> int:
+    if ctx.server is None:
+        raise InputError("init sets up a PostgreSQL database: give --db postgresql://... (a plan file "
+                         "needs no setup: it is created on first use)")
+    from .backends.pgschema import run_init  # noqa: PLC0415 - the driver only for a server
+
+    return run_init(ctx.server, empty=ctx.args.empty)
+
+
 def cmd_schema(ctx: Context) -> int:
     from .schema import schema_text
 
@@ -360,6 +385,11 @@ def cmd_schema(ctx: Context) -> int:
 
 
 def cmd_where(ctx: Context) -> int:
+    if ctx.server is not None:
+        from .backends.pgconnect import redact  # noqa: PLC0415
+
+        print(redact(ctx.server))  # never the password
+        return 0
     print(ctx.path)
     return 0
 
@@ -380,7 +410,7 @@ def cmd_app(ctx: Context) -> int:
 COMMANDS = {
     "list": cmd_list, "summary": cmd_summary, "show": cmd_show, "set": cmd_set, "note": cmd_note, "assign": cmd_assign,
     "revise": cmd_revise, "milestone": cmd_milestone, "undo": cmd_undo, "export": cmd_export,
-    "import": cmd_import, "schema": cmd_schema, "where": cmd_where, None: cmd_app,
+    "import": cmd_import, "init": cmd_init, "schema": cmd_schema, "where": cmd_where, None: cmd_app,
 }
 
 
