@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 from hsp_tui.store import Store
 
 from conftest import fixed_clock
-from tuikit import last_notice, on_disk, settled
+from tuikit import last_notice, on_disk, plain, settled
 
 
 # -- a status key decides "no change" on the file, not on the screen ----------------------------------
@@ -59,3 +62,127 @@ async def test_refused_last_undo_says_nothing_else_to_undo(make_app, plan_path):
         await settled(pilot)
         assert last_notice(app).endswith("nothing else to undo")
         assert on_disk(plan_path, 1)["status"] == "blocked"
+
+
+# -- toasts, dialogs and words -------------------------------------------------------------------------
+async def test_one_toast_at_a_time_so_the_panes_stay_readable(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("2", "j", "3", "j", "4", "j", "5")
+        await settled(pilot)
+        await pilot.pause()
+        assert len(app.notices) == 4  # every notice is said (and kept) ...
+        toasts = app.screen.query("Toast")
+        assert len(toasts) == 1  # ... but only the newest covers the screen
+        assert "No. 4" in str(toasts.first().render())
+
+
+async def test_edit_then_enter_with_nothing_changed_says_no_change(make_app, plan_path):
+    app = make_app()
+    async with app.run_test() as pilot:
+        before = plan_path.read_bytes()
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settled(pilot)
+        assert app.screen is app.main
+        assert last_notice(app) == "No change: No. 1's owner and deadline are as they were"
+        assert plan_path.read_bytes() == before
+
+
+async def test_export_dialog_offers_the_last_format_and_says_it_in_words(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#export-format").value = "md"
+        await pilot.pause()
+        path = app.screen.query_one("#export-path")
+        assert path.value.endswith(".md")
+        path.value = str(tmp_path / "board.md")
+        await pilot.press("enter")
+        await settled(pilot)
+        assert app.screen is app.main
+        assert last_notice(app) == f"Exported 12 recommendations as a Markdown report to {tmp_path / 'board.md'}"
+        await pilot.press("x")  # the same session: Markdown again, not JSON
+        await pilot.pause()
+        assert app.screen.query_one("#export-format").value == "md"
+        assert app.screen.query_one("#export-path").value.endswith(".md")
+
+
+async def test_help_lists_page_keys_and_home_end(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = plain(app.screen.query_one("#help-text"))
+        assert "PgUp/PgDn" in text and "Home/End" in text
+        assert "Review date" in text
+
+
+def test_readme_key_table_lists_page_keys_and_review_date():
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    keys = readme.split("| key | does |", 1)[1].split("\n\n", 1)[0]
+    for words in ("PgUp/PgDn", "Home/End", "`r` | review date"):
+        assert words in keys, words
+
+
+async def test_palette_offers_only_the_apps_own_commands_theme_and_quit(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Keys", "Screenshot", "Maximize", "Minimize"}.isdisjoint(titles)
+        assert "Theme" in titles and "Quit" in titles and "Add a progress note" in titles
+        assert "Review date: judge the plan as of another day" in titles
+
+
+# -- the review date -----------------------------------------------------------------------------------
+async def test_header_labels_the_review_date_as_such(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        header = plain(app.main.query_one("#header"))
+        assert "review date 1 Jun 2010" in header
+
+
+async def test_r_changes_the_review_date_without_restarting(make_app, plan_path):
+    app = make_app()
+    async with app.run_test() as pilot:
+        assert plain(app.main.query_one("#summary")).startswith("5 overdue")
+        await pilot.press("r")
+        await pilot.pause()
+        box = app.screen.query_one("#review-date")
+        box.value = "June 2010"  # a month is not a day: refused, the dialog stays
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "is not a date" in plain(app.screen.query_one("#review-date-error"))
+        box.value = "1/4/2010"
+        await pilot.press("enter")
+        await settled(pilot)
+        assert app.screen is app.main
+        assert "review date 1 Apr 2010" in plain(app.main.query_one("#header"))
+        assert plain(app.main.query_one("#summary")).startswith("0 overdue")
+        assert last_notice(app) == "Review date now 1 Apr 2010: 0 overdue, 0 due soon"
+        await pilot.press("4")  # a change keeps the new review date
+        await settled(pilot)
+        assert on_disk(plan_path, 1)["status"] == "done"
+        assert "review date 1 Apr 2010" in plain(app.main.query_one("#header"))
+        assert app.review.as_of == date(2010, 4, 1)
+
+
+async def test_an_old_plan_judged_as_of_today_says_once_how_to_review_it_as_of_a_date(make_app):
+    app = make_app(as_of=date(2026, 11, 29), as_of_given=False)
+    async with app.run_test() as pilot:
+        await settled(pilot)
+        hints = [m for _, m in app.notices if "--as-of" in m]
+        assert len(hints) == 1
+        assert "press r" in hints[0] and "--as-of 2010-03-16" in hints[0]
+        assert "(today)" in plain(app.main.query_one("#header"))
+
+
+async def test_no_review_date_hint_when_a_date_was_given_or_the_plan_is_current(make_app):
+    for kwargs in ({"as_of": date(2026, 11, 29), "as_of_given": True},
+                   {"as_of": date(2010, 6, 1), "as_of_given": False}):
+        app = make_app(**kwargs)
+        async with app.run_test() as pilot:
+            await settled(pilot)
+            assert not any("--as-of" in m for _, m in app.notices), kwargs

@@ -25,7 +25,7 @@ async def test_start_state_table_focused_sorted_by_number_first_row(make_app):
         assert [r[0] for r in rows] == [str(n) for n in range(1, 13)]
         assert rows[0][4] == "30 Apr 2010" and rows[0][6] == "OVERDUE"
         assert rows[4][4] == "Ongoing" and rows[4][6] == ""
-        assert "as of 1 Jun 2010" in plain(main.query_one("#header"))
+        assert "review date 1 Jun 2010" in plain(main.query_one("#header"))
         assert "5 overdue" in plain(main.query_one("#summary"))
         assert detail_text(app).startswith("No. 1")
 

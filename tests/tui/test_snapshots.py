@@ -1,4 +1,4 @@
-"""SVG snapshots of the main screen (wide and 80x24), the help screen and the note dialog.
+"""SVG snapshots of the main screen (120x40, 200x50 and 80x24), the help screen and the dialogs.
 
 Deterministic: the seed plan, review date 1 Jun 2010, a fixed clock and user. Regenerate with
 `pytest tests/tui/test_snapshots.py --snapshot-update` and look at the SVGs before committing.
@@ -9,6 +9,10 @@ from __future__ import annotations
 
 def test_main_screen_wide(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(120, 40))
+
+
+def test_main_screen_200x50(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(200, 50))
 
 
 def test_main_screen_80x24(snap_compare, make_app):
@@ -33,3 +37,7 @@ def test_help_screen(snap_compare, make_app):
 
 def test_note_dialog(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(80, 24), press=["j", "n", *"Board paper drafted"])
+
+
+def test_review_date_dialog(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(80, 24), press=["r"])

@@ -67,7 +67,7 @@ def test_press_2_in_a_real_terminal(session, tmp_path):
     db = tmp_path / "plan.json"
     name = session("--db", str(db), "--as-of", "2010-06-01", "--user", "carol")
     screen_with(name, "Recommendations (12)")
-    assert "as of 1 Jun 2010" in screen(name)
+    assert "review date 1 Jun 2010" in screen(name)
     tmux("send-keys", "-t", name, "2")
 
     def saved():

@@ -14,6 +14,7 @@ from textual.keys import _character_to_key
 from textual.screen import Screen
 
 from ..exports import write_export
+from ..formatting import fmt_date
 from ..config import Settings
 from .. import heap
 from ..errors import ConflictError, HspError
@@ -39,10 +40,14 @@ SAVE_IN_LOOP = 2000
 Summary = str | Callable[[Change], str]
 NAVIGATION_HELP = [
     ("Up/Down, j/k", "move in a table or list; scroll the detail"),
+    ("PgUp/PgDn", "a page up / down (table, lists, detail)"),
+    ("Home/End", "the first / last row (table, lists); top / bottom of the detail"),
     ("Tab / Shift+Tab", "next / previous pane (table, detail, owners, deadlines)"),
     ("Enter", "table: focus the detail · owners: filter to that owner · deadlines: go to the item"),
     ("Escape", "clear filters (owner, text, overdue) and go back to the table"),
 ]
+EXPORT_WORDS = {"json": "JSON data", "csv": "a CSV spreadsheet", "md": "a Markdown report",
+                "html": "an HTML report"}
 
 
 class HspApp(App[int]):
@@ -106,6 +111,14 @@ class HspApp(App[int]):
             self.set_keymap({binding_id: ",".join(key_name(k) for k in keys.split(","))
                              for binding_id, keys in self.settings.keys.items()})
         self.set_interval(self.poll_seconds, self.check_file)
+        self.call_after_refresh(self._say_if_long_past)
+
+    def _say_if_long_past(self) -> None:
+        """A plan whose every date is over a year past, judged as of today because no date was
+        given, shows nearly everything overdue: say once how to review it as of another date."""
+        hint = long_past_hint(self.review, self.as_of_given)
+        if hint:
+            self.notify(hint, title="Reviewing an old plan?", timeout=30)
 
     @property
     def review(self) -> Review:
@@ -145,8 +158,10 @@ class HspApp(App[int]):
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
                markup: bool = False) -> None:
-        """Every notice is plain text (file text is never markup) and is kept in `notices`."""
+        """Every notice is plain text (file text is never markup) and is kept in `notices`. One
+        toast at a time: the newest replaces the one shown (a stack of them covered the panes)."""
         self.notices.append((severity, message))
+        self.clear_notifications()
         super().notify(visible(message), title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- changes --------------------------------------------------------------------------------
@@ -183,6 +198,24 @@ class HspApp(App[int]):
             if change.number is not None:
                 self.undo_stack.append((change.number, int(change.entry["id"]), summary))
             self.notify(f"Saved. {summary}")
+
+    def review_on(self, day: date) -> None:
+        """Judge the plan as of `day` from now on (the review date), without re-reading the file."""
+        self.run_worker(self._review_on(day), group="lane")
+
+    async def _review_on(self, day: date) -> None:
+        await self._loaded.wait()
+        async with self._lane:
+            if day == self.as_of:
+                self.notify(f"No change: the review date is already {fmt_date(day)}")
+                return
+            self.as_of, self.as_of_given = day, True
+            build = partial(kept, lambda plan: Digest.of(review(plan, day, self.due_soon_days)), self.review.plan)
+            digest = build() if len(self.review.items) <= SAVE_IN_LOOP else await asyncio.to_thread(build)
+            self._show(digest)
+            rv = digest.review
+            self.notify(f"Review date now {fmt_date(day)}: {len(rv.overdue)} overdue, "
+                        f"{len(rv.due_soon)} due soon")
 
     def undo_last(self) -> None:
         self.run_worker(self._undo(), group="lane")
@@ -307,7 +340,7 @@ class HspApp(App[int]):
             write_export(self.review, fmt, path, exported_at=self.clock(), plan_path=self.store.path)
         except (HspError, OSError) as exc:
             return f"Export failed: {visible(str(exc))}"
-        self.notify(f"Exported {len(self.review.items)} recommendations as {fmt.upper()} to {path}")
+        self.notify(f"Exported {len(self.review.items)} recommendations as {EXPORT_WORDS.get(fmt, fmt)} to {path}")
         return None
 
     # -- help and the command palette -----------------------------------------------------------
@@ -334,12 +367,28 @@ class HspApp(App[int]):
             self.push_screen(HelpScreen(self.help_rows()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """The app's own actions, then Theme and Quit (not Textual's others: its key panel, maximise
+        and screenshot do nothing an officer needs here)."""
         main = self.main
         for b in MainScreen.BINDINGS:
             if isinstance(b, Binding) and b.id not in ("next_pane", "previous_pane"):
                 yield SystemCommand(command_title(b), f"key: {self.keys_for(b)}", partial(main.run_action, b.action))
         yield SystemCommand("Help: keys", "key: ?", self.action_help)
+        yield SystemCommand("Theme", "Change the colours for this session (theme = \"...\" in the "
+                            "settings file keeps one)", self.action_change_theme)
+        yield SystemCommand("Quit", "key: q", self.action_quit)
+
+
+def long_past_hint(rv: Review, as_of_given: bool) -> str | None:
+    """The words for a plan whose latest due date is more than a year before the review date, when
+    that date is today's by default (not asked for); None otherwise."""
+    dues = [i.due for i in rv.items if i.due]
+    if as_of_given or not dues or (rv.as_of - max(dues)).days <= 365:
+        return None
+    plan_date = rv.plan.meta.date or min(dues)
+    return (f"Every date in this plan is long past (the last was due {fmt_date(max(dues))}), so it is "
+            f"judged as of today, {fmt_date(rv.as_of)}. To see it as it stood, press r and give a review "
+            f"date (e.g. {plan_date.isoformat()}), or start the app with --as-of {plan_date.isoformat()}.")
 
 
 def kept(fn: Callable[..., Any], *args: Any) -> Any:
@@ -365,6 +414,7 @@ def command_title(b: Binding) -> str:
         "overdue_only": "Overdue only on / off", "filter": "Filter by text",
         "cycle_sort": "Sort by number / due / owner / status", "export": "Export (JSON, CSV, Markdown)",
         "clear_filters": "Clear filters", "help": "Help: keys", "quit": "Quit",
+        "review_date": "Review date: judge the plan as of another day",
     }
     if b.id in titles:
         return titles[b.id]
@@ -383,6 +433,7 @@ def binding_scopes() -> list[tuple[str, list[tuple[str, str, str]]]]:
     """Each set of bindings active at the same time, as (where, [(id or name, keys, action)]): the
     app's with the main screen's and one pane's (the focused one), and the app's with each dialog's."""
     from .screens.modals import EditScreen, ExportScreen, MilestoneScreen, NoteScreen
+    from .screens.review_date import ReviewDateScreen
 
     def of(cls) -> list[tuple[str, str, str]]:
         found = []
@@ -402,7 +453,8 @@ def binding_scopes() -> list[tuple[str, list[tuple[str, str, str]]]]:
                                 ("deadlines pane", DeadlinesPane))]
     scopes += [(f"in the {name} dialog", app + of(cls))
                for name, cls in (("note", NoteScreen), ("edit", EditScreen), ("export", ExportScreen),
-                                 ("milestone", MilestoneScreen), ("help", HelpScreen))]
+                                 ("milestone", MilestoneScreen), ("help", HelpScreen),
+                                 ("review date", ReviewDateScreen))]
     return scopes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -25,6 +26,7 @@ from ..widgets.footer import NARROW_BELOW, HspFooter
 from ..widgets.panes import DeadlinesPane, HeaderBar, OwnersPane, SummaryBar
 from ..widgets.rectable import RecTable
 from .modals import EditResult, EditScreen, ExportScreen, MilestoneScreen, NoteScreen
+from .review_date import ReviewDateScreen
 
 if TYPE_CHECKING:
     from ..app import HspApp
@@ -64,6 +66,7 @@ class MainScreen(Screen):
         Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("s", "cycle_sort", "Sort", id="cycle_sort"),
         Binding("x", "export", "Export", id="export"),
+        Binding("r", "review_date", "Review date", id="review_date"),
         Binding("tab", "next_pane", "Next pane", show=False, id="next_pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous_pane"),
         Binding("escape", "clear_filters", "Clear filters", show=False, id="clear_filters"),
@@ -89,6 +92,7 @@ class MainScreen(Screen):
         # `m` on an item without milestones: the digit typed next is the milestone's number, not a
         # status key, so it is swallowed (any other key is handled as usual).
         self._milestone_digit_pending: int | None = None  # the item's number
+        self.export_format = "json"  # the last format exported in this session
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -414,6 +418,9 @@ class MainScreen(Screen):
         def save(result: EditResult | None) -> None:
             if result is None:
                 return
+            if result.owner is None and result.deadline is None:
+                self.app.notify(f"No change: No. {rec.number}'s owner and deadline are as they were")
+                return
             if result.owner is not None:
                 self.app.change(lambda: (lambda s, by: s.set_owner(rec.number, result.owner, by=by),
                                          f"No. {rec.number}: owner is now {result.owner}"))
@@ -447,5 +454,18 @@ class MainScreen(Screen):
         self.app.undo_last()
 
     def action_export(self) -> None:
-        self.app.push_screen(ExportScreen(self.app.as_of, self.app.store.path, self.app.export))
+        def write(fmt: str, path) -> str | None:
+            failure = self.app.export(fmt, path)
+            if failure is None:
+                self.export_format = fmt  # the dialog offers it first next time (this session)
+            return failure
 
+        self.app.push_screen(ExportScreen(self.app.as_of, self.app.store.path, write, self.export_format))
+
+    def action_review_date(self) -> None:
+        """Judge the plan as of another date (what is overdue then), without restarting."""
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self.app.review_on(day)
+
+        self.app.push_screen(ReviewDateScreen(self.app.as_of, self.app.review.plan.meta.date), chosen)

@@ -132,7 +132,7 @@ class EditScreen(ModalScreen[EditResult | None]):
                 return
         owner_changed = owner != self.rec.owner
         if not owner_changed and not new_deadline:
-            self.dismiss(None)
+            self.dismiss(EditResult(None, None, None))  # saved as it was: the caller says "No change"
             return
         self.dismiss(EditResult(owner if owner_changed else None,
                                 deadline.strip() if new_deadline else None,
@@ -156,22 +156,24 @@ class ExportScreen(ModalScreen[Path | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export_cancel")]
 
-    def __init__(self, day: date, plan_path: Path, write: Callable[[str, Path], str | None]) -> None:
-        """`write(fmt, path)` writes the export and returns None, or why it could not."""
+    def __init__(self, day: date, plan_path: Path, write: Callable[[str, Path], str | None],
+                 fmt: str = "json") -> None:
+        """`write(fmt, path)` writes the export and returns None, or why it could not; `fmt`: the
+        format chosen at first (the last one used in this session)."""
         super().__init__()
         self.day = day
         self.plan_path = plan_path
         self.write = write
-        self.fmt = "json"
+        self.fmt = fmt if fmt in EXPORT_FORMATS else "json"
         self._confirmed: Path | None = None  # the existing file Export was pressed once for
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = "Export the plan"
             yield Label("Format (Shift+Tab, then Enter to change it)")
-            yield Select(EXPORT_CHOICES, value="json", allow_blank=False, id="export-format")
+            yield Select(EXPORT_CHOICES, value=self.fmt, allow_blank=False, id="export-format")
             yield Label("File")
-            yield Input(default_export_path(self.day, "json"), id="export-path")
+            yield Input(default_export_path(self.day, self.fmt), id="export-path")
             yield Label("", id="export-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", id="export-ok")

@@ -12,7 +12,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 STATUS_ACTION = "set_status("
-NARROW_HIDDEN = ("toggle_overdue", "cycle_sort")  # and the command palette's ^p
+NARROW_HIDDEN = ("toggle_overdue", "cycle_sort", "review_date")  # and the command palette's ^p
 NARROW_BELOW = 110  # columns
 
 

@@ -108,13 +108,14 @@ class SummaryBar(Static):
 
 
 class HeaderBar(Static):
-    """App name, plan title and the review date ('as of 1 Jun 2010')."""
+    """App name, the review date ('review date 1 Jun 2010': the day the plan is judged as of, not
+    to be taken for the real dates of the history) and the plan's title."""
 
     def show(self, rv: Review, as_of_given: bool) -> None:
         meta = rv.plan.meta
         out = Text()
         out.append(" hsp-tui ", style="bold reverse")
-        out.append("  as of ")
+        out.append("  review date ")
         out.append(fmt_date(rv.as_of), style="bold")
         if not as_of_given:
             out.append(" (today)", style="dim")
