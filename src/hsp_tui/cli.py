@@ -114,8 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("number")
     s.add_argument("--entry", metavar="ID", help="history entry to undo (default: the latest that can be)")
 
-    s = sub.add_parser("export", help="write the plan as JSON, CSV (Excel) or a Markdown board report")
-    s.add_argument("--format", choices=["json", "csv", "md"], default="json")
+    s = sub.add_parser("export", help="write the plan as JSON, CSV (Excel), or a board report in Markdown or HTML")
+    s.add_argument("--format", choices=["json", "csv", "md", "html"], default="json")
     s.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
 
     s = sub.add_parser("import", help="create a plan file from a CSV or a JSON export")

@@ -1,4 +1,4 @@
-"""Exports: the plan as JSON, CSV (for Excel) or the Markdown board report, and writing one to a file.
+"""Exports: the plan as JSON, CSV (for Excel) or the board report (Markdown or HTML), and writing one to a file.
 
 The command line and the app both export through here, so a file written from either is the same.
 Rendering is pure; the bytes on disk go through safefiles.write_output, which never replaces the plan's
@@ -14,7 +14,7 @@ from .interchange import export_csv, export_json
 from .review import Review
 from .safefiles import write_output
 
-FORMATS = ("json", "csv", "md")
+FORMATS = ("json", "csv", "md", "html")
 
 
 def render_export(review: Review, fmt: str, exported_at: str) -> str:
@@ -27,6 +27,10 @@ def render_export(review: Review, fmt: str, exported_at: str) -> str:
         from .report import render_markdown
 
         return render_markdown(review, exported_at=exported_at)
+    if fmt == "html":
+        from .report_html import render_html
+
+        return render_html(review, exported_at=exported_at)
     raise InputError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 

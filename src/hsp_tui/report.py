@@ -115,6 +115,23 @@ def flag_text(item: ItemReview, soon: bool) -> str:
 
 
 # -- the report ------------------------------------------------------------------------------
+def progress_section(rv: Review) -> list[str]:
+    """Progress over time: the Mermaid chart and the same figures as a table (see `charts`)."""
+    from . import charts
+    from .progress import progress
+
+    points, step = charts.figures(progress(rv.plan, rv.as_of))
+    first = points[0].day
+    out = ["## Progress over time", "",
+           f"Items open, overdue, done and verified {charts.step_words(step)} from {long_date(first)} "
+           f"to {long_date(rv.as_of)}, rebuilt from each item's history.", ""]
+    out += charts.mermaid(points)
+    out.append("")
+    out += table(charts.TABLE_HEADERS, charts.table_rows(points), "lrrrrr")
+    out.append("")
+    return out
+
+
 def render_markdown(review: Review, *, exported_at: str) -> str:
     rv = review
     plan = rv.plan
@@ -173,6 +190,8 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
         bullets.append(f"**Deadline could not be read, so no due date:** {len(unreadable)} ({numbers(unreadable)}).")
     out += [f"- {b}" for b in bullets]
     out.append("")
+
+    out += progress_section(rv)
 
     # Overdue
     out += ["## Overdue", ""]

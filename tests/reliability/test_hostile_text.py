@@ -77,6 +77,32 @@ def test_cli_output_has_no_escape_or_control_characters(hostile_plan: Path, args
     assert not UNSAFE.search(r.stderr)
 
 
+def test_html_report_shows_hostile_text_literally_and_nothing_else(hostile_plan: Path) -> None:
+    from html.parser import HTMLParser
+
+    r = run_cli(hostile_plan, "export", "--format", "html")
+    assert r.returncode == 0, r.stderr
+    tags, texts = set(), []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.add(tag)
+            assert not [k for k, _v in attrs if k in ("href", "src") or k.startswith("on")], (tag, attrs)
+
+        def handle_data(self, data):
+            texts.append(data)
+
+    Reader(convert_charrefs=True).feed(r.stdout)
+    allowed = {"html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "p", "br", "strong",
+               "ul", "li", "table", "thead", "tbody", "tr", "th", "td", "span", "figure", "figcaption",
+               "svg", "desc", "rect", "line", "polyline", "text"}
+    assert tags <= allowed, tags - allowed
+    text = "".join(texts)
+    assert "[bold red]markup[/bold red]" in text and "[red]Plan\\x1b[5m title" in text
+    assert "\\x1b[2J\\x1b[H" in text  # spelled out, never sent
+    assert not UNSAFE.search(text.replace("\n", " "))
+
+
 def test_show_spells_out_what_it_cannot_show(hostile_plan: Path) -> None:
     out = {i: run_cli(hostile_plan, "show", str(i)).stdout for i in range(1, len(HOSTILE) + 1)}
     # Markup is shown literally, brackets and all.

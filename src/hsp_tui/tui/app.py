@@ -412,7 +412,8 @@ def command_title(b: Binding) -> str:
         "add_note": "Add a progress note", "edit": "Edit owner and deadline",
         "milestone": "Mark a milestone done / open", "undo": "Undo my last change",
         "overdue_only": "Overdue only on / off", "filter": "Filter by text",
-        "cycle_sort": "Sort by number / due / owner / status", "export": "Export (JSON, CSV, Markdown)",
+        "cycle_sort": "Sort by number / due / owner / status", "export": "Export (JSON, CSV, Markdown, HTML)",
+        "progress_chart": "Progress over time (chart and figures by week)",
         "clear_filters": "Clear filters", "help": "Help: keys", "quit": "Quit",
         "review_date": "Review date: judge the plan as of another day",
     }

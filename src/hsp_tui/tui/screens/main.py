@@ -67,6 +67,7 @@ class MainScreen(Screen):
         Binding("s", "cycle_sort", "Sort", id="cycle_sort"),
         Binding("x", "export", "Export", id="export"),
         Binding("r", "review_date", "Review date", id="review_date"),
+        Binding("p", "progress", "Progress chart", show=False, id="progress_chart"),
         Binding("tab", "next_pane", "Next pane", show=False, id="next_pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous_pane"),
         Binding("escape", "clear_filters", "Clear filters", show=False, id="clear_filters"),
@@ -452,6 +453,11 @@ class MainScreen(Screen):
 
     def action_undo(self) -> None:
         self.app.undo_last()
+
+    def action_progress(self) -> None:
+        from .progress import ProgressScreen
+
+        self.app.push_screen(ProgressScreen())
 
     def action_export(self) -> None:
         def write(fmt: str, path) -> str | None:

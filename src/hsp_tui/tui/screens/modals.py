@@ -22,7 +22,7 @@ from ...model import Recommendation
 from ...safefiles import protected_file
 from ...textsafe import one_line, visible
 
-EXPORT_FORMATS = ("json", "csv", "md")
+EXPORT_FORMATS = ("json", "csv", "md", "html")
 
 
 def heading(rec: Recommendation) -> Text:
@@ -143,7 +143,7 @@ class EditScreen(ModalScreen[EditResult | None]):
 
 
 EXPORT_CHOICES = (("JSON: all data, for re-import", "json"), ("CSV: opens in Excel", "csv"),
-                  ("Markdown: the board report", "md"))
+                  ("Markdown: the board report", "md"), ("HTML: the board report, to print", "html"))
 
 
 def default_export_path(day: date, fmt: str) -> str:
