@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.keys import _character_to_key
 from textual.screen import Screen
 
@@ -23,6 +24,8 @@ from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
 from ..records import RECS, plan_from_data
 from ..store import Change, Signature, Store, now_iso
 from ..textsafe import visible
+from .keys import KeyGate
+from .palette import SafeCommandPalette
 from .screens.main import MainScreen
 from .screens.modals import HelpScreen
 from .view import Digest, first_items, full_digest
@@ -50,12 +53,14 @@ EXPORT_WORDS = {"json": "JSON data", "csv": "a CSV spreadsheet", "md": "a Markdo
                 "html": "an HTML report"}
 
 
-class HspApp(App[int]):
+class HspApp(KeyGate, App[int]):
     CSS_PATH = "hsp.tcss"
     TITLE = "hsp-tui"
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
+        # Ctrl+C quits as q does (Textual's own Ctrl+C only shows a notice), from any screen.
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit_ctrl_c"),
     ]
 
     def __init__(self, store: Store, *, as_of: date, user: str, as_of_given: bool = False,
@@ -346,7 +351,8 @@ class HspApp(App[int]):
     # -- help and the command palette -----------------------------------------------------------
     def keys_for(self, binding: Binding) -> str:
         keys = self.settings.keys.get(binding.id or "", binding.key)
-        return " ".join(self.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+        shown = (self.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+        return " ".join(f"Ctrl+{k[1:].upper()}" if k.startswith("^") and len(k) > 1 else k for k in shown)
 
     def status_keys_display(self) -> str:
         """The five status keys as the footer shows them: '1-5', or the keys as remapped."""
@@ -365,6 +371,11 @@ class HspApp(App[int]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_rows()))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, guarded against the keys that crash it (see palette.py)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(SafeCommandPalette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The app's own actions, then Theme and Quit (not Textual's others: its key panel, maximise
@@ -414,7 +425,7 @@ def command_title(b: Binding) -> str:
         "overdue_only": "Overdue only on / off", "filter": "Filter by text",
         "cycle_sort": "Sort by number / due / owner / status", "export": "Export (JSON, CSV, Markdown, HTML)",
         "progress_chart": "Progress over time (chart and figures by week)",
-        "clear_filters": "Clear filters", "help": "Help: keys", "quit": "Quit",
+        "clear_filters": "Clear filters", "help": "Help: keys", "quit": "Quit", "quit_ctrl_c": "Quit (from any screen)",
         "review_date": "Review date: judge the plan as of another day",
     }
     if b.id in titles:

@@ -35,6 +35,7 @@ DEADLINES_DELAY = 0.3  # seconds of quiet before the deadlines pane is rebuilt
 FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the typing
 LARGE = 2000  # items: from here a text filter costs more than a frame
 PANES = ("table", "detail", "owners", "deadlines")
+TYPED_IN_FILTER = ("note", "edit", "milestone", "export", "review_date", "progress")  # priority bindings that are letters
 STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
 
 
@@ -56,20 +57,23 @@ class MainScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         *status_bindings(),
-        Binding("n", "note", "Note", id="add_note"),
-        Binding("e", "edit", "Edit", id="edit"),
-        Binding("m", "milestone", "Milestone", id="milestone"),
+        # The keys that open a dialog or move to another pane are priority bindings, acted on as each
+        # key arrives: the keys typed right after them in one burst then go to the dialog or pane
+        # (not to the table). While the filter line is open they are letters of the filter (check_action).
+        Binding("n", "note", "Note", id="add_note", priority=True),
+        Binding("e", "edit", "Edit", id="edit", priority=True),
+        Binding("m", "milestone", "Milestone", id="milestone", priority=True),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("o", "toggle_overdue", "Overdue", id="overdue_only"),
         # A priority binding: acted on as the key arrives, so the keys typed right after it (a fast
         # typist, a paste) already find the filter open (see on_key).
         Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("s", "cycle_sort", "Sort", id="cycle_sort"),
-        Binding("x", "export", "Export", id="export"),
-        Binding("r", "review_date", "Review date", id="review_date"),
-        Binding("p", "progress", "Progress chart", show=False, id="progress_chart"),
-        Binding("tab", "next_pane", "Next pane", show=False, id="next_pane"),
-        Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous_pane"),
+        Binding("x", "export", "Export", id="export", priority=True),
+        Binding("r", "review_date", "Review date", id="review_date", priority=True),
+        Binding("p", "progress", "Progress chart", show=False, id="progress_chart", priority=True),
+        Binding("tab", "next_pane", "Next pane", show=False, id="next_pane", priority=True),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous_pane", priority=True),
         Binding("escape", "clear_filters", "Clear filters", show=False, id="clear_filters"),
     ]
 
@@ -316,7 +320,14 @@ class MainScreen(Screen):
     def _focus_pane(self, name: str) -> None:
         if name != "table":
             self.slot = name
-        self.call_after_refresh(self.query_one(f"#{name}").focus)
+        # At once (not after the next refresh): a key typed right after Tab goes to the new pane.
+        self.set_focus(self.query_one(f"#{name}", Widget))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the filter line is open, the letter keys bound with priority are typed into it."""
+        if action in TYPED_IN_FILTER and self.filtering:
+            return False
+        return True
 
     def action_next_pane(self) -> None:
         k = PANES.index(self._pane_of(self.focused))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Generic, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -29,7 +30,67 @@ def heading(rec: Recommendation) -> Text:
     return Text(f"No. {rec.number} · {one_line(rec.title, 60)}")
 
 
-class NoteScreen(ModalScreen[str | None]):
+T = TypeVar("T")
+
+
+class Dialog(ModalScreen[T], Generic[T]):
+    """A dialog that decides once, in the order the keys were typed.
+
+    Keys typed in one burst (a paste, a fast typist, SSH) all arrive before the dialog has acted on
+    the first. Enter and Escape are therefore decided here, as each key reaches the dialog in turn,
+    not by Input's Submitted message (which would arrive after a later Escape had already closed the
+    dialog). The first Enter or Escape that closes the dialog wins: the change it confirms is handed
+    on exactly once, and the keys typed after it go to the screen below, in order. Keys typed
+    before the dialog had focused its first field go into that field, as typed.
+    """
+
+    HOLDS_KEYS = True  # see on_screen_resume
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.decided = False
+
+    def on_screen_resume(self) -> None:
+        """Composed and focused: the keys typed meanwhile (held by the app) come in now."""
+        release = getattr(self.app, "release_keys", None)  # an app without KeyGate holds nothing
+        if release is not None:
+            release()
+
+    def decide(self, value: T | None) -> AwaitComplete:
+        """Close with `value`, once: a second Enter or Escape does nothing."""
+        if self.decided or not self.is_current:
+            return AwaitComplete.nothing()
+        self.decided = True
+        return self.dismiss(value)
+
+    def confirm(self) -> None:
+        """Enter in one of the dialog's fields."""
+
+    def action_cancel(self) -> None:
+        self.decide(None)
+
+    def takes_enter_and_escape(self) -> bool:
+        """Whether Enter and Escape belong to the dialog now (not to the focused widget)."""
+        return isinstance(self.focused, Input)
+
+    def on_key(self, event: events.Key) -> None:
+        if self.decided:
+            # Typed after the dialog decided, before it closed: it belongs to the screen below.
+            event.stop()
+            event.prevent_default()
+            self.app.post_message(events.Key(event.key, event.character))
+            return
+        if event.key in ("enter", "escape") and self.takes_enter_and_escape():
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                self.confirm()
+            else:
+                self.action_cancel()
+            return
+
+
+class NoteScreen(Dialog[str]):
     """A progress note for one item. Enter saves, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="note_cancel")]
@@ -45,15 +106,16 @@ class NoteScreen(ModalScreen[str | None]):
             yield Input(placeholder="What happened? (Enter saves, Escape cancels)", id="note-text")
             yield Label("", id="note-error", classes="error", markup=False)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        text = event.value
+    def confirm(self) -> None:
+        text = self.query_one("#note-text", Input).value
         if not text.strip():
             self.query_one("#note-error", Label).update("The note is empty: type something, or Escape to cancel.")
             return
-        self.dismiss(text)
+        self.decide(text)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.confirm()
 
 
 @dataclass(frozen=True)
@@ -63,7 +125,7 @@ class EditResult:
     reason: str | None
 
 
-class EditScreen(ModalScreen[EditResult | None]):
+class EditScreen(Dialog[EditResult]):
     """Owner and deadline. A changed deadline is a revision and needs a reason."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="edit_cancel")]
@@ -72,6 +134,8 @@ class EditScreen(ModalScreen[EditResult | None]):
         super().__init__()
         self.rec = rec
         self.reference = reference
+
+    AUTO_FOCUS = "#edit-owner"
 
     def compose(self) -> ComposeResult:
         rec = self.rec
@@ -114,6 +178,9 @@ class EditScreen(ModalScreen[EditResult | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.confirm()
+
+    def confirm(self) -> None:
         error = self.query_one("#edit-error", Label)
         owner = self.query_one("#edit-owner", Input).value
         deadline = self.query_one("#edit-deadline", Input).value
@@ -132,14 +199,11 @@ class EditScreen(ModalScreen[EditResult | None]):
                 return
         owner_changed = owner != self.rec.owner
         if not owner_changed and not new_deadline:
-            self.dismiss(EditResult(None, None, None))  # saved as it was: the caller says "No change"
+            self.decide(EditResult(None, None, None))  # saved as it was: the caller says "No change"
             return
-        self.dismiss(EditResult(owner if owner_changed else None,
-                                deadline.strip() if new_deadline else None,
-                                reason if new_deadline else None))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.decide(EditResult(owner if owner_changed else None,
+                               deadline.strip() if new_deadline else None,
+                               reason if new_deadline else None))
 
 
 EXPORT_CHOICES = (("JSON: all data, for re-import", "json"), ("CSV: opens in Excel", "csv"),
@@ -150,11 +214,12 @@ def default_export_path(day: date, fmt: str) -> str:
     return f"./hsp-export-{day.isoformat()}.{fmt}"
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(Dialog[Path]):
     """Format and file; writes the export itself (errors stay in the dialog). A file that exists is
     replaced only when Export is pressed a second time for it; the plan's own files never are."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export_cancel")]
+    AUTO_FOCUS = "#export-path"
 
     def __init__(self, day: date, plan_path: Path, write: Callable[[str, Path], str | None],
                  fmt: str = "json") -> None:
@@ -197,7 +262,12 @@ class ExportScreen(ModalScreen[Path | None]):
     def path_changed(self) -> None:
         self._confirmed = None
 
+    def confirm(self) -> None:
+        self._submit()
+
     def _submit(self) -> None:
+        if self.decided:  # nothing is written after a cancel (or a second time)
+            return
         raw = self.query_one("#export-path", Input).value.strip()
         error = self.query_one("#export-error", Label)
         if not raw:
@@ -224,7 +294,7 @@ class ExportScreen(ModalScreen[Path | None]):
             self._confirmed = None
             error.update(failure)
             return
-        self.dismiss(path)
+        self.decide(path)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -235,11 +305,11 @@ class ExportScreen(ModalScreen[Path | None]):
         self._submit()
 
     @on(Button.Pressed, "#export-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def cancel_pressed(self) -> None:
+        self.action_cancel()
 
 
-class MilestoneScreen(ModalScreen[int | None]):
+class MilestoneScreen(Dialog[int]):
     """Pick a milestone to mark done/open: its number, or Enter on the highlighted one."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="milestone_cancel")]
@@ -261,18 +331,25 @@ class MilestoneScreen(ModalScreen[int | None]):
             yield OptionList(*options, id="milestones")
             yield Label("Press the milestone's number, or Enter on it · Escape cancels", classes="dim")
 
-    def on_key(self, event) -> None:
-        if event.character and event.character.isdigit():
+    def takes_enter_and_escape(self) -> bool:
+        return isinstance(self.focused, OptionList)
+
+    def confirm(self) -> None:
+        index = self.query_one("#milestones", OptionList).highlighted
+        if index is not None:
+            self.decide(index + 1)
+
+    def on_key(self, event: events.Key) -> None:
+        if not self.decided and event.character and event.character.isdigit():
             k = int(event.character)
             if 1 <= k <= len(self.rec.milestones):
                 event.stop()
-                self.dismiss(k)
+                event.prevent_default()
+                self.decide(k)
+        # Otherwise Dialog.on_key handles it (Textual calls each class's handler in turn).
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.decide(int(event.option.id))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -296,7 +373,15 @@ class HelpScreen(ModalScreen[None]):
                             "(the undo is kept in the history).\nThe file is re-read when someone else "
                             "changes it.", style="dim")
                 yield Static(text, id="help-text")
-            yield Label("Escape or ? closes", classes="dim")
+            yield Label("Up/Down, PgUp/PgDn, Home/End scroll · Escape or ? closes", classes="dim")
+
+    def on_resize(self) -> None:
+        # The keys scroll inside the dialog, which fits the terminal: at 80x24 every line is reachable.
+        # The dialog leaves a row above and below; its border and the closing line take three more.
+        height = max(6, self.size.height - 2)
+        self.query_one(".dialog", Vertical).styles.max_height = height
+        self.query_one(VerticalScroll).styles.max_height = height - 3
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        if self.is_current:
+            self.dismiss(None)

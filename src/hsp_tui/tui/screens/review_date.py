@@ -8,10 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from ...formatting import fmt_date
+from .modals import Dialog
 
 # A whole date, as officers write one; a month alone ("June 2010") is refused, not given a day.
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y")
@@ -28,7 +28,7 @@ def parse_review_date(text: str) -> date | None:
     return None
 
 
-class ReviewDateScreen(ModalScreen[date | None]):
+class ReviewDateScreen(Dialog[date]):
     """The date the plan is judged as of (overdue, due soon). Enter sets it, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="review_date_cancel")]
@@ -55,13 +55,14 @@ class ReviewDateScreen(ModalScreen[date | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        day = parse_review_date(event.value)
+        self.confirm()
+
+    def confirm(self) -> None:
+        typed = self.query_one("#review-date", Input).value
+        day = parse_review_date(typed)
         if day is None:
             self.query_one("#review-date-error", Label).update(
-                f"{' '.join(event.value.split()) or 'An empty date'} is not a date: "
+                f"{' '.join(typed.split()) or 'An empty date'} is not a date: "
                 "write it as 2010-06-01, 1/6/2010 or 1 Jun 2010.")
             return
-        self.dismiss(day)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.decide(day)

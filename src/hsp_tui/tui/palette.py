@@ -1,0 +1,54 @@
+"""Textual's command palette, kept from crashing the app when keys come in a burst.
+
+Textual 8.2.8's own CommandPalette (a bare Textual app does the same):
+- PgUp/PgDn pressed before its list of commands has been laid out (Ctrl+P then PgUp within ~30 ms)
+  raise KeyError in OptionList._move_page (the list has options but no lines yet);
+- a second Enter that reaches the palette before it has closed dismisses it a second time:
+  ScreenStackError, and the chosen command would run twice.
+This subclass changes neither look nor behaviour otherwise, and uses only public API: a page key on a
+list not laid out yet waits for the next refresh; the palette closes once, and an Enter after it has
+decided is ignored.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.await_complete import AwaitComplete
+from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input
+
+
+class SafeCommandPalette(CommandPalette):
+    BINDINGS = [
+        Binding("pagedown", "page(1)", "Next page", show=False),
+        Binding("pageup", "page(-1)", "Previous page", show=False),
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.closing = False
+
+    def action_page(self, direction: int, retried: bool = False) -> None:
+        commands = self.query_one(CommandList)
+        if not commands.scrollable_content_region.area:  # not laid out yet: its lines are not known
+            if not retried:
+                self.call_after_refresh(self.action_page, direction, True)
+            return
+        if direction > 0:
+            commands.action_page_down()
+        else:
+            commands.action_page_up()
+
+    def dismiss(self, result=None) -> AwaitComplete:
+        if self.closing or not self.is_current:
+            return AwaitComplete.nothing()
+        self.closing = True
+        return super().dismiss(result)
+
+    @on(Input.Submitted)
+    def _after_closing(self, event: Input.Submitted) -> None:
+        """An Enter typed after the palette chose its command: nothing more to do (not a second run)."""
+        if self.closing:
+            event.stop()
+            event.prevent_default()
