@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 from . import __version__
 from .model import Recommendation, Status
 from .review import ItemReview, Review
-from .formatting import day_text, due_words, fmt_date, is_ongoing, long_date, plural
+from .formatting import day_text, due_words, fmt_date, is_ongoing, long_date, plural, standing_revisions
 from .textsafe import visible
 
 DUE_WINDOW_DAYS = 30
@@ -138,7 +138,8 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     meta = plan.meta
     ref = meta.date
     as_of = rv.as_of
-    window_end = as_of + timedelta(days=DUE_WINDOW_DAYS)
+    # Capped at the last date there is: any review date the command line accepts must work.
+    window_end = as_of + timedelta(days=DUE_WINDOW_DAYS) if date.max - as_of > timedelta(days=DUE_WINDOW_DAYS) else date.max
     items = list(rv.items)
     overdue = [i for i in items if i.overdue]
     soon = sorted(
@@ -228,20 +229,22 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     # Revised deadlines
     out += ["## Revised deadlines", ""]
     if revised:
-        out.append("The deadline agreed in the plan is kept; the revised one is the one now tracked.")
+        out.append("The deadline agreed in the plan is kept; the revised one is the one now tracked. "
+                   "Revisions since undone are left out (the JSON export keeps them).")
         out.append("")
         rows = []
         for i in revised:
             rec = i.rec
-            chain = " → ".join(md(r.deadline) for r in rec.revisions)
-            if len(rec.revisions) > 1:
-                chain = f"{chain} ({len(rec.revisions)} revisions)"
+            revisions = standing_revisions(rec) or list(rec.revisions)
+            chain = " → ".join(md(r.deadline) for r in revisions)
+            if len(revisions) > 1:
+                chain = f"{chain} ({len(revisions)} revisions)"
                 # Every revision's reason, who and when: an audit committee asks why each extension.
-                reasons = "; ".join(f"{cell(r.deadline)}: {cell(r.reason, NOTE_LIMIT)}" for r in rec.revisions)
-                by = "; ".join(cell(r.by) for r in rec.revisions)
-                at = "; ".join(when(r.at) for r in rec.revisions)
+                reasons = "; ".join(f"{cell(r.deadline)}: {cell(r.reason, NOTE_LIMIT)}" for r in revisions)
+                by = "; ".join(cell(r.by) for r in revisions)
+                at = "; ".join(when(r.at) for r in revisions)
             else:
-                only = rec.revisions[0]
+                only = revisions[0]
                 reasons, by, at = cell(only.reason, NOTE_LIMIT), cell(only.by), when(only.at)
             rows.append((str(rec.number), cell(rec.ref), cell(rec.title), cell(rec.owner), cell(rec.deadline),
                          chain, fmt_date(i.due, NONE), reasons, by, at))

@@ -357,6 +357,12 @@ class Store:
             old = revisions[-1]["deadline"] if revisions else doc.get("deadline", "")
             if " ".join(old.split()) == " ".join(deadline.split()):
                 raise Unchanged(f"{number}: the deadline is already {old!r}; nothing changed")
+            if parsed.due is None and parse_deadline(old, reference).due is not None:
+                # 'Ongoing' has no due date, so it would take the item off the overdue list unseen.
+                raise InputError(
+                    f"recommendation {number}: the dated deadline {old!r} cannot be revised to no date; "
+                    f"to stop the action, set it to dropped with a note, e.g. "
+                    f"hsp-tui set {number} dropped --note \"why\" (the report shows it)")
             revisions.append({"deadline": deadline, "reason": reason, "by": by, "at": entry["at"]})
             doc["revisions"] = revisions
             entry.update(field="deadline", old=old, new=deadline, note=reason)
