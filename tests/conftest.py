@@ -69,3 +69,33 @@ def cli(tmp_path: Path):
 
     return run
 
+
+@pytest.fixture
+def terminal(tmp_path: Path):
+    """Run `python -m hsp_tui ARGS` with its output on a real terminal (a pseudo-terminal), as an
+    officer at a prompt sees it; returns what reached the terminal (CR LF made LF)."""
+    import pty
+
+    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Result:
+        full_env = _clean_env(tmp_path)
+        full_env.update(env or {})
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([sys.executable, "-m", "hsp_tui", *args], stdin=subprocess.DEVNULL,
+                                stdout=slave, stderr=subprocess.PIPE, env=full_env, cwd=tmp_path)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(master)
+        err = proc.stderr.read() if proc.stderr else b""
+        code = proc.wait(timeout=timeout)
+        out = b"".join(chunks).decode("utf-8", errors="replace").replace("\r\n", "\n")
+        return Result(code, out, err.decode("utf-8", errors="replace"))
+
+    return run

@@ -18,16 +18,17 @@ from typing import Sequence
 from . import __version__
 from .errors import HspError, InputError, NotFoundError
 from .exports import render_export, write_export
-from .formatting import detail_text, due_words, fmt_date, month_label, plural
+from .formatting import detail_text, due_words, fmt_date, plural, stale_hint
 from .interchange import read_plan_file, seed_to_data
+from .listing import LIST_FORMATS, render_rows, render_summary, render_table, summary_line
 from .model import Plan, Status
 from .backends.pgconnect import is_server_url
 from .config import load_settings
 from .paths import resolve_config_path, resolve_db_path
-from .review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
+from .review import DEFAULT_DUE_SOON_DAYS, Review, review
 from .seed import seed_document
 from .store import Store, default_user, now_iso
-from .textsafe import one_line, visible
+from .textsafe import visible
 
 PROG = "hsp-tui"
 
@@ -79,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--due-soon", action="store_true", help="only items due soon")
     s.add_argument("--owner", metavar="TEXT", help="only owners containing TEXT (any case)")
     s.add_argument("--status", metavar="S", help="only this status (not_started, in_progress, blocked, done, dropped)")
+    s.add_argument("--format", choices=LIST_FORMATS, default="table",
+                   help="table (default, for people), or rows for scripts: tsv, csv or json")
 
     sub.add_parser("summary", help="counts by status, by owner and by month of due date")
 
@@ -173,43 +176,39 @@ class Context:
         return review(plan, self.as_of, self.due_soon_days)
 
 
-# -- rendering ---------------------------------------------------------------------------------
-def render_table(items: list[ItemReview], width: int) -> str:
-    headers = ("No.", "Ref", "Recommendation", "Owner", "Due", "Status", "Flag")
-    rows = []
-    for i in items:
-        due = due_words(i)
-        if i.rec.revised:
-            due += " (rev)"
-        rows.append((str(i.number), one_line(i.rec.ref), one_line(i.rec.title), one_line(i.rec.owner),
-                     due, i.rec.status.label, i.flag))
-    fixed = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(headers)]
-    # Share what is left between the title and owner columns.
-    others = sum(fixed) - fixed[2] - fixed[3] + 2 * (len(headers) - 1)
-    room = max(30, width - others)
-    owner_w = min(fixed[3], max(12, room // 3))
-    title_w = min(fixed[2], max(16, room - owner_w))
-    widths = list(fixed)
-    widths[2], widths[3] = title_w, owner_w
-    widths[1] = min(widths[1], 12)
-
-    def line(cells: Sequence[str]) -> str:
-        out = []
-        for k, c in enumerate(cells):
-            c = c if len(c) <= widths[k] else c[: widths[k] - 1] + "…"
-            out.append(c.rjust(widths[k]) if k == 0 else c.ljust(widths[k]))
-        return "  ".join(out).rstrip()
-
-    lines = [line(headers), line(["-" * w for w in widths])]
-    lines += [line(r) for r in rows]
-    return "\n".join(lines)
+# -- output ------------------------------------------------------------------------------------
+# Everything the commands print goes through say() (for people) or write_data() (for scripts), so no
+# field, today's or a future one, can reach a terminal raw.
+def say(text: str = "", *, err: bool = False) -> None:
+    """A line for people: every control, escape or bidi character in it spelled out."""
+    print(visible(str(text), multiline=True), file=sys.stderr if err else sys.stdout)
 
 
-def summary_line(rv: Review, shown: int) -> str:
-    counts = rv.by_status()
-    parts = [f"{n} {s.label.lower()}" for s, n in counts.items() if n]
-    return (f"{shown} of {len(rv.items)} shown as of {fmt_date(rv.as_of)}: {len(rv.overdue)} overdue, "
-            f"{len(rv.due_soon)} due within {rv.due_soon_days} days; " + ", ".join(parts))
+def write_data(text: str) -> None:
+    """Data for a script or a file (an export, machine-readable rows). On a terminal it is shown as
+    `say` shows text (spelled out, no BOM); to a pipe or a file it is written exactly, as UTF-8,
+    whatever the stream's own encoding."""
+    out = sys.stdout
+    if out.isatty():
+        out.write(visible(text.lstrip("\ufeff"), multiline=True))
+        return
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        out.write(text)
+        return
+    out.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def _tolerant_streams() -> None:
+    """What a stream's encoding cannot carry (e.g. 'é' on an ASCII or cp1252 console) is written as
+    an escape ('\\xe9') instead of stopping the output half-way."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -227,33 +226,32 @@ def cmd_list(ctx: Context) -> int:
         items = [i for i in items if i.overdue]
     if a.due_soon:
         items = [i for i in items if i.due_soon]
-    width = shutil.get_terminal_size((120, 24)).columns
-    print(visible(rv.plan.meta.title) + (f" ({rv.plan.meta.date:%B %Y})" if rv.plan.meta.date else ""))
-    print(render_table(items, width))
-    print(summary_line(rv, len(items)))
+    fmt = getattr(a, "format", "table")
+    if fmt != "table":
+        write_data(render_rows(items, fmt))
+        return 0
+    # On a terminal the table fits its width; piped or redirected, no cell is ever cut.
+    width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else None
+    _stale_hint(ctx, rv, "list")
+    say(rv.plan.meta.title + (f" ({rv.plan.meta.date:%B %Y})" if rv.plan.meta.date else ""))
+    say(render_table(items, width))
+    say(summary_line(rv, len(items)))
     return 0
 
 
-def render_summary(rv: Review) -> str:
-    out = [f"{visible(rv.plan.meta.title)}: {len(rv.items)} recommendations as of {fmt_date(rv.as_of)}",
-           f"{len(rv.overdue)} overdue, {len(rv.due_soon)} due within {rv.due_soon_days} days, "
-           f"{rv.share_done:.0%} done", "", "By status:"]
-    out += [f"  {s.label:<12} {n:>5}" for s, n in rv.by_status().items()]
-    owners = rv.by_owner()
-    width = min(40, max((len(one_line(o.owner)) for o in owners), default=5))
-    out += ["", "By owner:", f"  {'owner':<{width}}  {'open':>5} {'overdue':>7} {'done':>5} {'total':>5}"]
-    out += [f"  {one_line(o.owner, width):<{width}}  {o.open:>5} {o.overdue:>7} {o.done:>5} {o.total:>5}"
-            for o in owners]
-    out += ["", "By month due:"]
-    for month, items in rv.by_month():
-        label = month_label(month, "%b %Y")
-        overdue = sum(1 for i in items if i.overdue)
-        out.append(f"  {label:<17} {len(items):>5}" + (f"  ({overdue} overdue)" if overdue else ""))
-    return "\n".join(out)
+def _stale_hint(ctx: Context, rv: Review, command: str) -> None:
+    """Without --as-of, a plan whose every date is years past gets one line on stderr saying how to
+    review it as of a date (stdout stays what scripts parse)."""
+    if not ctx.as_of_given:
+        hint = stale_hint(rv, command)
+        if hint:
+            say(hint, err=True)
 
 
 def cmd_summary(ctx: Context) -> int:
-    print(render_summary(ctx.review(ctx.store().load())))
+    rv = ctx.review(ctx.store().load())
+    _stale_hint(ctx, rv, "summary")
+    say(render_summary(rv))
     return 0
 
 
@@ -263,16 +261,16 @@ def cmd_show(ctx: Context) -> int:
     text = detail_text(rv, number)
     if text is None:
         raise NotFoundError(f"no recommendation {number} in this plan ({len(rv.items)} recommendations)")
-    print(text)
+    say(text)
     return 0
 
 
 def _report_change(ctx: Context, change) -> int:
-    print(visible(change.summary))
+    say(change.summary)
     item = change.item(ctx.as_of, ctx.due_soon_days)  # that item only: O(1), not the whole plan
     if item is not None:
         due = f"due {fmt_date(item.due)}" if item.due else due_words(item)
-        print(f"  now: {item.rec.status.label}, {due}" + (f", {item.flag}" if item.flag else ""))
+        say(f"  now: {item.rec.status.label}, {due}" + (f", {item.flag}" if item.flag else ""))
     return 0
 
 
@@ -338,10 +336,9 @@ def cmd_export(ctx: Context) -> int:
     if a.output:
         out = Path(a.output).expanduser()
         write_export(rv, a.format, out, exported_at=now_iso(), plan_path=ctx.path)
-        print(f"wrote {a.format.upper()} for {plural(len(rv.items), 'recommendation')} to {out}", file=sys.stderr)
+        say(f"wrote {a.format.upper()} for {plural(len(rv.items), 'recommendation')} to {out}", err=True)
     else:
-        text = render_export(rv, a.format, now_iso())
-        sys.stdout.write(text.lstrip("\ufeff") if a.format == "csv" and sys.stdout.isatty() else text)
+        write_data(render_export(rv, a.format, now_iso()))
     return 0
 
 
@@ -354,17 +351,17 @@ def cmd_import(ctx: Context) -> int:
         raise InputError(f"{store.path} already exists: add --replace to overwrite it (a .bak copy is kept)")
     result = read_plan_file(src, by=ctx.user, at=now_iso(), title=a.title, plan_date=plan_date)
     for w in result.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        say(f"warning: {w}", err=True)
     count = plural(result.count, "recommendation")
     if store.path.exists():
         bak = store.replace(result.data)
-        print(f"replaced {store.path} with {count} from {src} (previous file kept as {bak})")
+        say(f"replaced {store.path} with {count} from {src} (previous file kept as {bak})")
     else:
         store.create(result.data)
-        print(f"created {store.path} with {count} from {src}")
+        say(f"created {store.path} with {count} from {src}")
     if result.warnings:
-        print(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
-              file=sys.stderr)
+        say(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
+            err=True)
     return 0
 
 
@@ -380,7 +377,7 @@ def cmd_init(ctx: Context) -> int:
 def cmd_schema(ctx: Context) -> int:
     from .schema import schema_text
 
-    sys.stdout.write(schema_text())
+    write_data(schema_text())
     return 0
 
 
@@ -388,9 +385,9 @@ def cmd_where(ctx: Context) -> int:
     if ctx.server is not None:
         from .backends.pgconnect import redact  # noqa: PLC0415
 
-        print(redact(ctx.server))  # never the password
+        say(redact(ctx.server))  # never the password
         return 0
-    print(ctx.path)
+    say(str(ctx.path))
     return 0
 
 
@@ -415,16 +412,17 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         ctx = Context(args, dict(os.environ))
         return COMMANDS[args.command](ctx)
     except HspError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        say(f"{PROG}: error: {exc}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        say(f"{PROG}: interrupted", err=True)
         return 130
     except BrokenPipeError:
         try:
@@ -435,6 +433,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - never show a traceback to an officer
         if os.environ.get("HSP_TUI_DEBUG"):
             raise
-        print(f"{PROG}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
-              "(set HSP_TUI_DEBUG=1 for details)", file=sys.stderr)
+        say(f"{PROG}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+            "(set HSP_TUI_DEBUG=1 for details)", err=True)
         return 70

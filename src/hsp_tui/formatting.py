@@ -12,7 +12,7 @@ command line prints the text alone. Pure code, no Textual or Rich.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from .model import HistoryEntry, Recommendation, Revision
@@ -22,6 +22,7 @@ from .textsafe import visible
 ONGOING = "Ongoing"
 NO_DATE = "no date"
 ONGOING_OR_NO_DATE = "Ongoing / no date"
+STALE_AFTER = timedelta(days=365)  # a plan whose every date is further back than this is "years past"
 
 
 def fmt_date(d: date | None, missing: str = ONGOING) -> str:
@@ -220,3 +221,25 @@ def detail_text(rv: Review, number: int) -> str | None:
 
 def join(pieces: Iterable[Piece]) -> str:
     return "".join(text for text, _ in pieces)
+
+
+# -- a plan reviewed long after its dates -----------------------------------------------------------
+def stale_dates(rv: Review) -> tuple[date, date] | None:
+    """(latest due date, a review date to suggest) when every due date in the plan is more than a
+    year before the review date (e.g. the 2010 seed plan judged today); None otherwise."""
+    dues = [i.due for i in rv.items if i.due]
+    if not dues or rv.as_of - max(dues) <= STALE_AFTER:
+        return None
+    suggest = rv.plan.meta.date or min(dues)
+    return max(dues), suggest
+
+
+def stale_hint(rv: Review, command: str) -> str | None:
+    """One line saying how to review a plan whose every date is years past, as of a date."""
+    found = stale_dates(rv)
+    if found is None:
+        return None
+    latest, suggest = found
+    return (f"hint: every date in this plan is more than a year before {fmt_date(rv.as_of)} "
+            f"(the latest is {fmt_date(latest)}); to see it as it stood on a date, give --as-of, "
+            f"e.g. hsp-tui --as-of {suggest.isoformat()} {command}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import HEADER, recs, run_cli, write_csv
+from .helpers import AS_OF, HEADER, recs, run_cli, write_csv
 
 HOSTILE = [
     "[bold red]markup[/bold red] [link=https://example.com]click[/link] [/]",
@@ -115,10 +115,19 @@ def test_show_spells_out_what_it_cannot_show(hostile_plan: Path) -> None:
     assert "x" * 9_000 in out[11]
 
 
-def test_list_keeps_markup_literal_and_lines_short(hostile_plan: Path) -> None:
+def test_list_keeps_markup_literal_and_lines_short_on_a_terminal(hostile_plan: Path, terminal) -> None:
+    r = terminal("--db", str(hostile_plan), "--as-of", AS_OF, "list", env={"COLUMNS": "160"})
+    assert r.code == 0, r.err
+    out = r.out
+    assert "[bold red]markup" in out and "\\x1b[5m title" in out.splitlines()[0]
+    assert not UNSAFE.search(out)
+    assert max(len(line) for line in out.splitlines()) <= 160  # a 9,000-character owner does not flood it
+
+
+def test_piped_list_keeps_markup_literal_and_every_field_whole(hostile_plan: Path) -> None:
     out = run_cli(hostile_plan, "list").stdout
     assert "[bold red]markup" in out and "\\x1b[5m title" in out.splitlines()[0]
-    assert max(len(line) for line in out.splitlines()) <= 400  # a 9,000-character owner does not flood it
+    assert "long " + "x" * 9_000 in out  # a script piping `list` gets the whole owner
 
 
 def test_errors_that_echo_user_text_are_escaped(tmp_path: Path, hostile_plan: Path) -> None:
