@@ -194,6 +194,8 @@ def weeks(start: date, end: date) -> list[date]:
     d = start
     while d < end:
         days.append(d)
+        if end - d <= WEEK:  # also never steps past date.max (a review date of 9999-12-31)
+            break
         d += WEEK
     days.append(end)
     return days

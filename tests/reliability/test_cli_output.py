@@ -74,7 +74,8 @@ def test_every_print_of_the_command_line_goes_through_the_literal_rendering() ->
 
 # -- any date the command line accepts -------------------------------------------------------------
 COMMANDS = [["list"], ["list", "--due-soon"], ["list", "--format", "json"], ["summary"], ["show", "8"],
-            ["export"], ["export", "--format", "csv"], ["export", "--format", "md"], ["note", "3", "x"],
+            ["export"], ["export", "--format", "csv"], ["export", "--format", "md"], ["export", "--format", "html"],
+            ["note", "3", "x"],
             ["set", "3", "blocked"]]
 
 
