@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
+from .formatting import fmt_date
 from .progress import Point, Progress
 
 # The chart shows at most this many weeks; a longer plan shows every Nth week (said in the report).
@@ -17,8 +18,7 @@ CHART_POINTS = 26
 COLOURS = {"done": "#1d6b3a", "open": "#1f4e9c", "overdue": "#b3261e"}
 
 
-def label(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
+label = fmt_date  # '1 Jun 2010', as everywhere else
 
 
 def short_label(d: date) -> str:

@@ -18,7 +18,7 @@ from typing import Sequence
 from . import __version__
 from .errors import HspError, InputError, NotFoundError
 from .exports import render_export, write_export
-from .formatting import detail_text, due_words, fmt_date, plural, stale_hint
+from .formatting import detail_text, due_words, fmt_date, plural, stale_hint, undone_ids
 from .interchange import read_plan_file, seed_to_data
 from .listing import LIST_FORMATS, render_rows, render_summary, render_table, summary_line
 from .model import Plan, Status
@@ -320,7 +320,7 @@ def cmd_undo(ctx: Context) -> int:
         rec = store.load().get(number)
         if rec is None:
             raise NotFoundError(f"no recommendation {number} in {store.path}")
-        undone = {h.undoes for h in rec.history if h.action == "undo"}
+        undone = undone_ids(rec)
         candidates = [h for h in rec.history
                       if h.action in ("set", "note", "revise", "milestone") and h.id not in undone]
         if not candidates:

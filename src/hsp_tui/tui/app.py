@@ -15,7 +15,7 @@ from textual.keys import _character_to_key
 from textual.screen import Screen
 
 from ..exports import write_export
-from ..formatting import fmt_date
+from ..formatting import fmt_date, stale_dates
 from ..config import Settings
 from .. import heap
 from ..errors import ConflictError, HspError
@@ -393,11 +393,11 @@ class HspApp(KeyGate, App[int]):
 def long_past_hint(rv: Review, as_of_given: bool) -> str | None:
     """The words for a plan whose latest due date is more than a year before the review date, when
     that date is today's by default (not asked for); None otherwise."""
-    dues = [i.due for i in rv.items if i.due]
-    if as_of_given or not dues or (rv.as_of - max(dues)).days <= 365:
+    found = None if as_of_given else stale_dates(rv)  # the rule `list` and `summary` hint by too
+    if found is None:
         return None
-    plan_date = rv.plan.meta.date or min(dues)
-    return (f"Every date in this plan is long past (the last was due {fmt_date(max(dues))}), so it is "
+    latest, plan_date = found
+    return (f"Every date in this plan is long past (the last was due {fmt_date(latest)}), so it is "
             f"judged as of today, {fmt_date(rv.as_of)}. To see it as it stood, press r and give a review "
             f"date (e.g. {plan_date.isoformat()}), or start the app with --as-of {plan_date.isoformat()}.")
 
