@@ -45,7 +45,7 @@ async def test_change_here_applies_to_the_latest_file_not_a_stale_copy(make_app,
         assert on_disk(plan_path, 1)["status"] == "in_progress"
         assert on_disk(plan_path, 5)["status"] == "done"  # bob's change survives
         rows = {r[0]: r for r in table_rows(app.main.table)}
-        assert rows["5"][5] == "Done"  # and the app now shows it
+        assert rows["5"][5] == "D"  # and the app now shows it (Done: one letter at 80 columns)
 
 
 async def test_poll_timer_is_running(make_app):
@@ -54,9 +54,9 @@ async def test_poll_timer_is_running(make_app):
         Store(app.store.path, clock=fixed_clock).set_status(1, "done", by="bob")
         for _ in range(100):  # wait for the timer (not a timed assertion: bounded retries)
             await pilot.pause(0.05)
-            if cursor_row(app)[5] == "Done":
+            if cursor_row(app)[5] == "D":
                 break
-        assert cursor_row(app)[5] == "Done"
+        assert cursor_row(app)[5] == "D"  # at 80 columns the status is one letter
 
 
 async def test_save_failure_shows_error_and_app_keeps_running(make_app, plan_path, monkeypatch):
@@ -73,7 +73,7 @@ async def test_save_failure_shows_error_and_app_keeps_running(make_app, plan_pat
         assert app.is_running
         severity, message = app.notices[-1]
         assert severity == "error" and "Not saved" in message
-        assert cursor_row(app)[5] == "Not started"
+        assert cursor_row(app)[5] == "N"  # at 80 columns the status is one letter
         assert plan_path.read_bytes() == before
         await pilot.press("4")  # works again once the disk has room
         await settled(pilot)

@@ -186,3 +186,40 @@ async def test_no_review_date_hint_when_a_date_was_given_or_the_plan_is_current(
         async with app.run_test() as pilot:
             await settled(pilot)
             assert not any("--as-of" in m for _, m in app.notices), kwargs
+
+
+# -- width and height shared by need -------------------------------------------------------------------
+def shown_numbers(app) -> list[str]:
+    """The item numbers on the table's lines as drawn on screen now."""
+    table = app.main.table
+    lines = [table.render_line(y).text for y in range(1, table.scrollable_content_region.height)]
+    return [line.split()[0] for line in lines if line.strip()]
+
+
+async def test_at_80x24_the_twelve_recommendations_and_the_summary_fit(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert shown_numbers(app) == [str(n) for n in range(1, 13)]
+        summary = app.main.query_one("#summary")
+        assert summary.size.height == 1
+        assert plain(summary) == "5 overdue · 0 due soon · 0% done │ N 12 · P 0 · B 0 · D 0 · X 0"
+        assert app.main.detail.size.height >= 3  # and the detail is still there below
+
+
+async def test_status_letters_are_explained_in_help(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "N P B D X" in plain(app.screen.query_one("#help-text"))
+
+
+def test_widgets_and_main_screen_use_no_private_textual_module():
+    # Issue #11: a private module (textual.widgets._footer ...) may change in any release.
+    import re
+
+    root = Path(__file__).parents[2] / "src" / "hsp_tui" / "tui"
+    for path in [*sorted((root / "widgets").glob("*.py")), root / "screens" / "main.py"]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"from textual(\.\w+)*\._\w+ import|import textual(\.\w+)*\._", text), path.name

@@ -41,7 +41,7 @@ async def test_a_change_someone_else_already_made_is_not_called_saved(make_app, 
         await settled(pilot)
         assert last_notice(app) == "No change: No. 1 is already Done"
         assert not saved_notices(app) and app.undo_stack == []
-        assert cursor_row(app)[5] == "Done"  # the app now shows the file as it is
+        assert cursor_row(app)[5] == "D"  # the app now shows the file as it is (Done, one letter at 80 columns)
         assert [h["by"] for h in on_disk(plan_path, 1)["history"] if h["by"] != "seed"] == ["bob"]
         await pilot.press("u")
         await settled(pilot)
@@ -59,7 +59,7 @@ async def test_m_then_digit_on_an_item_without_milestones_changes_nothing(make_a
         assert "has no milestones" in last_notice(app)
         await pilot.press("3")
         await settled(pilot)
-        assert cursor_row(app)[5] == "Not started"
+        assert cursor_row(app)[5] == "N"  # at 80 columns the status is one letter
         assert last_notice(app) == "No. 1 has no milestones: 3 ignored (the status is unchanged)"
         assert plan_path.read_bytes() == before
         assert not saved_notices(app)
@@ -235,7 +235,7 @@ async def test_at_80_columns_the_flag_column_says_revised(make_app, plan_path):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert row_of(app, 3)[4:] == ["30 Sep 2010", "Not started", "revised"]
+        assert row_of(app, 3)[4:] == ["30 Sep 2010", "N", "revised"]
         assert row_of(app, 1)[6] == "OVERDUE"  # the more urgent word wins the narrow column
         await pilot.press("j")
         await pilot.pause()
@@ -243,10 +243,18 @@ async def test_at_80_columns_the_flag_column_says_revised(make_app, plan_path):
 
 
 # -- 5. the 80x24 layout ----------------------------------------------------------------------------
-def footer_keys(app) -> list[tuple[str, str, object]]:
-    from textual.widgets._footer import FooterKey
+def footer(app):
+    from hsp_tui.tui.widgets.footer import HspFooter
 
-    return [(k.key_display, k.description, k.region) for k in app.main.query(FooterKey)]
+    return app.main.query_one(HspFooter)
+
+
+def footer_keys(app) -> list[tuple[str, str]]:
+    """The footer's entries as (keys, description), each checked to be on its line as shown."""
+    line = plain(footer(app))
+    keys = [(k, d) for k, d, _ in footer(app).entries]
+    assert all(f"{k} {d}" in line for k, d in keys), line
+    return keys
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -254,12 +262,23 @@ async def test_footer_fits_and_shows_help_and_quit(make_app, size):
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        keys = footer_keys(app)
-        shown = {(d, desc) for d, desc, region in keys if region.area}
+        shown = set(footer_keys(app))
         assert {("1-5", "Status"), ("?", "Help"), ("q", "Quit"), ("x", "Export")} <= shown
         # Nothing is cut off at the right edge (at 80 columns "x Export" used to show as a stray "E").
-        assert all(region.right <= size[0] for _, _, region in keys if region.area)
+        from rich.cells import cell_len
+
+        assert cell_len(plain(footer(app))) <= footer(app).content_region.width
         assert ("o", "Overdue") in shown if size[0] >= 110 else ("o", "Overdue") not in shown
+
+
+async def test_a_click_on_a_footer_key_runs_it(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        line = plain(footer(app))
+        await pilot.click(footer(app), offset=(1 + line.index("x Export"), 0))  # 1: the footer's padding
+        await pilot.pause()
+        assert app.screen.query("#export-path")  # the export dialog is open
 
 
 async def test_keys_left_out_of_the_narrow_footer_still_work(make_app):
@@ -279,15 +298,28 @@ async def test_footer_shows_remapped_status_keys(make_app, tmp_path):
     app = make_app(settings=load_settings(config))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert ("1 2 3 d 5", "Status") in {(d, desc) for d, desc, _ in footer_keys(app)}
+        assert ("1 2 3 d 5", "Status") in set(footer_keys(app))
 
 
-async def test_title_gets_the_spare_width_and_owners_are_not_cut_when_wide(make_app):
+async def test_owners_in_full_first_and_the_title_takes_the_rest(make_app):
+    # 80 columns: every owner in full and a one-letter status; the title gets what is left.
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        title, owner = row_of(app, 1)[2:4]
-        assert title == "The HSP Board needs t…" and len(title) > len(owner)
+        rows = {r[0]: r for r in table_rows(app.main.table)}
+        assert rows["1"][2:6] == ["The HSP Board…", "Assistant Chief Executive", "30 Apr 2010", "N"]
+        assert rows["8"][3] == "Interim Deputy Chief Executive"
+        table = app.main.table
+        assert sum(table._widths) + 1 + len(table._widths) == table.size.width  # no blank columns
+    # 200 columns: status in words, and the title shows the recommendation well past its first
+    # clause (the short title is cut at 60 characters), up to the owner column: no blank space.
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        title, owner, _, status = row_of(app, 1)[2:6]
+        assert owner == "Assistant Chief Executive" and status == "Not started"
+        assert title.startswith("The HSP Board needs to be free to focus on strategic issues. The theme boards")
+        assert len(title) > 100 and title.endswith("…")
     app = make_app()
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.press("tab", "tab")

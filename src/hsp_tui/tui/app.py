@@ -48,6 +48,7 @@ NAVIGATION_HELP = [
     ("Tab / Shift+Tab", "next / previous pane (table, detail, owners, deadlines)"),
     ("Enter", "table: focus the detail · owners: filter to that owner · deadlines: go to the item"),
     ("Escape", "clear filters (owner, text, overdue) and go back to the table"),
+    ("N P B D X", "the status in a narrow table: Not started, In progress, Blocked, Done, Dropped"),
 ]
 EXPORT_WORDS = {"json": "JSON data", "csv": "a CSV spreadsheet", "md": "a Markdown report",
                 "html": "an HTML report"}

@@ -55,6 +55,7 @@ def status_bindings() -> list[Binding]:
 
 class MainScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         *status_bindings(),
         # The keys that open a dialog or move to another pane are priority bindings, acted on as each
@@ -112,7 +113,7 @@ class MainScreen(Screen):
                     yield OwnersPane(id="owners")
                     yield DeadlinesPane(id="deadlines")
         yield Input(id="filter", placeholder="Filter by number, ref, text or owner · Enter keeps it · Escape clears it")
-        yield HspFooter(self.app.status_keys_display, compact=True)
+        yield HspFooter(self.app.status_keys_display)
 
     def on_mount(self) -> None:
         self.table.border_title = "Recommendations"

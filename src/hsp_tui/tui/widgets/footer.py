@@ -1,61 +1,109 @@
-"""The footer: the five status keys as one entry ("1-5 Status"), and on a narrow terminal only the
-keys an officer needs most (the rest are in the help screen and the command palette)."""
+"""The footer: one line of the keys in force, drawn from the screen's bindings (public API only).
+
+The five status keys read as one entry ("1-5 Status"); on a narrow terminal only the keys an
+officer needs most are shown (the rest are in the help screen and the command palette). A click on
+an entry runs its action, as a key press would.
+"""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from textual.app import ComposeResult
+from textual.content import Content
+from textual.markup import escape
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widgets import Static
 
 STATUS_ACTION = "set_status("
 NARROW_HIDDEN = ("toggle_overdue", "cycle_sort", "review_date")  # and the command palette's ^p
 NARROW_BELOW = 110  # columns
 
 
-class HspFooter(Footer):
-    narrow: reactive[bool] = reactive(False, recompose=True)
-    covered: reactive[bool] = reactive(False)  # the filter line is over it: nothing to rebuild
+class HspFooter(Static):
+    DEFAULT_CSS = """
+    HspFooter {
+        dock: bottom;
+        height: 1;
+        padding: 0 1;
+        background: $footer-background;
+        color: $footer-description-foreground;
+        text-wrap: nowrap;
+        text-overflow: clip;
+        /* The keys are the clickable part: in the footer's key colour, bold, not underlined. */
+        link-color: $footer-key-foreground;
+        link-background: $footer-background;
+        link-style: bold;
+        link-color-hover: $footer-key-foreground;
+        link-background-hover: $footer-key-foreground 25%;
+        link-style-hover: bold;
+    }
+    """
+
+    narrow: reactive[bool] = reactive(False)
+    covered: reactive[bool] = reactive(False)  # the filter line is over it: nothing to redraw
 
     def __init__(self, status_keys: Callable[[], str], **kwargs) -> None:
         """`status_keys()`: how the status keys read now ("1-5", or the remapped keys)."""
-        super().__init__(**kwargs)
+        super().__init__("", **kwargs)
         self.status_keys = status_keys
-        self._showing: tuple | None = None  # the bindings the footer was last built from
+        # What the footer shows: (keys as displayed, description, action run on a click).
+        self.entries: list[tuple[str, str, str]] = []
+        self.palette = False  # the ^p hint at the right
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.call_after_refresh(self.bindings_changed, self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        """Rebuild only when the keys it shows change. Textual rebuilds the footer (a dozen widgets,
-        ~20 ms) whenever the focus moves, and moving between the panes or into and out of the
-        filter box changes no key shown here (while one types in the filter box, Textual leaves out
-        the letter and digit keys, but the box covers the footer then)."""
-        if self.covered:
+        """Redrawn only when the keys it shows change (the focus moving between panes, or into the
+        filter box that covers the footer, changes none of them)."""
+        if self.covered or not self.is_attached or screen is not self.screen:
             return
-        showing = tuple((b.key, b.action, b.description, enabled, tooltip)
-                        for _, b, enabled, tooltip in screen.active_bindings.values() if b.show)
-        if showing == self._showing:
-            return
-        if screen.app.app_focus and self.is_attached and screen is self.screen:  # it rebuilds now
-            self._showing = showing
-        super().bindings_changed(screen)
-
-    def compose(self) -> ComposeResult:
+        entries: list[tuple[str, str, str]] = []
         status_shown = False
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                if widget.action.startswith(STATUS_ACTION):
-                    if status_shown:
-                        continue
+        for node, binding, enabled, _tooltip in screen.active_bindings.values():
+            if not binding.show or not enabled:
+                continue
+            namespace = "app" if node is self.app else "screen" if node is screen else None
+            if namespace is None:  # a pane's own keys (none are shown)
+                continue
+            if binding.action.startswith(STATUS_ACTION):
+                if not status_shown:  # one entry for the five keys; a click opens the help, which lists them
                     status_shown = True
-                    # One entry for the five keys; a click on it opens the help, which lists them.
-                    widget = FooterKey("question_mark", self.status_keys(), "Status", "help",
-                                       tooltip="Set the highlighted item's status (see Help)"
-                                       ).data_bind(compact=Footer.compact)
-                elif self.narrow and (widget.action in NARROW_HIDDEN or widget.has_class("-command-palette")):
-                    continue
-            yield widget
+                    entries.append((self.status_keys(), "Status", "app.help"))
+                continue
+            if self.narrow and binding.action in NARROW_HIDDEN:
+                continue
+            entries.append((self.app.get_key_display(binding), binding.description, f"{namespace}.{binding.action}"))
+        palette = not self.narrow and self.app.ENABLE_COMMAND_PALETTE
+        if (entries, palette) == (self.entries, self.palette):
+            return
+        self.entries, self.palette = entries, palette
+        self._draw()
+
+    def _draw(self) -> None:
+        width = self.content_region.width or self.app.size.width - 2
+        parts = [f"[@click={action}]{escape(keys)}[/] {escape(description)}"
+                 for keys, description, action in self.entries]
+        line = Content.from_markup("  ".join(parts))
+        if line.cell_length > width:  # closer together rather than cut off at the right
+            line = Content.from_markup(" ".join(parts))
+        hint = Content.from_markup("[@click=app.command_palette]^p[/] palette")
+        gap = width - line.cell_length - hint.cell_length
+        if self.palette and gap >= 2:  # where there is room (Help lists it too)
+            line = line + Content(" " * gap) + hint
+        self.update(line)
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def watch_narrow(self) -> None:
+        if self.is_mounted:
+            self.bindings_changed(self.screen)
 
     def watch_covered(self, covered: bool) -> None:
         if not covered and self.is_attached:  # once the focus has moved back

@@ -13,6 +13,7 @@ from ...review import Review
 from ...textsafe import one_line, visible
 from ..messages import ItemChosen, OwnerChosen
 from ..view import Digest
+from .rectable import STATUS_LETTERS
 
 ALL_OWNERS = "\x00all"
 NAME_MIN = 16
@@ -103,8 +104,42 @@ class DeadlinesPane(OptionList):
 
 
 class SummaryBar(Static):
+    """The counts on one line: in full where they fit, else in short (status letters as in the
+    narrow table's Status column), so the line never wraps and takes a table row."""
+
+    _shown: Digest | None = None
+
     def show(self, dg: Digest) -> None:
-        self.update(dg.summary if dg.complete else Text(f"Reading {dg.total:,} recommendations…", style="italic"))
+        self._shown = dg
+        if not dg.complete:
+            self.update(Text(f"Reading {dg.total:,} recommendations…", style="italic"))
+            return
+        width = self.content_region.width or self.app.size.width - 2
+        self.update(dg.summary if dg.summary.cell_len <= width else short_summary(dg.review))
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(self._shown)
+
+
+def short_summary(rv: Review) -> Text:
+    """'5 overdue · 0 due soon · 0% done │ N 12 · P 0 · B 0 · D 0 · X 0' (the letters as the narrow
+    table shows the status)."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    n_over = len(rv.overdue)
+    out.append(f"{n_over} overdue", style="bold red" if n_over else "bold")
+    out.append(" · ", style="dim")
+    out.append(f"{len(rv.due_soon)} due soon", style="bold")
+    out.append(" · ", style="dim")
+    out.append(f"{rv.share_done:.0%}", style="bold")
+    out.append(" done", style="dim")
+    out.append(" │ ", style="dim")
+    for k, (status, n) in enumerate(rv.by_status().items()):
+        if k:
+            out.append(" · ", style="dim")
+        out.append(f"{STATUS_LETTERS[status]} ", style="dim")
+        out.append(str(n), style="bold")
+    return out
 
 
 class HeaderBar(Static):

@@ -8,6 +8,7 @@ costs what showing 12 does; a row is drawn from its values, and cached until the
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from rich.cells import cell_len, set_cell_size
@@ -16,6 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -31,7 +33,17 @@ HEADERS = {"no": "No.", "ref": "Ref", "title": "Recommendation", "owner": "Owner
            "status": "Status", "flag": "Flag"}
 DUE_W = 11  # "30 Apr 2010"
 REVISED_DUE_W = 17  # "30 Apr 2010 (rev)"
-WIDE_ROOM = 50  # the title and owner need at least this much before the due date gets "(rev)"
+STATUS_W = 11  # "Not started"
+FLAG_W = 8  # "due soon"
+# Width is shared by need: owners in full first; then the title keeps at least TITLE_WORDS cells
+# before the status is shown as one letter (on 80 columns), and TITLE_REV before a revised due date
+# gets "(rev)"; the title takes whatever is left (never blank space), at least TITLE_MIN.
+TITLE_WORDS = 30
+TITLE_REV = 30
+TITLE_MIN = 12
+# One letter per status where the words do not fit (the summary line and Help give the key).
+STATUS_LETTERS = {Status.NOT_STARTED: "N", Status.IN_PROGRESS: "P", Status.BLOCKED: "B",
+                  Status.DONE: "D", Status.DROPPED: "X"}
 # A space before the first column and after each: one space between columns leaves the title and
 # owner room enough on an 80-column terminal.
 def line_width(widths) -> int:
@@ -39,6 +51,7 @@ def line_width(widths) -> int:
 SCROLLBAR = 2  # columns kept free for the vertical scrollbar
 SAMPLE = 1000  # items the Ref and Owner column widths are measured on
 LINES_KEPT = 500  # rows drawn and kept for redrawing (a few screenfuls)
+SPACES = re.compile(" {2,}")
 COLUMN_META = [Style.from_meta({"column": k}) for k in range(len(COLUMNS))]
 
 
@@ -48,6 +61,15 @@ def fit(text: str, width: int) -> str:
     if cell_len(flat) <= width:
         return flat
     return set_cell_size(flat, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
+
+
+def title_text(rec, width: int) -> str:
+    """The recommendation in `width` cells: its short title where that fills the column, else as
+    much of the whole text as fits (a wide table shows more of it, never blank space)."""
+    short = visible(rec.title)
+    if cell_len(short) >= width:
+        return fit(short, width)
+    return fit(SPACES.sub(" ", visible(rec.recommendation)).strip(), width)
 
 
 class RecTable(ScrollView, can_focus=True):
@@ -103,7 +125,9 @@ class RecTable(ScrollView, can_focus=True):
         self._basis: Sequence[ItemReview] = ()  # what the column widths are measured on
         self._measured: tuple[int, int, int, bool, int] | None = None  # no, ref, owner widths, any revised, id
         self._styles_now: dict[str, Style] | None = None
-        self._lines: dict[tuple[int, bool], Strip] = {}  # (row, is the cursor's) -> the line drawn
+        # (row, is the cursor's) -> the line drawn; the least recently drawn go first, so scrolling
+        # through 50,000 rows keeps only the latest few screenfuls.
+        self._lines: LRUCache[tuple[int, bool], Strip] = LRUCache(LINES_KEPT)
 
     # -- sizes ----------------------------------------------------------------------------------
     def _measure(self) -> tuple[int, int, int, bool, int]:
@@ -120,22 +144,33 @@ class RecTable(ScrollView, can_focus=True):
             self._measured = (no_w, ref_w, longest_owner, revised, id(items))
         return self._measured
 
+    @property
+    def status_letters(self) -> bool:
+        """Whether the Status column shows one letter per status (the table is too narrow for words)."""
+        widths = self._widths or self._column_widths()
+        return widths[5] < STATUS_W
+
     def _column_widths(self) -> tuple[int, ...]:
         # Before the first layout the table has no size yet: it spans the screen in every layout.
-        width = max(self.size.width or self.app.size.width - 2, 40) - SCROLLBAR
+        width = max(self.size.width or self.app.size.width - 2, 40)
+        if len(self.items) + 1 > self.size.height:  # more rows than lines: room for the scrollbar
+            width -= SCROLLBAR
         no_w, ref_w, longest_owner, any_revised, _ = self._measure()
-        status_w, flag_w = 11, 8
-        fixed = no_w + ref_w + status_w + flag_w + len(COLUMNS) + 1
+        cells = width - 1 - len(COLUMNS)  # a space before the first column and after each
+        owner_need = max(len(HEADERS["owner"]), longest_owner)
+        for status_w in (STATUS_W, 1):
+            room = cells - no_w - ref_w - DUE_W - status_w - FLAG_W  # for the title and the owner
+            if room - owner_need >= TITLE_WORDS:
+                break
         # A revised due date reads "31 Jul 2010 (rev)" (as `hsp-tui list` has it) when there is room;
         # on a narrow table the Flag column says "revised" instead (when it has nothing else to say).
-        wide = width - fixed - REVISED_DUE_W >= WIDE_ROOM
-        due_w = REVISED_DUE_W if wide and any_revised else DUE_W
-        room = max(20, width - fixed - due_w)
-        # The title gets the room the owner does not need (an owner is cut at 26, or at a third
-        # of the room on a narrow table).
-        owner_w = max(8, min(longest_owner, 26, room // 2 if wide else room // 3))
-        title_w = max(10, room - owner_w)
-        return no_w, ref_w, title_w, owner_w, due_w, status_w, flag_w
+        due_w = DUE_W
+        if any_revised and room - owner_need - (REVISED_DUE_W - DUE_W) >= TITLE_REV:
+            due_w = REVISED_DUE_W
+            room -= REVISED_DUE_W - DUE_W
+        owner_w = max(len(HEADERS["owner"]), min(owner_need, room - TITLE_MIN))
+        title_w = max(TITLE_MIN, room - owner_w)
+        return no_w, ref_w, title_w, owner_w, due_w, status_w, FLAG_W
 
     def _relayout(self) -> None:
         """Column widths for the current size; the virtual size for the current rows."""
@@ -179,10 +214,10 @@ class RecTable(ScrollView, can_focus=True):
         return [
             (str(rec.number).rjust(w[0]), None),
             (fit(rec.ref, w[1]), None),
-            (fit(rec.title, w[2]), None),
+            (title_text(rec, w[2]), None),
             (fit(rec.owner, w[3]), None),
             (due, None),
-            (rec.status.label, status_style),
+            (rec.status.label if w[5] >= STATUS_W else STATUS_LETTERS[rec.status], status_style),
             (flag, flag_style),
         ]
 
@@ -211,8 +246,6 @@ class RecTable(ScrollView, can_focus=True):
             cells = [(text, styles[name] if name else None) for text, name in self._texts(self.items[row])]
             if cursor:  # the cursor's colours win over the cells' (as in Textual's tables)
                 cells = [(text, (style or Style()) + styles["cursor"]) for text, style in cells]
-            if len(self._lines) >= LINES_KEPT:  # scrolling through 50,000 rows keeps only the latest
-                self._lines.clear()
             line = self._lines[key] = self._line(cells, base)
         return line
 
@@ -220,7 +253,9 @@ class RecTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if y == 0:
             styles = self._styles()
-            header = self._line([(HEADERS[c], None) for c in COLUMNS], self.rich_style + styles["header"])
+            widths = self._widths or self._column_widths()
+            header = self._line([(HEADERS[c] if w >= len(HEADERS[c]) else fit(HEADERS[c], w) if w > 2 else HEADERS[c][:w], None)
+                                 for c, w in zip(COLUMNS, widths)], self.rich_style + styles["header"])
             return header.crop_extend(0, width, self.rich_style + styles["header"])
         row = int(self.scroll_offset.y) + y - 1
         if not 0 <= row < len(self.items):
@@ -265,8 +300,8 @@ class RecTable(ScrollView, can_focus=True):
             if k is None:
                 continue
             self.items[k] = fresh
-            self._lines.pop((k, False), None)
-            self._lines.pop((k, True), None)
+            self._lines.discard((k, False))
+            self._lines.discard((k, True))
             self._refresh_row(k)
         no_w, ref_w, owner_w, any_revised, basis = self._measure()
         if not any_revised and any(fresh.rec.revised for fresh in by_number.values()):
