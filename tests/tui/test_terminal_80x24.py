@@ -1,0 +1,72 @@
+"""The real `hsp-tui` in a real 80x24 terminal (tmux): the whole seed plan fits, and the review date
+is changed with `r` without restarting."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+HSP_TUI = Path(sys.executable).with_name("hsp-tui")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    name = f"hsp-80x24-{uuid.uuid4().hex[:8]}"
+
+    def start(*args: str) -> str:
+        env = f"HSP_TUI_CONFIG={shlex.quote(str(tmp_path / 'none.toml'))} TERM=xterm-256color"
+        command = (f"cd {shlex.quote(str(tmp_path))} && env {env} {shlex.quote(str(HSP_TUI))} "
+                   + " ".join(shlex.quote(a) for a in args) + "; echo EXIT=$?; sleep 60")
+        tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", command)
+        tmux("resize-window", "-t", name, "-x", "80", "-y", "24")
+        return name
+
+    yield start
+    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def screen_with(name: str, pattern: str, tries: int = 150) -> str:
+    """The screen once `pattern` (a regular expression) shows on it (bounded polling)."""
+    text = ""
+    for _ in range(tries):
+        text = tmux("capture-pane", "-p", "-t", name)
+        if re.search(pattern, text):
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"gave up waiting for {pattern!r}; the screen:\n{text}")
+
+
+def test_at_80x24_all_twelve_rows_show_and_r_changes_the_review_date(terminal, tmp_path):
+    name = terminal("--db", str(tmp_path / "plan.json"), "--as-of", "2010-06-01")
+    text = screen_with(name, r"Recommendations \(12\)")
+    lines = text.splitlines()
+    assert len(lines) == 24 and max(len(line) for line in lines) <= 80
+    numbers = [m.group(1) for line in lines if (m := re.match(r"│\s+(\d+) \d\.\d ", line))]
+    assert numbers == [str(n) for n in range(1, 13)]  # every row, none scrolled away
+    summary = next(line for line in lines if "overdue" in line)
+    assert "N 12 · P 0 · B 0 · D 0 · X 0" in summary  # on one line
+    assert "review date 1 Jun 2010" in text
+    row8 = next(line for line in lines if re.match(r"│\s+8 ", line))
+    assert "Interim Deputy Chief Executive" in row8 and "OVERDUE" in row8  # the owner in full
+
+    tmux("send-keys", "-t", name, "r")
+    screen_with(name, "Review date")
+    tmux("send-keys", "-t", name, "C-a", "C-k", "2010-04-01", "Enter")  # clear the box, type, Enter
+    text = screen_with(name, "review date 1 Apr 2010")
+    assert "0 overdue" in text and "OVERDUE" not in text
+    tmux("send-keys", "-t", name, "q")
+    screen_with(name, "EXIT=0")
