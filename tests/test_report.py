@@ -150,7 +150,7 @@ def test_a_second_revision_shows_the_chain_and_every_reason(store):
 
 def test_undone_revision_is_no_longer_listed_as_revised(store):
     change = store.revise(2, "July 2010", reason="hub delayed", by="alice", reference=date(2010, 3, 16))
-    store.undo(2, change.entry["id"], by="alice")
+    store.undo(2, change.entry.id, by="alice")
     s = parse(report(store))
     assert s["Revised deadlines"]["text"] == ["No deadlines have been revised."]
     assert rows_by_number(s["Overdue"])["2"]["Due"] == "30 Apr 2010 (milestone 1 of 2: Revised performance management framework in place, streamli…)"
@@ -208,7 +208,7 @@ def test_table_by_owner(store):
 def test_latest_note_is_shown_and_withdrawn_note_is_not(store):
     store.add_note(1, "Board paper drafted", by="alice")
     c = store.add_note(1, "Wrong item, sorry", by="alice")
-    store.undo(1, c.entry["id"], by="alice")
+    store.undo(1, c.entry.id, by="alice")
     row = rows_by_number(parse(report(store))["Overdue"])["1"]
     assert row["Latest note"] == "Board paper drafted"
 

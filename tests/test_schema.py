@@ -108,7 +108,7 @@ def test_export_after_changes_validates(store):
     store.add_note(1, "Board paper drafted", by="alice")
     store.set_owner(5, "Head of HR", by="alice", note="restructure")
     c = store.set_status(4, "done", by="alice")
-    store.undo(4, c.entry["id"], by="bob")
+    store.undo(4, c.entry.id, by="bob")
     store.set_status(6, "dropped", by="alice")
     store.set_status(7, "blocked", by="alice")
     doc = export(store)
@@ -186,7 +186,7 @@ def test_import_then_export_round_trips_with_nothing_lost(store, tmp_path):
     store.revise(8, "July 2010", reason="moved", by="alice", reference=PLAN_DATE)
     store.set_milestone(2, 1, True, by="alice", note="framework agreed")
     c = store.add_note(1, "oops", by="alice")
-    store.undo(1, c.entry["id"], by="alice")
+    store.undo(1, c.entry.id, by="alice")
     store.add_note(9, HOSTILE, by="alice")
     first = export(store)
     path = tmp_path / "export.json"

@@ -14,7 +14,8 @@ from hsp_tui.errors import ConflictError, InputError, NotFoundError, PlanFileErr
 from hsp_tui.interchange import seed_to_data
 from hsp_tui.model import SCHEMA_VERSION, Status
 from hsp_tui.seed import seed_document
-from hsp_tui.store import Signature, Store
+from hsp_tui.backends.jsonfile import Signature
+from hsp_tui.store import Store
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
@@ -98,26 +99,26 @@ def test_each_save_keeps_the_previous_file_as_a_backup(store, plan_path):
 
 def test_undo_appends_an_entry_and_erases_nothing(store):
     change = store.set_status(1, Status.DONE, by="x")
-    undo = store.undo(1, change.entry["id"], by="x")
+    undo = store.undo(1, change.entry.id, by="x")
     rec = undo.plan.get(1)
     assert rec.status is Status.NOT_STARTED
     assert [h.action for h in rec.history][-2:] == ["set", "undo"]
-    assert rec.history[-1].undoes == change.entry["id"]
+    assert rec.history[-1].undoes == change.entry.id
     with pytest.raises(ConflictError, match="already undone"):
-        store.undo(1, change.entry["id"], by="x")
+        store.undo(1, change.entry.id, by="x")
 
 
 def test_undo_refuses_to_overwrite_a_later_change(store):
     first = store.set_status(1, Status.IN_PROGRESS, by="me")
     store.set_status(1, Status.BLOCKED, by="colleague")
     with pytest.raises(ConflictError, match="changed since"):
-        store.undo(1, first.entry["id"], by="me")
+        store.undo(1, first.entry.id, by="me")
     assert store.load().get(1).status is Status.BLOCKED
 
 
 def test_undoing_a_note_withdraws_it_but_keeps_it_in_history(store):
     c = store.add_note(4, "Business Group met", by="me")
-    rec = store.undo(4, c.entry["id"], by="me").plan.get(4)
+    rec = store.undo(4, c.entry.id, by="me").plan.get(4)
     assert rec.latest_note is None
     assert any(h.note == "Business Group met" for h in rec.history)
 
@@ -161,7 +162,7 @@ def test_a_corrupt_file_names_the_backup_to_restore(store, plan_path):
 
 WRITER = r"""
 import sys
-from hsp_tui.store import Signature, Store
+from hsp_tui.store import Store
 path, number, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 store = Store(path)
 for i in range(n):
@@ -181,10 +182,10 @@ def test_two_processes_saving_at_once_lose_nothing(plan_path):
 
 def test_a_second_store_sees_changes_made_by_another(plan_path):
     mine, theirs = Store(plan_path), Store(plan_path)
+    sig = mine.change_token()
     mine.load()
-    sig = mine.last_signature
     theirs.set_status(5, Status.IN_PROGRESS, by="colleague")
-    assert mine.signature() != sig
+    assert mine.change_token() != sig
     # A change made here is applied to the latest file, not to a stale copy.
     plan = mine.set_status(6, Status.DONE, by="me").plan
     assert plan.get(5).status is Status.IN_PROGRESS and plan.get(6).status is Status.DONE
@@ -197,14 +198,15 @@ def test_create_refuses_to_overwrite(plan_path, seed_data):
 
 def test_a_change_tells_which_version_of_the_file_it_was_applied_to(plan_path):
     mine, theirs = Store(plan_path), Store(plan_path)
+    seen = mine.change_token()
     mine.load()
-    seen = mine.last_signature
     first = mine.set_status(1, Status.IN_PROGRESS, by="me")
-    assert first.read_from == seen  # nobody saved in between: only our item needs redrawing
-    after_mine = mine.last_signature
+    assert first.before == seen  # nobody saved in between: only our item needs redrawing
+    after_mine = first.after
+    assert after_mine == mine.change_token() != seen
     theirs.add_note(2, "colleague's note", by="colleague")
     second = mine.set_status(3, Status.DONE, by="me")
-    assert second.read_from != after_mine  # someone saved in between: the caller must take the whole plan
+    assert second.before != after_mine  # someone saved in between: the caller must take the whole plan
     assert second.plan.get(2).latest_note == "colleague's note"
 
 
@@ -245,8 +247,8 @@ def test_an_edit_that_keeps_size_and_time_is_not_lost_by_the_next_change(plan_pa
     a colleague's edit keeps the file's size, inode and modification time, and still survives."""
     import os
 
-    alice = Store(plan_path)
-    alice.load(remember=True)  # as the app does: its saves are remembered
+    alice = Store(plan_path, cache=True)  # as the app does: what it reads and saves is kept
+    alice.load()
     alice.set_status(1, "in progress", by="alice")
     st = os.stat(plan_path)
     text = plan_path.read_text(encoding="utf-8")
@@ -255,7 +257,7 @@ def test_an_edit_that_keeps_size_and_time_is_not_lost_by_the_next_change(plan_pa
     with open(plan_path, "r+", encoding="utf-8") as fh:  # in place: same inode
         fh.write(edited)
     os.utime(plan_path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert alice.signature() == Signature(st.st_mtime_ns, st.st_size, st.st_ino)
+    assert alice.change_token() == Signature(st.st_mtime_ns, st.st_size, st.st_ino)
     alice.add_note(1, "after the edit", by="alice")
     plan = Store(plan_path).load()
     assert plan.get(6).owner == "All HSP partnerz"  # the colleague's edit
@@ -263,8 +265,8 @@ def test_an_edit_that_keeps_size_and_time_is_not_lost_by_the_next_change(plan_pa
 
 
 def test_later_changes_do_not_alter_what_an_earlier_change_returned(plan_path):
-    store = Store(plan_path)
-    store.load(remember=True)
+    store = Store(plan_path, cache=True)
+    store.load()
     first = store.set_status(2, "done", by="alice")
     second = store.add_note(2, "signed off", by="alice")
     third = store.set_milestone(2, 1, True, by="alice")
@@ -277,8 +279,8 @@ def test_later_changes_do_not_alter_what_an_earlier_change_returned(plan_path):
 def test_a_failed_save_leaves_nothing_behind_for_the_next_one(plan_path, monkeypatch):
     import os
 
-    store = Store(plan_path)
-    store.load(remember=True)
+    store = Store(plan_path, cache=True)
+    store.load()
     store.set_status(4, "blocked", by="alice")
     real_fsync = os.fsync
 
@@ -295,9 +297,9 @@ def test_a_failed_save_leaves_nothing_behind_for_the_next_one(plan_path, monkeyp
 
 
 def test_changes_from_two_stores_in_turn_are_all_kept(plan_path):
-    alice, bob = Store(plan_path), Store(plan_path)
-    alice.load(remember=True)
-    bob.raw(remember=True)
+    alice, bob = Store(plan_path, cache=True), Store(plan_path, cache=True)
+    alice.load()
+    bob.load()
     for k in range(1, 7):
         (alice if k % 2 else bob).add_note(k, f"note {k}", by="alice" if k % 2 else "bob")
         alice.add_note(12, f"again {k}", by="alice")  # alice's own saves in between
@@ -307,8 +309,8 @@ def test_changes_from_two_stores_in_turn_are_all_kept(plan_path):
 
 
 def test_a_remembered_read_is_used_by_the_next_change_only_while_the_file_is_unchanged(plan_path):
-    reader = Store(plan_path)
-    reader.load(remember=True)
+    reader = Store(plan_path, cache=True)
+    reader.load()
     Store(plan_path).set_status(5, "done", by="bob")  # another officer saves after our read
     reader.add_note(5, "seen", by="alice")
     rec = Store(plan_path).load().get(5)

@@ -18,15 +18,16 @@ from typing import Sequence
 from . import __version__
 from .errors import HspError, InputError, NotFoundError
 from .exports import render_export, write_export
-from .formatting import detail_text, due_words, fmt_date, plural, stale_hint, undone_ids
+from .formatting import detail_text, due_words, fmt_date, plural, stale_hint
 from .interchange import read_plan_file, seed_to_data
 from .listing import LIST_FORMATS, render_rows, render_summary, render_table, summary_line
 from .model import Plan, Status
 from .backends.pgconnect import is_server_url
 from .config import load_settings
 from .paths import resolve_config_path, resolve_db_path
-from .review import DEFAULT_DUE_SOON_DAYS, Review, review
+from .review import DEFAULT_DUE_SOON_DAYS, Review, review, review_item
 from .seed import seed_document
+from .commands import last_undoable
 from .store import Store, default_user, now_iso
 from .textsafe import visible
 
@@ -163,14 +164,15 @@ class Context:
         else:
             self.due_soon_days = DEFAULT_DUE_SOON_DAYS
 
-    def store(self) -> Store:
+    def store(self, **options) -> Store:
+        """The plan's store (`options`: the backend's, see `backends.open_backend`)."""
         if self.server is not None:
             from .backends.pgschema import open_checked  # noqa: PLC0415 - the driver only for a server
 
             open_checked(self.server).close()
             raise InputError("this command does not work on a database server yet; use 'init' and psql")
         user = self.user
-        return Store.open(self.path, seed=lambda: seed_to_data(seed_document(), by=user, at=now_iso()))
+        return Store.open(self.path, seed=lambda: seed_to_data(seed_document(), by=user, at=now_iso()), **options)
 
     def review(self, plan: Plan) -> Review:
         return review(plan, self.as_of, self.due_soon_days)
@@ -267,10 +269,10 @@ def cmd_show(ctx: Context) -> int:
 
 def _report_change(ctx: Context, change) -> int:
     say(change.summary)
-    item = change.item(ctx.as_of, ctx.due_soon_days)  # that item only: O(1), not the whole plan
-    if item is not None:
-        due = f"due {fmt_date(item.due)}" if item.due else due_words(item)
-        say(f"  now: {item.rec.status.label}, {due}" + (f", {item.flag}" if item.flag else ""))
+    # That item only, judged as the review would judge it: O(1), not the whole plan.
+    item = review_item(change.record, ctx.as_of, change.meta.date, ctx.due_soon_days)
+    due = f"due {fmt_date(item.due)}" if item.due else due_words(item)
+    say(f"  now: {item.rec.status.label}, {due}" + (f", {item.flag}" if item.flag else ""))
     return 0
 
 
@@ -319,13 +321,11 @@ def cmd_undo(ctx: Context) -> int:
     else:
         rec = store.load().get(number)
         if rec is None:
-            raise NotFoundError(f"no recommendation {number} in {store.path}")
-        undone = undone_ids(rec)
-        candidates = [h for h in rec.history
-                      if h.action in ("set", "note", "revise", "milestone") and h.id not in undone]
-        if not candidates:
+            raise NotFoundError(f"no recommendation {number} in {store.describe()}")
+        last = last_undoable(rec)
+        if last is None:
             raise InputError(f"recommendation {number} has no change that can be undone")
-        entry_id = candidates[-1].id
+        entry_id = last.id
     change = store.undo(number, entry_id, by=ctx.user)
     return _report_change(ctx, change)
 
@@ -347,18 +347,18 @@ def cmd_import(ctx: Context) -> int:
     src = Path(a.file).expanduser()
     plan_date = parse_date_arg(a.plan_date, "--plan-date") if a.plan_date else None
     store = Store(ctx.path)
-    if store.path.exists() and not a.replace:
-        raise InputError(f"{store.path} already exists: add --replace to overwrite it (a .bak copy is kept)")
+    if store.exists() and not a.replace:
+        raise InputError(f"{store.describe()} already exists: add --replace to overwrite it (a .bak copy is kept)")
     result = read_plan_file(src, by=ctx.user, at=now_iso(), title=a.title, plan_date=plan_date)
     for w in result.warnings:
         say(f"warning: {w}", err=True)
     count = plural(result.count, "recommendation")
-    if store.path.exists():
+    if store.exists():
         bak = store.replace(result.data)
-        say(f"replaced {store.path} with {count} from {src} (previous file kept as {bak})")
+        say(f"replaced {store.describe()} with {count} from {src} (previous file kept as {bak})")
     else:
         store.create(result.data)
-        say(f"created {store.path} with {count} from {src}")
+        say(f"created {store.describe()} with {count} from {src}")
     if result.warnings:
         say(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
             err=True)

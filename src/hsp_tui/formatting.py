@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
-from .model import HistoryEntry, Recommendation, Revision
+from .model import HistoryEntry, Recommendation, Revision, undone_ids
 from .review import ItemReview, Review
 from .textsafe import visible
 
@@ -75,11 +75,6 @@ def day_text(at: object) -> str:
 
 
 # -- history and revisions --------------------------------------------------------------------------
-def undone_ids(rec: Recommendation) -> set[int]:
-    """Ids of the entries an undo has reversed."""
-    return {h.undoes for h in rec.history if h.action == "undo" and h.undoes is not None}
-
-
 def describe(entry: HistoryEntry) -> str:
     """What a history entry did, in words, safe to show."""
     return visible(entry.describe())
@@ -97,7 +92,7 @@ class HistoryLine:
 
 def history_lines(rec: Recommendation) -> list[HistoryLine]:
     """The item's history, newest first, every field made safe to show."""
-    undone = undone_ids(rec)
+    undone = undone_ids(rec.history)
     return [HistoryLine(h.id, when_text(h.at), visible(str(h.by)), describe(h), h.id in undone,
                         visible(str(h.note), multiline=True) if h.note else None)
             for h in reversed(rec.history)]

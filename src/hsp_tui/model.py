@@ -154,6 +154,11 @@ class HistoryEntry:
         return self.action
 
 
+def undone_ids(history: "tuple[HistoryEntry, ...]") -> set[int]:
+    """The ids of the history entries that a later undo reversed."""
+    return {h.undoes for h in history if h.action == "undo" and h.undoes is not None}
+
+
 def _status_label(value: Any) -> str:
     try:
         return Status(value).label
@@ -213,7 +218,7 @@ class Recommendation:
     @property
     def notes(self) -> tuple[HistoryEntry, ...]:
         """Progress notes still standing (an undone note is withdrawn, though kept in history)."""
-        withdrawn = {h.undoes for h in self.history if h.action == "undo"}
+        withdrawn = undone_ids(self.history)
         return tuple(h for h in self.history
                      if h.note and h.action in PROGRESS_ACTIONS and h.id not in withdrawn)
 

@@ -1,30 +1,19 @@
-"""A TinyDB storage that saves atomically, and the lock that makes each change one transaction.
+"""The plan file's bytes: its JSON encoding, and reading and parsing it with one-line errors.
 
-TinyDB's stock JSONStorage rewrites its file in place (seek, write, truncate): a kill in between
-leaves a broken file, and two processes overwrite each other. This storage instead
-
-* reads the whole file once per transaction and hands TinyDB that parsed copy;
-* writes a complete new file beside the old one (same folder), fsyncs it and `os.replace`s it over
-  the old, so a reader sees the old file or the new one, never a mix;
-* keeps the previous version as `<name>.bak` (a hard link to the old file, so it costs no copy).
-
-The inter-process lock (`filelock`, a `<name>.lock` file beside the plan) is taken by `Store` around
-the whole read-modify-write, not inside `read()`/`write()`, so no update is lost between them.
+Saving it whole (temporary file, fsync, rename, `.bak`) is `safefiles.atomic_write`; the lock that
+makes a read-modify-write one transaction is `backends.lockfile`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
-from tinydb.storages import Storage
 
 from .errors import PlanFileError
 from .heap import bulk
-from .safefiles import atomic_write, backup_path, read_bytes
+from .safefiles import backup_path, read_bytes
 
 
 INDENT = orjson.OPT_INDENT_2
@@ -96,54 +85,3 @@ def restore_hint(path: Path) -> str:
         return (f"the copy from before the last save is {bak}: copy it over {path.name} to restore it "
                 "(that last save is then lost)")
     return "no backup copy exists beside it"
-
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage: one parse per transaction, atomic whole-file writes.
-
-    `validate` is called on the parsed data before TinyDB sees it, so a foreign file is refused
-    before anything could be written over it.
-    """
-
-    def __init__(self, path: str | os.PathLike, validate: Callable[[Path, Any], None] | None = None,
-                 encoding: str = "utf-8", remember: bool = False) -> None:
-        super().__init__()
-        self.path = Path(path)
-        self._validate = validate
-        self._data: Any = None
-        self.writes = 0
-        self.remember = remember  # keep `saved` after a write
-        self.saved: tuple[bytes, Any] | None = None  # (SHA-256 of the bytes written, the data written)
-        if encoding.lower().replace("-", "") != "utf8":
-            raise ValueError("plan files are always UTF-8")
-
-    def preload(self, data: dict[str, dict[str, Any]]) -> None:
-        """The file as already read, parsed and validated (by the caller, under its lock)."""
-        self._data = data
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        if self._data is None:
-            data = read_json(self.path)
-            if self._validate is not None:
-                self._validate(self.path, data)
-            self._data = data
-        return self._data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        try:
-            payload = dumps(data)
-        except (TypeError, orjson.JSONEncodeError) as exc:
-            self._data = None
-            raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
-        try:
-            atomic_write(self.path, payload)
-        except PlanFileError:
-            self._data = None  # what TinyDB changed in memory was not saved: forget it
-            raise
-        self._data = data
-        self.writes += 1
-        if self.remember:
-            self.saved = (hashlib.sha256(payload).digest(), data)  # hashing lets other threads run
-
-    def close(self) -> None:
-        self._data = None

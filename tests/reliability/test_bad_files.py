@@ -286,8 +286,8 @@ def test_file_replaced_while_open(tmp_path: Path, good: bytes) -> None:
     db = tmp_path / "plan.json"
     db.write_bytes(good)
     store = Store(db)
+    sig = store.change_token()
     store.load()
-    sig = store.signature()
     # Someone copies a file that is not ours over it: refused, untouched.
     db.write_bytes(BAD_FILES["other app"](good))
     with pytest.raises(PlanFileError, match="not an hsp-tui plan file"):
@@ -298,6 +298,6 @@ def test_file_replaced_while_open(tmp_path: Path, good: bytes) -> None:
     other["meta"]["1"]["plan"]["title"] = "Replaced plan"
     Store(db.with_name("other.json")).create(other)
     os.replace(db.with_name("other.json"), db)
-    assert store.signature() != sig
+    assert store.change_token() != sig
     change = store.add_note(2, "on the new file", by="tui")
     assert change.plan.meta.title == "Replaced plan"

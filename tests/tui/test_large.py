@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hsp_tui.store import Store
-from tuikit import cursor_row, on_disk, plain, seed_docs_repeated, settled, table_rows
+from tuikit import cursor_row, file_data, on_disk, plain, seed_docs_repeated, settled, table_rows
 
 from conftest import AS_OF, USER, fixed_clock
 
@@ -17,7 +17,7 @@ ITEMS = 3000  # more than the first items shown at once, and a "large" plan for 
 
 @pytest.fixture
 def large_path(tmp_path: Path, store: Store) -> Path:
-    data = seed_docs_repeated(store.raw(), ITEMS, owner=lambda n: f"Owner {n % 7}")
+    data = seed_docs_repeated(file_data(store.path), ITEMS, owner=lambda n: f"Owner {n % 7}")
     path = tmp_path / "large.json"
     Store(path, clock=fixed_clock).create(data)
     return path
@@ -26,10 +26,12 @@ def large_path(tmp_path: Path, store: Store) -> Path:
 def large_app(path: Path):
     from hsp_tui.tui import build_app
 
-    store = Store(path, clock=fixed_clock)
-    signature = store.signature()
+    from hsp_tui.tui.app import FIRST_ITEMS
+
+    store = Store(path, clock=fixed_clock, cache=True)  # as `hsp-tui` opens it (tui.app_for)
+    token = store.change_token()
     return build_app(store, as_of=AS_OF, user=USER, as_of_given=True, clock=fixed_clock,
-                     data=store.raw(), signature=signature)
+                     head=store.load_head(FIRST_ITEMS), token=token)
 
 
 async def test_first_items_at_once_then_the_whole_plan(large_path):
@@ -90,8 +92,7 @@ async def test_text_filter_on_a_large_plan_waits_for_a_pause(large_path):
 
 
 async def test_a_damaged_record_past_the_first_items_stops_the_app_with_its_message(large_path):
-    store = Store(large_path, clock=fixed_clock)
-    data = store.raw()
+    data = file_data(large_path)
     data["recommendations"][str(ITEMS)]["status"] = "finished?"
     large_path.write_bytes(__import__("json").dumps(data).encode())
     app = large_app(large_path)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hsp_tui.store import Store
-from tuikit import cursor_row, detail_text, seed_docs_repeated, settled
+from tuikit import cursor_row, detail_text, file_data, seed_docs_repeated, settled
 
 from conftest import AS_OF, USER, fixed_clock
 
@@ -24,7 +24,7 @@ def app_for(path: Path):
 
 @pytest.fixture
 def long_path(tmp_path: Path, store: Store) -> Path:
-    data = seed_docs_repeated(store.raw(), ITEMS)
+    data = seed_docs_repeated(file_data(store.path), ITEMS)
     path = tmp_path / "long.json"
     Store(path, clock=fixed_clock).create(data)
     return path
@@ -115,7 +115,7 @@ async def test_scrolling_through_a_long_plan_keeps_only_a_few_screenfuls_of_draw
 
     count = 3 * LINES_KEPT
     path = tmp_path / "longer.json"
-    Store(path, clock=fixed_clock).create(seed_docs_repeated(store.raw(), count))
+    Store(path, clock=fixed_clock).create(seed_docs_repeated(file_data(store.path), count))
     app = app_for(path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)

@@ -15,14 +15,14 @@ from hsp_tui.store import Store
 from hsp_tui.tui.view import SORTS, Digest, select
 
 from conftest import AS_OF
-from tuikit import seed_docs_repeated
+from tuikit import file_data, seed_docs_repeated
 
 OWNERS = ["Head of Policy", "assistant chief executive", "Assistant Chief Executive", "HAVCO", "zeta"]
 DEADLINES = ["April 2010", "31/05/2010", "Ongoing", "July 2010", "Q3 2010/11", "March 2011", "nonsense"]
 
 
 def plan_of(store: Store, n: int):
-    data = seed_docs_repeated(store.raw(), n, owner=lambda k: OWNERS[k % len(OWNERS)],
+    data = seed_docs_repeated(file_data(store.path), n, owner=lambda k: OWNERS[k % len(OWNERS)],
                               deadline=lambda k: DEADLINES[k % len(DEADLINES)])
     from hsp_tui.records import plan_from_data
 

@@ -50,6 +50,14 @@ async def settled(pilot) -> None:
     await pilot.pause()
 
 
+def file_data(path) -> dict:
+    """A plan file's data as stored (the raw TinyDB layout), to build test plans from."""
+    import json
+    from pathlib import Path
+
+    return json.loads(Path(path).read_bytes())
+
+
 def seed_docs_repeated(data: dict, count: int, **fields) -> dict:
     """`data` (a plan file's data) with its recommendations repeated to `count` items, numbered 1 to
     `count`; each keyword is a function of the number giving that field (e.g. owner=...)."""

@@ -43,12 +43,14 @@ def app_for(ctx: Any) -> "HspApp":
     """The app for the CLI context: settings (read once, by the context) checked, the plan file
     opened and read. `ctx.due_soon_days` is the file's window unless the command line gave one."""
     settings, days = ctx.settings, ctx.due_soon_days
-    store = ctx.store()
-    # Read and checked here (a bad file is refused before the app starts); a large plan's items
-    # are built and reviewed once its first screen shows.
-    signature = store.signature()
+    from .app import FIRST_ITEMS
+
+    store = ctx.store(cache=True)  # a long-running program: its next save need not read the file again
+    # Read and checked here (a bad file is refused before the app starts); the rest of a large plan
+    # is built and reviewed once its first screen shows.
+    token = store.change_token()
     heap.settle_for_a_long_run()
     with heap.bulk(keep=True):  # the app keeps it: see heap
-        data = store.raw(remember=True)  # its next save need not parse the file again
+        head = store.load_head(FIRST_ITEMS)
     return build_app(store, as_of=ctx.as_of, user=ctx.user, as_of_given=ctx.as_of_given, due_soon_days=days,
-                     settings=settings, data=data, signature=signature)
+                     settings=settings, head=head, token=token)

@@ -6,7 +6,7 @@ import asyncio
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -18,17 +18,19 @@ from ..exports import write_export
 from ..formatting import fmt_date, stale_dates
 from ..config import Settings
 from .. import heap
+from ..backends import Head, Token
+from ..commands import Command, Undo
 from ..errors import ConflictError, HspError
-from ..model import Plan
-from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
-from ..records import RECS, plan_from_data
-from ..store import Change, Signature, Store, now_iso
+from ..model import Plan, Status
+from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review, review_item
+from ..store import Change, Store, now_iso
 from ..textsafe import visible
 from .keys import KeyGate
+from .messages import PlanChangeRequested
 from .palette import SafeCommandPalette
 from .screens.main import MainScreen
 from .screens.modals import HelpScreen
-from .view import Digest, first_items, full_digest
+from .view import Digest
 from .widgets.detail import DetailPane
 from .widgets.panes import DeadlinesPane, OwnersPane
 from .widgets.rectable import RecTable
@@ -39,8 +41,6 @@ FIRST_ITEMS = 100
 # Up to this many items a change is saved in the event loop itself (a few milliseconds): the file is
 # written before the next key is read. A larger plan is saved in a thread so the keys keep working.
 SAVE_IN_LOOP = 2000
-# What a change does, in words: given, or made from the saved change (e.g. the status it replaced).
-Summary = str | Callable[[Change], str]
 NAVIGATION_HELP = [
     ("Up/Down, j/k", "move in a table or list; scroll the detail"),
     ("PgUp/PgDn", "a page up / down (table, lists, detail)"),
@@ -66,11 +66,11 @@ class HspApp(KeyGate, App[int]):
 
     def __init__(self, store: Store, *, as_of: date, user: str, as_of_given: bool = False,
                  due_soon_days: int = DEFAULT_DUE_SOON_DAYS, settings: Settings | None = None,
-                 plan: Plan | None = None, data: Mapping[str, Any] | None = None,
-                 signature: Signature | None = None, clock: Callable[[], str] = now_iso,
-                 poll_seconds: float = POLL_SECONDS) -> None:
-        """`plan`: the plan as read; or `data`: the file as read (`Store.raw`) at `signature`, of
-        which a large plan's first items are shown at once and the rest built in a thread."""
+                 plan: Plan | None = None, head: Head | None = None, token: Token = None,
+                 clock: Callable[[], str] = now_iso, poll_seconds: float = POLL_SECONDS) -> None:
+        """`plan`: the plan as read; or `head`: its first items as read (`Store.load_head`), shown at
+        once while the rest is read in a thread (`Store.load_rest`). `token`: the store's change
+        token taken before either was read (default: taken now, and the plan read now)."""
         super().__init__()
         self.store = store
         self.as_of = as_of
@@ -80,25 +80,24 @@ class HspApp(KeyGate, App[int]):
         self.settings = settings or Settings()
         self.clock = clock
         self.poll_seconds = poll_seconds
-        self._data: Mapping[str, Any] | None = None
         self.failure: HspError | None = None  # why the app stopped, if the plan could not be read
-        if data is not None:
-            head = first_items(store.path, data, FIRST_ITEMS)
-            if head is None:
-                plan = plan_from_data(store.path, data)
-            else:
-                self._data = data
-                self.digest = Digest.of(review(head, as_of, due_soon_days), total=len(data[RECS]),
-                                        complete=False)
-        if self._data is None:
+        if plan is None and head is None:
+            token = store.change_token()
+            plan = store.load()
+        self._partial = head is not None and not head.complete  # the rest is read once the first screen shows
+        if head is not None and not self._partial:
+            plan = head.plan
+        if self._partial:
+            self.digest = Digest.of(review(head.plan, as_of, due_soon_days), total=head.total, complete=False)
+        else:
             with heap.bulk(keep=True):
-                self.digest = Digest.of(review(plan or store.load(remember=True), as_of, due_soon_days))
-        self._signature: Signature | None = signature if data is not None else store.last_signature
+                self.digest = Digest.of(review(plan, as_of, due_soon_days))
+        self._token: Token = token  # the version of the plan shown
         self._lane = asyncio.Lock()  # each change (and reload), one at a time
         self._loaded = asyncio.Event()  # every item has been read: changes may start
-        if self._data is None:
+        if not self._partial:
             self._loaded.set()
-        self._bad_signature: Signature | None = None
+        self._bad_token: Token = None
         self._missing = False
         self._positions_of: tuple | None = None
         self._index: dict[int, int] = {}
@@ -136,21 +135,22 @@ class HspApp(KeyGate, App[int]):
 
     def read_the_rest(self) -> None:
         """Once the first screen shows: build and review every item of a large plan, in a thread."""
-        if self._data is not None:
+        if self._partial:
+            self._partial = False
             self.run_worker(self._read_the_rest(), group="lane")
+
+    def _full_digest(self) -> Digest:
+        with heap.bulk(keep=True):  # the app keeps it: see heap
+            return Digest.of(review(self.store.load_rest(), self.as_of, self.due_soon_days))
 
     async def _read_the_rest(self) -> None:
         async with self._lane:
-            data, self._data = self._data, None
-            build = partial(kept, full_digest, self.store.path, data, self.as_of, self.due_soon_days)
-            del data
             try:
-                digest = await asyncio.to_thread(build)
+                digest = await asyncio.to_thread(self._full_digest)
             except HspError as exc:
                 self.failure = exc
                 self.exit(1)
                 return
-            del build
             self._show(digest)
             self._loaded.set()
 
@@ -171,38 +171,34 @@ class HspApp(KeyGate, App[int]):
         super().notify(visible(message), title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- changes --------------------------------------------------------------------------------
-    def change(self, job: Callable[[], tuple[Callable[[Store, str], Change], Summary] | None]) -> None:
-        """Queue one store change (locked, on the latest file); show the plan as it was saved.
+    def on_plan_change_requested(self, message: PlanChangeRequested) -> None:
+        self.change(message.command)
+
+    def change(self, command: Command) -> None:
+        """Queue one change (saved locked, on the plan as it is then); show the plan as saved.
 
         Changes are made one at a time, in the order asked, each after the plan has been read in
-        full: `job` runs once the earlier ones are saved and shown (so it sees their result) and
-        returns the store call and what it does in words (or a function of the saved change giving
-        them), or None when there is nothing to do. On an
-        ordinary plan the save is done before the next key is read; on a large one (more than
-        SAVE_IN_LOOP items) it runs in a thread and the keys keep working meanwhile.
+        full, so each applies to what the earlier ones left; whether it changes anything is decided
+        on the plan under the backend's lock. On an ordinary plan the save is done before the next
+        key is read; on a large one (more than SAVE_IN_LOOP items) it runs in a thread and the keys
+        keep working meanwhile.
         """
-        self.run_worker(self._change(job), group="lane")
+        self.run_worker(self._change(command), group="lane")
 
-    async def _change(self, job: Callable[[], tuple[Callable[[Store, str], Change], Summary] | None]) -> None:
+    async def _change(self, command: Command) -> None:
         await self._loaded.wait()
         async with self._lane:
-            planned = job()
-            if planned is None:
-                return
-            apply, summary = planned
             try:
-                change, digest, item = await self._run_save(apply, self._signature)
+                change, digest, item = await self._run_save(command, self._token)
             except (HspError, OSError) as exc:
                 self.notify(f"Not saved: {exc}", severity="error", timeout=8)
                 return
-            self._adopt(digest, item)  # the file as it is now, even when this change changed nothing
-            if change.entry is None:  # e.g. someone else had already made the same change
+            self._adopt(digest, change.after, item)  # the plan as it is now, even when nothing changed
+            if change.entry is None:  # e.g. already so, or someone else had already made the same change
                 self.notify(f"No change: {unchanged_words(change.summary)}")
                 return
-            if callable(summary):
-                summary = summary(change)
-            if change.number is not None:
-                self.undo_stack.append((change.number, int(change.entry["id"]), summary))
+            summary = saved_words(change)
+            self.undo_stack.append((change.number, change.entry.id, summary))
             self.notify(f"Saved. {summary}")
 
     def review_on(self, day: date) -> None:
@@ -234,8 +230,7 @@ class HspApp(KeyGate, App[int]):
                 return
             number, entry_id, summary = self.undo_stack.pop()
             try:
-                change, digest, _ = await self._run_save(
-                    lambda store, by: store.undo(number, entry_id, by=by), None)
+                change, digest, _ = await self._run_save(Undo(number, entry_id), None)
             except ConflictError as exc:
                 # Refused for good (the item changed since): say what `u` would undo next, so the
                 # next press never undoes an older change unannounced.
@@ -247,34 +242,34 @@ class HspApp(KeyGate, App[int]):
                 self.undo_stack.append((number, entry_id, summary))  # not tried: u tries it again
                 self.notify(f"Cannot undo ({summary}): {exc}; u tries again", severity="error", timeout=8)
                 return
-            self._adopt(digest)
+            self._adopt(digest, change.after)
             self.main.table.go_to(number)
-            self.notify(f"Undone: {summary} (kept in the history as change #{change.entry['id']})")
+            self.notify(f"Undone: {summary} (kept in the history as change #{change.entry.id})")
 
-    async def _run_save(self, apply: Callable[[Store, str], Change],
-                        seen: Signature | None) -> tuple[Change, Digest, ItemReview | None]:
+    async def _run_save(self, command: Command, seen: Token) -> tuple[Change, Digest, ItemReview | None]:
         """`_save` here and now for an ordinary plan; in a thread for a large one."""
         if len(self.review.items) <= SAVE_IN_LOOP:
-            return self._save(apply, seen)
-        return await asyncio.to_thread(self._save, apply, seen)
+            return self._save(command, seen)
+        return await asyncio.to_thread(self._save, command, seen)
 
-    def _save(self, apply: Callable[[Store, str], Change],
-              seen: Signature | None) -> tuple[Change, Digest, ItemReview | None]:
+    def _save(self, command: Command, seen: Token) -> tuple[Change, Digest, ItemReview | None]:
         """The change, then what to show (nothing else runs in the lane meanwhile; maybe in a thread).
 
-        When nobody else had saved since we last read the file (`seen`), only the changed item is
-        rebuilt (O(1) instead of re-reading every item of a large plan); otherwise the whole plan as saved.
+        When nobody else had saved since the plan shown was read (`seen`), only the changed item is
+        judged again (O(1) instead of re-reading every item of a large plan); otherwise the whole
+        plan as saved.
         """
         # See heap: after a one-item change, what the save made is collected in one go at the end;
         # after someone else's save, the whole plan as they left it is kept (frozen) instead.
         with heap.bulk(collect_first=True) as pause:
-            change = apply(self.store, self.user)
-            unchanged_before = seen is not None and change.read_from == seen
-            item = change.item(self.as_of, self.due_soon_days) if unchanged_before else None
-            index = self._positions().get(change.number) if item is not None else None
-            if item is None or index is None:
+            change = self.store.run(command, by=self.user)
+            index = self._positions().get(change.number) if seen is not None and change.before == seen else None
+            if index is None:
                 pause.keeping, pause.collect_first = True, False
                 return change, Digest.of(review(change.plan, self.as_of, self.due_soon_days)), None
+            if change.entry is None:
+                return change, self.digest, None
+            item = review_item(change.record, self.as_of, change.meta.date, self.due_soon_days)
             replaced = self.review.items[index]
             rv = self.review.replacing(index, item)
             self._positions_of = rv.items  # the same positions: no need to build them again
@@ -286,18 +281,18 @@ class HspApp(KeyGate, App[int]):
             self._positions_of = self.review.items
         return self._index
 
-    def _adopt(self, digest: Digest, changed: ItemReview | None = None) -> None:
-        """Show the plan as last saved (by us or by someone else)."""
-        old, self.digest = self.digest, digest
-        self._signature = self.store.last_signature
-        self.main.apply_review(old.review, digest, changed=changed)
+    def _adopt(self, digest: Digest, token: Token, changed: ItemReview | None = None) -> None:
+        """Show the plan as saved at `token` (by us or by someone else)."""
+        old, self.digest, self._token = self.digest, digest, token
+        if digest is not old:
+            self.main.apply_review(old.review, digest, changed=changed)
 
     def check_file(self) -> None:
         """Reload when another process has saved the file; keep the cursor on the same item."""
         if self._lane.locked() or not self._loaded.is_set():  # busy: look again next time
             return
-        sig = self.store.signature()
-        if sig == self._signature:
+        sig = self.store.change_token()
+        if sig == self._token:
             return
         if sig is None:
             if not self._missing:
@@ -306,7 +301,7 @@ class HspApp(KeyGate, App[int]):
                             severity="error", timeout=10)
             return
         self._missing = False
-        if sig == self._bad_signature:
+        if sig == self._bad_token:
             return
         if len(self.review.items) <= SAVE_IN_LOOP:
             self._reloaded(sig, self._read_again)
@@ -316,27 +311,27 @@ class HspApp(KeyGate, App[int]):
     def _read_again(self) -> Digest | HspError:
         try:
             with heap.bulk(keep=True):
-                return Digest.of(review(self.store.load(remember=True), self.as_of, self.due_soon_days))
+                return Digest.of(review(self.store.load(), self.as_of, self.due_soon_days))
         except HspError as exc:
             return exc
 
-    async def _reload_in_lane(self, sig: Signature) -> None:
+    async def _reload_in_lane(self, sig: Token) -> None:
         async with self._lane:
-            if self.store.signature() != sig:  # saved again meanwhile: the next poll takes the latest
+            if self.store.change_token() != sig:  # saved again meanwhile: the next poll takes the latest
                 return
             digest = await asyncio.to_thread(self._read_again)
             self._reloaded(sig, lambda: digest)
 
-    def _reloaded(self, sig: Signature, read: Callable[[], "Digest | HspError"]) -> None:
+    def _reloaded(self, sig: Token, read: Callable[[], "Digest | HspError"]) -> None:
         """Show the file as another process saved it, keeping the cursor on the same item."""
         digest = read()
         if isinstance(digest, HspError):
-            self._bad_signature = sig
+            self._bad_token = sig
             self.notify(f"Cannot re-read the file: {digest}; showing the last good copy",
                         severity="error", timeout=10)
             return
         number = self.main.table.current_number
-        self._adopt(digest)
+        self._adopt(digest, sig)
         where = f"; still on No. {number}" if number is not None and self.main.table.current_number == number else ""
         self.notify(f"The file was changed elsewhere and has been reloaded{where}")
 
@@ -401,6 +396,30 @@ def long_past_hint(rv: Review, as_of_given: bool) -> str | None:
     return (f"Every date in this plan is long past (the last was due {fmt_date(latest)}), so it is "
             f"judged as of today, {fmt_date(rv.as_of)}. To see it as it stood, press r and give a review "
             f"date (e.g. {plan_date.isoformat()}), or start the app with --as-of {plan_date.isoformat()}.")
+
+
+def saved_words(change: Change) -> str:
+    """What a saved change did, as the app says it: 'No. 3: Not started → In progress'."""
+    entry, n = change.entry, change.number
+    if entry is None or entry.action == "note":
+        return f"No. {n}: note added"
+    if entry.field == "status":
+        return f"No. {n}: {status_word(entry.old)} → {status_word(entry.new)}"
+    if entry.field == "owner":
+        return f"No. {n}: owner is now {entry.new}"
+    if entry.field == "deadline":
+        return f"No. {n}: deadline revised to {entry.new}"
+    if entry.field == "milestone":
+        return f"No. {n}: milestone {entry.new['index']} {'done' if entry.new['done'] else 'open again'}"
+    return f"No. {n}: {change.summary}"
+
+
+def status_word(value: object) -> str:
+    """A stored status ('in_progress') as the app says it ('In progress')."""
+    try:
+        return Status(value).label
+    except ValueError:
+        return str(value)
 
 
 def kept(fn: Callable[..., Any], *args: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Typed messages the panes post up to the screen."""
+"""Typed messages the panes post up to the screen, and the screens up to the app."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ from dataclasses import dataclass
 
 from textual.message import Message
 from textual.widget import Widget
+
+from ..commands import Command
+
+
+@dataclass
+class PlanChangeRequested(Message):
+    """A screen asks the app to change the plan: the app runs `command` through the store, after any
+    change asked before it, and shows the plan as saved."""
+
+    command: Command
 
 
 @dataclass

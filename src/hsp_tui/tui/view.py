@@ -8,17 +8,14 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from rich.text import Text
 
 from ..formatting import due_words as due_text, month_label
-from ..errors import HspError
 from ..heap import bulk
-from ..model import Plan, PlanMeta, Recommendation, Status
-from ..review import ItemReview, OwnerSummary, Review, review
-from ..records import META, RECS, plan_from_data
+from ..model import Status
+from ..review import ItemReview, OwnerSummary, Review
 from ..textsafe import one_line
 
 SORTS = ("number", "due", "owner", "status")
@@ -135,25 +132,6 @@ class Digest:
                      summary_text(rv), groups, deadline_lines(groups))
         digest.texts_in("number", orders["number"])  # here (off the event loop), not at the first filter
         return digest
-
-
-def first_items(path: Path, data: Mapping[str, Any], count: int) -> Plan | None:
-    """The plan's first `count` items by number, to show while the rest are built; None when the
-    plan is not larger than that (or a first item is damaged: `plan_from_data` then says which)."""
-    docs = data.get(RECS) or {}
-    if len(docs) <= count:
-        return None
-    try:
-        meta = PlanMeta.from_dict(data[META]["1"].get("plan") or {})
-        keys = sorted(docs, key=int)[:count]
-        return Plan(meta, tuple(sorted((Recommendation.from_dict(docs[k]) for k in keys), key=lambda r: r.number)))
-    except (HspError, KeyError, TypeError, ValueError, AttributeError):
-        return None
-
-
-def full_digest(path: Path, data: Mapping[str, Any], as_of: date, due_soon_days: int) -> Digest:
-    """Every item built and reviewed, and all the panes need (raises PlanFileError for a damaged record)."""
-    return Digest.of(review(plan_from_data(path, data), as_of, due_soon_days))
 
 
 PER_GROUP = 30  # a deadline group lists at most this many items (and says how many more)

@@ -17,9 +17,10 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from ...model import Status
+from ...commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus
+from ...errors import HspError
 from ...review import ItemReview, Review
-from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen
+from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen, PlanChangeRequested
 from ..view import SORTS, STATUS_KEYS, Digest, filter_words, select
 from ..widgets.detail import DetailPane
 from ..widgets.footer import NARROW_BELOW, HspFooter
@@ -37,14 +38,6 @@ LARGE = 2000  # items: from here a text filter costs more than a frame
 PANES = ("table", "detail", "owners", "deadlines")
 TYPED_IN_FILTER = ("note", "edit", "milestone", "export", "review_date", "progress")  # priority bindings that are letters
 STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
-
-
-def status_word(value: str) -> str:
-    """A stored status ('in_progress') as the app says it ('In progress')."""
-    try:
-        return Status(value).label
-    except ValueError:
-        return str(value)
 
 
 def status_bindings() -> list[Binding]:
@@ -386,6 +379,15 @@ class MainScreen(Screen):
             self._refilter(keep)
 
     # -- changes --------------------------------------------------------------------------------
+    def _ask(self, command: type[Command], *args: object) -> None:
+        """Ask the app for a change; arguments it refuses are said at once."""
+        try:
+            request = PlanChangeRequested(command(*args))
+        except HspError as exc:
+            self.app.notify(f"Not saved: {exc}", severity="error", timeout=8)
+            return
+        self.post_message(request)
+
     def _current_rec(self):
         number = self.table.current_number
         if number is None:
@@ -398,17 +400,9 @@ class MainScreen(Screen):
         if number is None:
             self.app.notify("No recommendation is highlighted", severity="warning")
             return
-        status = STATUS_KEYS[key - 1]
-
-        def job():
-            if self.app.review.plan.get(number) is None:
-                return None
-            # Whether this changes anything is decided by the store, on the file under its lock (a
-            # colleague may have changed the item since it was drawn); the words say what it was then.
-            return (lambda s, by: s.set_status(number, status, by=by),
-                    lambda change: f"No. {number}: {status_word(change.entry['old'])} → {status.label}")
-
-        self.app.change(job)
+        # Whether this changes anything is decided by the store, on the plan under its lock (a
+        # colleague may have changed the item since it was drawn).
+        self._ask(SetStatus, number, STATUS_KEYS[key - 1])
 
     def action_note(self) -> None:
         rec = self._current_rec()
@@ -417,8 +411,7 @@ class MainScreen(Screen):
 
         def save(text: str | None) -> None:
             if text is not None:
-                self.app.change(lambda: (lambda s, by: s.add_note(rec.number, text, by=by),
-                                         f"No. {rec.number}: note added"))
+                self._ask(AddNote, rec.number, text)
 
         self.app.push_screen(NoteScreen(rec), save)
 
@@ -435,13 +428,9 @@ class MainScreen(Screen):
                 self.app.notify(f"No change: No. {rec.number}'s owner and deadline are as they were")
                 return
             if result.owner is not None:
-                self.app.change(lambda: (lambda s, by: s.set_owner(rec.number, result.owner, by=by),
-                                         f"No. {rec.number}: owner is now {result.owner}"))
+                self._ask(SetOwner, rec.number, result.owner)
             if result.deadline is not None:
-                self.app.change(lambda: (lambda s, by: s.revise(rec.number, result.deadline,
-                                                                reason=result.reason or "", by=by,
-                                                                reference=reference),
-                                         f"No. {rec.number}: deadline revised to {result.deadline}"))
+                self._ask(Revise, rec.number, result.deadline, result.reason or "", reference)
 
         self.app.push_screen(EditScreen(rec, reference), save)
 
@@ -458,8 +447,7 @@ class MainScreen(Screen):
             if index is None:
                 return
             done = not rec.milestones[index - 1].done
-            self.app.change(lambda: (lambda s, by: s.set_milestone(rec.number, index, done, by=by),
-                                     f"No. {rec.number}: milestone {index} {'done' if done else 'open again'}"))
+            self._ask(SetMilestone, rec.number, index, done)
 
         self.app.push_screen(MilestoneScreen(rec), toggle)
 

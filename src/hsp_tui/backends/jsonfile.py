@@ -1,0 +1,291 @@
+"""The plan as one TinyDB JSON file: the default backend, for one machine or a shared folder.
+
+The file is an ordinary TinyDB database (layout in `records`), and `PlanStorage` is a drop-in TinyDB
+storage for it: `TinyDB(path, storage=PlanStorage)` works as `TinyDB(path)` does, only every write
+replaces the file whole (never half-written) under the plan's lock.
+
+Where this backend does not go through TinyDB: for speed, a change does not use TinyDB's tables
+(an update there rebuilds a whole table, twice, for one document). Under the plan's lock it reads
+the file's bytes, puts the one changed document into its own copy of the recommendations table,
+and writes the whole database with the same `encode` and atomic write as `PlanStorage.write`.
+tests/test_tinydb_storage.py checks that TinyDB, with our storage or its own, reads what
+this backend writes, and that this backend reads what TinyDB writes.
+
+A long-running program (the app) opens the backend with `cache=True`: it keeps the data it last read
+or wrote with the SHA-256 of the file's bytes, and its next change uses that data again when the file
+still holds exactly those bytes, instead of parsing a large file again (parsing is most of a save's
+cost, and it holds up every other thread of the process meanwhile).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+import orjson
+from tinydb.storages import Storage, touch
+
+from ..commands import Stamp, next_entry_id
+from ..errors import InputError, NotFoundError, PlanFileError
+from ..model import HistoryEntry, Plan, PlanMeta, Recommendation
+from ..records import META, RECS, build_data, plan_from_data, validate_data
+from ..safefiles import atomic_write, backup_path, check_writable
+from ..storage import dumps, parse_json, read_json, read_plan_bytes, restore_hint
+from . import Head, PlanInfo
+from .lockfile import LOCK_TIMEOUT, plan_lock
+
+
+def encode(data: Any, encoding: str | None = None, json_options: Mapping[str, Any] | None = None) -> bytes:
+    """The file's bytes for `data`: indented UTF-8 JSON (see `storage.dumps`); with JSON options or
+    another encoding, exactly what TinyDB's own JSONStorage would write (`json.dumps(data, **options)`)."""
+    if not json_options and (encoding or "utf-8").lower().replace("-", "").replace("_", "") == "utf8":
+        return dumps(data)
+    return json.dumps(data, **(json_options or {})).encode(encoding or "utf-8")
+
+
+class PlanStorage(Storage):
+    """A TinyDB storage with the arguments of TinyDB's JSONStorage (`create_dirs`, `encoding`,
+    `access_mode`, JSON options for `json.dumps`) that writes atomically, under the plan's lock, and
+    keeps the previous version as `<name>.bak`. Without JSON options it writes indented UTF-8."""
+
+    lock_timeout = LOCK_TIMEOUT  # seconds a write waits for the plan's lock
+
+    def __init__(self, path: str | os.PathLike, create_dirs: bool = False, encoding: str | None = None,
+                 access_mode: str = "r+", **kwargs: Any) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self._mode = access_mode
+        self._encoding = encoding
+        self.kwargs = kwargs
+        if access_mode not in ("r", "rb", "r+", "rb+"):
+            warnings.warn("Using an `access_mode` other than 'r', 'rb', 'r+' or 'rb+' can cause data loss or "
+                          "corruption")
+        if any(c in access_mode for c in "+wa"):
+            touch(str(path), create_dirs=create_dirs)
+        # Opened once as TinyDB's storage opens it, for the same errors (bad folder, mode, encoding);
+        # 'w' becomes 'a', which is as valid but does not empty the file.
+        open(path, mode=access_mode.replace("w", "a"), encoding=encoding).close()
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        raw = self.path.read_bytes()
+        if not raw:
+            return None  # a new database: TinyDB starts it
+        if self.kwargs or self._encoding not in (None, "utf-8", "utf8", "UTF-8"):
+            return json.loads(raw.decode(self._encoding or "utf-8"))
+        return orjson.loads(raw)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if not any(c in self._mode for c in "+wa"):
+            raise IOError(f'Cannot write to the database. Access mode is "{self._mode}"')
+        payload = encode(data, self._encoding, self.kwargs)
+        with plan_lock(self.path, self.lock_timeout):
+            atomic_write(self.path, payload)
+
+
+def _parse(path: Path, raw: bytes) -> dict[str, Any]:
+    data = parse_json(path, raw)
+    validate_data(path, data)
+    return data
+
+
+def _damaged(path: Path, what: str, exc: Exception) -> PlanFileError:
+    return PlanFileError(f"{path}: {what} is damaged ({type(exc).__name__}: {exc}); nothing was saved; "
+                         f"{restore_hint(path)}")
+
+
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """The whole database for `plan`."""
+    return build_data(plan.meta.to_dict(), [r.to_dict() for r in plan.recommendations])
+
+
+class FileTransaction:
+    """One change of one recommendation, under the plan's lock (see `backends.Transaction`)."""
+
+    def __init__(self, backend: "JsonFileBackend", number: int, by: str, data: dict[str, Any], before: Any) -> None:
+        self._backend, self._number, self._by = backend, int(number), by
+        self.data = data  # this transaction's own copy of the tables: the file as it is now
+        self.before = self.after = before
+        self.put_record: Recommendation | None = None
+
+    @property
+    def meta(self) -> PlanMeta:
+        try:
+            return PlanMeta.from_dict(self.data[META]["1"].get("plan") or {})
+        except InputError as exc:
+            raise PlanFileError(f"{self._backend.path}: {exc}") from None
+
+    def get(self) -> Recommendation:
+        doc = self.data[RECS].get(str(self._number))
+        if doc is None:
+            raise NotFoundError(f"no recommendation {self._number} in {self._backend.path}")
+        try:
+            return Recommendation.from_dict(doc)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise _damaged(self._backend.path, f"recommendation {self._number}", exc) from None
+
+    def stamp(self, rec: Recommendation) -> Stamp:
+        return Stamp(next_entry_id(rec), self._backend.clock(), self._by)
+
+    def put(self, rec: Recommendation, entry: HistoryEntry) -> None:
+        if rec.number != self._number or not rec.history or rec.history[-1] != entry:
+            raise ValueError("a transaction puts its own recommendation, its entry last in its history")
+        self.put_record = rec
+        self.data[RECS][str(self._number)] = rec.to_dict()
+
+    def plan(self) -> Plan:
+        return plan_from_data(self._backend.path, self.data)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What identifies one saved version of the file (every save replaces the file)."""
+
+    mtime_ns: int
+    size: int
+    inode: int
+
+
+class JsonFileBackend:
+    """A plan kept in one TinyDB JSON file (see the module's docstring)."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], str] | None = None, lock_timeout: float = LOCK_TIMEOUT,
+                 cache: bool = False) -> None:
+        from ..store import now_iso
+
+        self.path = Path(path)
+        self.clock = clock or now_iso
+        self.lock_timeout = lock_timeout
+        self.cache = cache
+        self._kept: tuple[bytes, dict[str, Any]] | None = None  # (SHA-256 of the file's bytes, its data)
+        self._pending: dict[str, Any] | None = None  # read by load_head, for load_rest
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def close(self) -> None:
+        self._kept = self._pending = None
+
+    def change_token(self) -> Signature | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return Signature(st.st_mtime_ns, st.st_size, st.st_ino)
+
+    # -- whole plans ---------------------------------------------------------------------------
+    def ensure(self, seed: Callable[[], Plan] | None) -> None:
+        if self.path.exists():
+            return
+        bak = backup_path(self.path)
+        if bak.exists():  # the plan was lost: starting afresh would soon overwrite its last good copy
+            raise PlanFileError(
+                f"{self.path}: file not found, but its backup {bak} is there: copy it to "
+                f"{self.path.name} to restore the plan (or delete the backup to start a new plan)")
+        if seed is None:
+            raise PlanFileError(f"{self.path}: file not found")
+        self.create(seed(), if_missing=True)
+
+    def create(self, plan: Plan, *, if_missing: bool = False) -> bool:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PlanFileError(f"{self.path.parent}: cannot create the folder ({exc.strerror or exc})") from None
+        data = plan_data(plan)
+        with self._locked():
+            if self.path.exists():
+                if if_missing:
+                    return False
+                raise PlanFileError(f"{self.path}: already exists; use --replace to overwrite it (a backup is kept)")
+            self._save(data, keep_backup=False)
+        return True
+
+    def replace(self, plan: Plan) -> str:
+        data = plan_data(plan)
+        with self._locked():
+            if self.path.exists():
+                validate_data(self.path, read_json(self.path))  # refuse to replace something that is not ours
+            self._save(data, keep_backup=True)
+        return str(backup_path(self.path))
+
+    def load_plan(self) -> Plan:
+        return plan_from_data(self.path, self._read())
+
+    def load_head(self, count: int) -> Head:
+        data = self._read()
+        docs = data.get(RECS) or {}
+        self._pending = None
+        if len(docs) > count:
+            try:
+                meta = PlanMeta.from_dict(data[META]["1"].get("plan") or {})
+                first = [Recommendation.from_dict(docs[k]) for k in sorted(docs, key=int)[:count]]
+            except (InputError, KeyError, TypeError, ValueError, AttributeError):
+                pass  # a first item is damaged: reading the whole plan says which
+            else:
+                self._pending = data
+                return Head(Plan(meta, tuple(sorted(first, key=lambda r: r.number))), len(docs))
+        return Head(plan_from_data(self.path, data), len(docs))
+
+    def load_rest(self) -> Plan:
+        data, self._pending = self._pending, None
+        return plan_from_data(self.path, data) if data is not None else self.load_plan()
+
+    def plans(self) -> list[PlanInfo]:
+        data = self._read()
+        try:
+            title = PlanMeta.from_dict(data[META]["1"].get("plan") or {}).title
+        except InputError as exc:
+            raise PlanFileError(f"{self.path}: {exc}") from None
+        return [PlanInfo(self.path.stem, title)]
+
+    # -- one change ----------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self, number: int, *, by: str) -> Iterator[FileTransaction]:
+        check_writable(self.path)  # say "read-only" before trying to lock
+        with self._locked():
+            txn = FileTransaction(self, number, by, self._read_for_change(), self.change_token())
+            yield txn
+            if txn.put_record is not None:
+                self._save(txn.data)
+                txn.after = self.change_token()
+
+    # -- the file ------------------------------------------------------------------------------
+    def _locked(self):
+        return plan_lock(self.path, self.lock_timeout)
+
+    def _read(self) -> dict[str, Any]:
+        raw = read_plan_bytes(self.path)
+        data = _parse(self.path, raw)
+        if self.cache:
+            self._kept = (hashlib.sha256(raw).digest(), data)
+        return data
+
+    def _read_for_change(self) -> dict[str, Any]:
+        """The file as it is now (under the lock), parsed and validated, in tables of its own.
+
+        When its bytes are exactly those last read or written here (same SHA-256), that data is used
+        again instead of parsing the file anew. Each table is copied and a change puts a new document
+        in place of the one it changes, so the data kept (and any `Change` holding it) never changes.
+        """
+        raw = read_plan_bytes(self.path)
+        if self._kept is not None and hashlib.sha256(raw).digest() == self._kept[0]:
+            return {name: dict(table) for name, table in self._kept[1].items()}
+        self._kept = None
+        return _parse(self.path, raw)
+
+    def _save(self, data: dict[str, Any], *, keep_backup: bool = True) -> None:
+        try:
+            payload = encode(data)
+        except (TypeError, orjson.JSONEncodeError) as exc:
+            raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
+        atomic_write(self.path, payload, keep_backup=keep_backup)
+        if self.cache:
+            self._kept = (hashlib.sha256(payload).digest(), data)

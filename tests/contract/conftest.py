@@ -1,0 +1,58 @@
+"""The places a plan can be kept, for the backend contract suite.
+
+Every backend must pass tests/contract/. A `place` is where one plan lives (a file path, a database
+URL): `place.target` is what `--db` takes (given to subprocesses), `place.open()` a new backend on
+it, as another officer's program would open it. To run the suite on a new backend, add its name to
+BACKENDS and a branch to `place` that returns a Place for it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hsp_tui.backends import Backend, open_backend
+from hsp_tui.interchange import seed_to_data
+from hsp_tui.model import Plan
+from hsp_tui.records import plan_from_data
+from hsp_tui.seed import seed_document
+
+FIXED_AT = "2010-06-01T09:00:00+01:00"
+BACKENDS = ["jsonfile"]
+
+
+@dataclass
+class Place:
+    target: str  # what `--db` / `Store(...)` takes
+    options: dict[str, Any] = field(default_factory=dict)  # given to every backend opened here
+
+    def open(self, **options: Any) -> Backend:
+        return open_backend(self.target, **{**self.options, **options})
+
+
+@pytest.fixture(params=BACKENDS)
+def place(request, tmp_path: Path) -> Place:
+    if request.param == "jsonfile":
+        return Place(str(tmp_path / "plan.json"))
+    raise AssertionError(f"no place for the backend {request.param}")
+
+
+@pytest.fixture
+def seed_plan() -> Plan:
+    return plan_from_data(Path("seed"), seed_to_data(seed_document(), by="tester", at=FIXED_AT))
+
+
+@pytest.fixture
+def backend(place: Place, seed_plan: Plan):
+    """A backend on a place that holds the seed plan."""
+    b = place.open()
+    assert b.create(seed_plan)
+    yield b
+    b.close()
+
+
+PYTHON = sys.executable
