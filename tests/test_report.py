@@ -111,12 +111,13 @@ def test_summary_counts_by_status_and_overdue(store):
     table = {r[0]: r[1:] for r in rows}
     assert table["Not started"] == ["9", "4"]
     assert table["In progress"] == ["1", "0"]
-    assert table["Done"] == ["1", "—"]
+    assert table["Done, awaiting verification"] == ["1", "—"]
+    assert table["Verified"] == ["0", "—"]
     assert table["Dropped"] == ["1", "—"]
     assert table["Total"] == ["12", "4"]
     text = " ".join(s["Summary"]["text"])
     assert "**Overdue:** 4 (items 1, 2, 8 and 9)." in text
-    assert "**Done:** 1 of 11 (dropped items not counted)." in text
+    assert "**Done:** 1 of 11 (dropped items not counted); 0 verified by the auditor, 1 awaiting verification." in text
 
 
 def test_revised_item_leaves_overdue_and_is_listed_as_revised(store, plan_path):

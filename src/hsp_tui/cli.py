@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from . import __version__
+from . import __version__, followup
 from .errors import HspError, InputError, NotFoundError
 from .exports import render_export, write_export
 from .formatting import detail_text, due_words, fmt_date, plural, stale_hint
@@ -134,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--empty", action="store_true", help="do not load the embedded seed plan")
 
     sub.add_parser("schema", help="print the JSON Schema of the JSON export")
+    followup.add_commands(sub)  # verify, contact, remind
     sub.add_parser("where", help="print the path of the working file")
     return p
 
@@ -272,7 +273,7 @@ def _report_change(ctx: Context, change) -> int:
     # That item only, judged as the review would judge it: O(1), not the whole plan.
     item = review_item(change.record, ctx.as_of, change.meta.date, ctx.due_soon_days)
     due = f"due {fmt_date(item.due)}" if item.due else due_words(item)
-    say(f"  now: {item.rec.status.label}, {due}" + (f", {item.flag}" if item.flag else ""))
+    say(f"  now: {item.rec.status.words}, {due}" + (f", {item.flag}" if item.flag else ""))
     return 0
 
 
@@ -408,6 +409,7 @@ COMMANDS = {
     "list": cmd_list, "summary": cmd_summary, "show": cmd_show, "set": cmd_set, "note": cmd_note, "assign": cmd_assign,
     "revise": cmd_revise, "milestone": cmd_milestone, "undo": cmd_undo, "export": cmd_export,
     "import": cmd_import, "init": cmd_init, "schema": cmd_schema, "where": cmd_where, None: cmd_app,
+    **followup.COMMANDS,
 }
 
 

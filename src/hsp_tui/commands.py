@@ -81,10 +81,41 @@ class SetStatus:
 
     def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
         old, new = rec.status, self.status
+        if new is Status.VERIFIED:
+            raise InputError(f"an item becomes Verified only by an auditor's verdict: "
+                             f"hsp-tui verify {self.number} accepted --note TEXT")
         if old is new and self.note is None:
             raise Unchanged(f"{self.number}: already {new.label}; nothing changed")
-        return _done(rec, stamp, self.action, f"{self.number}: status {old.label} -> {new.label}",
+        reopened = " (reopened after verification)" if old is Status.VERIFIED else ""
+        return _done(rec, stamp, self.action, f"{self.number}: status {old.label} -> {new.label}{reopened}",
                      field="status", old=old.value, new=new.value, note=self.note, status=new)
+
+
+@dataclass(frozen=True)
+class Verify:
+    """An auditor's verdict on a done item: accepted makes it Verified (closed); rejected sends it
+    back to In progress with the auditor's note (required) as the reason. A status change of its own
+    (action "verify"), undone like any other."""
+
+    number: int
+    accepted: bool
+    note: str | None = None
+    action: ClassVar[str] = "verify"
+
+    def __post_init__(self) -> None:
+        if not self.accepted and (self.note is None or not str(self.note).strip()):
+            raise InputError("a rejected item needs the auditor's reason: add --note TEXT")
+        _check_note(self.note)
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        if rec.status is not Status.DONE:
+            raise InputError(f"recommendation {self.number} is {rec.status.words}, not done: only an item "
+                             "done and awaiting verification can be verified")
+        new = Status.VERIFIED if self.accepted else Status.IN_PROGRESS
+        summary = (f"{self.number}: verified (accepted by the auditor)" if self.accepted
+                   else f"{self.number}: verification rejected; back to In progress")
+        return _done(rec, stamp, self.action, summary, field="status", old=rec.status.value, new=new.value,
+                     note=self.note, status=new)
 
 
 @dataclass(frozen=True)
@@ -187,7 +218,7 @@ class SetMilestone:
                      note=self.note, milestones=_with_milestone(rec, index, done))
 
 
-UNDOABLE = ("set", "note", "revise", "milestone")  # history actions an undo can reverse
+UNDOABLE = ("set", "note", "revise", "milestone", "verify")  # history actions an undo can reverse
 
 
 def last_undoable(rec: Recommendation) -> HistoryEntry | None:

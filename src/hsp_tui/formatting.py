@@ -157,7 +157,7 @@ def detail_pieces(item: ItemReview, reference: date | None, *, keys: bool = Fals
 
     head = "bold"
     add(f"No. {rec.number}", head)
-    add(f"  Ref {visible(rec.ref)}  ·  {rec.status.label}")
+    add(f"  Ref {visible(rec.ref)}  ·  {rec.status.words}")
     if item.overdue:
         add("  ·  ")
         add(f"OVERDUE by {plural(item.days_overdue, 'day')}", "bold red")

@@ -266,7 +266,7 @@ def _milestones(where: str, given: Any, parsed, plan_date: date | None, warnings
     return []
 
 
-HISTORY_ACTIONS = ("create", "import", "set", "note", "revise", "milestone", "undo")
+HISTORY_ACTIONS = ("create", "import", "set", "note", "revise", "milestone", "verify", "undo")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)")
 
 

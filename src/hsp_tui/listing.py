@@ -81,7 +81,7 @@ def render_rows(items: list[ItemReview], fmt: str) -> str:
 
 def summary_line(rv: Review, shown: int) -> str:
     counts = rv.by_status()
-    parts = [f"{n} {s.label.lower()}" for s, n in counts.items() if n]
+    parts = [f"{n} {s.words.lower()}" for s, n in counts.items() if n]
     return (f"{shown} of {len(rv.items)} shown as of {fmt_date(rv.as_of)}: {len(rv.overdue)} overdue, "
             f"{len(rv.due_soon)} due within {rv.due_soon_days} days; " + ", ".join(parts))
 
@@ -90,7 +90,7 @@ def render_summary(rv: Review) -> str:
     out = [f"{visible(rv.plan.meta.title)}: {len(rv.items)} recommendations as of {fmt_date(rv.as_of)}",
            f"{len(rv.overdue)} overdue, {len(rv.due_soon)} due within {rv.due_soon_days} days, "
            f"{rv.share_done:.0%} done", "", "By status:"]
-    out += [f"  {s.label:<12} {n:>5}" for s, n in rv.by_status().items()]
+    out += [f"  {s.words:<28} {n:>5}" for s, n in rv.by_status().items()]
     owners = rv.by_owner()
     width = min(40, max((len(one_line(o.owner)) for o in owners), default=5))
     out += ["", "By owner:", f"  {'owner':<{width}}  {'open':>5} {'overdue':>7} {'done':>5} {'total':>5}"]

@@ -17,7 +17,7 @@ from .errors import InputError
 
 SCHEMA_VERSION = 1
 # History actions whose note is a progress note (an import's or a revision's note is not).
-PROGRESS_ACTIONS = ("note", "set", "milestone")
+PROGRESS_ACTIONS = ("note", "set", "milestone", "verify")
 APP_ID = "hsp-tui"
 
 
@@ -26,23 +26,40 @@ class Status(str, Enum):
     IN_PROGRESS = "in_progress"
     BLOCKED = "blocked"
     DONE = "done"
+    # Done, and accepted by an auditor (`hsp-tui verify N accepted`); only a verdict sets it.
+    VERIFIED = "verified"
     DROPPED = "dropped"
 
     @property
     def label(self) -> str:
+        """The short name, for table cells and keys: "Done" and "Verified" differ in words already."""
         return STATUS_LABELS[self]
 
     @property
+    def words(self) -> str:
+        """The full name, where there is room: "Done, awaiting verification" for a done item."""
+        return STATUS_WORDS.get(self, STATUS_LABELS[self])
+
+    @property
     def closed(self) -> bool:
-        """Done and dropped items are never overdue."""
-        return self in (Status.DONE, Status.DROPPED)
+        """Done, verified and dropped items are never overdue."""
+        return self in (Status.DONE, Status.VERIFIED, Status.DROPPED)
+
+    @property
+    def finished(self) -> bool:
+        """Done, whether or not verified yet."""
+        return self in (Status.DONE, Status.VERIFIED)
 
     @classmethod
     def parse(cls, text: str) -> "Status":
-        """Accept the key (`in_progress`), the label (`In progress`), `in-progress`, or the key number 1-5."""
+        """Accept the key (`in_progress`), the label (`In progress`), `in-progress`, or the key number 1-5
+        (the app's status keys: not started, in progress, blocked, done, dropped)."""
         key = " ".join(str(text).strip().lower().replace("_", " ").replace("-", " ").split())
-        for i, status in enumerate(cls, start=1):
-            if key in (status.value.replace("_", " "), status.label.lower(), str(i)):
+        numbers = {str(i): s for i, s in enumerate(STATUS_KEYS, start=1)}
+        if key in numbers:
+            return numbers[key]
+        for status in cls:
+            if key in (status.value.replace("_", " "), status.label.lower(), status.words.lower()):
                 return status
         choices = ", ".join(s.value for s in cls)
         raise InputError(f"unknown status {text!r}: use one of {choices}")
@@ -53,8 +70,12 @@ STATUS_LABELS = {
     Status.IN_PROGRESS: "In progress",
     Status.BLOCKED: "Blocked",
     Status.DONE: "Done",
+    Status.VERIFIED: "Verified",
     Status.DROPPED: "Dropped",
 }
+STATUS_WORDS = {Status.DONE: "Done, awaiting verification"}
+# The statuses an officer sets directly (the app's keys 1-5); Verified comes only from a verdict.
+STATUS_KEYS = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE, Status.DROPPED)
 
 
 @lru_cache(maxsize=4096)
@@ -109,7 +130,7 @@ class HistoryEntry:
     id: int
     at: str
     by: str
-    action: str  # set | note | revise | milestone | undo | import | create
+    action: str  # set | note | revise | milestone | verify | undo | import | create
     field: str | None = None
     old: Any = None
     new: Any = None
@@ -141,8 +162,12 @@ class HistoryEntry:
             what = "withdrew note" if self.field is None else HistoryEntry(
                 0, "", "", "set", self.field, self.old, self.new).describe()
             return f"undid change #{self.undoes}: {what}"
+        if self.action == "verify":
+            return ("verified: accepted by the auditor" if self.new == Status.VERIFIED.value
+                    else f"verification rejected: back to {_status_label(self.new)}")
         if self.field == "status":
-            return f"status {_status_label(self.old)} -> {_status_label(self.new)}"
+            reopened = " (reopened after verification)" if self.old == Status.VERIFIED.value else ""
+            return f"status {_status_label(self.old)} -> {_status_label(self.new)}{reopened}"
         if self.field == "milestone" and isinstance(self.new, Mapping):
             return f"milestone {self.new.get('index')} {'done' if self.new.get('done') else 'reopened'}"
         if self.action == "revise":

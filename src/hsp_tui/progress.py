@@ -35,7 +35,7 @@ class Point:
     day: date
     open: int  # not started, in progress or blocked
     done: int  # done, awaiting verification
-    verified: int  # done and verified by an auditor (0 where the plan has no verification)
+    verified: int  # done and accepted by an auditor
     dropped: int
     overdue: int  # open and past its due date on that day
 
@@ -150,7 +150,7 @@ def _kind(status: Status) -> str:
         return "dropped"
     if status is Status.DONE:
         return "done"
-    if status.value == "verified":
+    if status is Status.VERIFIED:
         return "verified"
     return "open"
 

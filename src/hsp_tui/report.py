@@ -172,18 +172,20 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     rows = []
     for s in Status:
         od = NONE if s.closed else str(overdue_by_status[s])
-        rows.append((s.label, str(counts[s]), od))
+        rows.append((s.words, str(counts[s]), od))
     rows.append(("**Total**", f"**{len(items)}**", f"**{len(overdue)}**"))
     out += table(("Status", "Items", "Overdue"), rows, "lrr")
     out.append("")
     live = [i for i in items if i.rec.status is not Status.DROPPED]
-    done = sum(1 for i in live if i.rec.status is Status.DONE)
+    done = sum(1 for i in live if i.rec.status.finished)
+    verified = sum(1 for i in live if i.rec.status is Status.VERIFIED)
     bullets = [
         f"**Overdue:** {len(overdue)}" + (f" ({numbers(overdue)})." if overdue else "."),
         f"**Due in the next {DUE_WINDOW_DAYS} days** (to {long_date(window_end)}): {len(soon)}"
         + (f" ({numbers(soon)})." if soon else "."),
         f"**Revised deadlines:** {len(revised)}" + (f" ({numbers(revised)})." if revised else "."),
-        f"**Done:** {done} of {len(live)}" + (" (dropped items not counted)." if len(live) < len(items) else "."),
+        f"**Done:** {done} of {len(live)}" + (" (dropped items not counted)" if len(live) < len(items) else "")
+        + f"; {verified} verified by the auditor, {done - verified} awaiting verification.",
     ]
     if ongoing:
         bullets.append(f"**Ongoing, with no fixed date:** {len(ongoing)} ({numbers(ongoing)}).")
@@ -203,7 +205,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
         out += table(
             ("No.", "Ref", "Recommendation", "Owner", "Due", "Days overdue", "Status", "Latest note"),
             ((str(i.number), cell(i.rec.ref), cell(i.rec.title), cell(i.rec.owner), due_text(i, ref),
-              str(i.days_overdue), i.rec.status.label, cell(i.rec.latest_note, NOTE_LIMIT)) for i in overdue),
+              str(i.days_overdue), i.rec.status.words, cell(i.rec.latest_note, NOTE_LIMIT)) for i in overdue),
             "rllllrll",
         )
     else:
@@ -219,7 +221,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
         out += table(
             ("No.", "Ref", "Recommendation", "Owner", "Due", "Status", "Latest note"),
             ((str(i.number), cell(i.rec.ref), cell(i.rec.title), cell(i.rec.owner), due_text(i, ref),
-              i.rec.status.label, cell(i.rec.latest_note, NOTE_LIMIT)) for i in soon),
+              i.rec.status.words, cell(i.rec.latest_note, NOTE_LIMIT)) for i in soon),
             "rl",
         )
     else:
@@ -268,7 +270,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
         out += table(
             ("Owner", "No.", "Ref", "Recommendation", "Due", "Status", "Flag"),
             ((cell(i.rec.owner), str(i.number), cell(i.rec.ref), cell(i.rec.title), due_text(i, ref),
-              i.rec.status.label, flag_text(i, i.number in soon_numbers) or NONE) for i in ordered),
+              i.rec.status.words, flag_text(i, i.number in soon_numbers) or NONE) for i in ordered),
             "lr",
         )
     else:

@@ -119,11 +119,11 @@ class Review:
 
     @property
     def share_done(self) -> float:
-        """Done as a share of all items that are not dropped."""
+        """Done (verified or not) as a share of all items that are not dropped."""
         live = [i for i in self.items if i.rec.status is not Status.DROPPED]
         if not live:
             return 0.0
-        return sum(1 for i in live if i.rec.status is Status.DONE) / len(live)
+        return sum(1 for i in live if i.rec.status.finished) / len(live)
 
 
 def summarise_owners(items: Iterable[ItemReview]) -> list[OwnerSummary]:
@@ -135,7 +135,7 @@ def summarise_owners(items: Iterable[ItemReview]) -> list[OwnerSummary]:
             row[1] += 1
         if i.overdue:
             row[2] += 1
-        if i.rec.status is Status.DONE:
+        if i.rec.status.finished:
             row[3] += 1
     return [OwnerSummary(o, *acc[o]) for o in sorted(acc, key=str.casefold)]
 

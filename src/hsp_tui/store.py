@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .backends import Backend, Head, PlanInfo, Token, open_backend
-from .commands import (AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Undo, Unchanged)
+from .commands import (AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
 from .errors import PlanFileError
 from .model import HistoryEntry, Plan, PlanMeta, Recommendation, Status
 from .records import plan_from_data, validate_data
@@ -155,3 +155,6 @@ class Store:
 
     def undo(self, number: int, entry_id: int, *, by: str) -> Change:
         return self.run(Undo(number, entry_id), by=by)
+
+    def verify(self, number: int, accepted: bool, *, by: str, note: str | None = None) -> Change:
+        return self.run(Verify(number, accepted, note), by=by)

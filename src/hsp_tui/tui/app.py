@@ -48,7 +48,7 @@ NAVIGATION_HELP = [
     ("Tab / Shift+Tab", "next / previous pane (table, detail, owners, deadlines)"),
     ("Enter", "table: focus the detail · owners: filter to that owner · deadlines: go to the item"),
     ("Escape", "clear filters (owner, text, overdue) and go back to the table"),
-    ("N P B D X", "the status in a narrow table: Not started, In progress, Blocked, Done, Dropped"),
+    ("N P B D V X", "the status in a narrow table: Not started, In progress, Blocked, Done (awaiting verification), Verified, Dropped"),
 ]
 EXPORT_WORDS = {"json": "JSON data", "csv": "a CSV spreadsheet", "md": "a Markdown report",
                 "html": "an HTML report"}
@@ -403,8 +403,12 @@ def saved_words(change: Change) -> str:
     entry, n = change.entry, change.number
     if entry is None or entry.action == "note":
         return f"No. {n}: note added"
+    if entry.action == "verify":
+        return (f"No. {n}: verified (accepted)" if entry.new == Status.VERIFIED.value
+                else f"No. {n}: verification rejected, back to In progress")
     if entry.field == "status":
-        return f"No. {n}: {status_word(entry.old)} → {status_word(entry.new)}"
+        reopened = " (reopened after verification)" if entry.old == Status.VERIFIED.value else ""
+        return f"No. {n}: {status_word(entry.old)} → {status_word(entry.new)}{reopened}"
     if entry.field == "owner":
         return f"No. {n}: owner is now {entry.new}"
     if entry.field == "deadline":
@@ -445,6 +449,7 @@ def command_title(b: Binding) -> str:
         "overdue_only": "Overdue only on / off", "filter": "Filter by text",
         "cycle_sort": "Sort by number / due / owner / status", "export": "Export (JSON, CSV, Markdown, HTML)",
         "progress_chart": "Progress over time (chart and figures by week)",
+        "verify": "Verify a done item: accept (Verified) or reject (back to In progress)",
         "clear_filters": "Clear filters", "help": "Help: keys", "quit": "Quit", "quit_ctrl_c": "Quit (from any screen)",
         "review_date": "Review date: judge the plan as of another day",
     }

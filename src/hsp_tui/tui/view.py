@@ -14,14 +14,14 @@ from rich.text import Text
 
 from ..formatting import due_words as due_text, month_label
 from ..heap import bulk
-from ..model import Status
+from ..model import STATUS_KEYS as MODEL_STATUS_KEYS, Status
 from ..review import ItemReview, OwnerSummary, Review
 from ..textsafe import one_line
 
 SORTS = ("number", "due", "owner", "status")
 STATUS_ORDER = {s: k for k, s in enumerate(Status)}
-# The status keys, in the order of the number keys 1-5.
-STATUS_KEYS = tuple(Status)
+# The status keys, in the order of the number keys 1-5 (Verified is set by a verdict, key v).
+STATUS_KEYS = MODEL_STATUS_KEYS
 
 
 # Each order's sort key; every key ends with the number, so no two items sort equal.

@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from ...commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus
+from ...commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Verify
 from ...errors import HspError
 from ...review import ItemReview, Review
 from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen, PlanChangeRequested
@@ -36,7 +36,7 @@ DEADLINES_DELAY = 0.3  # seconds of quiet before the deadlines pane is rebuilt
 FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the typing
 LARGE = 2000  # items: from here a text filter costs more than a frame
 PANES = ("table", "detail", "owners", "deadlines")
-TYPED_IN_FILTER = ("note", "edit", "milestone", "export", "review_date", "progress")  # priority bindings that are letters
+TYPED_IN_FILTER = ("note", "edit", "milestone", "export", "review_date", "progress", "verify")  # priority bindings that are letters
 STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
 
 
@@ -66,6 +66,7 @@ class MainScreen(Screen):
         Binding("x", "export", "Export", id="export", priority=True),
         Binding("r", "review_date", "Review date", id="review_date", priority=True),
         Binding("p", "progress", "Progress chart", show=False, id="progress_chart", priority=True),
+        Binding("v", "verify", "Verify", show=False, id="verify", priority=True),
         Binding("tab", "next_pane", "Next pane", show=False, id="next_pane", priority=True),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous_pane", priority=True),
         Binding("escape", "clear_filters", "Clear filters", show=False, id="clear_filters"),
@@ -453,6 +454,24 @@ class MainScreen(Screen):
 
     def action_undo(self) -> None:
         self.app.undo_last()
+
+    def action_verify(self) -> None:
+        """The auditor's verdict on the highlighted item, if it is done and awaiting verification."""
+        from .verify import Verdict, VerifyScreen
+
+        rec = self._current_rec()
+        if rec is None:
+            return
+        if rec.status is not Status.DONE:
+            self.app.notify(f"No. {rec.number} is {rec.status.words}: only an item done and awaiting "
+                            "verification can be verified", severity="warning")
+            return
+
+        def save(verdict: Verdict | None) -> None:
+            if verdict is not None:
+                self._ask(Verify, rec.number, verdict.accepted, verdict.note)
+
+        self.app.push_screen(VerifyScreen(rec), save)
 
     def action_progress(self) -> None:
         from .progress import ProgressScreen

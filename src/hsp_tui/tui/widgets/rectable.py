@@ -43,7 +43,7 @@ TITLE_REV = 30
 TITLE_MIN = 12
 # One letter per status where the words do not fit (the summary line and Help give the key).
 STATUS_LETTERS = {Status.NOT_STARTED: "N", Status.IN_PROGRESS: "P", Status.BLOCKED: "B",
-                  Status.DONE: "D", Status.DROPPED: "X"}
+                  Status.DONE: "D", Status.VERIFIED: "V", Status.DROPPED: "X"}
 # A space before the first column and after each: one space between columns leaves the title and
 # owner room enough on an 80-column terminal.
 def line_width(widths) -> int:
@@ -209,7 +209,7 @@ class RecTable(ScrollView, can_focus=True):
             due += " (rev)"
         elif rec.revised and not flag:
             flag = "revised"
-        status_style = {Status.DONE: "done", Status.BLOCKED: "blocked", Status.DROPPED: "dropped"}.get(rec.status)
+        status_style = {Status.DONE: "done", Status.VERIFIED: "done", Status.BLOCKED: "blocked", Status.DROPPED: "dropped"}.get(rec.status)
         flag_style = {"OVERDUE": "overdue", "due soon": "due-soon"}.get(flag)
         return [
             (str(rec.number).rjust(w[0]), None),

@@ -1,0 +1,68 @@
+"""An auditor in the app: v on a done item, accept or reject (with a reason), u undoes the verdict."""
+
+from __future__ import annotations
+
+from tuikit import cursor_row, detail_text, last_notice, on_disk, settled
+
+
+async def test_auditor_accepts_a_done_item_with_v_and_undoes_it_with_u(make_app, store, plan_path):
+    store.set_status(1, "done", by="officer")
+    app = make_app(user="auditor")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(pilot)
+        assert cursor_row(app)[5] == "Done"
+        assert "Done, awaiting verification" in detail_text(app)
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.click("#verify-accept")
+        await settled(pilot)
+        assert on_disk(plan_path, 1)["status"] == "verified"
+        assert on_disk(plan_path, 1)["history"][-1]["by"] == "auditor"
+        assert cursor_row(app)[5] == "Verified"
+        assert "verified (accepted)" in last_notice(app)
+        assert "Verified" in detail_text(app) and "verified: accepted by the auditor" in detail_text(app)
+        await pilot.press("u")
+        await settled(pilot)
+        assert on_disk(plan_path, 1)["status"] == "done"
+        assert cursor_row(app)[5] == "Done"
+
+
+async def test_a_rejection_without_a_reason_is_refused_in_the_dialog_then_saved_with_it(make_app, store, plan_path):
+    store.set_status(1, "done", by="officer")
+    app = make_app(user="auditor")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.click("#verify-reject")
+        await pilot.pause()
+        assert "needs your reason" in str(app.screen.query_one("#verify-error").render())
+        assert on_disk(plan_path, 1)["status"] == "done"
+        await pilot.press(*"No evidence")
+        await pilot.click("#verify-reject")
+        await settled(pilot)
+        doc = on_disk(plan_path, 1)
+        assert doc["status"] == "in_progress" and doc["history"][-1]["note"] == "No evidence"
+        assert cursor_row(app)[5] == "In progress"
+        assert "verification rejected: back to In progress" in detail_text(app)
+
+
+async def test_v_on_an_item_not_done_says_why_and_a_status_key_on_a_verified_item_reopens_it(make_app, store, plan_path):
+    store.set_status(1, "done", by="officer")
+    store.verify(1, True, by="auditor")
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("j", "v")
+        await pilot.pause()
+        assert "No. 2 is Not started: only an item done and awaiting verification" in last_notice(app)
+        await pilot.press("k", "2")
+        await settled(pilot)
+        assert on_disk(plan_path, 1)["status"] == "in_progress"
+        assert "Verified → In progress (reopened after verification)" in last_notice(app)
+
+
+async def test_help_lists_the_verify_key(make_app):
+    app = make_app()
+    rows = {d: k for k, d in app.help_rows()}
+    assert rows["Verify a done item: accept (Verified) or reject (back to In progress)"] == "v"
