@@ -203,7 +203,7 @@ async def test_at_80x24_the_twelve_recommendations_and_the_summary_fit(make_app)
         assert shown_numbers(app) == [str(n) for n in range(1, 13)]
         summary = app.main.query_one("#summary")
         assert summary.size.height == 1
-        assert plain(summary) == "5 overdue · 0 due soon · 0% done │ N 12 · P 0 · B 0 · D 0 · X 0"
+        assert plain(summary) == "5 overdue · 0 due soon · 0% done │ N 12 · P 0 · B 0 · D 0 · V 0 · X 0"
         assert app.main.detail.size.height >= 3  # and the detail is still there below
 
 
@@ -212,7 +212,7 @@ async def test_status_letters_are_explained_in_help(make_app):
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        assert "N P B D X" in plain(app.screen.query_one("#help-text"))
+        assert "N P B D V X" in plain(app.screen.query_one("#help-text"))
 
 
 def test_widgets_and_main_screen_use_no_private_textual_module():
