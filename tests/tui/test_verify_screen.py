@@ -8,7 +8,7 @@ from tuikit import cursor_row, detail_text, last_notice, on_disk, settled
 async def test_auditor_accepts_a_done_item_with_v_and_undoes_it_with_u(make_app, store, plan_path):
     store.set_status(1, "done", by="officer")
     app = make_app(user="auditor")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(140, 40)) as pilot:
         await settled(pilot)
         assert cursor_row(app)[5] == "Done"
         assert "Done, awaiting verification" in detail_text(app)
@@ -30,7 +30,7 @@ async def test_auditor_accepts_a_done_item_with_v_and_undoes_it_with_u(make_app,
 async def test_a_rejection_without_a_reason_is_refused_in_the_dialog_then_saved_with_it(make_app, store, plan_path):
     store.set_status(1, "done", by="officer")
     app = make_app(user="auditor")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(140, 40)) as pilot:
         await settled(pilot)
         await pilot.press("v")
         await pilot.pause()
@@ -51,7 +51,7 @@ async def test_v_on_an_item_not_done_says_why_and_a_status_key_on_a_verified_ite
     store.set_status(1, "done", by="officer")
     store.verify(1, True, by="auditor")
     app = make_app()
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await settled(pilot)
         await pilot.press("j", "v")
         await pilot.pause()
