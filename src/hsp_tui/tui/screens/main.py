@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from ...commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Verify
 from ...errors import HspError
+from ...model import Status
 from ...review import ItemReview, Review
 from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen, PlanChangeRequested
 from ..view import SORTS, STATUS_KEYS, Digest, filter_words, select
