@@ -22,6 +22,7 @@ from .formatting import detail_text, due_words, fmt_date, plural, stale_hint
 from .interchange import read_plan_file, seed_to_data
 from .listing import LIST_FORMATS, render_rows, render_summary, render_table, summary_line
 from .model import Plan, Status
+from .output import say, tolerant_streams, write_data
 from .backends.pgconnect import is_server_url
 from .config import load_settings
 from .paths import resolve_config_path, resolve_db_path
@@ -29,7 +30,6 @@ from .review import DEFAULT_DUE_SOON_DAYS, Review, review, review_item
 from .seed import seed_document
 from .commands import last_undoable
 from .store import Store, default_user, now_iso
-from .textsafe import visible
 
 PROG = "hsp-tui"
 
@@ -177,41 +177,6 @@ class Context:
 
     def review(self, plan: Plan) -> Review:
         return review(plan, self.as_of, self.due_soon_days)
-
-
-# -- output ------------------------------------------------------------------------------------
-# Everything the commands print goes through say() (for people) or write_data() (for scripts), so no
-# field, today's or a future one, can reach a terminal raw.
-def say(text: str = "", *, err: bool = False) -> None:
-    """A line for people: every control, escape or bidi character in it spelled out."""
-    print(visible(str(text), multiline=True), file=sys.stderr if err else sys.stdout)
-
-
-def write_data(text: str) -> None:
-    """Data for a script or a file (an export, machine-readable rows). On a terminal it is shown as
-    `say` shows text (spelled out, no BOM); to a pipe or a file it is written exactly, as UTF-8,
-    whatever the stream's own encoding."""
-    out = sys.stdout
-    if out.isatty():
-        out.write(visible(text.lstrip("\ufeff"), multiline=True))
-        return
-    buffer = getattr(out, "buffer", None)
-    if buffer is None:
-        out.write(text)
-        return
-    out.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
-
-
-def _tolerant_streams() -> None:
-    """What a stream's encoding cannot carry (e.g. 'é' on an ASCII or cp1252 console) is written as
-    an escape ('\\xe9') instead of stopping the output half-way."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, ValueError, OSError):
-            pass
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -414,7 +379,7 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _tolerant_streams()
+    tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -55,10 +55,20 @@ def test_a_tampered_timestamp_never_reaches_the_terminal_raw(plan: Path, at: str
 
 
 def test_every_print_of_the_command_line_goes_through_the_literal_rendering() -> None:
-    """A field added tomorrow cannot reach the terminal raw: the commands print only through say()
-    (spelled out) and write_data() (spelled out on a terminal, exact to a file or a pipe)."""
-    tree = ast.parse((SRC / "cli.py").read_text(encoding="utf-8"))
-    allowed = {"say", "write_data"}
+    """A field added tomorrow cannot reach the terminal raw: the commands print only through
+    output.say() (spelled out) and output.write_data() (spelled out on a terminal, exact to a file or
+    a pipe)."""
+    offenders = []
+    for module in ("cli.py", "listing.py", "formatting.py", "exports.py", "output.py"):
+        tree = ast.parse((SRC / module).read_text(encoding="utf-8"))
+        offenders += _prints(tree, module, allowed={"say", "write_data"} if module == "output.py" else set())
+    assert offenders == []
+    import hsp_tui.cli as cli
+
+    assert cli.say.__module__ == "hsp_tui.output" and cli.write_data.__module__ == "hsp_tui.output"
+
+
+def _prints(tree: ast.AST, module: str, allowed: set[str]) -> list[str]:
     offenders = []
     for fn in ast.walk(tree):
         if not isinstance(fn, ast.FunctionDef) or fn.name in allowed:
@@ -68,8 +78,8 @@ def test_every_print_of_the_command_line_goes_through_the_literal_rendering() ->
                 f = node.func
                 name = f.id if isinstance(f, ast.Name) else ast.unparse(f)
                 if name == "print" or name.endswith((".write", ".buffer.write")) and "std" in name:
-                    offenders.append(f"{fn.name}:{node.lineno} {name}")
-    assert offenders == []
+                    offenders.append(f"{module}:{fn.name}:{node.lineno} {name}")
+    return offenders
 
 
 # -- any date the command line accepts -------------------------------------------------------------
