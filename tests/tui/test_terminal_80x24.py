@@ -52,7 +52,9 @@ def screen_with(name: str, pattern: str, tries: int = 150) -> str:
 
 def test_at_80x24_all_twelve_rows_show_and_r_changes_the_review_date(terminal, tmp_path):
     name = terminal("--db", str(tmp_path / "plan.json"), "--as-of", "2010-06-01")
-    text = screen_with(name, r"Recommendations \(12\)")
+    # The first frames are drawn before the table has taken its height: wait for the last row.
+    screen_with(name, r"Recommendations \(12\)")
+    text = screen_with(name, r"│\s+12 \d\.\d ")
     lines = text.splitlines()
     assert len(lines) == 24 and max(len(line) for line in lines) <= 80
     numbers = [m.group(1) for line in lines if (m := re.match(r"│\s+(\d+) \d\.\d ", line))]
@@ -66,7 +68,9 @@ def test_at_80x24_all_twelve_rows_show_and_r_changes_the_review_date(terminal, t
     tmux("send-keys", "-t", name, "r")
     screen_with(name, "Review date")
     tmux("send-keys", "-t", name, "C-a", "C-k", "2010-04-01", "Enter")  # clear the box, type, Enter
-    text = screen_with(name, "review date 1 Apr 2010")
+    screen_with(name, "review date 1 Apr 2010")
+    # The panes are redrawn a frame or two after the header: the whole screen settles without a flag.
+    text = screen_with(name, r"^(?![\s\S]*OVERDUE)[\s\S]*review date 1 Apr 2010")
     assert "0 overdue" in text and "OVERDUE" not in text
     tmux("send-keys", "-t", name, "q")
     screen_with(name, "EXIT=0")
