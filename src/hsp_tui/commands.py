@@ -13,13 +13,15 @@ transaction against a backend. To add a command: a dataclass here with `number`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import ClassVar, Protocol
 
 from .deadlines import parse_deadline
 from .errors import ConflictError, InputError, NotFoundError
-from .model import HistoryEntry, Milestone, Recommendation, Revision, Status, undone_ids
+from .model import (Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, owner_key,
+                    undone_ids)
 from .records import check_text
 
 
@@ -280,3 +282,71 @@ class Undo:
                           revisions=(*rec.revisions, revision))
         raise InputError(f"change #{eid} on recommendation {n} ({target.action}) cannot be undone: "
                          "only status, owner, deadline, milestone and note changes can")
+
+
+@dataclass(frozen=True)
+class RecordReminder:
+    """A reminder about this item was sent (or written to an outbox) to its owner's addresses."""
+
+    number: int
+    to: tuple[str, ...]
+    owner: str
+    via: str = "smtp"  # smtp | outbox
+    action: ClassVar[str] = "remind"
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        return _done(rec, stamp, self.action, f"{self.number}: reminder recorded ({', '.join(self.to)})",
+                     new={"to": list(self.to), "owner": self.owner, "via": self.via})
+
+
+# -- changes to the plan itself: the contacts ------------------------------------------------------
+_ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+")
+
+
+def check_address(address: str) -> str:
+    """An e-mail address as a reminder's recipient: one plain address, no name, no spaces."""
+    text = str(address).strip()
+    if not _ADDRESS.fullmatch(text) or len(text) > 254 or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InputError(f"{address!r} is not an e-mail address (write it as name@example.org)")
+    return text
+
+
+@dataclass(frozen=True)
+class MetaOutcome:
+    meta: PlanMeta
+    entry: HistoryEntry
+    summary: str
+
+
+@dataclass(frozen=True)
+class SetContact:
+    """Where reminders for `owner` go; an empty `addresses` removes the contact."""
+
+    owner: str
+    addresses: tuple[str, ...]
+    action: ClassVar[str] = "contact"
+
+    def __post_init__(self) -> None:
+        check_text(self.owner, "owner", required=True, limit=10_000)
+        seen: list[str] = []
+        for a in self.addresses:
+            a = check_address(a)
+            if a.casefold() not in {s.casefold() for s in seen}:
+                seen.append(a)
+        object.__setattr__(self, "addresses", tuple(seen))
+
+    def apply(self, meta: PlanMeta, stamp: Stamp) -> MetaOutcome:
+        old = meta.contact(self.owner)
+        if old is None and not self.addresses:
+            raise NotFoundError(f"no contact for {self.owner!r}; 'hsp-tui contact list' shows them")
+        if old is not None and old.addresses == self.addresses:
+            raise Unchanged(f"the contact for {self.owner!r} is already {', '.join(self.addresses)}; nothing changed")
+        owner = old.owner if old is not None else " ".join(self.owner.split())
+        others = tuple(c for c in meta.contacts if c is not old)
+        contacts = others + ((Contact(owner, self.addresses),) if self.addresses else ())
+        contacts = tuple(sorted(contacts, key=lambda c: owner_key(c.owner)))
+        entry = HistoryEntry(stamp.id, stamp.at, stamp.by, self.action, owner,
+                             list(old.addresses) if old else None, list(self.addresses) or None)
+        summary = (f"contact for {owner}: {', '.join(self.addresses)}" if self.addresses
+                   else f"contact for {owner} removed")
+        return MetaOutcome(replace(meta, contacts=contacts, history=(*meta.history, entry)), entry, summary)

@@ -74,6 +74,14 @@ def day_text(at: object) -> str:
         return visible(str(at))
 
 
+def reminder_words(rec: Recommendation) -> str | None:
+    """'reminded 3 times, last 2 Jun 2010' (None: the owner was never reminded about this item)."""
+    sent = rec.reminders
+    if not sent:
+        return None
+    return f"reminded {plural(len(sent), 'time')}, last {day_text(sent[-1].at)}"
+
+
 # -- history and revisions --------------------------------------------------------------------------
 def describe(entry: HistoryEntry) -> str:
     """What a history entry did, in words, safe to show."""
@@ -170,6 +178,10 @@ def detail_pieces(item: ItemReview, reference: date | None, *, keys: bool = Fals
     add(deadline_story(rec))
     add("\nDue: ", head)
     add(due_words(item))
+    reminded = reminder_words(rec)
+    if reminded:
+        add("\nReminders: ", head)
+        add(reminded)
     warning = rec.current(reference).warning
     if warning:
         add(f"\nWarning: {visible(warning)}", "yellow")

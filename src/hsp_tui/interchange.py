@@ -25,7 +25,7 @@ from .safefiles import read_bytes
 
 CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "deadline", "owner")
 # Columns our own CSV export adds: accepted on import (status is used, the rest are derived and ignored).
-CSV_OPTIONAL = ("status",)
+CSV_OPTIONAL = ("status", "email")  # email: the owner's address(es) for reminders, ';'-separated
 CSV_DERIVED = ("current_deadline", "due", "overdue", "days_overdue", "due_soon", "revised",
                "latest_note", "status_label")
 EXPORT_CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "owner", "deadline",
@@ -153,7 +153,39 @@ def _read_csv(path: Path, raw: bytes, *, by: str, at: str, title: str | None,
         csv.field_size_limit(old_limit)
     meta = {"title": title or path.stem, "date": plan_date.isoformat() if plan_date else None,
             "author": "", "prepared_for": "", "source": f"Imported from {path.name}", "notes": ""}
+    meta.update(_csv_contacts(path, rows, by=by, at=at))
     return _build(path, meta, rows, by=by, at=at, plan_date=plan_date)
+
+
+def _csv_contacts(path: Path, rows: list[tuple[str, dict[str, Any]]], *, by: str, at: str) -> dict[str, Any]:
+    """The optional `email` column: each owner's addresses (';' or ',' between several), as the plan's
+    contacts, each recorded as a contact entry of the plan's own history."""
+    from .commands import check_address
+    from .model import owner_key
+
+    found: dict[str, tuple[str, list[str]]] = {}
+    for where, rec in rows:
+        cell = str(rec.pop("email", "") or "")
+        owner = " ".join(str(rec.get("owner") or "").split())
+        for part in re.split(r"[;,\s]+", cell.strip()):
+            if not part:
+                continue
+            try:
+                address = check_address(part)
+            except InputError as exc:
+                raise InputError(f"{where}: email: {exc}") from None
+            if not owner:
+                raise InputError(f"{where}: email {address!r} is given for an item with no owner")
+            name, addresses = found.setdefault(owner_key(owner), (owner, []))
+            if address.casefold() not in (a.casefold() for a in addresses):
+                addresses.append(address)
+    if not found:
+        return {}
+    contacts = [{"owner": name, "addresses": addresses} for _k, (name, addresses) in sorted(found.items())]
+    history = [{"id": k, "at": at, "by": by, "action": "contact", "field": c["owner"], "old": None,
+                "new": c["addresses"], "note": f"from the email column of {path.name}"}
+               for k, c in enumerate(contacts, start=1)]
+    return {"contacts": contacts, "history": history}
 
 
 def _read_json(path: Path, raw: bytes, *, by: str, at: str) -> ImportResult:
@@ -172,6 +204,9 @@ def _read_json(path: Path, raw: bytes, *, by: str, at: str) -> ImportResult:
             raise InputError(f"{path}: plan date {plan['date']!r} is not YYYY-MM-DD") from None
     meta = {k: plan.get(k) for k in ("title", "date", "author", "prepared_for", "source", "notes")}
     meta["title"] = meta["title"] or path.stem
+    for k in ("contacts", "history"):  # the plan's contacts and their changes, as exported
+        if plan.get(k):
+            meta[k] = plan[k]
     rows = []
     for i, rec in enumerate(doc["recommendations"], start=1):
         if not isinstance(rec, dict):
@@ -266,7 +301,7 @@ def _milestones(where: str, given: Any, parsed, plan_date: date | None, warnings
     return []
 
 
-HISTORY_ACTIONS = ("create", "import", "set", "note", "revise", "milestone", "verify", "undo")
+HISTORY_ACTIONS = ("create", "import", "set", "note", "revise", "milestone", "verify", "remind", "contact", "undo")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)")
 
 

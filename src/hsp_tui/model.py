@@ -130,7 +130,7 @@ class HistoryEntry:
     id: int
     at: str
     by: str
-    action: str  # set | note | revise | milestone | verify | undo | import | create
+    action: str  # set | note | revise | milestone | verify | remind | undo | import | create | contact
     field: str | None = None
     old: Any = None
     new: Any = None
@@ -162,6 +162,14 @@ class HistoryEntry:
             what = "withdrew note" if self.field is None else HistoryEntry(
                 0, "", "", "set", self.field, self.old, self.new).describe()
             return f"undid change #{self.undoes}: {what}"
+        if self.action == "remind":
+            to = self.new.get("to") if isinstance(self.new, Mapping) else None
+            via = " (written to the outbox)" if isinstance(self.new, Mapping) and self.new.get("via") == "outbox" else ""
+            return f"reminder sent to {', '.join(map(str, to or ()))}{via}"
+        if self.action == "contact":
+            if not self.new:
+                return f"contact removed for {self.field}"
+            return f"contact for {self.field}: {', '.join(map(str, self.new))}"
         if self.action == "verify":
             return ("verified: accepted by the auditor" if self.new == Status.VERIFIED.value
                     else f"verification rejected: back to {_status_label(self.new)}")
@@ -248,6 +256,11 @@ class Recommendation:
                      if h.note and h.action in PROGRESS_ACTIONS and h.id not in withdrawn)
 
     @property
+    def reminders(self) -> tuple[HistoryEntry, ...]:
+        """The reminders sent to the owner about this item, oldest first."""
+        return tuple(h for h in self.history if h.action == "remind")
+
+    @property
     def latest_note(self) -> str | None:
         notes = self.notes
         return notes[-1].note if notes else None
@@ -300,6 +313,22 @@ def short_title(text: str, limit: int = 60) -> str:
     return cut + "…"
 
 
+def owner_key(owner: str) -> str:
+    """Owners compare without regard to case or runs of spaces ("Chief  executive" is "Chief Executive")."""
+    return " ".join(owner.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Where reminders for one owner (a role title) go."""
+
+    owner: str
+    addresses: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"owner": self.owner, "addresses": list(self.addresses)}
+
+
 @dataclass(frozen=True)
 class PlanMeta:
     title: str
@@ -308,13 +337,24 @@ class PlanMeta:
     prepared_for: str = ""
     source: str = ""
     notes: str = ""
+    contacts: tuple[Contact, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()  # changes to the plan itself (contacts), appended only
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "title": self.title, "date": self.date.isoformat() if self.date else None,
             "author": self.author, "prepared_for": self.prepared_for,
             "source": self.source, "notes": self.notes,
         }
+        if self.contacts:
+            out["contacts"] = [c.to_dict() for c in self.contacts]
+        if self.history:
+            out["history"] = [h.to_dict() for h in self.history]
+        return out
+
+    def contact(self, owner: str) -> Contact | None:
+        key = owner_key(owner)
+        return next((c for c in self.contacts if owner_key(c.owner) == key), None)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "PlanMeta":
@@ -323,10 +363,17 @@ class PlanMeta:
             when = date.fromisoformat(str(raw)) if raw else None
         except ValueError:
             raise InputError(f"plan date {raw!r} is not a date (YYYY-MM-DD)") from None
+        try:
+            contacts = tuple(Contact(str(c["owner"]), tuple(str(a) for a in c.get("addresses") or ()))
+                             for c in d.get("contacts") or ())
+            history = tuple(HistoryEntry.from_dict(h) for h in d.get("history") or ())
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise InputError(f"the plan's contacts or history are damaged ({type(exc).__name__}: {exc})") from None
         return cls(
             title=str(d.get("title") or "Untitled plan"), date=when,
             author=str(d.get("author") or ""), prepared_for=str(d.get("prepared_for") or ""),
             source=str(d.get("source") or ""), notes=str(d.get("notes") or ""),
+            contacts=contacts, history=history,
         )
 
 

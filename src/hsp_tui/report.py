@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 from . import __version__
 from .model import Recommendation, Status
 from .review import ItemReview, Review
-from .formatting import day_text, due_words, fmt_date, is_ongoing, long_date, plural, standing_revisions
+from .formatting import day_text, due_words, fmt_date, is_ongoing, long_date, plural, reminder_words, standing_revisions
 from .textsafe import visible
 
 DUE_WINDOW_DAYS = 30
@@ -203,10 +203,11 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
                    "not done or dropped, and past the date now due.")
         out.append("")
         out += table(
-            ("No.", "Ref", "Recommendation", "Owner", "Due", "Days overdue", "Status", "Latest note"),
+            ("No.", "Ref", "Recommendation", "Owner", "Due", "Days overdue", "Status", "Latest note", "Reminders"),
             ((str(i.number), cell(i.rec.ref), cell(i.rec.title), cell(i.rec.owner), due_text(i, ref),
-              str(i.days_overdue), i.rec.status.words, cell(i.rec.latest_note, NOTE_LIMIT)) for i in overdue),
-            "rllllrll",
+              str(i.days_overdue), i.rec.status.words, cell(i.rec.latest_note, NOTE_LIMIT),
+              reminder_words(i.rec) or "not reminded") for i in overdue),
+            "rllllrlll",
         )
     else:
         out.append("No items are overdue.")

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .backends import Backend, Head, PlanInfo, Token, open_backend
-from .commands import (AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
+from .commands import (AddNote, Command, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo,
+                       Unchanged, Verify)
 from .errors import PlanFileError
 from .model import HistoryEntry, Plan, PlanMeta, Recommendation, Status
 from .records import plan_from_data, validate_data
@@ -158,3 +159,27 @@ class Store:
 
     def verify(self, number: int, accepted: bool, *, by: str, note: str | None = None) -> Change:
         return self.run(Verify(number, accepted, note), by=by)
+
+    def record_reminder(self, number: int, to: tuple[str, ...], owner: str, *, by: str, via: str = "smtp") -> Change:
+        return self.run(RecordReminder(number, tuple(to), owner, via), by=by)
+
+    # -- the plan's own record: contacts -------------------------------------------------------
+    def set_contact(self, owner: str, addresses: "tuple[str, ...] | list[str]", *, by: str) -> str:
+        """Where reminders for `owner` go (empty: remove); returns what it did in words."""
+        return self._run_meta(SetContact(owner, tuple(addresses)), by=by)
+
+    def remove_contact(self, owner: str, *, by: str) -> str:
+        return self._run_meta(SetContact(owner, ()), by=by)
+
+    def _run_meta(self, command: SetContact, *, by: str) -> str:
+        meta_transaction = getattr(self.backend, "meta_transaction", None)
+        if meta_transaction is None:
+            raise PlanFileError(f"{self.describe()}: contacts are not yet kept by this kind of store")
+        with meta_transaction(by=by) as txn:
+            meta = txn.get()
+            try:
+                outcome = command.apply(meta, txn.stamp(meta))
+            except Unchanged as same:
+                return str(same)
+            txn.put(outcome.meta)
+        return outcome.summary

@@ -142,6 +142,29 @@ class FileTransaction:
         return plan_from_data(self._backend.path, self.data)
 
 
+class MetaTransaction:
+    """One change of the plan's own record (see `JsonFileBackend.meta_transaction`)."""
+
+    def __init__(self, backend: "JsonFileBackend", by: str, data: dict[str, Any]) -> None:
+        self._backend, self._by, self.data = backend, by, data
+        self.put_meta: PlanMeta | None = None
+
+    def get(self) -> PlanMeta:
+        try:
+            return PlanMeta.from_dict(self.data[META]["1"].get("plan") or {})
+        except InputError as exc:
+            raise PlanFileError(f"{self._backend.path}: {exc}") from None
+
+    def stamp(self, meta: PlanMeta) -> Stamp:
+        return Stamp(max((h.id for h in meta.history), default=0) + 1, self._backend.clock(), self._by)
+
+    def put(self, meta: PlanMeta) -> None:
+        self.put_meta = meta
+        record = dict(self.data[META]["1"])
+        record["plan"] = meta.to_dict()
+        self.data[META] = {"1": record}
+
+
 @dataclass(frozen=True)
 class Signature:
     """What identifies one saved version of the file (every save replaces the file)."""
@@ -256,6 +279,16 @@ class JsonFileBackend:
             if txn.put_record is not None:
                 self._save(txn.data)
                 txn.after = self.change_token()
+
+    @contextmanager
+    def meta_transaction(self, *, by: str) -> Iterator["MetaTransaction"]:
+        """One change of the plan's own record (its contacts), under the plan's lock."""
+        check_writable(self.path)
+        with self._locked():
+            txn = MetaTransaction(self, by, self._read_for_change())
+            yield txn
+            if txn.put_meta is not None:
+                self._save(txn.data)
 
     # -- the file ------------------------------------------------------------------------------
     def _locked(self):

@@ -1,0 +1,275 @@
+"""Reminders to owners: one message per owner, as of the review date, listing their overdue items and
+those due within N days, sent by SMTP or written as .eml files.
+
+`plan_reminders` (pure) decides who gets what; `build_message` makes the e-mail (plain text and HTML
+parts, every piece of plan text shown literally); `Mailer` sends over SMTP (STARTTLS on smtp://,
+TLS from the start on smtps://; the password from HSP_TUI_SMTP_PASSWORD or ~/.netrc, never printed)
+and `write_eml` writes one file per message for an outbox.
+"""
+
+from __future__ import annotations
+
+import html
+import netrc
+import os
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import date
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import unquote, urlsplit
+
+from .errors import InputError
+from .formatting import fmt_date, plural
+from .model import owner_key
+from .review import ItemReview, Review
+from .safefiles import atomic_write
+from .textsafe import visible
+
+NOTE_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Reminder:
+    owner: str
+    to: tuple[str, ...]
+    overdue: tuple[ItemReview, ...]
+    due_soon: tuple[ItemReview, ...]
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(i.number for i in (*self.overdue, *self.due_soon))
+
+
+@dataclass(frozen=True)
+class Unaddressed:
+    owner: str
+    count: int
+
+
+def plan_reminders(rv: Review, days: int, owner: str | None = None) -> tuple[list[Reminder], list[Unaddressed]]:
+    """Who gets a reminder as of `rv.as_of`: each owner with an item overdue or due within `days`,
+    once (owners that differ only in case or spacing are one owner); and those without an address."""
+    if days < 0:
+        raise InputError("--days cannot be negative")
+    meta = rv.plan.meta
+    groups: dict[str, list[ItemReview]] = {}
+    names: dict[str, str] = {}
+    for item in rv.items:
+        rec = item.rec
+        if rec.status.closed or item.due is None:
+            continue
+        soon = not item.overdue and 0 <= (item.due - rv.as_of).days <= days
+        if not (item.overdue or soon):
+            continue
+        if owner and owner.casefold() not in rec.owner.casefold():
+            continue
+        key = owner_key(rec.owner)
+        groups.setdefault(key, []).append(item)
+        names.setdefault(key, " ".join(rec.owner.split()))
+    reminders, missing = [], []
+    for key in sorted(groups):
+        items = groups[key]
+        contact = meta.contact(names[key])
+        if contact is None or not contact.addresses:
+            missing.append(Unaddressed(names[key], len(items)))
+            continue
+        overdue = tuple(sorted((i for i in items if i.overdue), key=lambda i: (-i.days_overdue, i.number)))
+        soon = tuple(sorted((i for i in items if not i.overdue), key=lambda i: (i.due, i.number)))
+        reminders.append(Reminder(contact.owner, contact.addresses, overdue, soon))
+    return reminders, missing
+
+
+def _note(item: ItemReview) -> str:
+    note = visible(item.rec.latest_note or "")
+    return note if len(note) <= NOTE_LIMIT else note[: NOTE_LIMIT - 1] + "…"
+
+
+def subject(rv: Review, r: Reminder) -> str:
+    title = visible(rv.plan.meta.title)
+    parts = []
+    if r.overdue:
+        parts.append(f"{len(r.overdue)} overdue")
+    if r.due_soon:
+        parts.append(f"{len(r.due_soon)} due soon")
+    return f"{title}: {' and '.join(parts)} (as of {fmt_date(rv.as_of)})"
+
+
+def text_body(rv: Review, r: Reminder, days: int) -> str:
+    title = visible(rv.plan.meta.title)
+    out = [f"To: {visible(r.owner)}", "",
+           f"Actions from {title} that are yours, as of {fmt_date(rv.as_of)}:", ""]
+    if r.overdue:
+        out += [f"OVERDUE ({len(r.overdue)}):"]
+        for i in r.overdue:
+            out.append(f"- No. {i.number} (ref {visible(i.rec.ref)}): {visible(i.rec.title)}")
+            out.append(f"  due {fmt_date(i.due)}, {plural(i.days_overdue, 'day')} overdue; status {i.rec.status.words}")
+            if i.rec.latest_note:
+                out.append(f"  latest note: {_note(i)}")
+        out.append("")
+    if r.due_soon:
+        out += [f"Due within {plural(days, 'day')} ({len(r.due_soon)}):"]
+        for i in r.due_soon:
+            out.append(f"- No. {i.number} (ref {visible(i.rec.ref)}): {visible(i.rec.title)}")
+            out.append(f"  due {fmt_date(i.due)}; status {i.rec.status.words}")
+            if i.rec.latest_note:
+                out.append(f"  latest note: {_note(i)}")
+        out.append("")
+    out += ["Please update the action plan (hsp-tui) with progress or a revised date and its reason.", ""]
+    return "\n".join(out)
+
+
+def html_body(rv: Review, r: Reminder, days: int) -> str:
+    e = lambda s: html.escape(s, quote=True)  # noqa: E731
+    title = e(visible(rv.plan.meta.title))
+
+    def rows(items: tuple[ItemReview, ...], overdue: bool) -> str:
+        out = []
+        for i in items:
+            when = f"{fmt_date(i.due)}" + (f", {plural(i.days_overdue, 'day')} overdue" if overdue else "")
+            out.append(f"<tr><th scope=\"row\">{i.number}</th><td>{e(visible(i.rec.ref))}</td>"
+                       f"<td>{e(visible(i.rec.title))}</td><td>{e(when)}</td><td>{e(i.rec.status.words)}</td>"
+                       f"<td>{e(_note(i)) or '—'}</td></tr>")
+        return "".join(out)
+
+    head = ("<tr><th scope=\"col\">No.</th><th scope=\"col\">Ref</th><th scope=\"col\">Action</th>"
+            "<th scope=\"col\">Due</th><th scope=\"col\">Status</th><th scope=\"col\">Latest note</th></tr>")
+    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{e(subject(rv, r))}</title>"
+             "</head><body>",
+             f"<p>To: {e(visible(r.owner))}</p>",
+             f"<p>Actions from <strong>{title}</strong> that are yours, as of {fmt_date(rv.as_of)}:</p>"]
+    if r.overdue:
+        parts.append(f"<h2>Overdue ({len(r.overdue)})</h2><table border=\"1\" cellpadding=\"4\">{head}"
+                     f"{rows(r.overdue, True)}</table>")
+    if r.due_soon:
+        parts.append(f"<h2>Due within {plural(days, 'day')} ({len(r.due_soon)})</h2>"
+                     f"<table border=\"1\" cellpadding=\"4\">{head}{rows(r.due_soon, False)}</table>")
+    parts.append("<p>Please update the action plan (hsp-tui) with progress or a revised date and its reason.</p>"
+                 "</body></html>")
+    return "".join(parts)
+
+
+def build_message(rv: Review, r: Reminder, days: int, sender: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(r.to)
+    msg["Subject"] = subject(rv, r)
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    msg["X-HSP-Items"] = " ".join(str(n) for n in r.numbers)  # which items: for filters and for the tests
+    msg.set_content(text_body(rv, r, days))
+    msg.add_alternative(html_body(rv, r, days), subtype="html")
+    return msg
+
+
+# -- delivery --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SmtpTarget:
+    scheme: str  # smtp (STARTTLS) | smtps (TLS from the start)
+    host: str
+    port: int
+    user: str | None
+
+    def describe(self) -> str:
+        who = f"{self.user}@" if self.user else ""
+        return f"{self.scheme}://{who}{self.host}:{self.port}"
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """`smtp://user@host:587` (STARTTLS) or `smtps://host:465`. A password in the URL is refused:
+    it would show in the process list and in the shell's history."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise InputError(f"--smtp {url!r} is not an SMTP URL (e.g. smtp://officer@mail.example.org:587)") from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise InputError(f"--smtp {url!r} is not an SMTP URL: use smtp://[user@]host[:port] (STARTTLS) "
+                         "or smtps://[user@]host[:port]")
+    if parts.password is not None:
+        raise InputError("--smtp: do not put the password in the URL; set HSP_TUI_SMTP_PASSWORD or use ~/.netrc")
+    default = 587 if parts.scheme == "smtp" else 465
+    return SmtpTarget(parts.scheme, parts.hostname, port or default, unquote(parts.username) if parts.username else None)
+
+
+def smtp_password(target: SmtpTarget, env: Mapping[str, str]) -> str | None:
+    if env.get("HSP_TUI_SMTP_PASSWORD"):
+        return env["HSP_TUI_SMTP_PASSWORD"]
+    try:
+        auth = netrc.netrc().authenticators(target.host)
+    except (FileNotFoundError, netrc.NetrcParseError, OSError):
+        return None
+    if auth and (target.user is None or auth[0] == target.user):
+        return auth[2]
+    return None
+
+
+def _loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or bool(re.fullmatch(r"127(\.\d{1,3}){3}", host))
+
+
+class Mailer:
+    """One SMTP session for a run; `send` raises OSError or smtplib.SMTPException on failure."""
+
+    def __init__(self, target: SmtpTarget, password: str | None, *, timeout: float = 30) -> None:
+        self.target, self._password, self._timeout = target, password, timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> "Mailer":
+        t = self.target
+        context = ssl.create_default_context()
+        if t.scheme == "smtps":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(t.host, t.port, timeout=self._timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(t.host, t.port, timeout=self._timeout)
+            smtp.ehlo()
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            elif t.user or not _loopback(t.host):
+                smtp.close()
+                raise smtplib.SMTPException(f"{t.host} does not offer STARTTLS: nothing is sent unencrypted")
+        self._smtp = smtp
+        if t.user:
+            if self._password is None:
+                smtp.close()
+                raise smtplib.SMTPException(f"no password for {t.user} on {t.host}: set HSP_TUI_SMTP_PASSWORD "
+                                            "or add the host to ~/.netrc")
+            smtp.login(t.user, self._password)
+        return self
+
+    def send(self, msg: EmailMessage) -> None:
+        assert self._smtp is not None
+        refused = self._smtp.send_message(msg)
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self._smtp.close()
+
+
+def eml_name(r: Reminder, as_of: date) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", r.owner).strip("-").lower()[:60] or "owner"
+    return f"reminder-{as_of.isoformat()}-{slug}.eml"
+
+
+def write_eml(folder: Path, r: Reminder, msg: EmailMessage, as_of: date) -> Path:
+    path = folder / eml_name(r, as_of)
+    atomic_write(path, msg.as_bytes(), keep_backup=False)
+    return path
+
+
+def sender_address(explicit: str | None, target: SmtpTarget | None, env: Mapping[str, str], user: str) -> str:
+    """--from, else HSP_TUI_MAIL_FROM, else the SMTP user when it is an address, else user@localhost."""
+    for candidate in (explicit, env.get("HSP_TUI_MAIL_FROM"), target.user if target else None):
+        if candidate and "@" in candidate:
+            return candidate
+    return f"{re.sub(r'[^A-Za-z0-9._-]', '', user) or 'hsp-tui'}@localhost"

@@ -1,0 +1,190 @@
+"""Reminders: contacts in the plan, then `hsp-tui remind` against a real SMTP server on 127.0.0.1.
+
+The server is aiosmtpd's, started by the test on a free port; each message it receives is parsed back
+with the standard library's `email` package.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    # aiosmtpd's Controller checks that its server is up by connecting to the port it was given, so
+    # it needs a real one (not 0): ask the system for a free port first.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    port = free_port()
+    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        inbox.url = f"smtp://127.0.0.1:{port}"
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def run(cli, plan_path, *args, as_of="2010-06-01", user="officer"):
+    return cli("--db", str(plan_path), "--as-of", as_of, "--user", user, *args)
+
+
+def contacts(cli, plan_path):
+    for owner, *addresses in (("Assistant Chief Executive", "ace@haringey.example", "pa.ace@haringey.example"),
+                              ("Interim Deputy Chief Executive", "idce@haringey.example")):
+        r = run(cli, plan_path, "contact", "set", owner, *addresses)
+        assert r.code == 0, r.err
+
+
+def items_of(msg) -> list[int]:
+    return [int(n) for n in msg["X-HSP-Items"].split()]
+
+
+def test_officer_keeps_contacts_in_the_plan(cli, plan_path):
+    contacts(cli, plan_path)
+    listed = run(cli, plan_path, "contact", "list").out
+    assert "Assistant Chief Executive: ace@haringey.example, pa.ace@haringey.example" in listed
+    assert "Head of OD&L: (no address)" in listed
+    r = run(cli, plan_path, "contact", "set", "Head of OD&L", "not an address")
+    assert r.code == 2 and "is not an e-mail address" in r.err
+    assert run(cli, plan_path, "contact", "remove", "interim deputy chief executive").code == 0
+    assert "Interim Deputy Chief Executive: (no address)" in run(cli, plan_path, "contact", "list").out
+    data = json.loads(plan_path.read_text(encoding="utf-8"))
+    history = data["meta"]["1"]["plan"]["history"]
+    assert [h["action"] for h in history] == ["contact"] * 3 and history[-1]["new"] is None
+    assert history[0]["by"] == "officer"
+
+
+def test_remind_sends_one_message_per_owner_with_their_items_and_records_it(cli, plan_path, smtp):
+    contacts(cli, plan_path)
+    run(cli, plan_path, "note", "2", "Framework <b>drafted</b>, awaiting the board")
+    r = run(cli, plan_path, "remind", "--smtp", smtp.url, "--days", "60", "--from", "pmo@haringey.example")
+    assert r.code == 0, r.err
+    # Head of OD&L etc. have nothing overdue or due soon; owners with items but no address are named.
+    assert len(smtp.messages) == 2
+    by_to = {tuple(sorted(to)): msg for to, msg in smtp.messages}
+    ace = by_to[("ace@haringey.example", "pa.ace@haringey.example")]
+    idce = by_to[("idce@haringey.example",)]
+    # As of 1 June 2010: items 1, 2, 4 (ACE) and 8, 9 (IDCE) are overdue; within 60 days, ACE's 12 and
+    # the JSNA steering group's 7 (31 July; that owner has no address).
+    assert items_of(ace) == [1, 2, 4, 12] and items_of(idce) == [8, 9]
+    assert "Partnership working in Haringey" in ace["Subject"] and "3 overdue" in ace["Subject"]
+    text = ace.get_body(("plain",)).get_content()
+    html = ace.get_body(("html",)).get_content()
+    assert "No. 1 (ref 3.2)" in text and "32 days overdue" in text
+    assert "latest note: Framework <b>drafted</b>, awaiting the board" in text
+    assert "Framework &lt;b&gt;drafted&lt;/b&gt;" in html and "<b>drafted" not in html
+    assert ace["From"] == "pmo@haringey.example"
+    assert "no address for JSNA steering group (1 item to remind)" in r.err
+    assert "Due within 60 days (1):" in text and "No. 12 (ref 5.3)" in text
+    # Recorded: each item says when and to whom; the detail and the board report say so.
+    shown = run(cli, plan_path, "show", "1").out
+    assert "Reminders: reminded 1 time, last" in shown
+    assert "reminder sent to ace@haringey.example, pa.ace@haringey.example" in shown
+    md = run(cli, plan_path, "export", "--format", "md").out
+    assert "reminded 1 time, last" in md
+    assert "reminded" not in run(cli, plan_path, "show", "3").out  # not overdue, not reminded
+
+
+def test_dry_run_sends_and_records_nothing_and_a_second_run_reminds_again(cli, plan_path, smtp):
+    contacts(cli, plan_path)
+    before = plan_path.read_bytes()
+    r = run(cli, plan_path, "remind", "--smtp", smtp.url, "--dry-run")
+    assert r.code == 0 and "would send to ace@haringey.example, pa.ace@haringey.example" in r.out
+    assert "2 messages would be sent" in r.out
+    assert smtp.messages == [] and plan_path.read_bytes() == before
+    for _ in range(2):
+        assert run(cli, plan_path, "remind", "--smtp", smtp.url, "--owner", "assistant").code == 0
+    assert len(smtp.messages) == 2  # one per run, to the one owner asked for
+    assert "reminded 2 times" in run(cli, plan_path, "show", "2").out
+
+
+def test_a_refused_message_is_reported_not_recorded_and_the_run_fails(cli, plan_path, smtp):
+    contacts(cli, plan_path)
+    smtp.refuse = {"idce@haringey.example"}
+    r = run(cli, plan_path, "remind", "--smtp", smtp.url)
+    assert r.code == 1
+    assert "failed: Interim Deputy Chief Executive (idce@haringey.example)" in r.err and "not recorded" in r.err
+    assert "1 reminder sent, 1 failed" in r.err
+    assert "reminded" not in run(cli, plan_path, "show", "8").out
+    assert "reminded 1 time" in run(cli, plan_path, "show", "1").out
+
+
+def test_a_server_that_is_not_there_fails_in_one_line(cli, plan_path):
+    contacts(cli, plan_path)
+    r = run(cli, plan_path, "remind", "--smtp", "smtp://127.0.0.1:9")
+    assert r.code == 1 and "cannot connect to smtp://127.0.0.1:9" in r.err and "Traceback" not in r.err
+    r = run(cli, plan_path, "remind", "--smtp", "smtp://me:secret@127.0.0.1:25")
+    assert r.code == 2 and "do not put the password in the URL" in r.err and "secret" not in r.err
+
+
+def test_outbox_writes_one_eml_per_owner(cli, plan_path, tmp_path):
+    contacts(cli, plan_path)
+    out = tmp_path / "outbox"
+    out.mkdir()
+    r = run(cli, plan_path, "remind", "--outbox", str(out))
+    assert r.code == 0, r.err
+    files = sorted(out.glob("*.eml"))
+    assert [f.name for f in files] == ["reminder-2010-06-01-assistant-chief-executive.eml",
+                                       "reminder-2010-06-01-interim-deputy-chief-executive.eml"]
+    msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert msg["To"] == "ace@haringey.example, pa.ace@haringey.example" and items_of(msg) == [1, 2, 4]
+    assert "(written to the outbox)" in run(cli, plan_path, "show", "1").out
+
+
+def test_csv_import_takes_an_email_column_as_contacts_and_a_json_export_keeps_them(cli, tmp_path):
+    src = tmp_path / "actions.csv"
+    src.write_text("number,ref,recommendation,management_response,deadline,owner,email\n"
+                   "1,1.1,Do the first thing,Agreed,April 2010,Head of Policy,policy@council.example\n"
+                   "2,1.2,Do the second thing,Agreed,May 2010,Head of Policy,policy@council.example; pa@council.example\n"
+                   "3,1.3,Do the third thing,Agreed,June 2010,Chief Executive,\n", encoding="utf-8")
+    db = tmp_path / "imported.json"
+    r = cli("--db", str(db), "import", str(src), "--plan-date", "2010-03-01")
+    assert r.code == 0, r.err
+    listed = cli("--db", str(db), "contact", "list").out
+    assert "Head of Policy: policy@council.example, pa@council.example" in listed
+    assert "Chief Executive: (no address)" in listed
+    export = tmp_path / "export.json"
+    assert cli("--db", str(db), "export", "-o", str(export)).code == 0
+    jsonschema = pytest.importorskip("jsonschema")
+    from hsp_tui.schema import schema_text
+
+    jsonschema.validate(json.loads(export.read_text(encoding="utf-8")), json.loads(schema_text()))
+    again = tmp_path / "again.json"
+    assert cli("--db", str(again), "import", str(export)).code == 0
+    assert "Head of Policy: policy@council.example, pa@council.example" in cli("--db", str(again), "contact", "list").out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("number,ref,recommendation,management_response,deadline,owner,email\n"
+                   "1,1.1,Do it,Agreed,April 2010,Head of Policy,policy at council\n", encoding="utf-8")
+    r = cli("--db", str(tmp_path / "bad.json"), "import", str(bad))
+    assert r.code == 2 and "line 2: email:" in r.err and "is not an e-mail address" in r.err
