@@ -60,7 +60,7 @@ def add_contact_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_contact(ctx: "Context") -> int:
-    from .cli import say
+    from .output import say
 
     a = ctx.args
     store = ctx.store()
@@ -85,7 +85,7 @@ def cmd_contact(ctx: "Context") -> int:
 def cmd_remind(ctx: "Context") -> int:
     import smtplib
 
-    from .cli import say
+    from .output import say
     from .errors import InputError
     from .formatting import plural
     from .remind import (Mailer, build_message, parse_smtp_url, plan_reminders, sender_address, smtp_password,
