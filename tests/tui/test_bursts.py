@@ -286,3 +286,12 @@ async def test_our_palette_in_the_same_bare_app_survives_them(keys, error):
         burst(app, *keys)
         await pilot.pause(0.3)
         assert app.is_running and app.return_code is None
+
+
+async def test_a_move_then_n_typed_at_once_notes_the_item_moved_to(make_app, plan_path):
+    app = make_app()
+    async with app.run_test() as pilot:
+        burst(app, "j", "j", "n", *"seen", "enter", "k", "4")
+        await still_running(pilot)
+        assert [h["note"] for h in history(plan_path, 3, "note")] == ["seen"]
+        assert on_disk(plan_path, 2)["status"] == "done"

@@ -48,6 +48,7 @@ def status_bindings() -> list[Binding]:
 
 
 class MainScreen(Screen):
+    KEYS_IN_ORDER = True  # keys typed at once are handled one after the other (see tui/keys.py)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
@@ -275,6 +276,7 @@ class MainScreen(Screen):
             if not box.has_focus and (event.is_printable or event.key == "enter"):
                 event.stop()
                 event.prevent_default()
+                self.app.key_handled(event)  # the next key need not wait for this one (tui/keys.py)
                 if event.key == "enter":
                     self._keep_filter(box.value)
                 elif event.character:
@@ -347,7 +349,7 @@ class MainScreen(Screen):
             return
         self.filtering = True
         box.value = self.filter_text
-        self.call_after_refresh(lambda: self.filtering and box.focus())  # unless closed meanwhile
+        self.set_focus(box)  # at once: the keys typed right after "/" go into the box, in order
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

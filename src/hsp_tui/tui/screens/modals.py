@@ -45,6 +45,7 @@ class Dialog(ModalScreen[T], Generic[T]):
     """
 
     HOLDS_KEYS = True  # see on_screen_resume
+    KEYS_IN_ORDER = True  # an Enter is decided before the keys typed after it reach the dialog
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,16 +74,21 @@ class Dialog(ModalScreen[T], Generic[T]):
         """Whether Enter and Escape belong to the dialog now (not to the focused widget)."""
         return isinstance(self.focused, Input)
 
+    def _handled(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        handled = getattr(self.app, "key_handled", None)
+        if handled is not None:
+            handled(event)
+
     def on_key(self, event: events.Key) -> None:
         if self.decided:
             # Typed after the dialog decided, before it closed: it belongs to the screen below.
-            event.stop()
-            event.prevent_default()
+            self._handled(event)
             self.app.post_message(events.Key(event.key, event.character))
             return
         if event.key in ("enter", "escape") and self.takes_enter_and_escape():
-            event.stop()
-            event.prevent_default()
+            self._handled(event)
             if event.key == "enter":
                 self.confirm()
             else:
@@ -343,8 +349,7 @@ class MilestoneScreen(Dialog[int]):
         if not self.decided and event.character and event.character.isdigit():
             k = int(event.character)
             if 1 <= k <= len(self.rec.milestones):
-                event.stop()
-                event.prevent_default()
+                self._handled(event)
                 self.decide(k)
         # Otherwise Dialog.on_key handles it (Textual calls each class's handler in turn).
 
