@@ -359,7 +359,12 @@ def cmd_where(ctx: Context) -> int:
 
 def cmd_app(ctx: Context) -> int:
     """No command: open the full-screen app (or print the table when there is no terminal)."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    from .tui import terminal_problem  # noqa: PLC0415 - no Textual: the app's package only
+
+    problem = terminal_problem(ctx.env) if sys.stdout.isatty() else None
+    if problem is not None:  # a terminal the app cannot drive: the table, and one line saying why
+        print(f"{PROG}: {problem}", file=sys.stderr)
+    if problem is not None or not (sys.stdin.isatty() and sys.stdout.isatty()):
         ctx.args.overdue = ctx.args.due_soon = False
         ctx.args.owner = ctx.args.status = None
         return cmd_list(ctx)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import heap
 
@@ -12,7 +12,20 @@ if TYPE_CHECKING:
     from ..store import Store
     from .app import HspApp
 
-__all__ = ["build_app", "run_app"]
+__all__ = ["build_app", "run_app", "terminal_problem"]
+
+# Terminals that take no cursor movement or colour (an Emacs shell, some SSH clients, CI logs). Rich
+# and so Textual treat them as 80x25 whatever their size: the screen flips between the two sizes.
+UNDRIVABLE_TERMS = ("dumb", "unknown")
+
+
+def terminal_problem(env: Mapping[str, str]) -> str | None:
+    """Why the full-screen app cannot run in this terminal (one line for the officer), or None."""
+    term = env.get("TERM", "")
+    if term in UNDRIVABLE_TERMS:
+        return (f"this terminal (TERM={term}) cannot show the full-screen app, so the plan is printed "
+                "instead; in a terminal such as xterm-256color `hsp-tui` opens the app")
+    return None
 
 
 def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = False, due_soon_days: int = 14,
@@ -32,11 +45,18 @@ def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = Fal
 
 def run_app(ctx: Any) -> int:
     """Open the app for the CLI context. File and settings errors raise HspError before it starts."""
+    from .crash import crash_folder, run_reporting_crashes
+
+    import sys
+
+    from .ascii import ascii_where_needed
+
     app = app_for(ctx)
-    result = app.run()
+    with ascii_where_needed(sys.__stderr__):  # Textual draws on stderr
+        result = run_reporting_crashes(app, crash_folder(ctx.env))
     if app.failure is not None:  # the rest of a large plan could not be read (a damaged record)
         raise app.failure
-    return int(result or 0)
+    return int(result or 0)  # CRASH_EXIT after a crash (reported as one line, the details in a log)
 
 
 def app_for(ctx: Any) -> "HspApp":
