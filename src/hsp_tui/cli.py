@@ -363,7 +363,7 @@ def cmd_app(ctx: Context) -> int:
 
     problem = terminal_problem(ctx.env) if sys.stdout.isatty() else None
     if problem is not None:  # a terminal the app cannot drive: the table, and one line saying why
-        print(f"{PROG}: {problem}", file=sys.stderr)
+        say(f"{PROG}: {problem}", err=True)
     if problem is not None or not (sys.stdin.isatty() and sys.stdout.isatty()):
         ctx.args.overdue = ctx.args.due_soon = False
         ctx.args.owner = ctx.args.status = None
