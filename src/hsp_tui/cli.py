@@ -54,7 +54,7 @@ def parse_number(text: str, what: str = "recommendation number") -> int:
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line + usage hint, exit 2
         if "unrecognized arguments" in message and any(
-                opt in message for opt in ("--db", "--as-of", "--user", "--due-soon-days", "--config")):
+                opt in message for opt in ("--db", "--plan", "--as-of", "--user", "--due-soon-days", "--config")):
             message += "; global options go before the command, e.g. 'hsp-tui --as-of 2010-06-01 list'"
         self.exit(2, f"{self.prog}: error: {message} (see '{PROG} --help')\n")
 
@@ -68,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
                "('hsp-tui where' prints it). It is created from the embedded seed plan on first use.",
     )
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    p.add_argument("--db", metavar="PATH", help="the plan file (default: $HSP_TUI_DB or the user data folder)")
+    p.add_argument("--db", metavar="PATH|URL", help="the plan file, or a PostgreSQL server as postgresql://... "
+                   "(default: $HSP_TUI_DB or the user data folder)")
+    p.add_argument("--plan", metavar="NAME", help="which plan of a server holding several (default: $HSP_TUI_PLAN, "
+                   "or its only plan; 'hsp-tui plans' lists them)")
     p.add_argument("--as-of", metavar="DATE", help="review date for overdue / due soon (default: today)")
     p.add_argument("--user", metavar="NAME", help="name recorded in history (default: $HSP_TUI_USER or your login)")
     p.add_argument("--due-soon-days", metavar="N", type=int, default=None,
@@ -125,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("import", help="create a plan file from a CSV or a JSON export")
     s.add_argument("file")
     s.add_argument("--replace", action="store_true", help="replace an existing plan file (a .bak is kept)")
+    s.add_argument("--plan", dest="import_plan", metavar="NAME", help="on a database server: the new plan's name")
     s.add_argument("--title", metavar="TEXT", help="plan title for a CSV (default: the file name)")
     s.add_argument("--plan-date", metavar="DATE", help="the plan's date for a CSV: gives the year to "
                    "deadlines such as 'From July'")
@@ -133,9 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "the database's owner; safe to repeat, upgrades in place)")
     s.add_argument("--empty", action="store_true", help="do not load the embedded seed plan")
 
+    sub.add_parser("plans", help="the plans here, with items, open and overdue counts (a file holds one)")
     sub.add_parser("schema", help="print the JSON Schema of the JSON export")
     followup.add_commands(sub)  # verify, contact, remind
-    sub.add_parser("where", help="print the path of the working file")
+    sub.add_parser("where", help="print the path of the working file (or the server, never its password)")
     return p
 
 
@@ -149,7 +154,11 @@ class Context:
             given = "--user" if args.user else "HSP_TUI_USER"
             raise InputError(f"{given} cannot be used with a database server: the server records the user "
                              "you logged in as for every change, never a name the client gives")
-        self.path = resolve_db_path(args.db, env)
+        wanted = args.plan or getattr(args, "import_plan", None)
+        if wanted is not None and self.server is None:
+            raise InputError("--plan picks one of the plans on a database server; a plan file holds one plan")
+        self.plan = (wanted or env.get("HSP_TUI_PLAN") or None) if self.server else None
+        self.path = None if self.server else resolve_db_path(args.db, env)
         self.user = args.user or env.get("HSP_TUI_USER") or default_user()
         self.as_of = parse_date_arg(args.as_of) if args.as_of else date.today()
         self.as_of_given = bool(args.as_of)
@@ -167,11 +176,8 @@ class Context:
 
     def store(self, **options) -> Store:
         """The plan's store (`options`: the backend's, see `backends.open_backend`)."""
-        if self.server is not None:
-            from .backends.pgschema import open_checked  # noqa: PLC0415 - the driver only for a server
-
-            open_checked(self.server).close()
-            raise InputError("this command does not work on a database server yet; use 'init' and psql")
+        if self.server is not None:  # the seed is loaded there by 'init', never by another command
+            return Store.open(self.server, plan=self.plan, **options)
         user = self.user
         return Store.open(self.path, seed=lambda: seed_to_data(seed_document(), by=user, at=now_iso()), **options)
 
@@ -312,6 +318,8 @@ def cmd_import(ctx: Context) -> int:
     a = ctx.args
     src = Path(a.file).expanduser()
     plan_date = parse_date_arg(a.plan_date, "--plan-date") if a.plan_date else None
+    if ctx.server is not None:
+        return import_to_server(ctx, src, plan_date)
     store = Store(ctx.path)
     if store.exists() and not a.replace:
         raise InputError(f"{store.describe()} already exists: add --replace to overwrite it (a .bak copy is kept)")
@@ -331,13 +339,46 @@ def cmd_import(ctx: Context) -> int:
     return 0
 
 
+def import_to_server(ctx: Context, src: Path, plan_date: date | None) -> int:
+    """A new plan on the server, named --plan; --replace (the owner only) puts it in place of one."""
+    a = ctx.args
+    if ctx.plan is None:
+        raise InputError("name the plan on the server: import FILE --plan NAME (or HSP_TUI_PLAN)")
+    store = Store(ctx.server, plan=ctx.plan)
+    exists = store.exists()
+    if exists and not a.replace:
+        raise InputError(f"{store.describe()} already exists: import under another --plan name")
+    result = read_plan_file(src, by="", at=now_iso(), title=a.title, plan_date=plan_date)
+    for w in result.warnings:
+        say(f"warning: {w}", err=True)
+    count = plural(result.count, "recommendation")
+    if exists:
+        store.replace(result.data)
+        say(f"replaced plan {ctx.plan!r} with {count} from {src}")
+    else:
+        store.create(result.data)
+        say(f"added plan {ctx.plan!r} with {count} from {src}")
+    if result.warnings:
+        say(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
+            err=True)
+    return 0
+
+
+def cmd_plans(ctx: Context) -> int:
+    from .catalog import plan_rows, render_plans
+
+    store = Store(ctx.server, plan=ctx.plan) if ctx.server else ctx.store()
+    say(render_plans(plan_rows(store.backend, ctx.as_of, ctx.due_soon_days)))
+    return 0
+
+
 def cmd_init(ctx: Context) -> int:
     if ctx.server is None:
         raise InputError("init sets up a PostgreSQL database: give --db postgresql://... (a plan file "
                          "needs no setup: it is created on first use)")
     from .backends.pgschema import run_init  # noqa: PLC0415 - the driver only for a server
 
-    return run_init(ctx.server, empty=ctx.args.empty)
+    return run_init(ctx.server, empty=ctx.args.empty, out=say)
 
 
 def cmd_schema(ctx: Context) -> int:
@@ -351,7 +392,7 @@ def cmd_where(ctx: Context) -> int:
     if ctx.server is not None:
         from .backends.pgconnect import redact  # noqa: PLC0415
 
-        say(redact(ctx.server))  # never the password
+        say(redact(ctx.server) + (f" (plan {ctx.plan})" if ctx.plan else ""))  # never the password
         return 0
     say(str(ctx.path))
     return 0
@@ -378,8 +419,8 @@ def cmd_app(ctx: Context) -> int:
 COMMANDS = {
     "list": cmd_list, "summary": cmd_summary, "show": cmd_show, "set": cmd_set, "note": cmd_note, "assign": cmd_assign,
     "revise": cmd_revise, "milestone": cmd_milestone, "undo": cmd_undo, "export": cmd_export,
-    "import": cmd_import, "init": cmd_init, "schema": cmd_schema, "where": cmd_where, None: cmd_app,
-    **followup.COMMANDS,
+    "import": cmd_import, "init": cmd_init, "plans": cmd_plans, "schema": cmd_schema, "where": cmd_where,
+    None: cmd_app, **followup.COMMANDS,
 }
 
 

@@ -22,7 +22,7 @@ from hsp_tui.records import plan_from_data
 from hsp_tui.seed import seed_document
 
 FIXED_AT = "2010-06-01T09:00:00+01:00"
-BACKENDS = ["jsonfile"]
+BACKENDS = ["jsonfile", "postgres"]
 
 
 @dataclass
@@ -38,6 +38,21 @@ class Place:
 def place(request, tmp_path: Path) -> Place:
     if request.param == "jsonfile":
         return Place(str(tmp_path / "plan.json"))
+    if request.param == "postgres":
+        # A fresh database of the session's throwaway cluster (tests/pgharness.py), set up as
+        # `init --empty` does, used by its owner: the only role that may replace a whole plan.
+        # What officers, readers and strangers may do is tested in tests/server/.
+        from hsp_tui.backends import pgconnect, pgschema
+        from pgharness import OWNER
+
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.url(cluster.create_database(), OWNER)
+        conn = pgconnect.connect(url)
+        try:
+            pgschema.install(conn)
+        finally:
+            conn.close()
+        return Place(url)
     raise AssertionError(f"no place for the backend {request.param}")
 
 

@@ -89,6 +89,7 @@ def test_the_owner_may_still_correct_history(pg_cluster, pg_plan_db):
     f"hsp.set_milestone('{PLAN}', 2, 1, true)",
     f"hsp.undo('{PLAN}', 1, 1)",
     "hsp.add_plan('mine', '{}', '[]', 'import', 'x')",
+    f"hsp.verify('{PLAN}', 1, true)",
 ])
 @pytest.mark.parametrize("person", ["bob", "mallory"])
 def test_a_reader_or_a_stranger_cannot_change_anything(pg_cluster, pg_plan_db, person, call):
@@ -103,6 +104,17 @@ def test_a_reader_reads_and_a_stranger_does_not(pg_cluster, pg_plan_db):
     assert rows(pg_cluster, pg_plan_db, "SELECT count(*) FROM hsp.item", user="bob") == [["12"]]
     proc = pg_cluster.psql("SELECT count(*) FROM hsp.item", db=pg_plan_db, user="mallory", check=False)
     assert proc.returncode != 0 and "permission denied" in proc.stderr
+
+
+def test_an_officer_cannot_give_an_auditors_verdict(pg_cluster, pg_plan_db):
+    pg_cluster.psql(f"SELECT hsp.set_status('{PLAN}', 5, 'done')", db=pg_plan_db, user="alice")
+    proc = pg_cluster.psql(f"SELECT hsp.verify('{PLAN}', 5, true)", db=pg_plan_db, user="alice", check=False)
+    assert proc.returncode != 0 and "permission denied" in proc.stderr
+    proc = pg_cluster.psql(f"SELECT hsp.set_status('{PLAN}', 5, 'verified')", db=pg_plan_db, user="alice",
+                           check=False)
+    assert proc.returncode != 0 and "verdict" in proc.stderr
+    pg_cluster.psql(f"SELECT hsp.verify('{PLAN}', 5, true, 'seen the minutes')", db=pg_plan_db, user="carol")
+    assert status_of(pg_cluster, pg_plan_db, 5) == "verified"
 
 
 def test_an_auditor_is_an_officer(pg_cluster, pg_plan_db):

@@ -119,10 +119,9 @@ def translate(exc: BaseException, url: str, doing: str = "") -> Exception:
     if state == "42501":
         what = f" to {doing}" if doing else ""
         return RefusedError(f"{prefix}: your database role has no right{what} ({message}); nothing was changed "
-                            "(an officer needs the hsp_officer role)")
+                            "(changes need the hsp_officer role, an auditor's verdict hsp_auditor)")
     if state.startswith(("08", "57P")) or state == "" and _is_connection_error(exc):
-        return ServerError(f"{prefix}: the connection to the server was lost ({message})"
-                           + (f"; {doing} may not have been saved" if doing else ""))
+        return ServerError(f"{prefix}: the connection to the server was lost ({message})")
     return ServerError(f"{prefix}: the server refused{' to ' + doing if doing else ''} ({message})")
 
 

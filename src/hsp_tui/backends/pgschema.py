@@ -30,6 +30,7 @@ INIT_LOCK = "hsp-tui init"
 
 # The change functions officers may call (signature as PostgreSQL names it).
 OFFICER_FUNCTIONS = (
+    "lock_item(text, integer)",
     "set_status(text, integer, text, text)",
     "add_note(text, integer, text)",
     "set_owner(text, integer, text, text)",
@@ -38,6 +39,8 @@ OFFICER_FUNCTIONS = (
     "undo(text, integer, integer)",
     "add_plan(text, jsonb, jsonb, text, text)",
 )
+# The auditor's verdict (follow-up work): auditors only.
+AUDITOR_FUNCTIONS = ("verify(text, integer, boolean, text)",)
 TABLES = ("info", "plan", "item", "history")
 
 
@@ -141,6 +144,7 @@ def _grants() -> str:
         f"GRANT USAGE ON SCHEMA {SCHEMA} TO hsp_reader;\n"
         f"GRANT SELECT ON {tables} TO hsp_reader;\n"
         f"GRANT EXECUTE ON FUNCTION {functions} TO hsp_officer;\n"
+        f"GRANT EXECUTE ON FUNCTION {', '.join(f'{SCHEMA}.{f}' for f in AUDITOR_FUNCTIONS)} TO hsp_auditor;\n"
     )
 
 

@@ -25,6 +25,7 @@ CREATE TABLE hsp.plan (
     name       text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200 AND name !~ '[[:cntrl:]]'
                                            AND btrim(name) = name),
     meta       jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(meta) = 'object'),
+    changes    bigint NOT NULL DEFAULT 0,  -- one more with every change: the plan's version, read in O(1)
     created_at timestamptz NOT NULL DEFAULT now(),
     created_by text NOT NULL DEFAULT session_user
 );
@@ -38,7 +39,7 @@ CREATE TABLE hsp.item (
     deadline            text NOT NULL DEFAULT '',
     owner               text NOT NULL DEFAULT '',
     status              text NOT NULL DEFAULT 'not_started'
-                        CHECK (status IN ('not_started', 'in_progress', 'blocked', 'done', 'dropped')),
+                        CHECK (status IN ('not_started', 'in_progress', 'blocked', 'done', 'verified', 'dropped')),
     milestones          jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(milestones) = 'array'),
     revisions           jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(revisions) = 'array'),
     repairs             jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(repairs) = 'array'),
@@ -142,13 +143,36 @@ BEGIN
     INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes)
     VALUES (r.plan_id, r.number, next_id, hsp._now_text(), session_user, p_action, p_field,
             nullif(p_old, 'null'::jsonb), nullif(p_new, 'null'::jsonb), p_note, p_undoes);
-    entry := jsonb_build_object('id', next_id, 'at', hsp._now_text(), 'by', session_user::text,
-                                'action', p_action, 'field', p_field, 'old', p_old, 'new', p_new, 'note', p_note);
-    IF p_undoes IS NOT NULL THEN
-        entry := entry || jsonb_build_object('undoes', p_undoes);
-    END IF;
+    SELECT hsp._entry(h) INTO entry FROM hsp.history h
+     WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.id = next_id;
+    -- The plan's version, counted last (its row is locked only from here to the commit).
+    UPDATE hsp.plan SET changes = changes + 1 WHERE id = r.plan_id;
     PERFORM pg_notify('hsp_tui', json_build_object('plan', p_plan, 'number', r.number)::text);
     RETURN entry;
+END $$;
+
+-- One history row as the entry the app reads ('undoes' only where it is set).
+CREATE OR REPLACE FUNCTION hsp._entry(h hsp.history) RETURNS jsonb
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_build_object('id', h.id, 'at', h.at, 'by', h.by, 'action', h.action, 'field', h.field,
+                              'old', h.old, 'new', h.new, 'note', h.note)
+           || CASE WHEN h.undoes IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('undoes', h.undoes) END
+$$;
+
+-- The start of a change made by the client's own rules: the item with its history, locked until
+-- the end of the caller's transaction, with the time and user the change's entry will carry.
+-- The change itself is then made by one of the functions below, in the same transaction.
+CREATE OR REPLACE FUNCTION hsp.lock_item(p_plan text, p_number integer) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r hsp.item;
+BEGIN
+    r := hsp._lock_item(p_plan, p_number);
+    RETURN (to_jsonb(r) - 'plan_id')
+        || jsonb_build_object(
+               'history', (SELECT coalesce(jsonb_agg(hsp._entry(h) ORDER BY h.id), '[]'::jsonb)
+                             FROM hsp.history h WHERE h.plan_id = r.plan_id AND h.number = r.number),
+               'stamp_at', hsp._now_text(), 'stamp_by', session_user::text);
 END $$;
 
 CREATE OR REPLACE FUNCTION hsp.set_status(p_plan text, p_number integer, p_status text, p_note text DEFAULT NULL)
@@ -158,8 +182,8 @@ DECLARE
     r hsp.item;
 BEGIN
     IF p_status IS NULL OR p_status NOT IN ('not_started', 'in_progress', 'blocked', 'done', 'dropped') THEN
-        RAISE EXCEPTION 'unknown status %: use one of not_started, in_progress, blocked, done, dropped',
-            quote_literal(p_status) USING ERRCODE = 'HS400';
+        RAISE EXCEPTION 'unknown status %: use one of not_started, in_progress, blocked, done, dropped '
+            '(an item becomes verified only by an auditor''s verdict)', quote_literal(p_status) USING ERRCODE = 'HS400';
     END IF;
     IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note', 1000000); END IF;
     r := hsp._lock_item(p_plan, p_number);
@@ -258,6 +282,32 @@ BEGIN
                     jsonb_build_object('index', p_index, 'done', p_done), p_note));
 END $$;
 
+-- An auditor's verdict on a done item (granted to hsp_auditor only): accepted makes it verified;
+-- rejected sends it back to in_progress, with the auditor's reason (required) as the note.
+CREATE OR REPLACE FUNCTION hsp.verify(p_plan text, p_number integer, p_accepted boolean, p_note text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r hsp.item;
+    new_status text := CASE WHEN p_accepted THEN 'verified' ELSE 'in_progress' END;
+BEGIN
+    IF p_accepted IS NULL THEN
+        RAISE EXCEPTION 'a verdict is accepted or rejected' USING ERRCODE = 'HS400';
+    END IF;
+    IF NOT p_accepted AND (p_note IS NULL OR btrim(p_note, E' \t\r\n') = '') THEN
+        RAISE EXCEPTION 'a rejected item needs the auditor''s reason: add --note TEXT' USING ERRCODE = 'HS400';
+    END IF;
+    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note', 1000000); END IF;
+    r := hsp._lock_item(p_plan, p_number);
+    IF r.status <> 'done' THEN
+        RAISE EXCEPTION 'recommendation % is not done: only an item done and awaiting verification can be verified',
+            p_number USING ERRCODE = 'HS400';
+    END IF;
+    UPDATE hsp.item SET status = new_status WHERE plan_id = r.plan_id AND number = r.number;
+    RETURN jsonb_build_object('old', r.status, 'entry',
+        hsp._append(p_plan, r, 'verify', 'status', to_jsonb(r.status), to_jsonb(new_status), p_note));
+END $$;
+
 -- Reverses one change by appending an entry of its own; refused when the item has changed since
 -- in the same field (someone else's later change would be overwritten). The same rules as the file.
 CREATE OR REPLACE FUNCTION hsp.undo(p_plan text, p_number integer, p_entry_id integer)
@@ -330,9 +380,9 @@ BEGIN
 END $$;
 
 -- A new plan from checked documents (the client reads and checks the file first): items with
--- their milestones, revisions and history as given (original authors and times kept), plus one
--- entry per item for this import (p_action 'import' or 'create'), by session_user at the
--- server's time. A plan of the same name is never replaced.
+-- their milestones, revisions and history as given (original authors and times kept), plus,
+-- unless p_action is NULL, one entry per item for this import (p_action 'import' or 'create'),
+-- by session_user at the server's time. A plan of the same name is never replaced.
 CREATE OR REPLACE FUNCTION hsp.add_plan(p_name text, p_meta jsonb, p_items jsonb, p_action text, p_note text)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -340,7 +390,7 @@ DECLARE
     new_id integer;
     items integer;
 BEGIN
-    IF p_action NOT IN ('import', 'create') THEN
+    IF p_action IS NOT NULL AND p_action NOT IN ('import', 'create') THEN
         RAISE EXCEPTION 'a new plan is imported or created, not %', quote_literal(p_action) USING ERRCODE = 'HS400';
     END IF;
     IF p_name IS NULL OR length(p_name) NOT BETWEEN 1 AND 200 OR btrim(p_name) <> p_name OR p_name ~ '[[:cntrl:]]' THEN
@@ -374,7 +424,8 @@ BEGIN
     SELECT new_id, (i ->> 'number')::integer,
            coalesce((SELECT max((h ->> 'id')::integer) FROM jsonb_array_elements(coalesce(i -> 'history', '[]')) AS h), 0) + 1,
            hsp._now_text(), session_user, p_action, p_note
-      FROM jsonb_array_elements(p_items) AS i;
+      FROM jsonb_array_elements(p_items) AS i
+     WHERE p_action IS NOT NULL;
     PERFORM pg_notify('hsp_tui', json_build_object('plan', p_name, 'number', NULL)::text);
     RETURN items;
 END $$;

@@ -30,6 +30,8 @@ from .messages import PlanChangeRequested
 from .palette import SafeCommandPalette
 from .screens.main import MainScreen
 from .screens.modals import HelpScreen
+from . import live
+from .live import ServerLink
 from .view import Digest
 from .widgets.detail import DetailPane
 from .widgets.panes import DeadlinesPane, OwnersPane
@@ -103,6 +105,7 @@ class HspApp(KeyGate, App[int]):
         self._index: dict[int, int] = {}
         self.undo_stack: list[tuple[int, int, str]] = []  # (number, history entry id, what it did)
         self.notices: list[tuple[str, str]] = []  # (severity, message), newest last: what was said
+        self.link: ServerLink | None = None  # a plan on a database server: its live link (tui/live.py)
 
     # -- start ----------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -116,7 +119,12 @@ class HspApp(KeyGate, App[int]):
             self.set_keymap({binding_id: ",".join(key_name(k) for k in keys.split(","))
                              for binding_id, keys in self.settings.keys.items()})
         self.set_interval(self.poll_seconds, self.check_file)
+        self.link = live.attach(self)  # None for a file (polled instead)
         self.call_after_refresh(self._say_if_long_past)
+
+    def on_unmount(self) -> None:
+        if self.link is not None:
+            self.link.stop()
 
     def _say_if_long_past(self) -> None:
         """A plan whose every date is over a year past, judged as of today because no date was
@@ -183,6 +191,9 @@ class HspApp(KeyGate, App[int]):
         key is read; on a large one (more than SAVE_IN_LOOP items) it runs in a thread and the keys
         keep working meanwhile.
         """
+        if self.link is not None and (why := self.link.refusal()):  # disconnected: refused, never queued
+            self.notify(why, severity="error", timeout=8)
+            return
         self.run_worker(self._change(command), group="lane")
 
     async def _change(self, command: Command) -> None:
@@ -220,6 +231,9 @@ class HspApp(KeyGate, App[int]):
                         f"{len(rv.due_soon)} due soon")
 
     def undo_last(self) -> None:
+        if self.link is not None and (why := self.link.refusal()):
+            self.notify(why, severity="error", timeout=8)
+            return
         self.run_worker(self._undo(), group="lane")
 
     async def _undo(self) -> None:
@@ -289,6 +303,8 @@ class HspApp(KeyGate, App[int]):
 
     def check_file(self) -> None:
         """Reload when another process has saved the file; keep the cursor on the same item."""
+        if self.link is not None:  # a server tells of each change (tui/live.py): nothing to poll
+            return
         if self._lane.locked() or not self._loaded.is_set():  # busy: look again next time
             return
         sig = self.store.change_token()

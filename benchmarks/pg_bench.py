@@ -1,0 +1,233 @@
+"""hsp-tui on a PostgreSQL server: the figures of issue 13, each against a floor in the same run.
+
+    .venv/bin/python benchmarks/pg_bench.py [--sizes 1000,100000] [--repeats 7] [--only note,writers,live,screen]
+
+Starts a throwaway cluster (the tests' harness: initdb + pg_ctl, Unix socket only), sets it up with
+the real `hsp-tui init --empty`, and imports generated plans (genplan.py's CSV) with the real
+`hsp-tui import --plan`. Prints a Markdown table (paste it into benchmarks/README.md).
+
+- note: `hsp-tui --db URL --plan P note N TEXT`, process start to exit, at 1,000 and 100,000 items
+  (flat: within 20%), and taskwarrior 2.6 `task N annotate TEXT` on 10,000 tasks (Debian's
+  `taskwarrior`), interleaved.
+- writers: 16 processes adding notes at once (50 each, on 8 items): changes per second, none lost.
+- live: a colleague's status change (another connection) until the app (headless, 120x40) shows
+  the new status: LISTEN/NOTIFY, then that one item re-read.
+- screen: first screen in a real terminal (tmux) of the app on the server plan vs a bare Textual
+  app that reads one screenful of rows from the same server (floor_pg_app.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE))
+
+import pgharness  # noqa: E402
+from genplan import write_csv  # noqa: E402
+
+HSP = [sys.executable, "-m", "hsp_tui"]
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def timed(cmd, env=None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    return time.perf_counter() - t0
+
+
+def setup(cluster, sizes, work: Path) -> str:
+    db = cluster.create_database()
+    owner = cluster.url(db, pgharness.OWNER)
+    subprocess.run([*HSP, "--db", owner, "init", "--empty"], check=True, stdout=subprocess.DEVNULL)
+    cluster.psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'alice') THEN "
+                 "CREATE ROLE alice LOGIN; END IF; END $$; GRANT hsp_officer TO alice")
+    for n in sizes:
+        csv_path = write_csv(work / f"plan-{n}.csv", n)
+        t0 = time.perf_counter()
+        subprocess.run([*HSP, "--db", owner, "import", str(csv_path), "--plan", f"p{n}", "--title",
+                        f"Bench plan of {n:,} items", "--plan-date", "2010-03-16"], check=True,
+                       stdout=subprocess.DEVNULL)
+        print(f"imported {n:,} items in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    cluster.psql("ANALYZE", db=db)
+    return db
+
+
+def bench_note(cluster, db, sizes, repeats, work: Path) -> list[str]:
+    url = cluster.url(db, "alice")
+    rows = []
+    task = shutil.which("task")
+    taskdata = work / "taskdata"
+    tenv = None
+    if task:
+        taskdata.mkdir(exist_ok=True)
+        rc = work / "taskrc"
+        rc.write_text(f"data.location={taskdata}\nconfirmation=off\nverbose=nothing\nhooks=off\n")
+        tenv = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(taskdata)}
+        if not (taskdata / "pending.data").exists():
+            tasks = [{"description": f"Recommendation {k}: partners should agree a framework", "status": "pending",
+                      "entry": "20100316T000000Z", "due": "20110331T000000Z", "project": "haringey"}
+                     for k in range(1, 10_001)]
+            (work / "tasks.json").write_text(json.dumps(tasks))
+            subprocess.run([task, "import", str(work / "tasks.json")], env=tenv, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times = {n: [] for n in sizes}
+    tw = []
+    for r in range(repeats):
+        for n in sizes:
+            times[n].append(timed([*HSP, "--db", url, "--plan", f"p{n}", "note", str(1 + (r * 7919) % n),
+                                   f"bench note {r}"]))
+        if task:
+            tw.append(timed([task, str(1 + (r * 7919) % 10_000), "annotate", f"bench note {r}"], env=tenv))
+    for n in sizes:
+        rows.append(f"| one `hsp-tui note` at {n:,} items | {median(times[n]) * 1000:.0f} ms |")
+    if len(sizes) >= 2:
+        a, b = median(times[sizes[0]]), median(times[sizes[-1]])
+        rows.append(f"| note at {sizes[-1]:,} vs {sizes[0]:,} items | {b / a:.2f}x | goal: within 20% "
+                    f"({'met' if b / a <= 1.2 else 'NOT met'}) |")
+    if task:
+        big = median(times[sizes[-1]])
+        rows.append(f"| taskwarrior `annotate` at 10,000 tasks | {median(tw) * 1000:.0f} ms |")
+        rows.append(f"| note at {sizes[-1]:,} items vs taskwarrior at 10,000 | {big / median(tw):.2f}x | goal: <= 1.5x "
+                    f"({'met' if big / median(tw) <= 1.5 else 'NOT met'}) |")
+    else:
+        rows.append("| taskwarrior | not installed (apt-get install taskwarrior) |")
+    return rows
+
+
+WRITER = r"""
+import sys, time
+from hsp_tui.store import Store
+url, plan, number, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+store = Store(url, plan=plan)
+store.load_head(1)
+print(time.time(), flush=True)
+for i in range(n):
+    store.add_note(number, f"writer note {i}", by="x")
+print(time.time(), flush=True)
+"""
+
+
+def bench_writers(cluster, db, size, per: int = 50, writers: int = 16) -> list[str]:
+    url = cluster.url(db, "alice")
+    before = int(cluster.psql(f"SELECT count(*) FROM hsp.history h JOIN hsp.plan p ON p.id = h.plan_id "
+                              f"WHERE p.name = 'p{size}'", db=db).stdout)
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, url, f"p{size}", str(1 + k % 8), str(per)],
+                              stdout=subprocess.PIPE, text=True) for k in range(writers)]
+    outs = [p.communicate(timeout=900)[0].split() for p in procs]
+    start = min(float(o[0]) for o in outs)
+    end = max(float(o[1]) for o in outs)
+    after = int(cluster.psql(f"SELECT count(*) FROM hsp.history h JOIN hsp.plan p ON p.id = h.plan_id "
+                             f"WHERE p.name = 'p{size}'", db=db).stdout)
+    total = writers * per
+    return [f"| {writers} writers x {per} notes at {size:,} items | {total / (end - start):.0f} changes/s "
+            f"({end - start:.1f} s) | saved {after - before} of {total} ({'none lost' if after - before == total else 'LOST SOME'}) |"]
+
+
+def bench_live(cluster, db, size, repeats) -> list[str]:
+    from hsp_tui.store import Store
+    from hsp_tui.tui import build_app
+
+    url = cluster.url(db, "alice")
+    store = Store(url, plan=f"p{size}")
+    colleague = Store(url, plan=f"p{size}")
+    delays = []
+
+    async def run():
+        app = build_app(store, as_of=__import__("datetime").date(2011, 6, 1), user="alice")
+        async with app.run_test(size=(120, 40)) as pilot:
+            while app.loading:
+                await pilot.pause(0.05)
+            await pilot.pause(0.5)
+            for r in range(repeats):
+                number = 1 + (r * 37) % size
+                status = ("in_progress", "blocked")[r % 2]
+                t0 = time.perf_counter()
+                await asyncio.to_thread(colleague.set_status, number, status, by="x")
+                while app.review.item(number).rec.status.value != status:
+                    await asyncio.sleep(0.002)
+                    if time.perf_counter() - t0 > 10:
+                        raise RuntimeError("the colleague's change never showed")
+                delays.append(time.perf_counter() - t0)
+                await pilot.pause(0.2)
+
+    asyncio.run(run())
+    m = median(delays)
+    return [f"| a colleague's change on screen at {size:,} items | {m * 1000:.0f} ms (max {max(delays) * 1000:.0f}) "
+            f"| goal: <= 300 ms ({'met' if max(delays) <= 0.3 else 'NOT met'}) |"]
+
+
+def bench_screen(cluster, db, size, repeats) -> list[str]:
+    from termbench import Tmux
+
+    url = cluster.url(db, "alice")
+    pattern = re.compile(r"^\s*1\s+\d")
+    tmux = Tmux()
+    ours, floor, rss = [], [], []
+    try:
+        for _ in range(repeats):
+            launch = tmux.first_screen([*HSP, "--db", url, "--plan", f"p{size}", "--as-of", "2011-06-01"],
+                                       re.compile(r"│?\s*1\s"))
+            ours.append(launch.first_screen)
+            rss.append(launch.peak_rss_mb)
+            launch = tmux.first_screen([sys.executable, str(HERE / "floor_pg_app.py"), url, f"p{size}"], pattern)
+            floor.append(launch.first_screen)
+    finally:
+        tmux.close()
+    o, f = median(ours), median(floor)
+    return [f"| first screen at {size:,} items | {o * 1000:.0f} ms | floor {f * 1000:.0f} ms | {o / f:.2f}x | goal <= 1.5x "
+            f"({'met' if o / f <= 1.5 else 'NOT met'}) |",
+            f"| app peak memory at {size:,} items | {median(rss):.0f} MB | | | |"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,100000")
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--only", default="note,writers,live,screen")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    only = set(args.only.split(","))
+    bindir = pgharness.find_bindir()
+    if bindir is None:
+        print("no PostgreSQL server binaries", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="hsp-pgbench-"))
+    cluster = pgharness.start_cluster(bindir)
+    rows = ["| figure | ours | | | |", "| --- | ---: | --- | --- | --- |"]
+    try:
+        db = setup(cluster, sizes, work)
+        if "note" in only:
+            rows += bench_note(cluster, db, sizes, args.repeats, work)
+        if "writers" in only:
+            rows += bench_writers(cluster, db, sizes[-1])
+        if "live" in only:
+            for n in sizes:
+                rows += bench_live(cluster, db, n, args.repeats)
+        if "screen" in only:
+            rows += bench_screen(cluster, db, sizes[-1], max(3, args.repeats // 2))
+    finally:
+        pgharness.destroy(cluster)
+        shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

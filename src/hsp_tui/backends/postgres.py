@@ -1,0 +1,450 @@
+"""Plans on a PostgreSQL server (`--db postgresql://...`): the backend for partners on other machines.
+
+The schema (`postgres.sql`, set up by `hsp-tui --db URL init`) keeps many plans in one database.
+Reading is plain SELECTs (granted to hsp_reader). A change is one transaction:
+
+    hsp.lock_item(plan, number)   the item and its history, its row locked (FOR UPDATE), and the
+                                  time and user its entry will carry (server time, session_user)
+    (the command's rules run here, in Python, on the typed record: `commands`)
+    hsp.set_status(...) etc.      the same change made by the server's own function, which writes
+                                  the item and appends the entry; its entry must equal the one
+                                  computed here, else nothing is saved
+    COMMIT
+
+Officers have EXECUTE on those functions and no INSERT, UPDATE or DELETE on any table, so the
+database, not the app, decides who may change what, and no change goes without its history entry.
+The author of every change is the database's authenticated user (session_user).
+
+A connection lost during a change: before COMMIT was sent, nothing was saved (the server rolls back);
+while COMMIT was under way, the transaction's id tells, once reconnected, whether it was saved.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from ..commands import Stamp
+from ..errors import HspError, InputError, NotFoundError, PlanFileError
+from ..model import HistoryEntry, Plan, PlanMeta, Recommendation
+from . import Head, PlanInfo
+from .pgconnect import ServerError, connect, redact, translate
+from .pgschema import check_schema
+
+ENV_PLAN = "HSP_TUI_PLAN"
+ITEM_COLUMNS = ("number, ref, recommendation, management_response, deadline, owner, status, milestones, "
+                "revisions, repairs")
+HISTORY_COLUMNS = "number, id, at, by, action, field, old, new, note, undoes"
+NOT_SAVED = "; the change was NOT saved"
+
+
+def _entry(row: tuple) -> dict[str, Any]:
+    _, hid, at, by, action, field, old, new, note, undoes = row
+    entry = {"id": hid, "at": at, "by": by, "action": action, "field": field, "old": old, "new": new, "note": note}
+    if undoes is not None:
+        entry["undoes"] = undoes
+    return entry
+
+
+def _doc(row: tuple, history: list[dict[str, Any]]) -> dict[str, Any]:
+    number, ref, text, response, deadline, owner, status, milestones, revisions, repairs = row
+    return {"number": number, "ref": ref, "recommendation": text, "management_response": response,
+            "deadline": deadline, "owner": owner, "status": status, "milestones": milestones,
+            "revisions": revisions, "history": history, "repairs": repairs}
+
+
+def _call_for(plan: str, number: int, entry: HistoryEntry) -> tuple[str, list[Any]]:
+    """The server function that makes the change `entry` records (the same rules, enforced there)."""
+    if entry.action == "note":
+        return "hsp.add_note(%s, %s, %s)", [plan, number, entry.note]
+    if entry.action == "set" and entry.field == "status":
+        return "hsp.set_status(%s, %s, %s, %s)", [plan, number, entry.new, entry.note]
+    if entry.action == "set" and entry.field == "owner":
+        return "hsp.set_owner(%s, %s, %s, %s)", [plan, number, entry.new, entry.note]
+    if entry.action == "revise":
+        return "hsp.revise(%s, %s, %s, %s)", [plan, number, entry.new, entry.note]
+    if entry.action == "milestone":
+        return ("hsp.set_milestone(%s, %s, %s, %s, %s)",
+                [plan, number, entry.new["index"], bool(entry.new["done"]), entry.note])
+    if entry.action == "verify":
+        return "hsp.verify(%s, %s, %s, %s)", [plan, number, entry.new == "verified", entry.note]
+    if entry.action == "undo":
+        return "hsp.undo(%s, %s, %s)", [plan, number, entry.undoes]
+    raise InputError(f"a change of kind {entry.action!r} cannot be made on a database server")
+
+
+class PgTransaction:
+    """One change of one recommendation: its row locked from `get` until the block ends."""
+
+    def __init__(self, backend: "PostgresBackend", conn, number: int, meta: PlanMeta, before: int) -> None:
+        self._backend, self._conn, self._number = backend, conn, int(number)
+        self.meta = meta
+        self.before = self.after = before
+        self._locked: dict[str, Any] | None = None
+        self._entry: HistoryEntry | None = None
+        self.put_record: Recommendation | None = None
+
+    def get(self) -> Recommendation:
+        if self._locked is None:
+            b = self._backend
+            (doc,) = b._run(self._conn, "SELECT hsp.lock_item(%s, %s)", [b.plan_name, self._number], "change it",
+                            NOT_SAVED).fetchone()
+            self._locked = doc
+        return Recommendation.from_dict({k: v for k, v in self._locked.items() if not k.startswith("stamp_")})
+
+    def stamp(self, rec: Recommendation) -> Stamp:
+        from ..commands import next_entry_id  # noqa: PLC0415
+
+        self.get()
+        return Stamp(next_entry_id(rec), self._locked["stamp_at"], self._locked["stamp_by"])
+
+    def put(self, rec: Recommendation, entry: HistoryEntry) -> None:
+        if self.put_record is not None or rec.number != self._number or not rec.history or rec.history[-1] != entry:
+            raise ValueError("a transaction puts its own recommendation once, its entry last in its history")
+        self.put_record, self._entry = rec, entry
+
+    def _save(self) -> None:
+        """At the end of the block: the server's function makes the change, under the same lock."""
+        entry = self._entry
+        sql, args = _call_for(self._backend.plan_name, self._number, entry)
+        (result,) = self._backend._run(self._conn, f"SELECT {sql}", args, "change it", NOT_SAVED).fetchone()
+        saved = (result or {}).get("entry")
+        if saved != entry.to_dict():
+            # The server's rules and ours disagree (a newer server, or a bug): save nothing.
+            raise PlanFileError(f"{self._backend.describe()}: the server would record this change differently "
+                                f"({saved!r} instead of {entry.to_dict()!r}); nothing was saved")
+        # The plan's version with this change (its counter row is now locked until the commit):
+        # the version it was applied to is the one just before, whoever saved since this began.
+        b = self._backend
+        (version,) = b._run(self._conn, "SELECT changes FROM hsp.plan WHERE id = %s", [b._plan_id], "change it",
+                            NOT_SAVED).fetchone()
+        self.before, self.after = (b._plan_id, version - 1), (b._plan_id, version)
+
+    def plan(self) -> Plan:
+        return self._backend.load_plan()
+
+
+class PostgresBackend:
+    """One plan (`plan`, else $HSP_TUI_PLAN, else the database's only plan) in a PostgreSQL database."""
+
+    path = None  # not a file: exports may go anywhere
+
+    def __init__(self, url: str, *, plan: str | None = None, env: dict[str, str] | None = None,
+                 **_file_options: Any) -> None:
+        env = os.environ if env is None else env
+        self.url = url
+        self._wanted = plan or env.get(ENV_PLAN) or None
+        self._plan: str | None = None
+        self._plan_id: int | None = None
+        self._conn = None
+        self._pending: Plan | None = None
+
+    # -- the connection ------------------------------------------------------------------------
+    def _connection(self):
+        if self._conn is None or self._conn.closed:
+            import psycopg  # noqa: PLC0415
+
+            conn = connect(self.url)
+            try:
+                _use_orjson(conn)
+                check_schema(conn, redact(self.url))
+                conn.rollback()
+            except psycopg.Error as exc:
+                conn.close()
+                raise translate(exc, self.url) from None
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    def _run(self, conn, sql: str, args: list[Any] | None, doing: str = "", lost: str = ""):
+        """Execute on `conn`; a driver error becomes the user's one-line error (`lost` is added when
+        the connection was lost, e.g. "; nothing was saved")."""
+        import psycopg  # noqa: PLC0415
+
+        try:
+            return conn.execute(sql, args)
+        except psycopg.Error as exc:
+            error = translate(exc, self.url, doing)
+            if conn.closed or conn.broken:
+                self._conn = None
+                if lost and isinstance(error, ServerError):
+                    error = ServerError(f"{error}{lost}")
+            raise error from None
+
+    def _with_connection(self, work: Callable[[Any], Any]) -> Any:
+        """`work(conn)`, again on a new connection if the one kept had died while idle (the server
+        restarted, the session was ended): only for work that changes nothing until it is done."""
+        reused = self._conn is not None and not self._conn.closed
+        try:
+            return work(self._connection())
+        except ServerError:
+            if not reused or self._conn is not None:
+                raise
+            return work(self._connection())
+
+    def _read(self, sql: str, args: list[Any] | None = None):
+        def work(conn):
+            try:
+                return self._run(conn, sql, args).fetchall()
+            finally:
+                if not conn.closed:
+                    conn.rollback()  # reads hold no transaction open between calls
+
+        return self._with_connection(work)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- which plan ----------------------------------------------------------------------------
+    def _names(self) -> list[tuple[int, str]]:
+        return [(r[0], r[1]) for r in self._read("SELECT id, name FROM hsp.plan ORDER BY name")]
+
+    @property
+    def plan_name(self) -> str:
+        if self._plan is None:
+            self._resolve()
+        return self._plan  # type: ignore[return-value]
+
+    def _resolve(self) -> None:
+        """Find the plan: the one named, else the database's only one; a clear error otherwise."""
+        names = self._names()
+        listing = ", ".join(n for _, n in names)
+        if self._wanted is not None:
+            found = [(i, n) for i, n in names if n == self._wanted]
+            if not found:
+                self._plan = self._plan_id = None
+                raise PlanFileError(f"{self.describe()}: no plan named {self._wanted!r} in this database"
+                                    + (f" (its plans: {listing})" if names else " (it has no plans yet)"))
+            self._plan_id, self._plan = found[0]
+        elif len(names) == 1:
+            self._plan_id, self._plan = names[0]
+        elif not names:
+            raise PlanFileError(f"{self.describe()}: this database has no plans yet: add one with "
+                                "'hsp-tui --db URL import FILE --plan NAME'")
+        else:
+            raise InputError(f"{self.describe()}: this database holds {len(names)} plans ({listing}): "
+                             f"pick one with --plan NAME or {ENV_PLAN}")
+
+    def describe(self) -> str:
+        where = redact(self.url)
+        name = self._plan or self._wanted
+        return f"{where} (plan {name})" if name else where
+
+    def exists(self) -> bool:
+        try:
+            self._resolve()
+        except (PlanFileError, InputError) as exc:
+            if isinstance(exc, ServerError):
+                raise
+            return False
+        return True
+
+    def ensure(self, seed: Callable[[], Plan] | None) -> None:
+        """The plan must be there; a missing one is created from `seed()` where a seed is given
+        (the command line gives none for a server: `init` loads the seed plan there)."""
+        try:
+            self._resolve()
+        except PlanFileError as exc:
+            if seed is None or isinstance(exc, ServerError):
+                raise
+            self.create(seed(), if_missing=True)
+
+    # -- reading -------------------------------------------------------------------------------
+    def meta(self) -> PlanMeta:
+        rows = self._read("SELECT meta FROM hsp.plan WHERE name = %s", [self.plan_name])
+        if not rows:
+            self._plan = None
+            raise PlanFileError(f"{self.describe()}: the plan is no longer in this database")
+        try:
+            return PlanMeta.from_dict(rows[0][0])
+        except InputError as exc:
+            raise PlanFileError(f"{self.describe()}: {exc}") from None
+
+    def _items(self, where: str, args: list[Any]) -> list[Recommendation]:
+        items, history = self._with_connection(lambda conn: self._item_rows(conn, where, args))
+        try:
+            return [Recommendation.from_dict(_doc(row, history.get(row[0], []))) for row in items]
+        except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise PlanFileError(f"{self.describe()}: a record is damaged ({type(exc).__name__}: {exc})") from None
+
+    def _item_rows(self, conn, where: str, args: list[Any]):
+        try:
+            # one snapshot for the items and their history (a change between the two is seen by neither)
+            self._run(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", None)
+            items = self._run(conn, f"SELECT {ITEM_COLUMNS} FROM hsp.item WHERE plan_id = %s {where} ORDER BY number",
+                              [self._plan_id, *args]).fetchall()
+            history: dict[int, list[dict[str, Any]]] = {}
+            for row in self._run(conn, f"SELECT {HISTORY_COLUMNS} FROM hsp.history WHERE plan_id = %s {where} "
+                                       "ORDER BY number, id", [self._plan_id, *args]):
+                history.setdefault(row[0], []).append(_entry(row))
+        finally:
+            if not conn.closed:
+                conn.rollback()
+        return items, history
+
+    def load_plan(self) -> Plan:
+        self._resolve()
+        return Plan(self.meta(), tuple(self._items("", [])))
+
+    def load_items(self, numbers: list[int]) -> list[Recommendation]:
+        """Only these items, as they are now (the app re-reads what a colleague changed)."""
+        self._resolve()
+        return self._items("AND number = ANY(%s)", [list(numbers)])
+
+    def load_head(self, count: int) -> Head:
+        self._resolve()
+        meta = self.meta()
+        (total,) = self._read("SELECT count(*) FROM hsp.item WHERE plan_id = %s", [self._plan_id])[0]
+        first = self._items("AND number <= (SELECT max(number) FROM (SELECT number FROM hsp.item "
+                            "WHERE plan_id = %s ORDER BY number LIMIT %s) AS f)", [self._plan_id, count])
+        return Head(Plan(meta, tuple(first)), total)
+
+    def load_rest(self) -> Plan:
+        return self.load_plan()
+
+    def change_token(self) -> tuple[int, int]:
+        """(the plan's id, its change counter): every change adds one, in the order they commit; a
+        plan replaced by its owner is a new plan with a new id."""
+        rows = self._read("SELECT id, changes FROM hsp.plan WHERE name = %s", [self.plan_name])
+        if not rows:
+            self._plan = None
+            raise PlanFileError(f"{self.describe()}: the plan is no longer in this database")
+        return (rows[0][0], rows[0][1])
+
+    def listener(self, on_change, on_state):
+        """A `pglisten.Listener` for this plan: colleagues' changes as they commit (for the app)."""
+        from .pglisten import Listener  # noqa: PLC0415
+
+        return Listener(self.url, self.plan_name, on_change, on_state)
+
+    def plans(self) -> list[PlanInfo]:
+        return [PlanInfo(name, str((meta or {}).get("title") or name))
+                for name, meta in self._read("SELECT name, meta FROM hsp.plan ORDER BY name")]
+
+    def for_plan(self, name: str) -> "PostgresBackend":
+        """Another plan of the same database (on a connection of its own)."""
+        return PostgresBackend(self.url, plan=name, env={})
+
+    # -- whole plans ---------------------------------------------------------------------------
+    def _new_name(self, plan: Plan) -> str:
+        if self._wanted is not None:
+            return self._wanted
+        slug = "-".join("".join(c if c.isalnum() else " " for c in plan.meta.title.lower()).split())
+        return slug[:60] or "plan"
+
+    def create(self, plan: Plan, *, if_missing: bool = False) -> bool:
+        """A new plan named --plan (else after its title), never in place of one: its items as given,
+        except that each item's closing import entry, if any, is the server's own (by the database's
+        user, at the server's time), as every entry made on the server is."""
+        from psycopg.types.json import Jsonb  # noqa: PLC0415
+
+        name = self._new_name(plan)
+        if name in [n for _, n in self._names()]:
+            if if_missing:
+                return False
+            raise PlanFileError(f"{redact(self.url)}: a plan named {name!r} already exists (a plan on a server "
+                                "is never overwritten: import under another --plan name)")
+        items, action, note = [], None, None
+        for rec in plan.recommendations:
+            doc = rec.to_dict()
+            if doc["history"] and doc["history"][-1].get("action") == "import":
+                action, note = "import", doc["history"][-1].get("note")
+                doc["history"] = doc["history"][:-1]
+            items.append(doc)
+        conn = self._connection()
+        try:
+            self._run(conn, "SELECT hsp.add_plan(%s, %s, %s, %s, %s)",
+                      [name, Jsonb(plan.meta.to_dict()), Jsonb(items), action, note], "add a plan",
+                      "; the plan was NOT added")
+            self._commit(conn, "add a plan")
+        finally:
+            if not conn.closed:
+                conn.rollback()
+        self._wanted, self._plan = name, None
+        self._resolve()
+        return True
+
+    def replace(self, plan: Plan) -> str | None:
+        """The whole plan replaced (import --replace): for the database's owner only, since it
+        removes history (officers are refused by the database). Nothing is kept: back up with pg_dump."""
+        from psycopg.types.json import Jsonb  # noqa: PLC0415
+
+        self._resolve()
+        name = self.plan_name
+        conn = self._connection()
+        try:
+            for sql in ("DELETE FROM hsp.history WHERE plan_id = %s", "DELETE FROM hsp.item WHERE plan_id = %s",
+                        "DELETE FROM hsp.plan WHERE id = %s"):
+                self._run(conn, sql, [self._plan_id], "replace a whole plan (only the database's owner may)",
+                          "; nothing was changed")
+            self._run(conn, "SELECT hsp.add_plan(%s, %s, %s, NULL, NULL)",
+                      [name, Jsonb(plan.meta.to_dict()), Jsonb([r.to_dict() for r in plan.recommendations])],
+                      "replace the plan", "; nothing was changed")
+            self._commit(conn, "replace the plan")
+        finally:
+            if not conn.closed:
+                conn.rollback()
+        self._plan = None
+        self._resolve()
+        return None
+
+    # -- one change ----------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self, number: int, *, by: str) -> Iterator[PgTransaction]:
+        """`by` is not used: the server records its authenticated user (see `PgTransaction.stamp`)."""
+        self._resolve()
+        meta, before = self.meta(), self.change_token()
+
+        def begin(conn):
+            return conn, self._run(conn, "SELECT pg_current_xact_id()::text", None, "change it", NOT_SAVED).fetchone()[0]
+
+        conn, xid = self._with_connection(begin)
+        try:
+            txn = PgTransaction(self, conn, number, meta, before)
+            yield txn
+            if txn.put_record is not None:
+                txn._save()
+                self._commit(conn, "save the change", xid)
+        finally:
+            if not conn.closed:
+                conn.rollback()  # nothing put, or an error: nothing saved
+
+    def _commit(self, conn, doing: str, xid: str | None = None) -> None:
+        import psycopg  # noqa: PLC0415
+
+        try:
+            conn.commit()
+        except psycopg.Error as exc:
+            self._conn = None
+            saved = self._saved(xid) if xid is not None else None
+            if saved is True:
+                return  # committed: only the reply was lost
+            error = translate(exc, self.url)
+            raise ServerError(f"{error}; the change was {'NOT saved' if saved is False else 'perhaps not saved'}") \
+                from None
+
+    def _saved(self, xid: str) -> bool | None:
+        """Whether transaction `xid` was committed (asked on a new connection), None if unknown."""
+        try:
+            conn = connect(self.url, autocommit=True)
+        except HspError:
+            return None
+        try:
+            (status,) = conn.execute("SELECT pg_xact_status(%s::xid8)", [xid]).fetchone()
+        except Exception:  # noqa: BLE001 - unknown is the honest answer
+            return None
+        finally:
+            conn.close()
+        return {"committed": True, "aborted": False}.get(status)
+
+
+def _use_orjson(conn) -> None:
+    import orjson  # noqa: PLC0415
+    from psycopg.types.json import set_json_loads  # noqa: PLC0415
+
+    set_json_loads(orjson.loads, conn)

@@ -1,0 +1,114 @@
+"""The app's live link to a plan on a database server (`--db postgresql://...`).
+
+A file is polled (`HspApp.check_file`); a server tells: `backends.pglisten.Listener` hears each
+change as it commits, and this link re-reads only the items named, judges them and shows them in
+place (the cursor stays where it is). When the connection is lost the app says so and keeps the
+last state on screen; changes are refused with a notice (never queued); once the listener is back,
+the whole plan is read again.
+
+The app holds at most one link (`attach` gives None for a file).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from ..errors import HspError
+from ..review import review, review_item
+from .view import Digest
+
+if TYPE_CHECKING:
+    from .app import HspApp
+
+
+def attach(app: "HspApp") -> "ServerLink | None":
+    backend = app.store.backend
+    if not hasattr(backend, "listener"):
+        return None
+    link = ServerLink(app, backend)
+    link.start()
+    return link
+
+
+class ServerLink:
+    def __init__(self, app: "HspApp", backend) -> None:
+        self.app, self.backend = app, backend
+        self.connected = True
+        self.reason = ""
+        self.last_read: set[int] | None = set()  # the items last re-read (None: the whole plan)
+        self._listener = backend.listener(self._heard, self._state)
+
+    def start(self) -> None:
+        self._listener.start()
+
+    def stop(self) -> None:
+        self._listener.stop()
+
+    def refusal(self) -> str | None:
+        """Why a change cannot be made now (disconnected), or None."""
+        if self.connected:
+            return None
+        return "Not saved: disconnected from the server (retrying); nothing was changed"
+
+    # -- from the listener's thread -------------------------------------------------------------
+    def _heard(self, numbers: set[int] | None) -> None:
+        self.app.call_from_thread(self._schedule, numbers)
+
+    def _state(self, connected: bool, reason: str) -> None:
+        self.app.call_from_thread(self._set_state, connected, reason)
+
+    # -- on the app's loop ----------------------------------------------------------------------
+    def _set_state(self, connected: bool, reason: str) -> None:
+        self.connected, self.reason = connected, reason
+        if not connected:
+            self.app.sub_title = "DISCONNECTED from the server: retrying"
+            self.app.notify("Disconnected from the server: showing the plan as last read; changes are refused "
+                            "until it is back (retrying every second)", severity="error", timeout=10)
+            return
+        self.app.sub_title = ""
+        self._schedule(None)  # what was sent meanwhile was not heard: read the whole plan again
+        self.app.notify("Reconnected to the server; the plan has been read again")
+
+    def _schedule(self, numbers: set[int] | None) -> None:
+        self.app.run_worker(self._refresh(numbers), group="lane")
+
+    async def _refresh(self, numbers: set[int] | None) -> None:
+        app = self.app
+        await app._loaded.wait()
+        async with app._lane:
+            try:
+                result = await asyncio.to_thread(self._read, numbers)
+            except HspError as exc:
+                if self.connected:
+                    app.notify(f"Cannot re-read the plan: {exc}; showing the last state read", severity="error",
+                               timeout=8)
+                return
+            digest, token, changed = result
+            if digest is not None:
+                app._adopt(digest, token, changed)
+            else:
+                app._token = token
+
+    def _read(self, numbers: set[int] | None):
+        """(digest or None when nothing shown changed, the plan's token, the one item changed or None)."""
+        app = self.app
+        token = self.backend.change_token()
+        positions = app._positions()
+        if numbers is None or any(n not in positions for n in numbers):
+            self.last_read = None
+            rv = review(self.backend.load_plan(), app.as_of, app.due_soon_days)
+            return Digest.of(rv), token, None
+        self.last_read = set(numbers)
+        digest, changed = app.digest, []
+        reference = digest.review.plan.meta.date
+        for rec in self.backend.load_items(sorted(numbers)):
+            index = positions[rec.number]
+            replaced = digest.review.items[index]
+            if replaced.rec == rec:
+                continue  # e.g. our own change, already shown
+            item = review_item(rec, app.as_of, reference, app.due_soon_days)
+            digest = Digest.of(digest.review.replacing(index, item), previous=digest, changed=item, replaced=replaced)
+            changed.append(item)
+        # one item: its row is redrawn in place; several: the screen takes the new review whole
+        return (digest if changed else None), token, (changed[0] if len(changed) == 1 else None)

@@ -1,0 +1,100 @@
+"""The app on a server: a colleague's change shows by itself (LISTEN/NOTIFY, only that item re-read);
+the server going away is said, the last state kept, changes refused with a notice; back, it re-reads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from hsp_tui.backends import pgconnect, pgschema
+from hsp_tui.model import Status
+from hsp_tui.store import Store
+from hsp_tui.tui import build_app
+from pgharness import OWNER, destroy, start_cluster
+
+AS_OF = date(2010, 6, 1)
+
+
+async def until(pilot, check, tries: int = 1000) -> bool:
+    for _ in range(tries):
+        if check():
+            return True
+        await pilot.pause(0.01)
+    return check()
+
+
+async def settled(pilot) -> None:
+    """Until the whole plan is shown and every change asked for has been saved and shown."""
+    await until(pilot, lambda: not pilot.app.loading, tries=500)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def shown_status(app, number: int) -> Status:
+    return app.review.item(number).rec.status
+
+
+async def test_a_colleagues_change_shows_by_itself_and_only_that_item_is_read(pg_cluster, pg_plan_db):
+    store = Store(pg_cluster.url(pg_plan_db, "alice"))
+    colleague = Store(pg_cluster.url(pg_plan_db, "carol"))
+    app = build_app(store, as_of=AS_OF, user="alice")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settled(pilot)
+        assert app.link is not None and app.link.connected
+        app.main.table.go_to(7)
+        colleague.set_status(4, Status.BLOCKED, by="ignored", note="waiting for the PCT")
+        assert await until(pilot, lambda: shown_status(app, 4) is Status.BLOCKED)
+        assert app.link.last_read == {4}  # that item only, not the whole plan
+        assert app.main.table.current_number == 7  # the cursor stays where the officer left it
+        # the officer's own change goes through the server, under their own name
+        await pilot.press("2")
+        await settled(pilot)
+        assert store.load().get(7).history[-1].by == "alice"
+
+
+@pytest.fixture
+def lone_cluster(pg_bindir):
+    cluster = start_cluster(pg_bindir)
+    try:
+        cluster.psql("CREATE ROLE hsp_reader NOLOGIN; CREATE ROLE hsp_officer NOLOGIN IN ROLE hsp_reader; "
+                     "CREATE ROLE hsp_auditor NOLOGIN IN ROLE hsp_officer; CREATE ROLE alice LOGIN IN ROLE hsp_officer")
+        db = cluster.create_database()
+        conn = pgconnect.connect(cluster.url(db, OWNER))
+        try:
+            pgschema.install(conn, seed=pgschema.seed_plan)
+        finally:
+            conn.close()
+        yield cluster, db
+    finally:
+        destroy(cluster)
+
+
+async def test_the_server_going_away_and_coming_back(lone_cluster):
+    cluster, db = lone_cluster
+    store = Store(cluster.url(db, "alice"))
+    app = build_app(store, as_of=AS_OF, user="alice")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settled(pilot)
+        before = [i.rec for i in app.review.items]
+        cluster.stop()
+        try:
+            assert await until(pilot, lambda: not app.link.connected)
+            assert any("Disconnected" in text for _, text in app.notices)
+            assert [i.rec for i in app.review.items] == before  # the last state stays on screen
+            app.main.table.go_to(3)
+            await pilot.press("4")  # Done: refused, not queued
+            await pilot.pause(0.2)
+            assert "disconnected" in app.notices[-1][1].lower() and "Not saved" in app.notices[-1][1]
+            assert shown_status(app, 3) is Status.NOT_STARTED
+        finally:
+            cluster.start()
+        assert await until(pilot, lambda: app.link.connected, tries=1500)
+        await settled(pilot)
+        assert any("Reconnected" in text for _, text in app.notices)
+        # nothing was queued: item 3 is as it was, and a change now works
+        assert Store(cluster.url(db, "alice")).load().get(3).status is Status.NOT_STARTED
+        await pilot.press("4")
+        await settled(pilot)
+        assert Store(cluster.url(db, "alice")).load().get(3).status is Status.DONE
+        assert shown_status(app, 3) is Status.DONE
