@@ -59,6 +59,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{PROG} --help')\n")
 
 
+def _file_mode(text: str) -> int:
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        mode = -1
+    if not 0 <= mode <= 0o777:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file mode: give octal digits such as 600 or 644")
+    return mode
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog=PROG,
@@ -124,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("export", help="write the plan as JSON, CSV (Excel), or a board report in Markdown or HTML")
     s.add_argument("--format", choices=["json", "csv", "md", "html"], default="json")
     s.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    s.add_argument("--mode", metavar="OCTAL", type=_file_mode,
+                   help="permissions of the file written, e.g. 644 (default: as a new file under your umask, "
+                        "but never more open than the plan's own: a 0600 plan gives 0600 exports)")
 
     s = sub.add_parser("import", help="create a plan file from a CSV or a JSON export")
     s.add_argument("file")
@@ -307,7 +320,7 @@ def cmd_export(ctx: Context) -> int:
     rv = ctx.review(ctx.store().load())
     if a.output:
         out = Path(a.output).expanduser()
-        write_export(rv, a.format, out, exported_at=now_iso(), plan_path=ctx.path)
+        write_export(rv, a.format, out, exported_at=now_iso(), plan_path=ctx.path, mode=a.mode)
         say(f"wrote {a.format.upper()} for {plural(len(rv.items), 'recommendation')} to {out}", err=True)
     else:
         write_data(render_export(rv, a.format, now_iso()))

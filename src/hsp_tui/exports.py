@@ -34,6 +34,8 @@ def render_export(review: Review, fmt: str, exported_at: str) -> str:
     raise InputError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def write_export(review: Review, fmt: str, path: Path, *, exported_at: str, plan_path: Path | None) -> None:
-    """Render the export and write it to `path` whole (never over the plan's own files)."""
-    write_output(path, render_export(review, fmt, exported_at), plan_path=plan_path)
+def write_export(review: Review, fmt: str, path: Path, *, exported_at: str, plan_path: Path | None,
+                 mode: int | None = None) -> None:
+    """Render the export and write it to `path` whole (never over the plan's own files); `mode`:
+    its permissions (default: never more open than the plan's, see safefiles.export_mode)."""
+    write_output(path, render_export(review, fmt, exported_at), plan_path=plan_path, mode=mode)

@@ -1,28 +1,81 @@
 """Files on disk, safely: whole-file writes, exports, reading with checks.
 
-Everything here writes a file so that it is always whole (a temporary file beside it, fsync,
-rename) and never overwrites the plan's own files by mistake. Store, exports and the app all
-write through these functions.
+The plan usually lives in a team folder that colleagues can write to, so every write here assumes
+someone else may have planted a file or a link under any name we might use:
+
+* a temporary file is created exclusively (O_CREAT|O_EXCL|O_NOFOLLOW) under a random name beside
+  its target, with no access for anyone but its owner (0600) from the start; it gets the group and
+  mode of the file it replaces just before the rename (or says so, and replaces nothing, when the
+  group cannot be kept); a rename puts it in place, so a reader sees the old file or the new one;
+* `<name>.bak` is staged under a random name too (a hard link, or an exclusive copy);
+* reading opens without blocking and refuses anything that is not a regular file (a FIFO would
+  hang, /dev/zero would never end), and never reads more than MAX_READ bytes;
+* an export never replaces what is not a regular file: a FIFO or a character device (a terminal,
+  /dev/stdout, /dev/null) is written through, anything else is refused; a symbolic link is
+  followed to its target, which is then replaced whole.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
+import secrets
 import shutil
+import stat
+import threading
 from pathlib import Path
+from typing import Callable
 
 from .errors import HspError, InputError, PlanFileError
+
+try:
+    import grp
+except ImportError:  # Windows: no groups to keep
+    grp = None  # type: ignore[assignment]
+
+MAX_READ = 512 * 1024 * 1024  # the most hsp-tui reads from one file (plan or import): 512 MiB
+_O_BINARY = getattr(os, "O_BINARY", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)
+# `.<name>.<16 hex digits>[.bak].tmp` (and `.<name>.<pid>[.bak].tmp` from older versions)
+_TEMP_MIDDLE = re.compile(r"(?:[0-9]+|[0-9a-f]{16})(?:\.bak)?\.tmp\Z")
 
 
 def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
 
-def read_bytes(path: Path, error: type[HspError] = PlanFileError, *, missing_hint: str = "") -> bytes:
-    """A whole file's bytes; every failure is one `error` line naming the file."""
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+# -- reading --------------------------------------------------------------------------------------
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_bytes(path: Path, error: type[HspError] = PlanFileError, *, missing_hint: str = "",
+               limit: int = MAX_READ) -> bytes:
+    """A whole regular file's bytes (at most `limit`); every failure is one `error` line naming the file.
+
+    Opened with O_NONBLOCK and checked with fstat before anything is read: a FIFO, a device or a
+    socket is refused at once instead of hanging or reading for ever.
+    """
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_CLOEXEC | _O_NOCTTY | _O_BINARY)
     except FileNotFoundError:
         raise error(f"{path}: file not found{missing_hint}") from None
     except IsADirectoryError:
@@ -30,71 +83,232 @@ def read_bytes(path: Path, error: type[HspError] = PlanFileError, *, missing_hin
     except PermissionError:
         raise error(f"{path}: permission denied (cannot read the file)") from None
     except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket
+            raise error(f"{path}: is a socket, not a regular file; hsp-tui reads only ordinary files") from None
         raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise error(f"{path}: is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise error(f"{path}: is {_kind(st.st_mode)}, not a regular file; hsp-tui reads only ordinary files")
+        too_big = error(f"{path}: is larger than {limit // (1024 * 1024)} MiB, the most hsp-tui reads from one file")
+        if st.st_size > limit:
+            raise too_big
+        with os.fdopen(os.dup(fd), "rb", buffering=0) as fh:
+            chunks = [fh.read(st.st_size + 1)]  # one read for an ordinary file; more if it grows
+            total = len(chunks[0])
+            while chunks[-1] and total <= limit:
+                chunks.append(fh.read(min(1 << 20, limit + 1 - total)))
+                total += len(chunks[-1])
+        if total > limit:
+            raise too_big
+        return chunks[0] if len(chunks) <= 2 else b"".join(chunks)  # [data, b""]: no copy
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
 
 
+# -- writing --------------------------------------------------------------------------------------
 def check_writable(path: Path) -> None:
     """Refuse to replace a file marked read-only (no write permission bits), even for root:
-    an officer who makes the plan read-only means it. Missing files pass (they are being created)."""
+    an officer who makes the plan read-only means it. Refuse anything that is not a regular file.
+    Missing files pass (they are being created)."""
     try:
         st = os.stat(path)
     except OSError:
         return
+    if not stat.S_ISREG(st.st_mode):
+        raise PlanFileError(f"{path}: is {_kind(st.st_mode)}, not a regular file; nothing was saved")
     if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
         raise PlanFileError(f"{path}: the file is read-only; nothing was saved")
 
 
-def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True) -> None:
-    """Write `payload` to `path` so that the file is always whole: temp file, fsync, rename."""
+_umask_lock = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux)."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _umask_lock:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def temp_name(path: Path, kind: str = "") -> Path:
+    """An unpredictable name beside `path` that `remove_stale_temps` recognises."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(8)}{kind}.tmp")
+
+
+def create_temp(path: Path, kind: str = "") -> tuple[int, Path]:
+    """A new empty file beside `path`, open for writing: created exclusively (never through a link,
+    never an existing file), under a random name, readable by its owner only (0600)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC | _O_BINARY
+    for _ in range(100):
+        tmp = temp_name(path, kind)
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, f"no free temporary name beside {path.name}")
+
+
+def _group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name if grp is not None else str(gid)
+    except (KeyError, OverflowError):
+        return str(gid)
+
+
+def _keep_group(fd: int, path: Path, st: os.stat_result) -> None:
+    """Give the temporary file the owner (root only) and group of the file it will replace.
+
+    When the group cannot be kept (the saver is not a member of it) and it gives access that others
+    do not have, nothing is replaced: the colleagues who reach the plan through that group would be
+    shut out by the save.
+    """
+    if not hasattr(os, "fchown"):
+        return
+    mine = os.fstat(fd)
+    uid = st.st_uid if os.geteuid() == 0 and st.st_uid != mine.st_uid else -1
+    gid = st.st_gid if st.st_gid != mine.st_gid else -1
+    if uid == -1 and gid == -1:
+        return
+    try:
+        os.fchown(fd, uid, gid)
+    except PermissionError:
+        group_bits, other_bits = (st.st_mode >> 3) & 0o7, st.st_mode & 0o7
+        if gid == -1 or group_bits == other_bits:
+            return  # the group gives nobody anything more: a new group loses nothing
+        raise PlanFileError(
+            f"{path}: a save would change the file's group from {_group_name(st.st_gid)} to "
+            f"{_group_name(mine.st_gid)} (you are not a member of {_group_name(st.st_gid)}), shutting out "
+            f"colleagues who use it; nothing was saved (make the folder setgid to {_group_name(st.st_gid)}, "
+            "or ask to join that group)") from None
+
+
+def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True, mode: int | None = None,
+                 check: Callable[[], None] | None = None) -> None:
+    """Write `payload` to `path` so that the file is always whole: temp file, fsync, rename.
+
+    `mode` None: the new file keeps the group and mode of the file it replaces (a new file gets the
+    umask's). Otherwise it gets `mode`, and the folder's usual group. `check()` is called last
+    before anything is replaced (the store checks that it still holds the plan's lock).
+    """
     folder = path.parent
     check_writable(path)
-    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+        st: os.stat_result | None = os.lstat(path)
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):  # a link: callers resolve links first
+        raise PlanFileError(f"{path}: is a symbolic link or special file; nothing was saved")
+    if st is not None and _sticky_reason(folder, st) and hasattr(os, "geteuid") and os.geteuid() != 0:
         try:
+            folder_owner = os.stat(folder).st_uid
+        except OSError:
+            folder_owner = -1
+        if folder_owner != os.geteuid():  # the rename would be refused: say so before writing anything
+            raise PlanFileError(f"{path}: could not save ({_sticky_reason(folder, st)}); the file is unchanged")
+    tmp: Path | None = None
+    try:
+        fd, tmp = create_temp(path)
+        try:
+            if mode is None and st is not None:
+                _keep_group(fd, path, st)  # before writing: a refusal costs nothing
             view = memoryview(payload)
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
+            if mode is None:
+                mode = stat.S_IMODE(st.st_mode) & 0o777 if st is not None else 0o666 & ~current_umask()
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)
             os.fsync(fd)
         finally:
             os.close(fd)
-        if path.exists():
-            try:
-                shutil.copymode(path, tmp)
-            except OSError:
-                pass
-            if keep_backup:
-                _keep_backup(path)
+        if check is not None:
+            check()
+        if st is not None and keep_backup:
+            _keep_backup(path)
         os.replace(tmp, path)
         _fsync_folder(folder)
     except PlanFileError:
-        _remove_quietly(tmp)
+        if tmp is not None:
+            _remove_quietly(tmp)
         raise
     except OSError as exc:
-        _remove_quietly(tmp)
+        if tmp is not None:
+            _remove_quietly(tmp)
         reason = exc.strerror or str(exc)
         if exc.errno == errno.ENOSPC:
             reason = "the disk is full"
         elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            reason = f"permission denied in {folder}"
+            reason = _sticky_reason(folder, st) or f"permission denied in {folder}"
         raise PlanFileError(f"{path}: could not save ({reason}); the file is unchanged") from None
 
 
-def _keep_backup(path: Path) -> None:
-    """Keep the current file as `<name>.bak` before it is replaced (a hard link where possible)."""
-    bak = backup_path(path)
-    staging = path.with_name(f".{path.name}.{os.getpid()}.bak.tmp")
-    _remove_quietly(staging)
+def _sticky_reason(folder: Path, st: os.stat_result | None) -> str | None:
+    """Why a rename was refused in a sticky folder (only a file's owner may replace it there)."""
     try:
-        os.link(path, staging)
-    except OSError:  # no hard links here (some network or FAT drives): copy instead
-        shutil.copy2(path, staging)
-    os.replace(staging, bak)
+        if st is None or not os.stat(folder).st_mode & stat.S_ISVTX or st.st_uid == os.geteuid():
+            return None
+        import pwd  # noqa: PLC0415 - POSIX only, and only here
+
+        owner = pwd.getpwuid(st.st_uid).pw_name
+    except (OSError, AttributeError, ImportError, KeyError):
+        owner = str(st.st_uid) if st is not None else "?"
+    return (f"{folder} is a sticky folder (chmod +t), where only the file's owner ({owner}) may replace "
+            "it; a team folder should be setgid (chmod g+s), not sticky")
+
+
+def _keep_backup(path: Path) -> None:
+    """Keep the current file as `<name>.bak` before it is replaced (a hard link where possible).
+
+    Staged under a random name (a link never follows a planted link; a copy is made exclusively)."""
+    bak = backup_path(path)
+    staging = None
+    for _ in range(100):
+        candidate = temp_name(path, ".bak")
+        try:
+            os.link(path, candidate, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here (some network or FAT drives), or not ours to link: copy
+            break
+        staging = candidate
+        break
+    if staging is None:
+        fd, staging = create_temp(path, ".bak")
+        try:
+            with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
+                st = os.fstat(src.fileno())
+                try:
+                    _keep_group(out.fileno(), path, st)
+                except PlanFileError:
+                    pass  # the backup is a copy for its saver: its group matters less than the plan's
+                os.fchmod(out.fileno(), stat.S_IMODE(st.st_mode) & 0o777)
+        except BaseException:
+            _remove_quietly(staging)
+            raise
+    try:
+        os.replace(staging, bak)
+    except OSError:
+        _remove_quietly(staging)
+        raise
 
 
 def remove_stale_temps(path: Path) -> list[Path]:
-    """Delete temporary files that killed saves of `path` left behind (`.<name>.<pid>.tmp`).
+    """Delete temporary files that killed saves of `path` left behind (`.<name>.<random>[.bak].tmp`).
 
     Call only while holding the plan's lock: every save of the plan holds it, so no temporary file
     of the plan can be in use by anyone else then. Returns what was removed.
@@ -106,18 +320,13 @@ def remove_stale_temps(path: Path) -> list[Path]:
     except OSError:
         return removed
     for name in names:
-        if not name.startswith(prefix):
-            continue
-        middle = name[len(prefix):]
-        for suffix in (".bak.tmp", ".tmp"):
-            if middle.endswith(suffix) and middle[: -len(suffix)].isdigit():
-                stale = path.parent / name
-                try:
-                    os.unlink(stale)
-                    removed.append(stale)
-                except OSError:
-                    pass
-                break
+        if name.startswith(prefix) and _TEMP_MIDDLE.fullmatch(name[len(prefix):]):
+            stale = path.parent / name
+            try:
+                os.unlink(stale)
+                removed.append(stale)
+            except OSError:
+                pass
     return removed
 
 
@@ -143,33 +352,123 @@ def _remove_quietly(path: Path) -> None:
         pass
 
 
+# -- exports --------------------------------------------------------------------------------------
 def protected_file(path: Path, plan_path: Path) -> str | None:
-    """What `path` is when it is the plan file, its backup or its lock file (never exported over)."""
-    protected = ((plan_path, "the plan file itself"), (backup_path(plan_path), "the plan's backup"),
-                 (plan_path.with_name(plan_path.name + ".lock"), "the plan's lock file"))
+    """What `path` is when it is (or links to) the plan file, its backup or its lock file."""
+    real = Path(os.path.realpath(path))
+    plan = Path(os.path.realpath(plan_path))
+    protected = ((plan, "the plan file itself"), (backup_path(plan), "the plan's backup"),
+                 (lock_path(plan), "the plan's lock file"))
     for keep, what in protected:
         try:
-            same = (os.path.samefile(path, keep) if path.exists() and keep.exists()
-                    else os.path.abspath(path) == os.path.abspath(keep))
+            same = (os.path.samefile(real, keep) if real.exists() and keep.exists()
+                    else real == keep)
         except OSError:
             same = False
-        if same:
+        if same or os.path.abspath(path) == os.path.abspath(keep):
             return what
     return None
 
 
-def write_output(path: Path, text: str, *, plan_path: Path | None = None) -> None:
-    """Write an export file whole (temp file + rename), never a half-written one.
+def export_mode(plan_path: Path | None) -> int:
+    """The permissions of a new export: what the umask gives a new file, but never more than the
+    plan's own (a private 0600 plan gives 0600 exports)."""
+    mode = 0o666 & ~current_umask()
+    if plan_path is not None:
+        try:
+            mode &= os.stat(plan_path).st_mode | 0o600
+        except OSError:
+            pass
+    return mode
 
-    Refuses to write over the plan file itself, its backup or its lock file (`plan_path`): an
-    export must never replace the data it was made from.
+
+def write_output(path: Path, text: str, *, plan_path: Path | None = None, mode: int | None = None) -> None:
+    """Write an export to `path`, never a half-written file and never over the plan's own files.
+
+    A regular file (or a new one) is replaced whole (temp file + rename) with `mode`, else
+    `export_mode(plan_path)`; a symbolic link is followed to its target. A FIFO or a character
+    device (a terminal, /dev/stdout, /dev/null) is written through, never replaced; anything else
+    that is not a regular file is refused.
     """
-    if not path.parent.exists():
-        raise InputError(f"{path}: the folder {path.parent} does not exist")
+    payload = text.encode("utf-8")
+    try:
+        st: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write there ({exc.strerror or exc})") from None
+    if st is None and os.path.lexists(path):
+        raise InputError(f"{path}: is a symbolic link to {os.readlink(path)}, which does not exist; "
+                         "nothing was written")
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a folder: give a file name")
     what = protected_file(path, plan_path) if plan_path is not None else None
     if what:
         raise InputError(f"{path}: that is {what}; choose another name for the export")
+    if st is not None and _own_stream(st) is not None:  # /dev/stdout, /dev/fd/2, the file `>` opened
+        _write_to_own(path, _own_stream(st), payload)
+        return
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _write_through(path, st, payload)
+        return
+    target = Path(os.path.realpath(path))
+    if not target.parent.is_dir():
+        raise InputError(f"{path}: the folder {target.parent} does not exist")
     try:
-        atomic_write(path, text.encode("utf-8"), keep_backup=False)
+        atomic_write(target, payload, keep_backup=False, mode=export_mode(plan_path) if mode is None else mode)
     except PlanFileError as exc:
         raise InputError(str(exc).replace("; the file is unchanged", "").replace("; nothing was saved", "")) from None
+
+
+def _own_stream(st: os.stat_result) -> int | None:
+    """1 or 2 when `st` is this process's standard output or error (whatever the path said)."""
+    for fd in (1, 2):
+        try:
+            own = os.fstat(fd)
+        except OSError:
+            continue
+        if (own.st_dev, own.st_ino) == (st.st_dev, st.st_ino):
+            return fd
+    return None
+
+
+def _write_to_own(path: Path, fd: int, payload: bytes) -> None:
+    """`-o /dev/stdout` and the like: write to that descriptor itself (at its own offset, as the
+    shell opened it: `>` or `>>`), never replacing or reopening what it is."""
+    import sys  # noqa: PLC0415
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as exc:
+        raise InputError(f"{path}: could not write the export ({exc.strerror or exc})") from None
+
+
+def _write_through(path: Path, st: os.stat_result, payload: bytes) -> None:
+    """Write into a FIFO or a character device without replacing it (a block device or a socket: refused)."""
+    if not (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
+        raise InputError(f"{path}: is {_kind(st.st_mode)}; an export is written only to a regular file, "
+                         "a FIFO or a terminal")
+    flags = os.O_WRONLY | _O_NONBLOCK | _O_NOCTTY | _O_CLOEXEC | _O_BINARY
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise InputError(f"{path}: is a FIFO that no program is reading from; nothing was written") from None
+        raise InputError(f"{path}: cannot write there ({exc.strerror or exc})") from None
+    try:
+        if _O_NONBLOCK:
+            os.set_blocking(fd, True)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as exc:
+        raise InputError(f"{path}: could not write the export ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)

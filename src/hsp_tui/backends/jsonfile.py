@@ -34,6 +34,8 @@ from tinydb.storages import Storage, touch
 from ..commands import Stamp, next_entry_id
 from ..errors import InputError, NotFoundError, PlanFileError
 from ..model import HistoryEntry, Plan, PlanMeta, Recommendation
+from ..paths import plan_file
+from ..planlock import PlanLock
 from ..records import META, RECS, build_data, plan_from_data, validate_data
 from ..safefiles import atomic_write, backup_path, check_writable
 from ..storage import dumps, parse_json, read_json, read_plan_bytes, restore_hint
@@ -71,6 +73,7 @@ class PlanStorage(Storage):
         # Opened once as TinyDB's storage opens it, for the same errors (bad folder, mode, encoding);
         # 'w' becomes 'a', which is as valid but does not empty the file.
         open(path, mode=access_mode.replace("w", "a"), encoding=encoding).close()
+        self.path = plan_file(self.path)  # a link: saves, lock and backup beside the real file
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         raw = self.path.read_bytes()
@@ -84,8 +87,8 @@ class PlanStorage(Storage):
         if not any(c in self._mode for c in "+wa"):
             raise IOError(f'Cannot write to the database. Access mode is "{self._mode}"')
         payload = encode(data, self._encoding, self.kwargs)
-        with plan_lock(self.path, self.lock_timeout):
-            atomic_write(self.path, payload)
+        with plan_lock(self.path, self.lock_timeout) as lock:
+            atomic_write(self.path, payload, check=lock.verify)
 
 
 def _parse(path: Path, raw: bytes) -> dict[str, Any]:
@@ -181,7 +184,7 @@ class JsonFileBackend:
                  cache: bool = False) -> None:
         from ..store import now_iso
 
-        self.path = Path(path)
+        self.path = plan_file(Path(path))  # links resolved once: lock, backup and saves beside the real file
         self.clock = clock or now_iso
         self.lock_timeout = lock_timeout
         self.cache = cache
@@ -233,10 +236,10 @@ class JsonFileBackend:
 
     def replace(self, plan: Plan) -> str:
         data = plan_data(plan)
-        with self._locked():
+        with self._locked() as lock:
             if self.path.exists():
                 validate_data(self.path, read_json(self.path))  # refuse to replace something that is not ours
-            self._save(data, keep_backup=True)
+            self._save(data, keep_backup=True, check=lock.verify)
         return str(backup_path(self.path))
 
     def load_plan(self) -> Plan:
@@ -273,22 +276,31 @@ class JsonFileBackend:
     @contextmanager
     def transaction(self, number: int, *, by: str) -> Iterator[FileTransaction]:
         check_writable(self.path)  # say "read-only" before trying to lock
-        with self._locked():
+        with self._locked() as lock:
             txn = FileTransaction(self, number, by, self._read_for_change(), self.change_token())
             yield txn
             if txn.put_record is not None:
-                self._save(txn.data)
+                self._save(txn.data, check=lambda: self._still_ours(lock, txn.before))
                 txn.after = self.change_token()
 
     @contextmanager
     def meta_transaction(self, *, by: str) -> Iterator["MetaTransaction"]:
         """One change of the plan's own record (its contacts), under the plan's lock."""
         check_writable(self.path)
-        with self._locked():
+        with self._locked() as lock:
+            before = self.change_token()
             txn = MetaTransaction(self, by, self._read_for_change())
             yield txn
             if txn.put_meta is not None:
-                self._save(txn.data)
+                self._save(txn.data, check=lambda: self._still_ours(lock, before))
+
+    def _still_ours(self, lock: PlanLock, read_from: Signature | None) -> None:
+        """Just before a save replaces the file: the lock is still ours and nobody replaced the file
+        since we read it (someone who deleted the lock file could have), else nothing is saved."""
+        lock.verify()
+        if self.change_token() != read_from:
+            raise PlanFileError(f"{self.path}: another program saved the plan during this save (without "
+                                "its lock); nothing was saved (try again)")
 
     # -- the file ------------------------------------------------------------------------------
     def _locked(self):
@@ -314,11 +326,12 @@ class JsonFileBackend:
         self._kept = None
         return _parse(self.path, raw)
 
-    def _save(self, data: dict[str, Any], *, keep_backup: bool = True) -> None:
+    def _save(self, data: dict[str, Any], *, keep_backup: bool = True,
+              check: Callable[[], None] | None = None) -> None:
         try:
             payload = encode(data)
         except (TypeError, orjson.JSONEncodeError) as exc:
             raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
-        atomic_write(self.path, payload, keep_backup=keep_backup)
+        atomic_write(self.path, payload, keep_backup=keep_backup, check=check)
         if self.cache:
             self._kept = (hashlib.sha256(payload).digest(), data)

@@ -1,0 +1,23 @@
+"""Run the real CLI as another user: `python as_user.py UID GID GROUPS UMASK ARGS...`, started as root.
+
+The CLI's modules are imported first (the checkout may be readable by root only), then the process
+drops to UID, GID and the supplementary GROUPS (comma-separated) for good and sets UMASK (octal),
+so every file the command reads or writes is read or written as that user.
+"""
+
+import encodings.ascii  # noqa: F401 - the interpreter's own files may be root's only too
+import encodings.latin_1  # noqa: F401
+import grp  # noqa: F401
+import os
+import pwd  # noqa: F401
+import sys
+
+from hsp_tui import cli, exports, interchange, paths, planlock, report, safefiles, schema, store  # noqa: F401
+from hsp_tui.backends import jsonfile, lockfile  # noqa: F401 - loaded as root (opened lazily by the CLI)
+
+uid, gid, groups, umask = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4], 8)
+os.setgroups([int(g) for g in groups.split(",") if g])
+os.setresgid(gid, gid, gid)
+os.setresuid(uid, uid, uid)
+os.umask(umask)
+sys.exit(cli.main(sys.argv[5:]))
