@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -26,6 +27,7 @@ from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review, review_i
 from ..store import Change, Store, now_iso
 from ..textsafe import visible
 from .keys import KeyGate
+from .lockwait import LockWaits
 from .messages import PlanChangeRequested
 from .palette import SafeCommandPalette
 from .screens.main import MainScreen
@@ -64,6 +66,7 @@ class HspApp(KeyGate, App[int]):
         Binding("q", "quit", "Quit", id="quit"),
         # Ctrl+C quits as q does (Textual's own Ctrl+C only shows a notice), from any screen.
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit_ctrl_c"),
+        Binding("escape", "stop_waiting", "Stop waiting for the lock", show=False, priority=True, id="stop_waiting"),
     ]
 
     def __init__(self, store: Store, *, as_of: date, user: str, as_of_given: bool = False,
@@ -96,6 +99,7 @@ class HspApp(KeyGate, App[int]):
                 self.digest = Digest.of(review(plan, as_of, due_soon_days))
         self._token: Token = token  # the version of the plan shown
         self._lane = asyncio.Lock()  # each change (and reload), one at a time
+        self.lock_waits = LockWaits(self)  # a change waits for the plan's lock without blocking the screen
         self._loaded = asyncio.Event()  # every item has been read: changes may start
         if not self._partial:
             self._loaded.set()
@@ -194,7 +198,7 @@ class HspApp(KeyGate, App[int]):
         if self.link is not None and (why := self.link.refusal()):  # disconnected: refused, never queued
             self.notify(why, severity="error", timeout=8)
             return
-        self.run_worker(self._change(command), group="lane")
+        self.run_worker(self.lock_waits.ticketed(self._change(command)), group="lane")
 
     async def _change(self, command: Command) -> None:
         await self._loaded.wait()
@@ -234,7 +238,7 @@ class HspApp(KeyGate, App[int]):
         if self.link is not None and (why := self.link.refusal()):
             self.notify(why, severity="error", timeout=8)
             return
-        self.run_worker(self._undo(), group="lane")
+        self.run_worker(self.lock_waits.ticketed(self._undo()), group="lane")
 
     async def _undo(self) -> None:
         await self._loaded.wait()
@@ -261,10 +265,15 @@ class HspApp(KeyGate, App[int]):
             self.notify(f"Undone: {summary} (kept in the history as change #{change.entry.id})")
 
     async def _run_save(self, command: Command, seen: Token) -> tuple[Change, Digest, ItemReview | None]:
-        """`_save` here and now for an ordinary plan; in a thread for a large one."""
-        if len(self.review.items) <= SAVE_IN_LOOP:
-            return self._save(command, seen)
-        return await asyncio.to_thread(self._save, command, seen)
+        """`_save` here and now for an ordinary plan; in a thread for a large one, or while waiting
+        for someone else's lock (see lockwait)."""
+        return await self.lock_waits.save(partial(self._save, command, seen),
+                                          in_loop=len(self.review.items) <= SAVE_IN_LOOP)
+
+    def action_stop_waiting(self) -> None:
+        """Escape while a change waits for the lock: stop waiting (elsewhere Escape does what it did)."""
+        if not isinstance(self.screen, MainScreen) or not self.lock_waits.stop():
+            raise SkipAction()
 
     def _save(self, command: Command, seen: Token) -> tuple[Change, Digest, ItemReview | None]:
         """The change, then what to show (nothing else runs in the lane meanwhile; maybe in a thread).
@@ -375,7 +384,7 @@ class HspApp(KeyGate, App[int]):
     def help_rows(self) -> list[tuple[str, str]]:
         rows = list(NAVIGATION_HELP)
         for b in (*MainScreen.BINDINGS, *self.BINDINGS):
-            if isinstance(b, Binding) and b.id not in ("next_pane", "previous_pane", "clear_filters"):
+            if isinstance(b, Binding) and b.id not in ("next_pane", "previous_pane", "clear_filters", "stop_waiting"):
                 rows.append((self.keys_for(b), command_title(b)))
         rows.append(("Ctrl+P", "command palette: every action by name"))
         return rows

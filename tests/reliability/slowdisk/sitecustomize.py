@@ -6,6 +6,7 @@ HSP_TEST_FAIL_WRITE=ERR  os.write to any file whose name ends in ".tmp" raises O
                          after HSP_TEST_FAIL_AFTER bytes (default 0): a full disk (ENOSPC), an I/O
                          error (EIO), a quota (EDQUOT).
 HSP_TEST_FAIL_FSYNC=ERR  os.fsync raises OSError(errno.ERR).
+HSP_TEST_PAUSE_BEFORE_TEMP=DIR  a save waits before creating its temporary file until DIR/go exists.
 """
 
 import errno
@@ -51,3 +52,20 @@ if os.environ.get("HSP_TEST_FAIL_FSYNC"):
         raise OSError(_fcode, os.strerror(_fcode))
 
     os.fsync = _failing_fsync
+
+if os.environ.get("HSP_TEST_PAUSE_BEFORE_TEMP"):
+    # HSP_TEST_PAUSE_BEFORE_TEMP=DIR: when a save is about to create its temporary file (the plan read
+    # and changed, under the lock, nothing written yet), create DIR/paused and wait until DIR/go exists.
+    _pause_dir = os.environ["HSP_TEST_PAUSE_BEFORE_TEMP"]
+    _inner_open = os.open
+
+    def _pausing_open(path, flags, *args, **kwargs):
+        name = os.fspath(path)
+        if isinstance(name, str) and name.endswith(".tmp") and not name.endswith(".bak.tmp") \
+                and flags & os.O_CREAT and not os.path.exists(os.path.join(_pause_dir, "go")):
+            open(os.path.join(_pause_dir, "paused"), "w").close()
+            while not os.path.exists(os.path.join(_pause_dir, "go")):
+                time.sleep(0.01)
+        return _inner_open(path, flags, *args, **kwargs)
+
+    os.open = _pausing_open
