@@ -87,6 +87,50 @@ def test_deleting_the_lock_during_a_save_loses_nobodys_change(tmp_path: Path, db
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_save_waiting_on_a_replaced_lock_file_waits_for_the_new_one(db: Path) -> None:
+    """Bob waits on the lock file; it is replaced by a new one that someone else holds; when the first
+    holder lets go, Bob gets the old file: he notices it is no longer the one at the path and waits
+    for the new one instead of saving beside its holder."""
+    import threading
+
+    from hsp_tui.planlock import WaitPolicy, waiting
+
+    lock = db.with_name("plan.json.lock")
+    first = hold_lock(lock)
+    started, outcome = threading.Event(), []
+
+    def bob() -> None:
+        with waiting(WaitPolicy(timeout=120, on_wait=lambda who: started.set())):
+            try:
+                outcome.append(Store(db).set_status(1, "done", by="bob"))
+            except Exception as exc:  # noqa: BLE001 - reported below
+                outcome.append(exc)
+
+    thread = threading.Thread(target=bob, daemon=True)
+    thread.start()
+    second = None
+    try:
+        assert started.wait(60)
+        fresh = db.with_name("fresh.lock")
+        second = hold_lock(fresh)  # a new lock file, held, put in place of the old one in one step
+        os.replace(fresh, lock)
+        first.kill()
+        first.wait()  # the old file's lock is free now: Bob may take it, but it is not the lock any more
+        thread.join(timeout=2)
+        assert thread.is_alive() and not outcome, outcome
+        assert recs(db)[1]["status"] == "not_started"  # nothing saved while the new lock is held
+        second.stdin.close()
+        second.wait(timeout=30)
+        thread.join(timeout=60)
+        assert outcome and not isinstance(outcome[0], Exception), outcome
+        assert recs(db)[1]["status"] == "done"
+    finally:
+        for proc in (first, second):
+            if proc is not None:
+                proc.kill()
+                proc.wait()
+
+
 def test_a_lock_file_planted_as_a_link_is_never_followed(tmp_path: Path, db: Path) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me\n")
