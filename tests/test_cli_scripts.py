@@ -216,3 +216,17 @@ def test_a_csv_export_to_a_pipe_or_a_file_keeps_the_note_exactly(cli, db, tmp_pa
     for text in (piped, out.read_text(encoding="utf-8-sig")):
         row = next(r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))) if r["number"] == "4")
         assert NOTE in row.values()
+
+
+def test_undoing_an_undo_brings_the_revision_back_in_the_report_and_the_detail(cli, db):
+    assert cli(*db, *AS_OF, "revise", "8", "July 2010", "--reason", "first slip").code == 0
+    assert cli(*db, *AS_OF, "revise", "8", "September 2010", "--reason", "second slip").code == 0
+    assert cli(*db, *AS_OF, "undo", "8").code == 0  # entry 4 undoes entry 3 (September)
+    shown = cli(*db, *AS_OF, "show", "8").out
+    assert "revised to July 2010\n" in shown and "Revised to September" not in shown
+    assert cli(*db, *AS_OF, "undo", "8", "--entry", "4").code == 0  # September stands again
+    shown = cli(*db, *AS_OF, "show", "8").out
+    assert "Deadline: agreed April – May 2010, revised to July 2010, then to September 2010\n" in shown
+    md = cli(*db, *AS_OF, "export", "--format", "md").out
+    row = next(line for line in md[md.index("## Revised deadlines"):].splitlines() if line.startswith("| 8 |"))
+    assert "July 2010 → September 2010 (2 revisions)" in row and "undo of change" not in row
