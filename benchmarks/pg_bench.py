@@ -37,7 +37,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 
 import pgharness  # noqa: E402
-from genplan import write_csv  # noqa: E402
+from genplan import TITLE_PREFIXES, write_csv  # noqa: E402
 
 HSP = [sys.executable, "-m", "hsp_tui"]
 
@@ -177,13 +177,12 @@ def bench_screen(cluster, db, size, repeats) -> list[str]:
     from termbench import Tmux
 
     url = cluster.url(db, "alice")
-    pattern = re.compile(r"^\s*1\s+\d")
+    pattern = re.compile("|".join(re.escape(p) for p in TITLE_PREFIXES))  # a row of the plan
     tmux = Tmux()
     ours, floor, rss = [], [], []
     try:
         for _ in range(repeats):
-            launch = tmux.first_screen([*HSP, "--db", url, "--plan", f"p{size}", "--as-of", "2011-06-01"],
-                                       re.compile(r"│?\s*1\s"))
+            launch = tmux.first_screen([*HSP, "--db", url, "--plan", f"p{size}", "--as-of", "2011-06-01"], pattern)
             ours.append(launch.first_screen)
             rss.append(launch.peak_rss_mb)
             launch = tmux.first_screen([sys.executable, str(HERE / "floor_pg_app.py"), url, f"p{size}"], pattern)
