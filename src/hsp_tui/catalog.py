@@ -1,4 +1,5 @@
-"""The plans a store holds, for `hsp-tui plans`: name, title, items, open and overdue counts.
+"""The plans a store holds: `hsp-tui plans` (name, title, items, open and overdue counts) and
+`hsp-tui --db URL import FILE --plan NAME` (a new plan on a server).
 
 A file holds one plan (named after the file); a database server holds many. Counts are the
 review's own (`review`), as of the date given, so they agree with `list` and the app.
@@ -8,8 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+from .errors import InputError
+from .formatting import plural
+from .interchange import read_plan_file
+from .output import say
 from .review import review
+from .store import Store, now_iso
 from .textsafe import one_line
 
 
@@ -51,3 +58,28 @@ def render_plans(rows: list[PlanRow]) -> str:
         return "  ".join(out).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(c) for c in cells])
+
+
+def import_to_server(ctx, src: Path, plan_date: date | None) -> int:
+    """A new plan on the server, named --plan; --replace (the owner only) puts it in place of one."""
+    a = ctx.args
+    if ctx.plan is None:
+        raise InputError("name the plan on the server: import FILE --plan NAME (or HSP_TUI_PLAN)")
+    store = Store(ctx.server, plan=ctx.plan)
+    exists = store.exists()
+    if exists and not a.replace:
+        raise InputError(f"{store.describe()} already exists: import under another --plan name")
+    result = read_plan_file(src, by="", at=now_iso(), title=a.title, plan_date=plan_date)
+    for w in result.warnings:
+        say(f"warning: {w}", err=True)
+    count = plural(result.count, "recommendation")
+    if exists:
+        store.replace(result.data)
+        say(f"replaced plan {ctx.plan!r} with {count} from {src}")
+    else:
+        store.create(result.data)
+        say(f"added plan {ctx.plan!r} with {count} from {src}")
+    if result.warnings:
+        say(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
+            err=True)
+    return 0

@@ -332,6 +332,8 @@ def cmd_import(ctx: Context) -> int:
     src = Path(a.file).expanduser()
     plan_date = parse_date_arg(a.plan_date, "--plan-date") if a.plan_date else None
     if ctx.server is not None:
+        from .catalog import import_to_server
+
         return import_to_server(ctx, src, plan_date)
     store = Store(ctx.path)
     if store.exists() and not a.replace:
@@ -346,31 +348,6 @@ def cmd_import(ctx: Context) -> int:
     else:
         store.create(result.data)
         say(f"created {store.describe()} with {count} from {src}")
-    if result.warnings:
-        say(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
-            err=True)
-    return 0
-
-
-def import_to_server(ctx: Context, src: Path, plan_date: date | None) -> int:
-    """A new plan on the server, named --plan; --replace (the owner only) puts it in place of one."""
-    a = ctx.args
-    if ctx.plan is None:
-        raise InputError("name the plan on the server: import FILE --plan NAME (or HSP_TUI_PLAN)")
-    store = Store(ctx.server, plan=ctx.plan)
-    exists = store.exists()
-    if exists and not a.replace:
-        raise InputError(f"{store.describe()} already exists: import under another --plan name")
-    result = read_plan_file(src, by="", at=now_iso(), title=a.title, plan_date=plan_date)
-    for w in result.warnings:
-        say(f"warning: {w}", err=True)
-    count = plural(result.count, "recommendation")
-    if exists:
-        store.replace(result.data)
-        say(f"replaced plan {ctx.plan!r} with {count} from {src}")
-    else:
-        store.create(result.data)
-        say(f"added plan {ctx.plan!r} with {count} from {src}")
     if result.warnings:
         say(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
             err=True)

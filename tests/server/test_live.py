@@ -98,3 +98,16 @@ async def test_the_server_going_away_and_coming_back(lone_cluster):
         await settled(pilot)
         assert Store(cluster.url(db, "alice")).load().get(3).status is Status.DONE
         assert shown_status(app, 3) is Status.DONE
+
+
+async def test_a_reader_in_the_app_is_told_a_change_is_not_theirs_to_make(pg_cluster, pg_plan_db):
+    store = Store(pg_cluster.url(pg_plan_db, "bob"))
+    app = build_app(store, as_of=AS_OF, user="bob")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settled(pilot)
+        app.main.table.go_to(2)
+        await pilot.press("4")
+        await settled(pilot)
+        assert "Not saved" in app.notices[-1][1] and "hsp_officer" in app.notices[-1][1]
+        assert shown_status(app, 2) is Status.NOT_STARTED
+    assert Store(pg_cluster.url(pg_plan_db, "bob")).load().get(2).status is Status.NOT_STARTED
