@@ -8,7 +8,7 @@ from pathlib import Path
 from hsp_tui.store import Store
 
 from conftest import fixed_clock
-from tuikit import last_notice, on_disk, plain, settled
+from tuikit import detail_text, last_notice, on_disk, plain, settled
 
 
 # -- a status key decides "no change" on the file, not on the screen ----------------------------------
@@ -139,9 +139,15 @@ async def test_palette_offers_only_the_apps_own_commands_theme_and_quit(make_app
 # -- the review date -----------------------------------------------------------------------------------
 async def test_header_labels_the_review_date_as_such(make_app):
     app = make_app()
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         header = plain(app.main.query_one("#header"))
-        assert "review date 1 Jun 2010" in header
+        assert "review date 1 Jun 2010" in header and header.endswith("(plan of 16 Mar 2010)")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        header = plain(app.main.query_one("#header"))
+        # The plan's date is left out where it would be cut off ("(plan of" at the edge).
+        assert "review date 1 Jun 2010" in header and "plan of" not in header
 
 
 async def test_r_changes_the_review_date_without_restarting(make_app, plan_path):
@@ -162,6 +168,7 @@ async def test_r_changes_the_review_date_without_restarting(make_app, plan_path)
         assert "review date 1 Apr 2010" in plain(app.main.query_one("#header"))
         assert plain(app.main.query_one("#summary")).startswith("0 overdue")
         assert last_notice(app) == "Review date now 1 Apr 2010: 0 overdue, 0 due soon"
+        assert "OVERDUE" not in detail_text(app)  # the detail is judged as of the new date too
         await pilot.press("4")  # a change keeps the new review date
         await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "done"

@@ -264,6 +264,13 @@ class MainScreen(Screen):
             self.table.focus()
         self.query_one(HspFooter).covered = filtering
 
+    def watch_focused(self, focused: Widget | None) -> None:
+        """The filter box hidden while it (still) had the focus leaves nothing focused, as it has no
+        focusable sibling (keys typed in one burst can get there): the keys go back to the table."""
+        if focused is None and self._ready and not self.filtering:
+            self.call_later(lambda: self.is_attached and self.focused is None and not self.filtering
+                            and self.table.focus())
+
     def watch_empty(self, empty: bool) -> None:
         self.set_class(empty, "-empty")
 

@@ -146,9 +146,12 @@ class HeaderBar(Static):
     """App name, the review date ('review date 1 Jun 2010': the day the plan is judged as of, not
     to be taken for the real dates of the history) and the plan's title."""
 
+    _shown: tuple[Review, bool] | None = None
+
     def show(self, rv: Review, as_of_given: bool) -> None:
+        self._shown = (rv, as_of_given)
         meta = rv.plan.meta
-        out = Text()
+        out = Text(no_wrap=True, overflow="ellipsis")
         out.append(" hsp-tui ", style="bold reverse")
         out.append("  review date ")
         out.append(fmt_date(rv.as_of), style="bold")
@@ -156,6 +159,12 @@ class HeaderBar(Static):
             out.append(" (today)", style="dim")
         out.append("  ·  ", style="dim")
         out.append(visible(meta.title), style="bold")
-        if meta.date:
-            out.append(f" (plan of {fmt_date(meta.date)})", style="dim")
+        plan_date = f" (plan of {fmt_date(meta.date)})" if meta.date else ""
+        # The plan's date where it fits whole (on 80 columns the title takes the line).
+        if plan_date and out.cell_len + len(plan_date) <= (self.content_region.width or self.app.size.width):
+            out.append(plan_date, style="dim")
         self.update(out)
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
