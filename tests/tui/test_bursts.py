@@ -17,7 +17,7 @@ from hsp_tui.tui.screens.modals import EditScreen, ExportScreen, HelpScreen, Mil
 from hsp_tui.tui.widgets.detail import DetailPane
 from hsp_tui.tui.widgets.panes import DeadlinesPane, OwnersPane
 
-from tuikit import on_disk, settled
+from tuikit import on_disk, settled, until
 
 CHARACTERS = {"enter": "\r", "escape": "\x1b", "tab": "\t", "space": " ", "slash": "/"}
 
@@ -56,6 +56,7 @@ async def test_note_then_enter_and_more_keys_saves_once(make_app, plan_path, aft
         await until_shown(pilot, NoteScreen)
         await pilot.press(*"met the board")
         burst(app, *after)
+        await until(pilot, lambda: history(plan_path, 1, "note"), "the note in the file")
         await still_running(pilot)
         assert [h["note"] for h in history(plan_path, 1, "note")] == ["met the board"]
         assert [m for _, m in app.notices] == ["Saved. No. 1: note added"]
@@ -83,6 +84,7 @@ async def test_edit_owner_then_enter_and_more_keys_saves_once(make_app, plan_pat
         app.screen.query_one("#edit-owner", Input).value = ""
         await pilot.press(*"Head of Policy")
         burst(app, *after)
+        await until(pilot, lambda: history(plan_path, 1, "set"), "the new owner in the file")
         await still_running(pilot)
         assert on_disk(plan_path, 1)["owner"] == "Head of Policy"
         assert len(history(plan_path, 1, "set")) == 1
@@ -98,6 +100,7 @@ async def test_milestone_enter_enter_toggles_once(make_app, plan_path):
         await pilot.press("m")
         await until_shown(pilot, MilestoneScreen)
         burst(app, "enter", "enter")
+        await until(pilot, lambda: history(plan_path, number, "milestone"), "the milestone in the file")
         await still_running(pilot)
         assert on_disk(plan_path, number)["milestones"][0]["done"] is True
         assert sum(m.startswith("Saved.") for _, m in app.notices) == 1
@@ -110,6 +113,7 @@ async def test_export_enter_escape_escape_writes_once(make_app, tmp_path, monkey
         await pilot.press("x")
         await until_shown(pilot, ExportScreen)
         burst(app, "enter", "escape", "escape")
+        await until(pilot, lambda: any(m.startswith("Exported") for _, m in app.notices), "Exported ...")
         await still_running(pilot)
         written = list(tmp_path.glob("hsp-export-*.json"))
         assert len(written) == 1 and json.loads(written[0].read_text(encoding="utf-8"))
@@ -133,6 +137,7 @@ async def test_n_and_the_note_typed_at_once(make_app, plan_path):
     app = make_app()
     async with app.run_test() as pilot:
         burst(app, "n", *"owner agreed", "enter")  # "o", "e" and "n" are not the table's keys here
+        await until(pilot, lambda: history(plan_path, 1, "note"), "the note in the file")
         await still_running(pilot)
         assert [h["note"] for h in history(plan_path, 1, "note")] == ["owner agreed"]
         assert not app.main.overdue_only
@@ -142,6 +147,7 @@ async def test_e_and_the_new_owner_typed_at_once(make_app, plan_path):
     app = make_app()
     async with app.run_test() as pilot:
         burst(app, "e", "end", *" (acting)", "enter")
+        await until(pilot, lambda: history(plan_path, 1, "set"), "the new owner in the file")
         await still_running(pilot)
         assert on_disk(plan_path, 1)["owner"].endswith(" (acting)")
 
@@ -153,6 +159,7 @@ async def test_m_and_the_milestone_number_typed_at_once(make_app, plan_path):
         app.main.table.go_to(number)
         await pilot.pause()
         burst(app, "m", "2")
+        await until(pilot, lambda: history(plan_path, number, "milestone"), "the milestone in the file")
         await still_running(pilot)
         assert [m["done"] for m in on_disk(plan_path, number)["milestones"][:2]] == [False, True]
         assert on_disk(plan_path, number)["status"] == "not_started"  # "2" was not the status key
@@ -163,6 +170,7 @@ async def test_x_and_the_file_name_typed_at_once(make_app, tmp_path, monkeypatch
     app = make_app()
     async with app.run_test() as pilot:
         burst(app, "x", "ctrl+u", *"board.json", "enter")
+        await until(pilot, lambda: (tmp_path / "board.json").exists(), "board.json written")
         await still_running(pilot)
     assert json.loads((tmp_path / "board.json").read_text(encoding="utf-8"))
 
@@ -172,6 +180,7 @@ async def test_tabs_typed_at_once_each_move_one_pane(make_app, tabs, pane):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         burst(app, *["tab"] * tabs)
+        await until(pilot, lambda: isinstance(app.focused, pane), f"the focus in the {pane.__name__}")
         await settled(pilot)
         assert isinstance(app.focused, pane)
 
@@ -180,6 +189,7 @@ async def test_key_typed_right_after_tab_goes_to_the_new_pane(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         burst(app, "tab", "tab", "down", "enter")  # in the owners pane: the first owner, as the filter
+        await until(pilot, lambda: app.main.owner is not None, "an owner chosen as the filter")
         await settled(pilot)
         assert app.main.owner == app.digest.owners[0].owner
 
@@ -233,6 +243,8 @@ async def test_command_palette_survives_keys_typed_at_once(make_app, plan_path, 
     app = make_app()
     async with app.run_test() as pilot:
         burst(app, *keys)
+        if "D" in keys:
+            await until(pilot, lambda: history(plan_path, 1, "set"), "No. 1's status in the file")
         await settled(pilot)
         await pilot.pause(0.3)
         assert app.is_running and app.return_code is None
@@ -292,6 +304,8 @@ async def test_a_move_then_n_typed_at_once_notes_the_item_moved_to(make_app, pla
     app = make_app()
     async with app.run_test() as pilot:
         burst(app, "j", "j", "n", *"seen", "enter", "k", "4")
+        await until(pilot, lambda: history(plan_path, 3, "note") and history(plan_path, 2, "set"),
+                    "the note on No. 3 and No. 2's status in the file")
         await still_running(pilot)
         assert [h["note"] for h in history(plan_path, 3, "note")] == ["seen"]
         assert on_disk(plan_path, 2)["status"] == "done"

@@ -11,7 +11,7 @@ from hsp_tui.tui.widgets.detail import DetailPane
 from hsp_tui.tui.widgets.panes import DeadlinesPane, OwnersPane
 from hsp_tui.tui.widgets.rectable import RecTable
 
-from tuikit import settled, cursor_row, detail_text, last_notice, on_disk, plain, table_rows
+from tuikit import settled, until, cursor_row, detail_text, last_notice, on_disk, plain, table_rows
 
 
 async def test_start_state_table_focused_sorted_by_number_first_row(make_app):
@@ -314,6 +314,9 @@ async def test_keys_typed_at_once_after_slash_all_go_into_the_filter(make_app, p
     async with app.run_test() as pilot:
         for ch in ("slash", *"owner", "enter"):  # "o" must not toggle overdue-only, "e" not edit
             app.post_message(events.Key(ch, "/" if ch == "slash" else ("\r" if ch == "enter" else ch)))
+        main = app.main
+        await until(pilot, lambda: not main.filtering and "owner" in str(main.table.border_subtitle),
+                    "the filter line closed and the table's border naming the filter")
         await settled(pilot)
         assert app.main.filter_text == "owner" and not app.main.overdue_only
         assert isinstance(app.screen, type(app.main)) and isinstance(app.focused, RecTable)

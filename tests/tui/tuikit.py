@@ -50,6 +50,18 @@ async def settled(pilot) -> None:
     await pilot.pause()
 
 
+async def until(pilot, condition, what: str, tries: int = 1000) -> None:
+    """Until `condition()` holds (what the officer waits to see on the screen or in the file), checked
+    between frames. Keys typed at once travel from the app to a widget, up to the screen and back to
+    the app (and a dialog's answer then to the screen below): more hops than one pause waits for on a
+    busy machine. Fails naming `what` if it never holds."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"never seen: {what}")
+
+
 def file_data(path) -> dict:
     """A plan file's data as stored (the raw TinyDB layout), to build test plans from."""
     import json
