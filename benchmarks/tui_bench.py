@@ -28,10 +28,8 @@ from pathlib import Path
 from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 
-from hsp_tui import heap
 from hsp_tui.store import Store
 from hsp_tui.tui import build_app
-from hsp_tui.tui.app import FIRST_ITEMS
 from hsp_tui.tui.screens.main import MainScreen
 
 
@@ -133,13 +131,7 @@ class Bench:
 async def measure(args) -> dict:
     db = Path(args.db)
     store = Store(db, cache=True)  # as `hsp-tui` starts the app (tui.app_for)
-    token = store.change_token()
-    heap.settle_for_a_long_run()
-    with heap.bulk(keep=True):
-        head = store.load_head(FIRST_ITEMS)
-    app = build_app(store, as_of=date.fromisoformat(args.as_of), user="bench", as_of_given=True, head=head,
-                    token=token)
-    del head
+    app = build_app(store, as_of=date.fromisoformat(args.as_of), user="bench", as_of_given=True)
     result: dict = {"latency": {"move": [], "overdue-only": [], "filter keystroke": [], "clear filters": []},
                     "latency_idle": {"move": [], "overdue-only": [], "filter keystroke": [], "clear filters": []}}
     async with app.run_test(size=(120, 40)) as pilot:

@@ -57,11 +57,17 @@ def next_entry_id(rec: Recommendation) -> int:
     return max((h.id for h in rec.history), default=0) + 1
 
 
+def evolve(record, **changes):
+    """A copy of a frozen record with some of its fields changed."""
+    return replace(record, **changes)
+
+
 def _done(rec: Recommendation, stamp: Stamp, action: str, summary: str, *, field: str | None = None,
           old: object = None, new: object = None, note: str | None = None, undoes: int | None = None,
           **changes: object) -> Outcome:
-    entry = HistoryEntry(stamp.id, stamp.at, stamp.by, action, field, old, new, note, undoes)
-    return Outcome(replace(rec, history=(*rec.history, entry), **changes), entry, summary)
+    entry = HistoryEntry(id=stamp.id, at=stamp.at, by=stamp.by, action=action, field=field, old=old, new=new,
+                         note=note, undoes=undoes)
+    return Outcome(evolve(rec, history=(*rec.history, entry), **changes), entry, summary)
 
 
 def _check_note(note: str | None) -> None:
@@ -182,7 +188,7 @@ class Revise:
                 f"recommendation {self.number}: the dated deadline {old!r} cannot be revised to no date; "
                 f"to stop the action, set it to dropped with a note, e.g. "
                 f"hsp-tui set {self.number} dropped --note \"why\" (the report shows it)")
-        revision = Revision(self.deadline, self.reason, stamp.by, stamp.at)
+        revision = Revision(deadline=self.deadline, reason=self.reason, by=stamp.by, at=stamp.at)
         return _done(rec, stamp, self.action, f"{self.number}: deadline {old!r} revised to {self.deadline!r}",
                      field="deadline", old=old, new=self.deadline, note=self.reason,
                      revisions=(*rec.revisions, revision))
@@ -190,7 +196,7 @@ class Revise:
 
 def _with_milestone(rec: Recommendation, index: int, done: bool) -> tuple[Milestone, ...]:
     milestones = list(rec.milestones)
-    milestones[index - 1] = replace(milestones[index - 1], done=done)
+    milestones[index - 1] = evolve(milestones[index - 1], done=done)
     return tuple(milestones)
 
 
@@ -277,7 +283,7 @@ class Undo:
             if not rec.revisions or rec.revisions[-1].deadline != target.new:
                 raise ConflictError(f"recommendation {n}: the deadline has been revised since; not undone")
             restored = target.old
-            revision = Revision(restored, f"undo of change #{eid}", stamp.by, stamp.at)
+            revision = Revision(deadline=restored, reason=f"undo of change #{eid}", by=stamp.by, at=stamp.at)
             return undone(f"{n}: deadline back to {restored!r}", old=target.new, new=restored,
                           revisions=(*rec.revisions, revision))
         raise InputError(f"change #{eid} on recommendation {n} ({target.action}) cannot be undone: "

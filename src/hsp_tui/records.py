@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import InputError, PlanFileError
-from .heap import bulk
 from .model import APP_ID, SCHEMA_VERSION, Plan, PlanMeta, Recommendation
 from .storage import restore_hint
 
@@ -63,11 +62,6 @@ def build_data(plan: Mapping[str, Any], recommendations: list[Mapping[str, Any]]
 
 
 def plan_from_data(path: Path, data: Mapping[str, Any]) -> Plan:
-    with bulk():
-        return _plan_from_data(path, data)
-
-
-def _plan_from_data(path: Path, data: Mapping[str, Any]) -> Plan:
     try:
         meta = PlanMeta.from_dict(data[META]["1"].get("plan") or {})
         recs = sorted(

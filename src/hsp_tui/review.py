@@ -11,7 +11,6 @@ from functools import cached_property
 from datetime import date
 from typing import Iterable
 
-from .heap import bulk
 from .model import Plan, Recommendation, Status
 
 DEFAULT_DUE_SOON_DAYS = 14
@@ -144,6 +143,5 @@ def review(plan: Plan, as_of: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) 
     if due_soon_days < 0:
         raise ValueError("the due-soon window cannot be negative")
     ref = plan.meta.date
-    with bulk():
-        items = tuple(review_item(r, as_of, ref, due_soon_days) for r in plan.recommendations)
+    items = tuple(review_item(r, as_of, ref, due_soon_days) for r in plan.recommendations)
     return Review(plan, as_of, due_soon_days, items)

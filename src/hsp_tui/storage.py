@@ -12,7 +12,6 @@ from typing import Any
 import orjson
 
 from .errors import PlanFileError
-from .heap import bulk
 from .safefiles import backup_path, read_bytes
 
 
@@ -73,8 +72,7 @@ def parse_json(path: Path, raw: bytes) -> Any:
     if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
         raise PlanFileError(f"{path}: the file is empty; {restore_hint(path)}")
     try:
-        with bulk():
-            return orjson.loads(raw)
+        return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise PlanFileError(f"{path}: not valid JSON ({exc}); {restore_hint(path)}") from None
 

@@ -26,12 +26,8 @@ def large_path(tmp_path: Path, store: Store) -> Path:
 def large_app(path: Path):
     from hsp_tui.tui import build_app
 
-    from hsp_tui.tui.app import FIRST_ITEMS
-
     store = Store(path, clock=fixed_clock, cache=True)  # as `hsp-tui` opens it (tui.app_for)
-    token = store.change_token()
-    return build_app(store, as_of=AS_OF, user=USER, as_of_given=True, clock=fixed_clock,
-                     head=store.load_head(FIRST_ITEMS), token=token)
+    return build_app(store, as_of=AS_OF, user=USER, as_of_given=True, clock=fixed_clock)
 
 
 async def test_first_items_at_once_then_the_whole_plan(large_path):

@@ -67,3 +67,36 @@ def test_one_item_updates_match_a_full_rebuild(store_for_hypothesis, steps):
         assert dg.search == full.search and dg.owners == full.owners
         assert [(label, [i.number for i in g]) for label, g in dg.deadlines] == \
                [(label, [i.number for i in g]) for label, g in full.deadlines]
+
+
+def same_view(a: Digest, b: Digest) -> None:
+    for key in SORTS:
+        assert [i.number for i in a.orders[key]] == [i.number for i in b.orders[key]], key
+    assert a.search == b.search and a.owners == b.owners and a.review.items == b.review.items
+    assert [(label, [i.number for i in g]) for label, g in a.deadlines] == \
+           [(label, [i.number for i in g]) for label, g in b.deadlines]
+
+
+def test_after_a_change_only_that_item_is_judged_again_and_the_view_is_as_a_full_rebuild(tmp_path, store):
+    from hsp_tui.tui.view import after_change
+
+    path = tmp_path / "view.json"
+    Store(path).create(seed_docs_repeated(file_data(store.path), 60, owner=lambda k: OWNERS[k % len(OWNERS)],
+                                          deadline=lambda k: DEADLINES[k % len(DEADLINES)]))
+    mine = Store(path)
+    seen = mine.change_token()
+    dg = Digest.of(review(mine.load(), AS_OF))
+    for change in (lambda: mine.set_status(7, Status.DONE, by="me"),
+                   lambda: mine.set_owner(8, "zeta", by="me"),
+                   lambda: mine.revise(9, "March 2011", reason="late", by="me"),
+                   lambda: mine.add_note(9, "a note", by="me")):
+        c = change()
+        patched, item = after_change(dg, c, seen)
+        assert item is not None and item.rec == c.record and patched.review.item(c.number) is item
+        same_view(patched, Digest.of(review(c.plan, AS_OF)))
+        dg, seen = patched, c.after
+    nothing = mine.set_status(7, Status.DONE, by="me")  # already so
+    assert after_change(dg, nothing, seen) == (dg, None)
+    Store(path).add_note(3, "a colleague's note", by="bob")  # someone else saves in between
+    c = mine.set_status(4, Status.BLOCKED, by="me")
+    assert after_change(dg, c, seen) is None  # the whole plan as saved must be reviewed again

@@ -46,7 +46,12 @@ async def settled(pilot) -> None:
         if not app.loading or app.failure is not None or not app.is_running:
             break
         await pilot.pause(0.01)
-    await app.workers.wait_for_complete()
+    # A key posts its change to the app as a message, whose handler starts the worker that saves it:
+    # let pending messages run, then wait for the workers they started (twice: a change's worker
+    # may ask for another).
+    for _ in range(2):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
     await pilot.pause()
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .. import heap
-
 if TYPE_CHECKING:
     from ..config import Settings
     from ..store import Store
@@ -32,7 +30,8 @@ def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = Fal
               settings: "Settings | None" = None, **kwargs: Any) -> "HspApp":
     """The app for this store. Refuses (InputError) a settings file naming an unknown theme or key id,
     or giving one key to two bindings active at the same time."""
-    from .app import HspApp, binding_ids, binding_scopes, key_name
+    from .app import HspApp
+    from .bindings import binding_ids, binding_scopes, key_name
 
     app = HspApp(store, as_of=as_of, user=user, as_of_given=as_of_given, due_soon_days=due_soon_days,
                  settings=settings, **kwargs)
@@ -62,15 +61,9 @@ def run_app(ctx: Any) -> int:
 def app_for(ctx: Any) -> "HspApp":
     """The app for the CLI context: settings (read once, by the context) checked, the plan file
     opened and read. `ctx.due_soon_days` is the file's window unless the command line gave one."""
-    settings, days = ctx.settings, ctx.due_soon_days
-    from .app import FIRST_ITEMS
-
-    store = ctx.store(cache=True)  # a long-running program: its next save need not read the file again
-    # Read and checked here (a bad file is refused before the app starts); the rest of a large plan
-    # is built and reviewed once its first screen shows.
-    token = store.change_token()
-    heap.settle_for_a_long_run()
-    with heap.bulk(keep=True):  # the app keeps it: see heap
-        head = store.load_head(FIRST_ITEMS)
-    return build_app(store, as_of=ctx.as_of, user=ctx.user, as_of_given=ctx.as_of_given, due_soon_days=days,
-                     settings=settings, head=head, token=token)
+    # A long-running program: the store keeps what it read and wrote, so its next save need not
+    # read the file again. The plan is read and checked as the app is built (a bad file is refused
+    # before the app starts).
+    store = ctx.store(cache=True)
+    return build_app(store, as_of=ctx.as_of, user=ctx.user, as_of_given=ctx.as_of_given,
+                     due_soon_days=ctx.due_soon_days, settings=ctx.settings)

@@ -6,26 +6,25 @@ import asyncio
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.keys import _character_to_key
 from textual.screen import Screen
 
 from ..exports import write_export
 from ..formatting import fmt_date, stale_dates
 from ..config import Settings
-from .. import heap
-from ..backends import Head, Token
+from ..backends import Token
 from ..commands import Command, Undo
 from ..errors import ConflictError, HspError
 from ..model import Plan, Status
-from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review, review_item
+from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
 from ..store import Change, Store, now_iso
 from ..textsafe import visible
+from .bindings import command_title, key_name
 from .keys import KeyGate
 from .lockwait import LockWaits
 from .messages import PlanChangeRequested
@@ -33,11 +32,9 @@ from .palette import SafeCommandPalette
 from .screens.main import MainScreen
 from .screens.modals import HelpScreen
 from . import live
+from .collector import Collector
 from .live import ServerLink
-from .view import Digest
-from .widgets.detail import DetailPane
-from .widgets.panes import DeadlinesPane, OwnersPane
-from .widgets.rectable import RecTable
+from .view import Digest, after_change
 
 POLL_SECONDS = 1.0
 # A plan with more items than this shows its first items at once and reads the rest in a thread.
@@ -71,11 +68,9 @@ class HspApp(KeyGate, App[int]):
 
     def __init__(self, store: Store, *, as_of: date, user: str, as_of_given: bool = False,
                  due_soon_days: int = DEFAULT_DUE_SOON_DAYS, settings: Settings | None = None,
-                 plan: Plan | None = None, head: Head | None = None, token: Token = None,
                  clock: Callable[[], str] = now_iso, poll_seconds: float = POLL_SECONDS) -> None:
-        """`plan`: the plan as read; or `head`: its first items as read (`Store.load_head`), shown at
-        once while the rest is read in a thread (`Store.load_rest`). `token`: the store's change
-        token taken before either was read (default: taken now, and the plan read now)."""
+        """Reads the plan's first items (`Store.load_head`): a bad plan is refused here, before the
+        app starts; the rest of a large plan is read once its first screen shows."""
         super().__init__()
         self.store = store
         self.as_of = as_of
@@ -86,27 +81,21 @@ class HspApp(KeyGate, App[int]):
         self.clock = clock
         self.poll_seconds = poll_seconds
         self.failure: HspError | None = None  # why the app stopped, if the plan could not be read
-        if plan is None and head is None:
-            token = store.change_token()
-            plan = store.load()
-        self._partial = head is not None and not head.complete  # the rest is read once the first screen shows
-        if head is not None and not self._partial:
-            plan = head.plan
-        if self._partial:
-            self.digest = Digest.of(review(head.plan, as_of, due_soon_days), total=head.total, complete=False)
-        else:
-            with heap.bulk(keep=True):
-                self.digest = Digest.of(review(plan, as_of, due_soon_days))
-        self._token: Token = token  # the version of the plan shown
-        self._lane = asyncio.Lock()  # each change (and reload), one at a time
+        self.collector = Collector()
+        self._token: Token = store.change_token()  # the version of the plan shown: taken before it is read
+        with self.collector.reading():
+            head = store.load_head(FIRST_ITEMS)
+            self.digest = Digest.of(review(head.plan, as_of, due_soon_days), total=head.total,
+                                    complete=head.complete)
+        self._partial = not head.complete  # the rest is read once the first screen shows
+        del head
+        self._one_at_a_time = asyncio.Lock()  # changes, reloads and re-reviews take turns
         self.lock_waits = LockWaits(self)  # a change waits for the plan's lock without blocking the screen
         self._loaded = asyncio.Event()  # every item has been read: changes may start
         if not self._partial:
             self._loaded.set()
         self._bad_token: Token = None
         self._missing = False
-        self._positions_of: tuple | None = None
-        self._index: dict[int, int] = {}
         self.undo_stack: list[tuple[int, int, str]] = []  # (number, history entry id, what it did)
         self.notices: list[tuple[str, str]] = []  # (severity, message), newest last: what was said
         self.link: ServerLink | None = None  # a plan on a database server: its live link (tui/live.py)
@@ -149,16 +138,17 @@ class HspApp(KeyGate, App[int]):
         """Once the first screen shows: build and review every item of a large plan, in a thread."""
         if self._partial:
             self._partial = False
-            self.run_worker(self._read_the_rest(), group="lane")
+            self.run_worker(self._read_the_rest(), group="changes")
 
-    def _full_digest(self) -> Digest:
-        with heap.bulk(keep=True):  # the app keeps it: see heap
-            return Digest.of(review(self.store.load_rest(), self.as_of, self.due_soon_days))
+    def _judged(self, read: Callable[[], Plan], as_of: date | None = None) -> Digest:
+        """A whole plan read and judged, which the app keeps (see `collector`)."""
+        with self.collector.reading():
+            return Digest.of(review(read(), as_of or self.as_of, self.due_soon_days))
 
     async def _read_the_rest(self) -> None:
-        async with self._lane:
+        async with self._one_at_a_time:
             try:
-                digest = await asyncio.to_thread(self._full_digest)
+                digest = await asyncio.to_thread(self._judged, self.store.load_rest)
             except HspError as exc:
                 self.failure = exc
                 self.exit(1)
@@ -198,11 +188,11 @@ class HspApp(KeyGate, App[int]):
         if self.link is not None and (why := self.link.refusal()):  # disconnected: refused, never queued
             self.notify(why, severity="error", timeout=8)
             return
-        self.run_worker(self.lock_waits.ticketed(self._change(command)), group="lane")
+        self.run_worker(self.lock_waits.ticketed(self._change(command)), group="changes")
 
     async def _change(self, command: Command) -> None:
         await self._loaded.wait()
-        async with self._lane:
+        async with self._one_at_a_time:
             try:
                 change, digest, item = await self._run_save(command, self._token)
             except (HspError, OSError) as exc:
@@ -218,16 +208,16 @@ class HspApp(KeyGate, App[int]):
 
     def review_on(self, day: date) -> None:
         """Judge the plan as of `day` from now on (the review date), without re-reading the file."""
-        self.run_worker(self._review_on(day), group="lane")
+        self.run_worker(self._review_on(day), group="changes")
 
     async def _review_on(self, day: date) -> None:
         await self._loaded.wait()
-        async with self._lane:
+        async with self._one_at_a_time:
             if day == self.as_of:
                 self.notify(f"No change: the review date is already {fmt_date(day)}")
                 return
             self.as_of, self.as_of_given = day, True
-            build = partial(kept, lambda plan: Digest.of(review(plan, day, self.due_soon_days)), self.review.plan)
+            build = partial(self._judged, lambda: self.review.plan, day)
             digest = build() if len(self.review.items) <= SAVE_IN_LOOP else await asyncio.to_thread(build)
             self._show(digest)
             rv = digest.review
@@ -238,11 +228,11 @@ class HspApp(KeyGate, App[int]):
         if self.link is not None and (why := self.link.refusal()):
             self.notify(why, severity="error", timeout=8)
             return
-        self.run_worker(self.lock_waits.ticketed(self._undo()), group="lane")
+        self.run_worker(self.lock_waits.ticketed(self._undo()), group="changes")
 
     async def _undo(self) -> None:
         await self._loaded.wait()
-        async with self._lane:
+        async with self._one_at_a_time:
             if not self.undo_stack:
                 self.notify("Nothing to undo: you have made no change in this session", severity="warning")
                 return
@@ -276,33 +266,17 @@ class HspApp(KeyGate, App[int]):
             raise SkipAction()
 
     def _save(self, command: Command, seen: Token) -> tuple[Change, Digest, ItemReview | None]:
-        """The change, then what to show (nothing else runs in the lane meanwhile; maybe in a thread).
+        """The change, then what to show (nothing else takes its turn meanwhile; maybe in a thread).
 
         When nobody else had saved since the plan shown was read (`seen`), only the changed item is
         judged again (O(1) instead of re-reading every item of a large plan); otherwise the whole
         plan as saved.
         """
-        # See heap: after a one-item change, what the save made is collected in one go at the end;
-        # after someone else's save, the whole plan as they left it is kept (frozen) instead.
-        with heap.bulk(collect_first=True) as pause:
-            change = self.store.run(command, by=self.user)
-            index = self._positions().get(change.number) if seen is not None and change.before == seen else None
-            if index is None:
-                pause.keeping, pause.collect_first = True, False
-                return change, Digest.of(review(change.plan, self.as_of, self.due_soon_days)), None
-            if change.entry is None:
-                return change, self.digest, None
-            item = review_item(change.record, self.as_of, change.meta.date, self.due_soon_days)
-            replaced = self.review.items[index]
-            rv = self.review.replacing(index, item)
-            self._positions_of = rv.items  # the same positions: no need to build them again
-            return change, Digest.of(rv, previous=self.digest, changed=item, replaced=replaced), item
-
-    def _positions(self) -> dict[int, int]:
-        if self._positions_of is not self.review.items:
-            self._index = {i.number: k for k, i in enumerate(self.review.items)}
-            self._positions_of = self.review.items
-        return self._index
+        change = self.store.run(command, by=self.user)
+        patched = after_change(self.digest, change, seen)
+        if patched is not None:
+            return change, *patched
+        return change, self._judged(lambda: change.plan), None
 
     def _adopt(self, digest: Digest, token: Token, changed: ItemReview | None = None) -> None:
         """Show the plan as saved at `token` (by us or by someone else)."""
@@ -314,7 +288,7 @@ class HspApp(KeyGate, App[int]):
         """Reload when another process has saved the file; keep the cursor on the same item."""
         if self.link is not None:  # a server tells of each change (tui/live.py): nothing to poll
             return
-        if self._lane.locked() or not self._loaded.is_set():  # busy: look again next time
+        if self._one_at_a_time.locked() or not self._loaded.is_set():  # busy: look again next time
             return
         sig = self.store.change_token()
         if sig == self._token:
@@ -330,18 +304,17 @@ class HspApp(KeyGate, App[int]):
             return
         if len(self.review.items) <= SAVE_IN_LOOP:
             self._reloaded(sig, self._read_again)
-        else:  # a large plan is read and reviewed in a thread, in the lane, so the keys keep working
-            self.run_worker(self._reload_in_lane(sig), group="lane")
+        else:  # a large plan is read and reviewed in a thread, in turn, so the keys keep working
+            self.run_worker(self._reload_in_turn(sig), group="changes")
 
     def _read_again(self) -> Digest | HspError:
         try:
-            with heap.bulk(keep=True):
-                return Digest.of(review(self.store.load(), self.as_of, self.due_soon_days))
+            return self._judged(self.store.load)
         except HspError as exc:
             return exc
 
-    async def _reload_in_lane(self, sig: Token) -> None:
-        async with self._lane:
+    async def _reload_in_turn(self, sig: Token) -> None:
+        async with self._one_at_a_time:
             if self.store.change_token() != sig:  # saved again meanwhile: the next poll takes the latest
                 return
             digest = await asyncio.to_thread(self._read_again)
@@ -451,13 +424,6 @@ def status_word(value: object) -> str:
         return str(value)
 
 
-def kept(fn: Callable[..., Any], *args: Any) -> Any:
-    """`fn(*args)`, building what the app keeps (a plan, the store's copy of the file) with the cycle
-    collector paused, and out of its way afterwards (see `heap`)."""
-    with heap.bulk(keep=True):
-        return fn(*args)
-
-
 def unchanged_words(summary: str) -> str:
     """The store's '1: already Done; nothing changed' as 'No. 1 is already Done'."""
     text = summary.strip().removesuffix("; nothing changed")
@@ -465,64 +431,3 @@ def unchanged_words(summary: str) -> str:
     if not sep or not number.isdigit():
         return text
     return f"No. {number} is {rest}" if rest.startswith("already ") else f"No. {number}: {rest}"
-
-
-def command_title(b: Binding) -> str:
-    titles = {
-        "add_note": "Add a progress note", "edit": "Edit owner and deadline",
-        "milestone": "Mark a milestone done / open", "undo": "Undo my last change",
-        "overdue_only": "Overdue only on / off", "filter": "Filter by text",
-        "cycle_sort": "Sort by number / due / owner / status", "export": "Export (JSON, CSV, Markdown, HTML)",
-        "progress_chart": "Progress over time (chart and figures by week)",
-        "verify": "Verify a done item: accept (Verified) or reject (back to In progress)",
-        "clear_filters": "Clear filters", "help": "Help: keys", "quit": "Quit", "quit_ctrl_c": "Quit (from any screen)",
-        "review_date": "Review date: judge the plan as of another day",
-    }
-    if b.id in titles:
-        return titles[b.id]
-    if b.id and b.id.startswith("set_"):
-        return f"Set status: {b.description}"
-    return b.description
-
-
-def key_name(key: str) -> str:
-    """A key as Textual names it: '?' is 'question_mark', '/' is 'slash'; others as they are."""
-    key = key.strip()
-    return _character_to_key(key) if len(key) == 1 else key
-
-
-def binding_scopes() -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """Each set of bindings active at the same time, as (where, [(id or name, keys, action)]): the
-    app's with the main screen's and one pane's (the focused one), and the app's with each dialog's."""
-    from .screens.modals import EditScreen, ExportScreen, MilestoneScreen, NoteScreen
-    from .screens.review_date import ReviewDateScreen
-
-    def of(cls) -> list[tuple[str, str, str]]:
-        found = []
-        for key, bindings in cls._merge_bindings().key_to_bindings.items():
-            for b in bindings:
-                found.append((b.id or f"{cls.__name__}'s {b.action}", key, b.action))
-        # One entry per binding id, with all its keys (a [keys] entry replaces them all).
-        merged: dict[str, tuple[str, str]] = {}
-        for name, key, action in found:
-            keys, _ = merged.get(name, ("", action))
-            merged[name] = (f"{keys},{key}" if keys else key, action)
-        return [(name, keys, action) for name, (keys, action) in merged.items()]
-
-    app = of(HspApp)
-    scopes = [(f"on the main screen, in the {name}", app + of(MainScreen) + of(cls))
-              for name, cls in (("table", RecTable), ("detail", DetailPane), ("owners pane", OwnersPane),
-                                ("deadlines pane", DeadlinesPane))]
-    scopes += [(f"in the {name} dialog", app + of(cls))
-               for name, cls in (("note", NoteScreen), ("edit", EditScreen), ("export", ExportScreen),
-                                 ("milestone", MilestoneScreen), ("help", HelpScreen),
-                                 ("review date", ReviewDateScreen))]
-    return scopes
-
-
-def binding_ids() -> set[str]:
-    """Every binding id a [keys] table may remap."""
-    ids = set()
-    for cls in (HspApp, MainScreen, RecTable, DetailPane, OwnersPane, DeadlinesPane):
-        ids |= {b.id for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
-    return ids

@@ -15,7 +15,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from ..errors import HspError
-from ..review import review, review_item
+from ..review import review_item
 from .view import Digest
 
 if TYPE_CHECKING:
@@ -71,12 +71,12 @@ class ServerLink:
         self.app.notify("Reconnected to the server; the plan has been read again")
 
     def _schedule(self, numbers: set[int] | None) -> None:
-        self.app.run_worker(self._refresh(numbers), group="lane")
+        self.app.run_worker(self._refresh(numbers), group="changes")
 
     async def _refresh(self, numbers: set[int] | None) -> None:
         app = self.app
         await app._loaded.wait()
-        async with app._lane:
+        async with app._one_at_a_time:
             try:
                 result = await asyncio.to_thread(self._read, numbers)
             except HspError as exc:
@@ -94,16 +94,14 @@ class ServerLink:
         """(digest or None when nothing shown changed, the plan's token, the one item changed or None)."""
         app = self.app
         token = self.backend.change_token()
-        positions = app._positions()
-        if numbers is None or any(n not in positions for n in numbers):
+        if numbers is None or any(app.digest.position(n) is None for n in numbers):
             self.last_read = None
-            rv = review(self.backend.load_plan(), app.as_of, app.due_soon_days)
-            return Digest.of(rv), token, None
+            return app._judged(self.backend.load_plan), token, None
         self.last_read = set(numbers)
         digest, changed = app.digest, []
         reference = digest.review.plan.meta.date
         for rec in self.backend.load_items(sorted(numbers)):
-            index = positions[rec.number]
+            index = digest.position(rec.number)
             replaced = digest.review.items[index]
             if replaced.rec == rec:
                 continue  # e.g. our own change, already shown

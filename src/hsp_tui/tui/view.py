@@ -8,14 +8,17 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from rich.text import Text
 
 from ..formatting import due_words as due_text, month_label
-from ..heap import bulk
 from ..model import STATUS_KEYS as MODEL_STATUS_KEYS, Status
-from ..review import ItemReview, OwnerSummary, Review
+from ..review import ItemReview, OwnerSummary, Review, review_item
+
+if TYPE_CHECKING:
+    from ..backends import Token
+    from ..store import Change
 from ..textsafe import one_line
 
 SORTS = ("number", "due", "owner", "status")
@@ -96,6 +99,13 @@ class Digest:
     deadlines: list[tuple[str, list[ItemReview]]] = field(default_factory=list)
     deadline_lines: list[tuple[Text, str | None]] = field(default_factory=list)  # (line, item number or None)
     _texts: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _positions: dict[int, int] | None = field(default=None, repr=False)
+
+    def position(self, number: int) -> int | None:
+        """Where item `number` is in the review's items (built once per review)."""
+        if self._positions is None:
+            self._positions = {i.number: k for k, i in enumerate(self.review.items)}
+        return self._positions.get(number)
 
     def texts_in(self, sort: str, items: Sequence[ItemReview]) -> list[str]:
         """The search texts of `items` (every item, in the order `sort`), built once per order: a text
@@ -112,14 +122,8 @@ class Digest:
            replaced: ItemReview | None = None) -> "Digest":
         """Everything for `rv`. When only one item changed (`replaced` in `previous` is `changed` in
         `rv`), the previous digest's search texts and orders are reused and updated for it."""
-        with bulk():
-            return cls._of(rv, total=total, complete=complete, previous=previous, changed=changed,
-                           replaced=replaced)
-
-    @classmethod
-    def _of(cls, rv: Review, *, total: int | None, complete: bool, previous: "Digest | None",
-            changed: ItemReview | None, replaced: ItemReview | None) -> "Digest":
-        if previous is not None and changed is not None and replaced is not None:
+        patch = previous is not None and changed is not None and replaced is not None
+        if patch:
             texts = dict(previous.search)
             texts[changed.number] = search_text(changed)
             orders = {key: resorted(previous.orders[key], replaced, changed, key) if key in previous.orders
@@ -131,7 +135,28 @@ class Digest:
         digest = cls(rv, len(rv.items) if total is None else total, complete, orders, texts, rv.by_owner(),
                      summary_text(rv), groups, deadline_lines(groups))
         digest.texts_in("number", orders["number"])  # here (off the event loop), not at the first filter
+        if patch:
+            digest._positions = previous._positions  # the changed item keeps its place in the review
         return digest
+
+
+def after_change(dg: Digest, change: "Change", seen: "Token") -> tuple[Digest, ItemReview | None] | None:
+    """What to show after `change`, made from `dg` when nobody else saved since its plan was read
+    (`seen`): only the changed item is judged again and moved where each order puts it (O(log n)
+    instead of judging every item again); with the item as judged now (None when nothing changed).
+    None when someone else saved meanwhile, or the item is not in `dg`: then the whole plan as saved
+    must be reviewed again."""
+    if seen is None or change.before != seen:
+        return None
+    index = dg.position(change.number)
+    if index is None:
+        return None
+    if change.entry is None:
+        return dg, None
+    rv = dg.review
+    item = review_item(change.record, rv.as_of, change.meta.date, rv.due_soon_days)
+    replaced = rv.items[index]
+    return Digest.of(rv.replacing(index, item), previous=dg, changed=item, replaced=replaced), item
 
 
 PER_GROUP = 30  # a deadline group lists at most this many items (and says how many more)

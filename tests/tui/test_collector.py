@@ -1,0 +1,93 @@
+"""The app pauses Python's cycle collector only while it reads a whole plan, leaves it as it found
+it, and keeps nothing behind over many reloads of a large plan."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from hsp_tui.errors import PlanFileError
+from hsp_tui.store import Store
+from hsp_tui.tui.collector import Collector
+from tuikit import file_data, seed_docs_repeated, settled
+
+from conftest import AS_OF, USER, fixed_clock
+
+
+def test_pauses_nest_and_overlap_across_threads():
+    collector = Collector()
+    started, release = threading.Event(), threading.Event()
+
+    def reader():
+        with collector.reading():
+            started.set()
+            release.wait(5)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    started.wait(5)
+    with collector.reading():
+        with collector.reading():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other thread is still reading
+    release.set()
+    t.join(5)
+    assert gc.isenabled()
+
+
+def test_a_collector_turned_off_by_the_host_program_stays_off():
+    gc.disable()
+    try:
+        with Collector().reading():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_runs_again_after_a_damaged_plan_is_refused(tmp_path: Path):
+    from hsp_tui.tui import build_app
+
+    path = tmp_path / "bad.json"
+    path.write_text('{"meta": {"1": {"app": "hsp-tui"', encoding="utf-8")
+    thresholds = gc.get_threshold()
+    with pytest.raises(PlanFileError):
+        build_app(Store(path), as_of=AS_OF, user=USER)
+    assert gc.isenabled() and gc.get_threshold() == thresholds
+
+
+LARGE = 2100  # items: a plan the app reads and saves in a worker thread
+RELOADS = 50
+
+
+def memory_in_use() -> int:
+    gc.collect()
+    return sys.getallocatedblocks()
+
+
+async def test_fifty_reloads_of_a_large_plan_keep_memory_flat(tmp_path: Path, store: Store):
+    from hsp_tui.tui import build_app
+
+    path = tmp_path / "large.json"
+    Store(path, clock=fixed_clock).create(seed_docs_repeated(file_data(store.path), LARGE))
+    app = build_app(Store(path, clock=fixed_clock, cache=True), as_of=AS_OF, user=USER, as_of_given=True,
+                    clock=fixed_clock)
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    colleague = Store(path, clock=fixed_clock)
+    in_use = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        for k in range(RELOADS):
+            colleague.add_note(1 + k % 12, f"colleague's note {k}", by="bob")  # a save by someone else
+            app.check_file()  # what the poll timer runs: the whole plan is read again
+            await settled(pilot)
+            assert f"colleague's note {k}" in str(app.review.plan.get(1 + k % 12).latest_note)
+            in_use.append(memory_in_use())
+        assert gc.isenabled() and gc.get_threshold() == thresholds and gc.get_freeze_count() == frozen
+    # The plan grows by one note per reload; what the app keeps must not grow with the reloads.
+    assert in_use[-1] - in_use[9] < 0.02 * in_use[9], in_use
