@@ -70,3 +70,27 @@ def test_wheel_ships_the_seed_and_the_installed_package_finds_it(tmp_path):
     assert proc.returncode == 0, proc.stderr
     module_file, seed_file = proc.stdout.split()
     assert module_file.startswith(str(target)) and seed_file.startswith(str(target))
+
+
+def test_every_runtime_dependency_declares_the_range_ci_tests():
+    """Each runtime dependency has a lower and an upper bound, and CI's run on the lowest versions
+    (.ci/lowest.txt) installs exactly those lower bounds."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = {}
+    for line in (ROOT / ".ci" / "lowest.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[name.strip().lower()] = Version(version.strip())
+    lower = {}
+    for text in project["dependencies"]:
+        req = Requirement(text)
+        ops = {spec.operator: Version(spec.version) for spec in req.specifier}
+        assert set(ops) == {">=", "<"}, f"{text}: give the range tested, '>=lowest,<next major'"
+        lower[req.name.lower()] = ops[">="]
+    assert lower == pins
+    assert "lowest.txt" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
