@@ -282,8 +282,8 @@ def _keep_backup(path: Path) -> None:
             os.link(path, candidate, follow_symlinks=False)
         except FileExistsError:
             continue
-        except OSError:  # no hard links here (some network or FAT drives), or not ours to link: copy
-            break
+        except (OSError, NotImplementedError):  # no hard links here (FAT, some network drives; Windows
+            break  # has no follow_symlinks=False), or not ours to link (protected_hardlinks): copy
         staging = candidate
         break
     if staging is None:
