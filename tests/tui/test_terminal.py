@@ -22,8 +22,9 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
 
 
-def wait_for(check, what: str, tries: int = 150):
-    """Poll (bounded) until check() is truthy; the terminal app runs at its own pace."""
+def wait_for(check, what: str, tries: int = 600):
+    """Poll (bounded) until check() is truthy; the terminal app runs at its own pace (on a busy
+    2-core machine, starting the app alone can take well over 15 s). Returns as soon as it holds."""
     for _ in range(tries):
         result = check()
         if result:
