@@ -39,8 +39,9 @@ def terminal(tmp_path):
     subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
 
-def screen_with(name: str, pattern: str, tries: int = 150) -> str:
-    """The screen once `pattern` (a regular expression) shows on it (bounded polling)."""
+def screen_with(name: str, pattern: str, tries: int = 600) -> str:
+    """The screen once `pattern` (a regular expression) shows on it (bounded polling, up to 60 s: the
+    app alone can take over 15 s to start on a busy 2-core machine)."""
     text = ""
     for _ in range(tries):
         text = tmux("capture-pane", "-p", "-t", name)
