@@ -130,7 +130,7 @@ class Bench:
 
 async def measure(args) -> dict:
     db = Path(args.db)
-    store = Store(db, cache=True)  # as `hsp-tui` starts the app (tui.app_for)
+    store = Store(db, long_running=True)  # as `hsp-tui` starts the app (tui.app_for)
     app = build_app(store, as_of=date.fromisoformat(args.as_of), user="bench", as_of_given=True)
     result: dict = {"latency": {"move": [], "overdue-only": [], "filter keystroke": [], "clear filters": []},
                     "latency_idle": {"move": [], "overdue-only": [], "filter keystroke": [], "clear filters": []}}

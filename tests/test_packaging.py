@@ -92,5 +92,5 @@ def test_every_runtime_dependency_declares_the_range_ci_tests():
         ops = {spec.operator: Version(spec.version) for spec in req.specifier}
         assert set(ops) == {">=", "<"}, f"{text}: give the range tested, '>=lowest,<next major'"
         lower[req.name.lower()] = ops[">="]
-    assert lower == pins
+    assert lower == pins, "pyproject.toml's lower bounds and .ci/lowest.txt must name the same versions"
     assert "lowest.txt" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

@@ -247,7 +247,7 @@ def test_an_edit_that_keeps_size_and_time_is_not_lost_by_the_next_change(plan_pa
     a colleague's edit keeps the file's size, inode and modification time, and still survives."""
     import os
 
-    alice = Store(plan_path, cache=True)  # as the app does: what it reads and saves is kept
+    alice = Store(plan_path, long_running=True)  # as the app does: what it reads and saves is kept
     alice.load()
     alice.set_status(1, "in progress", by="alice")
     st = os.stat(plan_path)
@@ -265,7 +265,7 @@ def test_an_edit_that_keeps_size_and_time_is_not_lost_by_the_next_change(plan_pa
 
 
 def test_later_changes_do_not_alter_what_an_earlier_change_returned(plan_path):
-    store = Store(plan_path, cache=True)
+    store = Store(plan_path, long_running=True)
     store.load()
     first = store.set_status(2, "done", by="alice")
     second = store.add_note(2, "signed off", by="alice")
@@ -279,7 +279,7 @@ def test_later_changes_do_not_alter_what_an_earlier_change_returned(plan_path):
 def test_a_failed_save_leaves_nothing_behind_for_the_next_one(plan_path, monkeypatch):
     import os
 
-    store = Store(plan_path, cache=True)
+    store = Store(plan_path, long_running=True)
     store.load()
     store.set_status(4, "blocked", by="alice")
     real_fsync = os.fsync
@@ -297,7 +297,7 @@ def test_a_failed_save_leaves_nothing_behind_for_the_next_one(plan_path, monkeyp
 
 
 def test_changes_from_two_stores_in_turn_are_all_kept(plan_path):
-    alice, bob = Store(plan_path, cache=True), Store(plan_path, cache=True)
+    alice, bob = Store(plan_path, long_running=True), Store(plan_path, long_running=True)
     alice.load()
     bob.load()
     for k in range(1, 7):
@@ -309,7 +309,7 @@ def test_changes_from_two_stores_in_turn_are_all_kept(plan_path):
 
 
 def test_a_remembered_read_is_used_by_the_next_change_only_while_the_file_is_unchanged(plan_path):
-    reader = Store(plan_path, cache=True)
+    reader = Store(plan_path, long_running=True)
     reader.load()
     Store(plan_path).set_status(5, "done", by="bob")  # another officer saves after our read
     reader.add_note(5, "seen", by="alice")

@@ -191,7 +191,7 @@ async def test_key_typed_right_after_tab_goes_to_the_new_pane(make_app):
         burst(app, "tab", "tab", "down", "enter")  # in the owners pane: the first owner, as the filter
         await until(pilot, lambda: app.main.owner is not None, "an owner chosen as the filter")
         await settled(pilot)
-        assert app.main.owner == app.digest.owners[0].owner
+        assert app.main.owner == app.plan_view.owners[0].owner
 
 
 # -- help, Ctrl+C, the command palette ---------------------------------------------------------

@@ -75,7 +75,7 @@ async def test_fifty_reloads_of_a_large_plan_keep_memory_flat(tmp_path: Path, st
 
     path = tmp_path / "large.json"
     Store(path, clock=fixed_clock).create(seed_docs_repeated(file_data(store.path), LARGE))
-    app = build_app(Store(path, clock=fixed_clock, cache=True), as_of=AS_OF, user=USER, as_of_given=True,
+    app = build_app(Store(path, clock=fixed_clock, long_running=True), as_of=AS_OF, user=USER, as_of_given=True,
                     clock=fixed_clock)
     thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
     colleague = Store(path, clock=fixed_clock)

@@ -26,7 +26,7 @@ def large_path(tmp_path: Path, store: Store) -> Path:
 def large_app(path: Path):
     from hsp_tui.tui import build_app
 
-    store = Store(path, clock=fixed_clock, cache=True)  # as `hsp-tui` opens it (tui.app_for)
+    store = Store(path, clock=fixed_clock, long_running=True)  # as `hsp-tui` opens it (tui.app_for)
     return build_app(store, as_of=AS_OF, user=USER, as_of_given=True, clock=fixed_clock)
 
 

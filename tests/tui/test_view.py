@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hsp_tui.model import Recommendation, Status
 from hsp_tui.review import review, review_item
 from hsp_tui.store import Store
-from hsp_tui.tui.view import SORTS, Digest, select
+from hsp_tui.tui.view import SORTS, PlanView, select
 
 from conftest import AS_OF
 from tuikit import file_data, seed_docs_repeated
@@ -47,7 +47,7 @@ changes = st.lists(st.tuples(st.integers(1, 60), st.sampled_from(list(Status)), 
 def test_one_item_updates_match_a_full_rebuild(store_for_hypothesis, steps):
     plan = plan_of(store_for_hypothesis, 60)
     rv = review(plan, AS_OF)
-    dg = Digest.of(rv)
+    dg = PlanView.of(rv)
     for number, status, owner, deadline in steps:
         index = number - 1
         old_rec: Recommendation = rv.items[index].rec
@@ -58,8 +58,8 @@ def test_one_item_updates_match_a_full_rebuild(store_for_hypothesis, steps):
         rv = rv.replacing(index, item)
         assert rv.item(number) is item and rv.plan.get(number) is rec
         assert rv.item(number % 60 + 1) is rv.items[number % 60]
-        dg = Digest.of(rv, previous=dg, changed=item, replaced=replaced)
-        full = Digest.of(rv)
+        dg = PlanView.of(rv, previous=dg, changed=item, replaced=replaced)
+        full = PlanView.of(rv)
         for key in SORTS:
             assert [i.number for i in dg.orders[key]] == [i.number for i in full.orders[key]], key
             for text in ("", "head", str(number)):
@@ -69,7 +69,7 @@ def test_one_item_updates_match_a_full_rebuild(store_for_hypothesis, steps):
                [(label, [i.number for i in g]) for label, g in full.deadlines]
 
 
-def same_view(a: Digest, b: Digest) -> None:
+def same_view(a: PlanView, b: PlanView) -> None:
     for key in SORTS:
         assert [i.number for i in a.orders[key]] == [i.number for i in b.orders[key]], key
     assert a.search == b.search and a.owners == b.owners and a.review.items == b.review.items
@@ -85,7 +85,7 @@ def test_after_a_change_only_that_item_is_judged_again_and_the_view_is_as_a_full
                                           deadline=lambda k: DEADLINES[k % len(DEADLINES)]))
     mine = Store(path)
     seen = mine.change_token()
-    dg = Digest.of(review(mine.load(), AS_OF))
+    dg = PlanView.of(review(mine.load(), AS_OF))
     for change in (lambda: mine.set_status(7, Status.DONE, by="me"),
                    lambda: mine.set_owner(8, "zeta", by="me"),
                    lambda: mine.revise(9, "March 2011", reason="late", by="me"),
@@ -93,7 +93,7 @@ def test_after_a_change_only_that_item_is_judged_again_and_the_view_is_as_a_full
         c = change()
         patched, item = after_change(dg, c, seen)
         assert item is not None and item.rec == c.record and patched.review.item(c.number) is item
-        same_view(patched, Digest.of(review(c.plan, AS_OF)))
+        same_view(patched, PlanView.of(review(c.plan, AS_OF)))
         dg, seen = patched, c.after
     nothing = mine.set_status(7, Status.DONE, by="me")  # already so
     assert after_change(dg, nothing, seen) == (dg, None)

@@ -112,7 +112,8 @@ class Backend(Protocol):
 def open_backend(target: str | os.PathLike, **options: Any) -> Backend:
     """The backend for `target`: a PostgreSQL URL (`postgresql://...`) or a plan file's path.
 
-    `options` are the backend's own (for the file: `clock`, `lock_timeout`, `cache`).
+    `options`: every backend takes `long_running` (True for the app: it may keep what it read, and
+    listen for changes); the file's own are `clock` and `lock_timeout`.
     """
     from .pgconnect import is_server_url
 

@@ -11,7 +11,7 @@ and writes the whole database with the same `encode` and atomic write as `PlanSt
 tests/test_tinydb_storage.py checks that TinyDB, with our storage or its own, reads what
 this backend writes, and that this backend reads what TinyDB writes.
 
-A long-running program (the app) opens the backend with `cache=True`: it keeps the data it last read
+A long-running program (the app) opens the backend with `long_running=True`: it keeps the data it last read
 or wrote with the SHA-256 of the file's bytes, and its next change uses that data again when the file
 still holds exactly those bytes, instead of parsing a large file again (parsing is most of a save's
 cost, and it holds up every other thread of the process meanwhile).
@@ -181,13 +181,13 @@ class JsonFileBackend:
     """A plan kept in one TinyDB JSON file (see the module's docstring)."""
 
     def __init__(self, path: Path, *, clock: Callable[[], str] | None = None, lock_timeout: float = LOCK_TIMEOUT,
-                 cache: bool = False) -> None:
+                 long_running: bool = False) -> None:
         from ..store import now_iso
 
         self.path = plan_file(Path(path))  # links resolved once: lock, backup and saves beside the real file
         self.clock = clock or now_iso
         self.lock_timeout = lock_timeout
-        self.cache = cache
+        self.long_running = long_running
         self._kept: tuple[bytes, dict[str, Any]] | None = None  # (SHA-256 of the file's bytes, its data)
         self._pending: dict[str, Any] | None = None  # read by load_head, for load_rest
 
@@ -309,7 +309,7 @@ class JsonFileBackend:
     def _read(self) -> dict[str, Any]:
         raw = read_plan_bytes(self.path)
         data = _parse(self.path, raw)
-        if self.cache:
+        if self.long_running:
             self._kept = (hashlib.sha256(raw).digest(), data)
         return data
 
@@ -333,5 +333,5 @@ class JsonFileBackend:
         except (TypeError, orjson.JSONEncodeError) as exc:
             raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
         atomic_write(self.path, payload, keep_backup=keep_backup, check=check)
-        if self.cache:
+        if self.long_running:
             self._kept = (hashlib.sha256(payload).digest(), data)

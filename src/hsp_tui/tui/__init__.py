@@ -64,6 +64,6 @@ def app_for(ctx: Any) -> "HspApp":
     # A long-running program: the store keeps what it read and wrote, so its next save need not
     # read the file again. The plan is read and checked as the app is built (a bad file is refused
     # before the app starts).
-    store = ctx.store(cache=True)
+    store = ctx.store(long_running=True)
     return build_app(store, as_of=ctx.as_of, user=ctx.user, as_of_given=ctx.as_of_given,
                      due_soon_days=ctx.due_soon_days, settings=ctx.settings)

@@ -34,7 +34,7 @@ from .screens.modals import HelpScreen
 from . import live
 from .collector import Collector
 from .live import ServerLink
-from .view import Digest, after_change
+from .view import PlanView, after_change
 
 POLL_SECONDS = 1.0
 # A plan with more items than this shows its first items at once and reads the rest in a thread.
@@ -85,7 +85,7 @@ class HspApp(KeyGate, App[int]):
         self._token: Token = store.change_token()  # the version of the plan shown: taken before it is read
         with self.collector.reading():
             head = store.load_head(FIRST_ITEMS)
-            self.digest = Digest.of(review(head.plan, as_of, due_soon_days), total=head.total,
+            self.plan_view = PlanView.of(review(head.plan, as_of, due_soon_days), total=head.total,
                                     complete=head.complete)
         self._partial = not head.complete  # the rest is read once the first screen shows
         del head
@@ -128,11 +128,11 @@ class HspApp(KeyGate, App[int]):
 
     @property
     def review(self) -> Review:
-        return self.digest.review
+        return self.plan_view.review
 
     @property
     def loading(self) -> bool:
-        return not self.digest.complete
+        return not self.plan_view.complete
 
     def read_the_rest(self) -> None:
         """Once the first screen shows: build and review every item of a large plan, in a thread."""
@@ -140,25 +140,25 @@ class HspApp(KeyGate, App[int]):
             self._partial = False
             self.run_worker(self._read_the_rest(), group="changes")
 
-    def _judged(self, read: Callable[[], Plan], as_of: date | None = None) -> Digest:
+    def _judged(self, read: Callable[[], Plan], as_of: date | None = None) -> PlanView:
         """A whole plan read and judged, which the app keeps (see `collector`)."""
         with self.collector.reading():
-            return Digest.of(review(read(), as_of or self.as_of, self.due_soon_days))
+            return PlanView.of(review(read(), as_of or self.as_of, self.due_soon_days))
 
     async def _read_the_rest(self) -> None:
         async with self._one_at_a_time:
             try:
-                digest = await asyncio.to_thread(self._judged, self.store.load_rest)
+                view = await asyncio.to_thread(self._judged, self.store.load_rest)
             except HspError as exc:
                 self.failure = exc
                 self.exit(1)
                 return
-            self._show(digest)
+            self._show(view)
             self._loaded.set()
 
-    def _show(self, digest: Digest) -> None:
-        self.digest = digest
-        self.main.show_review(digest, keep=self.main.table.current_number)
+    def _show(self, view: PlanView) -> None:
+        self.plan_view = view
+        self.main.show_review(view, keep=self.main.table.current_number)
 
     @property
     def main(self) -> MainScreen:
@@ -194,11 +194,11 @@ class HspApp(KeyGate, App[int]):
         await self._loaded.wait()
         async with self._one_at_a_time:
             try:
-                change, digest, item = await self._run_save(command, self._token)
+                change, view, item = await self._run_save(command, self._token)
             except (HspError, OSError) as exc:
                 self.notify(f"Not saved: {exc}", severity="error", timeout=8)
                 return
-            self._adopt(digest, change.after, item)  # the plan as it is now, even when nothing changed
+            self._adopt(view, change.after, item)  # the plan as it is now, even when nothing changed
             if change.entry is None:  # e.g. already so, or someone else had already made the same change
                 self.notify(f"No change: {unchanged_words(change.summary)}")
                 return
@@ -218,9 +218,9 @@ class HspApp(KeyGate, App[int]):
                 return
             self.as_of, self.as_of_given = day, True
             build = partial(self._judged, lambda: self.review.plan, day)
-            digest = build() if len(self.review.items) <= SAVE_IN_LOOP else await asyncio.to_thread(build)
-            self._show(digest)
-            rv = digest.review
+            view = build() if len(self.review.items) <= SAVE_IN_LOOP else await asyncio.to_thread(build)
+            self._show(view)
+            rv = view.review
             self.notify(f"Review date now {fmt_date(day)}: {len(rv.overdue)} overdue, "
                         f"{len(rv.due_soon)} due soon")
 
@@ -238,7 +238,7 @@ class HspApp(KeyGate, App[int]):
                 return
             number, entry_id, summary = self.undo_stack.pop()
             try:
-                change, digest, _ = await self._run_save(Undo(number, entry_id), None)
+                change, view, _ = await self._run_save(Undo(number, entry_id), None)
             except ConflictError as exc:
                 # Refused for good (the item changed since): say what `u` would undo next, so the
                 # next press never undoes an older change unannounced.
@@ -250,11 +250,11 @@ class HspApp(KeyGate, App[int]):
                 self.undo_stack.append((number, entry_id, summary))  # not tried: u tries it again
                 self.notify(f"Cannot undo ({summary}): {exc}; u tries again", severity="error", timeout=8)
                 return
-            self._adopt(digest, change.after)
+            self._adopt(view, change.after)
             self.main.table.go_to(number)
             self.notify(f"Undone: {summary} (kept in the history as change #{change.entry.id})")
 
-    async def _run_save(self, command: Command, seen: Token) -> tuple[Change, Digest, ItemReview | None]:
+    async def _run_save(self, command: Command, seen: Token) -> tuple[Change, PlanView, ItemReview | None]:
         """`_save` here and now for an ordinary plan; in a thread for a large one, or while waiting
         for someone else's lock (see lockwait)."""
         return await self.lock_waits.save(partial(self._save, command, seen),
@@ -265,7 +265,7 @@ class HspApp(KeyGate, App[int]):
         if not isinstance(self.screen, MainScreen) or not self.lock_waits.stop():
             raise SkipAction()
 
-    def _save(self, command: Command, seen: Token) -> tuple[Change, Digest, ItemReview | None]:
+    def _save(self, command: Command, seen: Token) -> tuple[Change, PlanView, ItemReview | None]:
         """The change, then what to show (nothing else takes its turn meanwhile; maybe in a thread).
 
         When nobody else had saved since the plan shown was read (`seen`), only the changed item is
@@ -273,16 +273,16 @@ class HspApp(KeyGate, App[int]):
         plan as saved.
         """
         change = self.store.run(command, by=self.user)
-        patched = after_change(self.digest, change, seen)
+        patched = after_change(self.plan_view, change, seen)
         if patched is not None:
             return change, *patched
         return change, self._judged(lambda: change.plan), None
 
-    def _adopt(self, digest: Digest, token: Token, changed: ItemReview | None = None) -> None:
+    def _adopt(self, view: PlanView, token: Token, changed: ItemReview | None = None) -> None:
         """Show the plan as saved at `token` (by us or by someone else)."""
-        old, self.digest, self._token = self.digest, digest, token
-        if digest is not old:
-            self.main.apply_review(old.review, digest, changed=changed)
+        old, self.plan_view, self._token = self.plan_view, view, token
+        if view is not old:
+            self.main.apply_review(old.review, view, changed=changed)
 
     def check_file(self) -> None:
         """Reload when another process has saved the file; keep the cursor on the same item."""
@@ -307,7 +307,7 @@ class HspApp(KeyGate, App[int]):
         else:  # a large plan is read and reviewed in a thread, in turn, so the keys keep working
             self.run_worker(self._reload_in_turn(sig), group="changes")
 
-    def _read_again(self) -> Digest | HspError:
+    def _read_again(self) -> PlanView | HspError:
         try:
             return self._judged(self.store.load)
         except HspError as exc:
@@ -317,19 +317,19 @@ class HspApp(KeyGate, App[int]):
         async with self._one_at_a_time:
             if self.store.change_token() != sig:  # saved again meanwhile: the next poll takes the latest
                 return
-            digest = await asyncio.to_thread(self._read_again)
-            self._reloaded(sig, lambda: digest)
+            view = await asyncio.to_thread(self._read_again)
+            self._reloaded(sig, lambda: view)
 
-    def _reloaded(self, sig: Token, read: Callable[[], "Digest | HspError"]) -> None:
+    def _reloaded(self, sig: Token, read: Callable[[], "PlanView | HspError"]) -> None:
         """Show the file as another process saved it, keeping the cursor on the same item."""
-        digest = read()
-        if isinstance(digest, HspError):
+        view = read()
+        if isinstance(view, HspError):
             self._bad_token = sig
-            self.notify(f"Cannot re-read the file: {digest}; showing the last good copy",
+            self.notify(f"Cannot re-read the file: {view}; showing the last good copy",
                         severity="error", timeout=10)
             return
         number = self.main.table.current_number
-        self._adopt(digest, sig)
+        self._adopt(view, sig)
         where = f"; still on No. {number}" if number is not None and self.main.table.current_number == number else ""
         self.notify(f"The file was changed elsewhere and has been reloaded{where}")
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import HspError
 from ..review import review_item
-from .view import Digest
+from .view import PlanView
 
 if TYPE_CHECKING:
     from .app import HspApp
@@ -94,11 +94,11 @@ class ServerLink:
         """(digest or None when nothing shown changed, the plan's token, the one item changed or None)."""
         app = self.app
         token = self.backend.change_token()
-        if numbers is None or any(app.digest.position(n) is None for n in numbers):
+        if numbers is None or any(app.plan_view.position(n) is None for n in numbers):
             self.last_read = None
             return app._judged(self.backend.load_plan), token, None
         self.last_read = set(numbers)
-        digest, changed = app.digest, []
+        digest, changed = app.plan_view, []
         reference = digest.review.plan.meta.date
         for rec in self.backend.load_items(sorted(numbers)):
             index = digest.position(rec.number)
@@ -106,7 +106,7 @@ class ServerLink:
             if replaced.rec == rec:
                 continue  # e.g. our own change, already shown
             item = review_item(rec, app.as_of, reference, app.due_soon_days)
-            digest = Digest.of(digest.review.replacing(index, item), previous=digest, changed=item, replaced=replaced)
+            digest = PlanView.of(digest.review.replacing(index, item), previous=digest, changed=item, replaced=replaced)
             changed.append(item)
         # one item: its row is redrawn in place; several: the screen takes the new review whole
         return (digest if changed else None), token, (changed[0] if len(changed) == 1 else None)

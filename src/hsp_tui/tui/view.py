@@ -81,8 +81,8 @@ def search_text(item: ItemReview) -> str:
 
 
 @dataclass
-class Digest:
-    """A review and what the panes derive from it, computed once per review (off the event loop
+class PlanView:
+    """The plan as the panes show it: a review and what the panes derive from it, computed once per review (off the event loop
     for large plans: every O(n) step is here, so that showing it costs only a screenful).
 
     `complete` is False while only the first items of a large plan have been read; `total` is then
@@ -118,10 +118,10 @@ class Digest:
 
     @classmethod
     def of(cls, rv: Review, *, total: int | None = None, complete: bool = True,
-           previous: "Digest | None" = None, changed: ItemReview | None = None,
-           replaced: ItemReview | None = None) -> "Digest":
+           previous: "PlanView | None" = None, changed: ItemReview | None = None,
+           replaced: ItemReview | None = None) -> "PlanView":
         """Everything for `rv`. When only one item changed (`replaced` in `previous` is `changed` in
-        `rv`), the previous digest's search texts and orders are reused and updated for it."""
+        `rv`), the previous view's search texts and orders are reused and updated for it."""
         patch = previous is not None and changed is not None and replaced is not None
         if patch:
             texts = dict(previous.search)
@@ -132,15 +132,15 @@ class Digest:
             texts = {i.number: search_text(i) for i in rv.items}
             orders = {key: sort_items(rv.items, key) for key in SORTS}
         groups = deadline_groups(rv)
-        digest = cls(rv, len(rv.items) if total is None else total, complete, orders, texts, rv.by_owner(),
+        view = cls(rv, len(rv.items) if total is None else total, complete, orders, texts, rv.by_owner(),
                      summary_text(rv), groups, deadline_lines(groups))
-        digest.texts_in("number", orders["number"])  # here (off the event loop), not at the first filter
+        view.texts_in("number", orders["number"])  # here (off the event loop), not at the first filter
         if patch:
-            digest._positions = previous._positions  # the changed item keeps its place in the review
-        return digest
+            view._positions = previous._positions  # the changed item keeps its place in the review
+        return view
 
 
-def after_change(dg: Digest, change: "Change", seen: "Token") -> tuple[Digest, ItemReview | None] | None:
+def after_change(dg: PlanView, change: "Change", seen: "Token") -> tuple[PlanView, ItemReview | None] | None:
     """What to show after `change`, made from `dg` when nobody else saved since its plan was read
     (`seen`): only the changed item is judged again and moved where each order puts it (O(log n)
     instead of judging every item again); with the item as judged now (None when nothing changed).
@@ -156,7 +156,7 @@ def after_change(dg: Digest, change: "Change", seen: "Token") -> tuple[Digest, I
     rv = dg.review
     item = review_item(change.record, rv.as_of, change.meta.date, rv.due_soon_days)
     replaced = rv.items[index]
-    return Digest.of(rv.replacing(index, item), previous=dg, changed=item, replaced=replaced), item
+    return PlanView.of(rv.replacing(index, item), previous=dg, changed=item, replaced=replaced), item
 
 
 PER_GROUP = 30  # a deadline group lists at most this many items (and says how many more)
@@ -223,7 +223,7 @@ def deadline_groups(rv: Review) -> list[tuple[str, list[ItemReview]]]:
     return groups
 
 
-def select(dg: Digest, *, text: str = "", owner: str | None = None, overdue_only: bool = False,
+def select(dg: PlanView, *, text: str = "", owner: str | None = None, overdue_only: bool = False,
            sort: str = "number") -> list[ItemReview]:
     """The items shown under these filters, in this order (O(n) cheap tests: orders are pre-sorted)."""
     needle = text.strip().casefold()

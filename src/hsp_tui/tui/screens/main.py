@@ -22,7 +22,7 @@ from ...errors import HspError
 from ...model import Status
 from ...review import ItemReview, Review
 from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen, PlanChangeRequested
-from ..view import SORTS, STATUS_KEYS, Digest, filter_words, select
+from ..view import SORTS, STATUS_KEYS, PlanView, filter_words, select
 from ..widgets.detail import DetailPane
 from ..widgets.footer import NARROW_BELOW, HspFooter
 from ..widgets.panes import DeadlinesPane, HeaderBar, OwnersPane, SummaryBar
@@ -120,7 +120,7 @@ class MainScreen(Screen):
             pane.border_subtitle = ""
         self.watch_slot(self.slot)
         self._ready = True
-        self.show_review(self.app.digest, keep=None)
+        self.show_review(self.app.plan_view, keep=None)
         self.table.focus()
         # The rest of a large plan is read once the first screen and its panes are drawn (the
         # thread would otherwise share the interpreter with that drawing and slow it down).
@@ -143,7 +143,7 @@ class MainScreen(Screen):
         return self.query_one("#deadlines", DeadlinesPane)
 
     # -- showing --------------------------------------------------------------------------------
-    def show_review(self, dg: Digest, keep: int | None) -> None:
+    def show_review(self, dg: PlanView, keep: int | None) -> None:
         """Redraw everything from a review (after a reload, a filter or sort change)."""
         self.query_one(HeaderBar).show(dg.review, self.app.as_of_given)
         self.query_one(SummaryBar).show(dg)
@@ -152,7 +152,7 @@ class MainScreen(Screen):
         self._mark_deadlines(now=not self._shown_once)
         self._shown_once = True
 
-    def apply_review(self, old: Review, dg: Digest, changed: ItemReview | None = None) -> None:
+    def apply_review(self, old: Review, dg: PlanView, changed: ItemReview | None = None) -> None:
         """A change (ours or someone else's): update only what changed when the items are the same.
 
         `changed`: the one item that changed (nothing else did), so only its row is looked at.
@@ -173,7 +173,7 @@ class MainScreen(Screen):
     def _show_owners_soon(self) -> None:
         """The owners pane is filled in the next frame: on a large plan the table and the owners
         pane together would take more than a frame (the counts are those of the plan then)."""
-        self.call_after_refresh(lambda: self.owners.show(self.app.digest, self.owner))
+        self.call_after_refresh(lambda: self.owners.show(self.app.plan_view, self.owner))
 
     def _mark_deadlines(self, *, now: bool = False) -> None:
         """The deadlines pane is rebuilt once the keys stop coming (and only while it is shown)."""
@@ -190,7 +190,7 @@ class MainScreen(Screen):
         self._deadlines_timer = None
         if self._deadlines_dirty and (force or self.deadlines.region.area):
             self._deadlines_dirty = False
-            self.deadlines.show(self.app.digest)
+            self.deadlines.show(self.app.plan_view)
 
     def on_resize(self) -> None:
         footer = self.query_one(HspFooter)
@@ -205,7 +205,7 @@ class MainScreen(Screen):
         if self._filter_timer is not None:
             self._filter_timer.stop()
             self._filter_timer = None
-        dg = self.app.digest
+        dg = self.app.plan_view
         items = select(dg, text=self.filter_text, owner=self.owner, overdue_only=self.overdue_only,
                        sort=self.sort_key)
         self.table.show(items, keep, basis=dg.review.items)
@@ -247,7 +247,7 @@ class MainScreen(Screen):
 
     def watch_owner(self) -> None:
         if self._ready:
-            self.owners.show(self.app.digest, self.owner)
+            self.owners.show(self.app.plan_view, self.owner)
         self._refilter(self.table.current_number if self._ready else None)
 
     def watch_slot(self, slot: str) -> None:
@@ -386,7 +386,7 @@ class MainScreen(Screen):
             self.set_reactive(MainScreen.owner, None)
             self.set_reactive(MainScreen.overdue_only, False)
             if had_owner:  # only then does the owners pane show a chosen owner (▸) to clear
-                self.owners.show(self.app.digest, None)
+                self.owners.show(self.app.plan_view, None)
             self._refilter(keep)
 
     # -- changes --------------------------------------------------------------------------------

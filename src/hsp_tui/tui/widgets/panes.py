@@ -12,7 +12,7 @@ from ...formatting import fmt_date
 from ...review import Review
 from ...textsafe import one_line, visible
 from ..messages import ItemChosen, OwnerChosen
-from ..view import Digest
+from ..view import PlanView
 from .rectable import STATUS_LETTERS
 
 ALL_OWNERS = "\x00all"
@@ -30,7 +30,7 @@ class OwnersPane(DataTable):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", **kwargs)
-        self._shown: tuple[Digest, str | None] | None = None
+        self._shown: tuple[PlanView, str | None] | None = None
         self._name_w = NAME_MIN
 
     def _name_width(self) -> int:
@@ -48,7 +48,7 @@ class OwnersPane(DataTable):
         self.add_column("Overdue", key="overdue")
         self.add_column("Done", key="done")
 
-    def show(self, dg: Digest, chosen: str | None) -> None:
+    def show(self, dg: PlanView, chosen: str | None) -> None:
         self._shown = (dg, chosen)
         self._name_w = name_w = self._name_width()
         keep = self.cursor_row
@@ -82,7 +82,7 @@ class DeadlinesPane(OptionList):
         Binding("k", "cursor_up", "Up", show=False, id="deadlines_up"),
     ]
 
-    def show(self, dg: Digest) -> None:
+    def show(self, dg: PlanView) -> None:
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
         options = [Option(text, id=key, disabled=key is None) for text, key in dg.deadline_lines]
         if not dg.complete:
@@ -107,9 +107,9 @@ class SummaryBar(Static):
     """The counts on one line: in full where they fit, else in short (status letters as in the
     narrow table's Status column), so the line never wraps and takes a table row."""
 
-    _shown: Digest | None = None
+    _shown: PlanView | None = None
 
-    def show(self, dg: Digest) -> None:
+    def show(self, dg: PlanView) -> None:
         self._shown = dg
         if not dg.complete:
             self.update(Text(f"Reading {dg.total:,} recommendations…", style="italic"))
