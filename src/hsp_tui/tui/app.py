@@ -20,11 +20,12 @@ from ..config import Settings
 from ..backends import Token
 from ..commands import Command, Undo
 from ..errors import ConflictError, HspError
-from ..model import Plan, Status
+from ..model import Plan
 from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
 from ..store import Change, Store, now_iso
 from ..textsafe import visible
 from .bindings import command_title, key_name
+from .words import saved_words, unchanged_words
 from .keys import KeyGate
 from .lockwait import LockWaits
 from .messages import PlanChangeRequested
@@ -394,40 +395,3 @@ def long_past_hint(rv: Review, as_of_given: bool) -> str | None:
     return (f"Every date in this plan is long past (the last was due {fmt_date(latest)}), so it is "
             f"judged as of today, {fmt_date(rv.as_of)}. To see it as it stood, press r and give a review "
             f"date (e.g. {plan_date.isoformat()}), or start the app with --as-of {plan_date.isoformat()}.")
-
-
-def saved_words(change: Change) -> str:
-    """What a saved change did, as the app says it: 'No. 3: Not started → In progress'."""
-    entry, n = change.entry, change.number
-    if entry is None or entry.action == "note":
-        return f"No. {n}: note added"
-    if entry.action == "verify":
-        return (f"No. {n}: verified (accepted)" if entry.new == Status.VERIFIED.value
-                else f"No. {n}: verification rejected, back to In progress")
-    if entry.field == "status":
-        reopened = " (reopened after verification)" if entry.old == Status.VERIFIED.value else ""
-        return f"No. {n}: {status_word(entry.old)} → {status_word(entry.new)}{reopened}"
-    if entry.field == "owner":
-        return f"No. {n}: owner is now {entry.new}"
-    if entry.field == "deadline":
-        return f"No. {n}: deadline revised to {entry.new}"
-    if entry.field == "milestone":
-        return f"No. {n}: milestone {entry.new['index']} {'done' if entry.new['done'] else 'open again'}"
-    return f"No. {n}: {change.summary}"
-
-
-def status_word(value: object) -> str:
-    """A stored status ('in_progress') as the app says it ('In progress')."""
-    try:
-        return Status(value).label
-    except ValueError:
-        return str(value)
-
-
-def unchanged_words(summary: str) -> str:
-    """The store's '1: already Done; nothing changed' as 'No. 1 is already Done'."""
-    text = summary.strip().removesuffix("; nothing changed")
-    number, sep, rest = text.partition(": ")
-    if not sep or not number.isdigit():
-        return text
-    return f"No. {number} is {rest}" if rest.startswith("already ") else f"No. {number}: {rest}"

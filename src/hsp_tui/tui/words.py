@@ -1,0 +1,47 @@
+"""What the app says when a change is saved or changes nothing, from the change itself."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model import Status
+
+if TYPE_CHECKING:
+    from ..store import Change
+
+
+def saved_words(change: Change) -> str:
+    """What a saved change did, as the app says it: 'No. 3: Not started → In progress'."""
+    entry, n = change.entry, change.number
+    if entry is None or entry.action == "note":
+        return f"No. {n}: note added"
+    if entry.action == "verify":
+        return (f"No. {n}: verified (accepted)" if entry.new == Status.VERIFIED.value
+                else f"No. {n}: verification rejected, back to In progress")
+    if entry.field == "status":
+        reopened = " (reopened after verification)" if entry.old == Status.VERIFIED.value else ""
+        return f"No. {n}: {status_word(entry.old)} → {status_word(entry.new)}{reopened}"
+    if entry.field == "owner":
+        return f"No. {n}: owner is now {entry.new}"
+    if entry.field == "deadline":
+        return f"No. {n}: deadline revised to {entry.new}"
+    if entry.field == "milestone":
+        return f"No. {n}: milestone {entry.new['index']} {'done' if entry.new['done'] else 'open again'}"
+    return f"No. {n}: {change.summary}"
+
+
+def status_word(value: object) -> str:
+    """A stored status ('in_progress') as the app says it ('In progress')."""
+    try:
+        return Status(value).label
+    except ValueError:
+        return str(value)
+
+
+def unchanged_words(summary: str) -> str:
+    """The store's '1: already Done; nothing changed' as 'No. 1 is already Done'."""
+    text = summary.strip().removesuffix("; nothing changed")
+    number, sep, rest = text.partition(": ")
+    if not sep or not number.isdigit():
+        return text
+    return f"No. {number} is {rest}" if rest.startswith("already ") else f"No. {number}: {rest}"
