@@ -210,8 +210,26 @@ async def test_at_80x24_the_twelve_recommendations_and_the_summary_fit(make_app)
         assert shown_numbers(app) == [str(n) for n in range(1, 13)]
         summary = app.main.query_one("#summary")
         assert summary.size.height == 1
-        assert plain(summary) == "5 overdue · 0 due soon · 0% done │ N 12 · P 0 · B 0 · D 0 · V 0 · X 0"
+        # Short, on one line: the statuses that have items, in words ...
+        assert plain(summary) == "5 overdue · 0 due soon · 0% done │ Not started 12"
         assert app.main.detail.size.height >= 3  # and the detail is still there below
+
+
+async def test_at_80x24_a_summary_of_many_statuses_uses_the_tables_letters(make_app, plan_path):
+    store = Store(plan_path, clock=fixed_clock)
+    for number, status in ((1, "in_progress"), (2, "blocked"), (3, "done"), (4, "dropped")):
+        store.set_status(number, status, by="bob")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        summary = app.main.query_one("#summary")
+        # ... or, where the words would not fit, every status by the letter the table shows.
+        assert plain(summary) == "4 overdue · 0 due soon · 9% done │ N 8 · P 1 · B 1 · D 1 · V 0 · X 1"
+        assert summary.size.height == 1
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:  # wide: the words, all of them
+        await pilot.pause()
+        assert "Not started 8 · In progress 1 · Blocked 1 · Done 1" in plain(app.main.query_one("#summary"))
 
 
 async def test_status_letters_are_explained_in_help(make_app):

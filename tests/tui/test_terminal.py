@@ -77,7 +77,7 @@ def test_press_2_in_a_real_terminal(session, tmp_path):
 
     doc = wait_for(saved, "the status on disk")
     assert doc["history"][-1]["by"] == "carol"
-    text = screen_with(name, "N 11 · P 1")  # the status summary, short on a narrow terminal
+    text = screen_with(name, "Not started 11 · In progress 1")  # the status summary, short when narrow
     first_row = next(line for line in text.splitlines() if "3.2" in line and "HSP Board" in line)
     assert " P " in first_row and "OVERDUE" in first_row  # In progress: one letter when narrow
     assert "30 Apr 2010" in first_row

@@ -115,16 +115,21 @@ class SummaryBar(Static):
             self.update(Text(f"Reading {dg.total:,} recommendations…", style="italic"))
             return
         width = self.content_region.width or self.app.size.width - 2
-        self.update(dg.summary if dg.summary.cell_len <= width else short_summary(dg.review))
+        if dg.summary.cell_len <= width:
+            self.update(dg.summary)
+            return
+        words = short_summary(dg.review, letters=False)  # the statuses in words, those with items
+        self.update(words if words.cell_len <= width else short_summary(dg.review))
 
     def on_resize(self) -> None:
         if self._shown is not None:
             self.show(self._shown)
 
 
-def short_summary(rv: Review) -> Text:
-    """'5 overdue · 0 due soon · 0% done │ N 12 · P 0 · B 0 · D 0 · X 0' (the letters as the narrow
-    table shows the status)."""
+def short_summary(rv: Review, *, letters: bool = True) -> Text:
+    """'5 overdue · 0 due soon · 0% done │ N 12 · P 0 · B 0 · D 0 · V 0 · X 0' (the letters as the
+    narrow table shows the status); or, without `letters`, '... │ Not started 10 · Done 1' (the
+    statuses that have items, in words)."""
     out = Text(no_wrap=True, overflow="ellipsis")
     n_over = len(rv.overdue)
     out.append(f"{n_over} overdue", style="bold red" if n_over else "bold")
@@ -134,10 +139,11 @@ def short_summary(rv: Review) -> Text:
     out.append(f"{rv.share_done:.0%}", style="bold")
     out.append(" done", style="dim")
     out.append(" │ ", style="dim")
-    for k, (status, n) in enumerate(rv.by_status().items()):
+    counts = rv.by_status().items()
+    for k, (status, n) in enumerate(counts if letters else [(s, n) for s, n in counts if n]):
         if k:
             out.append(" · ", style="dim")
-        out.append(f"{STATUS_LETTERS[status]} ", style="dim")
+        out.append(f"{STATUS_LETTERS[status] if letters else status.label} ", style="dim")
         out.append(str(n), style="bold")
     return out
 
