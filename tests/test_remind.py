@@ -162,6 +162,21 @@ def test_outbox_writes_one_eml_per_owner(cli, plan_path, tmp_path):
     assert "(written to the outbox)" in run(cli, plan_path, "show", "1").out
 
 
+def test_an_outbox_that_is_missing_or_a_file_is_said_in_one_line(cli, plan_path, tmp_path):
+    contacts(cli, plan_path)
+    before = plan_path.read_bytes()
+    missing = tmp_path / "outbx"  # a typo of an existing folder's name
+    r = run(cli, plan_path, "remind", "--outbox", str(missing), "--dry-run")
+    assert r.code == 2 and r.err.strip() == (
+        f"hsp-tui: error: --outbox {missing}: the folder does not exist (create it first)")
+    assert not missing.exists()
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x", encoding="utf-8")
+    r = run(cli, plan_path, "remind", "--outbox", str(afile))
+    assert r.code == 2 and f"--outbox {afile}: not a folder" in r.err and "Traceback" not in r.err
+    assert plan_path.read_bytes() == before
+
+
 def test_csv_import_takes_an_email_column_as_contacts_and_a_json_export_keeps_them(cli, tmp_path):
     src = tmp_path / "actions.csv"
     src.write_text("number,ref,recommendation,management_response,deadline,owner,email\n"

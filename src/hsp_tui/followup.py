@@ -97,6 +97,8 @@ def cmd_remind(ctx: "Context") -> int:
     outbox = None
     if a.outbox:
         outbox = Path(a.outbox).expanduser()
+        if not outbox.exists():  # said as export -o says it: the officer may have mistyped the name
+            raise InputError(f"--outbox {outbox}: the folder does not exist (create it first)")
         if not outbox.is_dir():
             raise InputError(f"--outbox {outbox}: not a folder")
     store = ctx.store()
