@@ -23,7 +23,7 @@ RETRY_SECONDS = 1.0
 
 class Listener:
     def __init__(self, url: str, plan: str, on_change: Callable[[set[int] | None], None],
-                 on_state: Callable[[bool, str], None], *, wait: float = 0.05) -> None:
+                 on_state: Callable[[bool, str], None], *, wait: float = 0.02) -> None:
         self.url, self.plan = url, plan
         self.on_change, self.on_state = on_change, on_state
         self.wait = wait  # how long notifications that arrive together are gathered
