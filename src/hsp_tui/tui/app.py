@@ -117,6 +117,7 @@ class HspApp(KeyGate, App[int]):
         self.call_after_refresh(self._say_if_long_past)
 
     def on_unmount(self) -> None:
+        self.collector.close()
         if self.link is not None:
             self.link.stop()
 

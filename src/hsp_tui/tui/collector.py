@@ -2,10 +2,13 @@
 
 A large plan is hundreds of thousands of Python containers and has no reference cycles (reference
 counting frees it). While one is read and built, the collector runs again and again and finds
-nothing: reading a large plan took about twice as long (benchmarks/README.md). So the app pauses
-the collector while it reads and builds a whole plan (`Collector.reading`), and only then; for a
-small plan the pause ends before a collection would have run. Nothing is frozen and no threshold is
-changed, so what the app drops is collected as usual and repeated reloads keep nothing behind.
+nothing (reading a large plan took about twice as long); once it is built, the next collections
+walk all of it, holding up the keys. So while the app reads and builds a whole plan it keeps
+(`Collector.reading`) the collector is paused, and at the end what is alive is frozen (`gc.freeze`:
+later collections skip it). At the start of the next whole read, what the last one froze is
+unfrozen and collected once, so anything dropped since (a replaced plan, the reference cycles of
+Textual's drawn lines frozen with it) is freed: repeated reloads keep nothing behind. `close()`
+unfreezes what is still frozen when the app ends.
 
 Pauses nest and overlap across threads (the app reads a large plan in a worker thread): the
 collector runs again when the last one ends, unless it was off before the first began.
@@ -24,6 +27,14 @@ class Collector:
         self._lock = threading.Lock()
         self._depth = 0
         self._was_enabled = True
+        self._froze = False
+
+    def close(self) -> None:
+        """Unfreeze what the last read froze (the app is closing)."""
+        with self._lock:
+            if self._froze:
+                gc.unfreeze()
+                self._froze = False
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -32,11 +43,21 @@ class Collector:
             if self._depth == 0:
                 self._was_enabled = gc.isenabled()
                 gc.disable()
+                if self._froze:  # what the last read kept: collect what has been dropped since
+                    gc.unfreeze()
+                    self._froze = False
+                    gc.collect()
             self._depth += 1
+        done = False
         try:
             yield
+            done = True
         finally:
             with self._lock:
                 self._depth -= 1
-                if self._depth == 0 and self._was_enabled:
-                    gc.enable()
+                if self._depth == 0:
+                    if done:
+                        gc.freeze()
+                        self._froze = True
+                    if self._was_enabled:
+                        gc.enable()
