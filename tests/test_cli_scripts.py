@@ -230,3 +230,17 @@ def test_undoing_an_undo_brings_the_revision_back_in_the_report_and_the_detail(c
     md = cli(*db, *AS_OF, "export", "--format", "md").out
     row = next(line for line in md[md.index("## Revised deadlines"):].splitlines() if line.startswith("| 8 |"))
     assert "July 2010 → September 2010 (2 revisions)" in row and "undo of change" not in row
+
+
+def test_set_to_an_unknown_status_lists_only_the_statuses_an_officer_may_set(cli):
+    r = cli("set", "1", "bogus")
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1
+    assert "not_started, in_progress, blocked, done, dropped" in r.err
+    assert "verified" not in r.err  # an auditor's verdict, refused by `set`
+
+
+def test_export_to_a_file_says_what_it_wrote_in_words(cli, tmp_path):
+    out = tmp_path / "board.md"
+    r = cli("export", "--format", "md", "-o", str(out))
+    assert r.code == 0 and out.exists()
+    assert "wrote a Markdown report of 12 recommendations" in r.err

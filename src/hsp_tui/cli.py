@@ -17,7 +17,7 @@ from typing import Sequence
 
 from . import __version__, followup
 from .errors import HspError, InputError, NotFoundError
-from .exports import render_export, write_export
+from .exports import FORMAT_WORDS, render_export, write_export
 from .formatting import detail_text, due_words, fmt_date, plural, stale_hint
 from .interchange import read_plan_file, seed_to_data
 from .listing import LIST_FORMATS, render_rows, render_summary, render_table, summary_line
@@ -263,7 +263,8 @@ def _report_change(ctx: Context, change) -> int:
 
 def cmd_set(ctx: Context) -> int:
     a = ctx.args
-    status = Status.parse(a.status)
+    settable = tuple(s for s in Status if s is not Status.VERIFIED)  # Verified is an auditor's verdict
+    status = Status.parse(a.status, choices=settable)
     change = ctx.store().set_status(parse_number(a.number), status, by=ctx.user, note=a.note)
     return _report_change(ctx, change)
 
@@ -321,7 +322,7 @@ def cmd_export(ctx: Context) -> int:
     if a.output:
         out = Path(a.output).expanduser()
         write_export(rv, a.format, out, exported_at=now_iso(), plan_path=ctx.path, mode=a.mode)
-        say(f"wrote {a.format.upper()} for {plural(len(rv.items), 'recommendation')} to {out}", err=True)
+        say(f"wrote {FORMAT_WORDS[a.format]} of {plural(len(rv.items), 'recommendation')} to {out}", err=True)
     else:
         write_data(render_export(rv, a.format, now_iso()))
     return 0

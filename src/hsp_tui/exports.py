@@ -15,6 +15,9 @@ from .review import Review
 from .safefiles import write_output
 
 FORMATS = ("json", "csv", "md", "html")
+# What each format is, in the words the app and the command line use when they say what they wrote.
+FORMAT_WORDS = {"json": "JSON data", "csv": "a CSV spreadsheet", "md": "a Markdown report",
+                "html": "an HTML report"}
 
 
 def render_export(review: Review, fmt: str, exported_at: str) -> str:

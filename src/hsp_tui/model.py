@@ -51,9 +51,10 @@ class Status(str, Enum):
         return self in (Status.DONE, Status.VERIFIED)
 
     @classmethod
-    def parse(cls, text: str) -> "Status":
+    def parse(cls, text: str, *, choices: "tuple[Status, ...] | None" = None) -> "Status":
         """Accept the key (`in_progress`), the label (`In progress`), `in-progress`, or the key number 1-5
-        (the app's status keys: not started, in progress, blocked, done, dropped)."""
+        (the app's status keys: not started, in progress, blocked, done, dropped). `choices`: the statuses
+        the error lists (`set` lists those an officer may set, without Verified)."""
         key = " ".join(str(text).strip().lower().replace("_", " ").replace("-", " ").split())
         numbers = {str(i): s for i, s in enumerate(STATUS_KEYS, start=1)}
         if key in numbers:
@@ -61,8 +62,8 @@ class Status(str, Enum):
         for status in cls:
             if key in (status.value.replace("_", " "), status.label.lower(), status.words.lower()):
                 return status
-        choices = ", ".join(s.value for s in cls)
-        raise InputError(f"unknown status {text!r}: use one of {choices}")
+        named = ", ".join(s.value for s in (choices or tuple(cls)))
+        raise InputError(f"unknown status {text!r}: use one of {named}")
 
 
 STATUS_LABELS = {

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from ..exports import write_export
+from ..exports import FORMAT_WORDS, write_export
 from ..formatting import fmt_date, stale_dates
 from ..config import Settings
 from ..backends import Token
@@ -52,8 +52,6 @@ NAVIGATION_HELP = [
     ("Escape", "clear filters (owner, text, overdue) and go back to the table"),
     ("N P B D V X", "the status in a narrow table: Not started, In progress, Blocked, Done (awaiting verification), Verified, Dropped"),
 ]
-EXPORT_WORDS = {"json": "JSON data", "csv": "a CSV spreadsheet", "md": "a Markdown report",
-                "html": "an HTML report"}
 
 
 class HspApp(KeyGate, App[int]):
@@ -341,7 +339,7 @@ class HspApp(KeyGate, App[int]):
             write_export(self.review, fmt, path, exported_at=self.clock(), plan_path=self.store.path)
         except (HspError, OSError) as exc:
             return f"Export failed: {visible(str(exc))}"
-        self.notify(f"Exported {len(self.review.items)} recommendations as {EXPORT_WORDS.get(fmt, fmt)} to {path}")
+        self.notify(f"Exported {len(self.review.items)} recommendations as {FORMAT_WORDS.get(fmt, fmt)} to {path}")
         return None
 
     # -- help and the command palette -----------------------------------------------------------
