@@ -72,24 +72,18 @@ def cmd_contact(ctx: "Context") -> int:
     elif a.contact_command == "remove":
         say(store.remove_contact(a.owner, by=ctx.user))
     else:
-        plan = store.load()
-        owners = {" ".join(r.owner.split()).casefold(): " ".join(r.owner.split()) for r in plan.recommendations}
-        for c in plan.meta.contacts:
-            owners.setdefault(" ".join(c.owner.split()).casefold(), c.owner)
-        for key in sorted(owners):
-            c = plan.meta.contact(owners[key])
-            say(f"{owners[key]}: {', '.join(c.addresses) if c else '(no address)'}")
+        from .remind import owner_contacts
+
+        for owner, addresses in owner_contacts(store.load()):
+            say(f"{owner}: {', '.join(addresses) if addresses else '(no address)'}")
     return 0
 
 
 def cmd_remind(ctx: "Context") -> int:
-    import smtplib
-
     from .output import say
     from .errors import InputError
     from .formatting import plural
-    from .remind import (Mailer, build_message, parse_smtp_url, plan_reminders, sender_address, smtp_password,
-                         write_eml)
+    from .remind import build_message, deliver, parse_smtp_url, plan_reminders, sender_address, smtp_password
 
     a = ctx.args
     days = ctx.due_soon_days if a.days is None else a.days
@@ -115,43 +109,24 @@ def cmd_remind(ctx: "Context") -> int:
             say(msg.get_body(("plain",)).get_content())
         say(f"{plural(len(messages), 'message')} would be sent (dry run: nothing sent or recorded)")
         return 0
-    failed = 0
-    sent = 0
 
-    def record(r, via: str) -> None:
-        for number in r.numbers:
-            store.record_reminder(number, r.to, r.owner, by=ctx.user, via=via)
+    def report(d) -> None:
+        r = d.reminder
+        if d.error is not None:
+            say(f"failed: {r.owner} ({', '.join(r.to)}): {d.error}" + ("" if d.where or outbox else "; not recorded"),
+                err=True)
+        elif d.where is not None:
+            say(f"wrote {d.where} for {r.owner} ({', '.join(r.to)}): items {', '.join(map(str, r.numbers))}")
+        else:
+            say(f"sent to {', '.join(r.to)} for {r.owner}: items {', '.join(map(str, r.numbers))}")
 
-    if outbox is not None:
-        for r, msg in messages:
-            try:
-                path = write_eml(outbox, r, msg, rv.as_of)
-            except Exception as exc:  # noqa: BLE001 - one failed message is reported, the rest go on
-                failed += 1
-                say(f"failed: {r.owner} ({', '.join(r.to)}): {exc}", err=True)
-                continue
-            record(r, "outbox")
-            sent += 1
-            say(f"wrote {path} for {r.owner} ({', '.join(r.to)}): items {', '.join(map(str, r.numbers))}")
-    elif messages:
-        try:
-            mailer = Mailer(target, smtp_password(target, ctx.env)).__enter__()
-        except (smtplib.SMTPException, OSError) as exc:
-            say(f"failed: cannot connect to {target.describe()}: {exc}; nothing was sent", err=True)
-            return 1
-        try:
-            for r, msg in messages:
-                try:
-                    mailer.send(msg)
-                except (smtplib.SMTPException, OSError) as exc:
-                    failed += 1
-                    say(f"failed: {r.owner} ({', '.join(r.to)}): {exc}; not recorded", err=True)
-                    continue
-                record(r, "smtp")
-                sent += 1
-                say(f"sent to {', '.join(r.to)} for {r.owner}: items {', '.join(map(str, r.numbers))}")
-        finally:
-            mailer.__exit__(None, None, None)
+    delivery = deliver(store, rv, reminders, days, sender=sender, by=ctx.user, outbox=outbox, target=target,
+                       password=smtp_password(target, ctx.env) if target is not None and reminders else None,
+                       report=report)
+    if delivery.connect_error:
+        say(f"failed: {delivery.connect_error}; nothing was sent", err=True)
+        return 1
+    sent, failed = len(delivery.sent), len(delivery.failed)
     say(f"{plural(sent, 'reminder')} sent" + (f", {failed} failed" if failed else ""), err=bool(failed))
     return 1 if failed else 0
 

@@ -273,3 +273,86 @@ def sender_address(explicit: str | None, target: SmtpTarget | None, env: Mapping
         if candidate and "@" in candidate:
             return candidate
     return f"{re.sub(r'[^A-Za-z0-9._-]', '', user) or 'hsp-tui'}@localhost"
+
+
+# -- contacts and a run of reminders, for the command line and the app alike ---------------------------
+def owner_contacts(plan) -> list[tuple[str, tuple[str, ...]]]:
+    """Every owner of the plan (and every owner with a contact), sorted, with their addresses
+    (empty: none yet). Owners that differ only in case or spacing are one owner."""
+    owners = {owner_key(r.owner): " ".join(r.owner.split()) for r in plan.recommendations}
+    for c in plan.meta.contacts:
+        owners.setdefault(owner_key(c.owner), c.owner)
+    out = []
+    for key in sorted(owners):
+        c = plan.meta.contact(owners[key])
+        out.append((owners[key], tuple(c.addresses) if c else ()))
+    return out
+
+
+@dataclass(frozen=True)
+class Delivered:
+    reminder: Reminder
+    where: str | None  # the .eml file written, or None when sent by SMTP
+    error: str | None  # why it failed (then it is not recorded)
+
+
+@dataclass
+class Delivery:
+    results: list[Delivered]
+    connect_error: str | None = None  # the SMTP server could not be reached or refused the login: nothing sent
+
+    @property
+    def sent(self) -> list[Delivered]:
+        return [d for d in self.results if d.error is None]
+
+    @property
+    def failed(self) -> list[Delivered]:
+        return [d for d in self.results if d.error is not None]
+
+
+def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: str, by: str,
+            outbox: Path | None = None, target: SmtpTarget | None = None, password: str | None = None,
+            report=None) -> Delivery:
+    """Send (SMTP) or write (outbox) one message per reminder and record each one that went on its
+    items (`store.record_reminder`); one failure is reported and the rest go on. `report` is called
+    with each `Delivered` as it happens."""
+    out = Delivery([])
+
+    def done(d: Delivered) -> None:
+        out.results.append(d)
+        if d.error is None:
+            for number in d.reminder.numbers:
+                store.record_reminder(number, d.reminder.to, d.reminder.owner, by=by,
+                                      via="smtp" if d.where is None else "outbox")
+        if report is not None:
+            report(d)
+
+    messages = [(r, build_message(rv, r, days, sender)) for r in reminders]
+    if outbox is not None:
+        for r, msg in messages:
+            try:
+                path = write_eml(outbox, r, msg, rv.as_of)
+            except Exception as exc:  # noqa: BLE001 - one failed message is reported, the rest go on
+                done(Delivered(r, None, str(exc) or type(exc).__name__))
+                continue
+            done(Delivered(r, str(path), None))
+        return out
+    if not messages:
+        return out
+    assert target is not None
+    try:
+        mailer = Mailer(target, password).__enter__()
+    except (smtplib.SMTPException, OSError) as exc:
+        out.connect_error = f"cannot connect to {target.describe()}: {exc}"
+        return out
+    try:
+        for r, msg in messages:
+            try:
+                mailer.send(msg)
+            except (smtplib.SMTPException, OSError) as exc:
+                done(Delivered(r, None, str(exc) or type(exc).__name__))
+                continue
+            done(Delivered(r, None, None))
+    finally:
+        mailer.__exit__(None, None, None)
+    return out

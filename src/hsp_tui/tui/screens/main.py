@@ -37,7 +37,7 @@ DEADLINES_DELAY = 0.3  # seconds of quiet before the deadlines pane is rebuilt
 FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the typing
 LARGE = 2000  # items: from here a text filter costs more than a frame
 PANES = ("table", "detail", "owners", "deadlines")
-TYPED_IN_FILTER = ("note", "edit", "milestone", "export", "review_date", "progress", "verify")  # priority bindings that are letters
+TYPED_IN_FILTER = ("note", "edit", "milestone", "export", "review_date", "progress", "verify", "contacts", "remind")  # priority bindings that are letters
 STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
 
 
@@ -69,6 +69,8 @@ class MainScreen(Screen):
         Binding("r", "review_date", "Review date", id="review_date", priority=True),
         Binding("p", "progress", "Progress chart", show=False, id="progress_chart", priority=True),
         Binding("v", "verify", "Verify", show=False, id="verify", priority=True),
+        Binding("c", "contacts", "Contacts (owners' addresses)", show=False, id="contacts", priority=True),
+        Binding("R", "remind", "Remind owners by e-mail", show=False, id="remind", priority=True),
         Binding("tab", "next_pane", "Next pane", show=False, id="next_pane", priority=True),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous_pane", priority=True),
         Binding("escape", "clear_filters", "Clear filters", show=False, id="clear_filters"),
@@ -482,6 +484,16 @@ class MainScreen(Screen):
                 self._ask(Verify, rec.number, verdict.accepted, verdict.note)
 
         self.app.push_screen(VerifyScreen(rec), save)
+
+    def action_contacts(self) -> None:
+        from ..followup import open_contacts
+
+        open_contacts(self.app)
+
+    def action_remind(self) -> None:
+        from ..followup import open_reminders
+
+        open_reminders(self.app)
 
     def action_progress(self) -> None:
         from .progress import ProgressScreen
