@@ -137,6 +137,10 @@ async def test_cancelled_reminders_send_nothing(make_app, store, tmp_path):
         await settled(pilot)
         await pilot.press("R")
         await until_shown(pilot, RemindScreen)
+        await pilot.press(*str(tmp_path / "no-such-folder"), "enter")
+        error = app.screen.query_one("#remind-error", Label)
+        await until(pilot, lambda: "the folder does not exist" in plain(error), "the missing folder said")
+        app.screen.query_one("#remind-to", Input).value = ""
         await pilot.press(*str(outbox), "escape", "enter")
         await until(pilot, lambda: not isinstance(app.screen, RemindScreen), "the dialog closed")
         await settled(pilot)

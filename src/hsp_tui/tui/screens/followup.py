@@ -136,7 +136,7 @@ class RemindScreen(Dialog[RemindTo]):
                       for m in self.missing]
             if not lines:
                 lines = ["Nothing to remind: no owner has an item overdue or due soon."]
-            yield Label(Text("\n".join(lines)), id="remind-list")
+            yield Label(Text("\n".join(lines) + "\n"), id="remind-list")
             yield Label(f"{plural(len(self.reminders), 'message')} to send. Send to an outbox folder "
                         "(.eml files) or an SMTP server (smtp://user@host:587, smtps://host:465; the "
                         "password from HSP_TUI_SMTP_PASSWORD or ~/.netrc):", markup=False)
@@ -166,7 +166,10 @@ class RemindScreen(Dialog[RemindTo]):
             self.decide(RemindTo(None, target))
             return
         folder = Path(where).expanduser()
+        if not folder.exists():  # as `remind --outbox` says it
+            error.update(f"{where}: the folder does not exist (create it first, or give an smtp:// URL).")
+            return
         if not folder.is_dir():
-            error.update(f"{where} is not a folder (create it first, or give an smtp:// URL).")
+            error.update(f"{where}: not a folder.")
             return
         self.decide(RemindTo(folder, None))
