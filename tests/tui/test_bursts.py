@@ -290,12 +290,18 @@ async def test_bare_textual_palette_crashes_on_keys_typed_at_once(keys, error):
 
     if textual.__version__ != "8.2.8":
         pytest.skip("the upstream bug was seen in Textual 8.2.8")
-    app = Bare()
-    with pytest.raises(error):
-        async with app.run_test() as pilot:
-            await pilot.pause()
-            burst(app, *keys)
-            await pilot.pause(0.3)
+    # A race: on a busy machine the palette may sometimes be ready in time. Up to ten tries; the
+    # test fails only if the bare palette never dies of the keys.
+    for _ in range(10):
+        app = Bare()
+        try:
+            async with app.run_test() as pilot:
+                await pilot.pause()
+                burst(app, *keys)
+                await pilot.pause(0.3)
+        except error:
+            return
+    pytest.fail(f"Textual's own palette survived {keys} ten times: the workaround may no longer be needed")
 
 
 @pytest.mark.parametrize("keys, error", PALETTE_CRASHES)
