@@ -22,12 +22,12 @@ def rec(number: int, deadline: str, status: str = "not_started", history=(), rev
     return Recommendation.from_dict({
         "number": number, "ref": f"R{number}", "recommendation": f"Item {number}", "management_response": "",
         "deadline": deadline, "owner": "Chief Executive", "status": status,
-        "history": [entry(0, "2026-11-29T10:00:00+00:00", "import", None), *history],
-        "revisions": list(revisions), "milestones": list(milestones)})
+        "history": [entry(1000, "2026-11-29T10:00:00+00:00", "import", None), *history],
+        "revisions": list(revisions), "milestones": list(milestones), "repairs": []})
 
 
 def plan(*recs: Recommendation) -> Plan:
-    return Plan(PlanMeta("Test plan", PLAN_DAY), tuple(recs))
+    return Plan(PlanMeta("Test plan", PLAN_DAY, "", "", "", ""), tuple(recs))
 
 
 def at(prog, day: date):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from hsp_tui.interchange import export_json, read_plan_file, seed_to_data
 from hsp_tui.review import review
-from hsp_tui.schema import SCHEMA_NAME, schema, schema_text
+from hsp_tui.schema import SCHEMA_NAME, generated_text, schema, schema_text
 from hsp_tui.seed import seed_document
 from hsp_tui.store import Store
 
@@ -50,6 +50,14 @@ def test_schema_is_valid_draft_2020_12_and_describes_the_issue_fields():
         assert key in rec
     assert set(s["$defs"]["milestone"]["required"]) == {"label", "deadline", "due", "done"}
     assert {"title", "date", "source"} <= set(s["$defs"]["plan"]["required"])
+
+
+def test_shipped_schema_is_what_the_declaration_generates():
+    """The schema is generated from the records (`python -m hsp_tui.schema > src/hsp_tui/export.schema.json`):
+    a record changed without regenerating it fails here."""
+    assert schema_text() == generated_text()
+    proc = subprocess.run([sys.executable, "-m", "hsp_tui.schema"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == schema_text()
 
 
 def test_cli_schema_prints_the_packaged_schema(cli):

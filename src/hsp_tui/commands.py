@@ -14,15 +14,18 @@ transaction against a backend. To add a command: a dataclass here with `number`,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, Protocol
 
+from msgspec.structs import replace
+
 from .deadlines import parse_deadline
-from .errors import ConflictError, InputError, NotFoundError
+from .errors import ConflictError, InputError, NotFoundError, PlanFileError
 from .model import (Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, owner_key,
                     undone_ids)
-from .records import check_text
+from .planfile import check_text
+from .records import MAX_ID
 
 
 class Unchanged(Exception):
@@ -53,8 +56,12 @@ class Command(Protocol):
 
 
 def next_entry_id(rec: Recommendation) -> int:
-    """History entry ids count up per recommendation, from 1."""
-    return max((h.id for h in rec.history), default=0) + 1
+    """History entry ids count up per recommendation, from 1 to MAX_ID (stored as 64-bit integers)."""
+    next_id = max((h.id for h in rec.history), default=0) + 1
+    if next_id > MAX_ID:
+        raise PlanFileError(f"recommendation {rec.number}: its history ids are used up (the last is {MAX_ID}); "
+                            "nothing was saved")
+    return next_id
 
 
 def evolve(record, **changes):
@@ -352,7 +359,7 @@ class SetContact:
         contacts = others + ((Contact(owner, self.addresses),) if self.addresses else ())
         contacts = tuple(sorted(contacts, key=lambda c: owner_key(c.owner)))
         entry = HistoryEntry(stamp.id, stamp.at, stamp.by, self.action, owner,
-                             list(old.addresses) if old else None, list(self.addresses) or None)
+                             list(old.addresses) if old else None, list(self.addresses) or None, None)
         summary = (f"contact for {owner}: {', '.join(self.addresses)}" if self.addresses
                    else f"contact for {owner} removed")
         return MetaOutcome(replace(meta, contacts=contacts, history=(*meta.history, entry)), entry, summary)

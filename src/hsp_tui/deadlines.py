@@ -10,18 +10,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 
 from dateutil.relativedelta import relativedelta
 
-__all__ = ["Deadline", "parse_deadline", "month_end", "PRECISIONS"]
+__all__ = ["Deadline", "Precision", "parse_deadline", "month_end"]
 
-# How precise a due date is: it names a day, a month, a range of months, a quarter, a season,
-# a financial year or a calendar year; "ongoing" and "unknown" have no due date; "milestones"
-# is a cell that gives more than one date.
-PRECISIONS = (
-    "day", "month", "range", "quarter", "season", "financial_year", "year",
-    "milestones", "ongoing", "unknown", "none",
-)
+class Precision(str, Enum):
+    """How precise a due date is: it names a day, a month, a range of months, a quarter, a season,
+    a financial year or a calendar year; "ongoing" and "unknown" have no due date; "milestones" is
+    a cell that gives more than one date; "none" is an empty deadline."""
+
+    DAY = "day"
+    MONTH = "month"
+    RANGE = "range"
+    QUARTER = "quarter"
+    SEASON = "season"
+    FINANCIAL_YEAR = "financial_year"
+    YEAR = "year"
+    MILESTONES = "milestones"
+    ONGOING = "ongoing"
+    UNKNOWN = "unknown"
+    NONE = "none"
+
 
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
@@ -44,13 +55,9 @@ class Deadline:
 
     text: str
     due: date | None
-    precision: str
+    precision: Precision
     warning: str | None = None
     parts: tuple["Deadline", ...] = field(default=())
-
-    @property
-    def readable(self) -> bool:
-        return self.warning is None
 
 
 def month_end(year: int, month: int) -> date:
@@ -77,7 +84,7 @@ def _year_after(month: int, reference: date | None) -> int | None:
 
 
 def _unreadable(text: str, why: str) -> Deadline:
-    return Deadline(text, None, "unknown", f"cannot read deadline {text!r}: {why}")
+    return Deadline(text, None, Precision.UNKNOWN, f"cannot read deadline {text!r}: {why}")
 
 
 def _strip_lead(s: str) -> str:
@@ -102,7 +109,7 @@ def _strip_lead(s: str) -> str:
 def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
     """One period (not a list of milestones). Returns None when the text is not one of our forms."""
     if s in ONGOING:
-        return Deadline(raw, None, "ongoing")
+        return Deadline(raw, None, Precision.ONGOING)
 
     # Financial-year quarter: "Q3 2010/11", "Q3 2010-11", "Q3 2010/2011", "2010/11 Q3".
     m = re.fullmatch(rf"(?:q([1-4])\s*(?:of\s*)?(?:fy\s*)?({_YEAR})\s*[/ -]+\s*(\d{{2}}|{_YEAR})"
@@ -116,7 +123,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
         # Q1 = April-June, Q2 = July-September, Q3 = October-December, Q4 = January-March.
         end_month = {1: 6, 2: 9, 3: 12, 4: 3}[q]
         year = y1 + 1 if q == 4 else y1
-        return Deadline(raw, month_end(year, end_month), "quarter")
+        return Deadline(raw, month_end(year, end_month), Precision.QUARTER)
     if re.fullmatch(rf"q[1-4]\s*{_YEAR}", s):
         return _unreadable(raw, "say which financial year the quarter is in, e.g. 'Q3 2010/11'")
 
@@ -125,7 +132,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
     if m and len(m.group(2)) in (2, 4):
         y1, y2 = int(m.group(1)), m.group(2)
         if _fy_consistent(y1, y2):
-            return Deadline(raw, date(y1 + 1, 3, 31), "financial_year")
+            return Deadline(raw, date(y1 + 1, 3, 31), Precision.FINANCIAL_YEAR)
         if len(y2) == 4:
             pass  # "2010 - 2012": a range of years, handled below
         else:
@@ -147,14 +154,14 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
             start_year = int(y1) if y1 else (end_year if m1 <= m2 else end_year - 1)
             if (start_year, m1) > (end_year, m2):
                 return _unreadable(raw, "the range ends before it starts")
-        return Deadline(raw, month_end(end_year, m2), "range")
+        return Deadline(raw, month_end(end_year, m2), Precision.RANGE)
 
     # Season: "Autumn 2010", "Winter 2010" (December 2010 - February 2011).
     m = re.fullmatch(rf"winter\s*({_YEAR})\s*/\s*(\d{{2}}|{_YEAR})", s)  # "Winter 2010/11"
     if m:
         if not _fy_consistent(int(m.group(1)), m.group(2)):
             return _unreadable(raw, "the two years of a winter must follow each other")
-        return Deadline(raw, month_end(int(m.group(1)) + 1, 2), "season")
+        return Deadline(raw, month_end(int(m.group(1)) + 1, 2), Precision.SEASON)
     m = re.fullmatch(rf"({'|'.join(SEASONS)})\s*({_YEAR})?", s)
     if m:
         first, last = SEASONS[m.group(1)]
@@ -165,7 +172,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
         else:
             year = int(m.group(2))
         end_year = year + 1 if last < first else year
-        return Deadline(raw, month_end(end_year, last), "season")
+        return Deadline(raw, month_end(end_year, last), Precision.SEASON)
 
     # Month with or without year: "April 2010", "Sept 2010", "April, 2010", "July", "2010 April".
     m = re.fullmatch(rf"({_MONTH_RE})(?:\s*,?\s*({_YEAR}))?|({_YEAR})\s+({_MONTH_RE})", s)
@@ -175,7 +182,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
         year = int(ytxt) if ytxt else _year_after(month, reference)
         if year is None:
             return _unreadable(raw, "no year given")
-        return Deadline(raw, month_end(year, month), "month")
+        return Deadline(raw, month_end(year, month), Precision.MONTH)
 
     # Year: "2011", "end of 2011", "2010 - 2012" (a range of years).
     m = re.fullmatch(rf"({_YEAR})(?:\s*(?:-|to)\s*({_YEAR}))?", s)
@@ -184,7 +191,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
         y2 = int(m.group(2)) if m.group(2) else y1
         if y2 < y1:
             return _unreadable(raw, "the range ends before it starts")
-        return Deadline(raw, date(y2, 12, 31), "year")
+        return Deadline(raw, date(y2, 12, 31), Precision.YEAR)
 
     return _parse_day(raw, s, reference)
 
@@ -206,14 +213,14 @@ def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
     try:
         m = _ISO_DATE.fullmatch(s)
         if m:
-            return Deadline(raw, date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "day")
+            return Deadline(raw, date(int(m.group(1)), int(m.group(2)), int(m.group(3))), Precision.DAY)
         m = _NUMERIC_DATE.fullmatch(s)
         if m:
             year = int(m.group(3))
             if year < 100:
                 year += 2000
             # Day-first, as UK officers write: 03/04/2011 is 3 April 2011.
-            return Deadline(raw, date(year, int(m.group(2)), int(m.group(1))), "day")
+            return Deadline(raw, date(year, int(m.group(2)), int(m.group(1))), Precision.DAY)
         m = _DAY_MONTH.fullmatch(s) or _MONTH_DAY.fullmatch(s)
         if m:
             if m.re is _DAY_MONTH:
@@ -224,7 +231,7 @@ def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
                     return _unreadable(raw, f"ambiguous: write '{d} {m.group(1).title()}' for a day "
                                             f"or '{m.group(1).title()} 20{d:02d}' for a month")
             if y:
-                return Deadline(raw, date(int(y), mon, d), "day")
+                return Deadline(raw, date(int(y), mon, d), Precision.DAY)
             if reference is None:
                 return _unreadable(raw, "no year given")
             # The first such day on or after the plan's date.
@@ -234,7 +241,7 @@ def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
                 except ValueError:  # 29 February outside a leap year
                     continue
                 if day >= reference:
-                    return Deadline(raw, day, "day")
+                    return Deadline(raw, day, Precision.DAY)
             return _unreadable(raw, "not a calendar date")
     except (ValueError, OverflowError) as exc:
         return _unreadable(raw, f"not a calendar date ({exc})")
@@ -266,7 +273,7 @@ def parse_deadline(text: str | None, reference: date | None = None) -> Deadline:
     raw = "" if text is None else str(text)
     s = _clean(raw)
     if not s:
-        return Deadline(raw, None, "none", None)
+        return Deadline(raw, None, Precision.NONE, None)
     try:
         return _parse(raw, s, reference)
     except (ValueError, OverflowError, IndexError, KeyError) as exc:  # defensive: never escape
@@ -288,7 +295,7 @@ def _parse(raw: str, s: str, reference: date | None) -> Deadline:
                 return _unreadable(raw, f"part {piece!r} is not a date")
             text, start = _original_piece(flat, lowered, piece, start)
             parts.append(Deadline(text, sub.due, sub.precision))
-        return Deadline(raw, max(p.due for p in parts), "milestones", None, tuple(parts))
+        return Deadline(raw, max(p.due for p in parts), Precision.MILESTONES, None, tuple(parts))
     return _unreadable(raw, "not a month, range, date, quarter, financial year or 'Ongoing'")
 
 

@@ -46,7 +46,7 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def is_ongoing(rec: Recommendation) -> bool:
-    return rec.current(None).precision == "ongoing"
+    return rec.ongoing
 
 
 def due_words(item: ItemReview) -> str:

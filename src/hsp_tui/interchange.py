@@ -14,13 +14,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
+import msgspec
 import orjson
 
 from .deadlines import parse_deadline
 from .errors import InputError
-from .model import Status
+from .planfile import build_data, check_text, explain
+from .records import MAX_ID, TIMESTAMP_PATTERN, Action, PlanMeta, Recommendation, Status
 from .review import Review
-from .records import build_data, check_text
+from .schema import export_items, export_json, export_records  # noqa: F401 (the JSON export, imported from here)
 from .safefiles import read_bytes
 
 CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "deadline", "owner")
@@ -32,7 +34,12 @@ EXPORT_CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", 
                       "current_deadline", "due", "status", "overdue", "days_overdue", "revised",
                       "latest_note")
 MAX_CELL = 1_000_000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet reads as the start of a formula: = + - @ (also full-width), after any leading
+# spaces (NBSP and other Unicode spaces too); and a cell starting with a tab, CR or LF.
+FORMULA_CHARS = "=+-@\uff1d\uff0b\uff0d\uff20"
+CONTROL_START = ("\t", "\r", "\n")
+GUARD = "'"
+PLAIN_NUMBER = re.compile(r"[0-9]+\.?")  # ASCII digits; Appendix A writes "7."
 
 
 @dataclass
@@ -47,22 +54,23 @@ def read_plan_file(path: Path, *, by: str, at: str, title: str | None = None,
                    plan_date: date | None = None) -> ImportResult:
     """Read a CSV (Appendix A columns) or a JSON export/seed into a complete database."""
     raw = read_bytes(path, InputError)
-    if path.suffix.lower() == ".json" or raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+    if path.suffix.lower() == ".json" or raw.removeprefix(BOM).lstrip(b" \t\r\n")[:1] in (b"{", b"["):
         return _read_json(path, raw, by=by, at=at)
     return _read_csv(path, raw, by=by, at=at, title=title, plan_date=plan_date)
 
 
+BOM = "\ufeff".encode("utf-8")
+
+
 def _decode(path: Path, raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16 with a BOM
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16 with a BOM
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: not valid UTF-16 text (byte {exc.start}): "
                              "save it as 'CSV UTF-8' and import again") from None
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         bad = raw[exc.start: exc.start + 1].hex()
@@ -83,9 +91,22 @@ def _delimiter(text: str) -> str:
     return ","
 
 
+def _formula_like(value: str) -> bool:
+    """A spreadsheet would read this cell as a formula (or it hides one behind a control)."""
+    return value.startswith(CONTROL_START) or value.lstrip()[:1] in tuple(FORMULA_CHARS)
+
+
+def _guarded(value: str) -> bool:
+    """The text needs our guard on export: it is formula-like, or it is guard characters before
+    formula-like text (an officer's own "'=literal"), which the import would otherwise take for a
+    guard. Export adds one guard exactly where this holds; import removes one exactly where the
+    rest holds: every text round-trips unchanged."""
+    return _formula_like(value.lstrip(GUARD))
+
+
 def _unneutralise(value: str) -> str:
-    """Undo our own export's formula guard ("'=SUM" -> "=SUM") so CSV round-trips."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
+    """Undo our own export's guard ("'=SUM" -> "=SUM", "''=x" -> "'=x") so CSV round-trips."""
+    if value.startswith(GUARD) and _guarded(value[1:]):
         return value[1:]
     return value
 
@@ -190,7 +211,7 @@ def _csv_contacts(path: Path, rows: list[tuple[str, dict[str, Any]]], *, by: str
 
 def _read_json(path: Path, raw: bytes, *, by: str, at: str) -> ImportResult:
     try:
-        doc = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
+        doc = orjson.loads(raw.removeprefix(BOM))
     except orjson.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("recommendations"), list):
@@ -234,18 +255,19 @@ def _build(path: Path, meta: dict[str, Any], rows: list[tuple[str, Mapping[str, 
            by: str, at: str, plan_date: date | None) -> ImportResult:
     if not rows:
         raise InputError(f"{path}: no recommendations in the file")
+    meta = {k: "" if v is None and k != "date" else v for k, v in meta.items()}
+    try:
+        msgspec.convert(meta, PlanMeta)
+    except msgspec.ValidationError as exc:
+        raise InputError(f"{path}: the plan's details: {explain(exc)}") from None
     seen: dict[int, str] = {}
     docs, warnings = [], []
     for where, rec in rows:
         num_raw = rec.get("number")
-        try:
-            if isinstance(num_raw, bool):
-                raise ValueError
-            number = int(str(num_raw).strip().rstrip("."))
-            if number < 1 or number > 10**9:
-                raise ValueError
-        except (TypeError, ValueError):
-            raise InputError(f"{where}: number {num_raw!r} is not a whole number from 1 up") from None
+        number = _number(num_raw)
+        if number is None:
+            raise InputError(f"{where}: number {num_raw!r} is not a whole number from 1 up "
+                             "(written with the digits 0-9 only)")
         if number in seen:
             raise InputError(f"{where}: number {number} is already used ({seen[number]})")
         seen[number] = where
@@ -275,9 +297,22 @@ def _build(path: Path, meta: dict[str, Any], rows: list[tuple[str, Mapping[str, 
         next_id = max((int(h.get("id") or 0) for h in doc["history"]), default=0) + 1
         doc["history"].append({"id": next_id, "at": at, "by": by, "action": "import", "field": None,
                                "old": None, "new": None, "note": f"imported from {path.name}"})
+        try:
+            msgspec.convert(doc, Recommendation)  # every value as the plan file declares it
+        except msgspec.ValidationError as exc:
+            raise InputError(f"{where}: {explain(exc)}") from None
         docs.append(doc)
     docs.sort(key=lambda d: d["number"])
     return ImportResult(build_data(meta, docs), len(docs), warnings)
+
+
+def _number(value: Any) -> int | None:
+    """A recommendation number: an integer (JSON) or plain ASCII digits (CSV), 1 to 10**9."""
+    if isinstance(value, str) and PLAIN_NUMBER.fullmatch(value.strip()):
+        value = int(value.strip().rstrip("."))
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10**9:
+        return None
+    return value
 
 
 def _milestones(where: str, given: Any, parsed, plan_date: date | None, warnings: list[str]) -> list[dict]:
@@ -291,8 +326,11 @@ def _milestones(where: str, given: Any, parsed, plan_date: date | None, warnings
             dl = _text(f"{where}, milestone {k}", m, "deadline")
             if parse_deadline(dl, plan_date).warning:
                 warnings.append(f"{where}, milestone {k}: cannot read deadline {dl!r} (kept as written)")
+            done = m.get("done", False)
+            if not isinstance(done, bool):
+                raise InputError(f"{where}, milestone {k}: done {done!r} must be true or false")
             out.append({"label": _text(f"{where}, milestone {k}", m, "label") or f"Milestone {k}",
-                        "deadline": dl, "done": bool(m.get("done"))})
+                        "deadline": dl, "done": done})
         return out
     if parsed.parts:  # one cell, several dates: each becomes a milestone
         n = len(parsed.parts)
@@ -301,8 +339,8 @@ def _milestones(where: str, given: Any, parsed, plan_date: date | None, warnings
     return []
 
 
-HISTORY_ACTIONS = ("create", "import", "set", "note", "revise", "milestone", "verify", "remind", "contact", "undo")
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)")
+HISTORY_ACTIONS = tuple(a.value for a in Action)
+_TIMESTAMP = re.compile(TIMESTAMP_PATTERN)
 
 
 def _check_at(where: str, value: Any) -> str:
@@ -323,8 +361,8 @@ def _history(where: str, value: Any) -> list[dict]:
     for k, h in enumerate(entries, start=1):
         at = f"{where}, history entry {k}"
         hid = h.get("id")
-        if isinstance(hid, bool) or not isinstance(hid, int) or hid < 1 or hid in seen:
-            raise InputError(f"{at}: id {hid!r} must be a whole number from 1, unique in the item")
+        if isinstance(hid, bool) or not isinstance(hid, int) or not 1 <= hid <= MAX_ID or hid in seen:
+            raise InputError(f"{at}: id {hid!r} must be a whole number from 1 to {MAX_ID}, unique in the item")
         seen.add(hid)
         _check_at(at, h.get("at"))
         if h.get("action") not in HISTORY_ACTIONS:
@@ -377,71 +415,10 @@ def seed_to_data(seed: Mapping[str, Any], *, by: str, at: str) -> dict[str, Any]
 
 
 # -- export ------------------------------------------------------------------------------------
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-def export_records(rv: Review) -> list[dict[str, Any]]:
-    """One JSON-ready object per recommendation, judged as of the review date."""
-    ref = rv.plan.meta.date
-    out = []
-    for item in rv.items:
-        rec = item.rec
-        agreed = rec.agreed(ref)
-        current = rec.current(ref)
-        out.append({
-            "number": rec.number,
-            "ref": rec.ref,
-            "title": rec.title,
-            "recommendation": rec.recommendation,
-            "management_response": rec.management_response,
-            "owner": rec.owner,
-            "deadline": rec.deadline,
-            "agreed_due": _iso(agreed.due),
-            "current_deadline": rec.current_deadline,
-            "due": _iso(item.due),
-            "due_precision": current.precision,
-            "deadline_warning": current.warning,
-            "milestones": [
-                {"label": m.label, "deadline": m.deadline, "due": _iso(m.parsed(ref).due), "done": m.done}
-                for m in rec.milestones
-            ],
-            "status": rec.status.value,
-            "status_label": rec.status.label,
-            "overdue": item.overdue,
-            "days_overdue": item.days_overdue,
-            "due_soon": item.due_soon,
-            "revised": rec.revised,
-            "revisions": [
-                {**r.to_dict(), "due": _iso(rv_parse.due)}
-                for r in rec.revisions
-                for rv_parse in [parse_deadline(r.deadline, ref)]
-            ],
-            "latest_note": rec.latest_note,
-            "history": [h.to_dict() for h in rec.history],
-            "repairs": list(rec.repairs),
-        })
-    return out
-
-
-def export_json(rv: Review, *, exported_at: str) -> str:
-    plan = rv.plan.meta.to_dict()
-    doc = {
-        "format": "hsp-tui-export",
-        "format_version": 1,
-        "plan": plan,
-        "as_of": rv.as_of.isoformat(),
-        "exported_at": exported_at,
-        "due_soon_days": rv.due_soon_days,
-        "recommendations": export_records(rv),
-    }
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
-
-
 def neutralise(value: Any) -> Any:
-    """Stop Excel reading a cell as a formula: prefix text starting with = + - @ with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """Stop a spreadsheet reading a cell as a formula: prefix formula-like text with a quote."""
+    if isinstance(value, str) and _guarded(value):
+        return GUARD + value
     return value
 
 

@@ -37,11 +37,6 @@ class ItemReview:
             return "due soon"
         return ""
 
-    @property
-    def month(self) -> str | None:
-        """'YYYY-MM' of the current due date, or None for 'Ongoing'/no date."""
-        return self.due.strftime("%Y-%m") if self.due else None
-
 
 @dataclass(frozen=True)
 class OwnerSummary:

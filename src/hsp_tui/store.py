@@ -22,7 +22,7 @@ from .commands import (AddNote, Command, RecordReminder, Revise, SetContact, Set
                        Unchanged, Verify)
 from .errors import PlanFileError
 from .model import HistoryEntry, Plan, PlanMeta, Recommendation, Status
-from .records import plan_from_data, validate_data
+from .planfile import plan_from_data, validate_data
 from .storage import restore_hint
 
 __all__ = ["Change", "Store", "Unchanged", "default_user", "now_iso"]

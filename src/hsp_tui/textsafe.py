@@ -10,14 +10,20 @@ from __future__ import annotations
 import re
 
 # C0 and C1 controls and DEL, except tab and newline which callers may keep; bidi embedding,
-# override and isolate controls, and the directional marks; line/paragraph separators.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\u2028\u2029]")
-_UNSAFE_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\u2028\u2029]")
+# override and isolate controls, and the directional marks; line/paragraph separators; invisible
+# characters that make two texts look the same (zero-width space, non-joiner and joiner, word
+# joiner, BOM / zero-width no-break space) and the tag characters (U+E0000 block).
+_INVISIBLE = ("\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u061c\u2028\u2029\ufeff"
+              "\U000e0000-\U000e007f")
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")
+_UNSAFE_ALL = re.compile(f"[\x00-\x1f{_INVISIBLE}]")
 
 
 def _spell(m: re.Match[str]) -> str:
     code = ord(m.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def visible(text: str, *, multiline: bool = False) -> str:

@@ -3,7 +3,7 @@ them: what it shows must be exactly what a full rebuild would show."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 import pytest
 from hypothesis import given, settings
@@ -24,7 +24,7 @@ DEADLINES = ["April 2010", "31/05/2010", "Ongoing", "July 2010", "Q3 2010/11", "
 def plan_of(store: Store, n: int):
     data = seed_docs_repeated(file_data(store.path), n, owner=lambda k: OWNERS[k % len(OWNERS)],
                               deadline=lambda k: DEADLINES[k % len(DEADLINES)])
-    from hsp_tui.records import plan_from_data
+    from hsp_tui.planfile import plan_from_data
 
     return plan_from_data(store.path, data)
 

@@ -35,8 +35,9 @@ from ..commands import Stamp, next_entry_id
 from ..errors import InputError, NotFoundError, PlanFileError
 from ..model import HistoryEntry, Plan, PlanMeta, Recommendation
 from ..paths import plan_file
+from ..planfile import build_data, plan_from_data, read_plan, record_from_doc, validate_data
 from ..planlock import PlanLock
-from ..records import META, RECS, build_data, plan_from_data, validate_data
+from ..records import META, RECS
 from ..safefiles import atomic_write, backup_path, check_writable
 from ..storage import dumps, parse_json, read_json, read_plan_bytes, restore_hint
 from . import Head, PlanInfo
@@ -127,10 +128,7 @@ class FileTransaction:
         doc = self.data[RECS].get(str(self._number))
         if doc is None:
             raise NotFoundError(f"no recommendation {self._number} in {self._backend.path}")
-        try:
-            return Recommendation.from_dict(doc)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            raise _damaged(self._backend.path, f"recommendation {self._number}", exc) from None
+        return record_from_doc(self._backend.path, str(self._number), doc)
 
     def stamp(self, rec: Recommendation) -> Stamp:
         return Stamp(next_entry_id(rec), self._backend.clock(), self._by)
@@ -243,6 +241,8 @@ class JsonFileBackend:
         return str(backup_path(self.path))
 
     def load_plan(self) -> Plan:
+        if not self.long_running:  # nothing kept for a later change: decoded and checked in one pass
+            return read_plan(self.path, read_plan_bytes(self.path))
         return plan_from_data(self.path, self._read())
 
     def load_head(self, count: int) -> Head:
