@@ -1,8 +1,8 @@
 """Audit follow-up commands: `verify` (the auditor's verdict), and the contacts and reminders.
 
-Kept apart from `cli` (which calls `add_commands` while building its parser, and dispatches to
-`COMMANDS`) so each follow-up command is one small function here. Every failure is an `HspError`,
-which `cli.main` reports as one line.
+`cli` calls `add_commands` while building its parser and dispatches to `COMMANDS`; each follow-up
+command is one small function here, on the run's `invocation.Context`. Every failure is an
+`HspError`, which `cli.main` reports as one line.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from .cli import Context
+    from .invocation import Context
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -25,11 +25,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_verify(ctx: "Context") -> int:
-    from .cli import _report_change, parse_number
+    from .invocation import parse_number, report_change
 
     a = ctx.args
     change = ctx.store().verify(parse_number(a.number), a.verdict == "accepted", by=ctx.user, note=a.note)
-    return _report_change(ctx, change)
+    return report_change(ctx, change)
 
 
 COMMANDS: dict[str, Callable[["Context"], int]] = {"verify": cmd_verify}

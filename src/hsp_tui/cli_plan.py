@@ -1,0 +1,86 @@
+"""The commands about the plan as a whole: `export`, `import`, `plans`, `init`, `schema`, `where`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InputError
+from .exports import FORMAT_WORDS, render_export, write_export
+from .formatting import plural
+from .interchange import read_plan_file
+from .invocation import Context, parse_date_arg
+from .output import say, write_data
+from .store import Store, now_iso
+
+
+def cmd_export(ctx: Context) -> int:
+    a = ctx.args
+    rv = ctx.review(ctx.store().load())
+    if a.output:
+        out = Path(a.output).expanduser()
+        write_export(rv, a.format, out, exported_at=now_iso(), plan_path=ctx.path, mode=a.mode)
+        say(f"wrote {FORMAT_WORDS[a.format]} of {plural(len(rv.items), 'recommendation')} to {out}", err=True)
+    else:
+        write_data(render_export(rv, a.format, now_iso()))
+    return 0
+
+
+def cmd_import(ctx: Context) -> int:
+    a = ctx.args
+    src = Path(a.file).expanduser()
+    plan_date = parse_date_arg(a.plan_date, "--plan-date") if a.plan_date else None
+    if ctx.server is not None:
+        from .catalog import import_to_server
+
+        return import_to_server(ctx, src, plan_date)
+    store = Store(ctx.path)
+    if store.exists() and not a.replace:
+        raise InputError(f"{store.describe()} already exists: add --replace to overwrite it (a .bak copy is kept)")
+    result = read_plan_file(src, by=ctx.user, at=now_iso(), title=a.title, plan_date=plan_date)
+    for w in result.warnings:
+        say(f"warning: {w}", err=True)
+    count = plural(result.count, "recommendation")
+    if store.exists():
+        bak = store.replace(result.data)
+        say(f"replaced {store.describe()} with {count} from {src} (previous file kept as {bak})")
+    else:
+        store.create(result.data)
+        say(f"created {store.describe()} with {count} from {src}")
+    if result.warnings:
+        say(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
+            err=True)
+    return 0
+
+
+def cmd_plans(ctx: Context) -> int:
+    from .catalog import plan_rows, render_plans
+
+    store = Store(ctx.server, plan=ctx.plan) if ctx.server else ctx.store()
+    say(render_plans(plan_rows(store.backend, ctx.as_of, ctx.due_soon_days)))
+    return 0
+
+
+def cmd_init(ctx: Context) -> int:
+    if ctx.server is None:
+        raise InputError("init sets up a PostgreSQL database: give --db postgresql://... (a plan file "
+                         "needs no setup: it is created on first use)")
+    from .backends.pgschema import run_init  # noqa: PLC0415 - the driver only for a server
+
+    return run_init(ctx.server, empty=ctx.args.empty, out=say)
+
+
+def cmd_schema(ctx: Context) -> int:
+    from .schema import schema_text
+
+    write_data(schema_text())
+    return 0
+
+
+def cmd_where(ctx: Context) -> int:
+    if ctx.server is not None:
+        from .backends.pgconnect import redact  # noqa: PLC0415
+
+        say(redact(ctx.server) + (f" (plan {ctx.plan})" if ctx.plan else ""))  # never the password
+        return 0
+    say(str(ctx.path))
+    return 0
