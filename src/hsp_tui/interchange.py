@@ -17,6 +17,7 @@ from typing import Any, Mapping
 import msgspec
 import orjson
 
+from .csvdates import take_date_columns
 from .deadlines import parse_deadline
 from .errors import InputError
 from .planfile import build_data, check_text, explain
@@ -27,12 +28,13 @@ from .safefiles import read_bytes
 
 CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "deadline", "owner")
 # Columns our own CSV export adds: accepted on import (status is used, the rest are derived and ignored).
-CSV_OPTIONAL = ("status", "email")  # email: the owner's address(es) for reminders, ';'-separated
-CSV_DERIVED = ("current_deadline", "due", "overdue", "days_overdue", "due_soon", "revised",
+CSV_OPTIONAL = ("status", "email",  # email: the owner's address(es) for reminders, ';'-separated
+                "plan_date", "current_deadline", "milestones_done")  # keep due dates whole: see csvdates
+CSV_DERIVED = ("due", "overdue", "days_overdue", "due_soon", "revised",
                "latest_note", "status_label")
 EXPORT_CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "owner", "deadline",
                       "current_deadline", "due", "status", "overdue", "days_overdue", "revised",
-                      "latest_note")
+                      "latest_note", "milestones_done", "plan_date")
 MAX_CELL = 1_000_000
 # What a spreadsheet reads as the start of a formula: = + - @ (also full-width), after any leading
 # spaces (NBSP and other Unicode spaces too); and a cell starting with a tab, CR or LF.
@@ -172,6 +174,7 @@ def _read_csv(path: Path, raw: bytes, *, by: str, at: str, title: str | None,
         raise InputError(f"{path}, line {reader.line_num}: {exc}") from None
     finally:
         csv.field_size_limit(old_limit)
+    plan_date = take_date_columns(path, rows, plan_date, by=by, at=at)
     meta = {"title": title or path.stem, "date": plan_date.isoformat() if plan_date else None,
             "author": "", "prepared_for": "", "source": f"Imported from {path.name}", "notes": ""}
     meta.update(_csv_contacts(path, rows, by=by, at=at))
@@ -435,6 +438,8 @@ def export_csv(rv: Review) -> str:
             "revised": "yes" if rec["revised"] else "no",
             "latest_note": rec["latest_note"] or "",
             "status": rec["status_label"],
+            "milestones_done": ";".join(str(k) for k, m in enumerate(rec["milestones"], start=1) if m["done"]),
+            "plan_date": rv.plan.meta.date.isoformat() if rv.plan.meta.date else "",
         }
         writer.writerow([neutralise(row[c]) for c in EXPORT_CSV_COLUMNS])
     return "\ufeff" + buf.getvalue()
