@@ -116,3 +116,49 @@ def test_an_error_from_the_server_never_shows_the_password(cli, own_cluster, db)
         own_cluster.start()
     one_line_exit_3(res)
     assert "top-secret-9" not in res.err and "erin@" in res.err
+
+
+@pytest.fixture
+def proxy(own_cluster):
+    from cutproxy import CutProxy
+
+    cut = CutProxy(own_cluster)
+    try:
+        yield cut
+    finally:
+        cut.close()
+
+
+def notes_of(cluster, db, number, text):
+    return cluster.psql(f"SELECT count(*) FROM hsp.history WHERE number = {number} AND note = '{text}'",
+                        db=db).stdout.strip()
+
+
+def test_a_change_whose_commit_reply_is_lost_was_saved_once_and_is_reported_done(cli, own_cluster, db, proxy):
+    # The server commits; the connection dies before its reply reaches the client. Asked on a new
+    # connection, the server says the transaction committed: the change is reported as made.
+    before = history_of(own_cluster, db, 4)
+    proxy.cut("after")
+    res = cli("--db", proxy.url(db, "alice"), "note", "4", "the reply was lost")
+    assert proxy.cuts == 1
+    assert res.code == 0, res.err
+    assert res.out.startswith("4: note added") and "Traceback" not in res.err
+    assert int(history_of(own_cluster, db, 4)) == int(before) + 1
+    assert notes_of(own_cluster, db, 4, "the reply was lost") == "1"
+
+
+def test_a_change_whose_commit_never_reached_the_server_is_not_saved_and_says_so(cli, own_cluster, db, proxy):
+    # The COMMIT is lost on the way, and the server does not know the client is gone (a dropped
+    # network): its transaction is still open, the item's row locked. The client ends it, then
+    # knows for sure that nothing was saved, and a colleague can change the item at once.
+    before = history_of(own_cluster, db, 5)
+    proxy.cut("before")
+    res = cli("--db", proxy.url(db, "alice"), "set", "5", "done")
+    assert proxy.cuts == 1
+    one_line_exit_3(res)
+    assert "the change was NOT saved" in res.err
+    assert history_of(own_cluster, db, 5) == before
+    assert own_cluster.psql("SELECT status FROM hsp.item WHERE number = 5", db=db).stdout.strip() == "not_started"
+    assert own_cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE usename = 'alice' "
+                            "AND state LIKE 'idle in transaction%'").stdout.strip() == "0"
+    assert cli("--db", own_cluster.url(db, "alice"), "set", "5", "done").code == 0

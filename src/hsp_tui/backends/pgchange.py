@@ -90,16 +90,31 @@ class PgTransaction:
         return self._backend.load_plan()
 
 
-def committed(url: str, xid: str) -> bool | None:
-    """Whether transaction `xid` was committed (asked on a new connection), None if unknown."""
+def committed(url: str, xid: str, pid: int | None = None) -> bool | None:
+    """Whether transaction `xid` was committed (asked on a new connection), None if unknown.
+
+    A connection cut by the network may leave the server unaware that the client is gone: the
+    transaction is then still in progress (its row locked) and may yet commit or not. When it is,
+    its session (`pid`, checked to be still running `xid`) is ended first, which settles it either
+    way; ending a session of one's own needs no other right.
+    """
     try:
         conn = connect(url, autocommit=True)
     except HspError:
         return None
     try:
-        (status,) = conn.execute("SELECT pg_xact_status(%s::xid8)", [xid]).fetchone()
+        status = _xact_status(conn, xid)
+        if status == "in progress" and pid is not None:
+            conn.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+                         "WHERE pid = %s AND backend_xid = %s::xid8::xid", [pid, xid])
+            status = _xact_status(conn, xid)
     except Exception:  # noqa: BLE001 - unknown is the honest answer
         return None
     finally:
         conn.close()
     return {"committed": True, "aborted": False}.get(status)
+
+
+def _xact_status(conn, xid: str) -> str | None:
+    (status,) = conn.execute("SELECT pg_xact_status(%s::xid8)", [xid]).fetchone()
+    return status

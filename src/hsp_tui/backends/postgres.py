@@ -345,11 +345,12 @@ class PostgresBackend:
     def _commit(self, conn, doing: str, xid: str | None = None) -> None:
         import psycopg  # noqa: PLC0415
 
+        pid = conn.info.backend_pid
         try:
             conn.commit()
         except psycopg.Error as exc:
             self._conn = None
-            saved = committed(self.url, xid) if xid is not None else None
+            saved = committed(self.url, xid, pid) if xid is not None else None
             if saved is True:
                 return  # committed: only the reply was lost
             error = translate(exc, self.url)
