@@ -1,8 +1,11 @@
-"""The main screen: the recommendations table with detail, owners, deadlines and a status summary."""
+"""The main screen: the recommendations table with detail, owners, deadlines and a status summary.
+
+Here: its keys (BINDINGS), its layout, its state (reactives) and how it shows a review. What its
+keys do is in `browse_keys.py` (panes, filters, sort) and `change_keys.py` (changes and dialogs).
+"""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -17,18 +20,15 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from ...commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Verify
-from ...errors import HspError
-from ...model import Status
 from ...review import ItemReview, Review
-from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen, PlanChangeRequested
-from ..view import SORTS, STATUS_KEYS, PlanView, filter_words, select
+from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen
+from ..view import STATUS_KEYS, PlanView, filter_words, select
 from ..widgets.detail import DetailPane
 from ..widgets.footer import NARROW_BELOW, HspFooter
 from ..widgets.panes import DeadlinesPane, HeaderBar, OwnersPane, SummaryBar
 from ..widgets.rectable import RecTable
-from .modals import EditResult, EditScreen, ExportScreen, MilestoneScreen, NoteScreen
-from .review_date import ReviewDateScreen
+from .browse_keys import BrowseKeys
+from .change_keys import ChangeKeys
 
 if TYPE_CHECKING:
     from ..app import HspApp
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 DEADLINES_DELAY = 0.3  # seconds of quiet before the deadlines pane is rebuilt
 FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the typing
 LARGE = 2000  # items: from here a text filter costs more than a frame
-PANES = ("table", "detail", "owners", "deadlines")
 TYPED_IN_FILTER = ("note", "edit", "milestone", "export", "review_date", "progress", "verify", "contacts", "remind")  # priority bindings that are letters
 STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
 
@@ -47,7 +46,7 @@ def status_bindings() -> list[Binding]:
             for k, s in enumerate(STATUS_KEYS, start=1)]
 
 
-class MainScreen(Screen):
+class MainScreen(BrowseKeys, ChangeKeys, Screen):
     KEYS_IN_ORDER = True  # keys typed at once are handled one after the other (see tui/keys.py)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -93,10 +92,6 @@ class MainScreen(Screen):
         self._deadlines_timer: Timer | None = None
         self._shown_once = False
         self._filter_timer: Timer | None = None
-        # `m` on an item without milestones: the digit typed next is the milestone's number, not a
-        # status key, so it is swallowed (any other key is handled as usual).
-        self._milestone_digit_pending: int | None = None  # the item's number
-        self.export_format = "json"  # the last format exported in this session
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -277,26 +272,8 @@ class MainScreen(Screen):
         self.set_class(empty, "-empty")
 
     def on_key(self, event: events.Key) -> None:
-        """Keys typed right after `/`, before the filter box has the focus, go into the box (not to
-        the table's bindings: "o" would toggle overdue-only); and the digit that follows `m` on an
-        item without milestones is swallowed (it is not a status key)."""
-        if self.filtering:
-            box = self.query_one("#filter", Input)
-            if not box.has_focus and (event.is_printable or event.key == "enter"):
-                event.stop()
-                event.prevent_default()
-                self.app.key_handled(event)  # the next key need not wait for this one (tui/keys.py)
-                if event.key == "enter":
-                    self._keep_filter(box.value)
-                elif event.character:
-                    box.insert_text_at_cursor(event.character)
-                return
-        number, self._milestone_digit_pending = self._milestone_digit_pending, None
-        if number is not None and event.character is not None and event.character.isdigit():
-            event.stop()
-            event.prevent_default()
-            self.app.notify(f"No. {number} has no milestones: {event.character} ignored (the status is "
-                            "unchanged)", severity="warning")
+        if not self.type_into_filter(event):
+            self.swallow_milestone_digit(event)
 
     # -- messages up ----------------------------------------------------------------------------
     def on_item_highlighted(self, message: ItemHighlighted) -> None:
@@ -316,49 +293,12 @@ class MainScreen(Screen):
             self.table.go_to(message.number)
         self._focus_pane("table")
 
-    # -- panes ----------------------------------------------------------------------------------
-    def _pane_of(self, widget: Widget | None) -> str:
-        while widget is not None:
-            if widget.id in PANES:
-                return widget.id
-            widget = widget.parent  # type: ignore[assignment]
-        return "table"
-
-    def _focus_pane(self, name: str) -> None:
-        if name != "table":
-            self.slot = name
-        # At once (not after the next refresh): a key typed right after Tab goes to the new pane.
-        self.set_focus(self.query_one(f"#{name}", Widget))
-
+    # -- keys (the actions are in browse_keys.py and change_keys.py) -------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the filter line is open, the letter keys bound with priority are typed into it."""
         if action in TYPED_IN_FILTER and self.filtering:
             return False
         return True
-
-    def action_next_pane(self) -> None:
-        k = PANES.index(self._pane_of(self.focused))
-        self._focus_pane(PANES[(k + 1) % len(PANES)])
-
-    def action_previous_pane(self) -> None:
-        k = PANES.index(self._pane_of(self.focused))
-        self._focus_pane(PANES[(k - 1) % len(PANES)])
-
-    # -- filters and sort -----------------------------------------------------------------------
-    def action_toggle_overdue(self) -> None:
-        self.overdue_only = not self.overdue_only  # the table's border says so (a toast costs a full layout)
-
-    def action_cycle_sort(self) -> None:
-        self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if self.filtering:  # "/" typed in the filter is part of it ("2010/11")
-            box.insert_text_at_cursor("/")
-            return
-        self.filtering = True
-        box.value = self.filter_text
-        self.set_focus(box)  # at once: the keys typed right after "/" go into the box, in order
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -368,151 +308,3 @@ class MainScreen(Screen):
     @on(Input.Submitted, "#filter")
     def filter_submitted(self, event: Input.Submitted) -> None:
         self._keep_filter(event.value)
-
-    def _keep_filter(self, text: str) -> None:
-        """Enter: the filter stays (in the table's border) and the keys go back to the table."""
-        self.filtering = False
-        self.filter_text = text
-        self._focus_pane("table")
-
-    def action_clear_filters(self) -> None:
-        if self.filtering:
-            self.filtering = False
-            self.query_one("#filter", Input).value = ""
-        if self.focused is not None and self._pane_of(self.focused) != "table":
-            self._focus_pane("table")
-        if self.filter_text or self.owner is not None or self.overdue_only:
-            keep = self.table.current_number
-            had_owner = self.owner is not None
-            self.set_reactive(MainScreen.filter_text, "")
-            self.set_reactive(MainScreen.owner, None)
-            self.set_reactive(MainScreen.overdue_only, False)
-            if had_owner:  # only then does the owners pane show a chosen owner (▸) to clear
-                self.owners.show(self.app.plan_view, None)
-            self._refilter(keep)
-
-    # -- changes --------------------------------------------------------------------------------
-    def _ask(self, command: type[Command], *args: object) -> None:
-        """Ask the app for a change; arguments it refuses are said at once."""
-        try:
-            request = PlanChangeRequested(command(*args))
-        except HspError as exc:
-            self.app.notify(f"Not saved: {exc}", severity="error", timeout=8)
-            return
-        self.post_message(request)
-
-    def _current_rec(self):
-        number = self.table.current_number
-        if number is None:
-            self.app.notify("No recommendation is highlighted", severity="warning")
-            return None
-        return self.app.review.plan.get(number)
-
-    def action_set_status(self, key: int) -> None:
-        number = self.table.current_number  # the row highlighted now, whatever happens meanwhile
-        if number is None:
-            self.app.notify("No recommendation is highlighted", severity="warning")
-            return
-        # Whether this changes anything is decided by the store, on the plan under its lock (a
-        # colleague may have changed the item since it was drawn).
-        self._ask(SetStatus, number, STATUS_KEYS[key - 1])
-
-    def action_note(self) -> None:
-        rec = self._current_rec()
-        if rec is None:
-            return
-
-        def save(text: str | None) -> None:
-            if text is not None:
-                self._ask(AddNote, rec.number, text)
-
-        self.app.push_screen(NoteScreen(rec), save)
-
-    def action_edit(self) -> None:
-        rec = self._current_rec()
-        if rec is None:
-            return
-        reference = self.app.review.plan.meta.date
-
-        def save(result: EditResult | None) -> None:
-            if result is None:
-                return
-            if result.owner is None and result.deadline is None:
-                self.app.notify(f"No change: No. {rec.number}'s owner and deadline are as they were")
-                return
-            if result.owner is not None:
-                self._ask(SetOwner, rec.number, result.owner)
-            if result.deadline is not None:
-                self._ask(Revise, rec.number, result.deadline, result.reason or "", reference)
-
-        self.app.push_screen(EditScreen(rec, reference), save)
-
-    def action_milestone(self) -> None:
-        rec = self._current_rec()
-        if rec is None:
-            return
-        if not rec.milestones:
-            self.app.notify(f"No. {rec.number} has no milestones", severity="warning")
-            self._milestone_digit_pending = rec.number
-            return
-
-        def toggle(index: int | None) -> None:
-            if index is None:
-                return
-            done = not rec.milestones[index - 1].done
-            self._ask(SetMilestone, rec.number, index, done)
-
-        self.app.push_screen(MilestoneScreen(rec), toggle)
-
-    def action_undo(self) -> None:
-        self.app.undo_last()
-
-    def action_verify(self) -> None:
-        """The auditor's verdict on the highlighted item, if it is done and awaiting verification."""
-        from .verify import Verdict, VerifyScreen
-
-        rec = self._current_rec()
-        if rec is None:
-            return
-        if rec.status is not Status.DONE:
-            self.app.notify(f"No. {rec.number} is {rec.status.words}: only an item done and awaiting "
-                            "verification can be verified", severity="warning")
-            return
-
-        def save(verdict: Verdict | None) -> None:
-            if verdict is not None:
-                self._ask(Verify, rec.number, verdict.accepted, verdict.note)
-
-        self.app.push_screen(VerifyScreen(rec), save)
-
-    def action_contacts(self) -> None:
-        from ..followup import open_contacts
-
-        open_contacts(self.app)
-
-    def action_remind(self) -> None:
-        from ..followup import open_reminders
-
-        open_reminders(self.app)
-
-    def action_progress(self) -> None:
-        from .progress import ProgressScreen
-
-        self.app.push_screen(ProgressScreen())
-
-    def action_export(self) -> None:
-        def write(fmt: str, path) -> str | None:
-            failure = self.app.export(fmt, path)
-            if failure is None:
-                self.export_format = fmt  # the dialog offers it first next time (this session)
-            return failure
-
-        self.app.push_screen(ExportScreen(self.app.as_of, self.app.store.path, write, self.export_format))
-
-    def action_review_date(self) -> None:
-        """Judge the plan as of another date (what is overdue then), without restarting."""
-        def chosen(day: date | None) -> None:
-            if day is not None:
-                self.app.review_on(day)
-
-        self.app.push_screen(ReviewDateScreen(self.app.as_of, self.app.review.plan.meta.date), chosen)

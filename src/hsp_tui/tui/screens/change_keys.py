@@ -1,0 +1,175 @@
+"""The main screen's keys that change the plan: status, note, edit, milestone, undo, verify, and
+the dialogs beside them (export, review date, progress, contacts, reminders).
+
+Each key reads the highlighted item, asks what it needs through a dialog (a ModalScreen that
+validates before it answers), then posts one `PlanChangeRequested` up to the app, which runs it
+through the store. Nothing here saves or judges the plan.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from textual import events
+
+from ...commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Verify
+from ...errors import HspError
+from ...model import Recommendation, Status
+from ..messages import PlanChangeRequested
+from ..view import STATUS_KEYS
+from .modals import EditResult, EditScreen, ExportScreen, MilestoneScreen, NoteScreen
+from .review_date import ReviewDateScreen
+
+if TYPE_CHECKING:
+    from textual.screen import Screen as _Screen
+
+    from ..app import HspApp
+    from ..widgets.rectable import RecTable
+else:
+    _Screen = object  # a mixin of the main screen; typed as a screen
+
+
+class ChangeKeys(_Screen):
+    """Mixed into the main screen: its `action_*` methods for the keys that change the plan."""
+
+    app: "HspApp"
+    table: "RecTable"
+    export_format: str = "json"  # the last format exported in this session (offered first next time)
+    # `m` on an item without milestones: the digit typed next is the milestone's number, not a
+    # status key, so it is swallowed (any other key is handled as usual). The item's number.
+    _milestone_digit_pending: int | None = None
+
+    def _ask(self, command: type[Command], *args: object) -> None:
+        """Ask the app for a change; arguments it refuses are said at once."""
+        try:
+            request = PlanChangeRequested(command(*args))
+        except HspError as exc:
+            self.app.notify(f"Not saved: {exc}", severity="error", timeout=8)
+            return
+        self.post_message(request)
+
+    def _current_rec(self) -> Recommendation | None:
+        number = self.table.current_number
+        if number is None:
+            self.app.notify("No recommendation is highlighted", severity="warning")
+            return None
+        return self.app.review.plan.get(number)
+
+    def swallow_milestone_digit(self, event: events.Key) -> None:
+        """The digit typed right after `m` on an item without milestones is not a status key."""
+        number, self._milestone_digit_pending = self._milestone_digit_pending, None
+        if number is not None and event.character is not None and event.character.isdigit():
+            event.stop()
+            event.prevent_default()
+            self.app.notify(f"No. {number} has no milestones: {event.character} ignored (the status is "
+                            "unchanged)", severity="warning")
+
+    def action_set_status(self, key: int) -> None:
+        number = self.table.current_number  # the row highlighted now, whatever happens meanwhile
+        if number is None:
+            self.app.notify("No recommendation is highlighted", severity="warning")
+            return
+        # Whether this changes anything is decided by the store, on the plan under its lock (a
+        # colleague may have changed the item since it was drawn).
+        self._ask(SetStatus, number, STATUS_KEYS[key - 1])
+
+    def action_note(self) -> None:
+        rec = self._current_rec()
+        if rec is None:
+            return
+
+        def save(text: str | None) -> None:
+            if text is not None:
+                self._ask(AddNote, rec.number, text)
+
+        self.app.push_screen(NoteScreen(rec), save)
+
+    def action_edit(self) -> None:
+        rec = self._current_rec()
+        if rec is None:
+            return
+        reference = self.app.review.plan.meta.date
+
+        def save(result: EditResult | None) -> None:
+            if result is None:
+                return
+            if result.owner is None and result.deadline is None:
+                self.app.notify(f"No change: No. {rec.number}'s owner and deadline are as they were")
+                return
+            if result.owner is not None:
+                self._ask(SetOwner, rec.number, result.owner)
+            if result.deadline is not None:
+                self._ask(Revise, rec.number, result.deadline, result.reason or "", reference)
+
+        self.app.push_screen(EditScreen(rec, reference), save)
+
+    def action_milestone(self) -> None:
+        rec = self._current_rec()
+        if rec is None:
+            return
+        if not rec.milestones:
+            self.app.notify(f"No. {rec.number} has no milestones", severity="warning")
+            self._milestone_digit_pending = rec.number
+            return
+
+        def toggle(index: int | None) -> None:
+            if index is None:
+                return
+            done = not rec.milestones[index - 1].done
+            self._ask(SetMilestone, rec.number, index, done)
+
+        self.app.push_screen(MilestoneScreen(rec), toggle)
+
+    def action_undo(self) -> None:
+        self.app.undo_last()
+
+    def action_verify(self) -> None:
+        """The auditor's verdict on the highlighted item, if it is done and awaiting verification."""
+        from .verify import Verdict, VerifyScreen
+
+        rec = self._current_rec()
+        if rec is None:
+            return
+        if rec.status is not Status.DONE:
+            self.app.notify(f"No. {rec.number} is {rec.status.words}: only an item done and awaiting "
+                            "verification can be verified", severity="warning")
+            return
+
+        def save(verdict: Verdict | None) -> None:
+            if verdict is not None:
+                self._ask(Verify, rec.number, verdict.accepted, verdict.note)
+
+        self.app.push_screen(VerifyScreen(rec), save)
+
+    def action_contacts(self) -> None:
+        from ..followup import open_contacts
+
+        open_contacts(self.app)
+
+    def action_remind(self) -> None:
+        from ..followup import open_reminders
+
+        open_reminders(self.app)
+
+    def action_progress(self) -> None:
+        from .progress import ProgressScreen
+
+        self.app.push_screen(ProgressScreen())
+
+    def action_export(self) -> None:
+        def write(fmt: str, path) -> str | None:
+            failure = self.app.export(fmt, path)
+            if failure is None:
+                self.export_format = fmt  # the dialog offers it first next time (this session)
+            return failure
+
+        self.app.push_screen(ExportScreen(self.app.as_of, self.app.store.path, write, self.export_format))
+
+    def action_review_date(self) -> None:
+        """Judge the plan as of another date (what is overdue then), without restarting."""
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self.app.review_on(day)
+
+        self.app.push_screen(ReviewDateScreen(self.app.as_of, self.app.review.plan.meta.date), chosen)
