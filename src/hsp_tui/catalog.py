@@ -16,7 +16,8 @@ from .formatting import plural
 from .interchange import read_plan_file
 from .output import say
 from .review import review
-from .store import Store, now_iso
+from .clock import now_iso
+from .store import Store
 from .textsafe import one_line
 
 

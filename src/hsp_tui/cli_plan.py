@@ -10,7 +10,8 @@ from .formatting import plural
 from .interchange import read_plan_file
 from .invocation import Context, parse_date_arg
 from .output import say, write_data
-from .store import Store, now_iso
+from .clock import now_iso
+from .store import Store
 
 
 def cmd_export(ctx: Context) -> int:

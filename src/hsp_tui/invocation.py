@@ -9,6 +9,7 @@ The commands themselves are `cli_view` (reading the plan), `cli_change` (changin
 from __future__ import annotations
 
 import argparse
+import getpass
 from datetime import date
 
 from .config import load_settings
@@ -21,7 +22,8 @@ from .backends.pgconnect import is_server_url
 from .paths import resolve_config_path, resolve_db_path
 from .review import DEFAULT_DUE_SOON_DAYS, Review, review, review_item
 from .seed import seed_document
-from .store import Store, default_user, now_iso
+from .clock import now_iso
+from .store import Store
 
 PROG = "hsp-tui"
 
@@ -44,6 +46,16 @@ def parse_number(text: str, what: str = "recommendation number") -> int:
 
 
 
+def default_user(env: dict[str, str]) -> str:
+    """`HSP_TUI_USER`, else the login name."""
+    if env.get("HSP_TUI_USER"):
+        return env["HSP_TUI_USER"]
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (containers, some services)
+        return "unknown"
+
+
 class Context:
     def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
         self.args = args
@@ -59,7 +71,7 @@ class Context:
             raise InputError("--plan picks one of the plans on a database server; a plan file holds one plan")
         self.plan = (wanted or env.get("HSP_TUI_PLAN") or None) if self.server else None
         self.path = None if self.server else resolve_db_path(args.db, env)
-        self.user = args.user or env.get("HSP_TUI_USER") or default_user()
+        self.user = args.user or default_user(env)
         self.as_of = parse_date_arg(args.as_of) if args.as_of else date.today()
         self.as_of_given = bool(args.as_of)
         if args.due_soon_days is not None and args.due_soon_days < 0:

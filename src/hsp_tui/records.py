@@ -463,18 +463,3 @@ class PlanFile(msgspec.Struct, frozen=True, gc=False):
 
     meta: dict[str, MetaRecord]
     recommendations: dict[str, Recommendation] = {}
-
-
-
-_PLAN_FILE = frozenset({"build_data", "check_text", "plan_from_data", "read_plan", "record_from_doc",
-                        "validate_data"})
-
-
-def __getattr__(name: str) -> Any:
-    """Reading and checking the plan file against these records is `planfile`; its functions are
-    reachable from here too (imported on first use: `planfile` itself imports this module)."""
-    if name in _PLAN_FILE:
-        from . import planfile
-
-        return getattr(planfile, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

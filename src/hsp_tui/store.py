@@ -9,15 +9,15 @@ judges items (`review`).
 
 from __future__ import annotations
 
-import getpass
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .backends import Backend, Head, PlanInfo, Token, open_backend
+from .clock import now_iso  # noqa: F401 - offered here too: the app's clock
 from .commands import (AddNote, Command, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo,
                        Unchanged, Verify)
 from .errors import PlanFileError
@@ -25,22 +25,7 @@ from .model import HistoryEntry, Plan, PlanMeta, Recommendation, Status
 from .planfile import plan_from_data, validate_data
 from .storage import restore_hint
 
-__all__ = ["Change", "Store", "Unchanged", "default_user", "now_iso"]
-
-
-def now_iso() -> str:
-    """The time of a change, ISO 8601 with the local UTC offset."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def default_user() -> str:
-    """`HSP_TUI_USER`, else the login name."""
-    if os.environ.get("HSP_TUI_USER"):
-        return os.environ["HSP_TUI_USER"]
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (containers, some services)
-        return "unknown"
+__all__ = ["Change", "Store", "Unchanged", "now_iso"]
 
 
 @dataclass

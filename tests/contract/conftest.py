@@ -18,7 +18,7 @@ import pytest
 from hsp_tui.backends import Backend, open_backend
 from hsp_tui.interchange import seed_to_data
 from hsp_tui.model import Plan
-from hsp_tui.records import plan_from_data
+from hsp_tui.planfile import plan_from_data
 from hsp_tui.seed import seed_document
 
 FIXED_AT = "2010-06-01T09:00:00+01:00"

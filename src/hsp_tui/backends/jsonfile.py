@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterator, Mapping
 import orjson
 from tinydb.storages import Storage, touch
 
+from ..clock import now_iso
 from ..commands import Stamp, next_entry_id
 from ..errors import InputError, NotFoundError, PlanFileError
 from ..model import HistoryEntry, Plan, PlanMeta, Recommendation
@@ -40,7 +41,7 @@ from ..planlock import PlanLock
 from ..records import META, RECS
 from ..safefiles import atomic_write, backup_path, check_writable
 from ..storage import dumps, parse_json, read_json, read_plan_bytes, restore_hint
-from . import Head, PlanInfo
+from .contract import Head, PlanInfo
 from .lockfile import LOCK_TIMEOUT, plan_lock
 
 
@@ -180,8 +181,6 @@ class JsonFileBackend:
 
     def __init__(self, path: Path, *, clock: Callable[[], str] | None = None, lock_timeout: float = LOCK_TIMEOUT,
                  long_running: bool = False) -> None:
-        from ..store import now_iso
-
         self.path = plan_file(Path(path))  # links resolved once: lock, backup and saves beside the real file
         self.clock = clock or now_iso
         self.lock_timeout = lock_timeout

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator
 
 from ..errors import InputError, PlanFileError
 from ..model import Plan, PlanMeta, Recommendation
-from . import Head, PlanInfo
+from .contract import Head, PlanInfo
 from .pgchange import NOT_SAVED, PgTransaction, committed
 from .pgconnect import ServerError, connect, redact, translate
 from .pgschema import check_schema
