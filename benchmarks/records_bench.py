@@ -10,7 +10,7 @@ has to walk.
 
 Plans are generated and imported with the real CLI (`genplan.make_plan`) into --workdir. Each
 figure is the median of --repeats runs, the contenders interleaved; the cycle collector is paused
-during each timed read (as `storage.parse_json` does for orjson), then the time of one full
+during each timed read (as `planbytes.parse_json` does for orjson), then the time of one full
 collection with the result alive is measured separately.
 """
 

@@ -29,7 +29,7 @@ def imported(path: Path) -> set[str]:
 
 def test_the_app_never_reads_the_files_raw_layout_or_a_backends_insides():
     forbidden = ("hsp_tui.records.META", "hsp_tui.records.RECS", "hsp_tui.planfile.plan_from_data",
-                 "hsp_tui.storage", "hsp_tui.backends.jsonfile", "hsp_tui.backends.lockfile")
+                 "hsp_tui.planbytes", "hsp_tui.backends.jsonfile", "hsp_tui.backends.lockfile")
     for path in (PACKAGE / "tui").rglob("*.py"):
         bad = sorted(name for name in imported(path) if name.startswith(forbidden))
         assert not bad, f"{path.relative_to(PACKAGE)} imports {bad}"
@@ -39,7 +39,7 @@ def test_the_app_never_reads_the_files_raw_layout_or_a_backends_insides():
 def test_domain_commands_and_review_are_pure():
     for name in ("commands.py", "review.py", "model.py"):
         names = imported(PACKAGE / name)
-        assert not any(n.startswith(("hsp_tui.store", "hsp_tui.backends", "hsp_tui.storage", "hsp_tui.cli"))
+        assert not any(n.startswith(("hsp_tui.store", "hsp_tui.backends", "hsp_tui.planbytes", "hsp_tui.cli"))
                        for n in names), (name, names)
         text = (PACKAGE / name).read_text(encoding="utf-8")
         assert "datetime.now" not in text and "date.today" not in text and "open(" not in text

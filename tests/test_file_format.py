@@ -7,7 +7,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hsp_tui.storage import INDENT, dumps, dumps_by_document
+from hsp_tui.planbytes import INDENT, dumps, dumps_by_document
 
 text = st.text(alphabet=st.characters(codec="utf-8"), max_size=20)  # newlines, quotes, emoji, controls
 scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | text | st.floats(allow_nan=False, allow_infinity=False)

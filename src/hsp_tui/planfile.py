@@ -17,7 +17,7 @@ from .errors import InputError, PlanFileError
 from .model import Plan
 from .records import (APP_ID, META, RECS, SCHEMA_VERSION, MetaRecord, PlanFile, PlanMeta,
                       Recommendation)
-from .storage import parse_json, restore_hint
+from .planbytes import parse_json, restore_hint
 
 
 

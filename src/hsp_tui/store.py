@@ -23,7 +23,7 @@ from .commands import (AddNote, Command, RecordReminder, Revise, SetContact, Set
 from .errors import PlanFileError
 from .model import HistoryEntry, Plan, PlanMeta, Recommendation, Status
 from .planfile import plan_from_data, validate_data
-from .storage import restore_hint
+from .planbytes import restore_hint
 
 __all__ = ["Change", "Store", "Unchanged", "now_iso"]
 

@@ -40,13 +40,13 @@ from ..planfile import build_data, plan_from_data, read_plan, record_from_doc, v
 from ..planlock import PlanLock
 from ..records import META, RECS
 from ..safefiles import atomic_write, backup_path, check_writable
-from ..storage import dumps, parse_json, read_json, read_plan_bytes, restore_hint
+from ..planbytes import dumps, parse_json, read_json, read_plan_bytes, restore_hint
 from .contract import Head, PlanInfo
 from .lockfile import LOCK_TIMEOUT, plan_lock
 
 
 def encode(data: Any, encoding: str | None = None, json_options: Mapping[str, Any] | None = None) -> bytes:
-    """The file's bytes for `data`: indented UTF-8 JSON (see `storage.dumps`); with JSON options or
+    """The file's bytes for `data`: indented UTF-8 JSON (see `planbytes.dumps`); with JSON options or
     another encoding, exactly what TinyDB's own JSONStorage would write (`json.dumps(data, **options)`)."""
     if not json_options and (encoding or "utf-8").lower().replace("-", "").replace("_", "") == "utf8":
         return dumps(data)
