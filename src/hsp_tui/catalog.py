@@ -63,24 +63,32 @@ def render_plans(rows: list[PlanRow]) -> str:
 
 def import_to_server(ctx, src: Path, plan_date: date | None) -> int:
     """A new plan on the server, named --plan; --replace (the owner only) puts it in place of one."""
-    a = ctx.args
     if ctx.plan is None:
         raise InputError("name the plan on the server: import FILE --plan NAME (or HSP_TUI_PLAN)")
-    store = Store(ctx.server, plan=ctx.plan)
+    import_plan(Store(ctx.server, plan=ctx.plan), src, ctx.args, plan_date, by="",  # the server stamps who
+                name=f"plan {ctx.plan!r}", refusal="import under another --plan name")
+    return 0
+
+
+def import_plan(store: Store, src: Path, args, plan_date: date | None, *, by: str, name: str,
+                refusal: str) -> None:
+    """Read `src` (checked whole) into `store`: a new plan, or with --replace in place of the one
+    there; then say each deadline that could not be read and what was created or replaced.
+    `name` is how the messages call the plan; `refusal` what to do instead when it exists."""
     exists = store.exists()
-    if exists and not a.replace:
-        raise InputError(f"{store.describe()} already exists: import under another --plan name")
-    result = read_plan_file(src, by="", at=now_iso(), title=a.title, plan_date=plan_date)
+    if exists and not args.replace:
+        raise InputError(f"{store.describe()} already exists: {refusal}")
+    result = read_plan_file(src, by=by, at=now_iso(), title=args.title, plan_date=plan_date)
     for w in result.warnings:
         say(f"warning: {w}", err=True)
     count = plural(result.count, "recommendation")
     if exists:
-        store.replace(result.data)
-        say(f"replaced plan {ctx.plan!r} with {count} from {src}")
+        bak = store.replace(result.data)
+        kept = f" (previous file kept as {bak})" if bak else ""
+        say(f"replaced {name} with {count} from {src}{kept}")
     else:
         store.create(result.data)
-        say(f"added plan {ctx.plan!r} with {count} from {src}")
+        say(f"created {name} with {count} from {src}")
     if result.warnings:
         say(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
             err=True)
-    return 0

@@ -7,7 +7,6 @@ from pathlib import Path
 from .errors import InputError
 from .exports import FORMAT_WORDS, render_export, write_export
 from .formatting import plural
-from .interchange import read_plan_file
 from .invocation import Context, parse_date_arg
 from .output import say, write_data
 from .clock import now_iso
@@ -30,26 +29,13 @@ def cmd_import(ctx: Context) -> int:
     a = ctx.args
     src = Path(a.file).expanduser()
     plan_date = parse_date_arg(a.plan_date, "--plan-date") if a.plan_date else None
-    if ctx.server is not None:
-        from .catalog import import_to_server
+    from .catalog import import_plan, import_to_server
 
+    if ctx.server is not None:
         return import_to_server(ctx, src, plan_date)
     store = Store(ctx.path)
-    if store.exists() and not a.replace:
-        raise InputError(f"{store.describe()} already exists: add --replace to overwrite it (a .bak copy is kept)")
-    result = read_plan_file(src, by=ctx.user, at=now_iso(), title=a.title, plan_date=plan_date)
-    for w in result.warnings:
-        say(f"warning: {w}", err=True)
-    count = plural(result.count, "recommendation")
-    if store.exists():
-        bak = store.replace(result.data)
-        say(f"replaced {store.describe()} with {count} from {src} (previous file kept as {bak})")
-    else:
-        store.create(result.data)
-        say(f"created {store.describe()} with {count} from {src}")
-    if result.warnings:
-        say(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
-            err=True)
+    import_plan(store, src, a, plan_date, by=ctx.user, name=store.describe(),
+                refusal="add --replace to overwrite it (a .bak copy is kept)")
     return 0
 
 
