@@ -327,3 +327,13 @@ def test_csv_keeps_newlines_and_quotes_inside_one_cell(store):
     rows = read_csv(export_csv(review(store.load(), AS_OF)))
     assert len(rows) == 12
     assert rows[0]["latest_note"] == 'line one\nline "two", with comma'
+
+
+@pytest.mark.parametrize("as_of, words", [
+    (date(2010, 9, 1), "each week from 16 March 2010 to 1 September 2010"),
+    (date(2011, 9, 1), "every 4 weeks from 16 March 2010, and on the review date, 1 September 2011"),
+])
+def test_the_progress_section_says_in_a_full_sentence_which_weeks_it_counts(store, as_of, words):
+    [sentence] = parse(report(store, as_of))["Progress over time"]["text"]
+    assert sentence == ("The chart and the table below count the items open, overdue, done and verified "
+                        f"{words}, as rebuilt from each item's history.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
-from .formatting import fmt_date
+from .formatting import fmt_date, plural
 from .progress import Point, Progress
 
 # The chart shows at most this many weeks; a longer plan shows every Nth week (said in the report).
@@ -40,8 +40,17 @@ def table_rows(points: Sequence[Point]) -> list[tuple[str, str, str, str, str, s
 TABLE_HEADERS = ("Week of", "Open", "Of which overdue", "Done, awaiting verification", "Verified", "Dropped")
 
 
-def step_words(step: int) -> str:
-    return "each week" if step == 1 else f"every {step} weeks, and the review date"
+def step_words(step: int, first: str, last: str) -> str:
+    """Which days the figures are for, between the first week `first` and the review date `last`."""
+    if step == 1:
+        return f"each week from {first} to {last}"
+    return f"every {step} weeks from {first}, and on the review date, {last}"
+
+
+def scale_sentence(top: int, step: int) -> str:
+    """How to read the app's bar chart, as a sentence."""
+    columns = "One column a week" if step == 1 else f"One column every {step} weeks, the last on the review date"
+    return f"{columns}; a full column is {plural(top, 'item')}."
 
 
 def mermaid(points: Sequence[Point]) -> list[str]:

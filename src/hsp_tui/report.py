@@ -123,8 +123,10 @@ def progress_section(rv: Review) -> list[str]:
     points, step = charts.figures(progress(rv.plan, rv.as_of))
     first = points[0].day
     out = ["## Progress over time", "",
-           f"Items open, overdue, done and verified {charts.step_words(step)} from {long_date(first)} "
-           f"to {long_date(rv.as_of)}, rebuilt from each item's history.", ""]
+           "The chart and the table below count the items open, overdue, done and verified "
+           f"{charts.step_words(step, long_date(first), long_date(rv.as_of))}, as rebuilt from each item's "
+           "history.",
+           ""]
     out += charts.mermaid(points)
     out.append("")
     out += table(charts.TABLE_HEADERS, charts.table_rows(points), "lrrrrr")

@@ -51,3 +51,13 @@ async def test_help_lists_the_progress_key(make_app):
     app = make_app()
     rows = dict((d, k) for k, d in app.help_rows())
     assert rows["Progress over time (chart and figures by week)"] == "p"
+
+
+async def test_the_chart_says_how_to_read_its_scale_in_a_sentence_at_80x24(make_app):
+    app = make_app(as_of=date(2010, 9, 1))  # 25 weeks in about 24 columns: every 2nd week shown
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        chart = app.screen.query_one("#progress-chart")
+        words = " ".join(str(chart.render()).split())
+        assert words.endswith("One column every 2 weeks, the last on the review date; a full column is 12 items.")

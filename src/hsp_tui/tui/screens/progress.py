@@ -108,7 +108,7 @@ class ProgressScreen(Screen[None]):
                 text.append(" " * label_w + first + " " * gap + last + "\n")
             else:
                 text.append(f"weeks from {first} to {last}\n")
-            text.append(f"scale: a full column is {top} items; {charts.step_words(step)}")
+            text.append(charts.scale_sentence(top, step))
         chart.update(text)
 
     def action_close(self) -> None:
