@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.interchange import seed_to_data
+from hsp_tui.importing import seed_to_data
 from hsp_tui.seed import seed_document
 from hsp_tui.store import Store
 # The throwaway PostgreSQL server (one per session) for the server and contract tests.

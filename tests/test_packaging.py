@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CORE_MODULES = [
     "hsp_tui", "hsp_tui.cli", "hsp_tui.model", "hsp_tui.deadlines", "hsp_tui.review", "hsp_tui.store",
-    "hsp_tui.planbytes", "hsp_tui.interchange", "hsp_tui.paths", "hsp_tui.seed", "hsp_tui.textsafe",
+    "hsp_tui.planbytes", "hsp_tui.importing", "hsp_tui.spreadsheets", "hsp_tui.paths", "hsp_tui.seed", "hsp_tui.textsafe",
     "hsp_tui.errors", "hsp_tui.commands", "hsp_tui.backends", "hsp_tui.backends.jsonfile",
     "hsp_tui.backends.lockfile",
 ]

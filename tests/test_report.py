@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from markdown_it import MarkdownIt
 
-from hsp_tui.interchange import export_csv, neutralise
+from hsp_tui.spreadsheets import export_csv, neutralise
 from hsp_tui.model import Status
 from hsp_tui.report import render_markdown
 from hsp_tui.review import review

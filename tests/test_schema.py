@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hsp_tui.interchange import export_json, read_plan_file, seed_to_data
+from hsp_tui.importing import read_plan_file, seed_to_data
+from hsp_tui.schema import export_json
 from hsp_tui.review import review
 from hsp_tui.schema import SCHEMA_NAME, generated_text, schema, schema_text
 from hsp_tui.seed import seed_document

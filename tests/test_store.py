@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hsp_tui.errors import ConflictError, InputError, NotFoundError, PlanFileError
-from hsp_tui.interchange import seed_to_data
+from hsp_tui.importing import seed_to_data
 from hsp_tui.model import SCHEMA_VERSION, Status
 from hsp_tui.seed import seed_document
 from hsp_tui.backends.jsonfile import Signature

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .formatting import plural
-from .interchange import read_plan_file
+from .importing import read_plan_file
 from .output import say
 from .review import review
 from .clock import now_iso

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import InputError
-from .interchange import export_csv, export_json
+from .schema import export_json
+from .spreadsheets import export_csv
 from .review import Review
 from .safefiles import write_output
 

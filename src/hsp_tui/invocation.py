@@ -15,7 +15,7 @@ from datetime import date
 from .config import load_settings
 from .errors import InputError
 from .formatting import due_words, fmt_date
-from .interchange import seed_to_data
+from .importing import seed_to_data
 from .model import Plan
 from .output import say
 from .backends.pgconnect import is_server_url

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from hsp_tui.backends import Backend, open_backend
-from hsp_tui.interchange import seed_to_data
+from hsp_tui.importing import seed_to_data
 from hsp_tui.model import Plan
 from hsp_tui.planfile import plan_from_data
 from hsp_tui.seed import seed_document

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hsp_tui.errors import InputError
-from hsp_tui.interchange import MAX_CELL, read_plan_file
+from hsp_tui.importing import read_plan_file
+from hsp_tui.spreadsheets import MAX_CELL
 
 from .helpers import HEADER, assert_one_line_error, recs, run_cli
 

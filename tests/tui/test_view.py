@@ -31,7 +31,7 @@ def plan_of(store: Store, n: int):
 
 @pytest.fixture(scope="module")
 def store_for_hypothesis(tmp_path_factory) -> Store:
-    from hsp_tui.interchange import seed_to_data
+    from hsp_tui.importing import seed_to_data
     from hsp_tui.seed import seed_document
 
     path = tmp_path_factory.mktemp("view") / "plan.json"

@@ -205,7 +205,7 @@ def install(conn, *, migrations: Migrations | None = None,
 
 def seed_plan() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The embedded seed as plan metadata and items (their creation entry is the server's own)."""
-    from ..interchange import seed_to_data  # noqa: PLC0415
+    from ..importing import seed_to_data  # noqa: PLC0415
     from ..seed import seed_document  # noqa: PLC0415
 
     data = seed_to_data(seed_document(), by="", at=date.today().isoformat())
