@@ -248,3 +248,23 @@ def test_widgets_and_main_screen_use_no_private_textual_module():
     for path in [*sorted((root / "widgets").glob("*.py")), root / "screens" / "main.py"]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"from textual(\.\w+)*\._\w+ import|import textual(\.\w+)*\._", text), path.name
+
+
+async def test_help_at_80x24_wraps_descriptions_under_the_description_column(make_app):
+    from hsp_tui.tui.screens.modals import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        widget = app.screen.query_one("#help-text")
+        keys_part = plain(widget).split("\n\n", 1)[0].splitlines()
+        # Each line fits the dialog as laid out (nothing left for the terminal to wrap at column 1) ...
+        assert all(len(line) <= widget.size.width for line in keys_part)
+        # ... and a line that is not a key's own goes on under the description, 18 cells in.
+        more = [line for line in keys_part if not line[:16].strip()]
+        assert len(more) >= 3  # at 80 columns several descriptions take two lines
+        assert all(line.startswith(" " * 18) and line[18] != " " for line in more)
+        wrapped = "\n".join(keys_part)
+        assert "Blocked, Done (awaiting verification), Verified, Dropped" in wrapped.replace("\n" + " " * 18, " ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -357,6 +358,41 @@ class MilestoneScreen(Dialog[int]):
         self.decide(int(event.option.id))
 
 
+KEYS_WIDTH = 16  # the keys column of the help, right-aligned; descriptions start two cells after it
+HELP_FOOTNOTE = ("\nChanges are saved to the file at once; u undoes your last change (the undo is kept in "
+                 "the history).\nThe file is re-read when someone else changes it.")
+
+
+def help_text(rows: list[tuple[str, str]], width: int) -> Text:
+    """The keys and what they do, `width` cells wide: a description too long for one line goes on
+    under the description column (not under the keys), so the keys stand out down the left."""
+    text = Text()
+    for keys, description in rows:
+        head = f"{keys:>{KEYS_WIDTH}}  "
+        indent = max(len(head), KEYS_WIDTH + 2)
+        lines = textwrap.wrap(description, max(width - indent, 12), break_on_hyphens=False) or [""]
+        text.append(head, style="bold")
+        text.append(lines[0] + "\n")
+        for more in lines[1:]:
+            text.append(" " * indent + more + "\n")
+    text.append(HELP_FOOTNOTE, style="dim")
+    return text
+
+
+class HelpText(Static):
+    """The help's text, laid out again for its width whenever that changes."""
+
+    def __init__(self, rows: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(help_text(rows, 80), **kwargs)
+        self.rows = rows
+        self._width = 0
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._width:
+            self._width = event.size.width
+            self.update(help_text(self.rows, self._width))
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key, as currently bound (remapped keys included)."""
 
@@ -370,14 +406,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog help") as box:
             box.border_title = "Keys"
             with VerticalScroll():
-                text = Text()
-                for keys, description in self.rows:
-                    text.append(f"{keys:>16}  ", style="bold")
-                    text.append(description + "\n")
-                text.append("\nChanges are saved to the file at once; u undoes your last change "
-                            "(the undo is kept in the history).\nThe file is re-read when someone else "
-                            "changes it.", style="dim")
-                yield Static(text, id="help-text")
+                yield HelpText(self.rows, id="help-text")
             yield Label("Up/Down, PgUp/PgDn, Home/End scroll · Escape or ? closes", classes="dim")
 
     def on_resize(self) -> None:
