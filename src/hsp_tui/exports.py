@@ -1,7 +1,7 @@
 """Exports: the plan as JSON, CSV (for Excel) or the board report (Markdown or HTML), and writing one to a file.
 
 The command line and the app both export through here, so a file written from either is the same.
-Rendering is pure; the bytes on disk go through safefiles.write_output, which never replaces the plan's
+Rendering is pure; the bytes on disk go through outputfiles.write_output, which never replaces the plan's
 own files.
 """
 
@@ -13,7 +13,7 @@ from .errors import InputError
 from .schema import export_json
 from .spreadsheets import export_csv
 from .review import Review
-from .safefiles import write_output
+from .outputfiles import write_output
 
 FORMATS = ("json", "csv", "md", "html")
 # What each format is, in the words the app and the command line use when they say what they wrote.
@@ -41,5 +41,5 @@ def render_export(review: Review, fmt: str, exported_at: str) -> str:
 def write_export(review: Review, fmt: str, path: Path, *, exported_at: str, plan_path: Path | None,
                  mode: int | None = None) -> None:
     """Render the export and write it to `path` whole (never over the plan's own files); `mode`:
-    its permissions (default: never more open than the plan's, see safefiles.export_mode)."""
+    its permissions (default: never more open than the plan's, see outputfiles.export_mode)."""
     write_output(path, render_export(review, fmt, exported_at), plan_path=plan_path, mode=mode)

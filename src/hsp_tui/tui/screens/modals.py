@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from ...formatting import fmt_date
 from ...deadlines import parse_deadline
 from ...model import Recommendation
-from ...safefiles import protected_file
+from ...outputfiles import protected_file
 from ...textsafe import one_line, visible
 
 EXPORT_FORMATS = ("json", "csv", "md", "html")
