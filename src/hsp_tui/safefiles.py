@@ -211,23 +211,15 @@ def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True, mode: 
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):  # a link: callers resolve links first
         raise PlanFileError(f"{path}: is a symbolic link or special file; nothing was saved")
-    if st is not None and _sticky_reason(folder, st) and hasattr(os, "geteuid") and os.geteuid() != 0:
-        try:
-            folder_owner = os.stat(folder).st_uid
-        except OSError:
-            folder_owner = -1
-        if folder_owner != os.geteuid():  # the rename would be refused: say so before writing anything
-            raise PlanFileError(f"{path}: could not save ({_sticky_reason(folder, st)}); the file is unchanged")
+    if st is not None and renames_refused(folder, st):  # say so before writing anything
+        raise PlanFileError(f"{path}: could not save ({_sticky_reason(folder, st)}); the file is unchanged")
     tmp: Path | None = None
     try:
         fd, tmp = create_temp(path)
         try:
             if mode is None and st is not None:
                 _keep_group(fd, path, st)  # before writing: a refusal costs nothing
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            write_all(fd, payload)
             if mode is None:
                 mode = stat.S_IMODE(st.st_mode) & 0o777 if st is not None else 0o666 & ~current_umask()
             if hasattr(os, "fchmod"):
@@ -238,22 +230,34 @@ def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True, mode: 
         if check is not None:
             check()
         if st is not None and keep_backup:
-            _keep_backup(path)
+            keep_backup_of(path)
         os.replace(tmp, path)
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except PlanFileError:
         if tmp is not None:
-            _remove_quietly(tmp)
+            remove_quietly(tmp)
         raise
     except OSError as exc:
         if tmp is not None:
-            _remove_quietly(tmp)
+            remove_quietly(tmp)
         reason = exc.strerror or str(exc)
         if exc.errno == errno.ENOSPC:
             reason = "the disk is full"
         elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             reason = _sticky_reason(folder, st) or f"permission denied in {folder}"
         raise PlanFileError(f"{path}: could not save ({reason}); the file is unchanged") from None
+
+
+def renames_refused(folder: Path, st: os.stat_result) -> bool:
+    """True when this process may not rename over the file `st` in `folder`: the folder is sticky
+    (chmod +t), where only the file's owner, the folder's owner or root may replace a file."""
+    if not hasattr(os, "geteuid") or os.geteuid() == 0 or st.st_uid == os.geteuid():
+        return False
+    try:
+        there = os.stat(folder)
+    except OSError:
+        return False
+    return bool(there.st_mode & stat.S_ISVTX) and there.st_uid != os.geteuid()
 
 
 def _sticky_reason(folder: Path, st: os.stat_result | None) -> str | None:
@@ -266,17 +270,52 @@ def _sticky_reason(folder: Path, st: os.stat_result | None) -> str | None:
         owner = pwd.getpwuid(st.st_uid).pw_name
     except (OSError, AttributeError, ImportError, KeyError):
         owner = str(st.st_uid) if st is not None else "?"
-    return (f"{folder} is a sticky folder (chmod +t), where only the file's owner ({owner}) may replace "
-            "it; a team folder should be setgid (chmod g+s), not sticky")
+    return f"{folder} is a sticky folder (chmod +t), where only the file's owner ({owner}) may replace it"
 
 
-def _keep_backup(path: Path) -> None:
-    """Keep the current file as `<name>.bak` before it is replaced (a hard link where possible).
+def write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
 
-    Staged under a random name (a link never follows a planted link; a copy is made exclusively)."""
+
+def overwrite(path: Path, payload: bytes, *, inode: tuple[int, int] | None = None) -> None:
+    """Write `payload` into the existing regular file `path` itself (same inode, owner, group and
+    mode), then cut it to that length and fsync. Never through a link, never creating a file;
+    `inode` (device, inode) when given must be the file found there. Not atomic: callers that
+    need a whole file at every moment keep a journal (see `inplace`)."""
+    fd = os.open(path, os.O_WRONLY | _O_NOFOLLOW | _O_CLOEXEC | _O_NONBLOCK | _O_NOCTTY | _O_BINARY)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or (inode is not None and (st.st_dev, st.st_ino) != inode):
+            raise PlanFileError(f"{path}: was replaced by another file during this save; nothing was saved")
+        if _O_NONBLOCK:
+            os.set_blocking(fd, True)
+        if len(payload) > st.st_size and hasattr(os, "posix_fallocate"):
+            try:  # the space first: a full disk is found before a byte is overwritten
+                os.posix_fallocate(fd, 0, len(payload))
+            except OSError as exc:
+                if exc.errno not in (errno.EINVAL, errno.EOPNOTSUPP, errno.ENOSYS):
+                    os.ftruncate(fd, st.st_size)
+                    raise
+        os.lseek(fd, 0, os.SEEK_SET)
+        write_all(fd, payload)
+        os.ftruncate(fd, len(payload))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def keep_backup_of(path: Path, *, link: bool = True, current: bytes | None = None) -> None:
+    """Keep the current file as `<name>.bak` before it is replaced (a hard link where `link` and
+    possible; else a copy: of `current` when given, the file's bytes as read under the lock).
+
+    Staged under a random name (a link never follows a planted link; a copy is made exclusively)
+    and renamed over the old backup. In a sticky folder a backup that belongs to another member
+    cannot be renamed over: it is then written in place (its owner, group and mode stay)."""
     bak = backup_path(path)
     staging = None
-    for _ in range(100):
+    for _ in range(100 if link else 0):
         candidate = temp_name(path, ".bak")
         try:
             os.link(path, candidate, follow_symlinks=False)
@@ -290,20 +329,32 @@ def _keep_backup(path: Path) -> None:
         fd, staging = create_temp(path, ".bak")
         try:
             with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-                shutil.copyfileobj(src, out, 1 << 20)
                 st = os.fstat(src.fileno())
+                if current is None:
+                    shutil.copyfileobj(src, out, 1 << 20)
+                else:
+                    out.write(current)
                 try:
                     _keep_group(out.fileno(), path, st)
                 except PlanFileError:
                     pass  # the backup is a copy for its saver: its group matters less than the plan's
                 os.fchmod(out.fileno(), stat.S_IMODE(st.st_mode) & 0o777)
         except BaseException:
-            _remove_quietly(staging)
+            remove_quietly(staging)
             raise
     try:
         os.replace(staging, bak)
+    except PermissionError:
+        remove_quietly(staging)
+        try:
+            st_bak = os.lstat(bak)
+        except OSError:
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM)) from None
+        if not renames_refused(path.parent, st_bak) or os.path.samefile(bak, path):
+            raise
+        overwrite(bak, current if current is not None else read_bytes(path), inode=(st_bak.st_dev, st_bak.st_ino))
     except OSError:
-        _remove_quietly(staging)
+        remove_quietly(staging)
         raise
 
 
@@ -330,7 +381,7 @@ def remove_stale_temps(path: Path) -> list[Path]:
     return removed
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     if os.name != "posix":
         return
     try:
@@ -345,7 +396,7 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _remove_quietly(path: Path) -> None:
+def remove_quietly(path: Path) -> None:
     try:
         os.unlink(path)
     except OSError:
