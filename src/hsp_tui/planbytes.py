@@ -1,6 +1,7 @@
 """The plan file's bytes: its JSON encoding, and reading and parsing it with one-line errors.
 
-Saving it whole (temporary file, fsync, rename, `.bak`) is `safefiles.atomic_write`; the lock that
+Saving it whole (temporary file, fsync, rename, `.bak`) is `safefiles.atomic_write`, or `inplace`
+where saves cannot rename over it (other members in a sticky folder); the lock that
 makes a read-modify-write one transaction is `backends.lockfile`.
 """
 
@@ -12,7 +13,8 @@ from typing import Any
 import orjson
 
 from .errors import PlanFileError
-from .safefiles import backup_path, read_bytes
+from .inplace import read_plan_file
+from .safefiles import backup_path
 
 
 INDENT = orjson.OPT_INDENT_2
@@ -64,7 +66,7 @@ def read_json(path: Path) -> Any:
 
 def read_plan_bytes(path: Path) -> bytes:
     hint = f"; {restore_hint(path)}" if backup_path(path).exists() else ""
-    return read_bytes(path, PlanFileError, missing_hint=hint)
+    return read_plan_file(path, missing_hint=hint)
 
 
 def parse_json(path: Path, raw: bytes) -> Any:

@@ -8,6 +8,9 @@
   planted file is never created through or truncated; fs.protected_regular sticky folders work).
   A new one gets the plan's group and read/write bits, so every member of a team can lock it.
 * Who holds it: on Linux /proc/locks names the process holding a flock on the file's inode.
+* Readers take no lock, except in a sticky folder, where other members save by writing into the
+  plan itself (`inplace`): there a reader takes a shared flock (`shared_lock`) on the lock file when
+  it exists and can be opened read-only, never creating it (read-only folders keep working).
 * How long to wait, and whether waiting was cancelled, can be set for the current context with
   `waiting(...)` (the app waits in a thread, cancellable, instead of blocking its screen).
 """
@@ -158,6 +161,53 @@ def _still_at(fd: int, path: Path) -> bool:
     except OSError:
         return False
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+@contextmanager
+def shared_lock(path: Path, timeout: float) -> Iterator[bool]:
+    """A shared flock on the existing lock file `path`, for a reader: opened read-only, never
+    created, never through a link. Yields True while held; False when there is no lock file, it
+    cannot be opened, or a save held it for longer than `timeout` seconds."""
+    fd = None
+    if fcntl is not None:
+        deadline = time.monotonic() + timeout
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) \
+            | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0)
+        for _ in range(100):
+            try:
+                fd = os.open(path, flags)
+            except OSError:
+                break
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                fd = None
+                break
+            held = _flock_shared(fd, path, deadline)
+            if held and _still_at(fd, path):
+                break
+            replaced = not _still_at(fd, path)
+            os.close(fd)  # closing drops a flock taken on a file no longer at the path
+            fd = None
+            if not replaced:
+                break  # a save held it too long, or it cannot be locked: read without it
+    try:
+        yield fd is not None
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _flock_shared(fd: int, path: Path, deadline: float) -> bool:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return True
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return False
+        if time.monotonic() >= deadline or not _still_at(fd, path):
+            return False
+        time.sleep(POLL_SECONDS)
 
 
 class PlanLock:

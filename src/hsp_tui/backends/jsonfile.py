@@ -2,7 +2,8 @@
 
 The file is an ordinary TinyDB database (layout in `records`), and `PlanStorage` is a drop-in TinyDB
 storage for it: `TinyDB(path, storage=PlanStorage)` works as `TinyDB(path)` does, only every write
-replaces the file whole (never half-written) under the plan's lock.
+replaces the file whole (never half-written) under the plan's lock (see `inplace` for saves that
+cannot rename over it).
 
 Where this backend does not go through TinyDB: for speed, a change does not use TinyDB's tables
 (an update there rebuilds a whole table, twice, for one document). Under the plan's lock it reads
@@ -34,12 +35,13 @@ from tinydb.storages import Storage, touch
 from ..clock import now_iso
 from ..commands import Stamp, next_entry_id
 from ..errors import InputError, NotFoundError, PlanFileError
+from ..inplace import read_plan_file, save_plan
 from ..model import HistoryEntry, Plan, PlanMeta, Recommendation
 from ..paths import plan_file
 from ..planfile import build_data, plan_from_data, read_plan, record_from_doc, validate_data
 from ..planlock import PlanLock
 from ..records import META, RECS
-from ..safefiles import atomic_write, backup_path, check_writable
+from ..safefiles import backup_path, check_writable
 from ..planbytes import dumps, parse_json, read_json, read_plan_bytes, restore_hint
 from .contract import Head, PlanInfo
 from .lockfile import LOCK_TIMEOUT, plan_lock
@@ -78,7 +80,7 @@ class PlanStorage(Storage):
         self.path = plan_file(self.path)  # a link: saves, lock and backup beside the real file
 
     def read(self) -> dict[str, dict[str, Any]] | None:
-        raw = self.path.read_bytes()
+        raw = read_plan_file(self.path)
         if not raw:
             return None  # a new database: TinyDB starts it
         if self.kwargs or self._encoding not in (None, "utf-8", "utf8", "UTF-8"):
@@ -90,7 +92,7 @@ class PlanStorage(Storage):
             raise IOError(f'Cannot write to the database. Access mode is "{self._mode}"')
         payload = encode(data, self._encoding, self.kwargs)
         with plan_lock(self.path, self.lock_timeout) as lock:
-            atomic_write(self.path, payload, check=lock.verify)
+            save_plan(self.path, payload, check=lock.verify)
 
 
 def _parse(path: Path, raw: bytes) -> dict[str, Any]:
@@ -169,7 +171,8 @@ class MetaTransaction:
 
 @dataclass(frozen=True)
 class Signature:
-    """What identifies one saved version of the file (every save replaces the file)."""
+    """What identifies one saved version of the file (a save replaces the file, or writes into it
+    in a sticky folder: its modification time changes either way)."""
 
     mtime_ns: int
     size: int
@@ -331,6 +334,6 @@ class JsonFileBackend:
             payload = encode(data)
         except (TypeError, orjson.JSONEncodeError) as exc:
             raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
-        atomic_write(self.path, payload, keep_backup=keep_backup, check=check)
+        save_plan(self.path, payload, keep_backup=keep_backup, check=check)
         if self.long_running:
             self._kept = (hashlib.sha256(payload).digest(), data)

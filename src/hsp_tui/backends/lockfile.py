@@ -2,7 +2,9 @@
 
 Every save of a plan file (a change, create, replace, and a write through `PlanStorage`) holds it
 for the whole read-modify-write, so no update is lost between two processes. Reads take no lock:
-a save replaces the file whole (see `safefiles.atomic_write`). How the lock is taken, checked and
+a save replaces the file whole (see `safefiles.atomic_write`), except another member's save in a
+sticky folder, which writes into the plan with a journal (see `inplace`: the holder of the lock
+first finishes any such save that was cut short). How the lock is taken, checked and
 waited for (flock, never stale, harmless to delete, the holder named) is `planlock`.
 """
 
@@ -13,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from ..inplace import holding, recover
 from ..planlock import PlanLock
 from ..safefiles import lock_path, remove_stale_temps
 
@@ -37,4 +40,6 @@ def plan_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[PlanLock]:
                   group=st.st_gid if st is not None else None,
                   owner=st.st_uid if st is not None else None) as lock:
         remove_stale_temps(path)  # left by a save that was killed; nobody else writes now
-        yield lock
+        with holding(path):
+            recover(path)  # a save in place cut short: finished before anyone reads the plan
+            yield lock

@@ -12,7 +12,8 @@ import os
 import pwd  # noqa: F401
 import sys
 
-from hsp_tui import cli, exports, importing, outputfiles, paths, planlock, report, safefiles, schema, store  # noqa: F401
+from hsp_tui import (cli, exports, importing, inplace, journal, outputfiles, paths, planlock,  # noqa: F401
+                     report, safefiles, schema, store)
 from hsp_tui.backends import jsonfile, lockfile  # noqa: F401 - loaded as root (opened lazily by the CLI)
 
 uid, gid, groups, umask = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4], 8)
