@@ -7,6 +7,10 @@ HSP_TEST_FAIL_WRITE=ERR  os.write to any file whose name ends in ".tmp" raises O
                          error (EIO), a quota (EDQUOT).
 HSP_TEST_FAIL_FSYNC=ERR  os.fsync raises OSError(errno.ERR).
 HSP_TEST_PAUSE_BEFORE_TEMP=DIR  a save waits before creating its temporary file until DIR/go exists.
+HSP_TEST_PAUSE_WRITING=FILE and HSP_TEST_PAUSE_DIR=DIR  the first os.write to FILE (a path, or
+                         `*SUFFIX` for any file whose name ends so) writes at most 64 KiB, then
+                         creates DIR/paused and waits until DIR/go exists: a save stopped half-way
+                         through writing that file (to be killed there, or read meanwhile).
 """
 
 import errno
@@ -69,3 +73,28 @@ if os.environ.get("HSP_TEST_PAUSE_BEFORE_TEMP"):
         return _inner_open(path, flags, *args, **kwargs)
 
     os.open = _pausing_open
+
+if os.environ.get("HSP_TEST_PAUSE_WRITING"):
+    _target = os.environ["HSP_TEST_PAUSE_WRITING"]
+    _marks = os.environ["HSP_TEST_PAUSE_DIR"]
+    _before_pause = os.write
+    _paused = [False]
+
+    def _matches(fd):
+        try:
+            name = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            return False
+        return name.endswith(_target[1:]) if _target.startswith("*") else name == _target
+
+    def _pausing_write(fd, data):
+        if _paused[0] or not _matches(fd):
+            return _before_pause(fd, data)
+        _paused[0] = True
+        n = _before_pause(fd, memoryview(data)[: 64 * 1024])
+        open(os.path.join(_marks, "paused"), "w").close()
+        while not os.path.exists(os.path.join(_marks, "go")):
+            time.sleep(0.01)
+        return n
+
+    os.write = _pausing_write
