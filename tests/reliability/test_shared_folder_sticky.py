@@ -21,7 +21,7 @@ import orjson
 import pytest
 
 from hsp_tui import journal
-from hsp_tui.storage import read_plan_bytes
+from hsp_tui.planbytes import read_plan_bytes
 
 from .helpers import HERE, PYTHON, AS_OF, disk_env, make_plan, recs
 from .people import ALICE, BOB, READER, TEAM, Person, needs_root, shared_root, team_folder  # noqa: F401
