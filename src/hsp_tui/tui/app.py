@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import AsyncIterator, Callable, Iterable
 
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand
@@ -32,7 +33,7 @@ from .messages import PlanChangeRequested
 from .palette import SafeCommandPalette
 from .screens.main import MainScreen
 from .screens.modals import HelpScreen
-from . import live
+from . import followup, live
 from .collector import Collector
 from .live import ServerLink
 from .view import PlanView, after_change
@@ -140,15 +141,27 @@ class HspApp(KeyGate, App[int]):
             self._partial = False
             self.run_worker(self._read_the_rest(), group="changes")
 
-    def _judged(self, read: Callable[[], Plan], as_of: date | None = None) -> PlanView:
-        """A whole plan read and judged, which the app keeps (see `collector`)."""
+    # -- the app's own API for its screens and helpers (tui/followup.py, tui/live.py) ------------
+    # Called directly, not through messages: each runs inside the caller's turn (`in_turn`), so the
+    # next change in the queue already sees the plan it showed.
+    @asynccontextmanager
+    async def in_turn(self) -> AsyncIterator[None]:
+        """`async with app.in_turn():` once the whole plan has been read, and one at a time with
+        every other change, reload and re-review, in the order asked."""
+        await self._loaded.wait()
+        async with self._one_at_a_time:
+            yield
+
+    def judge(self, read: Callable[[], Plan], as_of: date | None = None) -> PlanView:
+        """A whole plan read by `read()` and judged as of `as_of` (default: the review date), ready to
+        show; safe in a thread (see `collector`)."""
         with self.collector.reading():
             return PlanView.of(review(read(), as_of or self.as_of, self.due_soon_days))
 
     async def _read_the_rest(self) -> None:
         async with self._one_at_a_time:
             try:
-                view = await asyncio.to_thread(self._judged, self.store.load_rest)
+                view = await asyncio.to_thread(self.judge, self.store.load_rest)
             except HspError as exc:
                 self.failure = exc
                 self.exit(1)
@@ -191,14 +204,13 @@ class HspApp(KeyGate, App[int]):
         self.run_worker(self.lock_waits.ticketed(self._change(command)), group="changes")
 
     async def _change(self, command: Command) -> None:
-        await self._loaded.wait()
-        async with self._one_at_a_time:
+        async with self.in_turn():
             try:
                 change, view, item = await self._run_save(command, self._token)
             except (HspError, OSError) as exc:
                 self.notify(f"Not saved: {exc}", severity="error", timeout=8)
                 return
-            self._adopt(view, change.after, item)  # the plan as it is now, even when nothing changed
+            self.show_plan(view, change.after, item)  # the plan as it is now, even when nothing changed
             if change.entry is None:  # e.g. already so, or someone else had already made the same change
                 self.notify(f"No change: {unchanged_words(change.summary)}")
                 return
@@ -206,18 +218,25 @@ class HspApp(KeyGate, App[int]):
             self.undo_stack.append((change.number, change.entry.id, summary))
             self.notify(f"Saved. {summary}")
 
+    def open_contacts(self) -> None:
+        """The owners' e-mail addresses in a dialog; each change saved in turn (tui/followup.py)."""
+        followup.open_contacts(self)
+
+    def open_reminders(self) -> None:
+        """Remind the owners of what is overdue or due soon, by e-mail or to a folder (tui/followup.py)."""
+        followup.open_reminders(self)
+
     def review_on(self, day: date) -> None:
         """Judge the plan as of `day` from now on (the review date), without re-reading the file."""
         self.run_worker(self._review_on(day), group="changes")
 
     async def _review_on(self, day: date) -> None:
-        await self._loaded.wait()
-        async with self._one_at_a_time:
+        async with self.in_turn():
             if day == self.as_of:
                 self.notify(f"No change: the review date is already {fmt_date(day)}")
                 return
             self.as_of, self.as_of_given = day, True
-            build = partial(self._judged, lambda: self.review.plan, day)
+            build = partial(self.judge, lambda: self.review.plan, day)
             view = build() if len(self.review.items) <= SAVE_IN_LOOP else await asyncio.to_thread(build)
             self._show(view)
             rv = view.review
@@ -231,8 +250,7 @@ class HspApp(KeyGate, App[int]):
         self.run_worker(self.lock_waits.ticketed(self._undo()), group="changes")
 
     async def _undo(self) -> None:
-        await self._loaded.wait()
-        async with self._one_at_a_time:
+        async with self.in_turn():
             if not self.undo_stack:
                 self.notify("Nothing to undo: you have made no change in this session", severity="warning")
                 return
@@ -250,7 +268,7 @@ class HspApp(KeyGate, App[int]):
                 self.undo_stack.append((number, entry_id, summary))  # not tried: u tries it again
                 self.notify(f"Cannot undo ({summary}): {exc}; u tries again", severity="error", timeout=8)
                 return
-            self._adopt(view, change.after)
+            self.show_plan(view, change.after)
             self.main.table.go_to(number)
             self.notify(f"Undone: {summary} (kept in the history as change #{change.entry.id})")
 
@@ -276,10 +294,16 @@ class HspApp(KeyGate, App[int]):
         patched = after_change(self.plan_view, change, seen)
         if patched is not None:
             return change, *patched
-        return change, self._judged(lambda: change.plan), None
+        return change, self.judge(lambda: change.plan), None
 
-    def _adopt(self, view: PlanView, token: Token, changed: ItemReview | None = None) -> None:
-        """Show the plan as saved at `token` (by us or by someone else)."""
+    async def show_saved(self) -> None:
+        """Read the whole plan as saved now (in a thread), judge it and show it. In turn (`in_turn`)."""
+        token = self.store.change_token()  # taken before the read: a save meanwhile is seen next time
+        self.show_plan(await asyncio.to_thread(self.judge, self.store.load), token)
+
+    def show_plan(self, view: PlanView, token: Token, changed: ItemReview | None = None) -> None:
+        """Show `view`, the plan as saved at `token` (by us or by someone else); `changed`: the one
+        item that differs from the plan shown, when nothing else does. Call it in turn (`in_turn`)."""
         old, self.plan_view, self._token = self.plan_view, view, token
         if view is not old:
             self.main.apply_review(old.review, view, changed=changed)
@@ -309,7 +333,7 @@ class HspApp(KeyGate, App[int]):
 
     def _read_again(self) -> PlanView | HspError:
         try:
-            return self._judged(self.store.load)
+            return self.judge(self.store.load)
         except HspError as exc:
             return exc
 
@@ -329,7 +353,7 @@ class HspApp(KeyGate, App[int]):
                         severity="error", timeout=10)
             return
         number = self.main.table.current_number
-        self._adopt(view, sig)
+        self.show_plan(view, sig)
         where = f"; still on No. {number}" if number is not None and self.main.table.current_number == number else ""
         self.notify(f"The file was changed elsewhere and has been reloaded{where}")
 

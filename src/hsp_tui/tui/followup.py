@@ -25,8 +25,7 @@ def open_contacts(app: "HspApp") -> None:
 
 
 async def _save_contact(app: "HspApp", edit: ContactEdit) -> None:
-    await app._loaded.wait()
-    async with app._one_at_a_time:
+    async with app.in_turn():
         try:
             said = await asyncio.to_thread(app.store.set_contact, edit.owner, edit.addresses, by=app.user)
         except (HspError, OSError) as exc:
@@ -35,14 +34,8 @@ async def _save_contact(app: "HspApp", edit: ContactEdit) -> None:
         if said.endswith("nothing changed"):
             app.notify(f"No change: {said.removesuffix('; nothing changed')}")
             return
-        await _show_saved(app)
+        await app.show_saved()
         app.notify(f"Saved. {said[:1].upper()}{said[1:]}")
-
-
-async def _show_saved(app: "HspApp") -> None:
-    token = app.store.change_token()  # taken before the read, as the app does
-    view = await asyncio.to_thread(app._judged, app.store.load)
-    app._adopt(view, token)
 
 
 def open_reminders(app: "HspApp") -> None:
@@ -58,8 +51,7 @@ def open_reminders(app: "HspApp") -> None:
 
 
 async def _send(app: "HspApp", to: RemindTo, days: int) -> None:
-    await app._loaded.wait()
-    async with app._one_at_a_time:
+    async with app.in_turn():
         rv = app.review  # as of the review date, as the dialog showed it
         reminders, _ = plan_reminders(rv, days)
         env = os.environ
@@ -70,12 +62,12 @@ async def _send(app: "HspApp", to: RemindTo, days: int) -> None:
                                                outbox=to.outbox, target=to.smtp, password=password)
         except (HspError, OSError) as exc:
             app.notify(f"Reminders stopped: {exc}", severity="error", timeout=12)
-            await _show_saved(app)
+            await app.show_saved()
             return
         if delivery.connect_error:
             app.notify(f"Nothing sent: {delivery.connect_error}", severity="error", timeout=12)
             return
-        await _show_saved(app)
+        await app.show_saved()
         done = delivery.sent
         verb = "written to " + str(to.outbox) if to.outbox is not None else "sent via " + to.smtp.describe()
         words = f"{plural(len(done), 'reminder')} {verb}"

@@ -75,8 +75,7 @@ class ServerLink:
 
     async def _refresh(self, numbers: set[int] | None) -> None:
         app = self.app
-        await app._loaded.wait()
-        async with app._one_at_a_time:
+        async with app.in_turn():
             try:
                 result = await asyncio.to_thread(self._read, numbers)
             except HspError as exc:
@@ -85,10 +84,8 @@ class ServerLink:
                                timeout=8)
                 return
             digest, token, changed = result
-            if digest is not None:
-                app._adopt(digest, token, changed)
-            else:
-                app._token = token
+            # nothing shown changed (e.g. our own change, already shown): only the version is new
+            app.show_plan(digest if digest is not None else app.plan_view, token, changed)
 
     def _read(self, numbers: set[int] | None):
         """(digest or None when nothing shown changed, the plan's token, the one item changed or None)."""
@@ -96,7 +93,7 @@ class ServerLink:
         token = self.backend.change_token()
         if numbers is None or any(app.plan_view.position(n) is None for n in numbers):
             self.last_read = None
-            return app._judged(self.backend.load_plan), token, None
+            return app.judge(self.backend.load_plan), token, None
         self.last_read = set(numbers)
         digest, changed = app.plan_view, []
         reference = digest.review.plan.meta.date

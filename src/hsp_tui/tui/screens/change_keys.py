@@ -143,14 +143,10 @@ class ChangeKeys(_Screen):
         self.app.push_screen(VerifyScreen(rec), save)
 
     def action_contacts(self) -> None:
-        from ..followup import open_contacts
-
-        open_contacts(self.app)
+        self.app.open_contacts()
 
     def action_remind(self) -> None:
-        from ..followup import open_reminders
-
-        open_reminders(self.app)
+        self.app.open_reminders()
 
     def action_progress(self) -> None:
         from .progress import ProgressScreen
