@@ -180,14 +180,15 @@ def test_show_is_the_text_of_the_apps_detail_pane(cli, db, plan_path):
 
 
 # -- a plan whose every date is years past ---------------------------------------------------------
-@pytest.mark.parametrize("command", ["list", "summary"])
+@pytest.mark.parametrize("command", ["list", "summary", "show 2"])
 def test_a_plan_years_past_gets_one_hint_on_stderr_not_stdout(cli, db, command):
-    res = cli(*db, command)  # no --as-of: judged against today, years after the 2010 seed's dates
+    # `show 2` says the item is OVERDUE by thousands of days: the hint says how to see it as it stood.
+    res = cli(*db, *command.split())  # no --as-of: judged against today, years after the 2010 seed's dates
     assert res.code == 0, res.err
     hint = [line for line in res.err.splitlines() if "--as-of" in line]
     assert len(hint) == 1 and f"hsp-tui --as-of 2010-03-16 {command}" in hint[0]
     assert "--as-of" not in res.out
-    assert "--as-of" not in cli(*db, *AS_OF, command).err  # a review date given: no hint
+    assert "--as-of" not in cli(*db, *AS_OF, *command.split()).err  # a review date given: no hint
     assert "--as-of" not in cli(*db, "list", "--format", "tsv").err  # scripts asked for rows
 
 

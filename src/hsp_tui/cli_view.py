@@ -64,6 +64,7 @@ def cmd_show(ctx: Context) -> int:
     text = detail_text(rv, number)
     if text is None:
         raise NotFoundError(f"no recommendation {number} in this plan ({len(rv.items)} recommendations)")
+    _stale_hint(ctx, rv, f"show {number}")
     say(text)
     return 0
 
