@@ -390,3 +390,21 @@ async def test_escape_after_a_text_filter_keeps_the_owners_pane_as_it_was(make_a
         await pilot.pause()
         assert len(table_rows(app.main.table)) == 12 and not cleared
         assert app.main.owners.cursor_row == 3
+
+
+async def test_undo_says_what_the_item_is_back_to(make_app, plan_path):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("3", "j", "j", "e", *"Head of Policy", "enter")
+        await settled(pilot)
+        assert on_disk(plan_path, 3)["owner"] == "Head of Policy"
+        await pilot.press("u")
+        await settled(pilot)
+        assert on_disk(plan_path, 3)["owner"] == "Assistant Chief Executive"
+        said = last_notice(app)
+        # Not "owner is now Head of Policy" (what was undone, read as the state now): what it is back to.
+        assert said.startswith("Undone: No. 3: owner back to 'Assistant Chief Executive'"), said
+        assert "Head of Policy" not in said
+        await pilot.press("u")
+        await settled(pilot)
+        assert last_notice(app).startswith("Undone: No. 1: status back to Not started"), last_notice(app)

@@ -26,7 +26,7 @@ from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
 from ..store import Change, Store, now_iso
 from ..textsafe import visible
 from .bindings import command_title, key_name
-from .words import saved_words, unchanged_words
+from .words import saved_words, unchanged_words, undone_words
 from .keys import KeyGate
 from .lockwait import LockWaits
 from .messages import PlanChangeRequested
@@ -270,7 +270,7 @@ class HspApp(KeyGate, App[int]):
                 return
             self.show_plan(view, change.after)
             self.main.table.go_to(number)
-            self.notify(f"Undone: {summary} (kept in the history as change #{change.entry.id})")
+            self.notify(f"Undone: {undone_words(change)} (kept in the history as change #{change.entry.id})")
 
     async def _run_save(self, command: Command, seen: Token) -> tuple[Change, PlanView, ItemReview | None]:
         """`_save` here and now for an ordinary plan; in a thread for a large one, or while waiting

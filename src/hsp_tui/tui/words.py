@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ..model import Status
@@ -28,6 +29,14 @@ def saved_words(change: Change) -> str:
     if entry.field == "milestone":
         return f"No. {n}: milestone {entry.new['index']} {'done' if entry.new['done'] else 'open again'}"
     return f"No. {n}: {change.summary}"
+
+
+def undone_words(change: Change) -> str:
+    """What an undo put back, as the app says it: the store's '3: owner back to 'X' (undoing change #5)'
+    as 'No. 3: owner back to 'X'' (the app adds which history entry keeps the undo)."""
+    text = re.sub(r" \((undoing change #\d+|kept in history)\)$", "", change.summary.strip())
+    number, sep, rest = text.partition(": ")
+    return f"No. {number}: {rest}" if sep and number.isdigit() else text
 
 
 def status_word(value: object) -> str:
