@@ -66,3 +66,21 @@ async def test_help_lists_the_verify_key(make_app):
     app = make_app()
     rows = {d: k for k, d in app.help_rows()}
     assert rows["Verify a done item: accept (Verified) or reject (back to In progress)"] == "v"
+
+
+async def test_the_verify_dialog_at_80x24_says_how_to_choose_and_how_to_leave_by_keys(make_app, store, plan_path):
+    from textual.widgets import Label
+
+    store.set_status(1, "done", by="officer")
+    app = make_app(user="auditor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        words = " ".join(str(label.render()) for label in app.screen.query(Label))
+        assert "Escape cancels" in words and "Tab to Accept or Reject" in words
+        dialog = app.screen.query_one(".dialog")
+        assert dialog.region.bottom <= 24
+        await pilot.press("tab", "enter")  # as the hint says: Tab to Accept, Enter chooses it
+        await settled(pilot)
+        assert on_disk(plan_path, 1)["status"] == "verified"

@@ -1,4 +1,4 @@
-"""The auditor's verdict on a done item: a accepts it (Verified), r rejects it (back to In progress).
+"""The auditor's verdict on a done item: Accept makes it Verified, Reject sends it back to In progress.
 
 A rejection needs the auditor's reason, typed in the note box; an acceptance may have a note too.
 Dismisses with the verdict, or None on Escape.
@@ -42,6 +42,7 @@ class VerifyScreen(ModalScreen[Verdict | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Accept: verified", id="verify-accept", variant="success")
                 yield Button("Reject: back to In progress", id="verify-reject", variant="error")
+            yield Label("Tab to Accept or Reject, Enter chooses · Escape cancels", classes="dim", markup=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
