@@ -328,6 +328,8 @@ def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: 
             report(d)
 
     messages = [(r, build_message(rv, r, days, sender)) for r in reminders]
+    if messages:
+        store.check_may_record()  # a reminder that goes must be recorded: refuse before any goes
     if outbox is not None:
         for r, msg in messages:
             try:

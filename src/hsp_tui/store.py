@@ -148,6 +148,10 @@ class Store:
     def record_reminder(self, number: int, to: tuple[str, ...], owner: str, *, by: str, via: str = "smtp") -> Change:
         return self.run(RecordReminder(number, tuple(to), owner, via), by=by)
 
+    def check_may_record(self) -> None:
+        """Refuse (one line) when this user may not record changes to the plan (before reminders go)."""
+        self.backend.check_may_record()
+
     # -- the plan's own record: contacts -------------------------------------------------------
     def set_contact(self, owner: str, addresses: "tuple[str, ...] | list[str]", *, by: str) -> str:
         """Where reminders for `owner` go (empty: remove); returns what it did in words."""
@@ -157,10 +161,7 @@ class Store:
         return self._run_meta(SetContact(owner, ()), by=by)
 
     def _run_meta(self, command: SetContact, *, by: str) -> str:
-        meta_transaction = getattr(self.backend, "meta_transaction", None)
-        if meta_transaction is None:
-            raise PlanFileError(f"{self.describe()}: contacts are not yet kept by this kind of store")
-        with meta_transaction(by=by) as txn:
+        with self.backend.meta_transaction(by=by) as txn:
             meta = txn.get()
             try:
                 outcome = command.apply(meta, txn.stamp(meta))

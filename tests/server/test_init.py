@@ -20,7 +20,7 @@ def count(cluster, db, sql):
 def test_init_sets_up_the_schema_roles_and_seed_plan(cli, pg_cluster, pg_db):
     res = cli("--db", pg_cluster.url(pg_db, OWNER), "init")
     assert res.code == 0, res.err
-    assert "schema version 1" in res.out and "haringey-2010" in res.out
+    assert f"schema version {pgschema.SCHEMA_VERSION}" in res.out and "haringey-2010" in res.out
     assert "GRANT hsp_officer TO alice" in res.out  # tells the owner what to do next
     assert count(pg_cluster, pg_db, "SELECT count(*) FROM hsp.item") == "12"
     # each item has its creation entry, by the owner who ran init, at the server's time
@@ -49,7 +49,8 @@ def test_init_empty_loads_no_plan(cli, pg_cluster, pg_db):
     assert res.code == 0, res.err
     assert "seed" not in res.out
     assert count(pg_cluster, pg_db, "SELECT count(*) FROM hsp.plan") == "0"
-    assert count(pg_cluster, pg_db, "SELECT value FROM hsp.info WHERE key = 'schema_version'") == "1"
+    assert count(pg_cluster, pg_db, "SELECT value FROM hsp.info WHERE key = 'schema_version'") == \
+        str(pgschema.SCHEMA_VERSION)
 
 
 def test_two_inits_at_once_both_succeed_and_load_the_seed_once(pg_cluster, pg_db, tmp_path):
@@ -98,11 +99,13 @@ def test_the_shipped_sql_and_the_code_agree_on_the_schema_version():
 
 def test_an_older_schema_is_upgraded_in_place_keeping_its_plans(pg_cluster, pg_plan_db, pg_people):
     """The upgrade path: the next version's section runs once, on the plans already there, in
-    the same transaction as the functions and grants (here a version 2 made for the test)."""
+    the same transaction as the functions and grants (here a next version made for the test; the
+    real upgrade from version 1 is in test_followup_server.py)."""
     pg_cluster.psql("SELECT hsp.set_status('haringey-2010', 2, 'blocked', 'waiting')", db=pg_plan_db, user="alice")
     current = pgschema.load_migrations()
+    latest = current.latest
     newer = pgschema.Migrations(
-        {**current.versions, 2: "ALTER TABLE hsp.item ADD COLUMN verified boolean NOT NULL DEFAULT false;"},
+        {**current.versions, latest + 1: "ALTER TABLE hsp.item ADD COLUMN verified boolean NOT NULL DEFAULT false;"},
         current.functions)
     conn = pgconnect.connect(pg_cluster.url(pg_plan_db, OWNER))
     try:
@@ -110,9 +113,9 @@ def test_an_older_schema_is_upgraded_in_place_keeping_its_plans(pg_cluster, pg_p
         again = pgschema.install(conn, migrations=newer)
     finally:
         conn.close()
-    assert (result.before, result.after, result.seeded) == (1, 2, None)
-    assert (again.before, again.after) == (2, 2)
-    assert count(pg_cluster, pg_plan_db, "SELECT value FROM hsp.info WHERE key = 'schema_version'") == "2"
+    assert (result.before, result.after, result.seeded) == (latest, latest + 1, None)
+    assert (again.before, again.after) == (latest + 1, latest + 1)
+    assert count(pg_cluster, pg_plan_db, "SELECT value FROM hsp.info WHERE key = 'schema_version'") == str(latest + 1)
     assert count(pg_cluster, pg_plan_db, "SELECT status || verified::text FROM hsp.item WHERE number = 2") \
         == "blockedfalse"
     assert count(pg_cluster, pg_plan_db, "SELECT count(*) FROM hsp.history WHERE number = 2") == "2"

@@ -23,9 +23,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .contract import Backend, Head, PlanInfo, Token, Transaction
+from .contract import Backend, Head, MetaTransaction, PlanInfo, Token, Transaction
 
-__all__ = ["Backend", "Head", "PlanInfo", "Token", "Transaction", "open_backend"]
+__all__ = ["Backend", "Head", "MetaTransaction", "PlanInfo", "Token", "Transaction", "open_backend"]
 
 
 def open_backend(target: str | os.PathLike, **options: Any) -> Backend:

@@ -12,7 +12,7 @@ from typing import Callable, ContextManager, Hashable, Protocol
 from ..commands import Stamp
 from ..model import HistoryEntry, Plan, PlanMeta, Recommendation
 
-__all__ = ["Backend", "Head", "PlanInfo", "Token", "Transaction"]
+__all__ = ["Backend", "Head", "MetaTransaction", "PlanInfo", "Token", "Transaction"]
 
 Token = Hashable  # identifies one saved version of a plan: equal tokens, nothing saved in between
 
@@ -56,6 +56,19 @@ class Transaction(Protocol):
         """The whole plan as this transaction left it (built on demand: it costs a full read)."""
 
 
+class MetaTransaction(Protocol):
+    """One change of the plan's own record (its contacts), locked from `get` until the block ends."""
+
+    def get(self) -> PlanMeta:
+        """The plan's metadata, contacts and plan history as they are now."""
+
+    def stamp(self, meta: PlanMeta) -> Stamp:
+        """The id, time and author of the plan history entry this change appends."""
+
+    def put(self, meta: PlanMeta) -> None:
+        """Save `meta` (whose history ends with this change's entry) when the block ends."""
+
+
 class Backend(Protocol):
     path: Path | None  # the plan's file, for a backend that is one (exports never overwrite it)
 
@@ -86,6 +99,13 @@ class Backend(Protocol):
 
     def transaction(self, number: int, *, by: str) -> ContextManager[Transaction]:
         """One change of recommendation `number` by `by`; see `Transaction`."""
+
+    def meta_transaction(self, *, by: str) -> ContextManager[MetaTransaction]:
+        """One change of the plan's own record (its contacts) by `by`; see `MetaTransaction`."""
+
+    def check_may_record(self) -> None:
+        """Refuse (a one-line error) when this user may not record changes here: asked before work
+        that cannot be undone and must be recorded, such as reminders sent."""
 
     def change_token(self) -> Token:
         """The version of the plan now: it changes whenever anyone saves (what the app polls)."""

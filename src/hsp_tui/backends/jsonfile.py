@@ -200,6 +200,9 @@ class JsonFileBackend:
     def close(self) -> None:
         self._kept = self._pending = None
 
+    def check_may_record(self) -> None:
+        check_writable(self.path)
+
     def change_token(self) -> Signature | None:
         try:
             st = os.stat(self.path)

@@ -36,6 +36,12 @@ def _call_for(plan: str, number: int, entry: HistoryEntry) -> tuple[str, list[An
                 [plan, number, entry.new["index"], bool(entry.new["done"]), entry.note])
     if entry.action == "verify":
         return "hsp.verify(%s, %s, %s, %s)", [plan, number, entry.new == "verified", entry.note]
+    if entry.action == "remind":
+        from psycopg.types.json import Jsonb  # noqa: PLC0415
+
+        new = entry.new
+        return ("hsp.record_reminder(%s, %s, %s, %s, %s)",
+                [plan, number, Jsonb(list(new["to"])), new["owner"], new["via"]])
     if entry.action == "undo":
         return "hsp.undo(%s, %s, %s)", [plan, number, entry.undoes]
     raise InputError(f"a change of kind {entry.action!r} cannot be made on a database server")

@@ -38,10 +38,13 @@ OFFICER_FUNCTIONS = (
     "set_milestone(text, integer, integer, boolean, text)",
     "undo(text, integer, integer)",
     "add_plan(text, jsonb, jsonb, text, text)",
+    "lock_meta(text)",
+    "set_contact(text, text, jsonb)",
+    "record_reminder(text, integer, jsonb, text, text)",
 )
 # The auditor's verdict (follow-up work): auditors only.
 AUDITOR_FUNCTIONS = ("verify(text, integer, boolean, text)",)
-TABLES = ("info", "plan", "item", "history")
+TABLES = ("info", "plan", "item", "history", "contact", "plan_history")
 
 
 class SchemaMissing(PlanFileError):
@@ -75,7 +78,7 @@ def load_migrations() -> Migrations:
 
 
 # The newest version in postgres.sql (a test checks that they agree).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def role_statements() -> list[str]:

@@ -30,6 +30,7 @@ from ..model import Plan, PlanMeta, Recommendation
 from .contract import Head, PlanInfo
 from .pgchange import NOT_SAVED, PgTransaction, committed
 from .pgconnect import ServerError, connect, redact, translate
+from .pgmeta import META_SQL, check_may_record, meta_from, meta_transaction
 from .pgschema import check_schema
 
 ENV_PLAN = "HSP_TUI_PLAN"
@@ -184,14 +185,12 @@ class PostgresBackend:
 
     # -- reading -------------------------------------------------------------------------------
     def meta(self) -> PlanMeta:
-        rows = self._read("SELECT meta FROM hsp.plan WHERE name = %s", [self.plan_name])
+        """The plan's metadata with its contacts and own history (`pgmeta`)."""
+        rows = self._read(META_SQL, [self.plan_name])
         if not rows:
             self._plan = None
             raise PlanFileError(f"{self.describe()}: the plan is no longer in this database")
-        try:
-            return PlanMeta.from_dict(rows[0][0])
-        except InputError as exc:
-            raise PlanFileError(f"{self.describe()}: {exc}") from None
+        return meta_from(self.describe(), *rows[0])
 
     def _items(self, where: str, args: list[Any]) -> list[Recommendation]:
         items, history = self._with_connection(lambda conn: self._item_rows(conn, where, args))
@@ -307,6 +306,7 @@ class PostgresBackend:
         conn = self._connection()
         try:
             for sql in ("DELETE FROM hsp.history WHERE plan_id = %s", "DELETE FROM hsp.item WHERE plan_id = %s",
+                        "DELETE FROM hsp.contact WHERE plan_id = %s", "DELETE FROM hsp.plan_history WHERE plan_id = %s",
                         "DELETE FROM hsp.plan WHERE id = %s"):
                 self._run(conn, sql, [self._plan_id], "replace a whole plan (only the database's owner may)",
                           "; nothing was changed")
@@ -341,6 +341,13 @@ class PostgresBackend:
         finally:
             if not conn.closed:
                 conn.rollback()  # nothing put, or an error: nothing saved
+
+    def check_may_record(self) -> None:
+        check_may_record(self)
+
+    def meta_transaction(self, *, by: str):
+        """One change of the plan's contacts (`pgmeta`); `by` is not used: the server records session_user."""
+        return meta_transaction(self)
 
     def _commit(self, conn, doing: str, xid: str | None = None) -> None:
         import psycopg  # noqa: PLC0415

@@ -7,7 +7,7 @@
 -- Who may do what is enforced here, not by the app:
 --   hsp_reader  SELECT on the tables.
 --   hsp_officer EXECUTE on the change functions below, nothing else: no INSERT, UPDATE or DELETE.
---   hsp_auditor an officer (the verification functions of the follow-up work come to this role).
+--   hsp_auditor an officer who may also verify (hsp.verify).
 -- Each change function is SECURITY DEFINER (runs as the owner) with a fixed search_path; it locks
 -- the item's row (SELECT ... FOR UPDATE), writes the item and appends its history entry with
 -- `session_user` (the database's authenticated user, not a name a client claims) and the server's
@@ -82,6 +82,56 @@ END $$;
 
 CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON hsp.history
     FOR EACH ROW EXECUTE FUNCTION hsp.history_append_only();
+
+--- version 2
+-- Contacts (where reminders for each owner go) and the plan's own history (contacts set or
+-- removed), each in a table of its own: officers change them only through hsp.set_contact.
+-- Version 1 kept a plan file's contacts and plan history inside hsp.plan.meta as imported: they
+-- are moved here. (Reminders are entries of the items' history, action 'remind'.)
+CREATE FUNCTION hsp._owner_key(p_owner text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT lower(regexp_replace(btrim(p_owner, E' \t\r\n'), '\s+', ' ', 'g'))
+$$;
+
+CREATE TABLE hsp.contact (
+    plan_id   integer NOT NULL REFERENCES hsp.plan (id),
+    owner_key text NOT NULL,  -- hsp._owner_key(owner): owners differing only in case or spacing are one
+    owner     text NOT NULL CHECK (length(owner) BETWEEN 1 AND 10000),
+    addresses text[] NOT NULL CHECK (cardinality(addresses) >= 1),
+    PRIMARY KEY (plan_id, owner_key)
+);
+
+CREATE TABLE hsp.plan_history (
+    plan_id     integer NOT NULL REFERENCES hsp.plan (id),
+    id          integer NOT NULL CHECK (id >= 1),
+    at          text NOT NULL,
+    by          text NOT NULL,
+    action      text NOT NULL,
+    field       text,
+    old         jsonb,
+    new         jsonb,
+    note        text,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    recorded_by text NOT NULL DEFAULT session_user,
+    PRIMARY KEY (plan_id, id)
+);
+
+CREATE TRIGGER plan_history_append_only BEFORE UPDATE OR DELETE ON hsp.plan_history
+    FOR EACH ROW EXECUTE FUNCTION hsp.history_append_only();
+
+INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses)
+SELECT p.id, hsp._owner_key(c ->> 'owner'), c ->> 'owner',
+       ARRAY(SELECT jsonb_array_elements_text(c -> 'addresses'))
+  FROM hsp.plan p, jsonb_array_elements(coalesce(p.meta -> 'contacts', '[]')) AS c
+ WHERE jsonb_array_length(coalesce(c -> 'addresses', '[]')) > 0
+ON CONFLICT DO NOTHING;
+
+INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note)
+SELECT p.id, (h ->> 'id')::integer, coalesce(h ->> 'at', ''), coalesce(h ->> 'by', ''), coalesce(h ->> 'action', ''),
+       h ->> 'field', nullif(h -> 'old', 'null'::jsonb), nullif(h -> 'new', 'null'::jsonb), h ->> 'note'
+  FROM hsp.plan p, jsonb_array_elements(coalesce(p.meta -> 'history', '[]')) AS h;
+
+UPDATE hsp.plan SET meta = meta - 'contacts' - 'history' WHERE meta ?| ARRAY['contacts', 'history'];
 
 --- functions
 -- Errors raised here carry SQLSTATEs the client maps to its own errors:
@@ -405,7 +455,18 @@ BEGIN
         RAISE EXCEPTION 'a plan named % already exists in this database (a plan is never replaced: '
             'import under another --plan name)', quote_literal(p_name) USING ERRCODE = 'HS409';
     END IF;
-    INSERT INTO hsp.plan (name, meta) VALUES (p_name, p_meta) RETURNING id INTO new_id;
+    -- the plan's contacts and its own history (as in the file) go to their own tables
+    INSERT INTO hsp.plan (name, meta) VALUES (p_name, p_meta - 'contacts' - 'history') RETURNING id INTO new_id;
+    INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses)
+    SELECT new_id, hsp._owner_key(c ->> 'owner'), c ->> 'owner', ARRAY(SELECT jsonb_array_elements_text(c -> 'addresses'))
+      FROM jsonb_array_elements(coalesce(p_meta -> 'contacts', '[]')) AS c
+     WHERE jsonb_array_length(coalesce(c -> 'addresses', '[]')) > 0
+    ON CONFLICT DO NOTHING;
+    INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note)
+    SELECT new_id, (h ->> 'id')::integer, coalesce(h ->> 'at', ''), coalesce(h ->> 'by', ''),
+           coalesce(h ->> 'action', ''), h ->> 'field', nullif(h -> 'old', 'null'::jsonb),
+           nullif(h -> 'new', 'null'::jsonb), h ->> 'note'
+      FROM jsonb_array_elements(coalesce(p_meta -> 'history', '[]')) AS h;
     INSERT INTO hsp.item (plan_id, number, ref, recommendation, management_response, deadline, owner, status,
                           milestones, revisions, repairs)
     SELECT new_id, (i ->> 'number')::integer, coalesce(i ->> 'ref', ''), coalesce(i ->> 'recommendation', ''),
@@ -428,4 +489,123 @@ BEGIN
      WHERE p_action IS NOT NULL;
     PERFORM pg_notify('hsp_tui', json_build_object('plan', p_name, 'number', NULL)::text);
     RETURN items;
+END $$;
+
+-- Reminders and contacts (the follow-up work) ---------------------------------------------------
+
+-- Addresses as a reminder's recipients: a JSON array of plain addresses (no names, no spaces).
+CREATE OR REPLACE FUNCTION hsp._check_addresses(p_addresses jsonb, p_required boolean) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a jsonb;
+BEGIN
+    IF jsonb_typeof(p_addresses) IS DISTINCT FROM 'array' OR (p_required AND jsonb_array_length(p_addresses) = 0) THEN
+        RAISE EXCEPTION 'the addresses are a list of e-mail addresses' USING ERRCODE = 'HS400';
+    END IF;
+    FOR a IN SELECT * FROM jsonb_array_elements(p_addresses) LOOP
+        IF jsonb_typeof(a) <> 'string' OR length(a #>> '{}') > 254
+           OR (a #>> '{}') !~ '^[^]@[:space:][:cntrl:]<>(),;:"[\\]+@[^]@[:space:][:cntrl:]<>(),;:"[\\]+$' THEN
+            RAISE EXCEPTION '% is not an e-mail address (write it as name@example.org)', a::text
+                USING ERRCODE = 'HS400';
+        END IF;
+    END LOOP;
+END $$;
+
+-- The plan, its contacts locked until the end of the caller's transaction (one change of them at a time).
+CREATE OR REPLACE FUNCTION hsp._lock_contacts(p_plan text) RETURNS hsp.plan
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p hsp.plan := hsp._plan(p_plan);
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('hsp.contact'), p.id);
+    RETURN p;
+END $$;
+
+CREATE OR REPLACE FUNCTION hsp._plan_entry(h hsp.plan_history) RETURNS jsonb
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_build_object('id', h.id, 'at', h.at, 'by', h.by, 'action', h.action, 'field', h.field,
+                              'old', h.old, 'new', h.new, 'note', h.note)
+$$;
+
+-- The start of a change of the contacts made by the client's own rules: the plan's metadata,
+-- contacts and own history, the contacts locked, with the time and user the entry will carry.
+CREATE OR REPLACE FUNCTION hsp.lock_meta(p_plan text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p hsp.plan := hsp._lock_contacts(p_plan);
+BEGIN
+    RETURN jsonb_build_object(
+        'meta', p.meta,
+        'contacts', (SELECT coalesce(jsonb_agg(jsonb_build_object('owner', c.owner, 'addresses', to_jsonb(c.addresses))
+                                               ORDER BY c.owner_key), '[]'::jsonb)
+                       FROM hsp.contact c WHERE c.plan_id = p.id),
+        'history', (SELECT coalesce(jsonb_agg(hsp._plan_entry(h) ORDER BY h.id), '[]'::jsonb)
+                      FROM hsp.plan_history h WHERE h.plan_id = p.id),
+        'stamp_at', hsp._now_text(), 'stamp_by', session_user::text);
+END $$;
+
+-- Where reminders for an owner go; an empty list removes the contact. Appends the plan's history
+-- entry (action 'contact', field the owner, old and new the addresses) by session_user.
+CREATE OR REPLACE FUNCTION hsp.set_contact(p_plan text, p_owner text, p_addresses jsonb) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p hsp.plan;
+    c hsp.contact;
+    had boolean;
+    key text;
+    owner_name text;
+    new_addresses text[];
+    next_id integer;
+    entry jsonb;
+BEGIN
+    PERFORM hsp._check_text(p_owner, 'owner', 10000);
+    PERFORM hsp._check_addresses(p_addresses, false);
+    p := hsp._lock_contacts(p_plan);
+    key := hsp._owner_key(p_owner);
+    new_addresses := ARRAY(SELECT jsonb_array_elements_text(p_addresses));
+    SELECT * INTO c FROM hsp.contact WHERE plan_id = p.id AND owner_key = key;
+    had := FOUND;
+    IF NOT had AND cardinality(new_addresses) = 0 THEN
+        RAISE EXCEPTION 'no contact for %; ''hsp-tui contact list'' shows them', quote_literal(p_owner)
+            USING ERRCODE = 'HS404';
+    END IF;
+    IF had AND c.addresses = new_addresses THEN
+        RETURN jsonb_build_object('entry', NULL);
+    END IF;
+    owner_name := CASE WHEN had THEN c.owner ELSE regexp_replace(btrim(p_owner, E' \t\r\n'), '\s+', ' ', 'g') END;
+    IF cardinality(new_addresses) = 0 THEN
+        DELETE FROM hsp.contact WHERE plan_id = p.id AND owner_key = key;
+    ELSIF had THEN
+        UPDATE hsp.contact SET addresses = new_addresses WHERE plan_id = p.id AND owner_key = key;
+    ELSE
+        INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses) VALUES (p.id, key, owner_name, new_addresses);
+    END IF;
+    SELECT coalesce(max(id), 0) + 1 INTO next_id FROM hsp.plan_history WHERE plan_id = p.id;
+    INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note)
+    VALUES (p.id, next_id, hsp._now_text(), session_user, 'contact', owner_name,
+            CASE WHEN had THEN to_jsonb(c.addresses) END,
+            CASE WHEN cardinality(new_addresses) > 0 THEN to_jsonb(new_addresses) END, NULL);
+    SELECT hsp._plan_entry(h) INTO entry FROM hsp.plan_history h WHERE h.plan_id = p.id AND h.id = next_id;
+    UPDATE hsp.plan SET changes = changes + 1 WHERE id = p.id;
+    PERFORM pg_notify('hsp_tui', json_build_object('plan', p_plan, 'number', NULL)::text);
+    RETURN jsonb_build_object('entry', entry);
+END $$;
+
+-- A reminder about an item was sent (p_via 'smtp') or written to an outbox ('outbox') to its
+-- owner's addresses: an entry of the item's history (action 'remind') by session_user.
+CREATE OR REPLACE FUNCTION hsp.record_reminder(p_plan text, p_number integer, p_to jsonb, p_owner text, p_via text)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r hsp.item;
+BEGIN
+    IF p_via IS NULL OR p_via NOT IN ('smtp', 'outbox') THEN
+        RAISE EXCEPTION 'a reminder is sent by smtp or written to an outbox, not %', quote_literal(p_via)
+            USING ERRCODE = 'HS400';
+    END IF;
+    PERFORM hsp._check_addresses(p_to, true);
+    PERFORM hsp._check_text(p_owner, 'owner', 10000);
+    r := hsp._lock_item(p_plan, p_number);
+    RETURN jsonb_build_object('entry', hsp._append(p_plan, r, 'remind', NULL, NULL,
+        jsonb_build_object('to', p_to, 'owner', p_owner, 'via', p_via), NULL));
 END $$;
