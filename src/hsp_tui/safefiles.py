@@ -1,4 +1,4 @@
-"""Files on disk, safely: whole-file writes, exports, reading with checks.
+"""Files on disk, safely: whole-file writes, the backup, reading with checks.
 
 The plan usually lives in a team folder that colleagues can write to, so every write here assumes
 someone else may have planted a file or a link under any name we might use:
@@ -7,7 +7,9 @@ someone else may have planted a file or a link under any name we might use:
   its target, with no access for anyone but its owner (0600) from the start; it gets the group and
   mode of the file it replaces just before the rename (or says so, and replaces nothing, when the
   group cannot be kept); a rename puts it in place, so a reader sees the old file or the new one;
-* `<name>.bak` is staged under a random name too (a hard link, or an exclusive copy);
+* `<name>.bak` is staged under a random name too (a hard link, or an exclusive copy); in a sticky
+  folder, one that belongs to another member is written in place (`overwrite`: into the file
+  itself, never through a link, cut to length and flushed);
 * reading opens without blocking and refuses anything that is not a regular file (a FIFO would
   hang, /dev/zero would never end), and never reads more than MAX_READ bytes.
 
@@ -233,13 +235,11 @@ def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True, mode: 
             keep_backup_of(path)
         os.replace(tmp, path)
         fsync_folder(folder)
-    except PlanFileError:
+    except (PlanFileError, OSError) as exc:
         if tmp is not None:
             remove_quietly(tmp)
-        raise
-    except OSError as exc:
-        if tmp is not None:
-            remove_quietly(tmp)
+        if isinstance(exc, PlanFileError):
+            raise
         reason = exc.strerror or str(exc)
         if exc.errno == errno.ENOSPC:
             reason = "the disk is full"
@@ -274,6 +274,7 @@ def _sticky_reason(folder: Path, st: os.stat_result | None) -> str | None:
 
 
 def write_all(fd: int, payload: bytes) -> None:
+    """All of `payload` to `fd` (os.write may write less than asked)."""
     view = memoryview(payload)
     while view:
         view = view[os.write(fd, view):]

@@ -106,8 +106,9 @@ def test_a_kill_during_a_save_in_place_never_leaves_half_a_plan(shared_root: Pat
     """Bob's save is stopped half-way through writing the plan itself (or its journal) and killed
     with SIGKILL. While it is stopped, and after the kill, every member reads the plan whole: the new
     one once the journal is complete, else the old one, never a mix. Alice's next save finishes the
-    job (or discards the incomplete journal) and the plan is a whole file again."""
-    db = team_plan(shared_root, big_template, 0o3770)
+    job (or discards the incomplete journal) and the plan is a whole file again. A reader outside
+    the team (the plan is 0664) who can change nothing reads it whole too."""
+    db = team_plan(shared_root, big_template, 0o3775, plan_mode=0o664)
     r = ALICE.run(db, "note", "1", "first")
     assert r.returncode == 0, r.stderr
     old = db.read_bytes()
@@ -121,12 +122,12 @@ def test_a_kill_during_a_save_in_place_never_leaves_half_a_plan(shared_root: Pat
             orjson.loads(half)
     else:
         assert db.read_bytes() == old
-    for person in (ALICE, BOB):  # the save stopped, holding the lock: readers do not wait for ever
+    for person in (ALICE, BOB, READER):  # the save stopped, holding the lock: readers do not wait for ever
         assert status_seen(person, db, 2) == expected, person.name
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL
-    for person in (ALICE, BOB):
+    for person in (ALICE, BOB, READER):
         assert status_seen(person, db, 2) == expected, person.name
     assert live_journals(db.parent)
 
@@ -136,7 +137,7 @@ def test_a_kill_during_a_save_in_place_never_leaves_half_a_plan(shared_root: Pat
     assert [h["note"] for h in recs(db)[1]["history"] if h.get("note")][-1:] == ["first"]
     assert not live_journals(db.parent)
     st = db.stat()
-    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (ALICE.uid, TEAM, 0o660)
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (ALICE.uid, TEAM, 0o664)
     r = BOB.run(db, "set", "6", "done")
     assert r.returncode == 0, r.stderr
     assert recs(db)[6]["status"] == "done" and len(recs(db)) == ITEMS
