@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import InputError
-from .exports import FORMAT_WORDS, render_export, write_export
 from .formatting import plural
 from .invocation import Context, parse_date_arg
 from .output import say, write_data
@@ -14,6 +13,8 @@ from .store import Store
 
 
 def cmd_export(ctx: Context) -> int:
+    from .exports import FORMAT_WORDS, render_export, write_export  # noqa: PLC0415 - not for other commands
+
     a = ctx.args
     rv = ctx.review(ctx.store().load())
     if a.output:

@@ -13,7 +13,6 @@ theme name and the binding ids are checked by the app against what it knows (`ch
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -80,6 +79,8 @@ def _type_name(value: Any) -> str:
 
 
 def parse_settings(text: str, path: Path) -> Settings:
+    import tomllib  # noqa: PLC0415 - only when there is a settings file
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -15,13 +15,11 @@ from datetime import date
 from .config import load_settings
 from .errors import InputError
 from .formatting import due_words, fmt_date
-from .importing import seed_to_data
 from .model import Plan
 from .output import say
 from .backends.pgconnect import is_server_url
 from .paths import resolve_config_path, resolve_db_path
 from .review import DEFAULT_DUE_SOON_DAYS, Review, review, review_item
-from .seed import seed_document
 from .clock import now_iso
 from .store import Store
 
@@ -91,7 +89,7 @@ class Context:
         if self.server is not None:  # the seed is loaded there by 'init', never by another command
             return Store.open(self.server, plan=self.plan, **options)
         user = self.user
-        return Store.open(self.path, seed=lambda: seed_to_data(seed_document(), by=user, at=now_iso()), **options)
+        return Store.open(self.path, seed=lambda: _seed(user), **options)
 
     def review(self, plan: Plan) -> Review:
         return review(plan, self.as_of, self.due_soon_days)
@@ -104,3 +102,11 @@ def report_change(ctx: Context, change) -> int:
     due = f"due {fmt_date(item.due)}" if item.due else due_words(item)
     say(f"  now: {item.rec.status.words}, {due}" + (f", {item.flag}" if item.flag else ""))
     return 0
+
+
+def _seed(user: str):
+    """The embedded seed plan as a new file gets it (imported only then: a server never needs it)."""
+    from .importing import seed_to_data  # noqa: PLC0415
+    from .seed import seed_document  # noqa: PLC0415
+
+    return seed_to_data(seed_document(), by=user, at=now_iso())

@@ -17,7 +17,6 @@ from .errors import InputError, PlanFileError
 from .model import Plan
 from .records import (APP_ID, META, RECS, SCHEMA_VERSION, MetaRecord, PlanFile, PlanMeta,
                       Recommendation)
-from .planbytes import parse_json, restore_hint
 
 
 
@@ -85,11 +84,19 @@ def build_data(plan: Mapping[str, Any], recommendations: list[Mapping[str, Any]]
 _DECODER = msgspec.json.Decoder(PlanFile)
 
 
+def restore_hint(path: Path) -> str:
+    from .planbytes import restore_hint as hint  # noqa: PLC0415 - safefiles only where a file is damaged
+
+    return hint(path)
+
+
 def read_plan(path: Path, raw: bytes) -> Plan:
     """The plan in the file's bytes, decoded and checked in one pass."""
     try:
         doc = _DECODER.decode(raw)
     except (msgspec.ValidationError, msgspec.DecodeError):
+        from .planbytes import parse_json  # noqa: PLC0415 - the files' module only for a file
+
         return plan_from_data(path, parse_json(path, raw))  # the slow path, to say what is wrong
     return _plan(path, doc)
 

@@ -23,7 +23,6 @@ from .commands import (AddNote, Command, RecordReminder, Revise, SetContact, Set
 from .errors import PlanFileError
 from .model import HistoryEntry, Plan, PlanMeta, Recommendation, Status
 from .planfile import plan_from_data, validate_data
-from .planbytes import restore_hint
 
 __all__ = ["Change", "Store", "Unchanged", "now_iso"]
 
@@ -117,6 +116,8 @@ class Store:
             except Unchanged as same:  # nothing to record: no save, no entry
                 return Change(command.number, None, str(same), rec, txn.meta, txn.before, txn.before, txn.plan)
             except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # e.g. a bad history entry
+                from .planbytes import restore_hint  # noqa: PLC0415 - only for a file
+
                 hint = f"; {restore_hint(self.path)}" if self.path is not None else ""
                 raise PlanFileError(f"{self.describe()}: recommendation {command.number} is damaged "
                                     f"({type(exc).__name__}: {exc}); nothing was saved{hint}") from None

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
 from typing import Any, Callable
 
 from ..errors import HspError, PlanFileError
@@ -64,6 +63,8 @@ class Migrations:
 
 
 def load_migrations() -> Migrations:
+    from importlib import resources  # noqa: PLC0415 - only to set up or upgrade
+
     text = resources.files("hsp_tui").joinpath("backends", "postgres.sql").read_text(encoding="utf-8")
     versions: dict[int, str] = {}
     functions = ""
