@@ -50,11 +50,12 @@ def _call_for(plan: str, number: int, entry: HistoryEntry) -> tuple[str, list[An
 class PgTransaction:
     """One change of one recommendation: its row locked from `get` until the block ends."""
 
-    def __init__(self, backend: "PostgresBackend", conn, number: int, meta: PlanMeta, before: int) -> None:
+    def __init__(self, backend: "PostgresBackend", conn, number: int, meta: PlanMeta, before: int,
+                 locked: dict[str, Any] | None = None) -> None:
         self._backend, self._conn, self._number = backend, conn, int(number)
         self.meta = meta
         self.before = self.after = before
-        self._locked: dict[str, Any] | None = None
+        self._locked = locked  # hsp.lock_item's answer, when the item was locked as the transaction began
         self._entry: HistoryEntry | None = None
         self.put_record: Recommendation | None = None
 

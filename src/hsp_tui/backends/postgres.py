@@ -31,29 +31,10 @@ from .contract import Head, PlanInfo
 from .pgchange import NOT_SAVED, PgTransaction, committed
 from .pgconnect import ServerError, connect, redact, translate
 from .pgmeta import META_SQL, check_may_record, meta_from, meta_transaction
+from .pgread import HISTORY_COLUMNS, ITEM_COLUMNS, records
 from .pgschema import check_schema
 
 ENV_PLAN = "HSP_TUI_PLAN"
-ITEM_COLUMNS = ("number, ref, recommendation, management_response, deadline, owner, status, milestones, "
-                "revisions, repairs")
-HISTORY_COLUMNS = "number, id, at, by, action, field, old, new, note, undoes"
-
-
-def _entry(row: tuple) -> dict[str, Any]:
-    _, hid, at, by, action, field, old, new, note, undoes = row
-    entry = {"id": hid, "at": at, "by": by, "action": action, "field": field, "old": old, "new": new, "note": note}
-    if undoes is not None:
-        entry["undoes"] = undoes
-    return entry
-
-
-def _doc(row: tuple, history: list[dict[str, Any]]) -> dict[str, Any]:
-    number, ref, text, response, deadline, owner, status, milestones, revisions, repairs = row
-    return {"number": number, "ref": ref, "recommendation": text, "management_response": response,
-            "deadline": deadline, "owner": owner, "status": status, "milestones": milestones,
-            "revisions": revisions, "history": history, "repairs": repairs}
-
-
 class PostgresBackend:
     """One plan (`plan`, else $HSP_TUI_PLAN, else the database's only plan) in a PostgreSQL database."""
 
@@ -96,12 +77,17 @@ class PostgresBackend:
         try:
             return conn.execute(sql, args)
         except psycopg.Error as exc:
-            error = translate(exc, self.url, doing)
-            if conn.closed or conn.broken:
-                self._conn = None
-                if lost and isinstance(error, ServerError):
-                    error = ServerError(f"{error}{lost}")
-            raise error from None
+            raise self._failed(conn, exc, doing, lost) from None
+
+    def _failed(self, conn, exc: Exception, doing: str, lost: str) -> Exception:
+        """The user's error for a driver error on `conn` (a connection or one of its cursors)."""
+        error = translate(exc, self.url, doing)
+        conn = getattr(conn, "connection", conn)
+        if conn.closed or conn.broken:
+            self._conn = None
+            if lost and isinstance(error, ServerError):
+                error = ServerError(f"{error}{lost}")
+        return error
 
     def _with_connection(self, work: Callable[[Any], Any]) -> Any:
         """`work(conn)`, again on a new connection if the one kept had died while idle (the server
@@ -139,9 +125,10 @@ class PostgresBackend:
             self._resolve()
         return self._plan  # type: ignore[return-value]
 
-    def _resolve(self) -> None:
-        """Find the plan: the one named, else the database's only one; a clear error otherwise."""
-        names = self._names()
+    def _resolve(self, names: list[tuple[int, str]] | None = None) -> None:
+        """Find the plan among `names` (else the database's plans, read now): the one named, else
+        the database's only one; a clear error otherwise."""
+        names = self._names() if names is None else names
         listing = ", ".join(n for _, n in names)
         if self._wanted is not None:
             found = [(i, n) for i, n in names if n == self._wanted]
@@ -193,26 +180,43 @@ class PostgresBackend:
         return meta_from(self.describe(), *rows[0])
 
     def _items(self, where: str, args: list[Any]) -> list[Recommendation]:
-        items, history = self._with_connection(lambda conn: self._item_rows(conn, where, args))
-        try:
-            return [Recommendation.from_dict(_doc(row, history.get(row[0], []))) for row in items]
-        except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise PlanFileError(f"{self.describe()}: a record is damaged ({type(exc).__name__}: {exc})") from None
+        return self._with_connection(lambda conn: self._item_rows(conn, where, args))
 
-    def _item_rows(self, conn, where: str, args: list[Any]):
+    def _item_rows(self, conn, where: str, args: list[Any]) -> list[Recommendation]:
+        """The items `where` says, with their history, as records. A whole plan (no `where`) comes
+        through server-side cursors, a batch at a time, made records as it comes (`pgread`)."""
         try:
             # one snapshot for the items and their history (a change between the two is seen by neither)
             self._run(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", None)
-            items = self._run(conn, f"SELECT {ITEM_COLUMNS} FROM hsp.item WHERE plan_id = %s {where} ORDER BY number",
-                              [self._plan_id, *args]).fetchall()
-            history: dict[int, list[dict[str, Any]]] = {}
-            for row in self._run(conn, f"SELECT {HISTORY_COLUMNS} FROM hsp.history WHERE plan_id = %s {where} "
-                                       "ORDER BY number, id", [self._plan_id, *args]):
-                history.setdefault(row[0], []).append(_entry(row))
+            item_sql = f"SELECT {ITEM_COLUMNS} FROM hsp.item WHERE plan_id = %s {where} ORDER BY number"
+            history_sql = f"SELECT {HISTORY_COLUMNS} FROM hsp.history WHERE plan_id = %s {where} ORDER BY number, id"
+            if where:
+                items = self._run(conn, item_sql, [self._plan_id, *args]).fetchall()
+                history = self._run(conn, history_sql, [self._plan_id, *args]).fetchall()
+                return self._records(items, history)
+            with conn.cursor(name="hsp_items") as items, conn.cursor(name="hsp_history") as history:
+                items.itersize = history.itersize = 2000
+                self._run(items, item_sql, [self._plan_id])
+                self._run(history, history_sql, [self._plan_id])
+                return self._records(self._rows(conn, items), self._rows(conn, history))
         finally:
             if not conn.closed:
                 conn.rollback()
-        return items, history
+
+    def _records(self, items, history) -> list[Recommendation]:
+        try:
+            return list(records(items, history))
+        except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise PlanFileError(f"{self.describe()}: a record is damaged ({type(exc).__name__}: {exc})") from None
+
+    def _rows(self, conn, cursor):
+        """The rows of a server-side cursor as they are fetched; a lost connection as `_run` says it."""
+        import psycopg  # noqa: PLC0415
+
+        try:
+            yield from cursor
+        except psycopg.Error as exc:
+            raise self._failed(conn, exc, "", "") from None
 
     def load_plan(self) -> Plan:
         self._resolve()
@@ -233,6 +237,13 @@ class PostgresBackend:
 
     def load_rest(self) -> Plan:
         return self.load_plan()
+
+    def _plan_state(self) -> tuple[PlanMeta, tuple[int, int]]:
+        """The plan found (as `_resolve`, and its change token in the same query), and its metadata."""
+        rows = self._read("SELECT id, name, changes FROM hsp.plan ORDER BY name")
+        self._resolve([(r[0], r[1]) for r in rows])
+        plan_id, _, changes = next(r for r in rows if r[0] == self._plan_id)
+        return self.meta(), (plan_id, changes)
 
     def change_token(self) -> tuple[int, int]:
         """(the plan's id, its change counter): every change adds one, in the order they commit; a
@@ -325,15 +336,23 @@ class PostgresBackend:
     @contextmanager
     def transaction(self, number: int, *, by: str) -> Iterator[PgTransaction]:
         """`by` is not used: the server records its authenticated user (see `PgTransaction.stamp`)."""
-        self._resolve()
-        meta, before = self.meta(), self.change_token()
+        meta, before = self._plan_state()
+        plan = self.plan_name
 
         def begin(conn):
-            return conn, self._run(conn, "SELECT pg_current_xact_id()::text", None, "change it", NOT_SAVED).fetchone()[0]
+            # the transaction's id (to ask about it if the COMMIT is cut off) and the item, locked
+            try:
+                row = self._run(conn, "SELECT pg_current_xact_id()::text, hsp.lock_item(%s, %s)", [plan, int(number)],
+                                "change it", NOT_SAVED).fetchone()
+            except BaseException:
+                if not conn.closed:
+                    conn.rollback()
+                raise
+            return conn, row[0], row[1]
 
-        conn, xid = self._with_connection(begin)
+        conn, xid, locked = self._with_connection(begin)
         try:
-            txn = PgTransaction(self, conn, number, meta, before)
+            txn = PgTransaction(self, conn, number, meta, before, locked)
             yield txn
             if txn.put_record is not None:
                 txn._save()
