@@ -1,6 +1,6 @@
 """hsp-tui on a PostgreSQL server: the figures of issue 13, each against a floor in the same run.
 
-    .venv/bin/python benchmarks/pg_bench.py [--sizes 1000,100000] [--repeats 7] [--only note,writers,live,screen]
+    .venv/bin/python benchmarks/pg_bench.py [--sizes 1000,100000] [--repeats 7] [--only note,writers,live,screen,memory]
 
 Starts a throwaway cluster (the tests' harness: initdb + pg_ctl, Unix socket only), sets it up with
 the real `hsp-tui init --empty`, and imports generated plans (genplan.py's CSV) with the real
@@ -14,6 +14,8 @@ the real `hsp-tui init --empty`, and imports generated plans (genplan.py's CSV) 
   the new status: LISTEN/NOTIFY, then that one item re-read.
 - screen: first screen in a real terminal (tmux) of the app on the server plan vs a bare Textual
   app that reads one screenful of rows from the same server (floor_pg_app.py).
+- memory: the app's peak memory (VmHWM) once it holds the whole plan of the largest size, on the
+  server and as a file made from the same CSV (app_memory.py, headless, in fresh interpreters).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 
+import hsp_tui  # noqa: E402
 import pgharness  # noqa: E402
 from genplan import TITLE_PREFIXES, write_csv  # noqa: E402
 
@@ -89,14 +92,25 @@ def bench_note(cluster, db, sizes, repeats, work: Path) -> list[str]:
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     times = {n: [] for n in sizes}
     tw = []
+    # Where the time goes: a bare interpreter; one importing psycopg; one that also connects and
+    # runs one statement (the least any psycopg client can take); hsp-tui's own modules imported.
+    parts = {"python -c pass": [sys.executable, "-c", "pass"],
+             "python -c 'import psycopg'": [sys.executable, "-c", "import psycopg"],
+             "psycopg: import, connect, SELECT 1": [sys.executable, "-c", PSYCOPG_FLOOR, url],
+             "python -c 'import hsp_tui.cli'": [sys.executable, "-c", "import hsp_tui.cli"]}
+    part_times = {k: [] for k in parts}
     for r in range(repeats):
         for n in sizes:
             times[n].append(timed([*HSP, "--db", url, "--plan", f"p{n}", "note", str(1 + (r * 7919) % n),
                                    f"bench note {r}"]))
         if task:
             tw.append(timed([task, str(1 + (r * 7919) % 10_000), "annotate", f"bench note {r}"], env=tenv))
+        for k, cmd in parts.items():
+            part_times[k].append(timed(cmd))
     for n in sizes:
         rows.append(f"| one `hsp-tui note` at {n:,} items | {median(times[n]) * 1000:.0f} ms |")
+    for k, ts in part_times.items():
+        rows.append(f"| {k} | {median(ts) * 1000:.0f} ms |" + (f" {median(ts) / median(tw):.2f}x taskwarrior |" if tw else ""))
     if len(sizes) >= 2:
         a, b = median(times[sizes[0]]), median(times[sizes[-1]])
         rows.append(f"| note at {sizes[-1]:,} vs {sizes[0]:,} items | {b / a:.2f}x | goal: within 20% "
@@ -109,6 +123,24 @@ def bench_note(cluster, db, sizes, repeats, work: Path) -> list[str]:
     else:
         rows.append("| taskwarrior | not installed (apt-get install taskwarrior) |")
     return rows
+
+
+PSYCOPG_FLOOR = "import sys, psycopg; psycopg.connect(sys.argv[1]).execute('SELECT 1').fetchone()"
+
+
+def bench_memory(cluster, db, size, work: Path) -> list[str]:
+    """Peak memory of the app once it holds the whole plan: on the server, and as a file."""
+    from genplan import make_plan
+
+    url = cluster.url(db, "alice")
+    plan_file = make_plan(work, size, str(Path(sys.executable).parent / "hsp-tui"))
+    probe = [sys.executable, str(HERE / "app_memory.py")]
+    server = json.loads(subprocess.run([*probe, url, "--plan", f"p{size}"], check=True, capture_output=True,
+                                       text=True).stdout)
+    file = json.loads(subprocess.run([*probe, str(plan_file)], check=True, capture_output=True, text=True).stdout)
+    ratio = server["hwm_mb"] / file["hwm_mb"]
+    return [f"| app peak memory at {size:,} items: server vs file | {server['hwm_mb']:.0f} MB | file {file['hwm_mb']:.0f} MB "
+            f"| {ratio:.2f}x | once idle: {server['rss_mb']:.0f} MB vs {file['rss_mb']:.0f} MB |"]
 
 
 WRITER = r"""
@@ -199,7 +231,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,100000")
     ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--only", default="note,writers,live,screen")
+    ap.add_argument("--only", default="note,writers,live,screen,memory")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     only = set(args.only.split(","))
@@ -207,6 +239,9 @@ def main() -> int:
     if bindir is None:
         print("no PostgreSQL server binaries", file=sys.stderr)
         return 2
+    # hsp-tui as installed: pip compiles the modules at install time; an editable checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 would compile every module at every start instead.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(hsp_tui.__file__).parent)], check=True)
     work = Path(tempfile.mkdtemp(prefix="hsp-pgbench-"))
     cluster = pgharness.start_cluster(bindir)
     rows = ["| figure | ours | | | |", "| --- | ---: | --- | --- | --- |"]
@@ -219,6 +254,8 @@ def main() -> int:
         if "live" in only:
             for n in sizes:
                 rows += bench_live(cluster, db, n, args.repeats)
+        if "memory" in only:
+            rows += bench_memory(cluster, db, sizes[-1], work)
         if "screen" in only:
             rows += bench_screen(cluster, db, sizes[-1], max(3, args.repeats // 2))
     finally:
