@@ -131,7 +131,13 @@ def summarise_owners(items: Iterable[ItemReview]) -> list[OwnerSummary]:
             row[2] += 1
         if i.rec.status.finished:
             row[3] += 1
-    return [OwnerSummary(o, *acc[o]) for o in sorted(acc, key=str.casefold)]
+    return [OwnerSummary(o, *acc[o]) for o in sorted(acc, key=owner_order)]
+
+
+def owner_order(name: str) -> tuple[str, str]:
+    """Owners in alphabetical order whatever their case; names that differ only in case in a fixed
+    order too (not the order the items happen to be in), so the app can place one by bisection."""
+    return name.casefold(), name
 
 
 def review(plan: Plan, as_of: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> Review:

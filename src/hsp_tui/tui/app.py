@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import AsyncIterator, Callable, Iterable
+from typing import AsyncIterator, Callable, Iterable, Sequence
 
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand
@@ -36,7 +36,7 @@ from .screens.modals import HelpScreen
 from . import followup, live
 from .collector import Collector
 from .live import ServerLink
-from .view import PlanView, after_change
+from .view import PlanView, after_change, reread
 
 POLL_SECONDS = 1.0
 # A plan with more items than this shows its first items at once and reads the rest in a thread.
@@ -210,7 +210,7 @@ class HspApp(KeyGate, App[int]):
             except (HspError, OSError) as exc:
                 self.notify(f"Not saved: {exc}", severity="error", timeout=8)
                 return
-            self.show_plan(view, change.after, item)  # the plan as it is now, even when nothing changed
+            self.show_plan(view, change.after, None if item is None else (item,))  # even when nothing changed
             if change.entry is None:  # e.g. already so, or someone else had already made the same change
                 self.notify(f"No change: {unchanged_words(change.summary)}")
                 return
@@ -256,7 +256,7 @@ class HspApp(KeyGate, App[int]):
                 return
             number, entry_id, summary = self.undo_stack.pop()
             try:
-                change, view, _ = await self._run_save(Undo(number, entry_id), None)
+                change, view, item = await self._run_save(Undo(number, entry_id), self._token)
             except ConflictError as exc:
                 # Refused for good (the item changed since): say what `u` would undo next, so the
                 # next press never undoes an older change unannounced.
@@ -268,7 +268,7 @@ class HspApp(KeyGate, App[int]):
                 self.undo_stack.append((number, entry_id, summary))  # not tried: u tries it again
                 self.notify(f"Cannot undo ({summary}): {exc}; u tries again", severity="error", timeout=8)
                 return
-            self.show_plan(view, change.after)
+            self.show_plan(view, change.after, None if item is None else (item,))
             self.main.table.go_to(number)
             self.notify(f"Undone: {undone_words(change)} (kept in the history as change #{change.entry.id})")
 
@@ -301,9 +301,10 @@ class HspApp(KeyGate, App[int]):
         token = self.store.change_token()  # taken before the read: a save meanwhile is seen next time
         self.show_plan(await asyncio.to_thread(self.judge, self.store.load), token)
 
-    def show_plan(self, view: PlanView, token: Token, changed: ItemReview | None = None) -> None:
-        """Show `view`, the plan as saved at `token` (by us or by someone else); `changed`: the one
-        item that differs from the plan shown, when nothing else does. Call it in turn (`in_turn`)."""
+    def show_plan(self, view: PlanView, token: Token, changed: Sequence[ItemReview] | None = None) -> None:
+        """Show `view`, the plan as saved at `token` (by us or by someone else); `changed`: the items
+        that differ from the plan shown, when nothing else does (None: look at every item). Call it
+        in turn (`in_turn`)."""
         old, self.plan_view, self._token = self.plan_view, view, token
         if view is not old:
             self.main.apply_review(old.review, view, changed=changed)
@@ -331,9 +332,14 @@ class HspApp(KeyGate, App[int]):
         else:  # a large plan is read and reviewed in a thread, in turn, so the keys keep working
             self.run_worker(self._reload_in_turn(sig), group="changes")
 
-    def _read_again(self) -> PlanView | HspError:
+    def _read_again(self) -> tuple[PlanView, Sequence[ItemReview] | None] | HspError:
+        """The plan as someone else saved it: the view shown patched where they changed only a few
+        items (`view.reread`: no pass in Python over every item), else judged whole; with the items
+        that changed (None: judged whole)."""
         try:
-            return self.judge(self.store.load)
+            with self.collector.reading():
+                plan = self.store.load()
+                return reread(self.plan_view, plan) or (self.judge(lambda: plan), None)
         except HspError as exc:
             return exc
 
@@ -344,16 +350,18 @@ class HspApp(KeyGate, App[int]):
             view = await asyncio.to_thread(self._read_again)
             self._reloaded(sig, lambda: view)
 
-    def _reloaded(self, sig: Token, read: Callable[[], "PlanView | HspError"]) -> None:
+    def _reloaded(self, sig: Token, read: Callable[[], "tuple[PlanView, Sequence[ItemReview] | None] | HspError"]
+                  ) -> None:
         """Show the file as another process saved it, keeping the cursor on the same item."""
-        view = read()
-        if isinstance(view, HspError):
+        found = read()
+        if isinstance(found, HspError):
             self._bad_token = sig
-            self.notify(f"Cannot re-read the file: {view}; showing the last good copy",
+            self.notify(f"Cannot re-read the file: {found}; showing the last good copy",
                         severity="error", timeout=10)
             return
+        view, changed = found
         number = self.main.table.current_number
-        self.show_plan(view, sig)
+        self.show_plan(view, sig, changed)
         where = f"; still on No. {number}" if number is not None and self.main.table.current_number == number else ""
         self.notify(f"The file was changed elsewhere and has been reloaded{where}")
 

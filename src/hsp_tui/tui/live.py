@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import HspError
 from ..review import review_item
-from .view import PlanView
+from .view import PATCH_AT_MOST, PlanView
 
 if TYPE_CHECKING:
     from .app import HspApp
@@ -88,10 +88,12 @@ class ServerLink:
             app.show_plan(digest if digest is not None else app.plan_view, token, changed)
 
     def _read(self, numbers: set[int] | None):
-        """(digest or None when nothing shown changed, the plan's token, the one item changed or None)."""
+        """(view or None when nothing shown changed, the plan's token, the items changed: None when
+        the whole plan was read)."""
         app = self.app
         token = self.backend.change_token()
-        if numbers is None or any(app.plan_view.position(n) is None for n in numbers):
+        if (numbers is None or len(numbers) > PATCH_AT_MOST  # many: building the view whole is as quick
+                or any(app.plan_view.position(n) is None for n in numbers)):
             self.last_read = None
             return app.judge(self.backend.load_plan), token, None
         self.last_read = set(numbers)
@@ -105,5 +107,5 @@ class ServerLink:
             item = review_item(rec, app.as_of, reference, app.due_soon_days)
             digest = PlanView.of(digest.review.replacing(index, item), previous=digest, changed=item, replaced=replaced)
             changed.append(item)
-        # one item: its row is redrawn in place; several: the screen takes the new review whole
-        return (digest if changed else None), token, (changed[0] if len(changed) == 1 else None)
+        # the rows of the items changed are redrawn in place (nothing else is looked at)
+        return (digest if changed else None), token, tuple(changed)

@@ -8,16 +8,21 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress, count, islice
+from operator import ne
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from rich.text import Text
 
-from ..formatting import due_words as due_text, month_label
+from ..formatting import due_words as due_text
 from ..model import STATUS_KEYS as MODEL_STATUS_KEYS, Status
 from ..review import ItemReview, OwnerSummary, Review, review_item
+from .tallies import (Counts, GroupKey, Groups, Mismatch, group_label, groups_after, groups_of, labelled,
+                      owners_after)
 
 if TYPE_CHECKING:
     from ..backends import Token
+    from ..model import Plan
     from ..store import Change
 from ..textsafe import one_line
 
@@ -56,22 +61,26 @@ def sort_items(items: Iterable[ItemReview], key: str) -> list[ItemReview]:
     return by_number if key == "number" else sorted(by_number, key=FAST_KEYS[key])
 
 
-def by_due(items: Iterable[ItemReview]) -> list[ItemReview]:
-    """By current due date (undated last), then number."""
-    return sort_items(items, "due")
-
-
-def resorted(order: Sequence[ItemReview], old: ItemReview, new: ItemReview, key: str) -> list[ItemReview]:
-    """`order` (sorted by `key`) with `old` replaced by `new`, where the key puts it: O(log n)
-    comparisons and one copy, instead of sorting every item again after a one-item change."""
+def moved(order: Sequence[ItemReview], old: ItemReview, new: ItemReview,
+          key: str) -> tuple[list[ItemReview], int, int] | None:
+    """`order` (sorted by `key`) with `old` replaced by `new` where the key puts it, with where `old`
+    was and where `new` is (in the list without `old`): O(log n) comparisons and one copy, instead of
+    sorting every item again. None when `old` is not where the key puts it."""
     keyf = SORT_KEYS[key]
     items = list(order)
     at = bisect.bisect_left(items, keyf(old), key=keyf)
-    if at < len(items) and items[at] is old:
-        del items[at]
-        bisect.insort(items, new, key=keyf)
-        return items
-    return sort_items([new if i is old else i for i in order], key)  # not where it should be: sort
+    if not (at < len(items) and items[at] is old):
+        return None
+    del items[at]
+    to = bisect.bisect_left(items, keyf(new), key=keyf)
+    items.insert(to, new)
+    return items, at, to
+
+
+def resorted(order: Sequence[ItemReview], old: ItemReview, new: ItemReview, key: str) -> list[ItemReview]:
+    """`order` (sorted by `key`) with `old` replaced by `new`, where the key puts it."""
+    found = moved(order, old, new, key)
+    return found[0] if found is not None else sort_items([new if i is old else i for i in order], key)
 
 
 def search_text(item: ItemReview) -> str:
@@ -82,8 +91,11 @@ def search_text(item: ItemReview) -> str:
 
 @dataclass
 class PlanView:
-    """The plan as the panes show it: a review and what the panes derive from it, computed once per review (off the event loop
-    for large plans: every O(n) step is here, so that showing it costs only a screenful).
+    """The plan as the panes show it: a review and what the panes derive from it. Built whole once
+    per review read (off the event loop for large plans: every pass over the items is there); after
+    a one-item change, patched from the previous view (`PlanView.of(..., previous=...)`): the item's
+    old contribution to each order, count and group taken out and its new one put in, so that a
+    change costs a few bisections and copies of arrays, not a pass over every item.
 
     `complete` is False while only the first items of a large plan have been read; `total` is then
     the number of items the plan has.
@@ -95,9 +107,13 @@ class PlanView:
     orders: dict[str, list[ItemReview]] = field(default_factory=dict)
     search: dict[int, str] = field(default_factory=dict)
     owners: list[OwnerSummary] = field(default_factory=list)
+    counts: Counts = field(default_factory=lambda: Counts.of(()))
     summary: Text = field(default_factory=Text)
     deadlines: list[tuple[str, list[ItemReview]]] = field(default_factory=list)
     deadline_lines: list[tuple[Text, str | None]] = field(default_factory=list)  # (line, item number or None)
+    _groups: Groups = field(default_factory=dict, repr=False)
+    _group_lines: dict[GroupKey, tuple[list[ItemReview], int, list[tuple[Text, str | None]]]] = field(
+        default_factory=dict, repr=False)  # each group's lines, and the items and limit they show
     _texts: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _positions: dict[int, int] | None = field(default=None, repr=False)
 
@@ -121,23 +137,62 @@ class PlanView:
            previous: "PlanView | None" = None, changed: ItemReview | None = None,
            replaced: ItemReview | None = None) -> "PlanView":
         """Everything for `rv`. When only one item changed (`replaced` in `previous` is `changed` in
-        `rv`), the previous view's search texts and orders are reused and updated for it."""
-        patch = previous is not None and changed is not None and replaced is not None
-        if patch:
-            texts = dict(previous.search)
-            texts[changed.number] = search_text(changed)
-            orders = {key: resorted(previous.orders[key], replaced, changed, key) if key in previous.orders
-                      else sort_items(rv.items, key) for key in SORTS}
-        else:
-            texts = {i.number: search_text(i) for i in rv.items}
-            orders = {key: sort_items(rv.items, key) for key in SORTS}
-        groups = deadline_groups(rv)
-        view = cls(rv, len(rv.items) if total is None else total, complete, orders, texts, rv.by_owner(),
-                     summary_text(rv), groups, deadline_lines(groups))
+        `rv`), made from `previous` by taking `replaced` out and putting `changed` in."""
+        if previous is not None and changed is not None and replaced is not None:
+            try:
+                return cls._patched(rv, previous, replaced, changed)
+            except Mismatch:  # `previous` was not made from the review `replaced` is in: count again
+                pass
+        orders = {key: sort_items(rv.items, key) for key in SORTS}
+        groups = groups_of(orders["due"])
+        view = cls(rv, len(rv.items) if total is None else total, complete, orders,
+                   {i.number: search_text(i) for i in rv.items}, rv.by_owner(), Counts.of(rv.items),
+                   _groups=groups)
+        view._describe()
         view.texts_in("number", orders["number"])  # here (off the event loop), not at the first filter
-        if patch:
-            view._positions = previous._positions  # the changed item keeps its place in the review
         return view
+
+    @classmethod
+    def _patched(cls, rv: Review, previous: "PlanView", old: ItemReview, new: ItemReview) -> "PlanView":
+        orders: dict[str, list[ItemReview]] = {}
+        texts: dict[str, list[str]] = {}
+        text = search_text(new)
+        for key in SORTS:
+            found = moved(previous.orders[key], old, new, key)
+            if found is None:
+                raise Mismatch(f"No. {old.number} is not where the {key} order has it")
+            orders[key], at, to = found
+            kept = previous._texts.get(key)
+            if kept is not None and len(kept) == len(orders[key]):
+                kept = list(kept)
+                del kept[at]
+                kept.insert(to, text)
+                texts[key] = kept
+        search = dict(previous.search)
+        search[new.number] = text
+        view = cls(rv, previous.total, previous.complete, orders, search,
+                   owners_after(previous.owners, old, new), previous.counts.after(old, new),
+                   _groups=groups_after(previous._groups, old, new), _group_lines=previous._group_lines,
+                   _texts=texts, _positions=previous._positions)  # the changed item keeps its place
+        view._describe()
+        return view
+
+    def _describe(self) -> None:
+        """The summary line and the deadlines pane's lines, from the counts and groups (bounded: the
+        lines of a group whose items and limit are as before are reused)."""
+        self.summary = summary_text(self.counts, self.review.due_soon_days)
+        self.deadlines = labelled(self._groups)
+        limit = per_group(len(self._groups))
+        cache: dict[GroupKey, tuple[list[ItemReview], int, list[tuple[Text, str | None]]]] = {}
+        lines: list[tuple[Text, str | None]] = []
+        for key in sorted(self._groups):
+            items = self._groups[key]
+            kept = self._group_lines.get(key)
+            if kept is None or kept[0] is not items or kept[1] != limit:
+                kept = (items, limit, group_lines(group_label(key), items, limit))
+            cache[key] = kept
+            lines += kept[2]
+        self._group_lines, self.deadline_lines = cache, lines
 
 
 def after_change(dg: PlanView, change: "Change", seen: "Token") -> tuple[PlanView, ItemReview | None] | None:
@@ -159,6 +214,33 @@ def after_change(dg: PlanView, change: "Change", seen: "Token") -> tuple[PlanVie
     return PlanView.of(rv.replacing(index, item), previous=dg, changed=item, replaced=replaced), item
 
 
+# Up to this many items changed by someone else, a view is patched item by item (each a few copies
+# of arrays); beyond, building it again is as quick.
+PATCH_AT_MOST = 32
+
+
+def reread(dg: PlanView, plan: "Plan") -> tuple[PlanView, tuple[ItemReview, ...]] | None:
+    """`dg` brought up to `plan` (its plan as saved since, e.g. by a colleague), item by item: the
+    records that differ are found by comparing them in order (in C: no Python step per item), only
+    those are judged again and patched in. With the items changed (none: `dg` itself). None when the
+    plan differs in more than the contents of a few items (items added, removed or reordered, its
+    details changed, or more than PATCH_AT_MOST items): then it must be built whole."""
+    rv = dg.review
+    olds, news = rv.plan.recommendations, plan.recommendations
+    if not dg.complete or plan.meta != rv.plan.meta or len(olds) != len(news):
+        return None
+    at = list(islice(compress(count(), map(ne, olds, news)), PATCH_AT_MOST + 1))
+    if len(at) > PATCH_AT_MOST or any(olds[k].number != news[k].number for k in at):
+        return None
+    changed = []
+    for k in at:
+        item = review_item(news[k], rv.as_of, plan.meta.date, rv.due_soon_days)
+        replaced = dg.review.items[k]
+        dg = PlanView.of(dg.review.replacing(k, item), previous=dg, changed=item, replaced=replaced)
+        changed.append(item)
+    return dg, tuple(changed)
+
+
 PER_GROUP = 30  # a deadline group lists at most this many items (and says how many more)
 MAX_LINES = 240  # ... fewer when there are many groups: the pane is an overview, not the table
 
@@ -171,56 +253,38 @@ def per_group(groups: int) -> int:
     return max(1, min(PER_GROUP, (MAX_LINES - 2 * groups) // groups))
 
 
-def deadline_lines(groups: list[tuple[str, list[ItemReview]]]) -> list[tuple[Text, str | None]]:
-    """The deadlines pane's lines: a heading per group (no id), then its first items (id: the number)."""
-    lines: list[tuple[Text, str | None]] = []
-    limit = per_group(len(groups))
-    for label, items in groups:
-        lines.append((Text(f"{label} ({len(items):,})", style="bold red" if label == "OVERDUE" else "bold"), None))
-        for item in items[:limit]:
-            line = Text(f"{item.number:>3} ", no_wrap=True, overflow="ellipsis")
-            line.append(f"{due_text(item):<11} ", style="dim")
-            line.append(item.rec.status.label[:11].ljust(12))
-            line.append(one_line(item.rec.title, 60))
-            lines.append((line, str(item.number)))
-        if len(items) > limit:
-            lines.append((Text(f"    … and {len(items) - limit:,} more", style="dim"), None))
+def group_lines(label: str, items: list[ItemReview], limit: int) -> list[tuple[Text, str | None]]:
+    """One group's lines in the deadlines pane: a heading (no id), then its first items (id: the
+    number), then how many more."""
+    lines: list[tuple[Text, str | None]] = [
+        (Text(f"{label} ({len(items):,})", style="bold red" if label == "OVERDUE" else "bold"), None)]
+    for item in items[:limit]:
+        line = Text(f"{item.number:>3} ", no_wrap=True, overflow="ellipsis")
+        line.append(f"{due_text(item):<11} ", style="dim")
+        line.append(item.rec.status.label[:11].ljust(12))
+        line.append(one_line(item.rec.title, 60))
+        lines.append((line, str(item.number)))
+    if len(items) > limit:
+        lines.append((Text(f"    … and {len(items) - limit:,} more", style="dim"), None))
     return lines
 
 
-def summary_text(rv: Review) -> Text:
-    counts = rv.by_status()
+def summary_text(counts: Counts, due_soon_days: int) -> Text:
     out = Text()
-    n_over = len(rv.overdue)
-    out.append(f"{n_over} overdue", style="bold red" if n_over else "bold")
+    out.append(f"{counts.overdue} overdue", style="bold red" if counts.overdue else "bold")
     out.append(" · ", style="dim")
-    out.append(f"{len(rv.due_soon)} due soon", style="bold")
-    out.append(f" (≤{rv.due_soon_days} days)", style="dim")
+    out.append(f"{counts.due_soon} due soon", style="bold")
+    out.append(f" (≤{due_soon_days} days)", style="dim")
     out.append("  │  ", style="dim")
-    out.append(f"{rv.share_done:.0%}", style="bold")
+    out.append(f"{counts.share_done:.0%}", style="bold")
     out.append(" done", style="dim")
     out.append("  │  ", style="dim")
-    for k, (status, n) in enumerate(counts.items()):
+    for k, (status, n) in enumerate(counts.by_status.items()):
         if k:
             out.append(" · ", style="dim")
         out.append(f"{status.label} ")
         out.append(str(n), style="bold")
     return out
-
-
-def deadline_groups(rv: Review) -> list[tuple[str, list[ItemReview]]]:
-    """Items by month of their current due date: overdue first, 'Ongoing / no date' last."""
-    groups: list[tuple[str, list[ItemReview]]] = []
-    overdue = by_due(rv.overdue)
-    if overdue:
-        groups.append(("OVERDUE", overdue))
-    for month, items in rv.by_month():
-        rest = [i for i in items if not i.overdue]
-        if not rest:
-            continue
-        label = month_label(month)
-        groups.append((label, by_due(rest)))
-    return groups
 
 
 def select(dg: PlanView, *, text: str = "", owner: str | None = None, overdue_only: bool = False,

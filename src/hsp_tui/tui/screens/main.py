@@ -6,7 +6,7 @@ keys do is in `browse_keys.py` (panes, filters, sort) and `change_keys.py` (chan
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from rich.text import Text
 from textual import events, on
@@ -149,10 +149,10 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
         self._mark_deadlines(now=not self._shown_once)
         self._shown_once = True
 
-    def apply_review(self, old: Review, dg: PlanView, changed: ItemReview | None = None) -> None:
+    def apply_review(self, old: Review, dg: PlanView, changed: Sequence[ItemReview] | None = None) -> None:
         """A change (ours or someone else's): update only what changed when the items are the same.
 
-        `changed`: the one item that changed (nothing else did), so only its row is looked at.
+        `changed`: the items that changed (nothing else did), so only their rows are looked at.
         """
         rv = dg.review
         if changed is None and [i.number for i in old.items] != [i.number for i in rv.items]:
@@ -163,7 +163,7 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
         self._show_owners_soon()
         # Rows stay where they are (and in the table even if they no longer match a filter) until
         # the next filter or sort change, so the cursor never jumps under the officer's hands.
-        self.table.refresh_items({changed.number: changed} if changed else {i.number: i for i in rv.items})
+        self.table.refresh_items({i.number: i for i in (rv.items if changed is None else changed)})
         self._show_detail(self.table.current_number)
         self._mark_deadlines()
 

@@ -12,6 +12,7 @@ from ...formatting import fmt_date
 from ...review import Review
 from ...textsafe import one_line, visible
 from ..messages import ItemChosen, OwnerChosen
+from ..tallies import Counts
 from ..view import PlanView
 from .rectable import STATUS_LETTERS
 
@@ -118,29 +119,28 @@ class SummaryBar(Static):
         if dg.summary.cell_len <= width:
             self.update(dg.summary)
             return
-        words = short_summary(dg.review, letters=False)  # the statuses in words, those with items
-        self.update(words if words.cell_len <= width else short_summary(dg.review))
+        words = short_summary(dg.counts, letters=False)  # the statuses in words, those with items
+        self.update(words if words.cell_len <= width else short_summary(dg.counts))
 
     def on_resize(self) -> None:
         if self._shown is not None:
             self.show(self._shown)
 
 
-def short_summary(rv: Review, *, letters: bool = True) -> Text:
+def short_summary(counts: Counts, *, letters: bool = True) -> Text:
     """'5 overdue · 0 due soon · 0% done │ N 12 · P 0 · B 0 · D 0 · V 0 · X 0' (the letters as the
     narrow table shows the status); or, without `letters`, '... │ Not started 10 · Done 1' (the
     statuses that have items, in words)."""
     out = Text(no_wrap=True, overflow="ellipsis")
-    n_over = len(rv.overdue)
-    out.append(f"{n_over} overdue", style="bold red" if n_over else "bold")
+    out.append(f"{counts.overdue} overdue", style="bold red" if counts.overdue else "bold")
     out.append(" · ", style="dim")
-    out.append(f"{len(rv.due_soon)} due soon", style="bold")
+    out.append(f"{counts.due_soon} due soon", style="bold")
     out.append(" · ", style="dim")
-    out.append(f"{rv.share_done:.0%}", style="bold")
+    out.append(f"{counts.share_done:.0%}", style="bold")
     out.append(" done", style="dim")
     out.append(" │ ", style="dim")
-    counts = rv.by_status().items()
-    for k, (status, n) in enumerate(counts if letters else [(s, n) for s, n in counts if n]):
+    by_status = counts.by_status.items()
+    for k, (status, n) in enumerate(by_status if letters else [(s, n) for s, n in by_status if n]):
         if k:
             out.append(" · ", style="dim")
         out.append(f"{STATUS_LETTERS[status] if letters else status.label} ", style="dim")
