@@ -30,3 +30,25 @@ def test_a_large_plan_is_written_record_by_record_and_reads_back_the_same(seed_d
     payload = dumps(data)
     assert payload == orjson.dumps(data, option=INDENT) + b"\n"
     assert orjson.loads(payload) == data
+
+
+def test_a_large_plan_is_read_a_slice_at_a_time_and_a_damaged_record_in_any_slice_is_named(seed_data, tmp_path):
+    """The app reads a large plan's data in slices (so its keys keep working meanwhile): the plan
+    is the one the file's bytes decode to in one pass, and a damaged record far down the file is
+    refused naming it, as it is in a small plan."""
+    import pytest
+
+    from hsp_tui.errors import PlanFileError
+    from hsp_tui.planfile import CONVERT_AT_ONCE, plan_from_data, read_plan
+
+    doc = seed_data["recommendations"]["2"]
+    count = 2 * CONVERT_AT_ONCE + 17
+    data = {"meta": seed_data["meta"],
+            "recommendations": {str(n): dict(doc, number=n, owner=f"owner {n % 7}") for n in range(1, count + 1)}}
+    path = tmp_path / "large.json"
+    plan = plan_from_data(path, data)
+    assert plan == read_plan(path, dumps(data))
+    assert [r.number for r in plan.recommendations] == list(range(1, count + 1))
+    data["recommendations"][str(count - 3)]["status"] = "finished-ish"
+    with pytest.raises(PlanFileError, match=f"{count - 3}.*status"):
+        plan_from_data(path, data)

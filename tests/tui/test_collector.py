@@ -44,6 +44,26 @@ def test_pauses_nest_and_overlap_across_threads():
     assert gc.get_freeze_count() == 0
 
 
+def test_the_rest_of_a_plan_is_read_without_collecting_first_but_a_new_read_collects_what_was_dropped():
+    """Reading the rest of a plan whose first items were just read keeps what that read froze (a
+    full collection of it would hold up the first screen); reading the plan again unfreezes it, so
+    what has been dropped since is freed."""
+    collector = Collector()
+    try:
+        with collector.reading():
+            kept = [[k] for k in range(1000)]  # the first items, kept
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(kept)
+        with collector.reading(rest=True):
+            assert gc.get_freeze_count() == frozen  # not unfrozen, not collected
+        with collector.reading():
+            assert gc.get_freeze_count() == 0  # unfrozen and collected once
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        collector.close()
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_collector_turned_off_by_the_host_program_stays_off():
     gc.disable()
     collector = Collector()

@@ -152,16 +152,16 @@ class HspApp(KeyGate, App[int]):
         async with self._one_at_a_time:
             yield
 
-    def judge(self, read: Callable[[], Plan], as_of: date | None = None) -> PlanView:
+    def judge(self, read: Callable[[], Plan], as_of: date | None = None, *, rest: bool = False) -> PlanView:
         """A whole plan read by `read()` and judged as of `as_of` (default: the review date), ready to
-        show; safe in a thread (see `collector`)."""
-        with self.collector.reading():
+        show; safe in a thread (see `collector`; `rest`: the rest of the plan first shown in part)."""
+        with self.collector.reading(rest=rest):
             return PlanView.of(review(read(), as_of or self.as_of, self.due_soon_days))
 
     async def _read_the_rest(self) -> None:
         async with self._one_at_a_time:
             try:
-                view = await asyncio.to_thread(self.judge, self.store.load_rest)
+                view = await asyncio.to_thread(partial(self.judge, self.store.load_rest, rest=True))
             except HspError as exc:
                 self.failure = exc
                 self.exit(1)
@@ -303,8 +303,7 @@ class HspApp(KeyGate, App[int]):
 
     def show_plan(self, view: PlanView, token: Token, changed: Sequence[ItemReview] | None = None) -> None:
         """Show `view`, the plan as saved at `token` (by us or by someone else); `changed`: the items
-        that differ from the plan shown, when nothing else does (None: look at every item). Call it
-        in turn (`in_turn`)."""
+        that differ from the plan shown, when nothing else does. Call it in turn (`in_turn`)."""
         old, self.plan_view, self._token = self.plan_view, view, token
         if view is not old:
             self.main.apply_review(old.review, view, changed=changed)
@@ -333,9 +332,7 @@ class HspApp(KeyGate, App[int]):
             self.run_worker(self._reload_in_turn(sig), group="changes")
 
     def _read_again(self) -> tuple[PlanView, Sequence[ItemReview] | None] | HspError:
-        """The plan as someone else saved it: the view shown patched where they changed only a few
-        items (`view.reread`: no pass in Python over every item), else judged whole; with the items
-        that changed (None: judged whole)."""
+        """The plan as saved elsewhere, with the items changed: the few patched in (`view.reread`), or None: judged whole."""
         try:
             with self.collector.reading():
                 plan = self.store.load()
@@ -350,8 +347,7 @@ class HspApp(KeyGate, App[int]):
             view = await asyncio.to_thread(self._read_again)
             self._reloaded(sig, lambda: view)
 
-    def _reloaded(self, sig: Token, read: Callable[[], "tuple[PlanView, Sequence[ItemReview] | None] | HspError"]
-                  ) -> None:
+    def _reloaded(self, sig: Token, read: Callable[[], "tuple[PlanView, Sequence[ItemReview] | None] | HspError"]) -> None:
         """Show the file as another process saved it, keeping the cursor on the same item."""
         found = read()
         if isinstance(found, HspError):

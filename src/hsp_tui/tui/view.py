@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import compress, count, islice
+from itertools import compress
 from operator import ne
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
@@ -217,6 +217,7 @@ def after_change(dg: PlanView, change: "Change", seen: "Token") -> tuple[PlanVie
 # Up to this many items changed by someone else, a view is patched item by item (each a few copies
 # of arrays); beyond, building it again is as quick.
 PATCH_AT_MOST = 32
+COMPARE_AT_ONCE = 5000
 
 
 def reread(dg: PlanView, plan: "Plan") -> tuple[PlanView, tuple[ItemReview, ...]] | None:
@@ -229,8 +230,13 @@ def reread(dg: PlanView, plan: "Plan") -> tuple[PlanView, tuple[ItemReview, ...]
     olds, news = rv.plan.recommendations, plan.recommendations
     if not dg.complete or plan.meta != rv.plan.meta or len(olds) != len(news):
         return None
-    at = list(islice(compress(count(), map(ne, olds, news)), PATCH_AT_MOST + 1))
-    if len(at) > PATCH_AT_MOST or any(olds[k].number != news[k].number for k in at):
+    at: list[int] = []
+    for start in range(0, len(olds), COMPARE_AT_ONCE):  # one C call holds every other thread: in slices
+        end = start + COMPARE_AT_ONCE
+        at += compress(range(start, end), map(ne, olds[start:end], news[start:end]))
+        if len(at) > PATCH_AT_MOST:
+            return None
+    if any(olds[k].number != news[k].number for k in at):
         return None
     changed = []
     for k in at:
