@@ -16,6 +16,7 @@ import pytest
 from hsp_tui.importing import seed_to_data
 from hsp_tui.seed import seed_document
 from hsp_tui.store import Store
+from notices import Notices
 
 from .helpers import HERE, PYTHON, assert_one_line_error, cli_env, disk_env, make_plan, recs, run_cli
 
@@ -154,8 +155,9 @@ async def until(pilot, condition, tries: int = 600) -> bool:
     return False
 
 
-def said(app, words: str) -> str | None:
-    return next((m for _, m in reversed(app.notices) if words in m), None)
+def said(notices: Notices, words: str) -> str | None:
+    """The newest notice with these words in it, if the app said one."""
+    return next((m for _, m in reversed(notices.said) if words in m), None)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="flock")
@@ -173,30 +175,31 @@ async def test_the_app_keeps_moving_while_a_change_waits_for_the_lock(tmp_path: 
     app = build_app(Store(db, clock=lambda: STAMP), as_of=date(2010, 6, 1), user="alice", as_of_given=True,
                     clock=lambda: STAMP)
     try:
-        async with app.run_test() as pilot:
+        notices = Notices()
+        async with app.run_test(message_hook=notices) as pilot:
             await pilot.pause()
             first = app.main.table.current_number
             await pilot.press("4")  # Done, on the first item
-            assert await until(pilot, lambda: said(app, "Waiting for the plan's lock")), app.notices
-            assert f"process {holder.pid}" in said(app, "Waiting for the plan's lock")
+            assert await until(pilot, lambda: said(notices, "Waiting for the plan's lock")), notices.said
+            assert f"process {holder.pid}" in said(notices, "Waiting for the plan's lock")
             await pilot.press("j")
             assert await until(pilot, lambda: app.main.table.current_number != first)
             await pilot.press("escape")
-            assert await until(pilot, lambda: said(app, "Not saved")), app.notices
+            assert await until(pilot, lambda: said(notices, "Not saved")), notices.said
             assert recs(db)[first]["status"] == "not_started"
 
             second = app.main.table.current_number
-            app.notices.clear()
+            notices.said.clear()
             await pilot.press("2")  # In progress, on the second item: waits again
-            assert await until(pilot, lambda: said(app, "Waiting for the plan's lock"))
+            assert await until(pilot, lambda: said(notices, "Waiting for the plan's lock"))
             await pilot.press("k", "3")  # back up, Blocked on the first: queued behind it
             holder.stdin.close()  # the holder finishes: the lock comes
             holder.wait(timeout=30)
-            assert await until(pilot, lambda: sum("Saved." in m for _, m in app.notices) == 2), app.notices
+            assert await until(pilot, lambda: sum("Saved." in m for _, m in notices.said) == 2), notices.said
             on_disk = recs(db)
             assert on_disk[second]["status"] == "in_progress" and on_disk[first]["status"] == "blocked"
             assert (on_disk[second]["history"][-1]["id"], on_disk[first]["history"][-1]["id"]) != (None, None)
-            assert not said(app, "Not saved")
+            assert not said(notices, "Not saved")
     finally:
         holder.kill()
         holder.wait()

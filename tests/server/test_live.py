@@ -11,6 +11,7 @@ from hsp_tui.backends import pgconnect, pgschema
 from hsp_tui.model import Status
 from hsp_tui.store import Store
 from hsp_tui.tui import build_app
+from notices import Notices
 from pgharness import OWNER, destroy, start_cluster
 
 AS_OF = date(2010, 6, 1)
@@ -74,24 +75,25 @@ async def test_the_server_going_away_and_coming_back(lone_cluster):
     cluster, db = lone_cluster
     store = Store(cluster.url(db, "alice"))
     app = build_app(store, as_of=AS_OF, user="alice")
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), notifications=True, message_hook=notices) as pilot:
         await settled(pilot)
         before = [i.rec for i in app.review.items]
         cluster.stop()
         try:
             assert await until(pilot, lambda: not app.link.connected)
-            assert any("Disconnected" in text for _, text in app.notices)
+            assert await until(pilot, lambda: any("Disconnected" in text for _, text in notices.said))
             assert [i.rec for i in app.review.items] == before  # the last state stays on screen
             app.main.table.go_to(3)
             await pilot.press("4")  # Done: refused, not queued
             await pilot.pause(0.2)
-            assert "disconnected" in app.notices[-1][1].lower() and "Not saved" in app.notices[-1][1]
+            assert "disconnected" in notices.said[-1][1].lower() and "Not saved" in notices.said[-1][1]
             assert shown_status(app, 3) is Status.NOT_STARTED
         finally:
             cluster.start()
         assert await until(pilot, lambda: app.link.connected, tries=1500)
         await settled(pilot)
-        assert any("Reconnected" in text for _, text in app.notices)
+        assert any("Reconnected" in text for _, text in notices.said)
         # nothing was queued: item 3 is as it was, and a change now works
         assert Store(cluster.url(db, "alice")).load().get(3).status is Status.NOT_STARTED
         await pilot.press("4")
@@ -103,11 +105,12 @@ async def test_the_server_going_away_and_coming_back(lone_cluster):
 async def test_a_reader_in_the_app_is_told_a_change_is_not_theirs_to_make(pg_cluster, pg_plan_db):
     store = Store(pg_cluster.url(pg_plan_db, "bob"))
     app = build_app(store, as_of=AS_OF, user="bob")
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), notifications=True, message_hook=notices) as pilot:
         await settled(pilot)
         app.main.table.go_to(2)
         await pilot.press("4")
         await settled(pilot)
-        assert "Not saved" in app.notices[-1][1] and "hsp_officer" in app.notices[-1][1]
+        assert "Not saved" in notices.said[-1][1] and "hsp_officer" in notices.said[-1][1]
         assert shown_status(app, 2) is Status.NOT_STARTED
     assert Store(pg_cluster.url(pg_plan_db, "bob")).load().get(2).status is Status.NOT_STARTED

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, OptionList
 
 from hsp_tui.review import review
 from hsp_tui.tui.screens.followup import ContactsScreen, RemindScreen
-from tuikit import detail_text, last_notice, plain, settled, until
+from tuikit import Notices, detail_text, last_notice, plain, settled, until
 
 AS_OF = date(2010, 6, 1)
 
@@ -43,7 +43,8 @@ def expected_items(store, owner: str) -> list[int]:
 
 async def test_officer_sets_a_contact_in_the_app_and_the_cli_lists_it(make_app, plan_path, cli):
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
         await settled(pilot)
         await pilot.press("c")
         await until_shown(pilot, ContactsScreen)
@@ -54,8 +55,8 @@ async def test_officer_sets_a_contact_in_the_app_and_the_cli_lists_it(make_app, 
         assert isinstance(app.screen, ContactsScreen)  # still open: nothing saved
         app.screen.query_one("#contacts-addresses", Input).value = ""
         await pilot.press(*"ace@haringey.example, pa.ace@haringey.example", "enter")
-        await until(pilot, lambda: last_notice(app).startswith("Saved."), "the Saved notice")
-        assert "ace@haringey.example, pa.ace@haringey.example" in last_notice(app)
+        await until(pilot, lambda: last_notice(notices).startswith("Saved."), "the Saved notice")
+        assert "ace@haringey.example, pa.ace@haringey.example" in last_notice(notices)
         await settled(pilot)
     listed = cli("--db", str(plan_path), "contact", "list")
     assert listed.code == 0, listed.err
@@ -67,7 +68,8 @@ async def test_officer_sets_a_contact_in_the_app_and_the_cli_lists_it(make_app, 
 async def test_removing_an_address_from_the_app_and_escape_saves_nothing(make_app, store, plan_path, cli):
     store.set_contact(ACE, ["ace@haringey.example"], by="pmo")
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
         await settled(pilot)
         await pilot.press("c")
         await until_shown(pilot, ContactsScreen)
@@ -81,8 +83,8 @@ async def test_removing_an_address_from_the_app_and_escape_saves_nothing(make_ap
         await choose_owner(pilot, ACE)
         app.screen.query_one("#contacts-addresses", Input).value = ""
         await pilot.press("enter")
-        await until(pilot, lambda: last_notice(app).startswith("Saved."), "the Saved notice")
-        assert "removed" in last_notice(app)
+        await until(pilot, lambda: last_notice(notices).startswith("Saved."), "the Saved notice")
+        assert "removed" in last_notice(notices)
     assert f"{ACE}: (no address)" in cli("--db", str(plan_path), "contact", "list").out
 
 
@@ -111,11 +113,12 @@ async def test_reminders_from_the_app_to_an_outbox_folder(make_app, store, tmp_p
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
         listed = await send_from_app(app, pilot, str(outbox))
         assert "ace@haringey.example:" in listed and "overdue" in listed
         assert "no address for Interim Deputy Chief Executive" in listed
-        assert "1 reminder written to" in last_notice(app), app.notices
+        assert "1 reminder written to" in last_notice(notices), notices.said
         files = sorted(outbox.glob("*.eml"))
         assert len(files) == 1
         msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
@@ -178,11 +181,12 @@ async def test_reminders_from_the_app_to_a_real_smtp_server(make_app, store, smt
     store.set_contact(ACE, ["ace@haringey.example", "pa.ace@haringey.example"], by="pmo")
     store.set_contact("Interim Deputy Chief Executive", ["idce@haringey.example"], by="pmo")
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
         await send_from_app(app, pilot, smtp.url)
         expected = {owner: expected_items(store, owner) for owner in (ACE, "Interim Deputy Chief Executive")}
         wanted = [o for o, items in expected.items() if items]
-        assert f"{len(wanted)} reminder" in last_notice(app) and "sent via smtp://127.0.0.1" in last_notice(app)
+        assert f"{len(wanted)} reminder" in last_notice(notices) and "sent via smtp://127.0.0.1" in last_notice(notices)
         assert len(smtp.messages) == len(wanted)  # one per owner, nothing twice
         by_to = {tuple(sorted(rcpt)): msg for rcpt, msg in smtp.messages}
         ace = by_to[("ace@haringey.example", "pa.ace@haringey.example")]

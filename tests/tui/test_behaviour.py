@@ -12,14 +12,15 @@ import pytest
 from hsp_tui.config import Settings
 from hsp_tui.errors import InputError
 from hsp_tui.store import Store
-from tuikit import settled, cursor_row, detail_text, last_notice, on_disk, table_rows
+from tuikit import Notices, settled, cursor_row, detail_text, last_notice, on_disk, table_rows
 
 from conftest import fixed_clock
 
 
 async def test_reload_after_another_process_changes_the_file(make_app, plan_path):
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
         await pilot.press("j", "j", "s")  # No. 3; sorted by due: the table order is not the number order
         await pilot.pause()
         assert cursor_row(app)[0] == "3"
@@ -32,7 +33,7 @@ async def test_reload_after_another_process_changes_the_file(make_app, plan_path
         assert cursor_row(app)[5] == "Blocked"
         rows = {r[0]: r for r in table_rows(app.main.table)}
         assert rows["7"][3] == "Director of Public Health"
-        assert "reloaded; still on No. 3" in last_notice(app)
+        assert "reloaded; still on No. 3" in last_notice(notices)
         assert "bob" in detail_text(app)
 
 
@@ -62,7 +63,8 @@ async def test_poll_timer_is_running(make_app):
 async def test_save_failure_shows_error_and_app_keeps_running(make_app, plan_path, monkeypatch):
     before = plan_path.read_bytes()
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         def disk_full(*args, **kwargs):
             raise OSError(28, "No space left on device")
 
@@ -71,7 +73,7 @@ async def test_save_failure_shows_error_and_app_keeps_running(make_app, plan_pat
         await settled(pilot)
         monkeypatch.undo()
         assert app.is_running
-        severity, message = app.notices[-1]
+        severity, message = notices.said[-1]
         assert severity == "error" and "Not saved" in message
         assert cursor_row(app)[5] == "N"  # at 80 columns the status is one letter
         assert plan_path.read_bytes() == before
@@ -82,26 +84,31 @@ async def test_save_failure_shows_error_and_app_keeps_running(make_app, plan_pat
 
 async def test_deleted_file_during_run_is_reported_and_app_keeps_running(make_app, plan_path):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         plan_path.unlink()
         app.check_file()
-        assert "has gone" in last_notice(app)
+        await pilot.pause()  # the notice reaches the screen
+        assert "has gone" in last_notice(notices)
         await pilot.press("4")
         await settled(pilot)
-        assert app.notices[-1][0] == "error"
+        assert notices.said[-1][0] == "error"
         assert app.is_running
         assert cursor_row(app)[0] == "1"
 
 
 async def test_corrupt_file_during_run_keeps_last_good_copy(make_app, plan_path):
     app = make_app()
-    async with app.run_test():
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         plan_path.write_text("{not json", encoding="utf-8")
         app.check_file()
-        assert app.notices[-1][0] == "error" and "last good copy" in last_notice(app)
+        await pilot.pause()  # the notice reaches the screen
+        assert notices.said[-1][0] == "error" and "last good copy" in last_notice(notices)
         assert app.main.table.row_count == 12
         app.check_file()  # the same bad file is reported once
-        assert sum(1 for s, _ in app.notices if s == "error") == 1
+        await pilot.pause()
+        assert sum(1 for s, _ in notices.said if s == "error") == 1
 
 
 MARKUP = "Kick-off held [bold]28 May[/] [link=x]y[/link] [/]"
@@ -183,7 +190,8 @@ async def test_due_soon_window(make_app, plan_path):
 async def test_a_save_just_before_mine_is_shown_with_my_change(make_app, plan_path):
     """A colleague saves between the app's last read and my key press: both show at once, no poll."""
     app = make_app(poll_seconds=3600)
-    async with app.run_test(size=(120, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
         await pilot.press("2")  # No. 1 in progress: the app now knows the file as it saved it
         await settled(pilot)
         Store(plan_path, clock=fixed_clock).set_owner(9, "Chair of the Executive Board", by="bob")
@@ -194,4 +202,4 @@ async def test_a_save_just_before_mine_is_shown_with_my_change(make_app, plan_pa
         assert rows["9"][3].startswith("Chair of")
         app.check_file()  # and the poll has nothing left to reload
         await pilot.pause()
-        assert "reloaded" not in last_notice(app)
+        assert "reloaded" not in last_notice(notices)

@@ -17,7 +17,7 @@ from hsp_tui.tui.screens.modals import EditScreen, ExportScreen, HelpScreen, Mil
 from hsp_tui.tui.widgets.detail import DetailPane
 from hsp_tui.tui.widgets.panes import DeadlinesPane, OwnersPane
 
-from tuikit import on_disk, settled, until
+from tuikit import Notices, on_disk, settled, until
 
 CHARACTERS = {"enter": "\r", "escape": "\x1b", "tab": "\t", "space": " ", "slash": "/"}
 
@@ -51,7 +51,8 @@ async def still_running(pilot) -> None:
 @pytest.mark.parametrize("after", [("enter", "escape", "escape"), ("enter", "enter")])
 async def test_note_then_enter_and_more_keys_saves_once(make_app, plan_path, after):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("n")
         await until_shown(pilot, NoteScreen)
         await pilot.press(*"met the board")
@@ -59,7 +60,7 @@ async def test_note_then_enter_and_more_keys_saves_once(make_app, plan_path, aft
         await until(pilot, lambda: history(plan_path, 1, "note"), "the note in the file")
         await still_running(pilot)
         assert [h["note"] for h in history(plan_path, 1, "note")] == ["met the board"]
-        assert [m for _, m in app.notices] == ["Saved. No. 1: note added"]
+        assert [m for _, m in notices.said] == ["Saved. No. 1: note added"]
 
 
 async def test_note_escape_then_enter_saves_nothing(make_app, plan_path):
@@ -78,7 +79,8 @@ async def test_note_escape_then_enter_saves_nothing(make_app, plan_path):
 @pytest.mark.parametrize("after", [("enter", "escape", "escape"), ("enter", "enter")])
 async def test_edit_owner_then_enter_and_more_keys_saves_once(make_app, plan_path, after):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("e")
         await until_shown(pilot, EditScreen)
         app.screen.query_one("#edit-owner", Input).value = ""
@@ -88,12 +90,13 @@ async def test_edit_owner_then_enter_and_more_keys_saves_once(make_app, plan_pat
         await still_running(pilot)
         assert on_disk(plan_path, 1)["owner"] == "Head of Policy"
         assert len(history(plan_path, 1, "set")) == 1
-        assert sum(m.startswith("Saved.") for _, m in app.notices) == 1
+        assert sum(m.startswith("Saved.") for _, m in notices.said) == 1
 
 
 async def test_milestone_enter_enter_toggles_once(make_app, plan_path):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         number = next(n for n in range(1, 13) if on_disk(plan_path, n)["milestones"])
         app.main.table.go_to(number)
         await pilot.pause()
@@ -103,33 +106,35 @@ async def test_milestone_enter_enter_toggles_once(make_app, plan_path):
         await until(pilot, lambda: history(plan_path, number, "milestone"), "the milestone in the file")
         await still_running(pilot)
         assert on_disk(plan_path, number)["milestones"][0]["done"] is True
-        assert sum(m.startswith("Saved.") for _, m in app.notices) == 1
+        assert sum(m.startswith("Saved.") for _, m in notices.said) == 1
 
 
 async def test_export_enter_escape_escape_writes_once(make_app, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("x")
         await until_shown(pilot, ExportScreen)
         burst(app, "enter", "escape", "escape")
-        await until(pilot, lambda: any(m.startswith("Exported") for _, m in app.notices), "Exported ...")
+        await until(pilot, lambda: any(m.startswith("Exported") for _, m in notices.said), "Exported ...")
         await still_running(pilot)
         written = list(tmp_path.glob("hsp-export-*.json"))
         assert len(written) == 1 and json.loads(written[0].read_text(encoding="utf-8"))
-        assert sum(m.startswith("Exported") for _, m in app.notices) == 1
+        assert sum(m.startswith("Exported") for _, m in notices.said) == 1
 
 
 async def test_export_escape_then_enter_writes_nothing(make_app, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("x")
         await until_shown(pilot, ExportScreen)
         burst(app, "escape", "enter", "escape")
         await still_running(pilot)
     assert not list(tmp_path.glob("hsp-export-*"))
-    assert not any(m.startswith("Exported") for _, m in app.notices)
+    assert not any(m.startswith("Exported") for _, m in notices.said)
 
 
 # -- keys typed at once after the key that opens a dialog or moves the focus --------------------
@@ -225,7 +230,8 @@ async def test_help_at_80x24_every_line_reachable_by_keys(make_app):
 async def test_ctrl_c_quits_like_q(make_app, plan_path, where):
     before = plan_path.read_bytes()
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         if where == "dialog":
             await pilot.press("n")
             await until_shown(pilot, NoteScreen)
@@ -233,7 +239,7 @@ async def test_ctrl_c_quits_like_q(make_app, plan_path, where):
         await pilot.pause()
         assert not app.is_running
     assert app.return_code == 0
-    assert not any("[b]" in m for _, m in app.notices)
+    assert not any("[b]" in m for _, m in notices.said)
     assert plan_path.read_bytes() == before
 
 

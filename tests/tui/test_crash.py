@@ -15,7 +15,7 @@ from hsp_tui.tui import app as app_module
 from hsp_tui.tui.app import HspApp
 from hsp_tui.tui.crash import CRASH_DIR_ENV, CRASH_EXIT, crash_folder, run_reporting_crashes
 
-from tuikit import settled
+from tuikit import settled, toasts, until
 
 AS_OF = date(2010, 6, 1)
 
@@ -41,10 +41,13 @@ def faulty(plan_path) -> FaultyApp:
 def test_a_crash_exits_non_zero_with_one_line_and_a_crash_log(plan_path, tmp_path):
     logs = tmp_path / "logs"
     app = faulty(plan_path)
+    seen: list[tuple[str, str]] = []  # the toasts on screen before the crash
 
     async def officer(pilot):
         await pilot.press("4")  # No. 1 Done: confirmed and saved before the crash
         await settled(pilot)
+        await until(pilot, lambda: toasts(pilot.app), "the Saved toast")
+        seen.extend(toasts(pilot.app))
         await pilot.press("f")
 
     err = io.StringIO()
@@ -58,7 +61,7 @@ def test_a_crash_exits_non_zero_with_one_line_and_a_crash_log(plan_path, tmp_pat
     data = json.loads(plan_path.read_text(encoding="utf-8"))
     assert data["recommendations"]["1"]["status"] == "done"
     assert Store(plan_path).load().get(1).status.value == "done"
-    assert ("information", "Saved. No. 1: Not started → Done") in app.notices
+    assert seen == [("information", "Saved. No. 1: Not started → Done")]
 
 
 def test_a_quit_exits_zero_and_writes_no_log(plan_path, tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 from hsp_tui.store import Store
 
 from conftest import fixed_clock
-from tuikit import detail_text, last_notice, on_disk, plain, settled
+from tuikit import Notices, detail_text, last_notice, on_disk, plain, settled
 
 
 # -- a status key decides "no change" on the file, not on the screen ----------------------------------
@@ -17,12 +17,13 @@ async def test_status_key_on_a_stale_screen_is_decided_on_the_file(make_app, pla
     # file yet). Pressing 4 (Done) must set it Done again, not say "already Done".
     Store(plan_path, clock=fixed_clock).set_status(1, "done", by="alice")
     app = make_app(poll_seconds=3600)
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         Store(plan_path, clock=fixed_clock).set_status(1, "blocked", by="bob")
         await pilot.press("4")
         await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "done"
-        assert last_notice(app) == "Saved. No. 1: Blocked → Done"
+        assert last_notice(notices) == "Saved. No. 1: Blocked → Done"
         assert len(app.undo_stack) == 1
         await pilot.press("u")  # undo goes back to what the file had: Blocked, bob's
         await settled(pilot)
@@ -32,13 +33,14 @@ async def test_status_key_on_a_stale_screen_is_decided_on_the_file(make_app, pla
 # -- a refused undo says what u undoes next ------------------------------------------------------------
 async def test_refused_undo_says_what_the_next_u_would_undo(make_app, plan_path):
     app = make_app(poll_seconds=3600)
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("2", "j", "4")  # No. 1 In progress, then No. 2 Done
         await settled(pilot)
         Store(plan_path, clock=fixed_clock).set_status(2, "blocked", by="bob")
         await pilot.press("u")
         await settled(pilot)
-        said = last_notice(app)
+        said = last_notice(notices)
         assert said.startswith("Cannot undo (No. 2: Not started → Done)")
         assert "status has changed since (now Blocked)" in said  # the app's word, not 'blocked'
         assert "u now undoes the change before it (No. 1: Not started → In progress)" in said
@@ -49,29 +51,31 @@ async def test_refused_undo_says_what_the_next_u_would_undo(make_app, plan_path)
         assert on_disk(plan_path, 1)["status"] == "not_started"
         await pilot.press("u")
         await settled(pilot)
-        assert last_notice(app).startswith("Nothing to undo")
+        assert last_notice(notices).startswith("Nothing to undo")
 
 
 async def test_refused_last_undo_says_nothing_else_to_undo(make_app, plan_path):
     app = make_app(poll_seconds=3600)
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("4")
         await settled(pilot)
         Store(plan_path, clock=fixed_clock).set_status(1, "blocked", by="bob")
         await pilot.press("u")
         await settled(pilot)
-        assert last_notice(app).endswith("nothing else to undo")
+        assert last_notice(notices).endswith("nothing else to undo")
         assert on_disk(plan_path, 1)["status"] == "blocked"
 
 
 # -- toasts, dialogs and words -------------------------------------------------------------------------
 async def test_one_toast_at_a_time_so_the_panes_stay_readable(make_app):
     app = make_app()
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), notifications=True, message_hook=notices) as pilot:
         await pilot.press("2", "j", "3", "j", "4", "j", "5")
         await settled(pilot)
         await pilot.pause()
-        assert len(app.notices) == 4  # every notice is said (and kept) ...
+        assert len(notices.said) == 4  # every notice is said ...
         toasts = app.screen.query("Toast")
         assert len(toasts) == 1  # ... but only the newest covers the screen
         assert "No. 4" in str(toasts.first().render())
@@ -79,20 +83,22 @@ async def test_one_toast_at_a_time_so_the_panes_stay_readable(make_app):
 
 async def test_edit_then_enter_with_nothing_changed_says_no_change(make_app, plan_path):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         before = plan_path.read_bytes()
         await pilot.press("e")
         await pilot.pause()
         await pilot.press("enter")
         await settled(pilot)
         assert app.screen is app.main
-        assert last_notice(app) == "No change: No. 1's owner and deadline are as they were"
+        assert last_notice(notices) == "No change: No. 1's owner and deadline are as they were"
         assert plan_path.read_bytes() == before
 
 
 async def test_export_dialog_offers_the_last_format_and_says_it_in_words(make_app, tmp_path):
     app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
         await pilot.press("x")
         await pilot.pause()
         app.screen.query_one("#export-format").value = "md"
@@ -103,7 +109,7 @@ async def test_export_dialog_offers_the_last_format_and_says_it_in_words(make_ap
         await pilot.press("enter")
         await settled(pilot)
         assert app.screen is app.main
-        assert last_notice(app) == f"Exported 12 recommendations as a Markdown report to {tmp_path / 'board.md'}"
+        assert last_notice(notices) == f"Exported 12 recommendations as a Markdown report to {tmp_path / 'board.md'}"
         await pilot.press("x")  # the same session: Markdown again, not JSON
         await pilot.pause()
         assert app.screen.query_one("#export-format").value == "md"
@@ -152,7 +158,8 @@ async def test_header_labels_the_review_date_as_such(make_app):
 
 async def test_r_changes_the_review_date_without_restarting(make_app, plan_path):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         assert plain(app.main.query_one("#summary")).startswith("5 overdue")
         await pilot.press("r")
         await pilot.pause()
@@ -167,7 +174,7 @@ async def test_r_changes_the_review_date_without_restarting(make_app, plan_path)
         assert app.screen is app.main
         assert "review date 1 Apr 2010" in plain(app.main.query_one("#header"))
         assert plain(app.main.query_one("#summary")).startswith("0 overdue")
-        assert last_notice(app) == "Review date now 1 Apr 2010: 0 overdue, 0 due soon"
+        assert last_notice(notices) == "Review date now 1 Apr 2010: 0 overdue, 0 due soon"
         assert "OVERDUE" not in detail_text(app)  # the detail is judged as of the new date too
         await pilot.press("4")  # a change keeps the new review date
         await settled(pilot)
@@ -178,9 +185,10 @@ async def test_r_changes_the_review_date_without_restarting(make_app, plan_path)
 
 async def test_an_old_plan_judged_as_of_today_says_once_how_to_review_it_as_of_a_date(make_app):
     app = make_app(as_of=date(2026, 11, 29), as_of_given=False)
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await settled(pilot)
-        hints = [m for _, m in app.notices if "--as-of" in m]
+        hints = [m for _, m in notices.said if "--as-of" in m]
         assert len(hints) == 1
         assert "press r" in hints[0] and "--as-of 2010-03-16" in hints[0]
         assert "(today)" in plain(app.main.query_one("#header"))
@@ -190,9 +198,10 @@ async def test_no_review_date_hint_when_a_date_was_given_or_the_plan_is_current(
     for kwargs in ({"as_of": date(2026, 11, 29), "as_of_given": True},
                    {"as_of": date(2010, 6, 1), "as_of_given": False}):
         app = make_app(**kwargs)
-        async with app.run_test() as pilot:
+        notices = Notices()
+        async with app.run_test(message_hook=notices) as pilot:
             await settled(pilot)
-            assert not any("--as-of" in m for _, m in app.notices), kwargs
+            assert not any("--as-of" in m for _, m in notices.said), kwargs
 
 
 # -- width and height shared by need -------------------------------------------------------------------

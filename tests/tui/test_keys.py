@@ -11,7 +11,7 @@ from hsp_tui.tui.widgets.detail import DetailPane
 from hsp_tui.tui.widgets.panes import DeadlinesPane, OwnersPane
 from hsp_tui.tui.widgets.rectable import RecTable
 
-from tuikit import settled, until, cursor_row, detail_text, last_notice, on_disk, plain, table_rows
+from tuikit import Notices, settled, until, cursor_row, detail_text, last_notice, on_disk, plain, table_rows
 
 
 async def test_start_state_table_focused_sorted_by_number_first_row(make_app):
@@ -44,7 +44,8 @@ async def test_j_k_and_arrows_move_and_detail_follows(make_app):
 
 async def test_number_keys_set_status_on_disk_at_once(make_app, plan_path):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("j")  # No. 2
         expected = {"2": "in_progress", "3": "blocked", "4": "done", "5": "dropped", "1": "not_started"}
         for key, status in expected.items():
@@ -56,12 +57,13 @@ async def test_number_keys_set_status_on_disk_at_once(make_app, plan_path):
         history = on_disk(plan_path, 2)["history"]
         assert [h["new"] for h in history if h["action"] == "set"] == list(expected.values())
         assert all(h["by"] == "alice" for h in history if h["action"] == "set")
-        assert "Blocked → Done" in app.notices[2][1]
+        assert "Blocked → Done" in notices.said[2][1]
 
 
 async def test_done_clears_the_overdue_flag_in_table_and_summary(make_app, plan_path):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         assert cursor_row(app)[6] == "OVERDUE"
         await pilot.press("4")
         await settled(pilot)
@@ -69,7 +71,7 @@ async def test_done_clears_the_overdue_flag_in_table_and_summary(make_app, plan_
         assert cursor_row(app)[6] == ""
         assert "4 overdue" in plain(app.main.query_one("#summary"))
         assert on_disk(plan_path, 1)["status"] == "done"
-        assert "Saved" in last_notice(app) and "Done" in last_notice(app)
+        assert "Saved" in last_notice(notices) and "Done" in last_notice(notices)
 
 
 async def test_tab_cycles_panes_and_enter_focuses_detail(make_app):
@@ -220,20 +222,22 @@ async def test_milestone_key_then_number_toggles(make_app, plan_path):
 async def test_milestone_key_on_item_without_milestones_says_so(make_app, plan_path):
     before = plan_path.read_bytes()
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("m")
         await pilot.pause()
         assert app.screen is app.main
-        assert "no milestones" in last_notice(app)
+        assert "no milestones" in last_notice(notices)
     assert plan_path.read_bytes() == before
 
 
 async def test_undo_reverses_last_change_as_a_new_entry(make_app, plan_path):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("u")
         await settled(pilot)
-        assert "Nothing to undo" in last_notice(app)
+        assert "Nothing to undo" in last_notice(notices)
         await pilot.press("2", "j", "4")
         assert on_disk(plan_path, 2)["status"] == "done"
         await pilot.press("u")
@@ -246,7 +250,7 @@ async def test_undo_reverses_last_change_as_a_new_entry(make_app, plan_path):
         history = on_disk(plan_path, 1)["history"]
         assert [h["action"] for h in history][-2:] == ["set", "undo"]  # nothing erased
         assert cursor_row(app)[0] == "1" and cursor_row(app)[5] == "N"  # at 80 columns the status is one letter
-        assert "Undone" in last_notice(app)
+        assert "Undone" in last_notice(notices)
 
 
 async def test_overdue_only_toggle(make_app, plan_path):
@@ -395,7 +399,8 @@ async def test_deadlines_pane_groups_overdue_first_ongoing_last(make_app):
 async def test_export_json_and_csv(make_app, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
         await pilot.press("x")
         await pilot.pause()
         path = app.screen.query_one("#export-path")
@@ -406,7 +411,7 @@ async def test_export_json_and_csv(make_app, tmp_path, monkeypatch):
         assert app.screen is app.main
         data = json.loads((tmp_path / "hsp-export-2010-06-01.json").read_text(encoding="utf-8"))
         assert len(data["recommendations"]) == 12
-        assert "Exported 12" in last_notice(app)
+        assert "Exported 12" in last_notice(notices)
 
         await pilot.press("x")
         await pilot.pause()
@@ -488,7 +493,8 @@ async def test_deadlines_pane_follows_changes(make_app):
 async def test_export_markdown(make_app, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices) as pilot:
         await pilot.press("x")
         await pilot.pause()
         app.screen.query_one("#export-format").value = "md"
@@ -500,4 +506,4 @@ async def test_export_markdown(make_app, tmp_path, monkeypatch):
         assert app.screen is app.main
         text = (tmp_path / "hsp-export-2010-06-01.md").read_text(encoding="utf-8")
         assert "Partnership working in Haringey" in text and "OVERDUE" in text.upper()
-        assert "Exported 12" in last_notice(app)
+        assert "Exported 12" in last_notice(notices)

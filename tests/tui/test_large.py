@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hsp_tui.store import Store
-from tuikit import cursor_row, file_data, on_disk, plain, seed_docs_repeated, settled, table_rows
+from tuikit import Notices, cursor_row, file_data, on_disk, plain, seed_docs_repeated, settled, table_rows
 
 from conftest import AS_OF, USER, fixed_clock
 
@@ -47,7 +47,8 @@ async def test_first_items_at_once_then_the_whole_plan(large_path):
 
 async def test_keys_pressed_while_reading_are_saved_in_order_afterwards(large_path):
     app = large_app(large_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
         # Pressed at once, before the rest of the plan has been read: each waits for the one before.
         await pilot.press("2", "j", "3", "4")
         await settled(pilot)
@@ -55,7 +56,7 @@ async def test_keys_pressed_while_reading_are_saved_in_order_afterwards(large_pa
         assert [h["new"] for h in on_disk(large_path, 2)["history"] if h["action"] == "set"] == ["blocked", "done"]
         rows = {r[0]: r for r in table_rows(app.main.table)}
         assert rows["1"][5] == "In progress" and rows["2"][5] == "Done"  # not overwritten by the first read
-        assert "Blocked → Done" in app.notices[-1][1]  # the second change saw the first one's result
+        assert "Blocked → Done" in notices.said[-1][1]  # the second change saw the first one's result
 
 
 async def test_a_large_plan_is_saved_in_a_thread(large_path, monkeypatch):
@@ -99,14 +100,15 @@ async def test_a_damaged_record_past_the_first_items_stops_the_app_with_its_mess
 
 async def test_a_colleagues_save_is_reloaded_in_the_background_on_a_large_plan(large_path):
     app = large_app(large_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
         await settled(pilot)
         Store(large_path, clock=fixed_clock).set_status(1, "blocked", by="bob")
         app.check_file()  # what the poll timer runs: on a large plan it hands the read to a worker
         assert cursor_row(app)[5] == "Not started"  # the keys were not held up by the read
         await settled(pilot)
         assert cursor_row(app)[0] == "1" and cursor_row(app)[5] == "Blocked"
-        assert "reloaded; still on No. 1" in app.notices[-1][1]
+        assert "reloaded; still on No. 1" in notices.said[-1][1]
         await pilot.press("2")  # a change after the reload applies to the file as bob left it
         await settled(pilot)
         assert on_disk(large_path, 1)["status"] == "in_progress"

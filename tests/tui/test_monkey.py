@@ -20,7 +20,7 @@ from textual import events
 
 from hsp_tui.store import Store
 
-from tuikit import settled
+from tuikit import Notices, settled
 
 SIZES = [(80, 24), (120, 40), (200, 50), (100, 30)]
 # Every key of the app except those that end it (q, Ctrl+C, Ctrl+Q) and the palette (its own tests).
@@ -71,7 +71,8 @@ async def test_monkey(make_app, plan_path, tmp_path, monkeypatch, seed):
     app = make_app(poll_seconds=0.2)
     try:
         size = rng.choice(SIZES)
-        async with app.run_test(size=size) as pilot:
+        notices = Notices()
+        async with app.run_test(size=size, message_hook=notices) as pilot:
             log.append(f"size {size}")
             for _ in range(BURSTS):
                 if rng.random() < 0.15:
@@ -92,7 +93,7 @@ async def test_monkey(make_app, plan_path, tmp_path, monkeypatch, seed):
         assert colleague.returncode == 0, colleague.stderr.read()
         data = plan_ok(plan_path)
         # Every change the app confirmed (a notice "Saved." or "Undone:") is an entry by its user.
-        confirmed = [m for _, m in app.notices if m.startswith(("Saved.", "Undone:"))]
+        confirmed = [m for _, m in notices.said if m.startswith(("Saved.", "Undone:"))]
         ours = [h for doc in data["recommendations"].values() for h in doc["history"] if h["by"] == "alice"]
         assert len(ours) == len(confirmed), f"{len(confirmed)} changes confirmed, {len(ours)} in the file"
         notes = [h["note"] for h in data["recommendations"]["7"]["history"] if h["by"] == "colleague"]

@@ -10,24 +10,25 @@ import threading
 from hsp_tui.store import Store
 
 from conftest import fixed_clock
-from tuikit import cursor_row, detail_text, last_notice, on_disk, plain, settled, table_rows
+from tuikit import Notices, cursor_row, detail_text, last_notice, on_disk, plain, settled, table_rows
 
 
-def saved_notices(app) -> list[str]:
-    return [m for _, m in app.notices if m.startswith("Saved.")]
+def saved_notices(notices: Notices) -> list[str]:
+    return [m for _, m in notices.said if m.startswith("Saved.")]
 
 
 # -- 1. a change that changes nothing ---------------------------------------------------------------
 async def test_done_on_an_item_already_done_says_no_change_and_pushes_no_undo(make_app, plan_path):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("4")
         await settled(pilot)
         await pilot.press("4")
         await settled(pilot)
-        assert last_notice(app) == "No change: No. 1 is already Done"
-        assert app.notices[-1][0] == "information"
-        assert len(saved_notices(app)) == 1 and len(app.undo_stack) == 1
+        assert last_notice(notices) == "No change: No. 1 is already Done"
+        assert notices.said[-1][0] == "information"
+        assert len(saved_notices(notices)) == 1 and len(app.undo_stack) == 1
         assert [h["new"] for h in on_disk(plan_path, 1)["history"] if h["by"] == "alice"] == ["done"]
 
 
@@ -35,34 +36,36 @@ async def test_a_change_someone_else_already_made_is_not_called_saved(make_app, 
     # Another process marks No. 1 done before the app has re-read the file: the app's own copy
     # still says Not started, so it asks the store, which changes nothing.
     app = make_app(poll_seconds=3600)
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         Store(plan_path, clock=fixed_clock).set_status(1, "done", by="bob")
         await pilot.press("4")
         await settled(pilot)
-        assert last_notice(app) == "No change: No. 1 is already Done"
-        assert not saved_notices(app) and app.undo_stack == []
+        assert last_notice(notices) == "No change: No. 1 is already Done"
+        assert not saved_notices(notices) and app.undo_stack == []
         assert cursor_row(app)[5] == "D"  # the app now shows the file as it is (Done, one letter at 80 columns)
         assert [h["by"] for h in on_disk(plan_path, 1)["history"] if h["by"] != "seed"] == ["bob"]
         await pilot.press("u")
         await settled(pilot)
-        assert last_notice(app).startswith("Nothing to undo")
+        assert last_notice(notices).startswith("Nothing to undo")
         assert on_disk(plan_path, 1)["status"] == "done"
 
 
 # -- 3. m then a digit on an item without milestones --------------------------------------------------
 async def test_m_then_digit_on_an_item_without_milestones_changes_nothing(make_app, plan_path):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         before = plan_path.read_bytes()
         await pilot.press("m")
         await pilot.pause()
-        assert "has no milestones" in last_notice(app)
+        assert "has no milestones" in last_notice(notices)
         await pilot.press("3")
         await settled(pilot)
         assert cursor_row(app)[5] == "N"  # at 80 columns the status is one letter
-        assert last_notice(app) == "No. 1 has no milestones: 3 ignored (the status is unchanged)"
+        assert last_notice(notices) == "No. 1 has no milestones: 3 ignored (the status is unchanged)"
         assert plan_path.read_bytes() == before
-        assert not saved_notices(app)
+        assert not saved_notices(notices)
         await pilot.press("3")  # the next digit is a status key again
         await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "blocked"
@@ -136,7 +139,8 @@ async def test_export_asks_before_replacing_a_file(make_app, tmp_path, monkeypat
     target = tmp_path / "hsp-export-2010-06-01.json"
     target.write_text("keep me", encoding="utf-8")
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(80, 24), message_hook=notices) as pilot:
         await open_export(pilot)
         await pilot.press("enter")
         await pilot.pause()
@@ -147,7 +151,7 @@ async def test_export_asks_before_replacing_a_file(make_app, tmp_path, monkeypat
         await pilot.pause()
         assert app.screen is app.main
         assert len(json.loads(target.read_text(encoding="utf-8"))["recommendations"]) == 12
-        assert "Exported 12 recommendations as JSON" in last_notice(app)
+        assert "Exported 12 recommendations as JSON" in last_notice(notices)
 
 
 async def test_export_asks_again_after_the_name_changes(make_app, tmp_path):
@@ -394,17 +398,18 @@ async def test_escape_after_a_text_filter_keeps_the_owners_pane_as_it_was(make_a
 
 async def test_undo_says_what_the_item_is_back_to(make_app, plan_path):
     app = make_app()
-    async with app.run_test() as pilot:
+    notices = Notices()
+    async with app.run_test(message_hook=notices) as pilot:
         await pilot.press("3", "j", "j", "e", *"Head of Policy", "enter")
         await settled(pilot)
         assert on_disk(plan_path, 3)["owner"] == "Head of Policy"
         await pilot.press("u")
         await settled(pilot)
         assert on_disk(plan_path, 3)["owner"] == "Assistant Chief Executive"
-        said = last_notice(app)
+        said = last_notice(notices)
         # Not "owner is now Head of Policy" (what was undone, read as the state now): what it is back to.
         assert said.startswith("Undone: No. 3: owner back to 'Assistant Chief Executive'"), said
         assert "Head of Policy" not in said
         await pilot.press("u")
         await settled(pilot)
-        assert last_notice(app).startswith("Undone: No. 1: status back to Not started"), last_notice(app)
+        assert last_notice(notices).startswith("Undone: No. 1: status back to Not started"), last_notice(notices)

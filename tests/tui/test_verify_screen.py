@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from tuikit import cursor_row, detail_text, last_notice, on_disk, settled
+from tuikit import Notices, cursor_row, detail_text, last_notice, on_disk, settled
 
 
 async def test_auditor_accepts_a_done_item_with_v_and_undoes_it_with_u(make_app, store, plan_path):
     store.set_status(1, "done", by="officer")
     app = make_app(user="auditor")
-    async with app.run_test(size=(140, 40)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(140, 40), message_hook=notices) as pilot:
         await settled(pilot)
         assert cursor_row(app)[5] == "Done"
         assert "Done, awaiting verification" in detail_text(app)
@@ -19,7 +20,7 @@ async def test_auditor_accepts_a_done_item_with_v_and_undoes_it_with_u(make_app,
         assert on_disk(plan_path, 1)["status"] == "verified"
         assert on_disk(plan_path, 1)["history"][-1]["by"] == "auditor"
         assert cursor_row(app)[5] == "Verified"
-        assert "verified (accepted)" in last_notice(app)
+        assert "verified (accepted)" in last_notice(notices)
         assert "Verified" in detail_text(app) and "verified: accepted by the auditor" in detail_text(app)
         await pilot.press("u")
         await settled(pilot)
@@ -51,15 +52,16 @@ async def test_v_on_an_item_not_done_says_why_and_a_status_key_on_a_verified_ite
     store.set_status(1, "done", by="officer")
     store.verify(1, True, by="auditor")
     app = make_app()
-    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(140, 40), notifications=True, message_hook=notices) as pilot:
         await settled(pilot)
         await pilot.press("j", "v")
         await pilot.pause()
-        assert "No. 2 is Not started: only an item done and awaiting verification" in last_notice(app)
+        assert "No. 2 is Not started: only an item done and awaiting verification" in last_notice(notices)
         await pilot.press("k", "2")
         await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "in_progress"
-        assert "Verified → In progress (reopened after verification)" in last_notice(app)
+        assert "Verified → In progress (reopened after verification)" in last_notice(notices)
 
 
 async def test_help_lists_the_verify_key(make_app):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from textual.widgets import Static
 
+from notices import Notices, last_notice  # noqa: F401  (what the app says: for the app's tests)
+
 
 def plain(widget: Static) -> str:
     content = widget.content
@@ -27,8 +29,13 @@ def cursor_row(app) -> list[str]:
     return [c.plain for c in table.get_row_at(table.cursor_row)]
 
 
-def last_notice(app) -> str:
-    return app.notices[-1][1] if app.notices else ""
+def toasts(app) -> list[tuple[str, str]]:
+    """(severity, text) of each toast on the screen now (an app run with notifications shown)."""
+    shown = []
+    for toast in app.screen.query("Toast"):  # Textual's toast widget, by its CSS type name
+        severity = next((c[1:] for c in toast.classes if c in ("-information", "-warning", "-error")), "")
+        shown.append((severity, str(toast.render())))
+    return shown
 
 
 def on_disk(path: Path, number: int) -> dict:

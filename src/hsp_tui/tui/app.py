@@ -97,7 +97,6 @@ class HspApp(KeyGate, App[int]):
         self._bad_token: Token = None
         self._missing = False
         self.undo_stack: list[tuple[int, int, str]] = []  # (number, history entry id, what it did)
-        self.notices: list[tuple[str, str]] = []  # (severity, message), newest last: what was said
         self.link: ServerLink | None = None  # a plan on a database server: its live link (tui/live.py)
 
     # -- start ----------------------------------------------------------------------------------
@@ -179,9 +178,8 @@ class HspApp(KeyGate, App[int]):
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
                markup: bool = False) -> None:
-        """Every notice is plain text (file text is never markup) and is kept in `notices`. One
-        toast at a time: the newest replaces the one shown (a stack of them covered the panes)."""
-        self.notices.append((severity, message))
+        """Every notice is plain text (file text is never markup). One toast at a time: the newest
+        replaces the one shown (a stack of them covered the panes)."""
         self.clear_notifications()
         super().notify(visible(message), title=title, severity=severity, timeout=timeout, markup=False)
 

@@ -11,6 +11,8 @@ import asyncio
 import sys
 from datetime import date
 
+from textual.notifications import Notify
+
 from hsp_tui.store import Store
 from hsp_tui.tui import build_app
 
@@ -18,7 +20,13 @@ from hsp_tui.tui import build_app
 async def run() -> None:
     db, presses, how = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     app = build_app(Store(db), as_of=date(2011, 1, 1), user="tui")
-    async with app.run_test(size=(120, 40)) as pilot:
+    said = []  # each notification the app shows, as Textual receives it (its public testing hook)
+
+    def hear(message) -> None:
+        if isinstance(message, Notify):
+            said.append(message.notification)
+
+    async with app.run_test(size=(120, 40), message_hook=hear) as pilot:
         await pilot.pause()
         print("ready", flush=True)
         sys.stdin.readline()
@@ -27,8 +35,10 @@ async def run() -> None:
             await pilot.pause()
             if how == "walk":
                 await pilot.press("down")
-        for severity, message in app.notices:
-            print("notice", severity, " ".join(message.split()), flush=True)
+        await app.workers.wait_for_complete()  # the last change saved and said
+        await pilot.pause()  # and its notification delivered
+        for notice in said:
+            print("notice", notice.severity, " ".join(notice.message.split()), flush=True)
 
 
 if __name__ == "__main__":
