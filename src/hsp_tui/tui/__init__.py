@@ -31,7 +31,8 @@ def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = Fal
     """The app for this store. Refuses (InputError) a settings file naming an unknown theme or key id,
     or giving one key to two bindings active at the same time."""
     from .app import HspApp
-    from .bindings import binding_ids, binding_scopes, key_name
+    from .bindings import key_name
+    from .keymap import binding_ids, binding_scopes
 
     app = HspApp(store, as_of=as_of, user=user, as_of_given=as_of_given, due_soon_days=due_soon_days,
                  settings=settings, **kwargs)

@@ -97,6 +97,7 @@ class HspApp(KeyGate, App[int]):
         self._bad_token: Token = None
         self._missing = False
         self.undo_stack: list[tuple[int, int, str]] = []  # (number, history entry id, what it did)
+        self.remind_target = ""  # where reminders were last sent in this session (offered first next time)
         self.link: ServerLink | None = None  # a plan on a database server: its live link (tui/live.py)
 
     # -- start ----------------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from ..remind import deliver, owner_contacts, plan_reminders, sender_address, sm
 from .screens.followup import ContactEdit, ContactsScreen, RemindScreen, RemindTo
 
 if TYPE_CHECKING:
-    from .app import HspApp
+    from .planapp import PlanApp
 
 
-def open_contacts(app: "HspApp") -> None:
+def open_contacts(app: "PlanApp") -> None:
     def chosen(edit: ContactEdit | None) -> None:
         if edit is not None:
             app.run_worker(_save_contact(app, edit), group="changes")
@@ -24,7 +24,7 @@ def open_contacts(app: "HspApp") -> None:
     app.push_screen(ContactsScreen(owner_contacts(app.review.plan)), chosen)
 
 
-async def _save_contact(app: "HspApp", edit: ContactEdit) -> None:
+async def _save_contact(app: "PlanApp", edit: ContactEdit) -> None:
     async with app.in_turn():
         try:
             said = await asyncio.to_thread(app.store.set_contact, edit.owner, edit.addresses, by=app.user)
@@ -38,7 +38,7 @@ async def _save_contact(app: "HspApp", edit: ContactEdit) -> None:
         app.notify(f"Saved. {said[:1].upper()}{said[1:]}")
 
 
-def open_reminders(app: "HspApp") -> None:
+def open_reminders(app: "PlanApp") -> None:
     days = app.due_soon_days
     reminders, missing = plan_reminders(app.review, days)
 
@@ -47,10 +47,10 @@ def open_reminders(app: "HspApp") -> None:
             app.remind_target = str(to.outbox) if to.outbox is not None else to.smtp.describe()
             app.run_worker(_send(app, to, days), group="changes")
 
-    app.push_screen(RemindScreen(app.as_of, days, reminders, missing, getattr(app, "remind_target", "")), chosen)
+    app.push_screen(RemindScreen(app.as_of, days, reminders, missing, app.remind_target), chosen)
 
 
-async def _send(app: "HspApp", to: RemindTo, days: int) -> None:
+async def _send(app: "PlanApp", to: RemindTo, days: int) -> None:
     async with app.in_turn():
         rv = app.review  # as of the review date, as the dialog showed it
         reminders, _ = plan_reminders(rv, days)

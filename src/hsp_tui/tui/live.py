@@ -19,10 +19,10 @@ from ..review import review_item
 from .view import PATCH_AT_MOST, PlanView
 
 if TYPE_CHECKING:
-    from .app import HspApp
+    from .planapp import PlanApp
 
 
-def attach(app: "HspApp") -> "ServerLink | None":
+def attach(app: "PlanApp") -> "ServerLink | None":
     backend = app.store.backend
     if not hasattr(backend, "listener"):
         return None
@@ -32,7 +32,7 @@ def attach(app: "HspApp") -> "ServerLink | None":
 
 
 class ServerLink:
-    def __init__(self, app: "HspApp", backend) -> None:
+    def __init__(self, app: "PlanApp", backend) -> None:
         self.app, self.backend = app, backend
         self.connected = True
         self.reason = ""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Coroutine, TypeVar
 from ..planlock import LockBusy, LockWaitCancelled, WaitPolicy, waiting
 
 if TYPE_CHECKING:
-    from .app import HspApp
+    from .planapp import PlanApp
 
 T = TypeVar("T")
 _ticket: ContextVar[float] = ContextVar("hsp_tui_change_ticket", default=math.inf)
@@ -24,7 +24,7 @@ STOP_KEY = "Escape"
 
 
 class LockWaits:
-    def __init__(self, app: "HspApp") -> None:
+    def __init__(self, app: "PlanApp") -> None:
         self.app = app
         self._issued = 0
         self._dropped_upto = 0

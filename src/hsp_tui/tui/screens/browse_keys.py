@@ -18,7 +18,7 @@ from ..view import SORTS
 if TYPE_CHECKING:
     from textual.screen import Screen as _Screen
 
-    from ..app import HspApp
+    from ..planapp import PlanApp
     from ..widgets.panes import OwnersPane
     from ..widgets.rectable import RecTable
 else:
@@ -30,7 +30,7 @@ PANES = ("table", "detail", "owners", "deadlines")  # Tab's order
 class BrowseKeys(_Screen):
     """Mixed into the main screen: its `action_*` methods for moving between panes and filtering."""
 
-    app: "HspApp"
+    app: "PlanApp"
     table: "RecTable"
     owners: "OwnersPane"
     sort_key: str

@@ -24,7 +24,7 @@ from .review_date import ReviewDateScreen
 if TYPE_CHECKING:
     from textual.screen import Screen as _Screen
 
-    from ..app import HspApp
+    from ..planapp import PlanApp
     from ..widgets.rectable import RecTable
 else:
     _Screen = object  # a mixin of the main screen; typed as a screen
@@ -33,7 +33,7 @@ else:
 class ChangeKeys(_Screen):
     """Mixed into the main screen: its `action_*` methods for the keys that change the plan."""
 
-    app: "HspApp"
+    app: "PlanApp"
     table: "RecTable"
     export_format: str = "json"  # the last format exported in this session (offered first next time)
     # `m` on an item without milestones: the digit typed next is the milestone's number, not a

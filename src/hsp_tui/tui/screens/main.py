@@ -31,7 +31,7 @@ from .browse_keys import BrowseKeys
 from .change_keys import ChangeKeys
 
 if TYPE_CHECKING:
-    from ..app import HspApp
+    from ..planapp import PlanApp
 
 DEADLINES_DELAY = 0.3  # seconds of quiet before the deadlines pane is rebuilt
 FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the typing
@@ -83,7 +83,7 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
     filtering: reactive[bool] = reactive(False)
     empty: reactive[bool] = reactive(False)
 
-    app: "HspApp"
+    app: "PlanApp"
 
     def __init__(self) -> None:
         super().__init__()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
@@ -21,7 +21,7 @@ from ...progress import Point, progress
 from ...textsafe import one_line
 
 if TYPE_CHECKING:
-    from ..app import HspApp
+    from ..planapp import PlanApp
 
 BAR_ROWS = 3
 WORDS_WIDTH = 34
@@ -49,7 +49,7 @@ class ProgressScreen(Screen[None]):
     ProgressScreen #progress-help { height: 1; color: $text-muted; }
     """
 
-    app: "HspApp"
+    app: "PlanApp"
 
     def compose(self) -> ComposeResult:
         rv = self.app.review
