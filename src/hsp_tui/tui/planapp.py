@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence, runtime_checkable
 
 if TYPE_CHECKING:
     from textual import events
@@ -53,9 +53,9 @@ class PlanApp(Protocol):
 
     # -- for the app's helpers: a change or a re-read, then the plan shown as saved -----------------
     def in_turn(self) -> AbstractAsyncContextManager[None]: ...
-    def judge(self, read: Callable[[], "Plan"], as_of: date | None = None) -> "PlanView": ...
+    def judge(self, read: Callable[[], "Plan"], as_of: date | None = None, *, rest: bool = False) -> "PlanView": ...
     async def show_saved(self) -> None: ...
-    def show_plan(self, view: "PlanView", token: "Token", changed: "ItemReview | None" = None) -> None: ...
+    def show_plan(self, view: "PlanView", token: "Token", changed: "Sequence[ItemReview] | None" = None) -> None: ...
 
     # -- Textual's App, as they use it --------------------------------------------------------------
     sub_title: str
