@@ -3,6 +3,9 @@ would write (people diff these files, and other tools read them)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import msgspec
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -52,3 +55,28 @@ def test_a_large_plan_is_read_a_slice_at_a_time_and_a_damaged_record_in_any_slic
     data["recommendations"][str(count - 3)]["status"] = "finished-ish"
     with pytest.raises(PlanFileError, match=f"{count - 3}.*status"):
         plan_from_data(path, data)
+
+
+def test_the_file_backend_writes_its_typed_records_as_the_same_bytes(seed_data):
+    """The file backend keeps typed records between changes and writes them without making dicts:
+    the file is byte for byte what the dicts would give, for a small plan and a large one, a table
+    that is not ours kept as it was; and again after a change, when the records that stayed the same
+    are written as the bytes they were last written as (`Fragments`)."""
+    from hsp_tui.planbytes import Fragments, dumps_records
+    from hsp_tui.planfile import read_tables
+
+    doc = seed_data["recommendations"]["2"]
+    for count in (12, 2501):
+        data = {"meta": seed_data["meta"],
+                "recommendations": {str(n): dict(doc, number=n) for n in range(1, count + 1)},
+                "someone else's": {"1": {"x": [1.5, "é\u2028\x1b", None, {"y": True}]}, "2": {}}}
+        payload = dumps(data)
+        tables = read_tables(Path("plan.json"), payload)
+        assert type(tables["recommendations"]["1"]).__name__ == "Recommendation"
+        assert dumps_records(tables) == payload
+        fragments = Fragments()
+        assert dumps_records(tables, fragments) == payload
+        changed = tables["recommendations"]["2"]
+        tables["recommendations"]["2"] = msgspec.structs.replace(changed, owner="Head of \"Policy\"\n")
+        data["recommendations"]["2"]["owner"] = "Head of \"Policy\"\n"
+        assert dumps_records(tables, fragments) == dumps(data)

@@ -130,3 +130,15 @@ def test_a_write_through_the_storage_takes_the_plans_lock(plan_path: Path) -> No
             with pytest.raises(PlanFileError, match="held the lock"):
                 db.table(RECS).update({"owner": "x"}, doc_ids=[1])
     assert plan_path.read_bytes() == before
+
+
+def test_a_table_that_is_not_ours_is_kept_by_every_change(plan_path: Path) -> None:
+    """A TinyDB user may keep tables of their own in the file: the backend's changes leave them as they are."""
+    with TinyDB(plan_path, storage=PlanStorage) as db:
+        db.table("my_notes").insert({"text": "ask about No. 4", "tags": ["audit", 2010]})
+    store = Store(plan_path, long_running=True)
+    store.set_status(4, Status.DONE, by="alice")
+    store.add_note(4, "done", by="alice")  # the second change starts from what the first wrote
+    with TinyDB(plan_path) as db:
+        assert db.table("my_notes").all() == [{"text": "ask about No. 4", "tags": ["audit", 2010]}]
+        assert db.table(RECS).get(doc_id=4)["status"] == "done"

@@ -107,6 +107,52 @@ def read_plan(path: Path, raw: bytes) -> Plan:
 CONVERT_AT_ONCE = 2000
 
 
+_TABLES = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_RECORDS = msgspec.json.Decoder(dict[str, Recommendation])
+
+
+def read_tables(path: Path, raw: bytes) -> dict[str, Any]:
+    """The file's tables as typed records, decoded and checked in one pass, for a backend that keeps
+    them between changes: the recommendations as `Recommendation`s by key, the plan's record with its
+    details as a `PlanMeta`, and any table that is not ours as the bytes it was (written back as is)."""
+    try:
+        tables: dict[str, Any] = dict(_TABLES.decode(raw))
+        meta_table = msgspec.json.decode(tables[META])
+        validate_data(path, {META: meta_table})  # the frame: our app, our schema version
+        record = dict(meta_table["1"])
+        record["plan"] = msgspec.convert(record.get("plan"), PlanMeta)
+        tables[META] = {**meta_table, "1": record}
+        if RECS in tables:
+            tables[RECS] = _RECORDS.decode(tables[RECS])
+    except (msgspec.ValidationError, msgspec.DecodeError, KeyError, TypeError):
+        from .planbytes import parse_json  # noqa: PLC0415 - the files' module only for a file
+
+        plan_from_data(path, parse_json(path, raw))  # the slow path, to say what is wrong
+        raise PlanFileError(f"{path}: the file is damaged; {restore_hint(path)}") from None
+    for key, rec in tables.get(RECS, {}).items():
+        if key != str(rec.number):
+            _wrong_key(path, key, rec.number)
+    return tables
+
+
+def tables_meta(tables: Mapping[str, Any]) -> PlanMeta:
+    """The plan's details in tables read by `read_tables`."""
+    return tables[META]["1"]["plan"]
+
+
+def tables_plan(tables: Mapping[str, Any]) -> Plan:
+    """The plan in tables read by `read_tables` (or made by `plan_tables`)."""
+    return Plan(tables_meta(tables), tuple(sorted(tables.get(RECS, {}).values(), key=_number)))
+
+
+def plan_tables(plan: Plan) -> dict[str, Any]:
+    """The tables of a new file for `plan`, each record checked against its declaration first
+    (records made in code are not checked when they are built)."""
+    build_data(plan.meta.to_dict(), [r.to_dict() for r in plan.recommendations])
+    return {META: {"1": {"app": APP_ID, "schema_version": SCHEMA_VERSION, "plan": plan.meta}},
+            RECS: {str(r.number): r for r in plan.recommendations}}
+
+
 def plan_from_data(path: Path, data: Mapping[str, Any]) -> Plan:
     """The plan in the file's data as parsed (dicts), checked as `read_plan` does."""
     validate_data(path, data)

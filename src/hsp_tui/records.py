@@ -192,7 +192,7 @@ class Contact(msgspec.Struct, **RECORD):
         return {"owner": self.owner, "addresses": list(self.addresses)}
 
 
-class PlanMeta(msgspec.Struct, **RECORD):
+class PlanMeta(msgspec.Struct, omit_defaults=True, **RECORD):  # no contacts: none written, as to_dict
     title: str
     date: Annotated[date | None, msgspec.Meta(
         description="The plan's date; gives the year to deadlines such as 'From July'. "

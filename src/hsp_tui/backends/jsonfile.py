@@ -7,15 +7,18 @@ cannot rename over it).
 
 Where this backend does not go through TinyDB: for speed, a change does not use TinyDB's tables
 (an update there rebuilds a whole table, twice, for one document). Under the plan's lock it reads
-the file's bytes, puts the one changed document into its own copy of the recommendations table,
-and writes the whole database with the same `encode` and atomic write as `PlanStorage.write`.
-tests/test_tinydb_storage.py checks that TinyDB, with our storage or its own, reads what
-this backend writes, and that this backend reads what TinyDB writes.
+the file's tables as typed records (`planfile.read_tables`: decoded and checked in one pass, a table
+that is not ours kept as its bytes), puts the one changed record into its own copy of the
+recommendations table, and writes the whole database as the same bytes `PlanStorage.write` would
+(`planbytes.dumps_records`), with the same atomic write. tests/test_tinydb_storage.py checks that
+TinyDB, with our storage or its own, reads what this backend writes, and that this backend reads
+what TinyDB writes.
 
-A long-running program (the app) opens the backend with `long_running=True`: it keeps the data it last read
-or wrote with the SHA-256 of the file's bytes, and its next change uses that data again when the file
-still holds exactly those bytes, instead of parsing a large file again (parsing is most of a save's
-cost, and it holds up every other thread of the process meanwhile).
+A long-running program (the app) opens the backend with `long_running=True`: it keeps the tables it
+last read or wrote (typed records, the very ones its `Plan` holds) with the SHA-256 of the file's
+bytes, and its next change uses them again when the file still holds exactly those bytes, instead of
+decoding a large file again (decoding is most of a save's cost, and it holds up every other thread
+of the process meanwhile).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
+import msgspec
 import orjson
 from tinydb.storages import Storage, touch
 
@@ -38,11 +42,12 @@ from ..errors import InputError, NotFoundError, PlanFileError
 from ..inplace import read_plan_file, save_plan
 from ..model import HistoryEntry, Plan, PlanMeta, Recommendation
 from ..paths import plan_file
-from ..planfile import build_data, plan_from_data, read_plan, record_from_doc, validate_data
+from ..planfile import (plan_from_data, plan_tables, read_plan, read_tables, tables_meta, tables_plan,
+                        validate_data)
 from ..planlock import PlanLock
 from ..records import META, RECS
 from ..safefiles import backup_path, check_writable
-from ..planbytes import dumps, parse_json, read_json, read_plan_bytes, restore_hint
+from ..planbytes import Fragments, dumps, dumps_records, parse_json, read_json, read_plan_bytes
 from .contract import Head, PlanInfo
 from .lockfile import LOCK_TIMEOUT, plan_lock
 
@@ -95,43 +100,24 @@ class PlanStorage(Storage):
             save_plan(self.path, payload, check=lock.verify)
 
 
-def _parse(path: Path, raw: bytes) -> dict[str, Any]:
-    data = parse_json(path, raw)
-    validate_data(path, data)
-    return data
-
-
-def _damaged(path: Path, what: str, exc: Exception) -> PlanFileError:
-    return PlanFileError(f"{path}: {what} is damaged ({type(exc).__name__}: {exc}); nothing was saved; "
-                         f"{restore_hint(path)}")
-
-
-def plan_data(plan: Plan) -> dict[str, Any]:
-    """The whole database for `plan`."""
-    return build_data(plan.meta.to_dict(), [r.to_dict() for r in plan.recommendations])
-
-
 class FileTransaction:
     """One change of one recommendation, under the plan's lock (see `backends.Transaction`)."""
 
     def __init__(self, backend: "JsonFileBackend", number: int, by: str, data: dict[str, Any], before: Any) -> None:
         self._backend, self._number, self._by = backend, int(number), by
-        self.data = data  # this transaction's own copy of the tables: the file as it is now
+        self.data = data  # this transaction's own copy of the tables (typed records): the file as it is now
         self.before = self.after = before
         self.put_record: Recommendation | None = None
 
     @property
     def meta(self) -> PlanMeta:
-        try:
-            return PlanMeta.from_dict(self.data[META]["1"].get("plan") or {})
-        except InputError as exc:
-            raise PlanFileError(f"{self._backend.path}: {exc}") from None
+        return tables_meta(self.data)
 
     def get(self) -> Recommendation:
-        doc = self.data[RECS].get(str(self._number))
-        if doc is None:
+        rec = self.data.get(RECS, {}).get(str(self._number))
+        if rec is None:
             raise NotFoundError(f"no recommendation {self._number} in {self._backend.path}")
-        return record_from_doc(self._backend.path, str(self._number), doc)
+        return rec
 
     def stamp(self, rec: Recommendation) -> Stamp:
         return Stamp(next_entry_id(rec), self._backend.clock(), self._by)
@@ -140,10 +126,10 @@ class FileTransaction:
         if rec.number != self._number or not rec.history or rec.history[-1] != entry:
             raise ValueError("a transaction puts its own recommendation, its entry last in its history")
         self.put_record = rec
-        self.data[RECS][str(self._number)] = rec.to_dict()
+        self.data[RECS] = {**self.data[RECS], str(self._number): rec}  # a new table: the one kept never changes
 
     def plan(self) -> Plan:
-        return plan_from_data(self._backend.path, self.data)
+        return tables_plan(self.data)
 
 
 class MetaTransaction:
@@ -154,19 +140,14 @@ class MetaTransaction:
         self.put_meta: PlanMeta | None = None
 
     def get(self) -> PlanMeta:
-        try:
-            return PlanMeta.from_dict(self.data[META]["1"].get("plan") or {})
-        except InputError as exc:
-            raise PlanFileError(f"{self._backend.path}: {exc}") from None
+        return tables_meta(self.data)
 
     def stamp(self, meta: PlanMeta) -> Stamp:
         return Stamp(max((h.id for h in meta.history), default=0) + 1, self._backend.clock(), self._by)
 
     def put(self, meta: PlanMeta) -> None:
         self.put_meta = meta
-        record = dict(self.data[META]["1"])
-        record["plan"] = meta.to_dict()
-        self.data[META] = {"1": record}
+        self.data[META] = {**self.data[META], "1": {**self.data[META]["1"], "plan": meta}}
 
 
 @dataclass(frozen=True)
@@ -188,8 +169,9 @@ class JsonFileBackend:
         self.clock = clock or now_iso
         self.lock_timeout = lock_timeout
         self.long_running = long_running
-        self._kept: tuple[bytes, dict[str, Any]] | None = None  # (SHA-256 of the file's bytes, its data)
-        self._pending: dict[str, Any] | None = None  # read by load_head, for load_rest
+        self._kept: tuple[bytes, dict[str, Any]] | None = None  # (SHA-256 of the file's bytes, its tables)
+        self._pending: Callable[[], Plan] | None = None  # the whole plan read by load_head, for load_rest
+        self._fragments = Fragments() if long_running else None  # each record's bytes, as last written
 
     def describe(self) -> str:
         return str(self.path)
@@ -199,6 +181,7 @@ class JsonFileBackend:
 
     def close(self) -> None:
         self._kept = self._pending = None
+        self._fragments = Fragments() if self.long_running else None
 
     def check_may_record(self) -> None:
         check_writable(self.path)
@@ -228,7 +211,7 @@ class JsonFileBackend:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PlanFileError(f"{self.path.parent}: cannot create the folder ({exc.strerror or exc})") from None
-        data = plan_data(plan)
+        data = plan_tables(plan)
         with self._locked():
             if self.path.exists():
                 if if_missing:
@@ -238,7 +221,7 @@ class JsonFileBackend:
         return True
 
     def replace(self, plan: Plan) -> str:
-        data = plan_data(plan)
+        data = plan_tables(plan)
         with self._locked() as lock:
             if self.path.exists():
                 validate_data(self.path, read_json(self.path))  # refuse to replace something that is not ours
@@ -248,12 +231,28 @@ class JsonFileBackend:
     def load_plan(self) -> Plan:
         if not self.long_running:  # nothing kept for a later change: decoded and checked in one pass
             return read_plan(self.path, read_plan_bytes(self.path))
-        return plan_from_data(self.path, self._read())
+        return tables_plan(self._read())
 
     def load_head(self, count: int) -> Head:
-        data = self._read()
-        docs = data.get(RECS) or {}
         self._pending = None
+        raw = read_plan_bytes(self.path)
+        try:
+            data = self._tables(raw)
+        except PlanFileError:
+            return self._damaged_head(raw, count)
+        recs = data.get(RECS, {})
+        if len(recs) > count:  # the first items by number, before the whole plan is sorted
+            self._pending = lambda: tables_plan(data)
+            first = tuple(recs[k] for k in sorted(recs, key=int)[:count])
+            return Head(Plan(tables_meta(data), first), len(recs))
+        return Head(tables_plan(data), len(recs))
+
+    def _damaged_head(self, raw: bytes, count: int) -> Head:
+        """A record of the file is damaged: when the first `count` items are whole, they are shown,
+        and `load_rest` then refuses the plan naming the damaged record; else it is refused now."""
+        data = parse_json(self.path, raw)
+        validate_data(self.path, data)
+        docs = data.get(RECS) or {}
         if len(docs) > count:
             try:
                 meta = PlanMeta.from_dict(data[META]["1"].get("plan") or {})
@@ -261,21 +260,16 @@ class JsonFileBackend:
             except (InputError, KeyError, TypeError, ValueError, AttributeError):
                 pass  # a first item is damaged: reading the whole plan says which
             else:
-                self._pending = data
+                self._pending = lambda: plan_from_data(self.path, data)
                 return Head(Plan(meta, tuple(sorted(first, key=lambda r: r.number))), len(docs))
         return Head(plan_from_data(self.path, data), len(docs))
 
     def load_rest(self) -> Plan:
-        data, self._pending = self._pending, None
-        return plan_from_data(self.path, data) if data is not None else self.load_plan()
+        rest, self._pending = self._pending, None
+        return rest() if rest is not None else self.load_plan()
 
     def plans(self) -> list[PlanInfo]:
-        data = self._read()
-        try:
-            title = PlanMeta.from_dict(data[META]["1"].get("plan") or {}).title
-        except InputError as exc:
-            raise PlanFileError(f"{self.path}: {exc}") from None
-        return [PlanInfo(self.path.stem, title)]
+        return [PlanInfo(self.path.stem, tables_meta(self._read()).title)]
 
     # -- one change ----------------------------------------------------------------------------
     @contextmanager
@@ -312,30 +306,32 @@ class JsonFileBackend:
         return plan_lock(self.path, self.lock_timeout)
 
     def _read(self) -> dict[str, Any]:
-        raw = read_plan_bytes(self.path)
-        data = _parse(self.path, raw)
+        return self._tables(read_plan_bytes(self.path))
+
+    def _tables(self, raw: bytes) -> dict[str, Any]:
+        data = read_tables(self.path, raw)
         if self.long_running:
             self._kept = (hashlib.sha256(raw).digest(), data)
         return data
 
     def _read_for_change(self) -> dict[str, Any]:
-        """The file as it is now (under the lock), parsed and validated, in tables of its own.
+        """The file as it is now (under the lock), decoded and checked, in tables of its own.
 
-        When its bytes are exactly those last read or written here (same SHA-256), that data is used
-        again instead of parsing the file anew. Each table is copied and a change puts a new document
-        in place of the one it changes, so the data kept (and any `Change` holding it) never changes.
+        When its bytes are exactly those last read or written here (same SHA-256), those tables are
+        used again instead of decoding the file anew. A change puts a new table in place of the one it
+        changes (records are immutable), so the tables kept (and any `Change` holding them) never change.
         """
         raw = read_plan_bytes(self.path)
         if self._kept is not None and hashlib.sha256(raw).digest() == self._kept[0]:
-            return {name: dict(table) for name, table in self._kept[1].items()}
+            return dict(self._kept[1])
         self._kept = None
-        return _parse(self.path, raw)
+        return read_tables(self.path, raw)
 
     def _save(self, data: dict[str, Any], *, keep_backup: bool = True,
               check: Callable[[], None] | None = None) -> None:
         try:
-            payload = encode(data)
-        except (TypeError, orjson.JSONEncodeError) as exc:
+            payload = dumps_records(data, self._fragments)
+        except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
             raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
         save_plan(self.path, payload, keep_backup=keep_backup, check=check)
         if self.long_running:
