@@ -55,8 +55,8 @@ def smtp():
         controller.stop()
 
 
-def run(cli, plan_path, *args, as_of="2010-06-01", user="officer"):
-    return cli("--db", str(plan_path), "--as-of", as_of, "--user", user, *args)
+def run(cli, plan_path, *args, as_of="2010-06-01", user="officer", env=None):
+    return cli("--db", str(plan_path), "--as-of", as_of, "--user", user, *args, env=env)
 
 
 def contacts(cli, plan_path):
@@ -205,59 +205,4 @@ def test_csv_import_takes_an_email_column_as_contacts_and_a_json_export_keeps_th
     assert r.code == 2 and "line 2: email:" in r.err and "is not an e-mail address" in r.err
 
 
-@pytest.fixture
-def tls_smtp(tmp_path):
-    """A real SMTP server on 127.0.0.1 that requires STARTTLS and a login (pmo / s3cret), with a
-    certificate made for the test; clients trust it through SSL_CERT_FILE."""
-    import shutil
-    import ssl
-    import subprocess
-
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
-    from aiosmtpd.smtp import AuthResult, LoginPassword
-
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-
-    def authenticator(server, session, envelope, mechanism, data):
-        ok = isinstance(data, LoginPassword) and data.login == b"pmo" and data.password == b"s3cret"
-        return AuthResult(success=ok)
-
-    inbox = Inbox()
-    port = free_port()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context,
-                                     require_starttls=True, auth_required=True, authenticator=authenticator)
-    controller.start()
-    try:
-        inbox.url = f"smtp://pmo@127.0.0.1:{port}"
-        inbox.cert = str(cert)
-        yield inbox
-    finally:
-        controller.stop()
-
-
-def test_starttls_and_a_login_with_the_password_from_the_environment_or_netrc_never_printed(cli, plan_path, tls_smtp, tmp_path):
-    contacts(cli, plan_path)
-    env = {"SSL_CERT_FILE": tls_smtp.cert}
-    r = cli("--db", str(plan_path), "--as-of", "2010-06-01", "remind", "--smtp", tls_smtp.url,
-            env={**env, "HSP_TUI_SMTP_PASSWORD": "wrong-one"})
-    assert r.code == 1 and "nothing was sent" in r.err and "wrong-one" not in r.out + r.err
-    assert tls_smtp.messages == []
-    r = cli("--db", str(plan_path), "--as-of", "2010-06-01", "remind", "--smtp", tls_smtp.url,
-            env={**env, "HSP_TUI_SMTP_PASSWORD": "s3cret"})
-    assert r.code == 0, r.err
-    assert len(tls_smtp.messages) == 2 and "s3cret" not in r.out + r.err
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    netrc = home / ".netrc"
-    netrc.write_text("machine 127.0.0.1 login pmo password s3cret\n", encoding="utf-8")
-    netrc.chmod(0o600)
-    r = cli("--db", str(plan_path), "--as-of", "2010-06-01", "remind", "--smtp", tls_smtp.url, "--owner", "interim",
-            env=env)
-    assert r.code == 0, r.err
-    assert len(tls_smtp.messages) == 3 and "s3cret" not in r.out + r.err
+# STARTTLS and smtps://, with a login, against a server with a certificate: tests/test_remind_tls.py

@@ -99,23 +99,27 @@ def subject(rv: Review, r: Reminder) -> str:
     return f"{title}: {' and '.join(parts)} (as of {fmt_date(rv.as_of)})"
 
 
+def _sections(r: Reminder, days: int) -> list[tuple[str, tuple[ItemReview, ...], bool]]:
+    """The message's lists as (heading, items, overdue?): the overdue items, then those due soon;
+    an empty one left out."""
+    return [(heading, items, overdue) for heading, items, overdue in (
+        ("Overdue", r.overdue, True), (f"Due within {plural(days, 'day')}", r.due_soon, False)) if items]
+
+
+def _when(i: ItemReview, overdue: bool) -> str:
+    """'30 Apr 2010, 32 days overdue', or the date alone for an item due soon."""
+    return fmt_date(i.due) + (f", {plural(i.days_overdue, 'day')} overdue" if overdue else "")
+
+
 def text_body(rv: Review, r: Reminder, days: int) -> str:
     title = visible(rv.plan.meta.title)
     out = [f"To: {visible(r.owner)}", "",
            f"Actions from {title} that are yours, as of {fmt_date(rv.as_of)}:", ""]
-    if r.overdue:
-        out += [f"OVERDUE ({len(r.overdue)}):"]
-        for i in r.overdue:
+    for heading, items, overdue in _sections(r, days):
+        out.append(f"{heading.upper() if overdue else heading} ({len(items)}):")
+        for i in items:
             out.append(f"- No. {i.number} (ref {visible(i.rec.ref)}): {visible(i.rec.title)}")
-            out.append(f"  due {fmt_date(i.due)}, {plural(i.days_overdue, 'day')} overdue; status {i.rec.status.words}")
-            if i.rec.latest_note:
-                out.append(f"  latest note: {_note(i)}")
-        out.append("")
-    if r.due_soon:
-        out += [f"Due within {plural(days, 'day')} ({len(r.due_soon)}):"]
-        for i in r.due_soon:
-            out.append(f"- No. {i.number} (ref {visible(i.rec.ref)}): {visible(i.rec.title)}")
-            out.append(f"  due {fmt_date(i.due)}; status {i.rec.status.words}")
+            out.append(f"  due {_when(i, overdue)}; status {i.rec.status.words}")
             if i.rec.latest_note:
                 out.append(f"  latest note: {_note(i)}")
         out.append("")
@@ -130,9 +134,8 @@ def html_body(rv: Review, r: Reminder, days: int) -> str:
     def rows(items: tuple[ItemReview, ...], overdue: bool) -> str:
         out = []
         for i in items:
-            when = f"{fmt_date(i.due)}" + (f", {plural(i.days_overdue, 'day')} overdue" if overdue else "")
             out.append(f"<tr><th scope=\"row\">{i.number}</th><td>{e(visible(i.rec.ref))}</td>"
-                       f"<td>{e(visible(i.rec.title))}</td><td>{e(when)}</td><td>{e(i.rec.status.words)}</td>"
+                       f"<td>{e(visible(i.rec.title))}</td><td>{e(_when(i, overdue))}</td><td>{e(i.rec.status.words)}</td>"
                        f"<td>{e(_note(i)) or '—'}</td></tr>")
         return "".join(out)
 
@@ -142,12 +145,9 @@ def html_body(rv: Review, r: Reminder, days: int) -> str:
              "</head><body>",
              f"<p>To: {e(visible(r.owner))}</p>",
              f"<p>Actions from <strong>{title}</strong> that are yours, as of {fmt_date(rv.as_of)}:</p>"]
-    if r.overdue:
-        parts.append(f"<h2>Overdue ({len(r.overdue)})</h2><table border=\"1\" cellpadding=\"4\">{head}"
-                     f"{rows(r.overdue, True)}</table>")
-    if r.due_soon:
-        parts.append(f"<h2>Due within {plural(days, 'day')} ({len(r.due_soon)})</h2>"
-                     f"<table border=\"1\" cellpadding=\"4\">{head}{rows(r.due_soon, False)}</table>")
+    for heading, items, overdue in _sections(r, days):
+        parts.append(f"<h2>{heading} ({len(items)})</h2><table border=\"1\" cellpadding=\"4\">{head}"
+                     f"{rows(items, overdue)}</table>")
     parts.append("<p>Please update the action plan (hsp-tui) with progress or a revised date and its reason.</p>"
                  "</body></html>")
     return "".join(parts)
@@ -220,26 +220,32 @@ class Mailer:
         self._smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> "Mailer":
+        """Connect (TLS from the start, or STARTTLS), check the server's certificate against the
+        trusted authorities (the system's, or SSL_CERT_FILE / SSL_CERT_DIR), then log in: the
+        password goes only to a server whose certificate is trusted. On failure the session is closed."""
         t = self.target
+        if t.user and self._password is None:
+            raise smtplib.SMTPException(f"no password for {t.user} on {t.host}: set HSP_TUI_SMTP_PASSWORD "
+                                        "or add the host to ~/.netrc")
         context = ssl.create_default_context()
         if t.scheme == "smtps":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(t.host, t.port, timeout=self._timeout, context=context)
         else:
             smtp = smtplib.SMTP(t.host, t.port, timeout=self._timeout)
-            smtp.ehlo()
-            if smtp.has_extn("starttls"):
-                smtp.starttls(context=context)
+        try:
+            if t.scheme == "smtp":
                 smtp.ehlo()
-            elif t.user or not _loopback(t.host):
-                smtp.close()
-                raise smtplib.SMTPException(f"{t.host} does not offer STARTTLS: nothing is sent unencrypted")
+                if smtp.has_extn("starttls"):
+                    smtp.starttls(context=context)
+                    smtp.ehlo()
+                elif t.user or not _loopback(t.host):
+                    raise smtplib.SMTPException(f"{t.host} does not offer STARTTLS: nothing is sent unencrypted")
+            if t.user:
+                smtp.login(t.user, self._password)
+        except BaseException:
+            smtp.close()
+            raise
         self._smtp = smtp
-        if t.user:
-            if self._password is None:
-                smtp.close()
-                raise smtplib.SMTPException(f"no password for {t.user} on {t.host}: set HSP_TUI_SMTP_PASSWORD "
-                                            "or add the host to ~/.netrc")
-            smtp.login(t.user, self._password)
         return self
 
     def send(self, msg: EmailMessage) -> None:
@@ -310,6 +316,17 @@ class Delivery:
         return [d for d in self.results if d.error is not None]
 
 
+def _connect_failure(exc: BaseException) -> str:
+    """Why the SMTP session could not start, in words (never the password)."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"the server's certificate is not trusted ({exc.verify_message or exc.reason}); if it is your "
+                "organisation's own, set SSL_CERT_FILE to its authority's certificate (a PEM file)")
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        reply = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"the server refused the login ({exc.smtp_code} {' '.join(reply.split())})"
+    return str(exc) or type(exc).__name__
+
+
 def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: str, by: str,
             outbox: Path | None = None, target: SmtpTarget | None = None, password: str | None = None,
             report=None) -> Delivery:
@@ -345,7 +362,7 @@ def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: 
     try:
         mailer = Mailer(target, password).__enter__()
     except (smtplib.SMTPException, OSError) as exc:
-        out.connect_error = f"cannot connect to {target.describe()}: {exc}"
+        out.connect_error = f"cannot connect to {target.describe()}: {_connect_failure(exc)}"
         return out
     try:
         for r, msg in messages:
