@@ -23,7 +23,7 @@ import pytest
 from hsp_tui import journal
 from hsp_tui.planbytes import read_plan_bytes
 
-from .helpers import HERE, PYTHON, AS_OF, disk_env, make_plan, recs
+from .helpers import AS_OF, HERE, PYTHON, assert_one_line_error, disk_env, make_plan, recs
 from .people import ALICE, BOB, READER, TEAM, Person, needs_root, shared_root, team_folder  # noqa: F401
 
 pytestmark = needs_root
@@ -141,6 +141,51 @@ def test_a_kill_during_a_save_in_place_never_leaves_half_a_plan(shared_root: Pat
     r = BOB.run(db, "set", "6", "done")
     assert r.returncode == 0, r.stderr
     assert recs(db)[6]["status"] == "done" and len(recs(db)) == ITEMS
+    assert not live_journals(db.parent)
+
+
+def run_on_failing_disk(person: Person, db: Path, suffix: str, error: str, after: int,
+                        *args: str) -> subprocess.CompletedProcess:
+    """`hsp-tui ARGS` as `person`, whose writes to files named `*suffix` fail with `error` after `after` bytes."""
+    return subprocess.run(
+        [PYTHON, str(HERE / "scripts" / "as_user.py"), str(person.uid), str(person.gid),
+         ",".join(str(g) for g in (person.gid, *person.groups)), "002",
+         "--db", str(db), "--user", person.name, "--as-of", AS_OF, *args],
+        capture_output=True, text=True, env=disk_env(HOME="/nonexistent", HSP_TEST_FAIL_WRITE=error,
+                                                     HSP_TEST_FAIL_SUFFIX=suffix, HSP_TEST_FAIL_AFTER=str(after)))
+
+
+def test_a_save_in_place_on_a_full_disk_changes_nothing(shared_root: Path, big_template: Path) -> None:
+    """The disk fills while Bob's journal is written: one line, exit 3, and the plan, its backup and
+    the folder are as they were (his journal removed)."""
+    db = team_plan(shared_root, big_template, 0o3770)
+    r = ALICE.run(db, "note", "1", "first")
+    assert r.returncode == 0, r.stderr
+    before = {p.name: p.read_bytes() for p in db.parent.iterdir()}
+    r = run_on_failing_disk(BOB, db, ".journal", "ENOSPC", 100_000, "set", "2", "done")
+    line = assert_one_line_error(r, names=db, code=3)
+    assert "disk is full" in line and "unchanged" in line
+    assert {p.name: p.read_bytes() for p in db.parent.iterdir()} == before
+
+
+def test_a_save_in_place_that_fails_half_way_is_completed_by_the_next(shared_root: Path,
+                                                                      big_template: Path) -> None:
+    """An I/O error half-way through writing the plan itself: Bob is told in one line that the change
+    is kept and will be completed; meanwhile every member reads the new plan; Alice's next save
+    writes it whole, with her own change."""
+    db = team_plan(shared_root, big_template, 0o3770)
+    r = ALICE.run(db, "note", "1", "first")
+    assert r.returncode == 0, r.stderr
+    r = run_on_failing_disk(BOB, db, "/plan.json", "EIO", 100_000, "set", "2", "done")
+    line = assert_one_line_error(r, names=db, code=3)
+    assert "interrupted" in line and "next save completes it" in line
+    with pytest.raises(orjson.JSONDecodeError):
+        orjson.loads(db.read_bytes())  # really half-written
+    for person in (ALICE, BOB):
+        assert status_seen(person, db, 2) == "done", person.name
+    r = ALICE.run(db, "set", "3", "done")
+    assert r.returncode == 0, r.stderr
+    assert recs(db)[2]["status"] == recs(db)[3]["status"] == "done" and len(recs(db)) == ITEMS
     assert not live_journals(db.parent)
 
 

@@ -2,9 +2,9 @@
 
 HSP_TEST_SLOW_DISK=1     os.write writes at most 256 KiB per call and pauses 10 ms after each call;
                          os.fsync pauses 20 ms (a network drive), so a kill can land mid-write.
-HSP_TEST_FAIL_WRITE=ERR  os.write to any file whose name ends in ".tmp" raises OSError(errno.ERR)
-                         after HSP_TEST_FAIL_AFTER bytes (default 0): a full disk (ENOSPC), an I/O
-                         error (EIO), a quota (EDQUOT).
+HSP_TEST_FAIL_WRITE=ERR  os.write to any file whose name ends in ".tmp" (or HSP_TEST_FAIL_SUFFIX)
+                         raises OSError(errno.ERR) after HSP_TEST_FAIL_AFTER bytes (default 0): a
+                         full disk (ENOSPC), an I/O error (EIO), a quota (EDQUOT).
 HSP_TEST_FAIL_FSYNC=ERR  os.fsync raises OSError(errno.ERR).
 HSP_TEST_PAUSE_BEFORE_TEMP=DIR  a save waits before creating its temporary file until DIR/go exists.
 HSP_TEST_PAUSE_WRITING=FILE and HSP_TEST_PAUSE_DIR=DIR  the first os.write to FILE (a path, or
@@ -40,7 +40,7 @@ if os.environ.get("HSP_TEST_FAIL_WRITE"):
             name = os.readlink(f"/proc/self/fd/{fd}")
         except OSError:
             name = ""
-        if name.endswith(".tmp"):
+        if name.endswith(os.environ.get("HSP_TEST_FAIL_SUFFIX", ".tmp")):
             if _budget[0] <= 0:
                 raise OSError(_code, os.strerror(_code))
             data = memoryview(data)[: _budget[0]]
