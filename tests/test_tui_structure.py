@@ -87,7 +87,7 @@ class View:
 FLOORS = [
     ("the entry and the key map", lambda m: m in ("", "keymap")),
     ("the app", lambda m: m == "app"),
-    ("the app's helpers", lambda m: m in ("followup", "live", "lockwait")),
+    ("the app's helpers", lambda m: m in ("followup", "live", "lockwait", "keyhelp")),
     ("the screens", lambda m: m.startswith("screens")),
     ("the widgets", lambda m: m.startswith("widgets")),
     ("the ground floor", lambda m: True),

@@ -7,16 +7,15 @@ from contextlib import asynccontextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import AsyncIterator, Callable, Iterable, Sequence
+from typing import AsyncIterator, Callable, Sequence
 
 from textual.actions import SkipAction
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.screen import Screen
 
 from ..exports import FORMAT_WORDS, write_export
-from ..formatting import fmt_date, stale_dates
+from ..formatting import fmt_date
 from ..config import Settings
 from ..backends import Token
 from ..commands import Command, Undo
@@ -25,14 +24,13 @@ from ..model import Plan
 from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
 from ..store import Change, Store, now_iso
 from ..textsafe import visible
-from .bindings import command_title, key_name
-from .words import saved_words, unchanged_words, undone_words
+from .bindings import key_name
+from .keyhelp import KeyHelp
+from .words import long_past_hint, saved_words, unchanged_words, undone_words
 from .keys import KeyGate
 from .lockwait import LockWaits
 from .messages import PlanChangeRequested
-from .palette import SafeCommandPalette
 from .screens.main import MainScreen
-from .screens.modals import HelpScreen
 from . import followup, live
 from .collector import Collector
 from .live import ServerLink
@@ -44,18 +42,9 @@ FIRST_ITEMS = 100
 # Up to this many items a change is saved in the event loop itself (a few milliseconds): the file is
 # written before the next key is read. A larger plan is saved in a thread so the keys keep working.
 SAVE_IN_LOOP = 2000
-NAVIGATION_HELP = [
-    ("Up/Down, j/k", "move in a table or list; scroll the detail"),
-    ("PgUp/PgDn", "a page up / down (table, lists, detail)"),
-    ("Home/End", "the first / last row (table, lists); top / bottom of the detail"),
-    ("Tab / Shift+Tab", "next / previous pane (table, detail, owners, deadlines)"),
-    ("Enter", "table: focus the detail · owners: filter to that owner · deadlines: go to the item"),
-    ("Escape", "clear filters (owner, text, overdue) and go back to the table"),
-    ("N P B D V X", "the status in a narrow table: Not started, In progress, Blocked, Done (awaiting verification), Verified, Dropped"),
-]
 
 
-class HspApp(KeyGate, App[int]):
+class HspApp(KeyHelp, KeyGate, App[int]):
     CSS_PATH = "hsp.tcss"
     TITLE = "hsp-tui"
     BINDINGS = [
@@ -368,56 +357,3 @@ class HspApp(KeyGate, App[int]):
             return f"Export failed: {visible(str(exc))}"
         self.notify(f"Exported {len(self.review.items)} recommendations as {FORMAT_WORDS.get(fmt, fmt)} to {path}")
         return None
-
-    # -- help and the command palette -----------------------------------------------------------
-    def keys_for(self, binding: Binding) -> str:
-        keys = self.settings.keys.get(binding.id or "", binding.key)
-        shown = (self.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
-        return " ".join(f"Ctrl+{k[1:].upper()}" if k.startswith("^") and len(k) > 1 else k for k in shown)
-
-    def status_keys_display(self) -> str:
-        """The five status keys as the footer shows them: '1-5', or the keys as remapped."""
-        keys = [self.keys_for(b) for b in MainScreen.BINDINGS
-                if isinstance(b, Binding) and b.id and b.id.startswith("set_")]
-        return "1-5" if keys == ["1", "2", "3", "4", "5"] else " ".join(keys)
-
-    def help_rows(self) -> list[tuple[str, str]]:
-        rows = list(NAVIGATION_HELP)
-        for b in (*MainScreen.BINDINGS, *self.BINDINGS):
-            if isinstance(b, Binding) and b.id not in ("next_pane", "previous_pane", "clear_filters", "stop_waiting"):
-                rows.append((self.keys_for(b), command_title(b)))
-        rows.append(("Ctrl+P", "command palette: every action by name"))
-        return rows
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.help_rows()))
-
-    def action_command_palette(self) -> None:
-        """Textual's palette, guarded against the keys that crash it (see palette.py)."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(SafeCommandPalette(id="--command-palette"))
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The app's own actions, then Theme and Quit (not Textual's others: its key panel, maximise
-        and screenshot do nothing an officer needs here)."""
-        main = self.main
-        for b in MainScreen.BINDINGS:
-            if isinstance(b, Binding) and b.id not in ("next_pane", "previous_pane"):
-                yield SystemCommand(command_title(b), f"key: {self.keys_for(b)}", partial(main.run_action, b.action))
-        yield SystemCommand("Help: keys", "key: ?", self.action_help)
-        yield SystemCommand("Theme", "Change the colours for this session (theme = \"...\" in the "
-                            "settings file keeps one)", self.action_change_theme)
-        yield SystemCommand("Quit", "key: q", self.action_quit)
-
-
-def long_past_hint(rv: Review, as_of_given: bool) -> str | None:
-    """The words for a plan whose latest due date is more than a year before the review date, when
-    that date is today's by default (not asked for); None otherwise."""
-    found = None if as_of_given else stale_dates(rv)  # the rule `list` and `summary` hint by too
-    if found is None:
-        return None
-    latest, plan_date = found
-    return (f"Every date in this plan is long past (the last was due {fmt_date(latest)}), so it is "
-            f"judged as of today, {fmt_date(rv.as_of)}. To see it as it stood, press r and give a review "
-            f"date (e.g. {plan_date.isoformat()}), or start the app with --as-of {plan_date.isoformat()}.")

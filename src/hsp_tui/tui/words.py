@@ -1,13 +1,16 @@
-"""What the app says when a change is saved or changes nothing, from the change itself."""
+"""What the app says when a change is saved or changes nothing, from the change itself; and the
+hint for a plan long past, judged as of today."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
+from ..formatting import fmt_date, stale_dates
 from ..model import Status
 
 if TYPE_CHECKING:
+    from ..review import Review
     from ..store import Change
 
 
@@ -54,3 +57,15 @@ def unchanged_words(summary: str) -> str:
     if not sep or not number.isdigit():
         return text
     return f"No. {number} is {rest}" if rest.startswith("already ") else f"No. {number}: {rest}"
+
+
+def long_past_hint(rv: Review, as_of_given: bool) -> str | None:
+    """The words for a plan whose latest due date is more than a year before the review date, when
+    that date is today's by default (not asked for); None otherwise."""
+    found = None if as_of_given else stale_dates(rv)  # the rule `list` and `summary` hint by too
+    if found is None:
+        return None
+    latest, plan_date = found
+    return (f"Every date in this plan is long past (the last was due {fmt_date(latest)}), so it is "
+            f"judged as of today, {fmt_date(rv.as_of)}. To see it as it stood, press r and give a review "
+            f"date (e.g. {plan_date.isoformat()}), or start the app with --as-of {plan_date.isoformat()}.")
