@@ -172,3 +172,16 @@ def test_the_app_is_what_its_screens_and_helpers_are_typed_against(store):
     from hsp_tui.tui.planapp import PlanApp
 
     assert isinstance(build_app(store, as_of=date(2010, 6, 1), user="alice"), PlanApp)
+
+
+def test_no_tui_module_imports_a_private_module():
+    """A private module (textual.widgets._footer, textual._context ...) may change in any release:
+    every module of the app, not only the widgets and the main screen, keeps to public ones."""
+    offences = []
+    for path in sorted(TUI.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else
+                     [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            offences += [f"tui/{path.relative_to(TUI)}:{node.lineno}: {name}" for name in names
+                         if any(_private(part) for part in name.split("."))]
+    assert offences == []
