@@ -62,6 +62,7 @@ def test_disagreeing_or_bad_date_cells_are_refused_naming_the_line(cli, tmp_path
         ([{**ROW, "plan_date": "2011-03-01"}, {**ROW, "number": "2", "plan_date": "2012-03-01"}],
          "line 3: plan_date 2012-03-01 differs from 2011-03-01"),
         ([{**ROW, "plan_date": "March 2011"}], "line 2: plan_date 'March 2011' is not a date"),
+        ([{**ROW, "plan_date": "3/16/2011"}], "line 2: plan_date '3/16/2011' is not a date"),
         ([{**ROW, "current_deadline": "soonish"}], "line 2: current_deadline 'soonish'"),
         ([{**ROW, "deadline": "April 2010", "milestones_done": "1"}],
          "line 2: milestones_done '1': the deadline 'April 2010' names no milestones"),
@@ -71,3 +72,12 @@ def test_disagreeing_or_bad_date_cells_are_refused_naming_the_line(cli, tmp_path
         res = cli("--db", str(db), "import", str(sheet))
         assert res.code == 2 and message in res.err and len(res.err.strip().splitlines()) == 1, res.err
         assert not db.exists()
+
+
+def test_a_plan_date_that_excel_saved_day_first_is_read(cli, tmp_path):
+    # Excel turns 2011-03-01 into a date cell and, in a UK locale, saves it back as 01/03/2011.
+    sheet = tmp_path / "actions.csv"
+    write_rows(sheet, [{**ROW, "plan_date": "01/03/2011"}, {**ROW, "number": "2", "plan_date": "2011-03-01"}])
+    res = cli("--db", str(tmp_path / "a.json"), "import", str(sheet))
+    assert res.code == 0, res.err
+    assert [d for _n, d, _s in dues(cli, tmp_path / "a.json")] == ["2011-07-31", "2011-07-31"]

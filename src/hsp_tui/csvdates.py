@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .deadlines import parse_deadline
+from .deadlines import Precision, parse_deadline
 from .errors import InputError
 
 
@@ -34,10 +34,9 @@ def take_date_columns(path: Path, rows: list[tuple[str, dict[str, Any]]], plan_d
         cell = " ".join(str(rec.pop("plan_date", "") or "").split())
         if not cell:
             continue
-        try:
-            day = date.fromisoformat(cell)
-        except ValueError:
-            raise InputError(f"{where}: plan_date {cell!r} is not a date written YYYY-MM-DD") from None
+        day = _one_day(cell)
+        if day is None:
+            raise InputError(f"{where}: plan_date {cell!r} is not a date (write it as 2010-03-16 or 16/03/2010)")
         if seen is not None and day != seen[1]:
             raise InputError(f"{where}: plan_date {cell} differs from {seen[1].isoformat()} ({seen[0]}): "
                              "a plan has one date")
@@ -59,6 +58,15 @@ def take_date_columns(path: Path, rows: list[tuple[str, dict[str, Any]]], plan_d
         rec["history"] = [{"id": 1, "at": at, "by": by, "action": "revise", "field": "deadline",
                            "old": agreed, "new": current, "note": reason}]
     return plan_date
+
+
+def _one_day(cell: str) -> date | None:
+    """The plan's date as written, or as Excel saves a date it recognised (UK day first: 16/03/2010)."""
+    try:
+        return date.fromisoformat(cell)
+    except ValueError:
+        parsed = parse_deadline(cell)
+        return parsed.due if parsed.precision is Precision.DAY else None
 
 
 def _milestones_done(where: str, rec: dict[str, Any], plan_date: date | None) -> None:
