@@ -44,3 +44,12 @@ def make_app(store: Store):
         return build_app(store, **kwargs)
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_tmux_server():
+    """The terminal tests' own tmux server ends with the run (tmuxkit)."""
+    yield
+    from tmuxkit import kill_server
+
+    kill_server()

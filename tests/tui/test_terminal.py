@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 import uuid
@@ -13,13 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tmuxkit import kill_session, tmux
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 HSP_TUI = Path(sys.executable).with_name("hsp-tui")
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
 
 
 def wait_for(check, what: str, tries: int = 600):
@@ -45,7 +42,7 @@ def session(tmp_path):
         return name
 
     yield start
-    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    kill_session(name)
 
 
 def screen(name: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 import uuid
@@ -14,13 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tmuxkit import kill_session, tmux
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 HSP_TUI = Path(sys.executable).with_name("hsp-tui")
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture
@@ -36,7 +33,7 @@ def terminal(tmp_path):
         return name
 
     yield start
-    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    kill_session(name)
 
 
 def screen_with(name: str, pattern: str, tries: int = 600) -> str:

@@ -8,14 +8,14 @@ import json
 import re
 import shlex
 import shutil
-import subprocess
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from test_terminal import HSP_TUI, screen, screen_with, tmux, wait_for
+from test_terminal import HSP_TUI, screen, screen_with, wait_for
+from tmuxkit import kill_session, tmux
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -36,7 +36,7 @@ def terminal(tmp_path):
 
     yield start
     for name in names:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        kill_session(name)
 
 
 def keys(name: str, *sent: str) -> None:

@@ -1,0 +1,23 @@
+"""tmux for the terminal tests: one private tmux server per test run (its own socket, no user
+config), so a colleague's tmux, or another test run on the same machine ending its sessions, can
+never stop the server under these tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+SOCKET = f"hsp-tests-{os.getpid()}"
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def kill_session(name: str) -> None:
+    subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
+
+
+def kill_server() -> None:
+    subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
