@@ -6,6 +6,9 @@ Through `Store` and the `Backend` boundary only, as tests/contract/test_backend_
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from msgspec.structs import replace
 
 import pytest
@@ -103,3 +106,28 @@ def test_a_plan_created_with_contacts_and_reminders_keeps_them(place, seed_plan)
     change = Store(b).set_contact(OWNER, ["ace@haringey.example", "pa@haringey.example"], by="alice")
     assert "pa@haringey.example" in change
     assert [h.id for h in place.open().load_plan().meta.history] == [1, 2]
+
+
+CONTACT_WRITER = r"""
+import sys
+from hsp_tui.store import Store
+target, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+store = Store(target)
+for i in range(n):
+    store.set_contact(f"Owner {name}", [f"{name}{i}@haringey.example"], by=f"w{name}")
+"""
+
+
+def test_contact_changes_in_several_processes_at_once_lose_nothing(backend, place):
+    """Officers changing contacts at the same moment: every change is kept, each with its own
+    entry in the plan's history, none numbered twice."""
+    n, names = 5, ["a", "b", "c"]
+    procs = [subprocess.Popen([sys.executable, "-c", CONTACT_WRITER, place.target, name, str(n)]) for name in names]
+    assert [p.wait(timeout=300) for p in procs] == [0] * len(procs)
+    meta = place.open().load_plan().meta
+    assert {c.owner: c.addresses for c in meta.contacts} == {f"Owner {name}": (f"{name}{n - 1}@haringey.example",)
+                                                             for name in names}
+    assert [h.id for h in meta.history] == list(range(1, n * len(names) + 1))
+    for name in names:  # each writer's changes, in its order
+        assert [h.new for h in meta.history if h.field == f"Owner {name}"] == \
+            [[f"{name}{i}@haringey.example"] for i in range(n)]

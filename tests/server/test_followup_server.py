@@ -273,3 +273,14 @@ def test_a_version_1_database_is_upgraded_in_place_keeping_plans_contacts_and_hi
     assert r.code == 0 and "up to date" in r.out, r.out + r.err
     assert sql(pg_cluster, pg_db, "SELECT (SELECT count(*) FROM hsp.plan_history), (SELECT count(*) FROM hsp.contact), "
                                   "(SELECT count(*) FROM hsp.history), (SELECT meta::text FROM hsp.plan)") == before
+
+
+async def test_a_colleagues_contact_change_reaches_the_open_app(pg_cluster, pg_plan_db):
+    from hsp_tui.tui import build_app
+
+    app = build_app(Store(pg_cluster.url(pg_plan_db, "alice")), as_of=AS_OF, user="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        Store(pg_cluster.url(pg_plan_db, "carol")).set_contact(ACE, ["ace@haringey.example"], by="ignored")
+        await until(pilot, lambda: app.review.plan.meta.contact(ACE) is not None, "the colleague's contact shown")
+        assert app.review.plan.meta.contact(ACE).addresses == ("ace@haringey.example",)
