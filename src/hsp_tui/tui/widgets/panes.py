@@ -9,7 +9,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...formatting import fmt_date
-from ...review import Review
+from ...review import OwnerSummary, Review
 from ...textsafe import one_line, visible
 from ..messages import ItemChosen, OwnerChosen
 from ..tallies import Counts
@@ -19,6 +19,15 @@ from .rectable import STATUS_LETTERS
 ALL_OWNERS = "\x00all"
 NAME_MIN = 16
 NUMBERS_W = 4 + 7 + 4 + 2 * 4  # Open, Overdue, Done and each column's padding
+
+
+COUNT_COLUMNS = ("open", "overdue", "done")
+
+
+def count_cells(o: OwnerSummary) -> tuple[Text, Text, Text]:
+    return (Text(str(o.open), justify="right"),
+            Text(str(o.overdue), justify="right", style="bold red" if o.overdue else ""),
+            Text(str(o.done), justify="right"))
 
 
 class OwnersPane(DataTable):
@@ -50,21 +59,43 @@ class OwnersPane(DataTable):
         self.add_column("Done", key="done")
 
     def show(self, dg: PlanView, chosen: str | None) -> None:
-        self._shown = (dg, chosen)
-        self._name_w = name_w = self._name_width()
+        shown, self._shown = self._shown, (dg, chosen)
+        name_w = self._name_width()
+        if shown is not None and self._counts_only(shown, dg, chosen, name_w):
+            return
+        self._name_w = name_w
         keep = self.cursor_row
         self.clear()
         owners = dg.owners if dg.complete else []
-        counts = [sum(o.open for o in owners), sum(o.overdue for o in owners), sum(o.done for o in owners)]
-        self.add_row(Text("All owners", style="italic"),
-                     *(Text(str(n) if dg.complete else "…", justify="right") for n in counts), key=ALL_OWNERS)
+        self.add_row(Text("All owners", style="italic"), *self._total_cells(dg), key=ALL_OWNERS)
         for o in owners:
             mark = "▸ " if o.owner == chosen else ""
-            self.add_row(Text(mark + one_line(o.owner, name_w - len(mark))), Text(str(o.open), justify="right"),
-                         Text(str(o.overdue), justify="right", style="bold red" if o.overdue else ""),
-                         Text(str(o.done), justify="right"), key="o:" + o.owner)
+            self.add_row(Text(mark + one_line(o.owner, name_w - len(mark))), *count_cells(o), key="o:" + o.owner)
         if self.row_count:
             self.move_cursor(row=min(keep, self.row_count - 1), animate=False)
+
+    @staticmethod
+    def _total_cells(dg: PlanView) -> list[Text]:
+        owners = dg.owners
+        counts = [sum(o.open for o in owners), sum(o.overdue for o in owners), sum(o.done for o in owners)]
+        return [Text(str(n) if dg.complete else "…", justify="right") for n in counts]
+
+    def _counts_only(self, shown: tuple[PlanView, str | None], dg: PlanView, chosen: str | None, name_w: int) -> bool:
+        """After a change that added or removed no owner: only the counts that differ are redrawn
+        (not every row built again); False when the rows themselves must be."""
+        before, was_chosen = shown
+        if (was_chosen != chosen or name_w != self._name_w or not (before.complete and dg.complete)
+                or len(before.owners) != len(dg.owners) or self.row_count != len(dg.owners) + 1
+                or any(a.owner != b.owner for a, b in zip(before.owners, dg.owners))):
+            return False
+        changed = [b for a, b in zip(before.owners, dg.owners) if a != b]
+        for o in changed:
+            for column, cell in zip(COUNT_COLUMNS, count_cells(o)):
+                self.update_cell("o:" + o.owner, column, cell, update_width=True)
+        if changed:
+            for column, cell in zip(COUNT_COLUMNS, self._total_cells(dg)):
+                self.update_cell(ALL_OWNERS, column, cell, update_width=True)
+        return True
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
