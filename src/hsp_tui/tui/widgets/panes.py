@@ -114,9 +114,23 @@ class DeadlinesPane(OptionList):
         Binding("k", "cursor_up", "Up", show=False, id="deadlines_up"),
     ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._made: dict[int, tuple[Text, Option]] = {}  # id of a line's text -> (that text, its option)
+
+    def _option(self, text: Text, key: str | None) -> Option:
+        """The option for a line: the one made for the same line before, when there is one (it keeps
+        what was measured of it: showing a plan after a change then measures only the lines that
+        changed, not every line of the pane)."""
+        made = self._made.get(id(text))
+        if made is None or made[0] is not text:
+            made = (text, Option(text, id=key, disabled=key is None))
+        return made[1]
+
     def show(self, dg: PlanView) -> None:
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
-        options = [Option(text, id=key, disabled=key is None) for text, key in dg.deadline_lines]
+        options = [self._option(text, key) for text, key in dg.deadline_lines]
+        self._made = {id(option.prompt): (option.prompt, option) for option in options}
         if not dg.complete:
             options = [Option(Text(f"Reading {dg.total:,} recommendations…", style="italic"), disabled=True)]
         elif not options:
