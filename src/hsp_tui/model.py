@@ -25,24 +25,24 @@ class Plan:
     recommendations: tuple[Recommendation, ...] = field(default=())
 
     def get(self, number: int) -> Recommendation | None:
-        return self._by_number.get(number)
+        index = self._positions.get(number)
+        return None if index is None else self.recommendations[index]
 
     @cached_property
-    def _by_number(self) -> dict[int, Recommendation]:
-        return {r.number: r for r in self.recommendations}
+    def _positions(self) -> dict[int, int]:
+        """Where each number is in `recommendations`."""
+        return {r.number: k for k, r in enumerate(self.recommendations)}
 
     def replacing(self, index: int, rec: Recommendation) -> "Plan":
         """This plan with the recommendation at `index` replaced by `rec` (the same number); the
-        lookup by number is carried over, not rebuilt (a copy instead of a loop over every item)."""
+        lookup by number is shared with this plan (the numbers are where they were), not rebuilt."""
         recs = list(self.recommendations)
         old, recs[index] = recs[index], rec
         if old.number != rec.number:
             raise ValueError(f"replacing No. {old.number} with No. {rec.number}")
         plan = Plan(self.meta, tuple(recs))
-        if "_by_number" in self.__dict__:
-            lookup = dict(self._by_number)
-            lookup[rec.number] = rec
-            plan.__dict__["_by_number"] = lookup
+        if "_positions" in self.__dict__:
+            plan.__dict__["_positions"] = self._positions
         return plan
 
     @property

@@ -74,22 +74,23 @@ class Review:
         return [i for i in self.items if i.due_soon]
 
     def item(self, number: int) -> ItemReview | None:
-        return self._by_number.get(number)
+        index = self.positions.get(number)
+        return None if index is None else self.items[index]
 
     @cached_property
-    def _by_number(self) -> dict[int, ItemReview]:
-        return {i.number: i for i in self.items}
+    def positions(self) -> dict[int, int]:
+        """Where each number is in `items`."""
+        return {i.number: k for k, i in enumerate(self.items)}
 
     def replacing(self, index: int, item: ItemReview) -> "Review":
         """This review with the item at `index` replaced by `item` (the same number, judged as of the
-        same date), its recommendation too; lookups by number are carried over, not rebuilt."""
+        same date), its recommendation too; lookups by number are shared (the numbers are where they
+        were), not rebuilt or copied."""
         items = list(self.items)
         items[index] = item
         rv = Review(self.plan.replacing(index, item.rec), self.as_of, self.due_soon_days, tuple(items))
-        if "_by_number" in self.__dict__:
-            lookup = dict(self._by_number)
-            lookup[item.number] = item
-            rv.__dict__["_by_number"] = lookup
+        if "positions" in self.__dict__:
+            rv.__dict__["positions"] = self.positions
         return rv
 
     def by_status(self) -> dict[Status, int]:

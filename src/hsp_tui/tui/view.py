@@ -105,7 +105,7 @@ class PlanView:
     total: int
     complete: bool = True
     orders: dict[str, list[ItemReview]] = field(default_factory=dict)
-    search: dict[int, str] = field(default_factory=dict)
+    search: list[str] = field(default_factory=list)  # each item's search text, in the review's order
     owners: list[OwnerSummary] = field(default_factory=list)
     counts: Counts = field(default_factory=lambda: Counts.of(()))
     summary: Text = field(default_factory=Text)
@@ -115,21 +115,22 @@ class PlanView:
     _group_lines: dict[GroupKey, tuple[list[ItemReview], int, list[tuple[Text, str | None]]]] = field(
         default_factory=dict, repr=False)  # each group's lines, and the items and limit they show
     _texts: dict[str, list[str]] = field(default_factory=dict, repr=False)
-    _positions: dict[int, int] | None = field(default=None, repr=False)
 
     def position(self, number: int) -> int | None:
-        """Where item `number` is in the review's items (built once per review)."""
-        if self._positions is None:
-            self._positions = {i.number: k for k, i in enumerate(self.review.items)}
-        return self._positions.get(number)
+        """Where item `number` is in the review's items (built once, shared by the reviews after it)."""
+        return self.review.positions.get(number)
+
+    def search_of(self, item: ItemReview) -> str:
+        at = self.review.positions.get(item.number)
+        return self.search[at] if at is not None and at < len(self.search) else search_text(item)
 
     def texts_in(self, sort: str, items: Sequence[ItemReview]) -> list[str]:
         """The search texts of `items` (every item, in the order `sort`), built once per order: a text
         filter is then one `in` per item, without a lookup (~3x faster on 50,000 items)."""
         texts = self._texts.get(sort)
         if texts is None or len(texts) != len(items):
-            search = self.search
-            texts = self._texts[sort] = [search.get(i.number) or search_text(i) for i in items]
+            search, at = self.search, self.review.positions
+            texts = self._texts[sort] = [search[at[i.number]] for i in items]
         return texts
 
     @classmethod
@@ -146,7 +147,7 @@ class PlanView:
         orders = {key: sort_items(rv.items, key) for key in SORTS}
         groups = groups_of(orders["due"])
         view = cls(rv, len(rv.items) if total is None else total, complete, orders,
-                   {i.number: search_text(i) for i in rv.items}, rv.by_owner(), Counts.of(rv.items),
+                   [search_text(i) for i in rv.items], rv.by_owner(), Counts.of(rv.items),
                    _groups=groups)
         view._describe()
         view.texts_in("number", orders["number"])  # here (off the event loop), not at the first filter
@@ -168,12 +169,12 @@ class PlanView:
                 del kept[at]
                 kept.insert(to, text)
                 texts[key] = kept
-        search = dict(previous.search)
-        search[new.number] = text
+        search = list(previous.search)
+        search[rv.positions[new.number]] = text
         view = cls(rv, previous.total, previous.complete, orders, search,
                    owners_after(previous.owners, old, new), previous.counts.after(old, new),
                    _groups=groups_after(previous._groups, old, new), _group_lines=previous._group_lines,
-                   _texts=texts, _positions=previous._positions)  # the changed item keeps its place
+                   _texts=texts)
         view._describe()
         return view
 
@@ -302,7 +303,7 @@ def select(dg: PlanView, *, text: str = "", owner: str | None = None, overdue_on
         if len(items) == len(dg.review.items):  # the whole plan in this order: texts side by side
             texts = dg.texts_in(sort, items)
         else:
-            texts = [dg.search.get(i.number) or search_text(i) for i in items]
+            texts = [dg.search_of(i) for i in items]
         if needle.isdigit():  # a number matches its own item, whatever its text says
             number = int(needle)
             items = [i for i, t in zip(items, texts) if needle in t or i.number == number]
