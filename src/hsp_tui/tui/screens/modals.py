@@ -133,9 +133,16 @@ class EditResult:
 
 
 class EditScreen(Dialog[EditResult]):
-    """Owner and deadline. A changed deadline is a revision and needs a reason."""
+    """Owner and deadline. A changed deadline is a revision and needs a reason.
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="edit_cancel")]
+    Tab goes Owner, Deadline, Reason, Save, Cancel and stops there (Shift+Tab back to Owner and
+    stops): a Tab too many never comes round to the owner. The owner's text is selected when the
+    dialog opens, so typing replaces it; a field reached by Tab afterwards keeps its text and
+    takes the typing at its cursor."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="edit_cancel"),
+                Binding("tab", "next_field", "Next field", show=False, id="edit_next"),
+                Binding("shift+tab", "previous_field", "Previous field", show=False, id="edit_previous")]
 
     def __init__(self, rec: Recommendation, reference: date | None) -> None:
         super().__init__()
@@ -159,9 +166,39 @@ class EditScreen(Dialog[EditResult]):
             yield Input(id="edit-reason", placeholder="why the deadline moved")
             yield Label("", id="edit-error", classes="error", markup=False)
             yield Label("Enter saves · Escape cancels · Tab moves", classes="dim")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="edit-save")
+                yield Button("Cancel", id="edit-cancel")
 
     def on_mount(self) -> None:
         self._show_resolution(self.rec.current_deadline)
+
+    def _move_focus(self, step: int) -> None:
+        for box in self.query(Input):
+            box.select_on_focus = False  # set before the focus moves, so the next field sees it
+            if box.selection.start != box.selection.end:  # the owner as selected on opening
+                box.cursor_position = len(box.value)
+        chain = self.focus_chain
+        if not chain:
+            return
+        here = chain.index(self.focused) if self.focused in chain else -1
+        there = here + step
+        if 0 <= there < len(chain):
+            self.set_focus(chain[there])
+
+    def action_next_field(self) -> None:
+        self._move_focus(1)
+
+    def action_previous_field(self) -> None:
+        self._move_focus(-1)
+
+    @on(Button.Pressed, "#edit-save")
+    def save_pressed(self) -> None:
+        self.confirm()
+
+    @on(Button.Pressed, "#edit-cancel")
+    def cancel_pressed(self) -> None:
+        self.action_cancel()
 
     def _show_resolution(self, text: str) -> bool:
         label = self.query_one("#edit-resolves", Label)
