@@ -8,6 +8,7 @@ user text shows literally, whatever it holds.
 from __future__ import annotations
 
 import csv
+import json
 import io
 from datetime import date
 
@@ -29,8 +30,9 @@ HOSTILE = ("Board | paper\nok <script>x()</script> <img src=x onerror=y()> "
 _MD = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 
 
-def report(store, as_of=AS_OF) -> str:
-    return render_markdown(review(store.load(), as_of), exported_at=EXPORTED_AT)
+def report(store, as_of=AS_OF, days: int | None = None) -> str:
+    rv = review(store.load(), as_of) if days is None else review(store.load(), as_of, days)
+    return render_markdown(rv, exported_at=EXPORTED_AT)
 
 
 def _plain(inline) -> str:
@@ -168,7 +170,7 @@ def test_milestone_done_moves_item_2_out_of_overdue_without_finishing_it(store):
 
 def test_due_in_the_next_30_days(store):
     store.set_status(12, "done", by="t")
-    s = parse(report(store, date(2010, 7, 5)))
+    s = parse(report(store, date(2010, 7, 5), days=30))
     soon = rows_by_number(s["Due in the next 30 days"])
     # Item 7 is due 31 Jul 2010 (26 days on); 12 is due then too but done; 3 (31 Aug) is beyond 30 days.
     assert list(soon) == ["7"]
@@ -177,15 +179,26 @@ def test_due_in_the_next_30_days(store):
     assert "3" not in soon and "12" not in soon
 
 
+def test_the_window_is_the_reviews_own_14_days_by_default(store):
+    # The app and `list --due-soon` use the review's window (14 days unless set): so does the report.
+    s = parse(report(store, date(2010, 7, 17)))  # 31 Jul 2010 is exactly 14 days on; 31 Aug is not
+    assert "Due in the next 30 days" not in s
+    assert set(rows_by_number(s["Due in the next 14 days"])) == {"7", "12"}
+    assert rows_by_number(s["Recommendations by owner"])["7"]["Flag"] == "due within 14 days"
+    assert s["By owner"]["rows"][0][4] == "Due in 14 days"
+    s = parse(report(store, date(2010, 7, 16)))  # 15 days before: not due soon
+    assert s["Due in the next 14 days"]["text"] == ["No items are due in the next 14 days."]
+
+
 def test_window_is_inclusive_of_its_30th_day(store):
-    s = parse(report(store, date(2010, 7, 1)))  # 31 Jul 2010 is exactly 30 days on
+    s = parse(report(store, date(2010, 7, 1), days=30))  # 31 Jul 2010 is exactly 30 days on
     assert set(rows_by_number(s["Due in the next 30 days"])) == {"7", "12"}
 
 
 def test_empty_sections_say_so_in_words(store):
     for n in range(1, 13):
         store.set_status(n, "done", by="t")
-    s = parse(report(store))
+    s = parse(report(store, days=30))
     assert s["Overdue"]["text"] == ["No items are overdue."]
     assert s["Overdue"]["rows"] == []
     assert s["Due in the next 30 days"]["text"] == ["No items are due in the next 30 days."]
@@ -194,7 +207,7 @@ def test_empty_sections_say_so_in_words(store):
 
 def test_table_by_owner(store):
     store.set_status(3, "done", by="t")
-    s = parse(report(store))
+    s = parse(report(store, days=30))
     header, *rows = s["By owner"]["rows"]
     assert header == ["Owner", "Items", "Open", "Overdue", "Due in 30 days", "Done"]
     table = {r[0]: r[1:] for r in rows}
@@ -337,3 +350,24 @@ def test_the_progress_section_says_in_a_full_sentence_which_weeks_it_counts(stor
     [sentence] = parse(report(store, as_of))["Progress over time"]["text"]
     assert sentence == ("The chart and the table below count the items open, overdue, done and verified "
                         f"{words}, as rebuilt from each item's history.")
+
+
+@pytest.mark.parametrize("as_of, window", [("2010-07-17", []), ("2010-07-05", []), ("2010-07-05", ["--due-soon-days", "30"]),
+                                           ("2010-09-20", [])])
+def test_the_boards_due_soon_list_is_the_officers(cli, plan_path, as_of, window):
+    # The board reads the report; the officer runs `list --due-soon`: same review date, same items.
+    args = ("--db", str(plan_path), "--as-of", as_of, *window)
+    listed = cli(*args, "list", "--due-soon", "--format", "json")
+    assert listed.code == 0, listed.err
+    numbers = {str(row["number"]) for row in json.loads(listed.out)}
+    md = cli(*args, "export", "--format", "md")
+    assert md.code == 0, md.err
+    days = window[1] if window else "14"
+    s = parse(md.out)
+    assert [h for h in s if h.startswith("Due in the next")] == [f"Due in the next {days} days"]
+    section = s[f"Due in the next {days} days"]
+    assert (set(rows_by_number(section)) if section["rows"] else set()) == numbers
+    if not numbers:
+        assert section["text"] == [f"No items are due in the next {days} days."]
+    flagged = {n for n, row in rows_by_number(s["Recommendations by owner"]).items() if row["Flag"].startswith("due")}
+    assert flagged == numbers

@@ -99,7 +99,7 @@ def test_the_page_has_a_language_headings_in_order_and_table_headers_with_scope(
 
 def test_the_report_sections_and_the_figures_are_all_there(report, store):
     text = " ".join(" ".join(Page(report).text).split())
-    for section in ("Summary", "Progress over time", "Overdue", "Due in the next 30 days", "Revised deadlines",
+    for section in ("Summary", "Progress over time", "Overdue", "Due in the next 14 days", "Revised deadlines",
                     "By owner", "Recommendations by owner", "Notes"):
         assert section in text
     assert "OVERDUE (124 days)" in text  # item 2, due 30 April 2010

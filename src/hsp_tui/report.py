@@ -1,10 +1,12 @@
 """The Markdown board report (`hsp-tui export --format md`), as of the review date.
 
 Written to be pasted into a board paper: a heading, the plan and review date, a summary of counts,
-then Overdue, Due in the next 30 days, Revised deadlines, and a table by owner. Every piece of user
+then Overdue, Due in the next N days, Revised deadlines, and a table by owner. Every piece of user
 text (titles, owners, notes, reasons, even the plan's title) is data: control characters are spelled
 out (`textsafe.visible`), Markdown table and inline metacharacters are escaped and HTML is turned
 into entities, so a note can neither break a table nor inject a link, an image or a tag.
+"Due soon" is the review's own window (`Review.due_soon_days`: --due-soon-days, the settings file or
+14 days), so the board reads the same items as `list --due-soon` and the app for the same date.
 Pure code: the review date and the export time are passed in.
 """
 
@@ -20,7 +22,6 @@ from .review import ItemReview, Review
 from .formatting import day_text, due_words, fmt_date, is_ongoing, long_date, plural, reminder_words, standing_revisions
 from .textsafe import visible
 
-DUE_WINDOW_DAYS = 30
 NOTE_LIMIT = 200  # a latest note longer than this is cut in the tables (the JSON export has it whole)
 NONE = "—"
 
@@ -106,12 +107,17 @@ def due_text(item: ItemReview, reference: date | None) -> str:
     return base
 
 
-def flag_text(item: ItemReview, soon: bool) -> str:
+def flag_text(item: ItemReview, days: int) -> str:
     if item.overdue:
         return f"OVERDUE ({plural(item.days_overdue, 'day')})"
-    if soon:
-        return f"due within {DUE_WINDOW_DAYS} days"
+    if item.due_soon:
+        return f"due within {plural(days, 'day')}"
     return ""
+
+
+def due_soon_heading(days: int) -> str:
+    """The due-soon section's name: the window `list --due-soon` uses for the same review."""
+    return f"Due in the next {plural(days, 'day')}"
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -140,14 +146,13 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     meta = plan.meta
     ref = meta.date
     as_of = rv.as_of
+    days = rv.due_soon_days
+    soon_heading = due_soon_heading(days)
     # Capped at the last date there is: any review date the command line accepts must work.
-    window_end = as_of + timedelta(days=DUE_WINDOW_DAYS) if date.max - as_of > timedelta(days=DUE_WINDOW_DAYS) else date.max
+    window_end = as_of + timedelta(days=days) if date.max - as_of > timedelta(days=days) else date.max
     items = list(rv.items)
     overdue = [i for i in items if i.overdue]
-    soon = sorted(
-        (i for i in items if not i.overdue and not i.rec.status.closed and i.due and as_of <= i.due <= window_end),
-        key=lambda i: (i.due, i.number),
-    )
+    soon = sorted((i for i in items if i.due_soon), key=lambda i: (i.due, i.number))
     soon_numbers = {i.number for i in soon}
     revised = [i for i in items if i.rec.revised]
     ongoing = [i for i in items if i.due is None and is_ongoing(i.rec)]
@@ -183,7 +188,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     verified = sum(1 for i in live if i.rec.status is Status.VERIFIED)
     bullets = [
         f"**Overdue:** {len(overdue)}" + (f" ({numbers(overdue)})." if overdue else "."),
-        f"**Due in the next {DUE_WINDOW_DAYS} days** (to {long_date(window_end)}): {len(soon)}"
+        f"**{soon_heading}** (to {long_date(window_end)}): {len(soon)}"
         + (f" ({numbers(soon)})." if soon else "."),
         f"**Revised deadlines:** {len(revised)}" + (f" ({numbers(revised)})." if revised else "."),
         f"**Done:** {done} of {len(live)}" + (" (dropped items not counted)" if len(live) < len(items) else "")
@@ -215,8 +220,8 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
         out.append("No items are overdue.")
     out.append("")
 
-    # Due in the next 30 days
-    out += [f"## Due in the next {DUE_WINDOW_DAYS} days", ""]
+    # Due in the next N days
+    out += [f"## {soon_heading}", ""]
     if soon:
         out.append(f"{plural(len(soon), 'item is', 'items are')} due from {long_date(as_of)} "
                    f"to {long_date(window_end)}.")
@@ -228,7 +233,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
             "rl",
         )
     else:
-        out.append(f"No items are due in the next {DUE_WINDOW_DAYS} days.")
+        out.append(f"No items are due in the next {plural(days, 'day')}.")
     out.append("")
 
     # Revised deadlines
@@ -267,13 +272,13 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
             mine = [i for i in items if i.rec.owner == o.owner]
             rows.append((cell(o.owner), str(o.total), str(o.open), str(o.overdue),
                          str(sum(1 for i in mine if i.number in soon_numbers)), str(o.done)))
-        out += table(("Owner", "Items", "Open", "Overdue", f"Due in {DUE_WINDOW_DAYS} days", "Done"), rows, "lrrrrr")
+        out += table(("Owner", "Items", "Open", "Overdue", f"Due in {plural(days, 'day')}", "Done"), rows, "lrrrrr")
         out += ["", "### Recommendations by owner", ""]
         ordered = sorted(items, key=lambda i: (i.rec.owner.casefold(), i.rec.owner, i.number))
         out += table(
             ("Owner", "No.", "Ref", "Recommendation", "Due", "Status", "Flag"),
             ((cell(i.rec.owner), str(i.number), cell(i.rec.ref), cell(i.rec.title), due_text(i, ref),
-              i.rec.status.words, flag_text(i, i.number in soon_numbers) or NONE) for i in ordered),
+              i.rec.status.words, flag_text(i, days) or NONE) for i in ordered),
             "lr",
         )
     else:

@@ -26,4 +26,4 @@ async def test_the_app_shows_and_exports_the_board_report_at_the_ends_of_the_cal
             await settled(pilot)
             assert app.screen is app.main, last_notice(notices)
             assert last_notice(notices).startswith("Exported 12 recommendations"), last_notice(notices)
-            assert "Due in the next 30 days" in target.read_text(encoding="utf-8")
+            assert "Due in the next 14 days" in target.read_text(encoding="utf-8")
