@@ -7,12 +7,13 @@ import shutil
 import sys
 
 from .errors import NotFoundError
-from .formatting import detail_text, stale_hint
+from .formatting import detail_text, plural, stale_hint
 from .invocation import PROG, Context, parse_number
 from .listing import render_rows, render_summary, render_table, summary_line
 from .model import Status
 from .output import say, write_data
 from .review import Review
+from .textsafe import visible
 
 
 def cmd_list(ctx: Context) -> int:
@@ -37,9 +38,26 @@ def cmd_list(ctx: Context) -> int:
     width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else None
     _stale_hint(ctx, rv, "list")
     say(rv.plan.meta.title + (f" ({rv.plan.meta.date:%B %Y})" if rv.plan.meta.date else ""))
-    say(render_table(items, width))
+    say(render_table(items, width) if items else _nothing_matches(ctx, rv))
     say(summary_line(rv, len(items)))
     return 0
+
+
+def _nothing_matches(ctx: Context, rv: Review) -> str:
+    """One line in place of a table header with nothing under it, naming the filters."""
+    a = ctx.args
+    if not rv.items:
+        return "The plan has no recommendations."
+    asked = []
+    if a.status:
+        asked.append(f"status {Status.parse(a.status).words}")
+    if a.owner:
+        asked.append(f"owner containing '{visible(a.owner)}'")
+    if a.overdue:
+        asked.append("overdue")
+    if a.due_soon:
+        asked.append(f"due within {plural(ctx.due_soon_days, 'day')}")
+    return "No item matches" + (f": {'; '.join(asked)}." if asked else ".")
 
 
 def _stale_hint(ctx: Context, rv: Review, command: str) -> None:
