@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from ...formatting import fmt_date
-from .modals import Dialog
+from .dialog import Dialog
 
 # A whole date, as officers write one; a month alone ("June 2010") is refused, not given a day.
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y")

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from ...model import Recommendation
-from .modals import heading
+from .dialog import heading
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,85 @@
+"""What every dialog shares: the Dialog base (Enter and Escape decided once, in the order the keys
+were typed) and the heading that names the item a dialog is about."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from rich.text import Text
+from textual import events
+from textual.await_complete import AwaitComplete
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+from ...model import Recommendation
+from ...textsafe import one_line
+
+
+def heading(rec: Recommendation) -> Text:
+    return Text(f"No. {rec.number} · {one_line(rec.title, 60)}")
+
+
+T = TypeVar("T")
+
+
+class Dialog(ModalScreen[T], Generic[T]):
+    """A dialog that decides once, in the order the keys were typed.
+
+    Keys typed in one burst (a paste, a fast typist, SSH) all arrive before the dialog has acted on
+    the first. Enter and Escape are therefore decided here, as each key reaches the dialog in turn,
+    not by Input's Submitted message (which would arrive after a later Escape had already closed the
+    dialog). The first Enter or Escape that closes the dialog wins: the change it confirms is handed
+    on exactly once, and the keys typed after it go to the screen below, in order. Keys typed
+    before the dialog had focused its first field go into that field, as typed.
+    """
+
+    HOLDS_KEYS = True  # see on_screen_resume
+    KEYS_IN_ORDER = True  # an Enter is decided before the keys typed after it reach the dialog
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.decided = False
+
+    def on_screen_resume(self) -> None:
+        """Composed and focused: the keys typed meanwhile (held by the app) come in now."""
+        release = getattr(self.app, "release_keys", None)  # an app without KeyGate holds nothing
+        if release is not None:
+            release()
+
+    def decide(self, value: T | None) -> AwaitComplete:
+        """Close with `value`, once: a second Enter or Escape does nothing."""
+        if self.decided or not self.is_current:
+            return AwaitComplete.nothing()
+        self.decided = True
+        return self.dismiss(value)
+
+    def confirm(self) -> None:
+        """Enter in one of the dialog's fields."""
+
+    def action_cancel(self) -> None:
+        self.decide(None)
+
+    def takes_enter_and_escape(self) -> bool:
+        """Whether Enter and Escape belong to the dialog now (not to the focused widget)."""
+        return isinstance(self.focused, Input)
+
+    def _handled(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        handled = getattr(self.app, "key_handled", None)
+        if handled is not None:
+            handled(event)
+
+    def on_key(self, event: events.Key) -> None:
+        if self.decided:
+            # Typed after the dialog decided, before it closed: it belongs to the screen below.
+            self._handled(event)
+            self.app.post_message(events.Key(event.key, event.character))
+            return
+        if event.key in ("enter", "escape") and self.takes_enter_and_escape():
+            self._handled(event)
+            if event.key == "enter":
+                self.confirm()
+            else:
+                self.action_cancel()
+            return

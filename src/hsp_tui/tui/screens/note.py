@@ -1,0 +1,39 @@
+"""The note dialog: one progress note for one item."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Label
+
+from ...model import Recommendation
+from .dialog import Dialog, heading
+
+
+class NoteScreen(Dialog[str]):
+    """A progress note for one item. Enter saves, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note_cancel")]
+
+    def __init__(self, rec: Recommendation) -> None:
+        super().__init__()
+        self.rec = rec
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Add a progress note"
+            yield Label(heading(self.rec), classes="dialog-heading")
+            yield Input(placeholder="What happened? (Enter saves, Escape cancels)", id="note-text")
+            yield Label("", id="note-error", classes="error", markup=False)
+
+    def confirm(self) -> None:
+        text = self.query_one("#note-text", Input).value
+        if not text.strip():
+            self.query_one("#note-error", Label).update("The note is empty: type something, or Escape to cancel.")
+            return
+        self.decide(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.confirm()
