@@ -13,7 +13,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
 from hsp_tui.tui.palette import SafeCommandPalette
-from hsp_tui.tui.screens.modals import EditScreen, ExportScreen, HelpScreen, MilestoneScreen, NoteScreen
+from hsp_tui.tui.screens.edit import EditScreen
+from hsp_tui.tui.screens.export import ExportScreen
+from hsp_tui.tui.screens.help import HelpScreen
+from hsp_tui.tui.screens.milestone import MilestoneScreen
+from hsp_tui.tui.screens.note import NoteScreen
 from hsp_tui.tui.widgets.detail import DetailPane
 from hsp_tui.tui.widgets.panes import DeadlinesPane, OwnersPane
 

@@ -260,7 +260,7 @@ def test_widgets_and_main_screen_use_no_private_textual_module():
 
 
 async def test_help_at_80x24_wraps_descriptions_under_the_description_column(make_app):
-    from hsp_tui.tui.screens.modals import HelpScreen
+    from hsp_tui.tui.screens.help import HelpScreen
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from .bindings import command_title
 from .palette import SafeCommandPalette
 from .screens.main import MainScreen
-from .screens.modals import HelpScreen
+from .screens.help import HelpScreen
 
 if TYPE_CHECKING:
     from textual.app import App as _App

@@ -8,8 +8,12 @@ from __future__ import annotations
 from textual.binding import Binding, BindingsMap
 
 from .app import HspApp
+from .screens.edit import EditScreen
+from .screens.export import ExportScreen
+from .screens.help import HelpScreen
 from .screens.main import MainScreen
-from .screens.modals import EditScreen, ExportScreen, HelpScreen, MilestoneScreen, NoteScreen
+from .screens.milestone import MilestoneScreen
+from .screens.note import NoteScreen
 from .screens.review_date import ReviewDateScreen
 from .widgets.detail import DetailPane
 from .widgets.panes import DeadlinesPane, OwnersPane

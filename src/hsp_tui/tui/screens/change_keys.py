@@ -18,7 +18,10 @@ from ...errors import HspError
 from ...model import Recommendation, Status
 from ..messages import PlanChangeRequested
 from ..view import STATUS_KEYS
-from .modals import EditResult, EditScreen, ExportScreen, MilestoneScreen, NoteScreen
+from .edit import EditResult, EditScreen
+from .export import ExportScreen
+from .milestone import MilestoneScreen
+from .note import NoteScreen
 from .review_date import ReviewDateScreen
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from ...errors import HspError
 from ...formatting import fmt_date, plural
 from ...remind import Reminder, SmtpTarget, Unaddressed, parse_smtp_url
 from ...textsafe import one_line
-from .modals import Dialog
+from .dialog import Dialog
 
 
 @dataclass(frozen=True)
