@@ -37,6 +37,9 @@ def shown_status(app, number: int) -> Status:
 
 
 async def test_a_colleagues_change_shows_by_itself_and_only_that_item_is_read(pg_cluster, pg_plan_db):
+    # What the app asks the server is read from the server's own log of this database's statements.
+    pg_cluster.psql(f'ALTER DATABASE "{pg_plan_db}" SET log_statement = \'all\'')
+    log = pg_cluster.root / "server.log"
     store = Store(pg_cluster.url(pg_plan_db, "alice"))
     colleague = Store(pg_cluster.url(pg_plan_db, "carol"))
     app = build_app(store, as_of=AS_OF, user="alice")
@@ -44,9 +47,15 @@ async def test_a_colleagues_change_shows_by_itself_and_only_that_item_is_read(pg
         await settled(pilot)
         assert app.link is not None and app.link.connected
         app.main.table.go_to(7)
+        seen = log.stat().st_size
         colleague.set_status(4, Status.BLOCKED, by="ignored", note="waiting for the PCT")
         assert await until(pilot, lambda: shown_status(app, 4) is Status.BLOCKED)
-        assert app.link.last_read == {4}  # that item only, not the whole plan
+        with log.open("rb") as f:
+            f.seek(seen)
+            asked = f.read().decode("utf-8", "replace")
+        # that item only (one indexed read of the numbers heard), never the whole plan
+        assert "FROM hsp.item WHERE plan_id = $1 AND number = ANY($2)" in asked
+        assert "hsp_items" not in asked and "ORDER BY number LIMIT" not in asked
         assert app.main.table.current_number == 7  # the cursor stays where the officer left it
         # the officer's own change goes through the server, under their own name
         await pilot.press("2")

@@ -36,7 +36,6 @@ class ServerLink:
         self.app, self.backend = app, backend
         self.connected = True
         self.reason = ""
-        self.last_read: set[int] | None = set()  # the items last re-read (None: the whole plan)
         self._listener = backend.listener(self._heard, self._state)
 
     def start(self) -> None:
@@ -94,9 +93,7 @@ class ServerLink:
         token = self.backend.change_token()
         if (numbers is None or len(numbers) > PATCH_AT_MOST  # many: building the view whole is as quick
                 or any(app.plan_view.position(n) is None for n in numbers)):
-            self.last_read = None
             return app.judge(self.backend.load_plan), token, None
-        self.last_read = set(numbers)
         digest, changed = app.plan_view, []
         reference = digest.review.plan.meta.date
         for rec in self.backend.load_items(sorted(numbers)):
