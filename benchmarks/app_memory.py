@@ -34,7 +34,7 @@ def main() -> int:
         import tracemalloc
 
         tracemalloc.start(8)
-    from hsp_tui.store import Store
+    from hsp_tui.storage.store import Store
     from hsp_tui.tui import build_app
 
     options = {"plan": args.plan} if args.plan else {}

@@ -97,7 +97,7 @@ def bench_note(cluster, db, sizes, repeats, work: Path) -> list[str]:
     parts = {"python -c pass": [sys.executable, "-c", "pass"],
              "python -c 'import psycopg'": [sys.executable, "-c", "import psycopg"],
              "psycopg: import, connect, SELECT 1": [sys.executable, "-c", PSYCOPG_FLOOR, url],
-             "python -c 'import hsp_tui.cli'": [sys.executable, "-c", "import hsp_tui.cli"]}
+             "python -c 'import hsp_tui.cli.program'": [sys.executable, "-c", "import hsp_tui.cli.program"]}
     part_times = {k: [] for k in parts}
     for r in range(repeats):
         for n in sizes:
@@ -145,7 +145,7 @@ def bench_memory(cluster, db, size, work: Path) -> list[str]:
 
 WRITER = r"""
 import sys, time
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 url, plan, number, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 store = Store(url, plan=plan)
 store.load_head(1)
@@ -173,7 +173,7 @@ def bench_writers(cluster, db, size, per: int = 50, writers: int = 16) -> list[s
 
 
 def bench_live(cluster, db, size, repeats) -> list[str]:
-    from hsp_tui.store import Store
+    from hsp_tui.storage.store import Store
     from hsp_tui.tui import build_app
 
     url = cluster.url(db, "alice")

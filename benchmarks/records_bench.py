@@ -32,8 +32,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from genplan import make_plan  # noqa: E402
 
-from hsp_tui.planfile import plan_from_data, read_plan, validate_data  # noqa: E402
-from hsp_tui.records import PlanFile  # noqa: E402
+from hsp_tui.storage.file.planfile import plan_from_data, read_plan, validate_data  # noqa: E402
+from hsp_tui.domain.records import PlanFile  # noqa: E402
 
 
 def timed(fn):
@@ -59,7 +59,7 @@ PREVIOUS = """
 import gc, sys, time
 from pathlib import Path
 import orjson
-from hsp_tui.store import plan_from_data, validate_data
+from hsp_tui.storage.store import plan_from_data, validate_data
 path = Path(sys.argv[1]); raw = path.read_bytes()
 gc.collect(); gc.disable()
 t0 = time.perf_counter()

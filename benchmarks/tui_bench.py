@@ -28,7 +28,7 @@ from pathlib import Path
 from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 from hsp_tui.tui import build_app
 from hsp_tui.tui.screens.main import MainScreen
 

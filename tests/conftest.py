@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.importing import seed_to_data
-from hsp_tui.seed import seed_document
-from hsp_tui.store import Store
+from hsp_tui.formats.importing import seed_to_data
+from hsp_tui.storage.seed import seed_document
+from hsp_tui.storage.store import Store
 # The throwaway PostgreSQL server (one per session) for the server and contract tests.
 from pgharness import pg_bindir, pg_cluster, pg_db, pg_people, pg_plan_db  # noqa: F401
 

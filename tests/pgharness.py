@@ -202,7 +202,7 @@ def pg_people(pg_cluster: Cluster) -> dict[str, str | None]:
 @pytest.fixture
 def pg_plan_db(pg_cluster: Cluster, pg_db: str, pg_people) -> str:
     """A fresh database set up by its owner (`init`, seed plan loaded as 'haringey-2010')."""
-    from hsp_tui.backends import pgconnect, pgschema
+    from hsp_tui.storage.postgres import connect as pgconnect, install as pgschema
 
     conn = pgconnect.connect(pg_cluster.url(pg_db, OWNER))
     try:

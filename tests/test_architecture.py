@@ -28,8 +28,8 @@ def imported(path: Path) -> set[str]:
 
 
 def test_the_app_never_reads_the_files_raw_layout_or_a_backends_insides():
-    forbidden = ("hsp_tui.records.META", "hsp_tui.records.RECS", "hsp_tui.planfile.plan_from_data",
-                 "hsp_tui.planbytes", "hsp_tui.backends.jsonfile", "hsp_tui.backends.lockfile")
+    forbidden = ("hsp_tui.domain.records.META", "hsp_tui.domain.records.RECS", "hsp_tui.storage.file.planfile.plan_from_data",
+                 "hsp_tui.storage.file.planbytes", "hsp_tui.storage.file.jsonfile", "hsp_tui.storage.file.lockfile")
     for path in (PACKAGE / "tui").rglob("*.py"):
         bad = sorted(name for name in imported(path) if name.startswith(forbidden))
         assert not bad, f"{path.relative_to(PACKAGE)} imports {bad}"
@@ -37,19 +37,19 @@ def test_the_app_never_reads_the_files_raw_layout_or_a_backends_insides():
 
 
 def test_domain_commands_and_review_are_pure():
-    for name in ("commands.py", "review.py", "model.py"):
+    for name in ("domain/commands.py", "domain/review.py", "domain/model.py"):
         names = imported(PACKAGE / name)
-        assert not any(n.startswith(("hsp_tui.store", "hsp_tui.backends", "hsp_tui.planbytes", "hsp_tui.cli"))
+        assert not any(n.startswith(("hsp_tui.storage.store", "hsp_tui.storage.backends", "hsp_tui.storage.file.planbytes", "hsp_tui.cli.program"))
                        for n in names), (name, names)
         text = (PACKAGE / name).read_text(encoding="utf-8")
         assert "datetime.now" not in text and "date.today" not in text and "open(" not in text
 
 
 def test_the_store_neither_judges_items_nor_knows_where_the_plan_is_kept():
-    names = imported(PACKAGE / "store.py")
-    assert not any(n.startswith(("hsp_tui.review", "hsp_tui.backends.jsonfile", "hsp_tui.backends.postgres"))
+    names = imported(PACKAGE / "storage" / "store.py")
+    assert not any(n.startswith(("hsp_tui.domain.review", "hsp_tui.storage.file.jsonfile", "hsp_tui.storage.postgres.server"))
                    for n in names), names
-    assert "tinydb" not in (PACKAGE / "store.py").read_text(encoding="utf-8").lower()
+    assert "tinydb" not in (PACKAGE / "storage" / "store.py").read_text(encoding="utf-8").lower()
 
 
 def core_imports() -> dict[str, set[str]]:
@@ -110,9 +110,9 @@ def test_the_core_has_no_import_cycles():
     """Each core module stands above what it imports, so it can be read, tested and changed from the
     bottom up: no module imports one that (directly or through others) imports it back."""
     graph = core_imports()
-    assert {"hsp_tui.cli", "hsp_tui.store", "hsp_tui.backends", "hsp_tui.backends.jsonfile", "hsp_tui.records",
-            "hsp_tui.planfile"} <= graph.keys()
-    assert "hsp_tui.backends.jsonfile" in graph["hsp_tui.backends"]  # lazy imports are seen
+    assert {"hsp_tui.cli.program", "hsp_tui.storage.store", "hsp_tui.storage.backends", "hsp_tui.storage.file.jsonfile", "hsp_tui.domain.records",
+            "hsp_tui.storage.file.planfile"} <= graph.keys()
+    assert "hsp_tui.storage.file.jsonfile" in graph["hsp_tui.storage.backends"]  # lazy imports are seen
     assert import_cycle(graph) is None, " -> ".join(import_cycle(graph))
 
 

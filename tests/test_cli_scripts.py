@@ -166,8 +166,8 @@ def test_show_marks_undone_changes_and_gives_times_as_the_app_does(cli, db):
 
 def test_show_is_the_text_of_the_apps_detail_pane(cli, db, plan_path):
     pytest.importorskip("textual")
-    from hsp_tui.planfile import plan_from_data
-    from hsp_tui.review import review
+    from hsp_tui.storage.file.planfile import plan_from_data
+    from hsp_tui.domain.review import review
     from hsp_tui.tui.widgets.detail import render_detail
     from datetime import date
 

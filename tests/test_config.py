@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.config import Settings, load_settings
-from hsp_tui.errors import InputError
+from hsp_tui.cli.config import Settings, load_settings
+from hsp_tui.domain.errors import InputError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from hsp_tui.deadlines import parse_deadline
-from hsp_tui.seed import seed_document
+from hsp_tui.domain.deadlines import parse_deadline
+from hsp_tui.storage.seed import seed_document
 
 PLAN = date(2010, 3, 16)  # the seed report's date
 

@@ -10,7 +10,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hsp_tui.planbytes import INDENT, dumps, dumps_by_document
+from hsp_tui.storage.file.planbytes import INDENT, dumps, dumps_by_document
 
 text = st.text(alphabet=st.characters(codec="utf-8"), max_size=20)  # newlines, quotes, emoji, controls
 scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | text | st.floats(allow_nan=False, allow_infinity=False)
@@ -41,8 +41,8 @@ def test_a_large_plan_is_read_a_slice_at_a_time_and_a_damaged_record_in_any_slic
     refused naming it, as it is in a small plan."""
     import pytest
 
-    from hsp_tui.errors import PlanFileError
-    from hsp_tui.planfile import CONVERT_AT_ONCE, plan_from_data, read_plan
+    from hsp_tui.domain.errors import PlanFileError
+    from hsp_tui.storage.file.planfile import CONVERT_AT_ONCE, plan_from_data, read_plan
 
     doc = seed_data["recommendations"]["2"]
     count = 2 * CONVERT_AT_ONCE + 17
@@ -62,8 +62,8 @@ def test_the_file_backend_writes_its_typed_records_as_the_same_bytes(seed_data):
     the file is byte for byte what the dicts would give, for a small plan and a large one, a table
     that is not ours kept as it was; and again after a change, when the records that stayed the same
     are written as the bytes they were last written as (`Fragments`)."""
-    from hsp_tui.planbytes import Fragments, dumps_records
-    from hsp_tui.planfile import read_tables
+    from hsp_tui.storage.file.planbytes import Fragments, dumps_records
+    from hsp_tui.storage.file.planfile import read_tables
 
     doc = seed_data["recommendations"]["2"]
     for count in (12, 2501):

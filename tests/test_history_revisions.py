@@ -12,7 +12,7 @@ import re
 import jsonschema
 import pytest
 
-from hsp_tui.schema import schema
+from hsp_tui.formats.schema import schema
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 VALIDATOR = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)

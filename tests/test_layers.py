@@ -1,4 +1,4 @@
-"""The app talks to the core, never to the command line: no tui module imports hsp_tui.cli."""
+"""The app talks to the core, never to the command line: no tui module imports hsp_tui.cli.program."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_no_tui_module_imports_the_command_line():
         "mods = [m.name for m in pkgutil.walk_packages(t.__path__, 'hsp_tui.tui.')]\n"
         "for m in mods: importlib.import_module(m)\n"
         "print(len(mods))\n"
-        "sys.exit(3 if 'hsp_tui.cli' in sys.modules else 0)\n"
+        "sys.exit(3 if 'hsp_tui.cli.program' in sys.modules else 0)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -33,7 +33,7 @@ def test_no_tui_source_names_the_cli_module():
                 names = [a.name for a in node.names]
             else:
                 continue
-            if any(n == "cli" or n.endswith(".cli") or n == "hsp_tui.cli" for n in names):
+            if any(n == "cli" or n.endswith(".cli") or n == "hsp_tui.cli.program" for n in names):
                 offenders.append(f"{path.relative_to(TUI)}:{node.lineno}")
             if isinstance(node, ast.ImportFrom) and node.level and any(a.name == "cli" for a in node.names):
                 offenders.append(f"{path.relative_to(TUI)}:{node.lineno}")

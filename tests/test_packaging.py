@@ -12,10 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE_MODULES = [
-    "hsp_tui", "hsp_tui.cli", "hsp_tui.model", "hsp_tui.deadlines", "hsp_tui.review", "hsp_tui.store",
-    "hsp_tui.planbytes", "hsp_tui.importing", "hsp_tui.spreadsheets", "hsp_tui.paths", "hsp_tui.seed", "hsp_tui.textsafe",
-    "hsp_tui.errors", "hsp_tui.commands", "hsp_tui.backends", "hsp_tui.backends.jsonfile",
-    "hsp_tui.backends.lockfile",
+    "hsp_tui", "hsp_tui.cli.program", "hsp_tui.domain.model", "hsp_tui.domain.deadlines", "hsp_tui.domain.review", "hsp_tui.storage.store",
+    "hsp_tui.storage.file.planbytes", "hsp_tui.formats.importing", "hsp_tui.formats.spreadsheets", "hsp_tui.storage.file.paths", "hsp_tui.storage.seed", "hsp_tui.domain.textsafe",
+    "hsp_tui.domain.errors", "hsp_tui.domain.commands", "hsp_tui.storage.backends", "hsp_tui.storage.file.jsonfile",
+    "hsp_tui.storage.file.lockfile",
 ]
 
 
@@ -38,7 +38,7 @@ def test_core_modules_do_not_import_textual():
 def test_cli_commands_do_not_load_textual(tmp_path, command):
     code = (
         "import sys, runpy\n"
-        "from hsp_tui.cli import main\n"
+        "from hsp_tui.cli.program import main\n"
         f"rc = main(['--db', {str(tmp_path / 'p.json')!r}] + {command!r})\n"
         "assert rc == 0, rc\n"
         "sys.exit(2 if 'textual' in sys.modules else 0)\n"
@@ -57,7 +57,7 @@ def test_wheel_ships_the_seed_and_the_installed_package_finds_it(tmp_path):
     wheel = next(wheel_dir.glob("hsp_tui-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "hsp_tui/data/partnership-working-in-haringey-2010.json" in names
-    assert "hsp_tui/backends/postgres.sql" in names  # the server's schema, read by `init`
+    assert "hsp_tui/storage/postgres/hsp.sql" in names  # the server's schema, read by `init`
     target = tmp_path / "site"
     inst = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
@@ -65,7 +65,7 @@ def test_wheel_ships_the_seed_and_the_installed_package_finds_it(tmp_path):
     )
     assert inst.returncode == 0, inst.stderr
     env = {**os.environ, "PYTHONPATH": str(target)}
-    code = "import hsp_tui, hsp_tui.seed as s; print(hsp_tui.__file__); print(s.seed_path())"
+    code = "import hsp_tui, hsp_tui.storage.seed as s; print(hsp_tui.__file__); print(s.seed_path())"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     module_file, seed_file = proc.stdout.split()

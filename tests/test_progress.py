@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from hsp_tui.model import Plan, PlanMeta, Recommendation
-from hsp_tui.progress import progress, weeks
-from hsp_tui.review import review
+from hsp_tui.domain.model import Plan, PlanMeta, Recommendation
+from hsp_tui.domain.progress import progress, weeks
+from hsp_tui.domain.review import review
 
 PLAN_DAY = date(2010, 3, 1)
 
@@ -148,7 +148,7 @@ def test_a_change_recorded_after_the_review_date_counts_on_the_review_date():
 
 
 def test_text_bars_share_one_scale_and_never_hide_a_non_zero_value():
-    from hsp_tui.charts import text_bars
+    from hsp_tui.formats.charts import text_bars
 
     rows = text_bars([0, 1, 6, 12], top=12, height=4)
     assert len(rows) == 4 and all(len(r) == 4 for r in rows)

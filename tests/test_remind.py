@@ -192,7 +192,7 @@ def test_csv_import_takes_an_email_column_as_contacts_and_a_json_export_keeps_th
     export = tmp_path / "export.json"
     assert cli("--db", str(db), "export", "-o", str(export)).code == 0
     jsonschema = pytest.importorskip("jsonschema")
-    from hsp_tui.schema import schema_text
+    from hsp_tui.formats.schema import schema_text
 
     jsonschema.validate(json.loads(export.read_text(encoding="utf-8")), json.loads(schema_text()))
     again = tmp_path / "again.json"

@@ -15,11 +15,11 @@ from datetime import date
 import pytest
 from markdown_it import MarkdownIt
 
-from hsp_tui.spreadsheets import export_csv, neutralise
-from hsp_tui.model import Status
-from hsp_tui.report import render_markdown
-from hsp_tui.review import review
-from hsp_tui.textsafe import visible
+from hsp_tui.formats.spreadsheets import export_csv, neutralise
+from hsp_tui.domain.model import Status
+from hsp_tui.formats.report import render_markdown
+from hsp_tui.domain.review import review
+from hsp_tui.domain.textsafe import visible
 
 EXPORTED_AT = "2010-06-01T09:30:00+01:00"
 AS_OF = date(2010, 6, 1)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui import charts
-from hsp_tui.report_html import BORDER, TEXT_COLOURS, render_html
-from hsp_tui.review import review
+from hsp_tui.formats import charts
+from hsp_tui.formats.report_html import BORDER, TEXT_COLOURS, render_html
+from hsp_tui.domain.review import review
 
 AS_OF = date(2010, 9, 1)
 EXPORTED = "2010-09-01T10:00:00+01:00"
@@ -167,7 +167,7 @@ def test_an_officer_exports_the_report_and_the_browser_prints_it_on_a4(cli, plan
 
 
 def review_overdue(plan_path: Path) -> list[tuple[int, str, int]]:
-    from hsp_tui.store import Store
+    from hsp_tui.storage.store import Store
 
     rv = review(Store(plan_path).load(), AS_OF)
     return [(i.number, i.rec.title, i.days_overdue) for i in rv.overdue]

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from hsp_tui.model import Status
-from hsp_tui.review import review
+from hsp_tui.domain.model import Status
+from hsp_tui.domain.review import review
 
 
 def _item(store, as_of, number, **kw):

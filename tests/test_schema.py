@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hsp_tui.importing import read_plan_file, seed_to_data
-from hsp_tui.schema import export_json
-from hsp_tui.review import review
-from hsp_tui.schema import SCHEMA_NAME, generated_text, schema, schema_text
-from hsp_tui.seed import seed_document
-from hsp_tui.store import Store
+from hsp_tui.formats.importing import read_plan_file, seed_to_data
+from hsp_tui.formats.schema import export_json
+from hsp_tui.domain.review import review
+from hsp_tui.formats.schema import SCHEMA_NAME, generated_text, schema, schema_text
+from hsp_tui.storage.seed import seed_document
+from hsp_tui.storage.store import Store
 
 AS_OF = date(2010, 6, 1)
 EXPORTED_AT = "2010-06-01T09:30:00+01:00"
@@ -54,10 +54,10 @@ def test_schema_is_valid_draft_2020_12_and_describes_the_issue_fields():
 
 
 def test_shipped_schema_is_what_the_declaration_generates():
-    """The schema is generated from the records (`python -m hsp_tui.schema > src/hsp_tui/export.schema.json`):
+    """The schema is generated from the records (`python -m hsp_tui.formats.schema > src/hsp_tui/formats/export.schema.json`):
     a record changed without regenerating it fails here."""
     assert schema_text() == generated_text()
-    proc = subprocess.run([sys.executable, "-m", "hsp_tui.schema"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "hsp_tui.formats.schema"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout == schema_text()
 
 
@@ -75,8 +75,8 @@ def test_schema_ships_inside_the_wheel(tmp_path):
     assert proc.returncode == 0, proc.stderr
     (wheel,) = tmp_path.glob("*.whl")
     with zipfile.ZipFile(wheel) as zf:
-        assert json.loads(zf.read(f"hsp_tui/{SCHEMA_NAME}")) == schema()
-        assert "hsp_tui/schema.py" in zf.namelist()
+        assert json.loads(zf.read(f"hsp_tui/formats/{SCHEMA_NAME}")) == schema()
+        assert "hsp_tui/formats/schema.py" in zf.namelist()
 
 
 def test_schema_rejects_what_it_should():

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.errors import ConflictError, InputError, NotFoundError, PlanFileError
-from hsp_tui.importing import seed_to_data
-from hsp_tui.model import SCHEMA_VERSION, Status
-from hsp_tui.seed import seed_document
-from hsp_tui.backends.jsonfile import Signature
-from hsp_tui.store import Store
+from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError, PlanFileError
+from hsp_tui.formats.importing import seed_to_data
+from hsp_tui.domain.model import SCHEMA_VERSION, Status
+from hsp_tui.storage.seed import seed_document
+from hsp_tui.storage.file.jsonfile import Signature
+from hsp_tui.storage.store import Store
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
@@ -162,7 +162,7 @@ def test_a_corrupt_file_names_the_backup_to_restore(store, plan_path):
 
 WRITER = r"""
 import sys
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 path, number, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 store = Store(path)
 for i in range(n):

@@ -11,11 +11,11 @@ import pytest
 from tinydb import Query, TinyDB
 from tinydb.storages import JSONStorage
 
-from hsp_tui.backends.jsonfile import PlanStorage
-from hsp_tui.errors import PlanFileError
-from hsp_tui.model import Status
-from hsp_tui.records import META, RECS
-from hsp_tui.store import Store
+from hsp_tui.storage.file.jsonfile import PlanStorage
+from hsp_tui.domain.errors import PlanFileError
+from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import META, RECS
+from hsp_tui.storage.store import Store
 
 
 @pytest.fixture(params=[JSONStorage, PlanStorage], ids=["tinydb", "ours"])
@@ -119,7 +119,7 @@ def test_the_file_backend_reads_what_tinydb_writes(plan_path: Path, store: Store
 
 
 def test_a_write_through_the_storage_takes_the_plans_lock(plan_path: Path) -> None:
-    from hsp_tui.backends.lockfile import plan_lock
+    from hsp_tui.storage.file.lockfile import plan_lock
 
     class Impatient(PlanStorage):
         lock_timeout = 0.2

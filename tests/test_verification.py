@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from hsp_tui.errors import InputError
-from hsp_tui.model import Status
-from hsp_tui.progress import progress
-from hsp_tui.report import render_markdown
-from hsp_tui.review import review
+from hsp_tui.domain.errors import InputError
+from hsp_tui.domain.model import Status
+from hsp_tui.domain.progress import progress
+from hsp_tui.formats.report import render_markdown
+from hsp_tui.domain.review import review
 
 
 def run(cli, plan_path, *args, user="officer"):

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from hsp_tui.backends import Backend, open_backend
-from hsp_tui.importing import seed_to_data
-from hsp_tui.model import Plan
-from hsp_tui.planfile import plan_from_data
-from hsp_tui.seed import seed_document
+from hsp_tui.storage.backends import Backend, open_backend
+from hsp_tui.formats.importing import seed_to_data
+from hsp_tui.domain.model import Plan
+from hsp_tui.storage.file.planfile import plan_from_data
+from hsp_tui.storage.seed import seed_document
 
 FIXED_AT = "2010-06-01T09:00:00+01:00"
 BACKENDS = ["jsonfile", "postgres"]
@@ -42,7 +42,7 @@ def place(request, tmp_path: Path) -> Place:
         # A fresh database of the session's throwaway cluster (tests/pgharness.py), set up as
         # `init --empty` does, used by its owner: the only role that may replace a whole plan.
         # What officers, readers and strangers may do is tested in tests/server/.
-        from hsp_tui.backends import pgconnect, pgschema
+        from hsp_tui.storage.postgres import connect as pgconnect, install as pgschema
         from pgharness import OWNER
 
         cluster = request.getfixturevalue("pg_cluster")

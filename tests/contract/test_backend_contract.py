@@ -13,9 +13,9 @@ from msgspec.structs import replace
 
 import pytest
 
-from hsp_tui.errors import ConflictError, NotFoundError, PlanFileError
-from hsp_tui.model import Plan, Status
-from hsp_tui.store import Store
+from hsp_tui.domain.errors import ConflictError, NotFoundError, PlanFileError
+from hsp_tui.domain.model import Plan, Status
+from hsp_tui.storage.store import Store
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")
 
@@ -179,7 +179,7 @@ def test_a_change_says_whether_someone_else_saved_before_it(backend, place):
 
 WRITER = r"""
 import sys
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 target, number, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 store = Store(target)
 for i in range(n):

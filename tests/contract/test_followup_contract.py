@@ -13,9 +13,9 @@ from msgspec.structs import replace
 
 import pytest
 
-from hsp_tui.errors import InputError, NotFoundError
-from hsp_tui.model import Contact, HistoryEntry, Plan
-from hsp_tui.store import Store
+from hsp_tui.domain.errors import InputError, NotFoundError
+from hsp_tui.domain.model import Contact, HistoryEntry, Plan
+from hsp_tui.storage.store import Store
 
 from .test_backend_contract import ISO_WITH_OFFSET
 
@@ -110,7 +110,7 @@ def test_a_plan_created_with_contacts_and_reminders_keeps_them(place, seed_plan)
 
 CONTACT_WRITER = r"""
 import sys
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 target, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 store = Store(target)
 for i in range(n):

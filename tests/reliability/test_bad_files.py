@@ -15,8 +15,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from hsp_tui.errors import HspError, PlanFileError
-from hsp_tui.store import Store
+from hsp_tui.domain.errors import HspError, PlanFileError
+from hsp_tui.storage.store import Store
 
 from .helpers import assert_one_line_error, make_plan, recs, run_cli
 

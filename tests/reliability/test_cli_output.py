@@ -59,20 +59,21 @@ def test_every_print_of_the_command_line_goes_through_the_literal_rendering() ->
     output.say() (spelled out) and output.write_data() (spelled out on a terminal, exact to a file or
     a pipe)."""
     offenders = []
-    commands = ("cli.py", "invocation.py", "cli_view.py", "cli_change.py", "cli_plan.py", "followup.py")
-    for module in (*commands, "listing.py", "formatting.py", "exports.py", "output.py"):
+    commands = ("cli/program.py", "cli/invocation.py", "cli/view_commands.py", "cli/change_commands.py", "cli/plan_commands.py",
+                "cli/followup_commands.py")
+    for module in (*commands, "cli/listing.py", "formats/formatting.py", "formats/exports.py", "cli/output.py"):
         tree = ast.parse((SRC / module).read_text(encoding="utf-8"))
-        offenders += _prints(tree, module, allowed={"say", "write_data"} if module == "output.py" else set())
+        offenders += _prints(tree, module, allowed={"say", "write_data"} if module == "cli/output.py" else set())
     assert offenders == []
     import importlib
 
-    from hsp_tui import output
+    from hsp_tui.cli import output
 
     for module in commands:  # a module's say / write_data, where it has one, is output's own
-        mod = importlib.import_module(f"hsp_tui.{module[:-3]}")
+        mod = importlib.import_module("hsp_tui." + module[:-3].replace("/", "."))
         for name in ("say", "write_data"):
             assert getattr(mod, name, getattr(output, name)) is getattr(output, name), (module, name)
-    assert importlib.import_module("hsp_tui.cli").say is output.say
+    assert importlib.import_module("hsp_tui.cli.program").say is output.say
 
 
 def _prints(tree: ast.AST, module: str, allowed: set[str]) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 
 from .helpers import HERE, PYTHON, cli_env, fresh_copy, make_plan, recs, run_cli
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hsp_tui.errors import InputError
-from hsp_tui.importing import read_plan_file
-from hsp_tui.spreadsheets import MAX_CELL
+from hsp_tui.domain.errors import InputError
+from hsp_tui.formats.importing import read_plan_file
+from hsp_tui.formats.spreadsheets import MAX_CELL
 
 from .helpers import HEADER, assert_one_line_error, recs, run_cli
 

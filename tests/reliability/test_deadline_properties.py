@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from hsp_tui.deadlines import MONTHS, SEASONS, month_end, parse_deadline
+from hsp_tui.domain.deadlines import MONTHS, SEASONS, month_end, parse_deadline
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from hsp_tui.errors import PlanFileError
-from hsp_tui.store import Store
-from hsp_tui.textsafe import one_line, visible
+from hsp_tui.domain.errors import PlanFileError
+from hsp_tui.storage.store import Store
+from hsp_tui.domain.textsafe import one_line, visible
 
 from .helpers import load_raw, make_plan, recs, run_cli, write_csv
 

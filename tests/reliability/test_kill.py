@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 
 from .helpers import HERE, PYTHON, cli_env, disk_env, load_raw, make_plan, run_cli
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.importing import seed_to_data
-from hsp_tui.seed import seed_document
-from hsp_tui.store import Store
+from hsp_tui.formats.importing import seed_to_data
+from hsp_tui.storage.seed import seed_document
+from hsp_tui.storage.store import Store
 from notices import Notices
 
 from .helpers import HERE, PYTHON, assert_one_line_error, cli_env, disk_env, make_plan, recs, run_cli
@@ -94,7 +94,7 @@ def test_a_save_waiting_on_a_replaced_lock_file_waits_for_the_new_one(db: Path) 
     for the new one instead of saving beside its holder."""
     import threading
 
-    from hsp_tui.planlock import WaitPolicy, waiting
+    from hsp_tui.storage.file.planlock import WaitPolicy, waiting
 
     lock = db.with_name("plan.json.lock")
     first = hold_lock(lock)

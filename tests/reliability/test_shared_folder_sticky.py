@@ -20,8 +20,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from hsp_tui import journal
-from hsp_tui.planbytes import read_plan_bytes
+from hsp_tui.storage.file import journal
+from hsp_tui.storage.file.planbytes import read_plan_bytes
 
 from .helpers import AS_OF, HERE, PYTHON, assert_one_line_error, disk_env, make_plan, recs
 from .people import ALICE, BOB, READER, TEAM, Person, needs_root, shared_root, team_folder  # noqa: F401

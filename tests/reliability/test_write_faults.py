@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui import safefiles
-from hsp_tui.errors import PlanFileError
-from hsp_tui.store import Store
+from hsp_tui.storage.file import safefiles
+from hsp_tui.domain.errors import PlanFileError
+from hsp_tui.storage.store import Store
 
 from .helpers import assert_one_line_error, disk_env, make_plan, run_cli
 

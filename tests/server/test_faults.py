@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from hsp_tui.backends import pgconnect, pgschema
-from hsp_tui.backends.pgconnect import ServerError
-from hsp_tui.model import Status
-from hsp_tui.store import Store
+from hsp_tui.storage.postgres import connect as pgconnect, install as pgschema
+from hsp_tui.storage.postgres.connect import ServerError
+from hsp_tui.domain.model import Status
+from hsp_tui.storage.store import Store
 from pgharness import OWNER, destroy, start_cluster
 
 PLAN = "haringey-2010"
@@ -85,7 +85,7 @@ def test_a_change_cut_off_before_commit_is_not_saved_and_says_so(own_cluster, db
         with store.backend.transaction(3, by="ignored") as txn:
             rec = txn.get()  # the row is locked, the transaction open
             kill_sessions_of(own_cluster, db)
-            from hsp_tui.commands import SetStatus
+            from hsp_tui.domain.commands import SetStatus
 
             outcome = SetStatus(3, Status.DONE, None).apply(rec, txn.stamp(rec))
             txn.put(outcome.record, outcome.entry)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 from pgharness import OWNER
 
 PLAN = "haringey-2010"
@@ -192,7 +192,7 @@ async def test_the_apps_contact_and_remind_keys_work_on_a_server(pg_cluster, pg_
     from textual.widgets import Input, OptionList
 
     from hsp_tui.tui import build_app
-    from hsp_tui.tui.screens.followup import ContactsScreen, RemindScreen
+    from hsp_tui.tui.screens.contacts import ContactsScreen, RemindScreen
 
     store = Store(pg_cluster.url(pg_plan_db, "alice"))
     app = build_app(store, as_of=AS_OF, user="alice")

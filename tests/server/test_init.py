@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from hsp_tui.backends import pgconnect, pgschema
+from hsp_tui.storage.postgres import connect as pgconnect, install as pgschema
 from pgharness import OWNER, PASSWORD_GROUP, destroy, start_cluster
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from hsp_tui.model import Status
-from hsp_tui.store import Store
+from hsp_tui.domain.model import Status
+from hsp_tui.storage.store import Store
 from pgharness import OWNER
 
 ITEMS = 4_500  # three batches, the last one partial

@@ -152,7 +152,7 @@ def test_a_plan_moved_from_a_file_to_the_server_keeps_everything(cli, url, tmp_p
 # -- many writers at once ----------------------------------------------------------------------
 WRITER = r"""
 import sys
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 url, number, n, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 store = Store(url)
 for i in range(n):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.importing import seed_to_data
-from hsp_tui.seed import seed_document
-from hsp_tui.store import Store
+from hsp_tui.formats.importing import seed_to_data
+from hsp_tui.storage.seed import seed_document
+from hsp_tui.storage.store import Store
 
 AS_OF = date(2010, 6, 1)
 STAMP = "2010-06-01T09:00:00+01:00"

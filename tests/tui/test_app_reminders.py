@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 from textual.widgets import Input, Label, OptionList
 
-from hsp_tui.review import review
-from hsp_tui.tui.screens.followup import ContactsScreen, RemindScreen
+from hsp_tui.domain.review import review
+from hsp_tui.tui.screens.contacts import ContactsScreen, RemindScreen
 from tuikit import Notices, detail_text, last_notice, plain, settled, until
 
 AS_OF = date(2010, 6, 1)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.config import Settings
-from hsp_tui.errors import InputError
-from hsp_tui.store import Store
+from hsp_tui.cli.config import Settings
+from hsp_tui.domain.errors import InputError
+from hsp_tui.storage.store import Store
 from tuikit import Notices, settled, cursor_row, detail_text, last_notice, on_disk, table_rows
 
 from conftest import fixed_clock

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.errors import PlanFileError
-from hsp_tui.store import Store
+from hsp_tui.domain.errors import PlanFileError
+from hsp_tui.storage.store import Store
 from hsp_tui.tui.collector import Collector
 from tuikit import file_data, seed_docs_repeated, settled
 

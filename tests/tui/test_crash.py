@@ -10,7 +10,7 @@ from pathlib import Path
 
 from textual.binding import Binding
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 from hsp_tui.tui import app as app_module
 from hsp_tui.tui.app import HspApp
 from hsp_tui.tui.crash import CRASH_DIR_ENV, CRASH_EXIT, crash_folder, run_reporting_crashes

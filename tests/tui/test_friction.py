@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 
 from conftest import fixed_clock
 from tuikit import Notices, detail_text, last_notice, on_disk, plain, settled

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 from tuikit import Notices, cursor_row, file_data, on_disk, plain, seed_docs_repeated, settled, table_rows
 
 from conftest import AS_OF, USER, fixed_clock

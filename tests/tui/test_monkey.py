@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from textual import events
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 
 from tuikit import Notices, settled
 
@@ -38,7 +38,7 @@ BURSTS = 35  # per seed: with 5-30 keys each, about 600 keys a seed
 
 COLLEAGUE = textwrap.dedent("""
     import sys, time
-    from hsp_tui.store import Store
+    from hsp_tui.storage.store import Store
     path, rounds = sys.argv[1], int(sys.argv[2])
     for k in range(rounds):
         Store(path).add_note(7, f"colleague note {k}", by="colleague")

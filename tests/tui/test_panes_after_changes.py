@@ -3,7 +3,7 @@ from the counts that changed: what they show must be what the app shows when ope
 
 from __future__ import annotations
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 from hsp_tui.tui.widgets.panes import SummaryBar
 from tuikit import plain, settled, table_rows
 

@@ -7,7 +7,7 @@ import json
 import os
 import threading
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 
 from conftest import fixed_clock
 from tuikit import Notices, cursor_row, detail_text, last_notice, on_disk, plain, settled, table_rows
@@ -295,7 +295,7 @@ async def test_keys_left_out_of_the_narrow_footer_still_work(make_app):
 
 
 async def test_footer_shows_remapped_status_keys(make_app, tmp_path):
-    from hsp_tui.config import load_settings
+    from hsp_tui.cli.config import load_settings
 
     config = tmp_path / "c.toml"
     config.write_text('[keys]\nset_done = "d"\n', encoding="utf-8")
@@ -340,8 +340,8 @@ async def test_owners_in_full_first_and_the_title_takes_the_rest(make_app):
     ('quit = "escape"', "gives 'escape' to both"),
 ])
 def test_settings_giving_one_key_to_two_bindings_are_refused(make_app, tmp_path, keys, words):
-    from hsp_tui.config import load_settings
-    from hsp_tui.errors import InputError
+    from hsp_tui.cli.config import load_settings
+    from hsp_tui.domain.errors import InputError
 
     config = tmp_path / "c.toml"
     config.write_text(f"[keys]\n{keys}\n", encoding="utf-8")
@@ -352,7 +352,7 @@ def test_settings_giving_one_key_to_two_bindings_are_refused(make_app, tmp_path,
 
 
 async def test_remapped_keys_that_do_not_clash_work(make_app, tmp_path, plan_path):
-    from hsp_tui.config import load_settings
+    from hsp_tui.cli.config import load_settings
 
     config = tmp_path / "c.toml"
     config.write_text('[keys]\nset_done = "n"\nadd_note = "4"\nhelp = "?,h"\n', encoding="utf-8")

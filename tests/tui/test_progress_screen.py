@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from hsp_tui.review import review
-from hsp_tui.tui.screens.progress import ProgressScreen
+from hsp_tui.domain.review import review
+from hsp_tui.tui.screens.progress_chart import ProgressScreen
 
 
 def screen_text(app) -> str:

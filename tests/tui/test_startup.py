@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from hsp_tui.cli import Context, build_parser
-from hsp_tui.errors import HspError
+from hsp_tui.cli.program import build_parser
+from hsp_tui.cli.invocation import Context
+from hsp_tui.domain.errors import HspError
 from hsp_tui.tui import app_for
 
 
@@ -72,7 +73,7 @@ def test_core_modules_never_import_textual(tmp_path):
         "         if not m.name.startswith('hsp_tui.tui') and m.name != 'hsp_tui.__main__']\n"
         "for name in names:\n"
         "    importlib.import_module(name)\n"
-        "assert 'hsp_tui.config' in names and 'hsp_tui.cli' in names, names\n"
+        "assert 'hsp_tui.cli.config' in names and 'hsp_tui.cli.program' in names, names\n"
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print(len(names))\n"
         "assert not bad, bad\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 from tuikit import cursor_row, detail_text, file_data, seed_docs_repeated, settled
 
 from conftest import AS_OF, USER, fixed_clock

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hsp_tui.model import Recommendation, Status
-from hsp_tui.review import review, review_item
-from hsp_tui.store import Store
+from hsp_tui.domain.model import Recommendation, Status
+from hsp_tui.domain.review import review, review_item
+from hsp_tui.storage.store import Store
 from hsp_tui.tui.view import SORTS, PlanView, select
 
 from conftest import AS_OF
@@ -27,15 +27,15 @@ DEADLINES = ["April 2010", "31/05/2010", "Ongoing", "July 2010", "Q3 2010/11", "
 def plan_of(store: Store, n: int):
     data = seed_docs_repeated(file_data(store.path), n, owner=lambda k: OWNERS[k % len(OWNERS)],
                               deadline=lambda k: DEADLINES[k % len(DEADLINES)])
-    from hsp_tui.planfile import plan_from_data
+    from hsp_tui.storage.file.planfile import plan_from_data
 
     return plan_from_data(store.path, data)
 
 
 @pytest.fixture(scope="module")
 def store_for_hypothesis(tmp_path_factory) -> Store:
-    from hsp_tui.importing import seed_to_data
-    from hsp_tui.seed import seed_document
+    from hsp_tui.formats.importing import seed_to_data
+    from hsp_tui.storage.seed import seed_document
 
     path = tmp_path_factory.mktemp("view") / "plan.json"
     return Store.open(path, seed=lambda: seed_to_data(seed_document(), by="seed", at="2010-03-16T10:00:00+00:00"))
@@ -124,7 +124,7 @@ def test_many_random_changes_patch_the_view_as_a_full_rebuild_would(tmp_path, st
     note, verdict, undo) on a 120-item plan, each shown by patching the view."""
     import random
 
-    from hsp_tui.errors import HspError
+    from hsp_tui.domain.errors import HspError
     from hsp_tui.tui.view import after_change
 
     rng = random.Random(13)

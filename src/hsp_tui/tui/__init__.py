@@ -6,9 +6,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
-    from ..config import Settings
-    from ..store import Store
-    from .app import HspApp
+    from hsp_tui.cli.config import Settings
+    from hsp_tui.storage.store import Store
+    from hsp_tui.tui.app import HspApp
 
 __all__ = ["build_app", "run_app", "terminal_problem"]
 
@@ -30,9 +30,9 @@ def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = Fal
               settings: "Settings | None" = None, **kwargs: Any) -> "HspApp":
     """The app for this store. Refuses (InputError) a settings file naming an unknown theme or key id,
     or giving one key to two bindings active at the same time."""
-    from .app import HspApp
-    from .bindings import key_name
-    from .keymap import binding_ids, binding_scopes
+    from hsp_tui.tui.app import HspApp
+    from hsp_tui.tui.bindings import key_name
+    from hsp_tui.tui.keymap import binding_ids, binding_scopes
 
     app = HspApp(store, as_of=as_of, user=user, as_of_given=as_of_given, due_soon_days=due_soon_days,
                  settings=settings, **kwargs)
@@ -45,11 +45,11 @@ def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = Fal
 
 def run_app(ctx: Any) -> int:
     """Open the app for the CLI context. File and settings errors raise HspError before it starts."""
-    from .crash import crash_folder, run_reporting_crashes
+    from hsp_tui.tui.crash import crash_folder, run_reporting_crashes
 
     import sys
 
-    from .ascii import ascii_where_needed
+    from hsp_tui.tui.ascii import ascii_where_needed
 
     app = app_for(ctx)
     with ascii_where_needed(sys.__stderr__):  # Textual draws on stderr

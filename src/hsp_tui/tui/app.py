@@ -14,27 +14,27 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..exports import FORMAT_WORDS, write_export
-from ..formatting import fmt_date
-from ..config import Settings
-from ..backends import Token
-from ..commands import Command, Undo
-from ..errors import ConflictError, HspError
-from ..model import Plan
-from ..review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
-from ..store import Change, Store, now_iso
-from ..textsafe import visible
-from .bindings import key_name
-from .keyhelp import KeyHelp
-from .words import long_past_hint, saved_words, unchanged_words, undone_words
-from .keys import KeyGate
-from .lockwait import LockWaits
-from .messages import PlanChangeRequested
-from .screens.main import MainScreen
-from . import followup, live
-from .collector import Collector
-from .live import ServerLink
-from .view import PlanView, after_change, reread
+from hsp_tui.formats.exports import FORMAT_WORDS, write_export
+from hsp_tui.formats.formatting import fmt_date
+from hsp_tui.cli.config import Settings
+from hsp_tui.storage.backends import Token
+from hsp_tui.domain.commands import Command, Undo
+from hsp_tui.domain.errors import ConflictError, HspError
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
+from hsp_tui.storage.store import Change, Store, now_iso
+from hsp_tui.domain.textsafe import visible
+from hsp_tui.tui.bindings import key_name
+from hsp_tui.tui.keyhelp import KeyHelp
+from hsp_tui.tui.words import long_past_hint, saved_words, unchanged_words, undone_words
+from hsp_tui.tui.keys import KeyGate
+from hsp_tui.tui.lockwait import LockWaits
+from hsp_tui.tui.messages import PlanChangeRequested
+from hsp_tui.tui.screens.main import MainScreen
+from hsp_tui.tui import contact_actions as followup, live
+from hsp_tui.tui.collector import Collector
+from hsp_tui.tui.live import ServerLink
+from hsp_tui.tui.view import PlanView, after_change, reread
 
 POLL_SECONDS = 1.0
 # A plan with more items than this shows its first items at once and reads the rest in a thread.

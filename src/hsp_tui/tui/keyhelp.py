@@ -11,15 +11,15 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from .bindings import command_title
-from .palette import SafeCommandPalette
-from .screens.main import MainScreen
-from .screens.help import HelpScreen
+from hsp_tui.tui.bindings import command_title
+from hsp_tui.tui.palette import SafeCommandPalette
+from hsp_tui.tui.screens.main import MainScreen
+from hsp_tui.tui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
     from textual.app import App as _App
 
-    from ..config import Settings
+    from hsp_tui.cli.config import Settings
 else:
     _App = object  # a mixin of the app; typed as one
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingsMap
 
-from .app import HspApp
-from .screens.edit import EditScreen
-from .screens.export import ExportScreen
-from .screens.help import HelpScreen
-from .screens.main import MainScreen
-from .screens.milestone import MilestoneScreen
-from .screens.note import NoteScreen
-from .screens.review_date import ReviewDateScreen
-from .widgets.detail import DetailPane
-from .widgets.panes import DeadlinesPane, OwnersPane
-from .widgets.rectable import RecTable
+from hsp_tui.tui.app import HspApp
+from hsp_tui.tui.screens.edit import EditScreen
+from hsp_tui.tui.screens.export import ExportScreen
+from hsp_tui.tui.screens.help import HelpScreen
+from hsp_tui.tui.screens.main import MainScreen
+from hsp_tui.tui.screens.milestone import MilestoneScreen
+from hsp_tui.tui.screens.note import NoteScreen
+from hsp_tui.tui.screens.review_date import ReviewDateScreen
+from hsp_tui.tui.widgets.detail import DetailPane
+from hsp_tui.tui.widgets.panes import DeadlinesPane, OwnersPane
+from hsp_tui.tui.widgets.rectable import RecTable
 
 
 def class_bindings(cls: type) -> BindingsMap:

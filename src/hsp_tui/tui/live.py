@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from ..errors import HspError
-from ..review import review_item
-from .view import PATCH_AT_MOST, PlanView
+from hsp_tui.domain.errors import HspError
+from hsp_tui.domain.review import review_item
+from hsp_tui.tui.view import PATCH_AT_MOST, PlanView
 
 if TYPE_CHECKING:
-    from .planapp import PlanApp
+    from hsp_tui.tui.planapp import PlanApp
 
 
 def attach(app: "PlanApp") -> "ServerLink | None":

@@ -13,10 +13,10 @@ import math
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, TypeVar
 
-from ..planlock import LockBusy, LockWaitCancelled, WaitPolicy, waiting
+from hsp_tui.storage.file.planlock import LockBusy, LockWaitCancelled, WaitPolicy, waiting
 
 if TYPE_CHECKING:
-    from .planapp import PlanApp
+    from hsp_tui.tui.planapp import PlanApp
 
 T = TypeVar("T")
 _ticket: ContextVar[float] = ContextVar("hsp_tui_change_ticket", default=math.inf)

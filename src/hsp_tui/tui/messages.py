@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 from textual.widget import Widget
 
-from ..commands import Command
+from hsp_tui.domain.commands import Command
 
 
 @dataclass

@@ -18,11 +18,11 @@ if TYPE_CHECKING:
     from textual.screen import Screen
     from textual.worker import Worker
 
-    from ..backends import Token
-    from ..model import Plan
-    from ..review import ItemReview, Review
-    from ..store import Store
-    from .view import PlanView
+    from hsp_tui.storage.backends import Token
+    from hsp_tui.domain.model import Plan
+    from hsp_tui.domain.review import ItemReview, Review
+    from hsp_tui.storage.store import Store
+    from hsp_tui.tui.view import PlanView
 
 
 @runtime_checkable

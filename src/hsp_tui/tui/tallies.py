@@ -14,9 +14,9 @@ from datetime import date
 from operator import attrgetter
 from typing import Iterable, Sequence
 
-from ..formatting import month_label
-from ..model import Status
-from ..review import ItemReview, OwnerSummary, owner_order
+from hsp_tui.formats.formatting import month_label
+from hsp_tui.domain.model import Status
+from hsp_tui.domain.review import ItemReview, OwnerSummary, owner_order
 
 _STATUS = attrgetter("rec.status")
 _OVERDUE = attrgetter("overdue")

@@ -14,17 +14,16 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from rich.text import Text
 
-from ..formatting import due_words as due_text
-from ..model import STATUS_KEYS as MODEL_STATUS_KEYS, Status
-from ..review import ItemReview, OwnerSummary, Review, review_item
-from .tallies import (Counts, GroupKey, Groups, Mismatch, group_label, groups_after, groups_of, labelled,
-                      owners_after)
+from hsp_tui.formats.formatting import due_words as due_text
+from hsp_tui.domain.model import STATUS_KEYS as MODEL_STATUS_KEYS, Status
+from hsp_tui.domain.review import ItemReview, OwnerSummary, Review, review_item
+from hsp_tui.tui.tallies import (Counts, GroupKey, Groups, Mismatch, group_label, groups_after, groups_of, labelled, owners_after)
 
 if TYPE_CHECKING:
-    from ..backends import Token
-    from ..model import Plan
-    from ..store import Change
-from ..textsafe import one_line
+    from hsp_tui.storage.backends import Token
+    from hsp_tui.domain.model import Plan
+    from hsp_tui.storage.store import Change
+from hsp_tui.domain.textsafe import one_line
 
 SORTS = ("number", "due", "owner", "status")
 STATUS_ORDER = {s: k for k, s in enumerate(Status)}

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..formatting import fmt_date, stale_dates
-from ..model import Status
+from hsp_tui.formats.formatting import fmt_date, stale_dates
+from hsp_tui.domain.model import Status
 
 if TYPE_CHECKING:
-    from ..review import Review
-    from ..store import Change
+    from hsp_tui.domain.review import Review
+    from hsp_tui.storage.store import Change
 
 
 def saved_words(change: Change) -> str:

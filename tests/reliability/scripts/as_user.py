@@ -12,9 +12,11 @@ import os
 import pwd  # noqa: F401
 import sys
 
-from hsp_tui import (cli, exports, importing, inplace, journal, outputfiles, paths, planlock,  # noqa: F401
-                     report, safefiles, schema, store)
-from hsp_tui.backends import jsonfile, lockfile  # noqa: F401 - loaded as root (opened lazily by the CLI)
+from hsp_tui.cli import program as cli
+from hsp_tui.formats import exports, importing, report, schema
+from hsp_tui.storage.file import inplace, journal, outputfiles, paths, planlock, safefiles
+from hsp_tui.storage import store
+from hsp_tui.storage.file import jsonfile, lockfile  # noqa: F401 - loaded as root (opened lazily by the CLI)
 
 uid, gid, groups, umask = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4], 8)
 os.setgroups([int(g) for g in groups.split(",") if g])

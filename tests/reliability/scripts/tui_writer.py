@@ -13,7 +13,7 @@ from datetime import date
 
 from textual.notifications import Notify
 
-from hsp_tui.store import Store
+from hsp_tui.storage.store import Store
 from hsp_tui.tui import build_app
 
 

@@ -13,14 +13,14 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Input
 
-from ..view import SORTS
+from hsp_tui.tui.view import SORTS
 
 if TYPE_CHECKING:
     from textual.screen import Screen as _Screen
 
-    from ..planapp import PlanApp
-    from ..widgets.panes import OwnersPane
-    from ..widgets.rectable import RecTable
+    from hsp_tui.tui.planapp import PlanApp
+    from hsp_tui.tui.widgets.panes import OwnersPane
+    from hsp_tui.tui.widgets.rectable import RecTable
 else:
     _Screen = object  # a mixin of the main screen; typed as a screen
 

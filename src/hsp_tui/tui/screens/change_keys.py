@@ -13,22 +13,22 @@ from typing import TYPE_CHECKING
 
 from textual import events
 
-from ...commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Verify
-from ...errors import HspError
-from ...model import Recommendation, Status
-from ..messages import PlanChangeRequested
-from ..view import STATUS_KEYS
-from .edit import EditResult, EditScreen
-from .export import ExportScreen
-from .milestone import MilestoneScreen
-from .note import NoteScreen
-from .review_date import ReviewDateScreen
+from hsp_tui.domain.commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Verify
+from hsp_tui.domain.errors import HspError
+from hsp_tui.domain.model import Recommendation, Status
+from hsp_tui.tui.messages import PlanChangeRequested
+from hsp_tui.tui.view import STATUS_KEYS
+from hsp_tui.tui.screens.edit import EditResult, EditScreen
+from hsp_tui.tui.screens.export import ExportScreen
+from hsp_tui.tui.screens.milestone import MilestoneScreen
+from hsp_tui.tui.screens.note import NoteScreen
+from hsp_tui.tui.screens.review_date import ReviewDateScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen as _Screen
 
-    from ..planapp import PlanApp
-    from ..widgets.rectable import RecTable
+    from hsp_tui.tui.planapp import PlanApp
+    from hsp_tui.tui.widgets.rectable import RecTable
 else:
     _Screen = object  # a mixin of the main screen; typed as a screen
 
@@ -129,7 +129,7 @@ class ChangeKeys(_Screen):
 
     def action_verify(self) -> None:
         """The auditor's verdict on the highlighted item, if it is done and awaiting verification."""
-        from .verify import Verdict, VerifyScreen
+        from hsp_tui.tui.screens.verify import Verdict, VerifyScreen
 
         rec = self._current_rec()
         if rec is None:
@@ -152,7 +152,7 @@ class ChangeKeys(_Screen):
         self.app.open_reminders()
 
     def action_progress(self) -> None:
-        from .progress import ProgressScreen
+        from hsp_tui.tui.screens.progress_chart import ProgressScreen
 
         self.app.push_screen(ProgressScreen())
 

@@ -11,8 +11,8 @@ from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from ...model import Recommendation
-from ...textsafe import one_line
+from hsp_tui.domain.model import Recommendation
+from hsp_tui.domain.textsafe import one_line
 
 
 def heading(rec: Recommendation) -> Text:

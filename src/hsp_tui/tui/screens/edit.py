@@ -12,11 +12,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label
 
-from ...deadlines import parse_deadline
-from ...formatting import fmt_date
-from ...model import Recommendation
-from ...textsafe import visible
-from .dialog import Dialog, heading
+from hsp_tui.domain.deadlines import parse_deadline
+from hsp_tui.formats.formatting import fmt_date
+from hsp_tui.domain.model import Recommendation
+from hsp_tui.domain.textsafe import visible
+from hsp_tui.tui.screens.dialog import Dialog, heading
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select
 
-from ...outputfiles import protected_file
-from ...textsafe import visible
-from .dialog import Dialog
+from hsp_tui.storage.file.outputfiles import protected_file
+from hsp_tui.domain.textsafe import visible
+from hsp_tui.tui.screens.dialog import Dialog
 
 EXPORT_FORMATS = ("json", "csv", "md", "html")
 EXPORT_CHOICES = (("JSON: all data, for re-import", "json"), ("CSV: opens in Excel", "csv"),

@@ -20,18 +20,18 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from ...review import ItemReview, Review
-from ..messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen
-from ..view import STATUS_KEYS, PlanView, filter_words, select
-from ..widgets.detail import DetailPane
-from ..widgets.footer import NARROW_BELOW, HspFooter
-from ..widgets.panes import DeadlinesPane, HeaderBar, OwnersPane, SummaryBar
-from ..widgets.rectable import RecTable
-from .browse_keys import BrowseKeys
-from .change_keys import ChangeKeys
+from hsp_tui.domain.review import ItemReview, Review
+from hsp_tui.tui.messages import DetailRequested, ItemChosen, ItemHighlighted, OwnerChosen
+from hsp_tui.tui.view import STATUS_KEYS, PlanView, filter_words, select
+from hsp_tui.tui.widgets.detail import DetailPane
+from hsp_tui.tui.widgets.footer import NARROW_BELOW, HspFooter
+from hsp_tui.tui.widgets.panes import DeadlinesPane, HeaderBar, OwnersPane, SummaryBar
+from hsp_tui.tui.widgets.rectable import RecTable
+from hsp_tui.tui.screens.browse_keys import BrowseKeys
+from hsp_tui.tui.screens.change_keys import ChangeKeys
 
 if TYPE_CHECKING:
-    from ..planapp import PlanApp
+    from hsp_tui.tui.planapp import PlanApp
 
 DEADLINES_DELAY = 0.3  # seconds of quiet before the deadlines pane is rebuilt
 FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the typing

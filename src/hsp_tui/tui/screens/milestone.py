@@ -10,9 +10,9 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...model import Recommendation
-from ...textsafe import one_line
-from .dialog import Dialog, heading
+from hsp_tui.domain.model import Recommendation
+from hsp_tui.domain.textsafe import one_line
+from hsp_tui.tui.screens.dialog import Dialog, heading
 
 
 class MilestoneScreen(Dialog[int]):

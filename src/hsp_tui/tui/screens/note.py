@@ -7,8 +7,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
-from ...model import Recommendation
-from .dialog import Dialog, heading
+from hsp_tui.domain.model import Recommendation
+from hsp_tui.tui.screens.dialog import Dialog, heading
 
 
 class NoteScreen(Dialog[str]):

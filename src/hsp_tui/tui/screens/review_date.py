@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
-from ...formatting import fmt_date
-from .dialog import Dialog
+from hsp_tui.formats.formatting import fmt_date
+from hsp_tui.tui.screens.dialog import Dialog
 
 # A whole date, as officers write one; a month alone ("June 2010") is refused, not given a day.
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y")

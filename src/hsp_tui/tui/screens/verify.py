@@ -14,8 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from ...model import Recommendation
-from .dialog import heading
+from hsp_tui.domain.model import Recommendation
+from hsp_tui.tui.screens.dialog import heading
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ...formatting import detail_pieces
-from ...review import ItemReview
+from hsp_tui.formats.formatting import detail_pieces
+from hsp_tui.domain.review import ItemReview
 
 
 def render_detail(item: ItemReview | None, reference) -> Text:

@@ -8,13 +8,13 @@ from textual.binding import Binding
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...formatting import fmt_date
-from ...review import OwnerSummary, Review
-from ...textsafe import one_line, visible
-from ..messages import ItemChosen, OwnerChosen
-from ..tallies import Counts
-from ..view import PlanView
-from .rectable import STATUS_LETTERS
+from hsp_tui.formats.formatting import fmt_date
+from hsp_tui.domain.review import OwnerSummary, Review
+from hsp_tui.domain.textsafe import one_line, visible
+from hsp_tui.tui.messages import ItemChosen, OwnerChosen
+from hsp_tui.tui.tallies import Counts
+from hsp_tui.tui.view import PlanView
+from hsp_tui.tui.widgets.rectable import STATUS_LETTERS
 
 ALL_OWNERS = "\x00all"
 NAME_MIN = 16

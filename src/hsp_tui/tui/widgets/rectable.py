@@ -22,11 +22,11 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...model import Status
-from ...review import ItemReview
-from ...textsafe import visible
-from ..messages import DetailRequested, ItemHighlighted
-from ..view import due_text
+from hsp_tui.domain.model import Status
+from hsp_tui.domain.review import ItemReview
+from hsp_tui.domain.textsafe import visible
+from hsp_tui.tui.messages import DetailRequested, ItemHighlighted
+from hsp_tui.tui.view import due_text
 
 COLUMNS = ("no", "ref", "title", "owner", "due", "status", "flag")
 HEADERS = {"no": "No.", "ref": "Ref", "title": "Recommendation", "owner": "Owner", "due": "Due",

@@ -1,0 +1,112 @@
+"""One run of the command line: which plan it works on (a file or a server), who runs it, the review
+date and the settings (`Context`), with the parsing of the values every command takes and the one
+report every change gives.
+
+The commands themselves are `cli_view` (reading the plan), `cli_change` (changing one item),
+`cli_plan` (the plan as a whole: export, import, set-up) and `followup` (verify, contacts, reminders).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from datetime import date
+
+from hsp_tui.cli.config import load_settings
+from hsp_tui.domain.errors import InputError
+from hsp_tui.formats.formatting import due_words, fmt_date
+from hsp_tui.domain.model import Plan
+from hsp_tui.cli.output import say
+from hsp_tui.storage.postgres.connect import is_server_url
+from hsp_tui.storage.file.paths import resolve_config_path, resolve_db_path
+from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, Review, review, review_item
+from hsp_tui.domain.clock import now_iso
+from hsp_tui.storage.store import Store
+
+PROG = "hsp-tui"
+
+
+def parse_date_arg(text: str, what: str = "--as-of") -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{what} {text!r} is not a date: use YYYY-MM-DD, e.g. 2010-06-01") from None
+
+
+def parse_number(text: str, what: str = "recommendation number") -> int:
+    try:
+        n = int(str(text).strip().rstrip("."))
+    except ValueError:
+        raise InputError(f"{what} {text!r} is not a whole number") from None
+    if n < 1:
+        raise InputError(f"{what} {text!r} must be 1 or more")
+    return n
+
+
+
+def default_user(env: dict[str, str]) -> str:
+    """`HSP_TUI_USER`, else the login name."""
+    if env.get("HSP_TUI_USER"):
+        return env["HSP_TUI_USER"]
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (containers, some services)
+        return "unknown"
+
+
+class Context:
+    def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
+        self.args = args
+        self.env = env
+        target = args.db or env.get("HSP_TUI_DB")
+        self.server = target if is_server_url(target) else None  # a postgresql:// URI
+        if self.server is not None and (args.user or env.get("HSP_TUI_USER")):
+            given = "--user" if args.user else "HSP_TUI_USER"
+            raise InputError(f"{given} cannot be used with a database server: the server records the user "
+                             "you logged in as for every change, never a name the client gives")
+        wanted = args.plan or getattr(args, "import_plan", None)
+        if wanted is not None and self.server is None:
+            raise InputError("--plan picks one of the plans on a database server; a plan file holds one plan")
+        self.plan = (wanted or env.get("HSP_TUI_PLAN") or None) if self.server else None
+        self.path = None if self.server else resolve_db_path(args.db, env)
+        self.user = args.user or default_user(env)
+        self.as_of = parse_date_arg(args.as_of) if args.as_of else date.today()
+        self.as_of_given = bool(args.as_of)
+        if args.due_soon_days is not None and args.due_soon_days < 0:
+            raise InputError("--due-soon-days cannot be negative")
+        # The settings file serves the app and the commands alike, so a board paper exported from
+        # the command line counts "due soon" as the screen does. The command line wins.
+        self.settings = load_settings(resolve_config_path(args.config, env))
+        if args.due_soon_days is not None:
+            self.due_soon_days = args.due_soon_days
+        elif self.settings.due_soon_days is not None:
+            self.due_soon_days = self.settings.due_soon_days
+        else:
+            self.due_soon_days = DEFAULT_DUE_SOON_DAYS
+
+    def store(self, **options) -> Store:
+        """The plan's store (`options`: the backend's, see `backends.open_backend`)."""
+        if self.server is not None:  # the seed is loaded there by 'init', never by another command
+            return Store.open(self.server, plan=self.plan, **options)
+        user = self.user
+        return Store.open(self.path, seed=lambda: _seed(user), **options)
+
+    def review(self, plan: Plan) -> Review:
+        return review(plan, self.as_of, self.due_soon_days)
+
+
+def report_change(ctx: Context, change) -> int:
+    say(change.summary)
+    # That item only, judged as the review would judge it: O(1), not the whole plan.
+    item = review_item(change.record, ctx.as_of, change.meta.date, ctx.due_soon_days)
+    due = f"due {fmt_date(item.due)}" if item.due else due_words(item)
+    say(f"  now: {item.rec.status.words}, {due}" + (f", {item.flag}" if item.flag else ""))
+    return 0
+
+
+def _seed(user: str):
+    """The embedded seed plan as a new file gets it (imported only then: a server never needs it)."""
+    from hsp_tui.formats.importing import seed_to_data  # noqa: PLC0415
+    from hsp_tui.storage.seed import seed_document  # noqa: PLC0415
+
+    return seed_to_data(seed_document(), by=user, at=now_iso())

@@ -1,0 +1,74 @@
+"""The commands about the plan as a whole: `export`, `import`, `plans`, `init`, `schema`, `where`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hsp_tui.domain.errors import InputError
+from hsp_tui.formats.formatting import plural
+from hsp_tui.cli.invocation import Context, parse_date_arg
+from hsp_tui.cli.output import say, write_data
+from hsp_tui.domain.clock import now_iso
+from hsp_tui.storage.store import Store
+
+
+def cmd_export(ctx: Context) -> int:
+    from hsp_tui.formats.exports import FORMAT_WORDS, render_export, write_export  # noqa: PLC0415 - not for other commands
+
+    a = ctx.args
+    rv = ctx.review(ctx.store().load())
+    if a.output:
+        out = Path(a.output).expanduser()
+        write_export(rv, a.format, out, exported_at=now_iso(), plan_path=ctx.path, mode=a.mode)
+        say(f"wrote {FORMAT_WORDS[a.format]} of {plural(len(rv.items), 'recommendation')} to {out}", err=True)
+    else:
+        write_data(render_export(rv, a.format, now_iso()))
+    return 0
+
+
+def cmd_import(ctx: Context) -> int:
+    a = ctx.args
+    src = Path(a.file).expanduser()
+    plan_date = parse_date_arg(a.plan_date, "--plan-date") if a.plan_date else None
+    from hsp_tui.cli.catalog import import_plan, import_to_server
+
+    if ctx.server is not None:
+        return import_to_server(ctx, src, plan_date)
+    store = Store(ctx.path)
+    import_plan(store, src, a, plan_date, by=ctx.user, name=store.describe(),
+                refusal="add --replace to overwrite it (a .bak copy is kept)")
+    return 0
+
+
+def cmd_plans(ctx: Context) -> int:
+    from hsp_tui.cli.catalog import plan_rows, render_plans
+
+    store = Store(ctx.server, plan=ctx.plan) if ctx.server else ctx.store()
+    say(render_plans(plan_rows(store.backend, ctx.as_of, ctx.due_soon_days)))
+    return 0
+
+
+def cmd_init(ctx: Context) -> int:
+    if ctx.server is None:
+        raise InputError("init sets up a PostgreSQL database: give --db postgresql://... (a plan file "
+                         "needs no setup: it is created on first use)")
+    from hsp_tui.storage.postgres.install import run_init  # noqa: PLC0415 - the driver only for a server
+
+    return run_init(ctx.server, empty=ctx.args.empty, out=say)
+
+
+def cmd_schema(ctx: Context) -> int:
+    from hsp_tui.formats.schema import schema_text
+
+    write_data(schema_text())
+    return 0
+
+
+def cmd_where(ctx: Context) -> int:
+    if ctx.server is not None:
+        from hsp_tui.storage.postgres.connect import redact  # noqa: PLC0415
+
+        say(redact(ctx.server) + (f" (plan {ctx.plan})" if ctx.plan else ""))  # never the password
+        return 0
+    say(str(ctx.path))
+    return 0

@@ -1,0 +1,166 @@
+"""The command line: `hsp-tui [--db PATH] [--as-of DATE] [--user NAME] COMMAND ...`.
+
+Scripts, cron jobs and the TUI rely on this contract. Every failure the user can cause is one line
+on stderr and a non-zero exit code, never a traceback. This module never imports Textual: plain
+`hsp-tui` (no command) imports the TUI package only when it is about to open it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from hsp_tui import __version__
+from hsp_tui.cli import (change_commands as cli_change, plan_commands as cli_plan, view_commands as cli_view, followup_commands as followup)
+from hsp_tui.domain.errors import HspError
+from hsp_tui.cli.invocation import PROG, Context
+from hsp_tui.cli.listing import LIST_FORMATS
+from hsp_tui.cli.output import say, tolerant_streams
+from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line + usage hint, exit 2
+        if "unrecognized arguments" in message and any(
+                opt in message for opt in ("--db", "--plan", "--as-of", "--user", "--due-soon-days", "--config")):
+            message += "; global options go before the command, e.g. 'hsp-tui --as-of 2010-06-01 list'"
+        self.exit(2, f"{self.prog}: error: {message} (see '{PROG} --help')\n")
+
+
+def _file_mode(text: str) -> int:
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        mode = -1
+    if not 0 <= mode <= 0o777:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file mode: give octal digits such as 600 or 644")
+    return mode
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="Track an audit action plan: owners, deadlines, status and what is overdue. "
+                    "With no command, opens the full-screen app.",
+        epilog="Dates are YYYY-MM-DD. The working file is --db, else $HSP_TUI_DB, else the user data folder "
+               "('hsp-tui where' prints it). It is created from the embedded seed plan on first use.",
+    )
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    p.add_argument("--db", metavar="PATH|URL", help="the plan file, or a PostgreSQL server as postgresql://... "
+                   "(default: $HSP_TUI_DB or the user data folder)")
+    p.add_argument("--plan", metavar="NAME", help="which plan of a server holding several (default: $HSP_TUI_PLAN, "
+                   "or its only plan; 'hsp-tui plans' lists them)")
+    p.add_argument("--as-of", metavar="DATE", help="review date for overdue / due soon (default: today)")
+    p.add_argument("--user", metavar="NAME", help="name recorded in history (default: $HSP_TUI_USER or your login)")
+    p.add_argument("--due-soon-days", metavar="N", type=int, default=None,
+                   help=f"window for 'due soon' in days (default {DEFAULT_DUE_SOON_DAYS}, or the settings file)")
+    p.add_argument("--config", metavar="PATH", help="settings file (default: $HSP_TUI_CONFIG or config.toml in the user config folder)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    s = sub.add_parser("list", help="the plan as a table")
+    s.add_argument("--overdue", action="store_true", help="only overdue items")
+    s.add_argument("--due-soon", action="store_true", help="only items due soon")
+    s.add_argument("--owner", metavar="TEXT", help="only owners containing TEXT (any case)")
+    s.add_argument("--status", metavar="S", help="only this status (not_started, in_progress, blocked, done, dropped)")
+    s.add_argument("--format", choices=LIST_FORMATS, default="table",
+                   help="table (default, for people), or rows for scripts: tsv, csv or json")
+
+    sub.add_parser("summary", help="counts by status, by owner and by month of due date")
+
+    s = sub.add_parser("show", help="one recommendation in full, with its history")
+    s.add_argument("number")
+
+    s = sub.add_parser("set", help="set a recommendation's status")
+    s.add_argument("number")
+    s.add_argument("status", help="not_started | in_progress | blocked | done | dropped")
+    s.add_argument("--note", metavar="TEXT", help="a progress note to go with the change")
+
+    s = sub.add_parser("note", help="add a progress note")
+    s.add_argument("number")
+    s.add_argument("text")
+
+    s = sub.add_parser("assign", help="change a recommendation's owner")
+    s.add_argument("number")
+    s.add_argument("owner")
+    s.add_argument("--note", metavar="TEXT")
+
+    s = sub.add_parser("revise", help="revise a deadline (the agreed one is kept)")
+    s.add_argument("number")
+    s.add_argument("deadline", help="e.g. 'July 2010', '31/03/2011', 'Q3 2010/11'")
+    s.add_argument("--reason", metavar="TEXT", help="why the deadline moved (required)")
+
+    s = sub.add_parser("milestone", help="mark a milestone done or open")
+    s.add_argument("number")
+    s.add_argument("index", help="milestone number, from 1")
+    s.add_argument("state", choices=["done", "open"])
+    s.add_argument("--note", metavar="TEXT")
+
+    s = sub.add_parser("undo", help="reverse a change (recorded as a change of its own)")
+    s.add_argument("number")
+    s.add_argument("--entry", metavar="ID", help="history entry to undo (default: the latest that can be)")
+
+    s = sub.add_parser("export", help="write the plan as JSON, CSV (Excel), or a board report in Markdown or HTML")
+    s.add_argument("--format", choices=["json", "csv", "md", "html"], default="json")
+    s.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    s.add_argument("--mode", metavar="OCTAL", type=_file_mode,
+                   help="permissions of the file written, e.g. 644 (default: as a new file under your umask, "
+                        "but never more open than the plan's own: a 0600 plan gives 0600 exports)")
+
+    s = sub.add_parser("import", help="create a plan file from a CSV or a JSON export")
+    s.add_argument("file")
+    s.add_argument("--replace", action="store_true", help="replace an existing plan file (a .bak is kept)")
+    s.add_argument("--plan", dest="import_plan", metavar="NAME", help="on a database server: the new plan's name")
+    s.add_argument("--title", metavar="TEXT", help="plan title for a CSV (default: the file name)")
+    s.add_argument("--plan-date", metavar="DATE", help="the plan's date for a CSV: gives the year to "
+                   "deadlines such as 'From July'")
+
+    s = sub.add_parser("init", help="set up a PostgreSQL database for hsp-tui (--db postgresql://...; run by "
+                       "the database's owner; safe to repeat, upgrades in place)")
+    s.add_argument("--empty", action="store_true", help="do not load the embedded seed plan")
+
+    sub.add_parser("plans", help="the plans here, with items, open and overdue counts (a file holds one)")
+    sub.add_parser("schema", help="print the JSON Schema of the JSON export")
+    followup.add_commands(sub)  # verify, contact, remind
+    sub.add_parser("where", help="print the path of the working file (or the server, never its password)")
+    return p
+
+
+# One small function per command: reading the plan (cli_view), changing one item (cli_change), the
+# plan as a whole (cli_plan), the audit follow-up (followup).
+COMMANDS = {
+    "list": cli_view.cmd_list, "summary": cli_view.cmd_summary, "show": cli_view.cmd_show, None: cli_view.cmd_app,
+    "set": cli_change.cmd_set, "note": cli_change.cmd_note, "assign": cli_change.cmd_assign,
+    "revise": cli_change.cmd_revise, "milestone": cli_change.cmd_milestone, "undo": cli_change.cmd_undo,
+    "export": cli_plan.cmd_export, "import": cli_plan.cmd_import, "init": cli_plan.cmd_init,
+    "plans": cli_plan.cmd_plans, "schema": cli_plan.cmd_schema, "where": cli_plan.cmd_where,
+    **followup.COMMANDS,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    tolerant_streams()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        ctx = Context(args, dict(os.environ))
+        return COMMANDS[args.command](ctx)
+    except HspError as exc:
+        say(f"{PROG}: error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        say(f"{PROG}: interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # noqa: BLE001 - never show a traceback to an officer
+        if os.environ.get("HSP_TUI_DEBUG"):
+            raise
+        say(f"{PROG}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+            "(set HSP_TUI_DEBUG=1 for details)", err=True)
+        return 70

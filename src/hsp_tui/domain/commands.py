@@ -1,0 +1,364 @@
+"""The changes an officer can make to one recommendation, as pure functions on typed records.
+
+A command is built from its arguments (which are checked at once: a bad argument is refused before
+anything is locked or read). `apply(record, stamp)` takes the recommendation as it is now and the
+stamp of the change (entry id, time, author: given by the backend) and returns the new record with
+its history entry appended, the entry, and a one-line summary; or raises `Unchanged` (nothing to
+record), `ConflictError` (an undo that would overwrite a later change) or `NotFoundError`.
+
+Nothing here reads a file, a clock or the environment: `store.Store` runs a command as one
+transaction against a backend. To add a command: a dataclass here with `number`, `action` and
+`apply`, a `Store` method that runs it, then the CLI command and/or the key that builds it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar, Protocol
+
+from msgspec.structs import replace
+
+from hsp_tui.domain.deadlines import parse_deadline
+from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError, PlanFileError
+from hsp_tui.domain.model import (Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, owner_key, undone_ids)
+from hsp_tui.storage.file.planfile import check_text
+from hsp_tui.domain.records import MAX_ID
+
+
+class Unchanged(Exception):
+    """The change would change nothing (e.g. "Done" on an item already done); its message says so."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the backend gives each change: its history entry's id, when, and by whom."""
+
+    id: int
+    at: str
+    by: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    record: Recommendation  # the recommendation after the change, `entry` appended to its history
+    entry: HistoryEntry
+    summary: str
+
+
+class Command(Protocol):
+    number: int  # the recommendation it changes
+    action: ClassVar[str]  # the history action it records
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome: ...
+
+
+def next_entry_id(rec: Recommendation) -> int:
+    """History entry ids count up per recommendation, from 1 to MAX_ID (stored as 64-bit integers)."""
+    next_id = max((h.id for h in rec.history), default=0) + 1
+    if next_id > MAX_ID:
+        raise PlanFileError(f"recommendation {rec.number}: its history ids are used up (the last is {MAX_ID}); "
+                            "nothing was saved")
+    return next_id
+
+
+def evolve(record, **changes):
+    """A copy of a frozen record with some of its fields changed."""
+    return replace(record, **changes)
+
+
+def _done(rec: Recommendation, stamp: Stamp, action: str, summary: str, *, field: str | None = None,
+          old: object = None, new: object = None, note: str | None = None, undoes: int | None = None,
+          **changes: object) -> Outcome:
+    entry = HistoryEntry(id=stamp.id, at=stamp.at, by=stamp.by, action=action, field=field, old=old, new=new,
+                         note=note, undoes=undoes)
+    return Outcome(evolve(rec, history=(*rec.history, entry), **changes), entry, summary)
+
+
+def _check_note(note: str | None) -> None:
+    if note is not None:
+        check_text(note, "note", required=True)
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    number: int
+    status: Status
+    note: str | None = None
+    action: ClassVar[str] = "set"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.status, Status):
+            object.__setattr__(self, "status", Status.parse(self.status))
+        _check_note(self.note)
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        old, new = rec.status, self.status
+        if new is Status.VERIFIED:
+            raise InputError(f"an item becomes Verified only by an auditor's verdict: "
+                             f"hsp-tui verify {self.number} accepted --note TEXT")
+        if old is new and self.note is None:
+            raise Unchanged(f"{self.number}: already {new.label}; nothing changed")
+        reopened = " (reopened after verification)" if old is Status.VERIFIED else ""
+        return _done(rec, stamp, self.action, f"{self.number}: status {old.label} -> {new.label}{reopened}",
+                     field="status", old=old.value, new=new.value, note=self.note, status=new)
+
+
+@dataclass(frozen=True)
+class Verify:
+    """An auditor's verdict on a done item: accepted makes it Verified (closed); rejected sends it
+    back to In progress with the auditor's note (required) as the reason. A status change of its own
+    (action "verify"), undone like any other."""
+
+    number: int
+    accepted: bool
+    note: str | None = None
+    action: ClassVar[str] = "verify"
+
+    def __post_init__(self) -> None:
+        if not self.accepted and (self.note is None or not str(self.note).strip()):
+            raise InputError("a rejected item needs the auditor's reason: add --note TEXT")
+        _check_note(self.note)
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        if rec.status is not Status.DONE:
+            raise InputError(f"recommendation {self.number} is {rec.status.words}, not done: only an item "
+                             "done and awaiting verification can be verified")
+        new = Status.VERIFIED if self.accepted else Status.IN_PROGRESS
+        summary = (f"{self.number}: verified (accepted by the auditor)" if self.accepted
+                   else f"{self.number}: verification rejected; back to In progress")
+        return _done(rec, stamp, self.action, summary, field="status", old=rec.status.value, new=new.value,
+                     note=self.note, status=new)
+
+
+@dataclass(frozen=True)
+class AddNote:
+    number: int
+    text: str
+    action: ClassVar[str] = "note"
+
+    def __post_init__(self) -> None:
+        check_text(self.text, "note", required=True)
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        return _done(rec, stamp, self.action, f"{self.number}: note added", note=self.text)
+
+
+@dataclass(frozen=True)
+class SetOwner:
+    number: int
+    owner: str
+    note: str | None = None
+    action: ClassVar[str] = "set"
+
+    def __post_init__(self) -> None:
+        check_text(self.owner, "owner", required=True, limit=10_000)
+        _check_note(self.note)
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        old = rec.owner
+        if old == self.owner and self.note is None:
+            raise Unchanged(f"{self.number}: the owner is already {self.owner!r}; nothing changed")
+        return _done(rec, stamp, self.action, f"{self.number}: owner {old!r} -> {self.owner!r}",
+                     field="owner", old=old, new=self.owner, note=self.note, owner=self.owner)
+
+
+@dataclass(frozen=True)
+class Revise:
+    """A revised deadline; the deadline agreed in the plan is kept unchanged."""
+
+    number: int
+    deadline: str
+    reason: str
+    reference: date | None = None  # the plan's date, for deadlines without a year
+    action: ClassVar[str] = "revise"
+
+    def __post_init__(self) -> None:
+        check_text(self.deadline, "deadline", required=True, limit=1_000)
+        if self.reason is None or not str(self.reason).strip():
+            raise InputError("a revised deadline needs a reason (--reason TEXT)")
+        check_text(self.reason, "reason", required=True)
+        parsed = parse_deadline(self.deadline, self.reference)
+        if parsed.warning:
+            raise InputError(parsed.warning)
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        old = rec.current_deadline
+        if " ".join(old.split()) == " ".join(self.deadline.split()):
+            raise Unchanged(f"{self.number}: the deadline is already {old!r}; nothing changed")
+        if parse_deadline(self.deadline, self.reference).due is None and \
+                parse_deadline(old, self.reference).due is not None:
+            # 'Ongoing' has no due date, so it would take the item off the overdue list unseen.
+            raise InputError(
+                f"recommendation {self.number}: the dated deadline {old!r} cannot be revised to no date; "
+                f"to stop the action, set it to dropped with a note, e.g. "
+                f"hsp-tui set {self.number} dropped --note \"why\" (the report shows it)")
+        revision = Revision(deadline=self.deadline, reason=self.reason, by=stamp.by, at=stamp.at)
+        return _done(rec, stamp, self.action, f"{self.number}: deadline {old!r} revised to {self.deadline!r}",
+                     field="deadline", old=old, new=self.deadline, note=self.reason,
+                     revisions=(*rec.revisions, revision))
+
+
+def _with_milestone(rec: Recommendation, index: int, done: bool) -> tuple[Milestone, ...]:
+    milestones = list(rec.milestones)
+    milestones[index - 1] = evolve(milestones[index - 1], done=done)
+    return tuple(milestones)
+
+
+@dataclass(frozen=True)
+class SetMilestone:
+    """Mark milestone `index` (1-based) done or open again; the item's own status is untouched."""
+
+    number: int
+    index: int
+    done: bool
+    note: str | None = None
+    action: ClassVar[str] = "milestone"
+
+    def __post_init__(self) -> None:
+        _check_note(self.note)
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        n, index, done = self.number, self.index, bool(self.done)
+        if not 1 <= index <= len(rec.milestones):
+            have = f"1-{len(rec.milestones)}" if rec.milestones else "none"
+            raise NotFoundError(f"recommendation {n} has no milestone {index} (milestones: {have})")
+        m = rec.milestones[index - 1]
+        if m.done == done and self.note is None:
+            raise Unchanged(f"{n}: milestone {index} is already {'done' if done else 'open'}; nothing changed")
+        return _done(rec, stamp, self.action, f"{n}: milestone {index} ({m.label}) {'done' if done else 'open'}",
+                     field="milestone", old={"index": index, "done": m.done}, new={"index": index, "done": done},
+                     note=self.note, milestones=_with_milestone(rec, index, done))
+
+
+UNDOABLE = ("set", "note", "revise", "milestone", "verify")  # history actions an undo can reverse
+
+
+def last_undoable(rec: Recommendation) -> HistoryEntry | None:
+    """The latest change of this recommendation that can still be undone, if any."""
+    undone = undone_ids(rec.history)
+    return next((h for h in reversed(rec.history) if h.action in UNDOABLE and h.id not in undone), None)
+
+
+@dataclass(frozen=True)
+class Undo:
+    """Reverse one change by appending an entry of its own; nothing is erased.
+
+    Refused when the item has changed since in the same field (someone else's later change would
+    be overwritten).
+    """
+
+    number: int
+    entry_id: int
+    action: ClassVar[str] = "undo"
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        n, eid = self.number, int(self.entry_id)
+        target = next((h for h in rec.history if h.id == eid), None)
+        if target is None:
+            raise NotFoundError(f"recommendation {n} has no history entry {eid}")
+        if eid in undone_ids(rec.history):
+            raise ConflictError(f"change #{eid} on recommendation {n} was already undone")
+        fld = target.field
+
+        def undone(summary: str, *, old: object, new: object, **changes: object) -> Outcome:
+            return _done(rec, stamp, self.action, summary, field=fld, old=old, new=new, undoes=eid, **changes)
+
+        if target.action == "note":
+            return undone(f"{n}: note withdrawn (kept in history)", old=target.note, new=None)
+        if fld == "status":
+            if rec.status.value != target.new:
+                raise ConflictError(f"recommendation {n}: status has changed since (now {rec.status.label}); "
+                                    "not undone")
+            back = Status(target.old)
+            return undone(f"{n}: status back to {back.label} (undoing change #{eid})",
+                          old=target.new, new=target.old, status=back)
+        if fld == "owner":
+            if rec.owner != target.new:
+                raise ConflictError(f"recommendation {n}: owner has changed since (now {rec.owner!r}); not undone")
+            return undone(f"{n}: owner back to {target.old!r} (undoing change #{eid})",
+                          old=target.new, new=target.old, owner=target.old)
+        if fld == "milestone":
+            idx, was = int(target.new["index"]), bool(target.old["done"])
+            if not 1 <= idx <= len(rec.milestones) or rec.milestones[idx - 1].done != bool(target.new["done"]):
+                raise ConflictError(f"recommendation {n}: milestone {idx} has changed since; not undone")
+            return undone(f"{n}: milestone {idx} back to {'done' if was else 'open'}",
+                          old=target.new, new=target.old, milestones=_with_milestone(rec, idx, was))
+        if fld == "deadline":
+            if not rec.revisions or rec.revisions[-1].deadline != target.new:
+                raise ConflictError(f"recommendation {n}: the deadline has been revised since; not undone")
+            restored = target.old
+            revision = Revision(deadline=restored, reason=f"undo of change #{eid}", by=stamp.by, at=stamp.at)
+            return undone(f"{n}: deadline back to {restored!r}", old=target.new, new=restored,
+                          revisions=(*rec.revisions, revision))
+        raise InputError(f"change #{eid} on recommendation {n} ({target.action}) cannot be undone: "
+                         "only status, owner, deadline, milestone and note changes can")
+
+
+@dataclass(frozen=True)
+class RecordReminder:
+    """A reminder about this item was sent (or written to an outbox) to its owner's addresses."""
+
+    number: int
+    to: tuple[str, ...]
+    owner: str
+    via: str = "smtp"  # smtp | outbox
+    action: ClassVar[str] = "remind"
+
+    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        return _done(rec, stamp, self.action, f"{self.number}: reminder recorded ({', '.join(self.to)})",
+                     new={"to": list(self.to), "owner": self.owner, "via": self.via})
+
+
+# -- changes to the plan itself: the contacts ------------------------------------------------------
+_ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+")
+
+
+def check_address(address: str) -> str:
+    """An e-mail address as a reminder's recipient: one plain address, no name, no spaces."""
+    text = str(address).strip()
+    if not _ADDRESS.fullmatch(text) or len(text) > 254 or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InputError(f"{address!r} is not an e-mail address (write it as name@example.org)")
+    return text
+
+
+@dataclass(frozen=True)
+class MetaOutcome:
+    meta: PlanMeta
+    entry: HistoryEntry
+    summary: str
+
+
+@dataclass(frozen=True)
+class SetContact:
+    """Where reminders for `owner` go; an empty `addresses` removes the contact."""
+
+    owner: str
+    addresses: tuple[str, ...]
+    action: ClassVar[str] = "contact"
+
+    def __post_init__(self) -> None:
+        check_text(self.owner, "owner", required=True, limit=10_000)
+        seen: list[str] = []
+        for a in self.addresses:
+            a = check_address(a)
+            if a.casefold() not in {s.casefold() for s in seen}:
+                seen.append(a)
+        object.__setattr__(self, "addresses", tuple(seen))
+
+    def apply(self, meta: PlanMeta, stamp: Stamp) -> MetaOutcome:
+        old = meta.contact(self.owner)
+        if old is None and not self.addresses:
+            raise NotFoundError(f"no contact for {self.owner!r}; 'hsp-tui contact list' shows them")
+        if old is not None and old.addresses == self.addresses:
+            raise Unchanged(f"the contact for {self.owner!r} is already {', '.join(self.addresses)}; nothing changed")
+        owner = old.owner if old is not None else " ".join(self.owner.split())
+        others = tuple(c for c in meta.contacts if c is not old)
+        contacts = others + ((Contact(owner, self.addresses),) if self.addresses else ())
+        contacts = tuple(sorted(contacts, key=lambda c: owner_key(c.owner)))
+        entry = HistoryEntry(stamp.id, stamp.at, stamp.by, self.action, owner,
+                             list(old.addresses) if old else None, list(self.addresses) or None, None)
+        summary = (f"contact for {owner}: {', '.join(self.addresses)}" if self.addresses
+                   else f"contact for {owner} removed")
+        return MetaOutcome(replace(meta, contacts=contacts, history=(*meta.history, entry)), entry, summary)

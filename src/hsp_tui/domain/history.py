@@ -1,0 +1,140 @@
+"""A history entry: one change to an item (or to the plan itself: a contact set, a reminder sent),
+declared as a record, checked as it is decoded, and described in words for people.
+
+Entries are only ever appended; an undo is an entry of its own that names the one it reverses.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Mapping, TypedDict
+
+import msgspec
+
+from hsp_tui.domain.vocabulary import MAX_ID, RECORD, Action, Field, Status, Timestamp, plain as _plain
+
+
+class MilestoneState(TypedDict):
+    """A milestone change's old or new value."""
+
+    index: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+    done: bool
+
+
+Value = Annotated[Any, msgspec.Meta(
+    description="The value before/after: text (a status key, an owner, a deadline, a withdrawn note), "
+                "{index, done} for a milestone, the addresses for a contact, {to, via} for a reminder, or null.")]
+
+
+class HistoryEntry(msgspec.Struct, omit_defaults=True, **RECORD):
+    """One change. Entries are only ever appended, never edited or removed."""
+
+    id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID, description="1, 2, 3... within the recommendation.")]
+    at: Timestamp
+    by: str
+    action: Action
+    field: Annotated[str | None, msgspec.Meta(
+        description="What changed: status, owner, deadline, milestone; null for a note, create or import; "
+                    "for a contact, the owner.")]
+    old: Value
+    new: Value
+    note: Annotated[str | None, msgspec.Meta(
+        description="The progress note, a revision's reason, or an import's note.")]
+    undoes: Annotated[int, msgspec.Meta(
+        ge=1, le=MAX_ID, description="For an undo: the id of the entry it reverses.")] | None = None
+
+    def __post_init__(self) -> None:
+        # Only what can be undone into the record: a status is one of ours, an owner or a deadline is
+        # text, a milestone change is {index, done}. (Compared with ==: code may give plain strings.)
+        if self.action in (Action.CONTACT, Action.REMIND):
+            return _check_plan_entry(self)
+        if self.field is not None and self.field not in _FIELD_VALUES:
+            raise ValueError(f"field 'field': unknown value {self.field!r} (one of {', '.join(sorted(_FIELD_VALUES))})")
+        for name in ("old", "new"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if self.field == Field.MILESTONE:
+                if not (isinstance(value, dict) and type(value.get("index")) is int and value["index"] >= 1
+                        and type(value.get("done")) is bool):
+                    raise ValueError(f"field {name!r}: expected an object {{index, done}} for a milestone change")
+            elif not isinstance(value, str):
+                raise ValueError(f"field {name!r}: expected text or null for a {_plain(self.field)} change")
+            elif self.field == Field.STATUS and value not in _STATUS_VALUES:
+                raise ValueError(f"field {name!r}: unknown status {value!r}")
+        if self.action == Action.UNDO and self.undoes is None:
+            raise ValueError("missing field 'undoes' (an undo names the entry it reverses)")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"id": self.id, "at": self.at, "by": self.by, "action": _plain(self.action),
+             "field": _plain(self.field), "old": self.old, "new": self.new,
+             "note": self.note}
+        if self.undoes is not None:
+            d["undoes"] = self.undoes
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "HistoryEntry":
+        return msgspec.convert(d, cls)
+
+    def describe(self) -> str:
+        """A short human sentence for the history list."""
+        if self.action == Action.NOTE:
+            return "note"
+        if self.action == Action.UNDO:
+            what = "withdrew note" if self.field is None else HistoryEntry(
+                1, "", "", Action.SET, self.field, self.old, self.new, None).describe()
+            return f"undid change #{self.undoes}: {what}"
+        if self.action == Action.REMIND:
+            to = self.new.get("to") if isinstance(self.new, dict) else None
+            via = " (written to the outbox)" if isinstance(self.new, dict) and self.new.get("via") == "outbox" else ""
+            return f"reminder sent to {', '.join(map(str, to or ()))}{via}"
+        if self.action == Action.CONTACT:
+            if not self.new:
+                return f"contact removed for {self.field}"
+            return f"contact for {self.field}: {', '.join(map(str, self.new))}"
+        if self.action == Action.VERIFY:
+            return ("verified: accepted by the auditor" if self.new == Status.VERIFIED.value
+                    else f"verification rejected: back to {_status_label(self.new)}")
+        if self.field == Field.STATUS:
+            reopened = " (reopened after verification)" if self.old == Status.VERIFIED.value else ""
+            return f"status {_status_label(self.old)} -> {_status_label(self.new)}{reopened}"
+        if self.field == Field.MILESTONE and isinstance(self.new, dict):
+            return f"milestone {self.new.get('index')} {'done' if self.new.get('done') else 'reopened'}"
+        if self.action == Action.REVISE:
+            return f"deadline revised {self.old!r} -> {self.new!r}"
+        if self.action == Action.IMPORT:
+            return "imported"
+        if self.action == Action.CREATE:
+            return "created"
+        if self.field:
+            return f"{_plain(self.field)} {self.old!r} -> {self.new!r}"
+        return _plain(self.action)
+
+
+def _status_label(value: Any) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return str(value)
+
+
+_STATUS_VALUES = frozenset(s.value for s in Status)
+_FIELD_VALUES = frozenset(f.value for f in Field)
+
+
+def _check_plan_entry(entry: "HistoryEntry") -> None:
+    """A contact names its owner and gives the addresses (none: removed); a reminder says where it went."""
+    if entry.action == Action.CONTACT:
+        if not isinstance(entry.field, str):
+            raise ValueError("field 'field': expected text (the owner) for a contact")
+        for name in ("old", "new"):
+            value = getattr(entry, name)
+            if value is not None and not (isinstance(value, list) and all(isinstance(a, str) for a in value)):
+                raise ValueError(f"field {name!r}: expected a list of addresses for a contact")
+    elif entry.new is not None and not isinstance(entry.new, dict):
+        raise ValueError("field 'new': expected an object {to, via} for a reminder")
+
+
+def undone_ids(history: tuple[HistoryEntry, ...]) -> set[int]:
+    """The ids of the history entries that a later undo reversed."""
+    return {h.undoes for h in history if h.action == Action.UNDO and h.undoes is not None}

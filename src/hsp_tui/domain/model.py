@@ -1,0 +1,48 @@
+"""The plan model, as the rest of the code uses it: the records declared in `records`, and the plan
+that holds them.
+
+Nothing here reads a clock or a file: anything that depends on "today" lives in `review`, which is
+given the review date; reading the file is `planfile`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from hsp_tui.domain.records import (APP_ID, PROGRESS_ACTIONS, SCHEMA_VERSION, STATUS_KEYS, STATUS_LABELS, STATUS_WORDS, Action, Contact, Field, HistoryEntry, Milestone, PlanMeta, Precision, Recommendation, Revision, Status, cached_deadline, owner_key, short_title, undone_ids)
+
+__all__ = ["APP_ID", "PROGRESS_ACTIONS", "SCHEMA_VERSION", "STATUS_KEYS", "STATUS_LABELS", "STATUS_WORDS",
+           "Action", "Field", "HistoryEntry", "Milestone", "Plan", "PlanMeta", "Precision", "Recommendation",
+           "Revision", "Status", "cached_deadline", "short_title", "undone_ids", "Contact", "owner_key"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    meta: PlanMeta
+    recommendations: tuple[Recommendation, ...] = field(default=())
+
+    def get(self, number: int) -> Recommendation | None:
+        index = self._positions.get(number)
+        return None if index is None else self.recommendations[index]
+
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        """Where each number is in `recommendations`."""
+        return {r.number: k for k, r in enumerate(self.recommendations)}
+
+    def replacing(self, index: int, rec: Recommendation) -> "Plan":
+        """This plan with the recommendation at `index` replaced by `rec` (the same number); the
+        lookup by number is shared with this plan (the numbers are where they were), not rebuilt."""
+        recs = list(self.recommendations)
+        old, recs[index] = recs[index], rec
+        if old.number != rec.number:
+            raise ValueError(f"replacing No. {old.number} with No. {rec.number}")
+        plan = Plan(self.meta, tuple(recs))
+        if "_positions" in self.__dict__:
+            plan.__dict__["_positions"] = self._positions
+        return plan
+
+    @property
+    def owners(self) -> list[str]:
+        return sorted({r.owner for r in self.recommendations}, key=str.casefold)

@@ -1,0 +1,239 @@
+"""The declaration of the data: every record of a plan, its types and its vocabularies, once.
+
+The plan file (an ordinary TinyDB JSON file, UTF-8) is
+
+    {"meta": {"1": {"app": "hsp-tui", "schema_version": 1, "plan": {...PlanMeta...}}},
+     "recommendations": {"<number>": {...Recommendation...}, ...}}
+
+Reading the file, checking an import, the JSON export and its JSON Schema (`schema.py`) all derive
+from the `msgspec` Structs below: a value is checked, never coerced ("false" is not a boolean, an
+object is not text), and every failure is one line naming the file, the record and the field.
+The Structs are frozen and not tracked by the cycle collector (`gc=False`): records read from JSON
+are trees, never cycles, so reference counting frees them and a collection never walks them.
+
+The vocabularies (statuses, history actions and fields) and the value types are `vocabulary`; the
+history entry is `history`; every name is offered here too, so the rest of the code imports the
+data from one place.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any, Literal, Mapping
+
+import msgspec
+
+from hsp_tui.domain.deadlines import Deadline, Precision, parse_deadline
+from hsp_tui.domain.history import HistoryEntry, MilestoneState, undone_ids
+from hsp_tui.domain.vocabulary import (MAX_ID, PROGRESS_ACTIONS, RECORD, STATUS_KEYS, STATUS_LABELS, STATUS_WORDS, TIMESTAMP_PATTERN, Action, Field, Number, Status, Timestamp, plain as _plain)
+
+__all__ = [
+    "APP_ID", "SCHEMA_VERSION", "META", "RECS", "MAX_ID", "TIMESTAMP_PATTERN", "Number", "Timestamp",
+    "Status", "STATUS_LABELS", "STATUS_WORDS", "STATUS_KEYS", "Action", "PROGRESS_ACTIONS",
+    "Field", "Precision", "Milestone", "MilestoneState", "Revision", "HistoryEntry", "Recommendation",
+    "PlanMeta", "Contact", "owner_key", "MetaRecord", "PlanFile", "cached_deadline", "short_title", "undone_ids",
+]
+
+APP_ID = "hsp-tui"
+SCHEMA_VERSION = 1
+META = "meta"
+RECS = "recommendations"
+
+
+@lru_cache(maxsize=4096)
+def cached_deadline(text: str, reference: date | None) -> Deadline:
+    """Deadlines repeat across a plan; parse each distinct text once."""
+    return parse_deadline(text, reference)
+
+
+class Milestone(msgspec.Struct, **RECORD):
+    label: str
+    deadline: Annotated[str, msgspec.Meta(description="As written in the plan.")]
+    done: bool
+
+    def parsed(self, reference: date | None) -> Deadline:
+        return cached_deadline(self.deadline, reference)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "deadline": self.deadline, "done": self.done}
+
+
+class Revision(msgspec.Struct, **RECORD):
+    """A revised deadline. The deadline agreed in the plan is never changed; revisions pile up."""
+
+    deadline: Annotated[str, msgspec.Meta(description="The revised deadline as written.")]
+    reason: Annotated[str, msgspec.Meta(min_length=1)]
+    by: str
+    at: Timestamp
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"deadline": self.deadline, "reason": self.reason, "by": self.by, "at": self.at}
+
+
+class Recommendation(msgspec.Struct, **RECORD):
+    number: Number
+    ref: Annotated[str, msgspec.Meta(description="The report section the recommendation comes from.")]
+    recommendation: Annotated[str, msgspec.Meta(min_length=1)]
+    management_response: str
+    deadline: Annotated[str, msgspec.Meta(
+        description="The deadline as agreed in the plan, as written. Never changed by a revision.")]
+    owner: str
+    status: Annotated[Status, msgspec.Meta(
+        description="not_started, in_progress, blocked, done (awaiting verification), verified (accepted by an "
+                    "auditor) or dropped. Done, verified and dropped items are never overdue.")]
+    milestones: tuple[Milestone, ...]
+    revisions: Annotated[tuple[Revision, ...], msgspec.Meta(description="Every revision of the deadline, oldest first.")]
+    history: Annotated[tuple[HistoryEntry, ...], msgspec.Meta(description="Every change, oldest first.")]
+    repairs: Annotated[tuple[str, ...], msgspec.Meta(
+        description="Corrections made to the text as extracted from the published plan.")]
+
+    @property
+    def title(self) -> str:
+        """A short title: the first clause of the recommendation."""
+        return short_title(self.recommendation)
+
+    @property
+    def current_deadline(self) -> str:
+        """The deadline in force: the latest revision's, else the one agreed."""
+        return self.revisions[-1].deadline if self.revisions else self.deadline
+
+    @property
+    def revised(self) -> bool:
+        """The deadline in force differs from the one agreed. Undoing the only revision appends a
+        revision back to the agreed text: the item then counts as not revised (milestones rule again)."""
+        return bool(self.revisions) and self.current_deadline != self.deadline
+
+    def agreed(self, reference: date | None) -> Deadline:
+        return cached_deadline(self.deadline, reference)
+
+    def current(self, reference: date | None) -> Deadline:
+        return cached_deadline(self.current_deadline, reference)
+
+    @property
+    def ongoing(self) -> bool:
+        """The deadline in force is 'Ongoing' (or the like): no due date, by design."""
+        return self.current(None).precision is Precision.ONGOING
+
+    def due(self, reference: date | None) -> date | None:
+        """The current due date.
+
+        A revision sets it outright. Otherwise, with milestones, it is the earliest open milestone's
+        due date (all done: the agreed deadline's); without milestones, the agreed deadline's.
+        """
+        if self.revised:
+            return self.current(reference).due
+        open_dues = [d for m in self.milestones if not m.done and (d := m.parsed(reference).due)]
+        if open_dues:
+            return min(open_dues)
+        return self.agreed(reference).due
+
+    @property
+    def notes(self) -> tuple[HistoryEntry, ...]:
+        """Progress notes still standing (an undone note is withdrawn, though kept in history)."""
+        withdrawn = undone_ids(self.history)
+        return tuple(h for h in self.history
+                     if h.note and h.action in PROGRESS_ACTIONS and h.id not in withdrawn)
+
+    @property
+    def reminders(self) -> tuple[HistoryEntry, ...]:
+        """The reminders sent to the owner about this item, oldest first."""
+        return tuple(h for h in self.history if h.action == Action.REMIND)
+
+    @property
+    def latest_note(self) -> str | None:
+        notes = self.notes
+        return notes[-1].note if notes else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number, "ref": self.ref, "recommendation": self.recommendation,
+            "management_response": self.management_response, "deadline": self.deadline,
+            "owner": self.owner, "status": _plain(self.status),
+            "milestones": [m.to_dict() for m in self.milestones],
+            "revisions": [r.to_dict() for r in self.revisions],
+            "history": [h.to_dict() for h in self.history],
+            "repairs": list(self.repairs),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Recommendation":
+        return msgspec.convert(d, cls)
+
+
+def short_title(text: str, limit: int = 60) -> str:
+    """The first clause of a sentence, cut at a word boundary to at most `limit` characters."""
+    flat = " ".join(text.split())
+    for stop in (". ", "; ", ": ", ", "):
+        idx = flat.find(stop)
+        if 0 < idx <= limit:
+            flat = flat[:idx]
+            break
+    flat = flat.rstrip(".")
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def owner_key(owner: str) -> str:
+    """Owners compare without regard to case or runs of spaces ("Chief  executive" is "Chief Executive")."""
+    return " ".join(owner.split()).casefold()
+
+
+class Contact(msgspec.Struct, **RECORD):
+    """Where reminders for one owner (a role title) go."""
+
+    owner: str
+    addresses: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"owner": self.owner, "addresses": list(self.addresses)}
+
+
+class PlanMeta(msgspec.Struct, omit_defaults=True, **RECORD):  # no contacts: none written, as to_dict
+    title: str
+    date: Annotated[date | None, msgspec.Meta(
+        description="The plan's date; gives the year to deadlines such as 'From July'. "
+                    "Null for a CSV imported without --plan-date.")]
+    author: str
+    prepared_for: str
+    source: str
+    notes: str
+    contacts: Annotated[tuple[Contact, ...], msgspec.Meta(
+        description="Where reminders for each owner go (hsp-tui contact set).")] = ()
+    history: Annotated[tuple[HistoryEntry, ...], msgspec.Meta(
+        description="Changes to the plan itself (contacts set or removed), oldest first.")] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "title": self.title, "date": self.date.isoformat() if self.date else None,
+            "author": self.author, "prepared_for": self.prepared_for,
+            "source": self.source, "notes": self.notes,
+        }
+        if self.contacts:
+            out["contacts"] = [c.to_dict() for c in self.contacts]
+        if self.history:
+            out["history"] = [h.to_dict() for h in self.history]
+        return out
+
+    def contact(self, owner: str) -> Contact | None:
+        key = owner_key(owner)
+        return next((c for c in self.contacts if owner_key(c.owner) == key), None)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "PlanMeta":
+        return msgspec.convert(d, cls)
+
+
+class MetaRecord(msgspec.Struct, frozen=True, gc=False):
+    app: Literal["hsp-tui"]
+    schema_version: int
+    plan: PlanMeta
+
+
+class PlanFile(msgspec.Struct, frozen=True, gc=False):
+    """The file as a whole (TinyDB may keep other tables beside ours: they are not read)."""
+
+    meta: dict[str, MetaRecord]
+    recommendations: dict[str, Recommendation] = {}

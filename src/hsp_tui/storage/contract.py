@@ -1,0 +1,117 @@
+"""The backend contract: what every store of plans implements (`Backend`, its `Transaction`) and
+the values it hands back (`Head`, `PlanInfo`, `Token`). See the package's docstring for how a change
+runs; tests/contract/ is the suite every backend passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, ContextManager, Hashable, Protocol
+
+from hsp_tui.domain.commands import Stamp
+from hsp_tui.domain.model import HistoryEntry, Plan, PlanMeta, Recommendation
+
+__all__ = ["Backend", "Head", "MetaTransaction", "PlanInfo", "Token", "Transaction"]
+
+Token = Hashable  # identifies one saved version of a plan: equal tokens, nothing saved in between
+
+@dataclass(frozen=True)
+class Head:
+    """The first items of a plan by number (all of them when `complete`), to show while the rest is read."""
+
+    plan: Plan
+    total: int  # how many items the whole plan has
+
+    @property
+    def complete(self) -> bool:
+        return len(self.plan.recommendations) >= self.total
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """One plan a backend holds (`hsp-tui plans`)."""
+
+    name: str
+    title: str
+
+
+class Transaction(Protocol):
+    """One change of one recommendation, its row locked from `get` until the block ends."""
+
+    meta: PlanMeta  # the plan's metadata (the plan date is the reference of its deadlines)
+    before: Token  # the version of the plan this transaction read
+    after: Token  # the version after it (the same as `before` when nothing was put); set at the end
+
+    def get(self) -> Recommendation:
+        """The recommendation as it is now; NotFoundError when the plan has none of that number."""
+
+    def stamp(self, rec: Recommendation) -> Stamp:
+        """The id, time and author of the history entry this change appends to `rec`."""
+
+    def put(self, rec: Recommendation, entry: HistoryEntry) -> None:
+        """Save `rec` (whose history ends with `entry`) when the block ends; at most once."""
+
+    def plan(self) -> Plan:
+        """The whole plan as this transaction left it (built on demand: it costs a full read)."""
+
+
+class MetaTransaction(Protocol):
+    """One change of the plan's own record (its contacts), locked from `get` until the block ends."""
+
+    def get(self) -> PlanMeta:
+        """The plan's metadata, contacts and plan history as they are now."""
+
+    def stamp(self, meta: PlanMeta) -> Stamp:
+        """The id, time and author of the plan history entry this change appends."""
+
+    def put(self, meta: PlanMeta) -> None:
+        """Save `meta` (whose history ends with this change's entry) when the block ends."""
+
+
+class Backend(Protocol):
+    path: Path | None  # the plan's file, for a backend that is one (exports never overwrite it)
+
+    def describe(self) -> str:
+        """Where the plan is, for people (`hsp-tui where`); never a password."""
+
+    def exists(self) -> bool:
+        """Whether the plan is there to be read."""
+
+    def ensure(self, seed: Callable[[], Plan] | None) -> None:
+        """Make sure the plan exists: create it from `seed()` if it is missing; refuse (PlanFileError)
+        when it is missing and there is no seed, or when creating it could hide a lost plan."""
+
+    def create(self, plan: Plan, *, if_missing: bool = False) -> bool:
+        """Save a new plan; refuse (or with `if_missing` return False) when one exists."""
+
+    def replace(self, plan: Plan) -> str | None:
+        """Put `plan` in place of the whole plan (import --replace); where the previous one is kept."""
+
+    def load_plan(self) -> Plan:
+        """The whole plan as it is now."""
+
+    def load_head(self, count: int) -> Head:
+        """The plan's first `count` items by number (for the app's first screen)."""
+
+    def load_rest(self) -> Plan:
+        """After `load_head`: the whole plan, as of the same version where the backend can."""
+
+    def transaction(self, number: int, *, by: str) -> ContextManager[Transaction]:
+        """One change of recommendation `number` by `by`; see `Transaction`."""
+
+    def meta_transaction(self, *, by: str) -> ContextManager[MetaTransaction]:
+        """One change of the plan's own record (its contacts) by `by`; see `MetaTransaction`."""
+
+    def check_may_record(self) -> None:
+        """Refuse (a one-line error) when this user may not record changes here: asked before work
+        that cannot be undone and must be recorded, such as reminders sent."""
+
+    def change_token(self) -> Token:
+        """The version of the plan now: it changes whenever anyone saves (what the app polls)."""
+
+    def plans(self) -> list[PlanInfo]:
+        """The plans this backend holds."""
+
+    def close(self) -> None:
+        """Let go of connections and files."""

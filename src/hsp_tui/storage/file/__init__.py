@@ -1,0 +1,1 @@
+"""The plan file (TinyDB JSON) in a folder others may share: safe reads and writes, locks, journals."""

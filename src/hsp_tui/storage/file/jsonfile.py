@@ -1,0 +1,337 @@
+"""The plan as one TinyDB JSON file: the default backend, for one machine or a shared folder.
+
+The file is an ordinary TinyDB database (layout in `records`), and `PlanStorage` is a drop-in TinyDB
+storage for it: `TinyDB(path, storage=PlanStorage)` works as `TinyDB(path)` does, only every write
+replaces the file whole (never half-written) under the plan's lock (see `inplace` for saves that
+cannot rename over it).
+
+Where this backend does not go through TinyDB: for speed, a change does not use TinyDB's tables
+(an update there rebuilds a whole table, twice, for one document). Under the plan's lock it reads
+the file's tables as typed records (`planfile.read_tables`: decoded and checked in one pass, a table
+that is not ours kept as its bytes), puts the one changed record into its own copy of the
+recommendations table, and writes the whole database as the same bytes `PlanStorage.write` would
+(`planbytes.dumps_records`), with the same atomic write. tests/test_tinydb_storage.py checks that
+TinyDB, with our storage or its own, reads what this backend writes, and that this backend reads
+what TinyDB writes.
+
+A long-running program (the app) opens the backend with `long_running=True`: it keeps the tables it
+last read or wrote (typed records, the very ones its `Plan` holds) with the SHA-256 of the file's
+bytes, and its next change uses them again when the file still holds exactly those bytes, instead of
+decoding a large file again (decoding is most of a save's cost, and it holds up every other thread
+of the process meanwhile).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+import msgspec
+import orjson
+from tinydb.storages import Storage, touch
+
+from hsp_tui.domain.clock import now_iso
+from hsp_tui.domain.commands import Stamp, next_entry_id
+from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
+from hsp_tui.storage.file.inplace import read_plan_file, save_plan
+from hsp_tui.domain.model import HistoryEntry, Plan, PlanMeta, Recommendation
+from hsp_tui.storage.file.paths import plan_file
+from hsp_tui.storage.file.planfile import (plan_from_data, plan_tables, read_plan, read_tables, tables_meta, tables_plan, validate_data)
+from hsp_tui.storage.file.planlock import PlanLock
+from hsp_tui.domain.records import META, RECS
+from hsp_tui.storage.file.safefiles import backup_path, check_writable
+from hsp_tui.storage.file.planbytes import (Fragments, dumps, dumps_records, parse_json, read_json, read_plan_bytes)
+from hsp_tui.storage.contract import Head, PlanInfo
+from hsp_tui.storage.file.lockfile import LOCK_TIMEOUT, plan_lock
+
+
+def encode(data: Any, encoding: str | None = None, json_options: Mapping[str, Any] | None = None) -> bytes:
+    """The file's bytes for `data`: indented UTF-8 JSON (see `planbytes.dumps`); with JSON options or
+    another encoding, exactly what TinyDB's own JSONStorage would write (`json.dumps(data, **options)`)."""
+    if not json_options and (encoding or "utf-8").lower().replace("-", "").replace("_", "") == "utf8":
+        return dumps(data)
+    return json.dumps(data, **(json_options or {})).encode(encoding or "utf-8")
+
+
+class PlanStorage(Storage):
+    """A TinyDB storage with the arguments of TinyDB's JSONStorage (`create_dirs`, `encoding`,
+    `access_mode`, JSON options for `json.dumps`) that writes atomically, under the plan's lock, and
+    keeps the previous version as `<name>.bak`. Without JSON options it writes indented UTF-8."""
+
+    lock_timeout = LOCK_TIMEOUT  # seconds a write waits for the plan's lock
+
+    def __init__(self, path: str | os.PathLike, create_dirs: bool = False, encoding: str | None = None,
+                 access_mode: str = "r+", **kwargs: Any) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self._mode = access_mode
+        self._encoding = encoding
+        self.kwargs = kwargs
+        if access_mode not in ("r", "rb", "r+", "rb+"):
+            warnings.warn("Using an `access_mode` other than 'r', 'rb', 'r+' or 'rb+' can cause data loss or "
+                          "corruption")
+        if any(c in access_mode for c in "+wa"):
+            touch(str(path), create_dirs=create_dirs)
+        # Opened once as TinyDB's storage opens it, for the same errors (bad folder, mode, encoding);
+        # 'w' becomes 'a', which is as valid but does not empty the file.
+        open(path, mode=access_mode.replace("w", "a"), encoding=encoding).close()
+        self.path = plan_file(self.path)  # a link: saves, lock and backup beside the real file
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        raw = read_plan_file(self.path)
+        if not raw:
+            return None  # a new database: TinyDB starts it
+        if self.kwargs or self._encoding not in (None, "utf-8", "utf8", "UTF-8"):
+            return json.loads(raw.decode(self._encoding or "utf-8"))
+        return orjson.loads(raw)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if not any(c in self._mode for c in "+wa"):
+            raise IOError(f'Cannot write to the database. Access mode is "{self._mode}"')
+        payload = encode(data, self._encoding, self.kwargs)
+        with plan_lock(self.path, self.lock_timeout) as lock:
+            save_plan(self.path, payload, check=lock.verify)
+
+
+class FileTransaction:
+    """One change of one recommendation, under the plan's lock (see `backends.Transaction`)."""
+
+    def __init__(self, backend: "JsonFileBackend", number: int, by: str, data: dict[str, Any], before: Any) -> None:
+        self._backend, self._number, self._by = backend, int(number), by
+        self.data = data  # this transaction's own copy of the tables (typed records): the file as it is now
+        self.before = self.after = before
+        self.put_record: Recommendation | None = None
+
+    @property
+    def meta(self) -> PlanMeta:
+        return tables_meta(self.data)
+
+    def get(self) -> Recommendation:
+        rec = self.data.get(RECS, {}).get(str(self._number))
+        if rec is None:
+            raise NotFoundError(f"no recommendation {self._number} in {self._backend.path}")
+        return rec
+
+    def stamp(self, rec: Recommendation) -> Stamp:
+        return Stamp(next_entry_id(rec), self._backend.clock(), self._by)
+
+    def put(self, rec: Recommendation, entry: HistoryEntry) -> None:
+        if rec.number != self._number or not rec.history or rec.history[-1] != entry:
+            raise ValueError("a transaction puts its own recommendation, its entry last in its history")
+        self.put_record = rec
+        self.data[RECS] = {**self.data[RECS], str(self._number): rec}  # a new table: the one kept never changes
+
+    def plan(self) -> Plan:
+        return tables_plan(self.data)
+
+
+class MetaTransaction:
+    """One change of the plan's own record (see `JsonFileBackend.meta_transaction`)."""
+
+    def __init__(self, backend: "JsonFileBackend", by: str, data: dict[str, Any]) -> None:
+        self._backend, self._by, self.data = backend, by, data
+        self.put_meta: PlanMeta | None = None
+
+    def get(self) -> PlanMeta:
+        return tables_meta(self.data)
+
+    def stamp(self, meta: PlanMeta) -> Stamp:
+        return Stamp(max((h.id for h in meta.history), default=0) + 1, self._backend.clock(), self._by)
+
+    def put(self, meta: PlanMeta) -> None:
+        self.put_meta = meta
+        self.data[META] = {**self.data[META], "1": {**self.data[META]["1"], "plan": meta}}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What identifies one saved version of the file (a save replaces the file, or writes into it
+    in a sticky folder: its modification time changes either way)."""
+
+    mtime_ns: int
+    size: int
+    inode: int
+
+
+class JsonFileBackend:
+    """A plan kept in one TinyDB JSON file (see the module's docstring)."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], str] | None = None, lock_timeout: float = LOCK_TIMEOUT,
+                 long_running: bool = False) -> None:
+        self.path = plan_file(Path(path))  # links resolved once: lock, backup and saves beside the real file
+        self.clock = clock or now_iso
+        self.lock_timeout = lock_timeout
+        self.long_running = long_running
+        self._kept: tuple[bytes, dict[str, Any]] | None = None  # (SHA-256 of the file's bytes, its tables)
+        self._pending: Callable[[], Plan] | None = None  # the whole plan read by load_head, for load_rest
+        self._fragments = Fragments() if long_running else None  # each record's bytes, as last written
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def close(self) -> None:
+        self._kept = self._pending = None
+        self._fragments = Fragments() if self.long_running else None
+
+    def check_may_record(self) -> None:
+        check_writable(self.path)
+
+    def change_token(self) -> Signature | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return Signature(st.st_mtime_ns, st.st_size, st.st_ino)
+
+    # -- whole plans ---------------------------------------------------------------------------
+    def ensure(self, seed: Callable[[], Plan] | None) -> None:
+        if self.path.exists():
+            return
+        bak = backup_path(self.path)
+        if bak.exists():  # the plan was lost: starting afresh would soon overwrite its last good copy
+            raise PlanFileError(
+                f"{self.path}: file not found, but its backup {bak} is there: copy it to "
+                f"{self.path.name} to restore the plan (or delete the backup to start a new plan)")
+        if seed is None:
+            raise PlanFileError(f"{self.path}: file not found")
+        self.create(seed(), if_missing=True)
+
+    def create(self, plan: Plan, *, if_missing: bool = False) -> bool:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PlanFileError(f"{self.path.parent}: cannot create the folder ({exc.strerror or exc})") from None
+        data = plan_tables(plan)
+        with self._locked():
+            if self.path.exists():
+                if if_missing:
+                    return False
+                raise PlanFileError(f"{self.path}: already exists; use --replace to overwrite it (a backup is kept)")
+            self._save(data, keep_backup=False)
+        return True
+
+    def replace(self, plan: Plan) -> str:
+        data = plan_tables(plan)
+        with self._locked() as lock:
+            if self.path.exists():
+                validate_data(self.path, read_json(self.path))  # refuse to replace something that is not ours
+            self._save(data, keep_backup=True, check=lock.verify)
+        return str(backup_path(self.path))
+
+    def load_plan(self) -> Plan:
+        if not self.long_running:  # nothing kept for a later change: decoded and checked in one pass
+            return read_plan(self.path, read_plan_bytes(self.path))
+        return tables_plan(self._read())
+
+    def load_head(self, count: int) -> Head:
+        self._pending = None
+        raw = read_plan_bytes(self.path)
+        try:
+            data = self._tables(raw)
+        except PlanFileError:
+            return self._damaged_head(raw, count)
+        recs = data.get(RECS, {})
+        if len(recs) > count:  # the first items by number, before the whole plan is sorted
+            self._pending = lambda: tables_plan(data)
+            first = tuple(recs[k] for k in sorted(recs, key=int)[:count])
+            return Head(Plan(tables_meta(data), first), len(recs))
+        return Head(tables_plan(data), len(recs))
+
+    def _damaged_head(self, raw: bytes, count: int) -> Head:
+        """A record of the file is damaged: when the first `count` items are whole, they are shown,
+        and `load_rest` then refuses the plan naming the damaged record; else it is refused now."""
+        data = parse_json(self.path, raw)
+        validate_data(self.path, data)
+        docs = data.get(RECS) or {}
+        if len(docs) > count:
+            try:
+                meta = PlanMeta.from_dict(data[META]["1"].get("plan") or {})
+                first = [Recommendation.from_dict(docs[k]) for k in sorted(docs, key=int)[:count]]
+            except (InputError, KeyError, TypeError, ValueError, AttributeError):
+                pass  # a first item is damaged: reading the whole plan says which
+            else:
+                self._pending = lambda: plan_from_data(self.path, data)
+                return Head(Plan(meta, tuple(sorted(first, key=lambda r: r.number))), len(docs))
+        return Head(plan_from_data(self.path, data), len(docs))
+
+    def load_rest(self) -> Plan:
+        rest, self._pending = self._pending, None
+        return rest() if rest is not None else self.load_plan()
+
+    def plans(self) -> list[PlanInfo]:
+        return [PlanInfo(self.path.stem, tables_meta(self._read()).title)]
+
+    # -- one change ----------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self, number: int, *, by: str) -> Iterator[FileTransaction]:
+        check_writable(self.path)  # say "read-only" before trying to lock
+        with self._locked() as lock:
+            txn = FileTransaction(self, number, by, self._read_for_change(), self.change_token())
+            yield txn
+            if txn.put_record is not None:
+                self._save(txn.data, check=lambda: self._still_ours(lock, txn.before))
+                txn.after = self.change_token()
+
+    @contextmanager
+    def meta_transaction(self, *, by: str) -> Iterator["MetaTransaction"]:
+        """One change of the plan's own record (its contacts), under the plan's lock."""
+        check_writable(self.path)
+        with self._locked() as lock:
+            before = self.change_token()
+            txn = MetaTransaction(self, by, self._read_for_change())
+            yield txn
+            if txn.put_meta is not None:
+                self._save(txn.data, check=lambda: self._still_ours(lock, before))
+
+    def _still_ours(self, lock: PlanLock, read_from: Signature | None) -> None:
+        """Just before a save replaces the file: the lock is still ours and nobody replaced the file
+        since we read it (someone who deleted the lock file could have), else nothing is saved."""
+        lock.verify()
+        if self.change_token() != read_from:
+            raise PlanFileError(f"{self.path}: another program saved the plan during this save (without "
+                                "its lock); nothing was saved (try again)")
+
+    # -- the file ------------------------------------------------------------------------------
+    def _locked(self):
+        return plan_lock(self.path, self.lock_timeout)
+
+    def _read(self) -> dict[str, Any]:
+        return self._tables(read_plan_bytes(self.path))
+
+    def _tables(self, raw: bytes) -> dict[str, Any]:
+        data = read_tables(self.path, raw)
+        if self.long_running:
+            self._kept = (hashlib.sha256(raw).digest(), data)
+        return data
+
+    def _read_for_change(self) -> dict[str, Any]:
+        """The file as it is now (under the lock), decoded and checked, in tables of its own.
+
+        When its bytes are exactly those last read or written here (same SHA-256), those tables are
+        used again instead of decoding the file anew. A change puts a new table in place of the one it
+        changes (records are immutable), so the tables kept (and any `Change` holding them) never change.
+        """
+        raw = read_plan_bytes(self.path)
+        if self._kept is not None and hashlib.sha256(raw).digest() == self._kept[0]:
+            return dict(self._kept[1])
+        self._kept = None
+        return read_tables(self.path, raw)
+
+    def _save(self, data: dict[str, Any], *, keep_backup: bool = True,
+              check: Callable[[], None] | None = None) -> None:
+        try:
+            payload = dumps_records(data, self._fragments)
+        except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
+            raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
+        save_plan(self.path, payload, keep_backup=keep_backup, check=check)
+        if self.long_running:
+            self._kept = (hashlib.sha256(payload).digest(), data)

@@ -1,0 +1,143 @@
+"""The plan file's bytes: its JSON encoding, and reading and parsing it with one-line errors.
+
+Saving it whole (temporary file, fsync, rename, `.bak`) is `safefiles.atomic_write`, or `inplace`
+where saves cannot rename over it (other members in a sticky folder); the lock that
+makes a read-modify-write one transaction is `backends.lockfile`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import orjson
+
+from hsp_tui.domain.errors import PlanFileError
+from hsp_tui.storage.file.inplace import read_plan_file
+from hsp_tui.storage.file.safefiles import backup_path
+
+
+INDENT = orjson.OPT_INDENT_2
+BY_DOCUMENT_FROM = 2000  # documents in one table
+
+
+def dumps(data: Any) -> bytes:
+    """UTF-8 JSON, indented so that people can read and diff the file.
+
+    A large plan is written one document at a time (`dumps_by_document`, the same bytes): a
+    single orjson call on a 50 MB plan holds up every other thread of the process (the app's
+    keys) for ~0.1 s.
+    """
+    if isinstance(data, dict) and any(isinstance(t, dict) and len(t) >= BY_DOCUMENT_FROM for t in data.values()):
+        return dumps_by_document(data)
+    return orjson.dumps(data, option=INDENT) + b"\n"
+
+
+def dumps_by_document(data: dict[str, Any]) -> bytes:
+    """Exactly `orjson.dumps(data, option=OPT_INDENT_2) + b"\\n"` for a dict of tables (dicts of
+    documents), made with one orjson call per document (newlines inside strings are escaped in
+    JSON, so every newline in a document's text is indentation and can be indented further)."""
+    if not data:
+        return b"{}\n"
+    parts = [b"{"]
+    last_table = len(data) - 1
+    for t, (name, table) in enumerate(data.items()):
+        parts.append(b"\n  " + orjson.dumps(name) + b": ")
+        if isinstance(table, dict) and table:
+            parts.append(b"{")
+            last = len(table) - 1
+            for k, (key, doc) in enumerate(table.items()):
+                parts.append(b"\n    " + orjson.dumps(key) + b": "
+                             + orjson.dumps(doc, option=INDENT).replace(b"\n", b"\n    ")
+                             + (b"," if k < last else b""))
+            parts.append(b"\n  }")
+        else:
+            parts.append(orjson.dumps(table, option=INDENT).replace(b"\n", b"\n  "))
+        if t < last_table:
+            parts.append(b",")
+    parts.append(b"\n}\n")
+    return b"".join(parts)
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
+class Fragments:
+    """The bytes each record was last written as, for a program that saves the same plan again and
+    again (the app): records are immutable, so a record that is still the same object is written as
+    the same bytes, and a save formats only the records that changed."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, tuple[Any, bytes]] = {}
+
+    def of(self, key: str, doc: Any) -> bytes:
+        kept = self._by_key.get(key)
+        if kept is not None and kept[0] is doc:
+            return kept[1]
+        fragment = _document(key, doc)
+        if isinstance(doc, msgspec.Struct):
+            self._by_key[key] = (doc, fragment)
+        return fragment
+
+
+def dumps_records(tables: dict[str, Any], fragments: Fragments | None = None) -> bytes:
+    """The same bytes as `dumps` for a database whose documents are typed records (msgspec Structs:
+    the file backend's tables), made without turning them into dicts first: one document at a time
+    (as `dumps_by_document`), each formatted once while it stays the same object (`fragments`)."""
+    if not tables:
+        return b"{}\n"
+    of = fragments.of if fragments is not None else _document
+    parts = [b"{"]
+    last_table = len(tables) - 1
+    for t, (name, table) in enumerate(tables.items()):
+        parts.append(b"\n  " + _ENCODER.encode(name) + b": ")
+        if isinstance(table, dict) and table:
+            # Each document a part of its own, the commas between them parts too: the file's bytes are
+            # then put together once, by the join below (which lets other threads run while it copies);
+            # adding up a whole table's bytes with + copied 50 MB at a time while holding every thread.
+            parts.append(b"{")
+            for key, doc in table.items():
+                parts.append(of(key, doc))
+                parts.append(b",")
+            parts[-1] = b"\n  }"
+        else:
+            parts.append(msgspec.json.format(_ENCODER.encode(table), indent=2).replace(b"\n", b"\n  "))
+        if t < last_table:
+            parts.append(b",")
+    parts.append(b"\n}\n")
+    return b"".join(parts)
+
+
+def _document(key: str, doc: Any) -> bytes:
+    """One document of a table, as it stands in the file (its key, indented under the table)."""
+    return (b"\n    " + _ENCODER.encode(key) + b": "
+            + msgspec.json.format(_ENCODER.encode(doc), indent=2).replace(b"\n", b"\n    "))
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; every failure is a PlanFileError naming the file."""
+    return parse_json(path, read_plan_bytes(path))
+
+
+def read_plan_bytes(path: Path) -> bytes:
+    hint = f"; {restore_hint(path)}" if backup_path(path).exists() else ""
+    return read_plan_file(path, missing_hint=hint)
+
+
+def parse_json(path: Path, raw: bytes) -> Any:
+    """Parse the bytes read from `path`; every failure is a PlanFileError naming the file."""
+    if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
+        raise PlanFileError(f"{path}: the file is empty; {restore_hint(path)}")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise PlanFileError(f"{path}: not valid JSON ({exc}); {restore_hint(path)}") from None
+
+
+def restore_hint(path: Path) -> str:
+    bak = backup_path(path)
+    if bak.exists():
+        return (f"the copy from before the last save is {bak}: copy it over {path.name} to restore it "
+                "(that last save is then lost)")
+    return "no backup copy exists beside it"

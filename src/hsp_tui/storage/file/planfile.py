@@ -1,0 +1,257 @@
+"""Reading and checking the plan file against its declaration (`records`).
+
+Every reader goes through here: the whole file decoded and checked in one pass (`read_plan`), the
+file's data already parsed (`plan_from_data`), one record (`record_from_doc`). A damaged file is
+refused with one line naming the file, the record and the field, never half read.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+import msgspec
+
+from hsp_tui.domain.errors import InputError, PlanFileError
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import (APP_ID, META, RECS, SCHEMA_VERSION, MetaRecord, PlanFile, PlanMeta, Recommendation)
+
+
+
+def check_text(value: Any, what: str, *, required: bool = False, limit: int = 1_000_000) -> str:
+    """User text is stored as given; it must be text that UTF-8 can hold, and not absurdly long."""
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{what} is not valid UTF-8 text") from None
+    if required and not value.strip():
+        raise InputError(f"{what} is empty")
+    if len(value) > limit:
+        raise InputError(f"{what} is longer than {limit:,} characters")
+    return value
+
+
+def validate_data(path: Path, data: Any) -> None:
+    """Refuse anything that is not an hsp-tui plan of our schema version, naming the file.
+
+    The file's frame (meta record, tables, each record under its own number); each record's values
+    are checked when it is read.
+    """
+    if not isinstance(data, dict):
+        raise PlanFileError(f"{path}: not an hsp-tui plan file (the JSON is not an object)")
+    meta_table = data.get(META)
+    meta = meta_table.get("1") if isinstance(meta_table, dict) else None
+    if not isinstance(meta, dict) or meta.get("app") != APP_ID:
+        raise PlanFileError(f"{path}: not an hsp-tui plan file (no hsp-tui 'meta' record); it was left untouched")
+    version = meta.get("schema_version")
+    if version != SCHEMA_VERSION:
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise PlanFileError(
+                f"{path}: written by a newer hsp-tui (schema version {version}; this version reads "
+                f"{SCHEMA_VERSION}); upgrade hsp-tui to open it"
+            )
+        raise PlanFileError(f"{path}: unsupported schema version {version!r} (expected {SCHEMA_VERSION})")
+    recs = data.get(RECS, {})
+    if not isinstance(recs, dict):
+        raise PlanFileError(f"{path}: the 'recommendations' table is not an object")
+    for key, doc in recs.items():  # each record filed under its own number: no two "No. 7"
+        number = doc.get("number") if isinstance(doc, dict) else None
+        if type(number) is not int or key != str(number):
+            _wrong_key(path, key, number)
+
+
+def build_data(plan: Mapping[str, Any], recommendations: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """A complete database from plan metadata and recommendation documents, each checked against
+    its declaration (an InputError names the record and the field)."""
+    try:
+        msgspec.convert(plan, PlanMeta)
+    except msgspec.ValidationError as exc:
+        raise InputError(f"plan: {explain(exc)}") from None
+    recs = {}
+    for r in recommendations:
+        try:
+            rec = msgspec.convert(r, Recommendation)
+        except msgspec.ValidationError as exc:
+            raise InputError(f"recommendation {r.get('number')}: {explain(exc)}") from None
+        recs[str(rec.number)] = dict(r)
+    return {META: {"1": {"app": APP_ID, "schema_version": SCHEMA_VERSION, "plan": dict(plan)}}, RECS: recs}
+
+
+_DECODER = msgspec.json.Decoder(PlanFile)
+
+
+def restore_hint(path: Path) -> str:
+    from hsp_tui.storage.file.planbytes import restore_hint as hint  # noqa: PLC0415 - safefiles only where a file is damaged
+
+    return hint(path)
+
+
+def read_plan(path: Path, raw: bytes) -> Plan:
+    """The plan in the file's bytes, decoded and checked in one pass."""
+    try:
+        doc = _DECODER.decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        from hsp_tui.storage.file.planbytes import parse_json  # noqa: PLC0415 - the files' module only for a file
+
+        return plan_from_data(path, parse_json(path, raw))  # the slow path, to say what is wrong
+    return _plan(path, doc)
+
+
+# Records converted per msgspec call. One call holds every other thread of the process for as long
+# as it runs (the app's keys while it reads the rest of a plan in a thread: ~0.1 s at 50,000 items
+# in one call); between calls another thread can take its turn.
+CONVERT_AT_ONCE = 2000
+
+
+_TABLES = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_RECORDS = msgspec.json.Decoder(dict[str, Recommendation])
+
+
+def read_tables(path: Path, raw: bytes) -> dict[str, Any]:
+    """The file's tables as typed records, decoded and checked in one pass, for a backend that keeps
+    them between changes: the recommendations as `Recommendation`s by key, the plan's record with its
+    details as a `PlanMeta`, and any table that is not ours as the bytes it was (written back as is)."""
+    try:
+        tables: dict[str, Any] = dict(_TABLES.decode(raw))
+        meta_table = msgspec.json.decode(tables[META])
+        validate_data(path, {META: meta_table})  # the frame: our app, our schema version
+        record = dict(meta_table["1"])
+        record["plan"] = msgspec.convert(record.get("plan"), PlanMeta)
+        tables[META] = {**meta_table, "1": record}
+        if RECS in tables:
+            tables[RECS] = _RECORDS.decode(tables[RECS])
+    except (msgspec.ValidationError, msgspec.DecodeError, KeyError, TypeError):
+        from hsp_tui.storage.file.planbytes import parse_json  # noqa: PLC0415 - the files' module only for a file
+
+        plan_from_data(path, parse_json(path, raw))  # the slow path, to say what is wrong
+        raise PlanFileError(f"{path}: the file is damaged; {restore_hint(path)}") from None
+    for key, rec in tables.get(RECS, {}).items():
+        if key != str(rec.number):
+            _wrong_key(path, key, rec.number)
+    return tables
+
+
+def tables_meta(tables: Mapping[str, Any]) -> PlanMeta:
+    """The plan's details in tables read by `read_tables`."""
+    return tables[META]["1"]["plan"]
+
+
+def tables_plan(tables: Mapping[str, Any]) -> Plan:
+    """The plan in tables read by `read_tables` (or made by `plan_tables`)."""
+    return Plan(tables_meta(tables), tuple(sorted(tables.get(RECS, {}).values(), key=_number)))
+
+
+def plan_tables(plan: Plan) -> dict[str, Any]:
+    """The tables of a new file for `plan`, each record checked against its declaration first
+    (records made in code are not checked when they are built)."""
+    build_data(plan.meta.to_dict(), [r.to_dict() for r in plan.recommendations])
+    return {META: {"1": {"app": APP_ID, "schema_version": SCHEMA_VERSION, "plan": plan.meta}},
+            RECS: {str(r.number): r for r in plan.recommendations}}
+
+
+def plan_from_data(path: Path, data: Mapping[str, Any]) -> Plan:
+    """The plan in the file's data as parsed (dicts), checked as `read_plan` does."""
+    validate_data(path, data)
+    try:
+        recs = data.get(RECS) or {}
+        if len(recs) <= CONVERT_AT_ONCE:
+            doc = msgspec.convert(data, PlanFile)
+        else:
+            frame = msgspec.convert({**data, RECS: {}}, PlanFile)
+            pairs = list(recs.items())
+            converted: dict[str, Recommendation] = {}
+            for start in range(0, len(pairs), CONVERT_AT_ONCE):
+                converted.update(msgspec.convert(dict(pairs[start:start + CONVERT_AT_ONCE]),
+                                                 dict[str, Recommendation]))
+            doc = PlanFile(frame.meta, converted)
+    except msgspec.ValidationError:
+        _find_damage(path, data)
+        raise  # pragma: no cover (_find_damage raises)
+    return _plan(path, doc)
+
+
+def _plan(path: Path, doc: PlanFile) -> Plan:
+    meta = doc.meta.get("1")
+    if meta is None:
+        raise PlanFileError(f"{path}: not an hsp-tui plan file (no hsp-tui 'meta' record); it was left untouched")
+    if meta.schema_version != SCHEMA_VERSION:
+        validate_data(path, {META: {"1": {"app": APP_ID, "schema_version": meta.schema_version}}})
+    recs = doc.recommendations
+    for key, rec in recs.items():
+        if key != str(rec.number):
+            _wrong_key(path, key, rec.number)
+    return Plan(meta.plan, tuple(sorted(recs.values(), key=_number)))
+
+
+def _number(rec: Recommendation) -> int:
+    return rec.number
+
+
+def record_from_doc(path: Path, key: str, doc: Any) -> Recommendation:
+    """One recommendation of the file (stored under `key`), checked; PlanFileError if damaged."""
+    try:
+        rec = msgspec.convert(doc, Recommendation)
+    except msgspec.ValidationError as exc:
+        raise PlanFileError(f"{path}: recommendation {_key(key)}: {explain(exc)}; the file is damaged; "
+                            f"{restore_hint(path)}") from None
+    if str(key) != str(rec.number):
+        _wrong_key(path, key, rec.number)
+    return rec
+
+
+def _key(key: Any) -> str:
+    return str(key) if str(key).isascii() and str(key).isdigit() else repr(key)
+
+
+def _wrong_key(path: Path, key: str, number: Any) -> None:
+    says = (f"says it is number {number}" if type(number) is int
+            else f"field 'number': expected a whole number, not {number!r}")
+    raise PlanFileError(f"{path}: recommendation {_key(key)} {says}; the file is damaged "
+                        f"(a record's key and its number must agree, each number used once); {restore_hint(path)}")
+
+
+def _find_damage(path: Path, data: Mapping[str, Any]) -> None:
+    """Raise the PlanFileError naming the first damaged record of `data` and its field."""
+    try:
+        msgspec.convert(data[META]["1"], MetaRecord)
+    except msgspec.ValidationError as exc:
+        raise PlanFileError(f"{path}: the plan's details: {explain(exc, '$.plan')}; {restore_hint(path)}") from None
+    for key, doc in data.get(RECS, {}).items():
+        record_from_doc(path, key, doc)
+    raise PlanFileError(f"{path}: the file is damaged; {restore_hint(path)}")
+
+
+_EXPECTED = {"str": "text", "int": "a whole number", "bool": "true or false", "array": "a list",
+             "object": "an object", "null": "null", "float": "a number"}
+_MESSAGE = re.compile(r"^(?P<what>.*?)(?: - at `(?P<at>[^`]*)`)?$", re.S)
+
+
+def explain(exc: msgspec.ValidationError, strip: str = "$") -> str:
+    """A msgspec message as our one-line style: "history entry 2: field 'at': expected text"."""
+    m = _MESSAGE.match(str(exc))
+    what, at = (m.group("what"), m.group("at") or "") if m else (str(exc), "")
+    where = []
+    at = at[len(strip):] if at.startswith(strip) else at.lstrip("$")
+    for name, index in re.findall(r"\.([A-Za-z_]+)|\[(\d+|\.\.\.)\]", at):
+        if name:
+            where.append(f"field {name!r}")
+        elif index != "..." and where:
+            container = where.pop()[7:-1]
+            noun = {"history": "history entry", "milestones": "milestone", "revisions": "revision",
+                    "repairs": "repair"}.get(container, container)
+            where.append(f"{noun} {int(index) + 1}")
+    expected = re.match(r"Expected `(.+?)`(?:, got `(\w+)`)?(.*)$", what)
+    if expected:
+        kinds = " or ".join(_EXPECTED.get(k.strip(), k.strip()) for k in expected.group(1).split("|"))
+        what = f"expected {kinds}{expected.group(3)}" + (f", not {_EXPECTED.get(expected.group(2), expected.group(2))}"
+                                                        if expected.group(2) else "")
+    elif what.startswith("Object missing required field"):
+        what = "missing field " + what.split("`")[1].join("''")
+    elif what.startswith("Object contains unknown field"):
+        what = "unknown field " + what.split("`")[1].join("''")
+    elif what.startswith("Invalid enum value"):
+        what = "unknown value " + what[len("Invalid enum value "):]
+    return ": ".join(where + [what])

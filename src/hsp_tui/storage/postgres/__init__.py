@@ -1,0 +1,1 @@
+"""A plan on a PostgreSQL server: schema (hsp.sql), connection, reads, changes, notifications."""

@@ -1,0 +1,103 @@
+"""Hearing colleagues' changes on a PostgreSQL server as they commit: LISTEN hsp_tui.
+
+Every change function sends NOTIFY hsp_tui '{"plan": ..., "number": ...}' (delivered on commit;
+"number" is null for a whole plan added or replaced). A `Listener` keeps one connection of its own,
+in a thread, listening; it calls `on_change(numbers)` (None: the whole plan) for the plan it
+follows, and `on_state(connected, reason)` when the connection is lost and when it is back (after
+which the caller should read the plan again: what was sent meanwhile is lost). It reconnects by
+itself, once a second. Callbacks run in the listener's thread.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Callable
+
+from hsp_tui.domain.errors import HspError
+from hsp_tui.storage.postgres.connect import connect, describe_error
+
+CHANNEL = "hsp_tui"
+RETRY_SECONDS = 1.0
+
+
+class Listener:
+    def __init__(self, url: str, plan: str, on_change: Callable[[set[int] | None], None],
+                 on_state: Callable[[bool, str], None], *, wait: float = 0.02) -> None:
+        self.url, self.plan = url, plan
+        self.on_change, self.on_state = on_change, on_state
+        self.wait = wait  # how long notifications that arrive together are gathered
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._conn = None
+        self._thread = threading.Thread(target=self._run, name="hsp-listen", daemon=True)
+
+    def start(self, timeout: float = 10.0) -> bool:
+        """Start listening; True once the first LISTEN is in place (changes from then on are heard)."""
+        self._thread.start()
+        return self._ready.wait(timeout)
+
+    def stop(self) -> None:
+        """Stop listening (within about half a second)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        import psycopg  # noqa: PLC0415
+
+        connected = None  # unknown until the first try
+        while not self._stop.is_set():
+            try:
+                conn = connect(self.url, autocommit=True)
+            except HspError as exc:
+                if connected is not False:
+                    connected = False
+                    self.on_state(False, str(exc))
+                self._ready.set()
+                self._stop.wait(RETRY_SECONDS)
+                continue
+            self._conn = conn
+            try:
+                conn.execute(f"LISTEN {CHANNEL}")
+                if connected is False:
+                    self.on_state(True, "")
+                connected = True
+                self._ready.set()
+                while not self._stop.is_set():
+                    numbers: set[int] | None = set()
+                    heard = False
+                    for note in conn.notifies(timeout=0.5, stop_after=1):  # wakes to see `stop`
+                        heard, numbers = True, self._gather(note.payload, numbers)
+                    if not heard:
+                        continue
+                    if self.wait > 0:  # others committed at the same moment come as one
+                        for note in conn.notifies(timeout=self.wait):
+                            numbers = self._gather(note.payload, numbers)
+                    if numbers is None or numbers:
+                        self.on_change(numbers)
+            except psycopg.Error as exc:
+                if self._stop.is_set():
+                    break
+                connected = False
+                self.on_state(False, describe_error(exc, self.url))
+                self._stop.wait(RETRY_SECONDS)
+            finally:
+                self._conn = None
+                try:
+                    conn.close()
+                except Exception:  # noqa: BLE001
+                    pass
+
+    def _gather(self, payload: str, numbers: set[int] | None) -> set[int] | None:
+        try:
+            note = json.loads(payload)
+        except ValueError:
+            return numbers
+        if not isinstance(note, dict) or note.get("plan") != self.plan or numbers is None:
+            return numbers
+        number = note.get("number")
+        if not isinstance(number, int):
+            return None  # the whole plan
+        numbers.add(number)
+        return numbers

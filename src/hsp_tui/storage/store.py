@@ -1,0 +1,171 @@
+"""The store: runs each change to a plan as one transaction against its backend.
+
+A change is a command (`commands`): the store opens a transaction on the backend for the command's
+recommendation (locked until it ends), gives the command the record as it is now and the stamp of
+the change, puts the new record with its history entry, and returns a `Change`. Reading goes
+straight to the backend. Nothing here knows how or where the plan is kept (`backends`), nor
+judges items (`review`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from hsp_tui.storage.backends import Backend, Head, PlanInfo, Token, open_backend
+from hsp_tui.domain.clock import now_iso  # noqa: F401 - offered here too: the app's clock
+from hsp_tui.domain.commands import (AddNote, Command, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
+from hsp_tui.domain.errors import PlanFileError
+from hsp_tui.domain.model import HistoryEntry, Plan, PlanMeta, Recommendation, Status
+from hsp_tui.storage.file.planfile import plan_from_data, validate_data
+
+__all__ = ["Change", "Store", "Unchanged", "now_iso"]
+
+
+@dataclass
+class Change:
+    """What one change did. `entry` is None when it changed nothing (`summary` says why)."""
+
+    number: int
+    entry: HistoryEntry | None
+    summary: str
+    record: Recommendation  # the recommendation as saved (as found, when nothing changed)
+    meta: PlanMeta  # the plan's metadata at the time (its date is the deadlines' reference)
+    before: Token  # the version of the plan the change was applied to: a caller that last saw
+    after: Token  # `before` knows nobody else saved in between; `after` is the version it left
+    _plan: Callable[[], Plan] = field(repr=False)
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The whole plan as this change left it, others' changes included (built on demand)."""
+        return self._plan()
+
+
+class Store:
+    """One plan, in the backend `target` names (a path or a URL: see `open_backend`) or is."""
+
+    def __init__(self, target: "Backend | str | os.PathLike", **options: Any) -> None:
+        self.backend: Backend = open_backend(target, **options) if isinstance(target, (str, os.PathLike)) else target
+
+    @classmethod
+    def open(cls, target: "Backend | str | os.PathLike", *,
+             seed: Callable[[], "Plan | Mapping[str, Any]"] | None = None, **options: Any) -> "Store":
+        """The store of `target`; a missing plan is created from `seed()` when one is given."""
+        store = cls(target, **options)
+        store.backend.ensure((lambda: store._typed(seed())) if seed is not None else None)
+        return store
+
+    @property
+    def path(self) -> Path | None:
+        """The plan's file, when the backend is one."""
+        return self.backend.path
+
+    def describe(self) -> str:
+        return self.backend.describe()
+
+    def exists(self) -> bool:
+        return self.backend.exists()
+
+    def change_token(self) -> Token:
+        """Changes whenever anyone saves the plan (compare with `Change.after`)."""
+        return self.backend.change_token()
+
+    def plans(self) -> list[PlanInfo]:
+        return self.backend.plans()
+
+    # -- reading -------------------------------------------------------------------------------
+    def load(self) -> Plan:
+        return self.backend.load_plan()
+
+    def load_head(self, count: int) -> Head:
+        """The plan's first `count` items, for a first screen; then `load_rest` for the whole plan."""
+        return self.backend.load_head(count)
+
+    def load_rest(self) -> Plan:
+        return self.backend.load_rest()
+
+    # -- whole plans ---------------------------------------------------------------------------
+    def _typed(self, plan: "Plan | Mapping[str, Any]") -> Plan:
+        """A plan given as a file's data (an import, the seed) as typed records, checked."""
+        if isinstance(plan, Plan):
+            return plan
+        where = Path(self.describe())
+        validate_data(where, plan)
+        return plan_from_data(where, plan)
+
+    def create(self, plan: "Plan | Mapping[str, Any]", *, if_missing: bool = False) -> bool:
+        """Save a new plan; refuses to overwrite one (`if_missing`: then returns False)."""
+        return self.backend.create(self._typed(plan), if_missing=if_missing)
+
+    def replace(self, plan: "Plan | Mapping[str, Any]") -> str | None:
+        """Replace the whole plan (import --replace); returns where the previous one is kept."""
+        return self.backend.replace(self._typed(plan))
+
+    # -- changes -------------------------------------------------------------------------------
+    def run(self, command: Command, *, by: str) -> Change:
+        """Apply `command` to its recommendation as it is now, as one transaction, and record it."""
+        with self.backend.transaction(command.number, by=by) as txn:
+            rec = txn.get()
+            try:
+                outcome = command.apply(rec, txn.stamp(rec))
+            except Unchanged as same:  # nothing to record: no save, no entry
+                return Change(command.number, None, str(same), rec, txn.meta, txn.before, txn.before, txn.plan)
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # e.g. a bad history entry
+                from hsp_tui.storage.file.planbytes import restore_hint  # noqa: PLC0415 - only for a file
+
+                hint = f"; {restore_hint(self.path)}" if self.path is not None else ""
+                raise PlanFileError(f"{self.describe()}: recommendation {command.number} is damaged "
+                                    f"({type(exc).__name__}: {exc}); nothing was saved{hint}") from None
+            txn.put(outcome.record, outcome.entry)
+        return Change(command.number, outcome.entry, outcome.summary, outcome.record, txn.meta,
+                      txn.before, txn.after, txn.plan)
+
+    def set_status(self, number: int, status: Status | str, *, by: str, note: str | None = None) -> Change:
+        return self.run(SetStatus(number, status, note), by=by)
+
+    def add_note(self, number: int, text: str, *, by: str) -> Change:
+        return self.run(AddNote(number, text), by=by)
+
+    def set_owner(self, number: int, owner: str, *, by: str, note: str | None = None) -> Change:
+        return self.run(SetOwner(number, owner, note), by=by)
+
+    def revise(self, number: int, deadline: str, *, reason: str, by: str, reference: date | None = None) -> Change:
+        return self.run(Revise(number, deadline, reason, reference), by=by)
+
+    def set_milestone(self, number: int, index: int, done: bool, *, by: str, note: str | None = None) -> Change:
+        return self.run(SetMilestone(number, index, done, note), by=by)
+
+    def undo(self, number: int, entry_id: int, *, by: str) -> Change:
+        return self.run(Undo(number, entry_id), by=by)
+
+    def verify(self, number: int, accepted: bool, *, by: str, note: str | None = None) -> Change:
+        return self.run(Verify(number, accepted, note), by=by)
+
+    def record_reminder(self, number: int, to: tuple[str, ...], owner: str, *, by: str, via: str = "smtp") -> Change:
+        return self.run(RecordReminder(number, tuple(to), owner, via), by=by)
+
+    def check_may_record(self) -> None:
+        """Refuse (one line) when this user may not record changes to the plan (before reminders go)."""
+        self.backend.check_may_record()
+
+    # -- the plan's own record: contacts -------------------------------------------------------
+    def set_contact(self, owner: str, addresses: "tuple[str, ...] | list[str]", *, by: str) -> str:
+        """Where reminders for `owner` go (empty: remove); returns what it did in words."""
+        return self._run_meta(SetContact(owner, tuple(addresses)), by=by)
+
+    def remove_contact(self, owner: str, *, by: str) -> str:
+        return self._run_meta(SetContact(owner, ()), by=by)
+
+    def _run_meta(self, command: SetContact, *, by: str) -> str:
+        with self.backend.meta_transaction(by=by) as txn:
+            meta = txn.get()
+            try:
+                outcome = command.apply(meta, txn.stamp(meta))
+            except Unchanged as same:
+                return str(same)
+            txn.put(outcome.meta)
+        return outcome.summary

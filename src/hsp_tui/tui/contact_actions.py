@@ -1,0 +1,80 @@
+"""The app's side of contacts and reminders: each change through the store, in turn with the app's
+other changes, in a thread (the screen never freezes), then the plan shown again as saved."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import TYPE_CHECKING
+
+from hsp_tui.domain.errors import HspError
+from hsp_tui.formats.formatting import plural
+from hsp_tui.formats.remind import deliver, owner_contacts, plan_reminders, sender_address, smtp_password
+from hsp_tui.tui.screens.contacts import ContactEdit, ContactsScreen, RemindScreen, RemindTo
+
+if TYPE_CHECKING:
+    from hsp_tui.tui.planapp import PlanApp
+
+
+def open_contacts(app: "PlanApp") -> None:
+    def chosen(edit: ContactEdit | None) -> None:
+        if edit is not None:
+            app.run_worker(_save_contact(app, edit), group="changes")
+
+    app.push_screen(ContactsScreen(owner_contacts(app.review.plan)), chosen)
+
+
+async def _save_contact(app: "PlanApp", edit: ContactEdit) -> None:
+    async with app.in_turn():
+        try:
+            said = await asyncio.to_thread(app.store.set_contact, edit.owner, edit.addresses, by=app.user)
+        except (HspError, OSError) as exc:
+            app.notify(f"Not saved: {exc}", severity="error", timeout=8)
+            return
+        if said.endswith("nothing changed"):
+            app.notify(f"No change: {said.removesuffix('; nothing changed')}")
+            return
+        await app.show_saved()
+        app.notify(f"Saved. {said[:1].upper()}{said[1:]}")
+
+
+def open_reminders(app: "PlanApp") -> None:
+    days = app.due_soon_days
+    reminders, missing = plan_reminders(app.review, days)
+
+    def chosen(to: RemindTo | None) -> None:
+        if to is not None:
+            app.remind_target = str(to.outbox) if to.outbox is not None else to.smtp.describe()
+            app.run_worker(_send(app, to, days), group="changes")
+
+    app.push_screen(RemindScreen(app.as_of, days, reminders, missing, app.remind_target), chosen)
+
+
+async def _send(app: "PlanApp", to: RemindTo, days: int) -> None:
+    async with app.in_turn():
+        rv = app.review  # as of the review date, as the dialog showed it
+        reminders, _ = plan_reminders(rv, days)
+        env = os.environ
+        password = smtp_password(to.smtp, env) if to.smtp is not None else None
+        sender = sender_address(None, to.smtp, env, app.user)
+        try:
+            delivery = await asyncio.to_thread(deliver, app.store, rv, reminders, days, sender=sender, by=app.user,
+                                               outbox=to.outbox, target=to.smtp, password=password)
+        except (HspError, OSError) as exc:
+            app.notify(f"Reminders stopped: {exc}", severity="error", timeout=12)
+            await app.show_saved()
+            return
+        if delivery.connect_error:
+            app.notify(f"Nothing sent: {delivery.connect_error}", severity="error", timeout=12)
+            return
+        await app.show_saved()
+        done = delivery.sent
+        verb = "written to " + str(to.outbox) if to.outbox is not None else "sent via " + to.smtp.describe()
+        words = f"{plural(len(done), 'reminder')} {verb}"
+        if done:
+            words += f" ({'; '.join(', '.join(d.reminder.to) for d in done)})"
+        if delivery.failed:
+            words += ". Failed, not recorded: " + "; ".join(f"{d.reminder.owner} ({d.error})" for d in delivery.failed)
+            app.notify(words, severity="error", timeout=15)
+        else:
+            app.notify(words, timeout=10)

@@ -1,0 +1,175 @@
+"""Contacts and reminders in the app: where each owner's reminders go, and sending them.
+
+`ContactsScreen` lists every owner of the plan with their addresses and dismisses with the new
+addresses of the highlighted owner (none: remove them), checked as the store checks them.
+`RemindScreen` shows what would be sent as of the review date and dismisses with where to send it:
+an outbox folder or an SMTP server. The sending and recording happen in the app (tui/followup.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from hsp_tui.domain.commands import check_address
+from hsp_tui.domain.errors import HspError
+from hsp_tui.formats.formatting import fmt_date, plural
+from hsp_tui.formats.remind import Reminder, SmtpTarget, Unaddressed, parse_smtp_url
+from hsp_tui.domain.textsafe import one_line
+from hsp_tui.tui.screens.dialog import Dialog
+
+
+@dataclass(frozen=True)
+class ContactEdit:
+    owner: str
+    addresses: tuple[str, ...]  # empty: remove the owner's contact
+
+
+def split_addresses(text: str) -> tuple[str, ...]:
+    """'a@x.org, b@x.org' or 'a@x.org b@x.org' as checked addresses; InputError names a bad one."""
+    return tuple(check_address(a) for a in re.split(r"[,;\s]+", text) if a)
+
+
+class ContactsScreen(Dialog[ContactEdit]):
+    """Each owner and their addresses; type the highlighted owner's addresses, Enter saves."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="contacts_cancel")]
+    AUTO_FOCUS = "#contacts-owners"
+
+    def __init__(self, contacts: list[tuple[str, tuple[str, ...]]]) -> None:
+        super().__init__()
+        self.contacts = contacts
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Contacts: where reminders go"
+            yield OptionList(*(Option(self._line(o, a), id=f"owner-{k}")
+                               for k, (o, a) in enumerate(self.contacts)), id="contacts-owners")
+            yield Label("", id="contacts-owner", markup=False)
+            yield Input(id="contacts-addresses", placeholder="name@example.org, another@example.org")
+            yield Label("", id="contacts-error", classes="error", markup=False)
+            yield Label("Up/Down choose an owner · Enter edits, then Enter saves (empty: remove the "
+                        "addresses) · Escape cancels", classes="dim", markup=False)
+
+    @staticmethod
+    def _line(owner: str, addresses: tuple[str, ...]) -> Text:
+        return Text(f"{one_line(owner, 40)}: {', '.join(addresses) if addresses else '(no address)'}")
+
+    def on_mount(self) -> None:
+        if self.contacts:
+            self.query_one(OptionList).highlighted = 0
+            self._show(0)
+
+    @property
+    def owner_index(self) -> int | None:
+        return self.query_one(OptionList).highlighted
+
+    def _show(self, k: int) -> None:
+        owner, addresses = self.contacts[k]
+        self.query_one("#contacts-owner", Label).update(f"Addresses of {one_line(owner, 60)}:")
+        self.query_one("#contacts-addresses", Input).value = ", ".join(addresses)
+        self.query_one("#contacts-error", Label).update("")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option_index is not None:
+            self._show(event.option_index)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#contacts-addresses", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.confirm()
+
+    def confirm(self) -> None:
+        error = self.query_one("#contacts-error", Label)
+        k = self.owner_index
+        if k is None:
+            error.update("No owner is highlighted.")
+            return
+        owner, old = self.contacts[k]
+        try:
+            addresses = split_addresses(self.query_one("#contacts-addresses", Input).value)
+        except HspError as exc:
+            error.update(f"{exc}. Separate addresses with commas.")
+            return
+        if not addresses and not old:
+            error.update(f"{owner} has no address to remove: type one, or Escape to cancel.")
+            return
+        self.decide(ContactEdit(owner, addresses))
+
+
+@dataclass(frozen=True)
+class RemindTo:
+    outbox: Path | None  # write .eml files here
+    smtp: SmtpTarget | None  # or send through this server
+
+
+class RemindScreen(Dialog[RemindTo]):
+    """What would be sent as of the review date; where to send it. Enter sends, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="remind_cancel")]
+    AUTO_FOCUS = "#remind-to"
+
+    def __init__(self, as_of, days: int, reminders: list[Reminder], missing: list[Unaddressed],
+                 last_target: str = "") -> None:
+        super().__init__()
+        self.as_of, self.days, self.reminders, self.missing = as_of, days, reminders, missing
+        self.last_target = last_target
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = f"Remind owners (as of {fmt_date(self.as_of)})"
+            lines = [f"{', '.join(r.to)}: {len(r.overdue)} overdue, {len(r.due_soon)} due within "
+                     f"{plural(self.days, 'day')} ({one_line(r.owner, 40)})" for r in self.reminders]
+            lines += [f"no address for {one_line(m.owner, 40)} ({plural(m.count, 'item')}): c sets one"
+                      for m in self.missing]
+            if not lines:
+                lines = ["Nothing to remind: no owner has an item overdue or due soon."]
+            yield Label(Text("\n".join(lines) + "\n"), id="remind-list")
+            yield Label(f"{plural(len(self.reminders), 'message')} to send. Send to an outbox folder "
+                        "(.eml files) or an SMTP server (smtp://user@host:587, smtps://host:465; the "
+                        "password from HSP_TUI_SMTP_PASSWORD or ~/.netrc):", markup=False)
+            yield Input(self.last_target, id="remind-to", placeholder="./outbox or smtp://user@host:587")
+            yield Label("", id="remind-error", classes="error", markup=False)
+            yield Label("Enter sends · Escape cancels", classes="dim", markup=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.confirm()
+
+    def confirm(self) -> None:
+        error = self.query_one("#remind-error", Label)
+        if not self.reminders:
+            error.update("Nothing to send (Escape closes).")
+            return
+        where = self.query_one("#remind-to", Input).value.strip()
+        if not where:
+            error.update("Where to? Type an outbox folder or an SMTP URL.")
+            return
+        if re.match(r"^[a-z][a-z0-9+.-]*://", where, re.IGNORECASE):
+            try:
+                target = parse_smtp_url(where)
+            except HspError as exc:
+                error.update(str(exc).removeprefix("--smtp "))
+                return
+            self.decide(RemindTo(None, target))
+            return
+        folder = Path(where).expanduser()
+        if not folder.exists():  # as `remind --outbox` says it
+            error.update(f"{where}: the folder does not exist (create it first, or give an smtp:// URL).")
+            return
+        if not folder.is_dir():
+            error.update(f"{where}: not a folder.")
+            return
+        self.decide(RemindTo(folder, None))
