@@ -142,7 +142,7 @@ def test_a_wrong_password_sends_and_records_nothing_and_is_not_printed(cli, plan
     contacts(cli, plan_path)
     before = plan_path.read_bytes()
     r = remind(cli, plan_path, server, {"SSL_CERT_FILE": str(pki.ca), "HSP_TUI_SMTP_PASSWORD": "wrong-" + PASSWORD})
-    assert r.code == 1 and "nothing was sent" in r.err and "Traceback" not in r.err
+    assert r.code == 3 and "nothing was sent" in r.err and "Traceback" not in r.err
     assert f"cannot connect to {server.url}: the server refused the login (535 " in r.err
     assert PASSWORD not in r.out + r.err
     assert server.messages == [] and plan_path.read_bytes() == before
@@ -157,7 +157,7 @@ def test_a_server_whose_certificate_is_not_trusted_gets_nothing(cli, plan_path, 
     if trust == "someone else's authority":
         env["SSL_CERT_FILE"] = str(pki.stranger)
     r = remind(cli, plan_path, server, env)
-    assert r.code == 1 and "Traceback" not in r.err
+    assert r.code == 3 and "Traceback" not in r.err
     (line,) = r.err.strip().splitlines()  # one clear line
     assert line.startswith(f"failed: cannot connect to {server.url}: ")
     assert "certificate is not trusted" in line and "nothing was sent" in line and "SSL_CERT_FILE" in line
@@ -169,6 +169,6 @@ def test_no_password_anywhere_is_said_before_connecting(cli, plan_path, server, 
     contacts(cli, plan_path)
     before = plan_path.read_bytes()
     r = remind(cli, plan_path, server, {"SSL_CERT_FILE": str(pki.ca)})  # no HSP_TUI_SMTP_PASSWORD, no ~/.netrc
-    assert r.code == 1 and "Traceback" not in r.err
+    assert r.code == 3 and "Traceback" not in r.err
     assert "no password for pmo on 127.0.0.1: set HSP_TUI_SMTP_PASSWORD or add the host to ~/.netrc" in r.err
     assert server.messages == [] and plan_path.read_bytes() == before

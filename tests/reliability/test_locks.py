@@ -47,7 +47,7 @@ def test_a_lock_timeout_names_the_holder_and_never_advises_deleting_the_lock(db:
     try:
         before = db.read_bytes()
         r = run_cli(db, "set", "1", "done", timeout=120)  # waits the CLI's 15 s, then gives up
-        line = assert_one_line_error(r, names=db, code=3)
+        line = assert_one_line_error(r, names=db, code=6)  # busy: another process holds the lock
         assert f"process {holder.pid}" in line and "python" in line, line
         assert "delete" not in line.lower() and "nothing was saved" in line
         assert db.read_bytes() == before

@@ -41,15 +41,17 @@ def test_an_officer_changes_the_plan_and_the_server_records_who(cli, url):
 def test_a_reader_is_refused_every_change_in_one_line(cli, url, pg_cluster, pg_plan_db, command):
     before = history_count(pg_cluster, pg_plan_db)
     res = cli("--db", url("bob"), *command)
-    assert res.code == 3, res.err
+    assert res.code == 5, res.err  # refused: not "cannot be read" (3)
     assert len(res.err.strip().splitlines()) == 1 and "Traceback" not in res.err
-    assert "hsp_officer" in res.err and "nothing was changed" in res.err
+    assert "may not change an item: changes need the hsp_officer role; nothing was changed" in res.err
+    assert "lock_item" not in res.err and "function" not in res.err  # no internal names
     assert history_count(pg_cluster, pg_plan_db) == before
 
 
 def test_someone_without_a_role_cannot_even_read(cli, url):
     res = cli("--db", url("mallory"), "list")
-    assert res.code == 3 and len(res.err.strip().splitlines()) == 1 and "permission denied" in res.err
+    assert res.code == 5 and len(res.err.strip().splitlines()) == 1
+    assert "may not read hsp-tui's plans here" in res.err and "hsp_reader" in res.err
 
 
 def test_list_export_and_summary_read_the_server(cli, url, tmp_path):
@@ -93,7 +95,7 @@ def test_plans_lists_each_plan_with_its_counts_and_plan_picks_one(cli, url, tmp_
     res = cli("--db", url("bob"), "--plan", PLAN, "show", "1")
     assert "on the second plan" not in res.out
     res = cli("--db", url("bob"), "--plan", "nope", "list")
-    assert res.code == 3 and "no plan named 'nope'" in res.err and PLAN in res.err
+    assert res.code == 2 and "no plan named 'nope'" in res.err and PLAN in res.err  # as no plan picked
 
 
 def test_plans_on_a_file_shows_its_one_plan(cli, tmp_path):
@@ -114,7 +116,9 @@ def test_import_on_a_server_needs_a_plan_name_and_never_overwrites(cli, url, tmp
     res = cli("--db", url(), "import", str(exported), "--plan", PLAN)
     assert res.code == 2 and "already exists" in res.err
     res = cli("--db", url(), "import", str(exported), "--plan", PLAN, "--replace")
-    assert res.code == 3 and "owner" in res.err and len(res.err.strip().splitlines()) == 1
+    assert res.code == 5 and len(res.err.strip().splitlines()) == 1
+    assert "only the database's owner may replace a whole plan" in res.err
+    assert "hsp_officer" not in res.err  # one reason, not two that contradict each other
     assert history_count(pg_cluster, pg_plan_db) == before
 
 
@@ -192,7 +196,9 @@ def test_only_an_auditor_gives_a_verdict(cli, url, pg_cluster, pg_plan_db):
     assert cli("--db", url(), "set", "6", "done", "--note", "evidence filed").code == 0
     before = history_count(pg_cluster, pg_plan_db)
     res = cli("--db", url("alice"), "verify", "6", "accepted")  # an officer, not an auditor
-    assert res.code == 3 and "hsp_auditor" in res.err and len(res.err.strip().splitlines()) == 1
+    assert res.code == 5 and len(res.err.strip().splitlines()) == 1
+    assert "only an auditor (database role hsp_auditor) may record the auditor's verdict" in res.err
+    assert "function" not in res.err and "hsp.verify" not in res.err  # no internal names
     assert history_count(pg_cluster, pg_plan_db) == before
     res = cli("--db", url("carol"), "verify", "6", "accepted", "--note", "checked the minutes")
     assert res.code == 0, res.err

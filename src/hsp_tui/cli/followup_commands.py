@@ -7,6 +7,8 @@ command is one small function here, on the run's `invocation.Context`. Every fai
 
 from __future__ import annotations
 
+from hsp_tui.domain.errors import Exit
+
 import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -125,10 +127,10 @@ def cmd_remind(ctx: "Context") -> int:
                        report=report)
     if delivery.connect_error:
         say(f"failed: {delivery.connect_error}; nothing was sent", err=True)
-        return 1
+        return Exit.UNAVAILABLE
     sent, failed = len(delivery.sent), len(delivery.failed)
     say(f"{plural(sent, 'reminder')} sent" + (f", {failed} failed" if failed else ""), err=bool(failed))
-    return 1 if failed else 0
+    return Exit.PARTLY if failed else Exit.OK
 
 
 COMMANDS.update({"contact": cmd_contact, "remind": cmd_remind})

@@ -59,7 +59,11 @@ class Context:
         self.args = args
         self.env = env
         target = args.db or env.get("HSP_TUI_DB")
-        self.server = target if is_server_url(target) else None  # a postgresql:// URI
+        self.server = target if is_server_url(target) else None  # a connection string (refused if unsupported)
+        if self.server is not None:
+            from hsp_tui.storage.postgres.connect import parse  # noqa: PLC0415 - psycopg only for a server
+
+            parse(self.server)  # one that libpq would read otherwise than written is refused here
         if self.server is not None and (args.user or env.get("HSP_TUI_USER")):
             given = "--user" if args.user else "HSP_TUI_USER"
             raise InputError(f"{given} cannot be used with a database server: the server records the user "

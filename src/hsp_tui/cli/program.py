@@ -14,7 +14,7 @@ from typing import Sequence
 
 from hsp_tui import __version__
 from hsp_tui.cli import (change_commands as cli_change, plan_commands as cli_plan, view_commands as cli_view, followup_commands as followup)
-from hsp_tui.domain.errors import HspError
+from hsp_tui.domain.errors import Exit, HspError
 from hsp_tui.cli.invocation import PROG, Context
 from hsp_tui.cli.listing import LIST_FORMATS
 from hsp_tui.cli.output import say, tolerant_streams
@@ -26,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
         if "unrecognized arguments" in message and any(
                 opt in message for opt in ("--db", "--plan", "--as-of", "--user", "--due-soon-days", "--config")):
             message += "; global options go before the command, e.g. 'hsp-tui --as-of 2010-06-01 list'"
-        self.exit(2, f"{self.prog}: error: {message} (see '{PROG} --help')\n")
+        self.exit(Exit.INPUT, f"{self.prog}: error: {message} (see '{PROG} --help')\n")
 
 
 def _file_mode(text: str) -> int:
@@ -151,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         say(f"{PROG}: interrupted", err=True)
-        return 130
+        return Exit.INTERRUPTED
     except BrokenPipeError:
         try:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
@@ -163,4 +163,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         say(f"{PROG}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
             "(set HSP_TUI_DEBUG=1 for details)", err=True)
-        return 70
+        return Exit.INTERNAL

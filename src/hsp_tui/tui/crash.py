@@ -19,10 +19,12 @@ from typing import Any, Mapping, TextIO
 
 import platformdirs
 from rich.console import Console
+
+from hsp_tui.domain.errors import Exit
 from textual.app import App
 
 CRASH_DIR_ENV = "HSP_TUI_CRASH_DIR"  # where crash logs go (tests point it at a temporary folder)
-CRASH_EXIT = 70  # as the CLI's own internal errors (EX_SOFTWARE)
+CRASH_EXIT = Exit.INTERNAL  # as the CLI's own internal errors (EX_SOFTWARE)
 
 
 def crash_folder(env: Mapping[str, str]) -> Path:

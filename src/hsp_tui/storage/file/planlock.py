@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from hsp_tui.domain.errors import PlanFileError
+from hsp_tui.domain.errors import BusyError, PlanFileError
 
 try:
     import fcntl
@@ -37,7 +37,7 @@ except ImportError:  # Windows: filelock's msvcrt lock instead (no inode check t
 POLL_SECONDS = 0.05
 
 
-class LockBusy(PlanFileError):
+class LockBusy(BusyError):
     """Someone else held the lock for longer than we were to wait."""
 
     def __init__(self, message: str, holder: str) -> None:

@@ -62,7 +62,7 @@ class PgTransaction:
     def get(self) -> Recommendation:
         if self._locked is None:
             b = self._backend
-            (doc,) = b._run(self._conn, "SELECT hsp.lock_item(%s, %s)", [b.plan_name, self._number], "change it",
+            (doc,) = b._run(self._conn, "SELECT hsp.lock_item(%s, %s)", [b.plan_name, self._number], "change an item",
                             NOT_SAVED).fetchone()
             self._locked = doc
         return Recommendation.from_dict({k: v for k, v in self._locked.items() if not k.startswith("stamp_")})
@@ -80,7 +80,7 @@ class PgTransaction:
         """At the end of the block: the server's function makes the change, under the same lock."""
         entry = self._entry
         sql, args = _call_for(self._backend.plan_name, self._number, entry)
-        (result,) = self._backend._run(self._conn, f"SELECT {sql}", args, "change it", NOT_SAVED).fetchone()
+        (result,) = self._backend._run(self._conn, f"SELECT {sql}", args, "change an item", NOT_SAVED).fetchone()
         saved = (result or {}).get("entry")
         if saved != entry.to_dict():
             # The server's rules and ours disagree (a newer server, or a bug): save nothing.
@@ -89,7 +89,7 @@ class PgTransaction:
         # The plan's version with this change (its counter row is now locked until the commit):
         # the version it was applied to is the one just before, whoever saved since this began.
         b = self._backend
-        (version,) = b._run(self._conn, "SELECT changes FROM hsp.plan WHERE id = %s", [b._plan_id], "change it",
+        (version,) = b._run(self._conn, "SELECT changes FROM hsp.plan WHERE id = %s", [b._plan_id], "change an item",
                             NOT_SAVED).fetchone()
         self.before, self.after = (b._plan_id, version - 1), (b._plan_id, version)
 

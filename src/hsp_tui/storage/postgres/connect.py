@@ -1,87 +1,191 @@
-"""Connecting to a PostgreSQL server named by a `postgresql://` or `postgres://` URI.
+"""Connecting to a PostgreSQL server named by a connection string: a `postgresql://` or
+`postgres://` URI, or a libpq key=value string (`host=/var/run/postgresql dbname=hsp user=alice`).
 
-The URI goes to libpq as given, so everything libpq accepts works: a Unix socket as `?host=/path`,
-`sslmode=verify-full`, `~/.pgpass`, `PGPASSWORD` and the other PG* variables. A password is never
-printed: `redact` removes it from the URI and `describe_error` from any message. psycopg is
-imported here only, and this module only when a server URI is given (the file path's start-up
-time is unchanged).
+The string goes to libpq as given, so everything libpq accepts works: a Unix socket as `?host=/path`,
+`sslmode=verify-full`, `~/.pgpass`, `PGPASSWORD` and the other PG* variables. What it names is
+read as libpq reads it (`psycopg.conninfo.conninfo_to_dict`), and a URI that libpq would read
+otherwise than it is written (an `@` or `/` left unencoded in a password, so that part of the
+password would become the host or the database) is refused. A password is never printed: `redact`
+shows the target from libpq's reading without it, and `describe_error` blanks it out of any
+message. Something that looks like a connection string but is not one of these (`postgresql+psycopg://`,
+`jdbc:postgresql://`, `mysql://`) is refused in one line, never taken for a file's path.
+
+psycopg is imported here only when a server is named (a file's commands never import it).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Mapping
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote
 
-from hsp_tui.domain.errors import PlanFileError
+from hsp_tui.domain.errors import InputError, PlanFileError, RefusedError as _Refused
 
 SCHEMES = ("postgresql://", "postgres://")
+# Any "scheme://", also behind a prefix such as "jdbc:"; a Windows drive ("C:\", "C:/") is not one.
+_URL_LIKE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.\-]*(:[A-Za-z][A-Za-z0-9+.\-]*)*://")
+_KEY_VALUE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
+# libpq's connection keywords (PostgreSQL 16): a target starting "keyword=" is a key=value string.
+KEYWORDS = frozenset("""
+    host hostaddr port dbname user password passfile channel_binding connect_timeout client_encoding
+    options application_name fallback_application_name keepalives keepalives_idle keepalives_interval
+    keepalives_count tcp_user_timeout replication gssencmode sslmode requiressl sslcompression sslcert
+    sslkey sslpassword sslcertmode sslrootcert sslcrl sslcrldir sslsni requirepeer ssl_min_protocol_version
+    ssl_max_protocol_version krbsrvname gsslib gssdelegation service target_session_attrs load_balance_hosts
+    require_auth""".split())
 
 
 class ServerError(PlanFileError):
-    """The server cannot be reached, refused the login, or the connection was lost (exit 3)."""
+    """The server cannot be reached, refused the login, or the connection was lost."""
 
 
-class RefusedError(PlanFileError):
-    """The database refused a change: the user's role lacks the right (exit 3, as a read-only file)."""
+RefusedError = _Refused  # the database refused: the user's role may not (kept here for its importers)
 
 
 def is_server_url(target: str | os.PathLike | None) -> bool:
-    return isinstance(target, str) and target.lower().startswith(SCHEMES)
+    """True for a connection string hsp-tui takes; False for a file's path. Anything that looks
+    like a connection string but is not a supported one is refused (InputError), never a path."""
+    if not isinstance(target, str):
+        return False
+    if target.lower().lstrip().startswith(SCHEMES):
+        return True
+    if _URL_LIKE.match(target):
+        scheme = target.strip().split("://", 1)[0]
+        raise InputError(f"--db {scheme}://...: not a connection string hsp-tui takes (give a postgresql:// "
+                         "URI, a libpq key=value string such as 'host=/var/run/postgresql dbname=hsp', or "
+                         "a plan file's path); nothing was done")
+    found = _KEY_VALUE.match(target)
+    if found:
+        if found.group(1).lower() in KEYWORDS:
+            return True
+        raise InputError(f"--db {found.group(1)}=...: not a libpq keyword (a key=value connection string "
+                         "takes host=, dbname=, user=, port= ...); a plan file's name cannot start "
+                         "with 'name='; nothing was done")
+    return False
+
+
+def is_uri(url: str) -> bool:
+    return url.lower().lstrip().startswith(SCHEMES)
+
+
+def _written_password(url: str) -> str | None:
+    """The password as a person reads the URI: between the first ':' of the part before the host
+    and the last '@' before the path or options (percent-decoded)."""
+    rest = url.strip().split("://", 1)[1]
+    rest = rest.split("?", 1)[0]
+    if "@" not in rest:
+        return None
+    userinfo = rest.rsplit("@", 1)[0]
+    if ":" not in userinfo:
+        return None
+    return unquote(userinfo.split(":", 1)[1])
+
+
+def parse(url: str) -> dict[str, str]:
+    """The connection string as libpq reads it; InputError (password never shown) when it does
+    not parse, or when libpq would read a URI's password otherwise than it is written."""
+    import psycopg  # noqa: PLC0415 - only for a server
+    from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415
+
+    kind = "URI" if is_uri(url) else "key=value connection string"
+    try:
+        given = {k: str(v) for k, v in conninfo_to_dict(url).items()}
+    except psycopg.Error as exc:
+        raise InputError(f"--db: not a valid PostgreSQL {kind} ({_blank(str(exc), _raw_secrets(url))}); "
+                         "nothing was done") from None
+    if is_uri(url):
+        written = _written_password(url)
+        if written is not None and written != given.get("password"):
+            raise InputError("--db: the URI's password holds a character libpq reads as part of the address "
+                             "('@', '/', '?'): write it percent-encoded (%40, %2F, %3F), or better keep it in "
+                             "~/.pgpass; nothing was done")
+    return given
+
+
+def _quoted(value: str) -> str:
+    if value and not re.search(r"[\s'\\]", value):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def redact(url: str) -> str:
-    """The URI without its password (user name, host, database and options kept)."""
+    """The connection string without its password (user, host, port, database and options kept),
+    as libpq reads it."""
     try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url.split("://", 1)[0] + "://(unreadable URI)"
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, hostport = netloc.rsplit("@", 1)
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}@{hostport}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() != "password"]
-    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="/:", quote_via=quote), parts.fragment))
+        given = parse(url)
+    except (InputError, ImportError):
+        return (url.strip().split("://", 1)[0] + "://(not shown)") if "://" in url else "(connection string not shown)"
+    given.pop("password", None)
+    if not is_uri(url):
+        first = [k for k in ("host", "port", "dbname", "user") if k in given]
+        keys = first + sorted(k for k in given if k not in first)
+        return " ".join(f"{k}={_quoted(given[k])}" for k in keys)
+    user, host, port, db = (given.pop(k, "") for k in ("user", "host", "port", "dbname"))
+    options = []
+    if host.startswith("/") or "," in host and "/" in host:  # a Unix socket's folder
+        options.append(("host", host))
+        host = ""
+        if port:
+            options.append(("port", port))
+            port = ""
+    options += sorted(given.items())
+    netloc = (quote(user, safe="") + "@" if user else "") + (f"[{host}]" if ":" in host else host) \
+        + (f":{port}" if port else "")
+    query = "&".join(f"{quote(k, safe='')}={quote(v, safe='/:,')}" for k, v in options)
+    scheme = url.strip().split("://", 1)[0].lower()
+    return f"{scheme}://{netloc}/{quote(db, safe='')}" + (f"?{query}" if query else "")
+
+
+def _raw_secrets(url: str) -> list[str]:
+    """Password-like parts of a string that may not parse (for blanking an error about it)."""
+    found = []
+    if "://" in url:
+        written = _written_password(url)
+        if written:
+            found.append(written)
+    for m in re.finditer(r"password\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&]+)", url, re.IGNORECASE):
+        value = m.group(1)
+        found.append(value.strip("'"))
+        found.append(unquote(value))
+    return found
 
 
 def secrets_of(url: str, env: Mapping[str, str] | None = None) -> list[str]:
-    """The passwords that could appear in a message about this URI (to be blanked out)."""
+    """The passwords that could appear in a message about this connection string (to be blanked out)."""
     env = os.environ if env is None else env
-    found = []
+    found = _raw_secrets(url)
     try:
-        parts = urlsplit(url)
-        if "@" in parts.netloc:
-            userinfo = parts.netloc.rsplit("@", 1)[0]
-            if ":" in userinfo:
-                found.append(unquote(userinfo.split(":", 1)[1]))
-        found += [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() == "password"]
-    except ValueError:
+        from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415
+
+        password = conninfo_to_dict(url).get("password")
+        if password:
+            found.append(str(password))
+    except Exception:  # noqa: BLE001 - unreadable: the raw parts above still count
         pass
     if env.get("PGPASSWORD"):
         found.append(env["PGPASSWORD"])
-    return [s for s in found if s]
+    return sorted({s for s in found if s}, key=len, reverse=True)
+
+
+def _blank(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        for form in (secret, quote(secret, safe=""), quote(secret)):
+            text = text.replace(form, "***")
+    return text
 
 
 def describe_error(exc: BaseException, url: str) -> str:
     """One line from a driver error, with every password blanked out."""
     text = " ".join(str(exc).split()) or type(exc).__name__
-    for secret in secrets_of(url):
-        text = text.replace(secret, "***")
-        text = text.replace(quote(secret, safe=""), "***")
-    return text
+    return _blank(text, secrets_of(url))
 
 
 def connect(url: str, *, autocommit: bool = False, **kwargs: Any):
     """A psycopg connection, or a ServerError naming the server (password removed)."""
     import psycopg  # noqa: PLC0415 - only for a server URI
 
-    from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415
-
-    try:
-        given = conninfo_to_dict(url)
-    except psycopg.Error as exc:
-        raise ServerError(f"{redact(url)}: not a valid PostgreSQL URI ({describe_error(exc, url)})") from None
+    given = parse(url)  # refused (never connected) when libpq would read it otherwise than written
     # Defaults only where the URI (or a PG* variable) does not say: a server that does not answer
     # is reported within seconds, and the server's activity list names the program.
     if "connect_timeout" not in given and not os.environ.get("PGCONNECT_TIMEOUT"):
@@ -100,8 +204,9 @@ def translate(exc: BaseException, url: str, doing: str = "") -> Exception:
     """The user's one-line error for a driver error (raise the result `from None`).
 
     The change functions raise SQLSTATE HS400 (bad input), HS404 (no such thing) and HS409
-    (conflict); 42501 is the database refusing the user's role; a lost or refused connection is
-    a ServerError (exit 3). Passwords are blanked out of every message.
+    (conflict); 42501 is the database refusing the user's role (said in the officer's words, never
+    with the database's names for its functions); a lost or refused connection is a ServerError.
+    Passwords are blanked out of every message.
     """
     from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError  # noqa: PLC0415
 
@@ -117,12 +222,32 @@ def translate(exc: BaseException, url: str, doing: str = "") -> Exception:
         return ConflictError(message)
     prefix = redact(url)
     if state == "42501":
-        what = f" to {doing}" if doing else ""
-        return RefusedError(f"{prefix}: your database role has no right{what} ({message}); nothing was changed "
-                            "(changes need the hsp_officer role, an auditor's verdict hsp_auditor)")
+        return RefusedError(f"{prefix}: {refusal_words(message, doing)}; nothing was changed")
     if state.startswith(("08", "57P")) or state == "" and _is_connection_error(exc):
         return ServerError(f"{prefix}: the connection to the server was lost ({message})")
     return ServerError(f"{prefix}: the server refused{' to ' + doing if doing else ''} ({message})")
+
+
+# What a role needs, by the database object a refusal names (one reason each, in officers' words).
+_AUDITOR_ONLY = ("verify",)
+_DENIED = re.compile(r"permission denied for (function|procedure|table|relation|schema|sequence) (\S+)")
+
+
+def refusal_words(message: str, doing: str = "") -> str:
+    """Why the database refused, for the officer: who may do it (never a function's name)."""
+    what = doing or "change the plan"
+    found = _DENIED.search(message)
+    if found is None:  # the server's own words (e.g. "history is append-only ..."): already plain
+        return f"the database refused to let your role {what} ({message})"
+    kind, name = found.group(1), found.group(2).rsplit(".", 1)[-1].strip('"')
+    if kind in ("function", "procedure") and name in _AUDITOR_ONLY:
+        return "only an auditor (database role hsp_auditor) may record the auditor's verdict"
+    if kind in ("function", "procedure"):
+        return f"your database role may not {what}: changes need the hsp_officer role"
+    if kind == "schema":
+        return ("your database role may not read hsp-tui's plans here: ask the database's owner for the "
+                "hsp_reader, hsp_officer or hsp_auditor role")
+    return f"only the database's owner may {what}"
 
 
 def _is_connection_error(exc: BaseException) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
-from hsp_tui.domain.errors import HspError, PlanFileError
+from hsp_tui.domain.errors import Exit, PlanFileError, RefusedError
 
 SCHEMA = "hsp"
 ROLES = ("hsp_reader", "hsp_officer", "hsp_auditor")
@@ -169,7 +169,7 @@ def install(conn, *, migrations: Migrations | None = None,
         if not is_owner:
             db = conn.execute("SELECT current_database(), pg_get_userbyid(datdba) FROM pg_database "
                               "WHERE datname = current_database()").fetchone()
-            raise HspError(f"init must be run by the database's owner ({db[1]} owns {db[0]}; you are {user})")
+            raise RefusedError(f"init must be run by the database's owner ({db[1]} owns {db[0]}; you are {user})")
         before = installed_version(conn)
         if before is not None and before > migrations.latest:
             raise SchemaMissing(f"this database was set up by a newer hsp-tui (schema version {before}; this "
@@ -251,7 +251,7 @@ def run_init(url: str, *, empty: bool, out: Callable[[str], None] = print) -> in
             out(f"    {statement}")
         out("then run 'hsp-tui --db URL init' again to grant them their rights (until then only the "
             "owner can use this database).")
-        return 1
+        return Exit.PARTLY
     out("Give each person a login and a role, e.g.: CREATE ROLE alice LOGIN; GRANT hsp_officer TO alice;")
     return 0
 

@@ -25,7 +25,7 @@ import os
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from hsp_tui.domain.errors import InputError, PlanFileError
+from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
 from hsp_tui.domain.model import Plan, PlanMeta, Recommendation
 from hsp_tui.storage.contract import Head, PlanInfo
 from hsp_tui.storage.postgres.changes import NOT_SAVED, PgTransaction, committed
@@ -134,13 +134,13 @@ class PostgresBackend:
             found = [(i, n) for i, n in names if n == self._wanted]
             if not found:
                 self._plan = self._plan_id = None
-                raise PlanFileError(f"{self.describe()}: no plan named {self._wanted!r} in this database"
+                raise NotFoundError(f"{self.describe()}: no plan named {self._wanted!r} in this database"
                                     + (f" (its plans: {listing})" if names else " (it has no plans yet)"))
             self._plan_id, self._plan = found[0]
         elif len(names) == 1:
             self._plan_id, self._plan = names[0]
         elif not names:
-            raise PlanFileError(f"{self.describe()}: this database has no plans yet: add one with "
+            raise NotFoundError(f"{self.describe()}: this database has no plans yet: add one with "
                                 "'hsp-tui --db URL import FILE --plan NAME'")
         else:
             raise InputError(f"{self.describe()}: this database holds {len(names)} plans ({listing}): "
@@ -165,8 +165,8 @@ class PostgresBackend:
         (the command line gives none for a server: `init` loads the seed plan there)."""
         try:
             self._resolve()
-        except PlanFileError as exc:
-            if seed is None or isinstance(exc, ServerError):
+        except NotFoundError:
+            if seed is None:
                 raise
             self.create(seed(), if_missing=True)
 
@@ -319,7 +319,7 @@ class PostgresBackend:
             for sql in ("DELETE FROM hsp.history WHERE plan_id = %s", "DELETE FROM hsp.item WHERE plan_id = %s",
                         "DELETE FROM hsp.contact WHERE plan_id = %s", "DELETE FROM hsp.plan_history WHERE plan_id = %s",
                         "DELETE FROM hsp.plan WHERE id = %s"):
-                self._run(conn, sql, [self._plan_id], "replace a whole plan (only the database's owner may)",
+                self._run(conn, sql, [self._plan_id], "replace a whole plan",
                           "; nothing was changed")
             self._run(conn, "SELECT hsp.add_plan(%s, %s, %s, NULL, NULL)",
                       [name, Jsonb(plan.meta.to_dict()), Jsonb([r.to_dict() for r in plan.recommendations])],
@@ -343,7 +343,7 @@ class PostgresBackend:
             # the transaction's id (to ask about it if the COMMIT is cut off) and the item, locked
             try:
                 row = self._run(conn, "SELECT pg_current_xact_id()::text, hsp.lock_item(%s, %s)", [plan, int(number)],
-                                "change it", NOT_SAVED).fetchone()
+                                "change an item", NOT_SAVED).fetchone()
             except BaseException:
                 if not conn.closed:
                     conn.rollback()
