@@ -13,7 +13,6 @@ from hsp_tui.formats.formatting import due_words, fmt_date, month_label
 from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.domain.textsafe import one_line, visible
 
-LIST_FORMATS = ("table", "tsv", "csv", "json")
 ROW_FIELDS = ("number", "ref", "title", "owner", "deadline", "due", "status", "flag", "days_overdue")
 
 

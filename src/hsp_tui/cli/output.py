@@ -11,6 +11,8 @@ import sys
 
 from hsp_tui.domain.textsafe import visible
 
+LIST_FORMATS = ("table", "tsv", "csv", "json")  # `list --format` (listing.py writes them)
+
 
 def say(text: str = "", *, err: bool = False) -> None:
     """A line for people: every control, escape or bidi character in it spelled out."""

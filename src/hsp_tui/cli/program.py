@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from importlib import import_module
+from typing import Callable, Sequence
 
 from hsp_tui import __version__
-from hsp_tui.cli import (change_commands as cli_change, plan_commands as cli_plan, view_commands as cli_view, followup_commands as followup)
+from hsp_tui.cli import followup_args
 from hsp_tui.domain.errors import Exit, HspError
 from hsp_tui.cli.invocation import PROG, Context
-from hsp_tui.cli.listing import LIST_FORMATS
-from hsp_tui.cli.output import say, tolerant_streams
+from hsp_tui.cli.output import LIST_FORMATS, say, tolerant_streams
 from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS
 
 
@@ -122,21 +122,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("plans", help="the plans here, with items, open and overdue counts (a file holds one)")
     sub.add_parser("schema", help="print the JSON Schema of the JSON export")
-    followup.add_commands(sub)  # verify, contact, remind
+    followup_args.add_commands(sub)  # verify, contact, remind
     sub.add_parser("where", help="print the path of the working file (or the server, never its password)")
     return p
 
 
-# One small function per command: reading the plan (cli_view), changing one item (cli_change), the
-# plan as a whole (cli_plan), the audit follow-up (followup).
+# One small function per command, as "module:function" of hsp_tui.cli: reading the plan
+# (view_commands), changing one item (change_commands), the plan as a whole (plan_commands), the
+# audit follow-up (followup_commands). A module is imported only when one of its commands runs, so
+# a `note` loads none of the others (tests/test_cli_imports.py).
 COMMANDS = {
-    "list": cli_view.cmd_list, "summary": cli_view.cmd_summary, "show": cli_view.cmd_show, None: cli_view.cmd_app,
-    "set": cli_change.cmd_set, "note": cli_change.cmd_note, "assign": cli_change.cmd_assign,
-    "revise": cli_change.cmd_revise, "milestone": cli_change.cmd_milestone, "undo": cli_change.cmd_undo,
-    "export": cli_plan.cmd_export, "import": cli_plan.cmd_import, "init": cli_plan.cmd_init,
-    "plans": cli_plan.cmd_plans, "schema": cli_plan.cmd_schema, "where": cli_plan.cmd_where,
-    **followup.COMMANDS,
+    "list": "view_commands:cmd_list", "summary": "view_commands:cmd_summary", "show": "view_commands:cmd_show",
+    None: "view_commands:cmd_app",
+    "set": "change_commands:cmd_set", "note": "change_commands:cmd_note", "assign": "change_commands:cmd_assign",
+    "revise": "change_commands:cmd_revise", "milestone": "change_commands:cmd_milestone",
+    "undo": "change_commands:cmd_undo",
+    "export": "plan_commands:cmd_export", "import": "plan_commands:cmd_import", "init": "plan_commands:cmd_init",
+    "plans": "plan_commands:cmd_plans", "schema": "plan_commands:cmd_schema", "where": "plan_commands:cmd_where",
+    "verify": "followup_commands:cmd_verify", "contact": "followup_commands:cmd_contact",
+    "remind": "followup_commands:cmd_remind",
 }
+
+
+def command(name: str | None) -> Callable[[Context], int]:
+    module, function = COMMANDS[name].split(":")
+    return getattr(import_module(f"hsp_tui.cli.{module}"), function)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         ctx = Context(args, dict(os.environ))
-        return COMMANDS[args.command](ctx)
+        return command(args.command)(ctx)
     except HspError as exc:
         say(f"{PROG}: error: {exc}", err=True)
         return exc.exit_code

@@ -7,18 +7,20 @@ its history entry appended, the entry, and a one-line summary; or raises `Unchan
 record), `ConflictError` (an undo that would overwrite a later change) or `NotFoundError`.
 
 Nothing here reads a file, a clock or the environment: `store.Store` runs a command as one
-transaction against a backend. To add a command: a dataclass here with `number`, `action` and
-`apply`, a `Store` method that runs it, then the CLI command and/or the key that builds it.
+transaction against a backend. To add a command: a frozen Struct here with `number`, `action` and
+`apply`, a `Store` method that runs it, then the CLI command and/or the key that builds it. (Structs,
+not dataclasses: msgspec builds a Struct class in C, a dataclass's methods are generated with `exec`
+at every start of every command.)
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, Protocol
 
-from msgspec.structs import replace
+from msgspec import Struct
+from msgspec.structs import force_setattr, replace
 
 from hsp_tui.domain.deadlines import parse_deadline
 from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError, PlanFileError
@@ -31,8 +33,7 @@ class Unchanged(Exception):
     """The change would change nothing (e.g. "Done" on an item already done); its message says so."""
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(Struct, frozen=True):
     """What the backend gives each change: its history entry's id, when, and by whom."""
 
     id: int
@@ -40,8 +41,7 @@ class Stamp:
     by: str
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     record: Recommendation  # the recommendation after the change, `entry` appended to its history
     entry: HistoryEntry
     summary: str
@@ -81,8 +81,7 @@ def _check_note(note: str | None) -> None:
         check_text(note, "note", required=True)
 
 
-@dataclass(frozen=True)
-class SetStatus:
+class SetStatus(Struct, frozen=True):
     number: int
     status: Status
     note: str | None = None
@@ -90,7 +89,7 @@ class SetStatus:
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):
-            object.__setattr__(self, "status", Status.parse(self.status))
+            force_setattr(self, "status", Status.parse(self.status))
         _check_note(self.note)
 
     def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
@@ -105,8 +104,7 @@ class SetStatus:
                      field="status", old=old.value, new=new.value, note=self.note, status=new)
 
 
-@dataclass(frozen=True)
-class Verify:
+class Verify(Struct, frozen=True):
     """An auditor's verdict on a done item: accepted makes it Verified (closed); rejected sends it
     back to In progress with the auditor's note (required) as the reason. A status change of its own
     (action "verify"), undone like any other."""
@@ -132,8 +130,7 @@ class Verify:
                      note=self.note, status=new)
 
 
-@dataclass(frozen=True)
-class AddNote:
+class AddNote(Struct, frozen=True):
     number: int
     text: str
     action: ClassVar[str] = "note"
@@ -145,8 +142,7 @@ class AddNote:
         return _done(rec, stamp, self.action, f"{self.number}: note added", note=self.text)
 
 
-@dataclass(frozen=True)
-class SetOwner:
+class SetOwner(Struct, frozen=True):
     number: int
     owner: str
     note: str | None = None
@@ -164,8 +160,7 @@ class SetOwner:
                      field="owner", old=old, new=self.owner, note=self.note, owner=self.owner)
 
 
-@dataclass(frozen=True)
-class Revise:
+class Revise(Struct, frozen=True):
     """A revised deadline; the deadline agreed in the plan is kept unchanged."""
 
     number: int
@@ -206,8 +201,7 @@ def _with_milestone(rec: Recommendation, index: int, done: bool) -> tuple[Milest
     return tuple(milestones)
 
 
-@dataclass(frozen=True)
-class SetMilestone:
+class SetMilestone(Struct, frozen=True):
     """Mark milestone `index` (1-based) done or open again; the item's own status is untouched."""
 
     number: int
@@ -241,8 +235,7 @@ def last_undoable(rec: Recommendation) -> HistoryEntry | None:
     return next((h for h in reversed(rec.history) if h.action in UNDOABLE and h.id not in undone), None)
 
 
-@dataclass(frozen=True)
-class Undo:
+class Undo(Struct, frozen=True):
     """Reverse one change by appending an entry of its own; nothing is erased.
 
     Refused when the item has changed since in the same field (someone else's later change would
@@ -296,8 +289,7 @@ class Undo:
                          "only status, owner, deadline, milestone and note changes can")
 
 
-@dataclass(frozen=True)
-class RecordReminder:
+class RecordReminder(Struct, frozen=True):
     """A reminder about this item was sent (or written to an outbox) to its owner's addresses."""
 
     number: int
@@ -312,26 +304,24 @@ class RecordReminder:
 
 
 # -- changes to the plan itself: the contacts ------------------------------------------------------
-_ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+")
+_ADDRESS = r"[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+"  # compiled at first use (re's cache)
 
 
 def check_address(address: str) -> str:
     """An e-mail address as a reminder's recipient: one plain address, no name, no spaces."""
     text = str(address).strip()
-    if not _ADDRESS.fullmatch(text) or len(text) > 254 or any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if not re.fullmatch(_ADDRESS, text) or len(text) > 254 or any(ord(c) < 32 or ord(c) == 127 for c in text):
         raise InputError(f"{address!r} is not an e-mail address (write it as name@example.org)")
     return text
 
 
-@dataclass(frozen=True)
-class MetaOutcome:
+class MetaOutcome(Struct, frozen=True):
     meta: PlanMeta
     entry: HistoryEntry
     summary: str
 
 
-@dataclass(frozen=True)
-class SetContact:
+class SetContact(Struct, frozen=True):
     """Where reminders for `owner` go; an empty `addresses` removes the contact."""
 
     owner: str
@@ -345,7 +335,7 @@ class SetContact:
             a = check_address(a)
             if a.casefold() not in {s.casefold() for s in seen}:
                 seen.append(a)
-        object.__setattr__(self, "addresses", tuple(seen))
+        force_setattr(self, "addresses", tuple(seen))
 
     def apply(self, meta: PlanMeta, stamp: Stamp) -> MetaOutcome:
         old = meta.contact(self.owner)

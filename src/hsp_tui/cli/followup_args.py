@@ -1,0 +1,39 @@
+"""The arguments of the audit follow-up commands (`verify`, `contact`, `remind`), added to the
+command line's parser at every run; the commands themselves are in `followup_commands`, imported
+only when one of them runs."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("verify", help="the auditor's verdict on a done item: accepted (Verified) or rejected "
+                                      "(back to In progress; --note required)")
+    s.add_argument("number")
+    s.add_argument("verdict", choices=["accepted", "rejected"])
+    s.add_argument("--note", metavar="TEXT", help="the auditor's note (required when rejected)")
+    add_contact_commands(sub)
+
+
+def add_contact_commands(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("contact", help="where reminders for an owner go: contact set OWNER ADDRESS..., "
+                                       "contact list, contact remove OWNER")
+    csub = s.add_subparsers(dest="contact_command", metavar="set|list|remove", required=True)
+    c = csub.add_parser("set", help="the addresses of an owner (a role title, as in the plan)")
+    c.add_argument("owner")
+    c.add_argument("addresses", nargs="+", metavar="ADDRESS")
+    csub.add_parser("list", help="every owner of the plan and their addresses")
+    c = csub.add_parser("remove", help="forget an owner's addresses")
+    c.add_argument("owner")
+
+    s = sub.add_parser("remind", help="e-mail each owner their overdue items and those due soon")
+    s.add_argument("--days", type=int, metavar="N", help="also items due within N days (default: the due-soon window)")
+    s.add_argument("--owner", metavar="TEXT", help="only owners whose name contains TEXT")
+    how = s.add_mutually_exclusive_group(required=True)
+    how.add_argument("--smtp", metavar="URL", help="smtp://user@host:587 (STARTTLS) or smtps://host:465; the "
+                     "password from $HSP_TUI_SMTP_PASSWORD or ~/.netrc")
+    how.add_argument("--outbox", metavar="DIR", help="write one .eml file per message into DIR instead")
+    s.add_argument("--from", dest="sender", metavar="ADDRESS", help="the sender (default: $HSP_TUI_MAIL_FROM, "
+                   "else the SMTP user)")
+    s.add_argument("--dry-run", action="store_true", help="print what would be sent; send and record nothing")
