@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -54,18 +55,83 @@ def _clean_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def run_process(tmp_path: Path, args: tuple[str, ...], env: dict[str, str] | None = None,
+                input: str | None = None) -> Result:
+    """`python -m hsp_tui ARGS` in a subprocess, as a user would, with a clean environment."""
+    full_env = _clean_env(tmp_path)
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "hsp_tui", *args], capture_output=True, text=True,
+        encoding="utf-8", env=full_env, input=input, timeout=120, cwd=tmp_path,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_in_process(tmp_path: Path, args: tuple[str, ...], env: dict[str, str] | None = None,
+                   input: str | None = None) -> Result:
+    """The same command run by `hsp_tui.cli.program.main` in this process: the same environment
+    (os.environ replaced for the call), folder, standard streams (pipes, not terminals: UTF-8, or
+    PYTHONIOENCODING's encoding as a process would take it) and exit code (argparse's SystemExit
+    included); output read as `subprocess.run(text=True)` reads it (universal newlines). An
+    exception that escapes `main` fails the test, as its traceback would have shown in a process."""
+    from hsp_tui.cli.program import main
+
+    full_env = _clean_env(tmp_path)
+    full_env.update(env or {})
+    encoding, _, errors = full_env.get("PYTHONIOENCODING", "utf-8").partition(":")
+    out, err = io.BytesIO(), io.BytesIO()
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    wrappers = (io.TextIOWrapper(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8"),
+                io.TextIOWrapper(out, encoding=encoding or "utf-8", errors=errors or "strict", write_through=True),
+                io.TextIOWrapper(err, encoding=encoding or "utf-8", errors=errors or "backslashreplace",
+                                 write_through=True))
+    sys.stdin, sys.stdout, sys.stderr = wrappers
+    os.environ.clear()
+    os.environ.update(full_env)
+    os.chdir(tmp_path)
+    try:
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse: --help, --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if isinstance(exc.code, str):
+                print(exc.code, file=sys.stderr)
+    finally:
+        for wrapper in wrappers[1:]:
+            wrapper.flush()
+        printed = out.getvalue(), err.getvalue()
+        for wrapper in wrappers:
+            wrapper.detach()  # the buffers stay open for the next lines
+        sys.stdin, sys.stdout, sys.stderr = streams
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+
+    def text(data: bytes) -> str:
+        return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+
+    return Result(code, text(printed[0]), text(printed[1]))
+
+
 @pytest.fixture
 def cli(tmp_path: Path):
+    """Run `hsp-tui ARGS` in this process (`run_in_process`): what the command prints, writes and
+    returns, without starting an interpreter. A test of the process itself (its exit code from the
+    shell, a traceback, a signal, a terminal) takes `cli_process`."""
+
+    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+        return run_in_process(tmp_path, args, env, input)
+
+    return run
+
+
+@pytest.fixture
+def cli_process(tmp_path: Path):
     """Run `python -m hsp_tui ARGS` in a subprocess, as a user would, with a clean environment."""
 
     def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
-        full_env = _clean_env(tmp_path)
-        full_env.update(env or {})
-        proc = subprocess.run(
-            [sys.executable, "-m", "hsp_tui", *args], capture_output=True, text=True,
-            encoding="utf-8", env=full_env, input=input, timeout=120, cwd=tmp_path,
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
+        return run_process(tmp_path, args, env, input)
 
     return run
 

@@ -88,9 +88,11 @@ def test_user_comes_from_env_when_not_given(cli, plan_path):
     (["milestone", "1", "1", "done"], "has no milestone 1"),
     (["import", "nowhere.csv", "--replace"], "nowhere.csv: file not found"),
 ])
-def test_bad_input_is_one_clear_line_nonzero_and_changes_nothing(cli, plan_path, args, message):
+def test_bad_input_is_one_clear_line_nonzero_and_changes_nothing(cli_process, plan_path, args, message):
+    """The real process: one line, a non-zero exit status, no traceback (the other tests run the
+    commands in process)."""
     before = plan_path.read_bytes()
-    r = cli("--db", str(plan_path), *args)
+    r = cli_process("--db", str(plan_path), *args)
     assert r.code != 0
     assert message in r.err
     assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err

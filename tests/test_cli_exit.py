@@ -1,0 +1,62 @@
+"""The `hsp-tui` command ends its process at once after a one-shot command (`program.run`: no
+interpreter teardown, issue 25). Safe only if everything is done when the command returns: the
+change on disk, the output written, no file left open for writing, no thread still running."""
+
+from __future__ import annotations
+
+import gc
+import io
+import subprocess
+import sys
+import threading
+
+from hsp_tui.cli.program import main
+from hsp_tui.storage.store import Store
+
+
+def open_files_for_writing() -> set[str]:
+    """The files (by path) this process has open for writing through Python file objects."""
+    found = set()
+    for obj in gc.get_objects():
+        if isinstance(obj, io.IOBase):
+            try:
+                name = getattr(obj, "name", None)
+                if not obj.closed and obj.writable() and isinstance(name, str) and not name.startswith("<"):
+                    found.add(name)
+            except ValueError:
+                pass
+    return found
+
+
+def test_when_a_note_returns_it_is_on_disk_and_nothing_is_left_open_or_running(plan_path, capsys):
+    before = open_files_for_writing()
+    code = main(["--db", str(plan_path), "--as-of", "2011-06-01", "--user", "ann", "note", "4",
+                 "Board paper agreed."])
+    assert code == 0 and capsys.readouterr().out.startswith("4: note added")
+    assert Store(plan_path).load().get(4).history[-1].note == "Board paper agreed."  # read afresh
+    assert open_files_for_writing() - before == set()
+    assert threading.active_count() == 1
+
+
+def test_the_real_command_prints_everything_and_saves_the_change(plan_path, tmp_path):
+    """Through the real process: output to a pipe and to a file (block-buffered) complete, exit 0."""
+    cmd = [sys.executable, "-m", "hsp_tui", "--db", str(plan_path), "--as-of", "2011-06-01", "--user", "ann"]
+    piped = subprocess.run([*cmd, "note", "5", "Sent to the PMG."], capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.splitlines()[0] == "5: note added" and piped.stdout.splitlines()[1].startswith("  now: ")
+    out = tmp_path / "out.txt"
+    with out.open("w") as fh:
+        listed = subprocess.run([*cmd, "list", "--format", "tsv"], stdout=fh, stderr=subprocess.PIPE, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    rows = out.read_text().splitlines()
+    assert len(rows) == 1 + len(Store(plan_path).load().recommendations) and rows[0].startswith("number\t")
+    assert Store(plan_path).load().get(5).history[-1].note == "Sent to the PMG."
+
+
+def test_a_failed_write_of_the_output_is_still_reported(plan_path):
+    """Output to a full device: the flush fails, and the interpreter's own exit says so (non-zero),
+    as without the early exit."""
+    cmd = [sys.executable, "-m", "hsp_tui", "--db", str(plan_path), "--as-of", "2011-06-01", "list"]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode != 0

@@ -1,0 +1,69 @@
+"""A command imports only what it needs (issue 25): the modules a `note` on a plan file loads, in a
+fresh interpreter, as `sys.modules` lists them once the command has run.
+
+At the sizes officers use, a command's time is mostly the modules it imports; each command's own
+module is imported only when it runs (`program.COMMANDS`), so a `note` must not load the reading,
+exporting, importing, follow-up or server code, nor the app. The test names the families a note
+has no use for, so it fails when a module of theirs appears (a new eager import somewhere on the
+note's path), whatever the module is called.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+PROBE = r"""
+import json, sys
+from hsp_tui.cli.program import main
+code = main(sys.argv[1:])
+print("\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+# The command line's own modules a note runs: the parser and dispatch, the run's context (settings
+# file, review date), the change commands, the output.
+CLI_NEEDED = {"hsp_tui.cli", "hsp_tui.cli.program", "hsp_tui.cli.invocation", "hsp_tui.cli.config",
+              "hsp_tui.cli.output", "hsp_tui.cli.change_commands", "hsp_tui.cli.followup_args"}
+
+
+def unneeded(name: str) -> bool:
+    """A module a `note` on a plan file has no use for."""
+    top = name.split(".")[0]
+    if top in {"textual", "rich", "psycopg", "psycopg_binary", "tomllib", "csv", "email", "smtplib", "ssl",
+               "asyncio", "jsonschema", "logging", "sqlite3", "zoneinfo"}:
+        return True
+    if name.startswith("dateutil.parser"):  # deadlines need relativedelta only
+        return True
+    if name.startswith("hsp_tui.cli."):
+        return name not in CLI_NEEDED  # view/plan/followup commands, listing, catalog ...
+    if name.startswith("hsp_tui.formats."):
+        return name != "hsp_tui.formats.formatting"  # report, exports, importing, schema, remind, charts
+    if name.startswith("hsp_tui.storage.postgres."):
+        return name != "hsp_tui.storage.postgres.connect"  # telling a server URL from a path
+    return name.startswith(("hsp_tui.tui", "hsp_tui.storage.seed", "hsp_tui.domain.progress"))
+
+
+def modules_of(argv: list[str], cwd) -> tuple[int, list[str], str]:
+    proc = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, timeout=120,
+                          cwd=cwd, env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "XDG_CONFIG_HOME": str(cwd / "cfg")})
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("MODULES ")), None)
+    assert line is not None, proc.stderr
+    probe = json.loads(line[len("MODULES "):])
+    return probe["code"], probe["modules"], proc.stdout
+
+
+def test_a_note_on_a_plan_file_loads_no_module_it_does_not_need(plan_path, tmp_path):
+    code, modules, out = modules_of(["--db", str(plan_path), "--as-of", "2011-06-01", "--user", "ann",
+                                     "note", "3", "Met the partners."], tmp_path)
+    assert code == 0 and out.startswith("3: note added"), out
+    assert "hsp_tui.cli.change_commands" in modules and "hsp_tui.storage.file.jsonfile" in modules
+    assert [m for m in modules if unneeded(m)] == []
+
+
+def test_the_check_sees_a_module_a_note_does_not_need(plan_path, tmp_path):
+    """The same probe on `list`, which does load the reading commands and the listing: the check
+    above would catch them, were a note to load them."""
+    code, modules, _ = modules_of(["--db", str(plan_path), "--as-of", "2011-06-01", "list"], tmp_path)
+    assert code == 0
+    assert {"hsp_tui.cli.view_commands", "hsp_tui.cli.listing"} <= {m for m in modules if unneeded(m)}
