@@ -30,15 +30,17 @@ if TYPE_CHECKING:
     from hsp_tui.storage.postgres.server import PostgresBackend
 
 # The plan's metadata with its contacts and its own history (readers may run it: plain SELECTs).
-META_SQL = (
-    "SELECT p.meta, "
+# The plan's metadata, its contacts and its own history, as columns of a row of hsp.plan p (the
+# item's transaction reads them in the statement that locks the item: `server.LOCK_SQL`).
+META_COLUMNS = (
+    "p.meta, "
     "(SELECT coalesce(jsonb_agg(jsonb_build_object('owner', c.owner, 'addresses', to_jsonb(c.addresses))), "
     "'[]'::jsonb) FROM hsp.contact c WHERE c.plan_id = p.id), "
     "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', h.id, 'at', h.at, 'by', h.by, 'action', h.action, "
     "'field', h.field, 'old', h.old, 'new', h.new, 'note', h.note) ORDER BY h.id), '[]'::jsonb) "
-    "FROM hsp.plan_history h WHERE h.plan_id = p.id) "
-    "FROM hsp.plan p WHERE p.name = %s"
+    "FROM hsp.plan_history h WHERE h.plan_id = p.id)"
 )
+META_SQL = f"SELECT {META_COLUMNS} FROM hsp.plan p WHERE p.name = %s"
 
 
 def meta_from(where: str, meta: dict[str, Any], contacts: list[dict[str, Any]],

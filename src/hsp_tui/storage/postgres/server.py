@@ -4,7 +4,8 @@ The schema (`hsp.sql`, set up by `hsp-tui --db URL init`) keeps many plans in on
 Reading is plain SELECTs (granted to hsp_reader). A change is one transaction:
 
     hsp.lock_item(plan, number)   the item and its history, its row locked (FOR UPDATE), and the
-                                  time and user its entry will carry (server time, session_user)
+                                  time and user its entry will carry (server time, session_user);
+                                  the plan's metadata and version in the same statement (`LOCK_SQL`)
     (the command's rules run here, in Python, on the typed record: `commands`)
     hsp.set_status(...) etc.      the same change made by the server's own function, which writes
                                   the item and appends the entry; its entry must equal the one
@@ -30,11 +31,15 @@ from hsp_tui.domain.model import Plan, PlanMeta, Recommendation
 from hsp_tui.storage.contract import Head, PlanInfo
 from hsp_tui.storage.postgres.changes import NOT_SAVED, PgTransaction, committed
 from hsp_tui.storage.postgres.connect import ServerError, connect, redact, translate
-from hsp_tui.storage.postgres.metachanges import META_SQL, check_may_record, meta_from, meta_transaction
+from hsp_tui.storage.postgres.metachanges import META_COLUMNS, META_SQL, check_may_record, meta_from, meta_transaction
 from hsp_tui.storage.postgres.rows import HISTORY_COLUMNS, ITEM_COLUMNS, records
 from hsp_tui.storage.postgres.install import check_schema
 
 ENV_PLAN = "HSP_TUI_PLAN"
+# A change's first statement: the transaction's id (to ask about it if the COMMIT is cut off), the
+# plan's id, version and metadata, and the item locked with what its entry will carry.
+LOCK_SQL = (f"SELECT pg_current_xact_id()::text, p.id, p.changes, {META_COLUMNS}, hsp.lock_item(p.name, %s) "
+            "FROM hsp.plan p WHERE p.name = %s")
 class PostgresBackend:
     """One plan (`plan`, else $HSP_TUI_PLAN, else the database's only plan) in a PostgreSQL database."""
 
@@ -51,7 +56,9 @@ class PostgresBackend:
         self._pending: Plan | None = None
 
     # -- the connection ------------------------------------------------------------------------
-    def _connection(self):
+    def _connection(self, settle: bool = True):
+        """The connection, checked to hold this version's schema on first use; `settle`: the
+        checking transaction ended (a change goes on in it instead: one transaction for all)."""
         if self._conn is None or self._conn.closed:
             import psycopg  # noqa: PLC0415
 
@@ -59,7 +66,8 @@ class PostgresBackend:
             try:
                 _use_orjson(conn)
                 check_schema(conn, redact(self.url))
-                conn.rollback()
+                if settle:
+                    conn.rollback()
             except psycopg.Error as exc:
                 conn.close()
                 raise translate(exc, self.url) from None
@@ -89,16 +97,16 @@ class PostgresBackend:
                 error = ServerError(f"{error}{lost}")
         return error
 
-    def _with_connection(self, work: Callable[[Any], Any]) -> Any:
+    def _with_connection(self, work: Callable[[Any], Any], settle: bool = True) -> Any:
         """`work(conn)`, again on a new connection if the one kept had died while idle (the server
         restarted, the session was ended): only for work that changes nothing until it is done."""
         reused = self._conn is not None and not self._conn.closed
         try:
-            return work(self._connection())
+            return work(self._connection(settle))
         except ServerError:
             if not reused or self._conn is not None:
                 raise
-            return work(self._connection())
+            return work(self._connection(settle))
 
     def _read(self, sql: str, args: list[Any] | None = None):
         def work(conn):
@@ -162,7 +170,11 @@ class PostgresBackend:
 
     def ensure(self, seed: Callable[[], Plan] | None) -> None:
         """The plan must be there; a missing one is created from `seed()` where a seed is given
-        (the command line gives none for a server: `init` loads the seed plan there)."""
+        (the command line gives none for a server: `init` loads the seed plan there). A plan named
+        and no seed: nothing is asked now; the first read or change finds the plan, or says it is
+        not there as this would (a change then is one transaction from its first statement)."""
+        if seed is None and self._wanted is not None:
+            return
         try:
             self._resolve()
         except NotFoundError:
@@ -237,13 +249,6 @@ class PostgresBackend:
 
     def load_rest(self) -> Plan:
         return self.load_plan()
-
-    def _plan_state(self) -> tuple[PlanMeta, tuple[int, int]]:
-        """The plan found (as `_resolve`, and its change token in the same query), and its metadata."""
-        rows = self._read("SELECT id, name, changes FROM hsp.plan ORDER BY name")
-        self._resolve([(r[0], r[1]) for r in rows])
-        plan_id, _, changes = next(r for r in rows if r[0] == self._plan_id)
-        return self.meta(), (plan_id, changes)
 
     def change_token(self) -> tuple[int, int]:
         """(the plan's id, its change counter): every change adds one, in the order they commit; a
@@ -335,24 +340,36 @@ class PostgresBackend:
     # -- one change ----------------------------------------------------------------------------
     @contextmanager
     def transaction(self, number: int, *, by: str) -> Iterator[PgTransaction]:
-        """`by` is not used: the server records its authenticated user (see `PgTransaction.stamp`)."""
-        meta, before = self._plan_state()
-        plan = self.plan_name
+        """`by` is not used: the server records its authenticated user (see `PgTransaction.stamp`).
+
+        One transaction, on a new connection too (its schema check is the transaction's first
+        statements): the plan's id, version and metadata with the item locked (`LOCK_SQL`; the
+        plans' names first only where no plan was named), then at the end of the block the
+        change and the new version, COMMIT."""
 
         def begin(conn):
-            # the transaction's id (to ask about it if the COMMIT is cut off) and the item, locked
             try:
-                row = self._run(conn, "SELECT pg_current_xact_id()::text, hsp.lock_item(%s, %s)", [plan, int(number)],
-                                "change an item", NOT_SAVED).fetchone()
+                if self._plan is None and self._wanted is None:
+                    self._resolve([(r[0], r[1]) for r in self._run(
+                        conn, "SELECT id, name FROM hsp.plan ORDER BY name", None, "change an item", NOT_SAVED)])
+                name = self._plan or self._wanted
+                row = self._run(conn, LOCK_SQL, [int(number), name], "change an item", NOT_SAVED).fetchone()
             except BaseException:
                 if not conn.closed:
                     conn.rollback()
                 raise
-            return conn, row[0], row[1]
+            if row is None:  # no such plan (any more): said as a read says it
+                conn.rollback()
+                self._plan = None
+                self._resolve()
+                raise PlanFileError(f"{self.describe()}: the plan is no longer in this database")
+            return conn, row
 
-        conn, xid, locked = self._with_connection(begin)
+        conn, (xid, plan_id, changes, meta, contacts, history, locked) = self._with_connection(begin, settle=False)
+        self._plan_id, self._plan = plan_id, self._plan or self._wanted
         try:
-            txn = PgTransaction(self, conn, number, meta, before, locked)
+            txn = PgTransaction(self, conn, number, meta_from(self.describe(), meta, contacts, history),
+                                (plan_id, changes), locked)
             yield txn
             if txn.put_record is not None:
                 txn._save()

@@ -1,0 +1,29 @@
+"""A note on a server is one transaction of as few statements as the rules allow (issue 25): the
+schema checked, the plan's version and metadata read with the item locked, the change made by the
+server's function, the new version, COMMIT. Read from the server's own log of the session's
+statements."""
+
+from __future__ import annotations
+
+import re
+
+
+def statements(log: str) -> list[str]:
+    """The statements logged (`log_statement = all`), in order, whitespace folded."""
+    found = re.findall(r"LOG:  (?:statement|execute [^:]*): (.*)", log)
+    return [" ".join(s.split()) for s in found]
+
+
+def test_a_note_on_a_server_is_one_transaction_of_five_statements(pg_cluster, pg_plan_db, cli):
+    pg_cluster.psql(f'ALTER ROLE alice IN DATABASE "{pg_plan_db}" SET log_statement = \'all\'')
+    log = pg_cluster.root / "server.log"
+    seen = log.stat().st_size
+    r = cli("--db", pg_cluster.url(pg_plan_db, "alice"), "--plan", "haringey-2010", "note", "3", "Met the PCT.")
+    assert r.code == 0 and r.out.startswith("3: note added"), r.err
+    with log.open("rb") as f:
+        f.seek(seen)
+        said = statements(f.read().decode("utf-8", "replace"))
+    assert said[0] == "BEGIN" and said[-1] == "COMMIT", said
+    assert "ROLLBACK" not in said and said.count("BEGIN") == 1, said  # one transaction, nothing undone
+    assert any("hsp.lock_item" in s for s in said) and any("hsp.add_note" in s for s in said), said
+    assert len(said) <= 7, said  # BEGIN, schema (2), plan + item locked, the change, the version, COMMIT
