@@ -1,6 +1,6 @@
 """Check that the CLI commands never import Textual (run by `python benchmarks/run.py`, or alone).
 
-Each command runs in a fresh interpreter through `hsp_tui.cli.program.main`; afterwards `sys.modules` is
+Each command runs in a fresh interpreter through `hsp_tui.__main__.main` (the `hsp-tui` command); afterwards `sys.modules` is
 inspected for `textual` (and `rich`, which only Textual brings in).
     python benchmarks/check_imports.py [PLAN.json]
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 PROBE = r"""
 import json, os, sys
-from hsp_tui.cli.program import main
+from hsp_tui.__main__ import main
 rc = main(sys.argv[1:])
 heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))
 with open(os.environ['HSP_BENCH_PROBE_OUT'], 'w') as fh:

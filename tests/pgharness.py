@@ -199,6 +199,13 @@ def pg_people(pg_cluster: Cluster) -> dict[str, str | None]:
     return dict(PEOPLE)
 
 
+def seed_data() -> dict:
+    """The embedded seed plan's data, as `hsp-tui init` loads it (the server stamps its creation)."""
+    from hsp_tui.cli.invocation import seed_data as data  # noqa: PLC0415
+
+    return data("")
+
+
 @pytest.fixture
 def pg_plan_db(pg_cluster: Cluster, pg_db: str, pg_people) -> str:
     """A fresh database set up by its owner (`init`, seed plan loaded as 'haringey-2010')."""
@@ -206,7 +213,7 @@ def pg_plan_db(pg_cluster: Cluster, pg_db: str, pg_people) -> str:
 
     conn = pgconnect.connect(pg_cluster.url(pg_db, OWNER))
     try:
-        pgschema.install(conn, seed=pgschema.seed_plan)
+        pgschema.install(conn, seed=seed_data)
     finally:
         conn.close()
     return pg_db

@@ -38,7 +38,7 @@ def test_core_modules_do_not_import_textual():
 def test_cli_commands_do_not_load_textual(tmp_path, command):
     code = (
         "import sys, runpy\n"
-        "from hsp_tui.cli.program import main\n"
+        "from hsp_tui.__main__ import main\n"
         f"rc = main(['--db', {str(tmp_path / 'p.json')!r}] + {command!r})\n"
         "assert rc == 0, rc\n"
         "sys.exit(2 if 'textual' in sys.modules else 0)\n"

@@ -1,4 +1,5 @@
-"""The app's structure (issue 11): no module of tui/ reaches into another object's private parts.
+"""The app's structure (issue 11): no module of tui/ reaches into another object's private parts,
+nor into Textual's private modules; screens and helpers are typed against the app's public face.
 
 A name starting with "_" is private to the class that defines it: other modules (and other classes)
 use what the owner offers in public (e.g. `HspApp.in_turn`, `HspApp.show_plan`), so the owner can
@@ -81,95 +82,8 @@ class View:
     assert [expr for _, expr in private_reaches(source)] == ["app._adopt", "self.app._token"]
 
 
-# -- the imports inside tui/ run one way, from the app down ----------------------------------------
-# Each module's floor (higher floors import lower ones, never the other way). A module not named
-# here is a building block on the ground floor (view.py, messages.py, planapp.py, words.py ...).
-FLOORS = [
-    ("the entry and the key map", lambda m: m in ("", "keymap")),
-    ("the app", lambda m: m == "app"),
-    ("the app's helpers", lambda m: m in ("contact_actions", "live", "lockwait", "keyhelp")),
-    ("the screens", lambda m: m.startswith("screens")),
-    ("the widgets", lambda m: m.startswith("widgets")),
-    ("the ground floor", lambda m: True),
-]
-
-
-def floor_of(module: str) -> int:
-    return next(k for k, (_, holds) in enumerate(FLOORS) if holds(module))
-
-
-def tui_modules() -> dict[str, Path]:
-    """Dotted names inside tui/ ("" for the package itself, "screens.main" ...) -> file."""
-    found = {}
-    for path in TUI.rglob("*.py"):
-        parts = list(path.relative_to(TUI).with_suffix("").parts)
-        if parts[-1] == "__init__":
-            parts.pop()
-        found[".".join(parts)] = path
-    return found
-
-
-def tui_imports() -> dict[str, set[str]]:
-    """module -> the tui/ modules it imports, counting imports inside functions and those made for
-    type checking only (a circle of types is still a circle for the reader)."""
-    modules = tui_modules()
-    graph: dict[str, set[str]] = {}
-    for name, path in modules.items():
-        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-        package = [p for p in package if p]
-        graph[name] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.ImportFrom):
-                continue
-            if node.level == 0:  # absolute: hsp_tui.tui.x
-                if not (node.module or "").startswith("hsp_tui.tui"):
-                    continue
-                base = node.module.split(".")[2:]
-            elif node.level - 1 > len(package):
-                continue
-            else:
-                base = package[:len(package) - (node.level - 1)] + (node.module.split(".") if node.module else [])
-            for alias in node.names:
-                for target in (".".join(base + [alias.name]), ".".join(base)):
-                    if target in modules:
-                        graph[name].add(target)
-                        break
-        graph[name].discard(name)
-    return graph
-
-
-def test_the_import_reader_sees_the_app_and_its_screens():
-    graph = tui_imports()
-    assert {"screens.main", "contact_actions", "live", "lockwait"} <= graph["app"]
-    assert "app" in graph[""] and "screens.main" in graph["keymap"]
-
-
-def test_no_circle_of_imports_inside_the_app():
-    graph = tui_imports()
-    seen: dict[str, int] = {}  # 1: on the current path, 2: done
-
-    def visit(module: str, path: list[str]) -> list[str] | None:
-        seen[module] = 1
-        for target in sorted(graph[module]):
-            if seen.get(target) == 1:
-                return path + [module, target]
-            if target not in seen and (circle := visit(target, path + [module])):
-                return circle
-        seen[module] = 2
-        return None
-
-    for module in sorted(graph):
-        if module not in seen:
-            circle = visit(module, [])
-            assert circle is None, " -> ".join(m or "__init__" for m in circle)
-
-
-def test_imports_only_go_down_a_floor_widgets_never_import_screens_and_screens_never_the_app():
-    upward = [f"tui/{module or '__init__'} ({FLOORS[floor_of(module)][0]}) imports tui/{target} "
-              f"({FLOORS[floor_of(target)][0]})"
-              for module, targets in sorted(tui_imports().items()) for target in sorted(targets)
-              if floor_of(target) < floor_of(module)]
-    assert upward == []
+# Which modules of tui/ may import which (app > its helpers > screens > widgets > the ground floor)
+# is the import-linter contract `tui-floors` in pyproject.toml (run by tests/test_architecture.py).
 
 
 def test_the_app_is_what_its_screens_and_helpers_are_typed_against(store):

@@ -94,18 +94,19 @@ def test_a_save_waiting_on_a_replaced_lock_file_waits_for_the_new_one(db: Path) 
     for the new one instead of saving beside its holder."""
     import threading
 
-    from hsp_tui.storage.file.planlock import WaitPolicy, waiting
+    from hsp_tui.domain.commands import SetStatus
+    from hsp_tui.storage.backends import LockWait
 
     lock = db.with_name("plan.json.lock")
     first = hold_lock(lock)
     started, outcome = threading.Event(), []
 
     def bob() -> None:
-        with waiting(WaitPolicy(timeout=120, on_wait=lambda who: started.set())):
-            try:
-                outcome.append(Store(db).set_status(1, "done", by="bob"))
-            except Exception as exc:  # noqa: BLE001 - reported below
-                outcome.append(exc)
+        try:
+            outcome.append(Store(db).run(SetStatus(1, "done"), by="bob",
+                                         wait=LockWait(timeout=120, on_wait=lambda who: started.set())))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome.append(exc)
 
     thread = threading.Thread(target=bob, daemon=True)
     thread.start()

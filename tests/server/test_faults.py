@@ -12,7 +12,7 @@ from hsp_tui.storage.postgres import connect as pgconnect, install as pgschema
 from hsp_tui.storage.postgres.connect import ServerError
 from hsp_tui.domain.model import Status
 from hsp_tui.storage.store import Store
-from pgharness import OWNER, destroy, start_cluster
+from pgharness import OWNER, destroy, seed_data, start_cluster
 
 PLAN = "haringey-2010"
 
@@ -34,7 +34,7 @@ def db(own_cluster):
     name = own_cluster.create_database()
     conn = pgconnect.connect(own_cluster.url(name, OWNER))
     try:
-        pgschema.install(conn, seed=pgschema.seed_plan)
+        pgschema.install(conn, seed=seed_data)
     finally:
         conn.close()
     return name

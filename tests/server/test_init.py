@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from hsp_tui.storage.postgres import connect as pgconnect, install as pgschema
-from pgharness import OWNER, PASSWORD_GROUP, destroy, start_cluster
+from pgharness import OWNER, PASSWORD_GROUP, destroy, seed_data, start_cluster
 
 
 def count(cluster, db, sql):
@@ -109,7 +109,7 @@ def test_an_older_schema_is_upgraded_in_place_keeping_its_plans(pg_cluster, pg_p
         current.functions)
     conn = pgconnect.connect(pg_cluster.url(pg_plan_db, OWNER))
     try:
-        result = pgschema.install(conn, migrations=newer, seed=pgschema.seed_plan)
+        result = pgschema.install(conn, migrations=newer, seed=seed_data)
         again = pgschema.install(conn, migrations=newer)
     finally:
         conn.close()

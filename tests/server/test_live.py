@@ -12,7 +12,7 @@ from hsp_tui.domain.model import Status
 from hsp_tui.storage.store import Store
 from hsp_tui.tui import build_app
 from notices import Notices
-from pgharness import OWNER, destroy, start_cluster
+from pgharness import OWNER, destroy, seed_data, start_cluster
 
 AS_OF = date(2010, 6, 1)
 
@@ -72,7 +72,7 @@ def lone_cluster(pg_bindir):
         db = cluster.create_database()
         conn = pgconnect.connect(cluster.url(db, OWNER))
         try:
-            pgschema.install(conn, seed=pgschema.seed_plan)
+            pgschema.install(conn, seed=seed_data)
         finally:
             conn.close()
         yield cluster, db

@@ -11,16 +11,17 @@ from __future__ import annotations
 import argparse
 import getpass
 from datetime import date
+from typing import Callable
 
 from hsp_tui.cli.config import load_settings
 from hsp_tui.domain.errors import InputError
 from hsp_tui.formats.formatting import due_words, fmt_date
 from hsp_tui.domain.model import Plan
 from hsp_tui.cli.output import say
-from hsp_tui.storage.postgres.connect import is_server_url
 from hsp_tui.storage.file.paths import resolve_config_path, resolve_db_path
 from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, Review, review, review_item
 from hsp_tui.domain.clock import now_iso
+from hsp_tui.storage.backends import server_target
 from hsp_tui.storage.store import Store
 
 PROG = "hsp-tui"
@@ -55,15 +56,13 @@ def default_user(env: dict[str, str]) -> str:
 
 
 class Context:
-    def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
+    def __init__(self, args: argparse.Namespace, env: dict[str, str], *,
+                 open_app: "Callable[[Context], int] | None" = None) -> None:
         self.args = args
         self.env = env
+        self.open_app = open_app  # opens the full-screen app (given by the program: see cli.program.main)
         target = args.db or env.get("HSP_TUI_DB")
-        self.server = target if is_server_url(target) else None  # a connection string (refused if unsupported)
-        if self.server is not None:
-            from hsp_tui.storage.postgres.connect import parse  # noqa: PLC0415 - psycopg only for a server
-
-            parse(self.server)  # one that libpq would read otherwise than written is refused here
+        self.server = server_target(target)  # a connection string (refused if unsupported), or None: a file
         if self.server is not None and (args.user or env.get("HSP_TUI_USER")):
             given = "--user" if args.user else "HSP_TUI_USER"
             raise InputError(f"{given} cannot be used with a database server: the server records the user "
@@ -93,7 +92,7 @@ class Context:
         if self.server is not None:  # the seed is loaded there by 'init', never by another command
             return Store.open(self.server, plan=self.plan, **options)
         user = self.user
-        return Store.open(self.path, seed=lambda: _seed(user), **options)
+        return Store.open(self.path, seed=lambda: seed_data(user), **options)
 
     def review(self, plan: Plan) -> Review:
         return review(plan, self.as_of, self.due_soon_days)
@@ -108,8 +107,8 @@ def report_change(ctx: Context, change) -> int:
     return 0
 
 
-def _seed(user: str):
-    """The embedded seed plan as a new file gets it (imported only then: a server never needs it)."""
+def seed_data(user: str):
+    """The embedded seed plan as a new plan gets it (imported only then), created by `user`."""
     from hsp_tui.formats.importing import seed_to_data  # noqa: PLC0415
     from hsp_tui.storage.seed import seed_document  # noqa: PLC0415
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from hsp_tui.domain.errors import InputError
 from hsp_tui.formats.formatting import plural
-from hsp_tui.cli.invocation import Context, parse_date_arg
+from hsp_tui.cli.invocation import Context, parse_date_arg, seed_data
 from hsp_tui.cli.output import say, write_data
 from hsp_tui.domain.clock import now_iso
+from hsp_tui.storage.backends import set_up_server
 from hsp_tui.storage.store import Store
 
 
@@ -52,9 +53,8 @@ def cmd_init(ctx: Context) -> int:
     if ctx.server is None:
         raise InputError("init sets up a PostgreSQL database: give --db postgresql://... (a plan file "
                          "needs no setup: it is created on first use)")
-    from hsp_tui.storage.postgres.install import run_init  # noqa: PLC0415 - the driver only for a server
-
-    return run_init(ctx.server, empty=ctx.args.empty, out=say)
+    seed = None if ctx.args.empty else (lambda: seed_data(""))  # the server stamps who created it
+    return set_up_server(ctx.server, seed=seed, out=say)
 
 
 def cmd_schema(ctx: Context) -> int:
@@ -66,9 +66,7 @@ def cmd_schema(ctx: Context) -> int:
 
 def cmd_where(ctx: Context) -> int:
     if ctx.server is not None:
-        from hsp_tui.storage.postgres.connect import redact  # noqa: PLC0415
-
-        say(redact(ctx.server) + (f" (plan {ctx.plan})" if ctx.plan else ""))  # never the password
+        say(Store(ctx.server, plan=ctx.plan).describe())  # never the password
         return 0
     say(str(ctx.path))
     return 0

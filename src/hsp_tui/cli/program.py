@@ -1,8 +1,9 @@
 """The command line: `hsp-tui [--db PATH] [--as-of DATE] [--user NAME] COMMAND ...`.
 
 Scripts, cron jobs and the TUI rely on this contract. Every failure the user can cause is one line
-on stderr and a non-zero exit code, never a traceback. This module never imports Textual: plain
-`hsp-tui` (no command) imports the TUI package only when it is about to open it.
+on stderr and a non-zero exit code, never a traceback. The command line never imports the app (nor
+Textual): plain `hsp-tui` (no command) opens it through the `open_app` the program gives `main`
+(`hsp_tui.__main__`, the console script, which imports the app only then).
 """
 
 from __future__ import annotations
@@ -151,12 +152,14 @@ def command(name: str | None) -> Callable[[Context], int]:
     return getattr(import_module(f"hsp_tui.cli.{module}"), function)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, open_app: Callable[[Context], int] | None = None) -> int:
+    """Run one command; `open_app(ctx)` opens the full-screen app for plain `hsp-tui` (the program,
+    `hsp_tui.__main__`, gives it; without it the plan is printed)."""
     tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        ctx = Context(args, dict(os.environ))
+        ctx = Context(args, dict(os.environ), open_app=open_app)
         return command(args.command)(ctx)
     except HspError as exc:
         say(f"{PROG}: error: {exc}", err=True)
@@ -178,8 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.INTERNAL
 
 
-def run() -> None:
-    """The `hsp-tui` command (and `python -m hsp_tui`): `main`, then the process ends.
+def run(*, open_app: Callable[[Context], int] | None = None) -> None:
+    """The `hsp-tui` command (and `python -m hsp_tui`, through `hsp_tui.__main__`, which gives
+    `open_app`): `main`, then the process ends.
 
     A one-shot command has written, flushed, fsynced and closed everything by the time `main`
     returns (each store change is one transaction that ends in a `with`); what the interpreter would
@@ -189,7 +193,7 @@ def run() -> None:
     app's), or an exit handler (logging, psycopg, a temporary folder), or the flush fails (then the
     interpreter's own exit reports it, as always). tests/test_cli_exit.py shows the change and
     the output complete when the command returns."""
-    code = main()
+    code = main(open_app=open_app)
     if threading.active_count() == 1 and getattr(atexit, "_ncallbacks", lambda: 1)() == 0:
         try:
             sys.stdout.flush()

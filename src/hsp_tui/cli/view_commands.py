@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from typing import Mapping
 
 from hsp_tui.domain.errors import NotFoundError
 from hsp_tui.formats.formatting import detail_text, plural, stale_hint
@@ -87,19 +88,30 @@ def cmd_show(ctx: Context) -> int:
     return 0
 
 
-def cmd_app(ctx: Context) -> int:
-    """No command: open the full-screen app (or print the table when there is no terminal)."""
-    from hsp_tui.tui import terminal_problem  # noqa: PLC0415 - no Textual: the app's package only
+# Terminals that take no cursor movement or colour (an Emacs shell, some SSH clients, CI logs). Rich
+# and so Textual treat them as 80x25 whatever their size: the screen flips between the two sizes.
+UNDRIVABLE_TERMS = ("dumb", "unknown")
 
+
+def terminal_problem(env: Mapping[str, str]) -> str | None:
+    """Why the full-screen app cannot run in this terminal (one line for the officer), or None."""
+    term = env.get("TERM", "")
+    if term in UNDRIVABLE_TERMS:
+        return (f"this terminal (TERM={term}) cannot show the full-screen app, so the plan is printed "
+                "instead; in a terminal such as xterm-256color `hsp-tui` opens the app")
+    return None
+
+
+def cmd_app(ctx: Context) -> int:
+    """No command: open the full-screen app (or print the table when there is no terminal, or no
+    app: `ctx.open_app` is given by the program, `hsp_tui.__main__`, which stands above the app)."""
     problem = terminal_problem(ctx.env) if sys.stdout.isatty() else None
     if problem is not None:  # a terminal the app cannot drive: the table, and one line saying why
         say(f"{PROG}: {problem}", err=True)
-    if problem is not None or not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if problem is not None or ctx.open_app is None or not (sys.stdin.isatty() and sys.stdout.isatty()):
         ctx.args.overdue = ctx.args.due_soon = False
         ctx.args.owner = ctx.args.status = None
         return cmd_list(ctx)
     # Settings, the plan file and the theme are all checked before the screen is taken over:
     # a bad one raises HspError here, which main() reports as one line with a non-zero exit.
-    from hsp_tui.tui import run_app  # noqa: PLC0415 - Textual is loaded only here
-
-    return run_app(ctx)
+    return ctx.open_app(ctx)

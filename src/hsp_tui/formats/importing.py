@@ -18,7 +18,8 @@ import orjson
 
 from hsp_tui.domain.deadlines import parse_deadline
 from hsp_tui.domain.errors import InputError
-from hsp_tui.storage.file.planfile import build_data, check_text, explain
+from hsp_tui.storage.file.planfile import build_data, explain
+from hsp_tui.domain.textsafe import check_text
 from hsp_tui.domain.records import MAX_ID, TIMESTAMP_PATTERN, Action, PlanMeta, Recommendation, Status
 from hsp_tui.storage.file.safefiles import read_bytes
 from hsp_tui.formats.spreadsheets import MAX_CELL, csv_plan

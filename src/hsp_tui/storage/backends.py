@@ -21,11 +21,41 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
-from hsp_tui.storage.contract import Backend, Head, MetaTransaction, PlanInfo, Token, Transaction
+from hsp_tui.storage.contract import (Backend, Head, LockBusy, LockWait, LockWaitCancelled, MetaTransaction, PlanInfo,
+                                     Token, Transaction)
 
-__all__ = ["Backend", "Head", "MetaTransaction", "PlanInfo", "Token", "Transaction", "open_backend"]
+__all__ = ["Backend", "Head", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanInfo", "Token",
+           "Transaction", "is_server_url", "open_backend", "server_target", "set_up_server"]
+
+
+def is_server_url(target: "str | os.PathLike | None") -> bool:
+    """Whether `target` names a PostgreSQL server (a `postgresql://` URI or a libpq key=value
+    string), not a plan file; one that looks like a connection string but is not one hsp-tui takes
+    is refused (InputError), never taken for a path. (The driver is not loaded for this.)"""
+    from hsp_tui.storage.postgres.connect import is_server_url as server  # noqa: PLC0415
+
+    return server(target)
+
+
+def server_target(target: "str | os.PathLike | None") -> str | None:
+    """The connection string when `target` names a PostgreSQL server, checked as libpq reads it
+    (one it would read otherwise than written is refused: InputError); None for a plan file's path."""
+    if not is_server_url(target):
+        return None
+    from hsp_tui.storage.postgres.connect import parse  # noqa: PLC0415 - psycopg only for a server
+
+    parse(str(target))
+    return str(target)
+
+
+def set_up_server(url: str, *, seed: Callable[[], Mapping[str, Any]] | None, out: Callable[[str], None]) -> int:
+    """`hsp-tui --db URL init`: create or upgrade the schema on the server `url`, and load `seed()`
+    (the seed plan's data) when it holds no plan yet; says what it did through `out`; the exit code."""
+    from hsp_tui.storage.postgres.install import run_init  # noqa: PLC0415 - the driver only for a server
+
+    return run_init(url, seed=seed, out=out)
 
 
 def open_backend(target: str | os.PathLike, **options: Any) -> Backend:
@@ -34,8 +64,6 @@ def open_backend(target: str | os.PathLike, **options: Any) -> Backend:
     `options`: every backend takes `long_running` (True for the app: it may keep what it read, and
     listen for changes); the file's own are `clock` and `lock_timeout`.
     """
-    from hsp_tui.storage.postgres.connect import is_server_url
-
     if is_server_url(target):
         from hsp_tui.storage.postgres.server import PostgresBackend  # only when asked for: the driver is an extra
 

@@ -10,11 +10,41 @@ from pathlib import Path
 from typing import Callable, ContextManager, Hashable, Protocol
 
 from hsp_tui.domain.commands import Stamp
+from hsp_tui.domain.errors import BusyError, PlanFileError
 from hsp_tui.domain.model import HistoryEntry, Plan, PlanMeta, Recommendation
 
-__all__ = ["Backend", "Head", "MetaTransaction", "PlanInfo", "Token", "Transaction"]
+__all__ = ["Backend", "Head", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanInfo", "Token",
+           "Transaction"]
 
 Token = Hashable  # identifies one saved version of a plan: equal tokens, nothing saved in between
+
+
+@dataclass(frozen=True)
+class LockWait:
+    """How a change waits when someone else holds what it must lock (the plan file's lock, an item's
+    row on a server), given to `Backend.transaction`/`meta_transaction` (`Store.run(..., wait=)`).
+
+    `timeout`: seconds at most (0: do not wait; None: the backend's default; inf: until cancelled);
+    `cancelled()` is asked while waiting; `on_wait(holder)` is called once, when the wait starts,
+    with who holds the lock in words. A backend raises `LockBusy` when the time is up and
+    `LockWaitCancelled` when `cancelled()` says so; nothing is saved either way."""
+
+    timeout: float | None = None
+    cancelled: Callable[[], bool] | None = None
+    on_wait: Callable[[str], None] | None = None
+
+
+class LockBusy(BusyError):
+    """Someone else held the lock for longer than the change was to wait."""
+
+    def __init__(self, message: str, holder: str) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+class LockWaitCancelled(PlanFileError):
+    """The user stopped waiting for the lock."""
+
 
 @dataclass(frozen=True)
 class Head:
@@ -97,10 +127,11 @@ class Backend(Protocol):
     def load_rest(self) -> Plan:
         """After `load_head`: the whole plan, as of the same version where the backend can."""
 
-    def transaction(self, number: int, *, by: str) -> ContextManager[Transaction]:
-        """One change of recommendation `number` by `by`; see `Transaction`."""
+    def transaction(self, number: int, *, by: str, wait: LockWait | None = None) -> ContextManager[Transaction]:
+        """One change of recommendation `number` by `by`, waiting for its lock as `wait` says (None:
+        the backend's default); see `Transaction`."""
 
-    def meta_transaction(self, *, by: str) -> ContextManager[MetaTransaction]:
+    def meta_transaction(self, *, by: str, wait: LockWait | None = None) -> ContextManager[MetaTransaction]:
         """One change of the plan's own record (its contacts) by `by`; see `MetaTransaction`."""
 
     def check_may_record(self) -> None:

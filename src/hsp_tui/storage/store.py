@@ -16,14 +16,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from hsp_tui.storage.backends import Backend, Head, PlanInfo, Token, open_backend
+from hsp_tui.storage.backends import Backend, Head, LockWait, PlanInfo, Token, open_backend
 from hsp_tui.domain.clock import now_iso  # noqa: F401 - offered here too: the app's clock
 from hsp_tui.domain.commands import (AddNote, Command, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.domain.model import HistoryEntry, Plan, PlanMeta, Recommendation, Status
 from hsp_tui.storage.file.planfile import plan_from_data, validate_data
 
-__all__ = ["Change", "Store", "Unchanged", "now_iso"]
+__all__ = ["Change", "LockWait", "Store", "Unchanged", "now_iso"]
 
 
 @dataclass
@@ -106,9 +106,10 @@ class Store:
         return self.backend.replace(self._typed(plan))
 
     # -- changes -------------------------------------------------------------------------------
-    def run(self, command: Command, *, by: str) -> Change:
-        """Apply `command` to its recommendation as it is now, as one transaction, and record it."""
-        with self.backend.transaction(command.number, by=by) as txn:
+    def run(self, command: Command, *, by: str, wait: LockWait | None = None) -> Change:
+        """Apply `command` to its recommendation as it is now, as one transaction, and record it;
+        `wait`: how to wait for the item's lock when someone else holds it (None: the backend's way)."""
+        with self.backend.transaction(command.number, by=by, wait=wait) as txn:
             rec = txn.get()
             try:
                 outcome = command.apply(rec, txn.stamp(rec))

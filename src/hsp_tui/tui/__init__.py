@@ -1,30 +1,17 @@
-"""The full-screen app (Textual). Only `hsp-tui` with no command imports this package."""
+"""The full-screen app (Textual). Only `hsp-tui` with no command imports this package (the program,
+`hsp_tui.__main__`, gives the command line `run_app` to open it)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hsp_tui.cli.config import Settings
     from hsp_tui.storage.store import Store
     from hsp_tui.tui.app import HspApp
 
-__all__ = ["build_app", "run_app", "terminal_problem"]
-
-# Terminals that take no cursor movement or colour (an Emacs shell, some SSH clients, CI logs). Rich
-# and so Textual treat them as 80x25 whatever their size: the screen flips between the two sizes.
-UNDRIVABLE_TERMS = ("dumb", "unknown")
-
-
-def terminal_problem(env: Mapping[str, str]) -> str | None:
-    """Why the full-screen app cannot run in this terminal (one line for the officer), or None."""
-    term = env.get("TERM", "")
-    if term in UNDRIVABLE_TERMS:
-        return (f"this terminal (TERM={term}) cannot show the full-screen app, so the plan is printed "
-                "instead; in a terminal such as xterm-256color `hsp-tui` opens the app")
-    return None
-
+__all__ = ["app_for", "build_app", "run_app"]
 
 def build_app(store: "Store", *, as_of: date, user: str, as_of_given: bool = False, due_soon_days: int = 14,
               settings: "Settings | None" = None, **kwargs: Any) -> "HspApp":

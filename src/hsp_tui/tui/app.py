@@ -17,7 +17,7 @@ from textual.screen import Screen
 from hsp_tui.formats.exports import FORMAT_WORDS, write_export
 from hsp_tui.formats.formatting import fmt_date
 from hsp_tui.cli.config import Settings
-from hsp_tui.storage.backends import Token
+from hsp_tui.storage.backends import LockWait, Token
 from hsp_tui.domain.commands import Command, Undo
 from hsp_tui.domain.errors import ConflictError, HspError
 from hsp_tui.domain.model import Plan
@@ -271,14 +271,15 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         if not isinstance(self.screen, MainScreen) or not self.lock_waits.stop():
             raise SkipAction()
 
-    def _save(self, command: Command, seen: Token) -> tuple[Change, PlanView, ItemReview | None]:
-        """The change, then what to show (nothing else takes its turn meanwhile; maybe in a thread).
+    def _save(self, command: Command, seen: Token, wait: LockWait) -> tuple[Change, PlanView, ItemReview | None]:
+        """The change (waiting for the lock as `wait` says: see lockwait), then what to show (nothing
+        else takes its turn meanwhile; maybe in a thread).
 
         When nobody else had saved since the plan shown was read (`seen`), only the changed item is
         judged again (O(1) instead of re-reading every item of a large plan); otherwise the whole
         plan as saved.
         """
-        change = self.store.run(command, by=self.user)
+        change = self.store.run(command, by=self.user, wait=wait)
         patched = after_change(self.plan_view, change, seen)
         if patched is not None:
             return change, *patched

@@ -13,7 +13,7 @@ import math
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, TypeVar
 
-from hsp_tui.storage.file.planlock import LockBusy, LockWaitCancelled, WaitPolicy, waiting
+from hsp_tui.storage.backends import LockBusy, LockWait, LockWaitCancelled
 
 if TYPE_CHECKING:
     from hsp_tui.tui.planapp import PlanApp
@@ -44,22 +44,21 @@ class LockWaits:
     def _dropped(self, ticket: float) -> bool:
         return ticket <= self._dropped_upto or not self.app.is_running
 
-    async def save(self, save: Callable[[], T], *, in_loop: bool) -> T:
-        """`save()` (which takes the lock), at once when the lock is free, else in a thread once it comes."""
+    async def save(self, save: Callable[[LockWait], T], *, in_loop: bool) -> T:
+        """`save(wait)` (which takes the lock, waiting as `wait` says: `Store.run(..., wait=)`), at once
+        when the lock is free, else in a thread once it comes."""
         ticket = _ticket.get()
         if self._dropped(ticket):
-            raise LockWaitCancelled(f"{self.app.store.path}: you stopped waiting for the lock; nothing was saved")
+            raise LockWaitCancelled(f"{self.app.store.describe()}: you stopped waiting for the lock; nothing was saved")
         if in_loop:
             try:
-                with waiting(WaitPolicy(timeout=0)):
-                    return save()
+                return save(LockWait(timeout=0))
             except LockBusy:
                 pass  # someone else is saving: wait for the lock in a thread, so the screen keeps moving
-        policy = WaitPolicy(timeout=math.inf, cancelled=lambda: self._dropped(ticket),
-                            on_wait=lambda who: self._from_thread(self._started, who))
+        wait = LockWait(timeout=math.inf, cancelled=lambda: self._dropped(ticket),
+                        on_wait=lambda who: self._from_thread(self._started, who))
         try:
-            with waiting(policy):
-                return await asyncio.to_thread(save)
+            return await asyncio.to_thread(save, wait)
         finally:
             self.holder = None
 

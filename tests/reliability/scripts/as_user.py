@@ -12,7 +12,7 @@ import os
 import pwd  # noqa: F401
 import sys
 
-from hsp_tui.cli import program as cli
+from hsp_tui.__main__ import main
 from hsp_tui.formats import exports, importing, report, schema
 from hsp_tui.storage.file import inplace, journal, outputfiles, paths, planlock, safefiles
 from hsp_tui.storage import store
@@ -23,4 +23,4 @@ os.setgroups([int(g) for g in groups.split(",") if g])
 os.setresgid(gid, gid, gid)
 os.setresuid(uid, uid, uid)
 os.umask(umask)
-sys.exit(cli.main(sys.argv[5:]))
+sys.exit(main(sys.argv[5:]))

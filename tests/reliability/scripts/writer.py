@@ -5,7 +5,7 @@
 Change k (k = START, START+STEP, ..., COUNT changes) goes to recommendation `(k - 1) % N + 1` (N = number
 of items) for MODE `spread`, or always to recommendation n for MODE `item:<n>`. Odd k is
 `hsp-tui set <status> --note "change k by USER"`, even k is `hsp-tui note <n> "change k by USER"`, each run
-through `hsp_tui.cli.program.main` (the code behind the `hsp-tui` command). After each change is saved the script
+through `hsp_tui.__main__.main` (the code behind the `hsp-tui` command). After each change is saved the script
 prints "ack k" (flushed), so the test knows which changes were reported as saved before a kill.
 With HSP_TEST_WAIT_GO set it first prints "ready" and waits for a line on stdin, so that several
 writers can be started together.
@@ -18,7 +18,7 @@ import sys
 
 import orjson
 
-from hsp_tui.cli.program import main
+from hsp_tui.__main__ import main
 
 STATUSES = ("in_progress", "blocked", "done", "not_started")
 

@@ -47,7 +47,7 @@ from hsp_tui.storage.file.planlock import PlanLock
 from hsp_tui.domain.records import META, RECS
 from hsp_tui.storage.file.safefiles import backup_path, check_writable
 from hsp_tui.storage.file.planbytes import (Fragments, dumps, dumps_records, parse_json, read_json, read_plan_bytes)
-from hsp_tui.storage.contract import Head, PlanInfo
+from hsp_tui.storage.contract import Head, LockWait, PlanInfo
 from hsp_tui.storage.file.lockfile import LOCK_TIMEOUT, plan_lock
 
 
@@ -272,9 +272,9 @@ class JsonFileBackend:
 
     # -- one change ----------------------------------------------------------------------------
     @contextmanager
-    def transaction(self, number: int, *, by: str) -> Iterator[FileTransaction]:
+    def transaction(self, number: int, *, by: str, wait: LockWait | None = None) -> Iterator[FileTransaction]:
         check_writable(self.path)  # say "read-only" before trying to lock
-        with self._locked() as lock:
+        with self._locked(wait) as lock:
             txn = FileTransaction(self, number, by, self._read_for_change(), self.change_token())
             yield txn
             if txn.put_record is not None:
@@ -282,10 +282,10 @@ class JsonFileBackend:
                 txn.after = self.change_token()
 
     @contextmanager
-    def meta_transaction(self, *, by: str) -> Iterator["MetaTransaction"]:
+    def meta_transaction(self, *, by: str, wait: LockWait | None = None) -> Iterator["MetaTransaction"]:
         """One change of the plan's own record (its contacts), under the plan's lock."""
         check_writable(self.path)
-        with self._locked() as lock:
+        with self._locked(wait) as lock:
             before = self.change_token()
             txn = MetaTransaction(self, by, self._read_for_change())
             yield txn
@@ -301,8 +301,9 @@ class JsonFileBackend:
                                 "its lock); nothing was saved (try again)")
 
     # -- the file ------------------------------------------------------------------------------
-    def _locked(self):
-        return plan_lock(self.path, self.lock_timeout)
+    def _locked(self, wait: LockWait | None = None):
+        """The plan's lock, waited for as `wait` says (its timeout, else this backend's `lock_timeout`)."""
+        return plan_lock(self.path, self.lock_timeout, wait)
 
     def _read(self) -> dict[str, Any]:
         return self._tables(read_plan_bytes(self.path))

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from hsp_tui.storage.contract import LockWait
 from hsp_tui.storage.file.inplace import holding, recover
 from hsp_tui.storage.file.planlock import PlanLock
 from hsp_tui.storage.file.safefiles import lock_path, remove_stale_temps
@@ -25,8 +26,9 @@ LOCK_TIMEOUT = 15.0
 
 
 @contextmanager
-def plan_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[PlanLock]:
-    """Hold the lock of the plan file `path`; every failure is one PlanFileError line naming it.
+def plan_lock(path: Path, timeout: float = LOCK_TIMEOUT, wait: LockWait | None = None) -> Iterator[PlanLock]:
+    """Hold the lock of the plan file `path`, waiting `timeout` seconds or as `wait` says (see
+    `contract.LockWait`); every failure is one PlanFileError line naming it.
 
     A new lock file is shared by everyone who saves: it gets the plan file's group and read/write
     bits (the owner always read and write), not the umask and group of whoever saved first.
@@ -38,7 +40,7 @@ def plan_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[PlanLock]:
     with PlanLock(lock_path(path), plan_path=path, timeout=timeout,
                   mode=(st.st_mode & 0o666) | 0o600 if st is not None else None,
                   group=st.st_gid if st is not None else None,
-                  owner=st.st_uid if st is not None else None) as lock:
+                  owner=st.st_uid if st is not None else None, wait=wait) as lock:
         remove_stale_temps(path)  # left by a save that was killed; nobody else writes now
         with holding(path):
             recover(path)  # a save in place cut short: finished before anyone reads the plan

@@ -19,21 +19,6 @@ from hsp_tui.domain.records import (APP_ID, META, RECS, SCHEMA_VERSION, MetaReco
 
 
 
-def check_text(value: Any, what: str, *, required: bool = False, limit: int = 1_000_000) -> str:
-    """User text is stored as given; it must be text that UTF-8 can hold, and not absurdly long."""
-    if not isinstance(value, str):
-        raise InputError(f"{what} must be text")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(f"{what} is not valid UTF-8 text") from None
-    if required and not value.strip():
-        raise InputError(f"{what} is empty")
-    if len(value) > limit:
-        raise InputError(f"{what} is longer than {limit:,} characters")
-    return value
-
-
 def validate_data(path: Path, data: Any) -> None:
     """Refuse anything that is not an hsp-tui plan of our schema version, naming the file.
 

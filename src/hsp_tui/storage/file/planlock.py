@@ -11,8 +11,8 @@
 * Readers take no lock, except in a sticky folder, where other members save by writing into the
   plan itself (`inplace`): there a reader takes a shared flock (`shared_lock`) on the lock file when
   it exists and can be opened read-only, never creating it (read-only folders keep working).
-* How long to wait, and whether waiting was cancelled, can be set for the current context with
-  `waiting(...)` (the app waits in a thread, cancellable, instead of blocking its screen).
+* How long to wait, and whether waiting was cancelled, is the change's `LockWait` (the app waits in
+  a thread, cancellable, instead of blocking its screen), passed down by the backend.
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ import os
 import stat
 import time
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
-from hsp_tui.domain.errors import BusyError, PlanFileError
+from hsp_tui.domain.errors import PlanFileError
+from hsp_tui.storage.contract import LockBusy, LockWait, LockWaitCancelled
 
 try:
     import fcntl
@@ -35,41 +34,6 @@ except ImportError:  # Windows: filelock's msvcrt lock instead (no inode check t
     fcntl = None  # type: ignore[assignment]
 
 POLL_SECONDS = 0.05
-
-
-class LockBusy(BusyError):
-    """Someone else held the lock for longer than we were to wait."""
-
-    def __init__(self, message: str, holder: str) -> None:
-        super().__init__(message)
-        self.holder = holder
-
-
-class LockWaitCancelled(PlanFileError):
-    """The user stopped waiting for the lock."""
-
-
-@dataclass(frozen=True)
-class WaitPolicy:
-    """`timeout` seconds at most (0: do not wait; None: the caller's default; inf: until cancelled);
-    `cancelled()` is asked while waiting; `on_wait(holder)` is called once when the wait starts."""
-
-    timeout: float | None = None
-    cancelled: Callable[[], bool] | None = None
-    on_wait: Callable[[str], None] | None = None
-
-
-_policy: ContextVar[WaitPolicy | None] = ContextVar("hsp_tui_lock_wait", default=None)
-
-
-@contextmanager
-def waiting(policy: WaitPolicy) -> Iterator[None]:
-    """Locks taken in this context (and in threads started from it with its context) wait so."""
-    token = _policy.set(policy)
-    try:
-        yield
-    finally:
-        _policy.reset(token)
 
 
 def holder(fd: int) -> str:
@@ -214,20 +178,20 @@ class PlanLock:
     """`with PlanLock(lock_path, plan_path=..., ...):` holds the plan's lock (see the module)."""
 
     def __init__(self, path: Path, *, plan_path: Path, timeout: float, mode: int | None = None,
-                 group: int | None = None, owner: int | None = None) -> None:
+                 group: int | None = None, owner: int | None = None, wait: LockWait | None = None) -> None:
         self.path, self.plan_path = Path(path), plan_path
         self.timeout, self.mode, self.group, self.owner = timeout, mode, group, owner
+        self.wait = wait or LockWait()
         self._fd: int | None = None
         self._fallback = None
         self.created = False  # this holder made the lock file (see __exit__)
 
     def __enter__(self) -> "PlanLock":
-        policy = _policy.get() or WaitPolicy()
-        timeout = self.timeout if policy.timeout is None else policy.timeout
+        timeout = self.timeout if self.wait.timeout is None else self.wait.timeout
         if fcntl is None:
             self._acquire_fallback(timeout)
         else:
-            self._acquire(timeout, policy)
+            self._acquire(timeout, self.wait)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -241,7 +205,7 @@ class PlanLock:
                 pass
         self.release()
 
-    def _acquire(self, timeout: float, policy: WaitPolicy) -> None:
+    def _acquire(self, timeout: float, policy: LockWait) -> None:
         start = time.monotonic()
         told = False
         while True:

@@ -204,11 +204,11 @@ def translate(exc: BaseException, url: str, doing: str = "") -> Exception:
     """The user's one-line error for a driver error (raise the result `from None`).
 
     The change functions raise SQLSTATE HS400 (bad input), HS404 (no such thing) and HS409
-    (conflict); 42501 is the database refusing the user's role (said in the officer's words, never
+    (conflict); 55P03 a lock not free in time (busy); 42501 is the database refusing the user's role (said in the officer's words, never
     with the database's names for its functions); a lost or refused connection is a ServerError.
     Passwords are blanked out of every message.
     """
-    from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError  # noqa: PLC0415
+    from hsp_tui.domain.errors import BusyError, ConflictError, InputError, NotFoundError  # noqa: PLC0415
 
     state = getattr(exc, "sqlstate", None) or ""
     diag = getattr(exc, "diag", None)
@@ -223,6 +223,8 @@ def translate(exc: BaseException, url: str, doing: str = "") -> Exception:
     prefix = redact(url)
     if state == "42501":
         return RefusedError(f"{prefix}: {refusal_words(message, doing)}; nothing was changed")
+    if state == "55P03":  # lock_timeout ran out: someone else's change holds the row
+        return BusyError(f"{prefix}: someone else is changing it (its lock was not free in time); nothing was saved")
     if state.startswith(("08", "57P")) or state == "" and _is_connection_error(exc):
         return ServerError(f"{prefix}: the connection to the server was lost ({message})")
     return ServerError(f"{prefix}: the server refused{' to ' + doing if doing else ''} ({message})")

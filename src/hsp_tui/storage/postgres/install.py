@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from hsp_tui.domain.errors import Exit, PlanFileError, RefusedError
 
@@ -153,10 +152,10 @@ def _grants() -> str:
 
 
 def install(conn, *, migrations: Migrations | None = None,
-            seed: Callable[[], tuple[dict[str, Any], list[dict[str, Any]]]] | None = None) -> InitResult:
+            seed: Callable[[], Mapping[str, Any]] | None = None) -> InitResult:
     """Create or upgrade the schema in one transaction on `conn` (a psycopg connection, not in
-    autocommit). `seed`, if given, gives (plan metadata, items) loaded as plan SEED_PLAN when the
-    database holds no plan yet."""
+    autocommit). `seed`, if given, gives the seed plan as a new plan file's data (`Store.open`'s
+    seed), loaded as plan SEED_PLAN when the database holds no plan yet."""
     migrations = migrations or load_migrations()
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [INIT_LOCK])
@@ -198,7 +197,7 @@ def install(conn, *, migrations: Migrations | None = None,
             conn.execute(_grants())
         seeded = None
         if seed is not None and not conn.execute("SELECT EXISTS (SELECT 1 FROM hsp.plan)").fetchone()[0]:
-            meta, items = seed()
+            meta, items = _seed_rows(seed())
             from psycopg.types.json import Jsonb  # noqa: PLC0415
 
             conn.execute("SELECT hsp.add_plan(%s, %s, %s, 'create', %s)",
@@ -207,12 +206,8 @@ def install(conn, *, migrations: Migrations | None = None,
     return InitResult(before, migrations.latest, seeded, admin)
 
 
-def seed_plan() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The embedded seed as plan metadata and items (their creation entry is the server's own)."""
-    from hsp_tui.formats.importing import seed_to_data  # noqa: PLC0415
-    from hsp_tui.storage.seed import seed_document  # noqa: PLC0415
-
-    data = seed_to_data(seed_document(), by="", at=date.today().isoformat())
+def _seed_rows(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The seed plan's metadata and items (their creation entry is the server's own: dropped here)."""
     meta = data["meta"]["1"]["plan"]
     items = []
     for doc in data["recommendations"].values():
@@ -222,8 +217,10 @@ def seed_plan() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return meta, items
 
 
-def run_init(url: str, *, empty: bool, out: Callable[[str], None] = print) -> int:
-    """`hsp-tui --db URL init [--empty]`: returns the exit code (1 when an administrator must act)."""
+def run_init(url: str, *, seed: Callable[[], Mapping[str, Any]] | None,
+             out: Callable[[str], None] = print) -> int:
+    """`hsp-tui --db URL init [--empty]`: returns the exit code (1 when an administrator must act).
+    `seed` (None for --empty): the seed plan's data, loaded when the database holds no plan yet."""
     from hsp_tui.storage.postgres.connect import connect, redact, translate  # noqa: PLC0415
     import psycopg  # noqa: PLC0415
 
@@ -231,7 +228,7 @@ def run_init(url: str, *, empty: bool, out: Callable[[str], None] = print) -> in
     conn = connect(url)
     try:
         try:
-            result = install(conn, seed=None if empty else seed_plan)
+            result = install(conn, seed=seed)
         except psycopg.Error as exc:
             raise translate(exc, url, "set up the database") from None
     finally:
@@ -254,20 +251,3 @@ def run_init(url: str, *, empty: bool, out: Callable[[str], None] = print) -> in
         return Exit.PARTLY
     out("Give each person a login and a role, e.g.: CREATE ROLE alice LOGIN; GRANT hsp_officer TO alice;")
     return 0
-
-
-def open_checked(url: str):
-    """A connection to a database with this version's schema, else a one-line error saying what to do."""
-    from hsp_tui.storage.postgres.connect import connect, redact, translate  # noqa: PLC0415
-    import psycopg  # noqa: PLC0415
-
-    conn = connect(url, autocommit=True)
-    try:
-        check_schema(conn, redact(url))
-    except psycopg.Error as exc:
-        conn.close()
-        raise translate(exc, url) from None
-    except BaseException:
-        conn.close()
-        raise
-    return conn

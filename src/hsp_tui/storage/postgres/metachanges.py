@@ -1,4 +1,4 @@
-"""The plan's own record on the server: its metadata, contacts and plan history (see `postgres`).
+"""The plan's own record on the server: its metadata, contacts and plan history (see `server`).
 
 A plan's contacts (where reminders for each owner go) and its own history (contacts set or
 removed) are kept in tables of their own, `hsp.contact` and `hsp.plan_history`; `PlanMeta` is
@@ -13,21 +13,17 @@ one transaction, as a change of an item is:
     COMMIT
 
 Reminders are entries of the items' history (action 'remind'), made by hsp.record_reminder
-through the item's own transaction (`pgchange`).
+through the item's own transaction (`changes`). Both run in `Session.transaction_on`.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any
 
 from hsp_tui.domain.commands import Stamp
 from hsp_tui.domain.errors import InputError, PlanFileError
 from hsp_tui.domain.model import PlanMeta, owner_key
-from hsp_tui.storage.postgres.changes import NOT_SAVED
-
-if TYPE_CHECKING:
-    from hsp_tui.storage.postgres.server import PostgresBackend
+from hsp_tui.storage.postgres.session import Held
 
 # The plan's metadata with its contacts and its own history (readers may run it: plain SELECTs).
 # The plan's metadata, its contacts and its own history, as columns of a row of hsp.plan p (the
@@ -54,23 +50,18 @@ def meta_from(where: str, meta: dict[str, Any], contacts: list[dict[str, Any]],
 
 
 class PgMetaTransaction:
-    """One change of the plan's contacts, locked from `get` until the block ends."""
+    """One change of the plan's contacts, in `held`: locked (hsp.lock_meta) until the block ends."""
 
-    def __init__(self, backend: "PostgresBackend", conn) -> None:
-        self._backend, self._conn = backend, conn
-        self._locked: dict[str, Any] | None = None
+    def __init__(self, held: Held, locked: dict[str, Any], *, plan: str, where: str) -> None:
+        self._held, self._plan, self._where = held, plan, where
+        self._locked = locked  # hsp.lock_meta's answer: the plan's record as it is now, and the stamp
         self.put_meta: PlanMeta | None = None
 
     def get(self) -> PlanMeta:
-        b = self._backend
-        if self._locked is None:
-            (self._locked,) = b._run(self._conn, "SELECT hsp.lock_meta(%s)", [b.plan_name], "change the contacts",
-                                     NOT_SAVED).fetchone()
         doc = self._locked
-        return meta_from(b.describe(), doc["meta"], doc["contacts"], doc["history"])
+        return meta_from(self._where, doc["meta"], doc["contacts"], doc["history"])
 
     def stamp(self, meta: PlanMeta) -> Stamp:
-        self.get()
         return Stamp(max((h.id for h in meta.history), default=0) + 1, self._locked["stamp_at"],
                      self._locked["stamp_by"])
 
@@ -79,47 +70,13 @@ class PgMetaTransaction:
             raise ValueError("a meta transaction puts the plan's record once, its contact entry last")
         self.put_meta = meta
 
-    def _save(self) -> None:
+    def save(self) -> None:
         from psycopg.types.json import Jsonb  # noqa: PLC0415
 
-        b, entry = self._backend, self.put_meta.history[-1]
-        (result,) = b._run(self._conn, "SELECT hsp.set_contact(%s, %s, %s)",
-                           [b.plan_name, entry.field, Jsonb(list(entry.new or []))], "change the contacts",
-                           NOT_SAVED).fetchone()
+        entry = self.put_meta.history[-1]
+        (result,) = self._held.run("SELECT hsp.set_contact(%s, %s, %s)",
+                                   [self._plan, entry.field, Jsonb(list(entry.new or []))]).fetchone()
         saved = (result or {}).get("entry")
         if saved != entry.to_dict():
-            raise PlanFileError(f"{b.describe()}: the server would record this change differently "
+            raise PlanFileError(f"{self._where}: the server would record this change differently "
                                 f"({saved!r} instead of {entry.to_dict()!r}); nothing was saved")
-
-
-def check_may_record(backend: "PostgresBackend") -> None:
-    """Refuse, before any is sent, reminders this database user may not record (a reader)."""
-    from hsp_tui.storage.postgres.connect import RefusedError, redact  # noqa: PLC0415
-
-    ((allowed, user),) = backend._read("SELECT has_function_privilege("
-                                       "'hsp.record_reminder(text, integer, jsonb, text, text)', 'EXECUTE'), "
-                                       "session_user::text")
-    if not allowed:
-        raise RefusedError(f"{redact(backend.url)}: your database role ({user}) has no right to record reminders; "
-                           "nothing was sent (reminders need the hsp_officer role)")
-
-
-@contextmanager
-def meta_transaction(backend: "PostgresBackend") -> Iterator[PgMetaTransaction]:
-    """One change of the plan's own record (its contacts), as one transaction on the server."""
-    backend._resolve()
-
-    def begin(conn):
-        return conn, backend._run(conn, "SELECT pg_current_xact_id()::text", None, "change the contacts",
-                                  NOT_SAVED).fetchone()[0]
-
-    conn, xid = backend._with_connection(begin)
-    try:
-        txn = PgMetaTransaction(backend, conn)
-        yield txn
-        if txn.put_meta is not None:
-            txn._save()
-            backend._commit(conn, "save the change", xid)
-    finally:
-        if not conn.closed:
-            conn.rollback()  # nothing put, or an error: nothing saved

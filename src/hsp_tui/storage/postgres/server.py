@@ -28,12 +28,12 @@ from typing import Any, Callable, Iterator
 
 from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
 from hsp_tui.domain.model import Plan, PlanMeta, Recommendation
-from hsp_tui.storage.contract import Head, PlanInfo
-from hsp_tui.storage.postgres.changes import NOT_SAVED, PgTransaction, committed
-from hsp_tui.storage.postgres.connect import ServerError, connect, redact, translate
-from hsp_tui.storage.postgres.metachanges import META_COLUMNS, META_SQL, check_may_record, meta_from, meta_transaction
+from hsp_tui.storage.contract import Head, LockWait, PlanInfo
+from hsp_tui.storage.postgres.changes import PgTransaction
+from hsp_tui.storage.postgres.connect import RefusedError, ServerError, redact
+from hsp_tui.storage.postgres.metachanges import META_COLUMNS, META_SQL, PgMetaTransaction, meta_from
 from hsp_tui.storage.postgres.rows import HISTORY_COLUMNS, ITEM_COLUMNS, records
-from hsp_tui.storage.postgres.install import check_schema
+from hsp_tui.storage.postgres.session import Session
 
 ENV_PLAN = "HSP_TUI_PLAN"
 # A change's first statement: the transaction's id (to ask about it if the COMMIT is cut off), the
@@ -52,76 +52,13 @@ class PostgresBackend:
         self._wanted = plan or env.get(ENV_PLAN) or None
         self._plan: str | None = None
         self._plan_id: int | None = None
-        self._conn = None
-        self._pending: Plan | None = None
-
-    # -- the connection ------------------------------------------------------------------------
-    def _connection(self, settle: bool = True):
-        """The connection, checked to hold this version's schema on first use; `settle`: the
-        checking transaction ended (a change goes on in it instead: one transaction for all)."""
-        if self._conn is None or self._conn.closed:
-            import psycopg  # noqa: PLC0415
-
-            conn = connect(self.url)
-            try:
-                _use_orjson(conn)
-                check_schema(conn, redact(self.url))
-                if settle:
-                    conn.rollback()
-            except psycopg.Error as exc:
-                conn.close()
-                raise translate(exc, self.url) from None
-            except BaseException:
-                conn.close()
-                raise
-            self._conn = conn
-        return self._conn
-
-    def _run(self, conn, sql: str, args: list[Any] | None, doing: str = "", lost: str = ""):
-        """Execute on `conn`; a driver error becomes the user's one-line error (`lost` is added when
-        the connection was lost, e.g. "; nothing was saved")."""
-        import psycopg  # noqa: PLC0415
-
-        try:
-            return conn.execute(sql, args)
-        except psycopg.Error as exc:
-            raise self._failed(conn, exc, doing, lost) from None
-
-    def _failed(self, conn, exc: Exception, doing: str, lost: str) -> Exception:
-        """The user's error for a driver error on `conn` (a connection or one of its cursors)."""
-        error = translate(exc, self.url, doing)
-        conn = getattr(conn, "connection", conn)
-        if conn.closed or conn.broken:
-            self._conn = None
-            if lost and isinstance(error, ServerError):
-                error = ServerError(f"{error}{lost}")
-        return error
-
-    def _with_connection(self, work: Callable[[Any], Any], settle: bool = True) -> Any:
-        """`work(conn)`, again on a new connection if the one kept had died while idle (the server
-        restarted, the session was ended): only for work that changes nothing until it is done."""
-        reused = self._conn is not None and not self._conn.closed
-        try:
-            return work(self._connection(settle))
-        except ServerError:
-            if not reused or self._conn is not None:
-                raise
-            return work(self._connection(settle))
+        self.session = Session(url)  # the connection, and the one shape of a change's transaction
 
     def _read(self, sql: str, args: list[Any] | None = None):
-        def work(conn):
-            try:
-                return self._run(conn, sql, args).fetchall()
-            finally:
-                if not conn.closed:
-                    conn.rollback()  # reads hold no transaction open between calls
-
-        return self._with_connection(work)
+        return self.session.read(sql, args)
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self.session.close()
 
     # -- which plan ----------------------------------------------------------------------------
     def _names(self) -> list[tuple[int, str]]:
@@ -192,25 +129,26 @@ class PostgresBackend:
         return meta_from(self.describe(), *rows[0])
 
     def _items(self, where: str, args: list[Any]) -> list[Recommendation]:
-        return self._with_connection(lambda conn: self._item_rows(conn, where, args))
+        return self.session.with_connection(lambda conn: self._item_rows(conn, where, args))
 
     def _item_rows(self, conn, where: str, args: list[Any]) -> list[Recommendation]:
         """The items `where` says, with their history, as records. A whole plan (no `where`) comes
         through server-side cursors, a batch at a time, made records as it comes (`pgread`)."""
         try:
             # one snapshot for the items and their history (a change between the two is seen by neither)
-            self._run(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", None)
+            run = self.session.run
+            run(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", None)
             item_sql = f"SELECT {ITEM_COLUMNS} FROM hsp.item WHERE plan_id = %s {where} ORDER BY number"
             history_sql = f"SELECT {HISTORY_COLUMNS} FROM hsp.history WHERE plan_id = %s {where} ORDER BY number, id"
             if where:
-                items = self._run(conn, item_sql, [self._plan_id, *args]).fetchall()
-                history = self._run(conn, history_sql, [self._plan_id, *args]).fetchall()
+                items = run(conn, item_sql, [self._plan_id, *args]).fetchall()
+                history = run(conn, history_sql, [self._plan_id, *args]).fetchall()
                 return self._records(items, history)
             with conn.cursor(name="hsp_items") as items, conn.cursor(name="hsp_history") as history:
                 items.itersize = history.itersize = 2000
-                self._run(items, item_sql, [self._plan_id])
-                self._run(history, history_sql, [self._plan_id])
-                return self._records(self._rows(conn, items), self._rows(conn, history))
+                run(items, item_sql, [self._plan_id])
+                run(history, history_sql, [self._plan_id])
+                return self._records(self.session.rows(conn, items), self.session.rows(conn, history))
         finally:
             if not conn.closed:
                 conn.rollback()
@@ -220,15 +158,6 @@ class PostgresBackend:
             return list(records(items, history))
         except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PlanFileError(f"{self.describe()}: a record is damaged ({type(exc).__name__}: {exc})") from None
-
-    def _rows(self, conn, cursor):
-        """The rows of a server-side cursor as they are fetched; a lost connection as `_run` says it."""
-        import psycopg  # noqa: PLC0415
-
-        try:
-            yield from cursor
-        except psycopg.Error as exc:
-            raise self._failed(conn, exc, "", "") from None
 
     def load_plan(self) -> Plan:
         self._resolve()
@@ -299,12 +228,12 @@ class PostgresBackend:
                 action, note = "import", doc["history"][-1].get("note")
                 doc["history"] = doc["history"][:-1]
             items.append(doc)
-        conn = self._connection()
+        conn = self.session.connection()
         try:
-            self._run(conn, "SELECT hsp.add_plan(%s, %s, %s, %s, %s)",
-                      [name, Jsonb(plan.meta.to_dict()), Jsonb(items), action, note], "add a plan",
-                      "; the plan was NOT added")
-            self._commit(conn, "add a plan")
+            self.session.run(conn, "SELECT hsp.add_plan(%s, %s, %s, %s, %s)",
+                             [name, Jsonb(plan.meta.to_dict()), Jsonb(items), action, note], "add a plan",
+                             "; the plan was NOT added")
+            self.session.commit(conn, "add a plan")
         finally:
             if not conn.closed:
                 conn.rollback()
@@ -319,17 +248,16 @@ class PostgresBackend:
 
         self._resolve()
         name = self.plan_name
-        conn = self._connection()
+        conn = self.session.connection()
         try:
             for sql in ("DELETE FROM hsp.history WHERE plan_id = %s", "DELETE FROM hsp.item WHERE plan_id = %s",
                         "DELETE FROM hsp.contact WHERE plan_id = %s", "DELETE FROM hsp.plan_history WHERE plan_id = %s",
                         "DELETE FROM hsp.plan WHERE id = %s"):
-                self._run(conn, sql, [self._plan_id], "replace a whole plan",
-                          "; nothing was changed")
-            self._run(conn, "SELECT hsp.add_plan(%s, %s, %s, NULL, NULL)",
-                      [name, Jsonb(plan.meta.to_dict()), Jsonb([r.to_dict() for r in plan.recommendations])],
-                      "replace the plan", "; nothing was changed")
-            self._commit(conn, "replace the plan")
+                self.session.run(conn, sql, [self._plan_id], "replace a whole plan", "; nothing was changed")
+            self.session.run(conn, "SELECT hsp.add_plan(%s, %s, %s, NULL, NULL)",
+                             [name, Jsonb(plan.meta.to_dict()), Jsonb([r.to_dict() for r in plan.recommendations])],
+                             "replace the plan", "; nothing was changed")
+            self.session.commit(conn, "replace the plan")
         finally:
             if not conn.closed:
                 conn.rollback()
@@ -337,9 +265,9 @@ class PostgresBackend:
         self._resolve()
         return None
 
-    # -- one change ----------------------------------------------------------------------------
+    # -- one change ---------------------------------------------------------------------------
     @contextmanager
-    def transaction(self, number: int, *, by: str) -> Iterator[PgTransaction]:
+    def transaction(self, number: int, *, by: str, wait: LockWait | None = None) -> Iterator[PgTransaction]:
         """`by` is not used: the server records its authenticated user (see `PgTransaction.stamp`).
 
         One transaction, on a new connection too (its schema check is the transaction's first
@@ -347,61 +275,53 @@ class PostgresBackend:
         plans' names first only where no plan was named), then at the end of the block the
         change and the new version, COMMIT."""
 
-        def begin(conn):
-            try:
-                if self._plan is None and self._wanted is None:
-                    self._resolve([(r[0], r[1]) for r in self._run(
-                        conn, "SELECT id, name FROM hsp.plan ORDER BY name", None, "change an item", NOT_SAVED)])
-                name = self._plan or self._wanted
-                row = self._run(conn, LOCK_SQL, [int(number), name], "change an item", NOT_SAVED).fetchone()
-            except BaseException:
-                if not conn.closed:
-                    conn.rollback()
-                raise
+        def lock(held) -> tuple:
+            if self._plan is None and self._wanted is None:
+                self._resolve([(r[0], r[1]) for r in held.run("SELECT id, name FROM hsp.plan ORDER BY name")])
+            row = held.run(LOCK_SQL, [int(number), self._plan or self._wanted]).fetchone()
             if row is None:  # no such plan (any more): said as a read says it
-                conn.rollback()
+                held.conn.rollback()
                 self._plan = None
                 self._resolve()
                 raise PlanFileError(f"{self.describe()}: the plan is no longer in this database")
-            return conn, row
+            return row
 
-        conn, (xid, plan_id, changes, meta, contacts, history, locked) = self._with_connection(begin, settle=False)
-        self._plan_id, self._plan = plan_id, self._plan or self._wanted
-        try:
-            txn = PgTransaction(self, conn, number, meta_from(self.describe(), meta, contacts, history),
-                                (plan_id, changes), locked)
+        with self.session.transaction_on(lock, doing="change an item", wait=wait,
+                                         where=f"{self.describe()}, recommendation {number}") as held:
+            xid, plan_id, changes, meta, contacts, history, locked = held.row
+            self._plan_id, self._plan = plan_id, self._plan or self._wanted
+            txn = PgTransaction(held, locked, plan=self._plan, plan_id=plan_id, number=number,
+                                meta=meta_from(self.describe(), meta, contacts, history), before=(plan_id, changes),
+                                where=self.describe(), load_plan=self.load_plan)
             yield txn
             if txn.put_record is not None:
-                txn._save()
-                self._commit(conn, "save the change", xid)
-        finally:
-            if not conn.closed:
-                conn.rollback()  # nothing put, or an error: nothing saved
+                txn.save()
+                held.commit(xid)
+
+    @contextmanager
+    def meta_transaction(self, *, by: str, wait: LockWait | None = None) -> Iterator[PgMetaTransaction]:
+        """One change of the plan's contacts (`metachanges`); `by` is not used: the server records
+        session_user."""
+        self._resolve()
+        plan = self.plan_name
+
+        def lock(held) -> tuple:
+            return held.run("SELECT pg_current_xact_id()::text, hsp.lock_meta(%s)", [plan]).fetchone()
+
+        with self.session.transaction_on(lock, doing="change the contacts", wait=wait,
+                                         where=f"{self.describe()}, the plan's contacts") as held:
+            xid, locked = held.row
+            txn = PgMetaTransaction(held, locked, plan=plan, where=self.describe())
+            yield txn
+            if txn.put_meta is not None:
+                txn.save()
+                held.commit(xid)
 
     def check_may_record(self) -> None:
-        check_may_record(self)
-
-    def meta_transaction(self, *, by: str):
-        """One change of the plan's contacts (`pgmeta`); `by` is not used: the server records session_user."""
-        return meta_transaction(self)
-
-    def _commit(self, conn, doing: str, xid: str | None = None) -> None:
-        import psycopg  # noqa: PLC0415
-
-        pid = conn.info.backend_pid
-        try:
-            conn.commit()
-        except psycopg.Error as exc:
-            self._conn = None
-            saved = committed(self.url, xid, pid) if xid is not None else None
-            if saved is True:
-                return  # committed: only the reply was lost
-            error = translate(exc, self.url)
-            raise ServerError(f"{error}; the change was {'NOT saved' if saved is False else 'perhaps not saved'}") \
-                from None
-
-def _use_orjson(conn) -> None:
-    import orjson  # noqa: PLC0415
-    from psycopg.types.json import set_json_loads  # noqa: PLC0415
-
-    set_json_loads(orjson.loads, conn)
+        """Refuse, before any is sent, reminders this database user may not record (a reader)."""
+        ((allowed, user),) = self._read("SELECT has_function_privilege("
+                                        "'hsp.record_reminder(text, integer, jsonb, text, text)', 'EXECUTE'), "
+                                        "session_user::text")
+        if not allowed:
+            raise RefusedError(f"{redact(self.url)}: your database role ({user}) has no right to record reminders; "
+                               "nothing was sent (reminders need the hsp_officer role)")
