@@ -5,7 +5,7 @@ import gc
 import msgspec
 import pytest
 
-from hsp_tui.domain.model import HistoryEntry, Milestone, Recommendation, Revision, Status
+from hsp_tui.domain.records import HistoryEntry, Milestone, Recommendation, Revision, Status
 
 
 def test_from_dict_equals_the_constructor(seed_data):

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from hsp_tui.domain.model import Plan, PlanMeta, Recommendation
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import PlanMeta, Recommendation
 from hsp_tui.domain.progress import progress, weeks
 from hsp_tui.domain.review import review
 

@@ -16,7 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from hsp_tui.formats.spreadsheets import export_csv, neutralise
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 from hsp_tui.formats.report import render_markdown
 from hsp_tui.domain.review import review
 from hsp_tui.domain.textsafe import visible

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 from hsp_tui.domain.review import review
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError, PlanFileError
 from hsp_tui.formats.importing import seed_to_data
-from hsp_tui.domain.model import SCHEMA_VERSION, Status
+from hsp_tui.domain.records import SCHEMA_VERSION, Status
 from hsp_tui.storage.seed import seed_document
 from hsp_tui.storage.file.jsonfile import Signature
 from hsp_tui.storage.store import Store

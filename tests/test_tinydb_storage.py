@@ -13,7 +13,7 @@ from tinydb.storages import JSONStorage
 
 from hsp_tui.storage.file.jsonfile import PlanStorage
 from hsp_tui.domain.errors import PlanFileError
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 from hsp_tui.domain.records import META, RECS
 from hsp_tui.storage.store import Store
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from hsp_tui.domain.errors import InputError
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 from hsp_tui.domain.progress import progress
 from hsp_tui.formats.report import render_markdown
 from hsp_tui.domain.review import review

@@ -14,7 +14,8 @@ from msgspec.structs import replace
 import pytest
 
 from hsp_tui.domain.errors import ConflictError, NotFoundError, PlanFileError
-from hsp_tui.domain.model import Plan, Status
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import Status
 from hsp_tui.storage.store import Store
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")

@@ -14,7 +14,8 @@ from msgspec.structs import replace
 import pytest
 
 from hsp_tui.domain.errors import InputError, NotFoundError
-from hsp_tui.domain.model import Contact, HistoryEntry, Plan
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import Contact, HistoryEntry
 from hsp_tui.storage.store import Store
 
 from .test_backend_contract import ISO_WITH_OFFSET

@@ -10,7 +10,7 @@ import pytest
 
 from hsp_tui.storage.postgres import connect as pgconnect, install as pgschema
 from hsp_tui.storage.postgres.connect import ServerError
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 from hsp_tui.storage.store import Store
 from pgharness import OWNER, destroy, seed_data, start_cluster
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 from hsp_tui.storage.store import Store
 from pgharness import OWNER
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hsp_tui.domain.model import Recommendation, Status
+from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.domain.review import review, review_item
 from hsp_tui.storage.store import Store
 from hsp_tui.tui.view import SORTS, PlanView, select

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hsp_tui.domain.commands import last_undoable
 from hsp_tui.domain.errors import InputError, NotFoundError
 from hsp_tui.cli.invocation import Context, parse_number, report_change
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 
 
 def cmd_set(ctx: Context) -> int:

@@ -11,7 +11,7 @@ from hsp_tui.domain.errors import NotFoundError
 from hsp_tui.formats.formatting import detail_text, plural, stale_hint
 from hsp_tui.cli.invocation import PROG, Context, parse_number
 from hsp_tui.cli.listing import render_rows, render_summary, render_table, summary_line
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 from hsp_tui.cli.output import say, write_data
 from hsp_tui.domain.review import Review
 from hsp_tui.domain.textsafe import visible

@@ -24,7 +24,7 @@ from msgspec.structs import force_setattr, replace
 
 from hsp_tui.domain.deadlines import parse_deadline
 from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError, PlanFileError
-from hsp_tui.domain.model import (Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, owner_key, undone_ids)
+from hsp_tui.domain.records import Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, owner_key, undone_ids
 from hsp_tui.domain.records import MAX_ID
 from hsp_tui.domain.textsafe import check_text
 

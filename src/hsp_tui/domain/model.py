@@ -1,5 +1,4 @@
-"""The plan model, as the rest of the code uses it: the records declared in `records`, and the plan
-that holds them.
+"""The plan: the records of one plan (declared in `records`), by number.
 
 Nothing here reads a clock or a file: anything that depends on "today" lives in `review`, which is
 given the review date; reading the file is `planfile`.
@@ -10,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from hsp_tui.domain.records import (APP_ID, PROGRESS_ACTIONS, SCHEMA_VERSION, STATUS_KEYS, STATUS_LABELS, STATUS_WORDS, Action, Contact, Field, HistoryEntry, Milestone, PlanMeta, Precision, Recommendation, Revision, Status, cached_deadline, owner_key, short_title, undone_ids)
+from hsp_tui.domain.records import PlanMeta, Recommendation
 
-__all__ = ["APP_ID", "PROGRESS_ACTIONS", "SCHEMA_VERSION", "STATUS_KEYS", "STATUS_LABELS", "STATUS_WORDS",
-           "Action", "Field", "HistoryEntry", "Milestone", "Plan", "PlanMeta", "Precision", "Recommendation",
-           "Revision", "Status", "cached_deadline", "short_title", "undone_ids", "Contact", "owner_key"]
+__all__ = ["Plan"]
 
 
 @dataclass(frozen=True)

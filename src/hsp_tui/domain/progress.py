@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 
-from hsp_tui.domain.model import Plan, Recommendation, Status, cached_deadline
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import Recommendation, Status, cached_deadline
 
 WEEK = timedelta(days=7)
 

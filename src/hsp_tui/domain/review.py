@@ -11,7 +11,8 @@ from functools import cached_property
 from datetime import date
 from typing import Iterable
 
-from hsp_tui.domain.model import Plan, Recommendation, Status
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import Recommendation, Status
 
 DEFAULT_DUE_SOON_DAYS = 14
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
-from hsp_tui.domain.model import HistoryEntry, Recommendation, Revision, undone_ids
+from hsp_tui.domain.records import HistoryEntry, Recommendation, Revision, undone_ids
 from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.domain.textsafe import visible
 

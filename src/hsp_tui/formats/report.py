@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Sequence
 
 from hsp_tui import __version__
-from hsp_tui.domain.model import Recommendation, Status
+from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.formats.formatting import (day_text, due_words, fmt_date, is_ongoing, long_date, plural, reminder_words, standing_revisions)
 from hsp_tui.domain.textsafe import visible

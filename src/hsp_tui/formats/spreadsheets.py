@@ -158,7 +158,7 @@ def _csv_contacts(path: Path, rows: list[tuple[str, dict[str, Any]]], *, by: str
     """The optional `email` column: each owner's addresses (';' or ',' between several), as the plan's
     contacts, each recorded as a contact entry of the plan's own history."""
     from hsp_tui.domain.commands import check_address
-    from hsp_tui.domain.model import owner_key
+    from hsp_tui.domain.records import owner_key
 
     found: dict[str, tuple[str, list[str]]] = {}
     for where, rec in rows:

@@ -11,7 +11,8 @@ from typing import Callable, ContextManager, Hashable, Protocol
 
 from hsp_tui.domain.commands import Stamp
 from hsp_tui.domain.errors import BusyError, PlanFileError
-from hsp_tui.domain.model import HistoryEntry, Plan, PlanMeta, Recommendation
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 
 __all__ = ["Backend", "Head", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanInfo", "Token",
            "Transaction"]

@@ -20,7 +20,8 @@ from hsp_tui.storage.backends import Backend, Head, LockWait, PlanInfo, Token, o
 from hsp_tui.domain.clock import now_iso  # noqa: F401 - offered here too: the app's clock
 from hsp_tui.domain.commands import (AddNote, Command, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
 from hsp_tui.domain.errors import PlanFileError
-from hsp_tui.domain.model import HistoryEntry, Plan, PlanMeta, Recommendation, Status
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation, Status
 from hsp_tui.storage.file.planfile import plan_from_data, validate_data
 
 __all__ = ["Change", "LockWait", "Store", "Unchanged", "now_iso"]

@@ -15,7 +15,7 @@ from operator import attrgetter
 from typing import Iterable, Sequence
 
 from hsp_tui.formats.formatting import month_label
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 from hsp_tui.domain.review import ItemReview, OwnerSummary, owner_order
 
 _STATUS = attrgetter("rec.status")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from rich.text import Text
 
 from hsp_tui.formats.formatting import due_words as due_text
-from hsp_tui.domain.model import STATUS_KEYS as MODEL_STATUS_KEYS, Status
+from hsp_tui.domain.records import STATUS_KEYS as MODEL_STATUS_KEYS, Status
 from hsp_tui.domain.review import ItemReview, OwnerSummary, Review, review_item
 from hsp_tui.tui.tallies import (Counts, GroupKey, Groups, Mismatch, group_label, groups_after, groups_of, labelled, owners_after)
 

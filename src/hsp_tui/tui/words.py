@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from hsp_tui.formats.formatting import fmt_date, stale_dates
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 
 if TYPE_CHECKING:
     from hsp_tui.domain.review import Review

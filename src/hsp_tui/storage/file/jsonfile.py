@@ -40,7 +40,8 @@ from hsp_tui.domain.clock import now_iso
 from hsp_tui.domain.commands import Stamp, next_entry_id
 from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
 from hsp_tui.storage.file.inplace import read_plan_file, save_plan
-from hsp_tui.domain.model import HistoryEntry, Plan, PlanMeta, Recommendation
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 from hsp_tui.storage.file.paths import plan_file
 from hsp_tui.storage.file.planfile import (plan_from_data, plan_tables, read_plan, read_tables, tables_meta, tables_plan, validate_data)
 from hsp_tui.storage.file.planlock import PlanLock

@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 from hsp_tui.domain.commands import Stamp, next_entry_id
 from hsp_tui.domain.errors import InputError, PlanFileError
-from hsp_tui.domain.model import HistoryEntry, Plan, PlanMeta, Recommendation
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 from hsp_tui.storage.postgres.session import Held
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from hsp_tui.domain.commands import Stamp
 from hsp_tui.domain.errors import InputError, PlanFileError
-from hsp_tui.domain.model import PlanMeta, owner_key
+from hsp_tui.domain.records import PlanMeta, owner_key
 from hsp_tui.storage.postgres.session import Held
 
 # The plan's metadata with its contacts and its own history (readers may run it: plain SELECTs).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from hsp_tui.domain.model import Recommendation
+from hsp_tui.domain.records import Recommendation
 
 ITEM_COLUMNS = ("number, ref, recommendation, management_response, deadline, owner, status, milestones, "
                 "revisions, repairs")

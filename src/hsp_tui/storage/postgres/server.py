@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
-from hsp_tui.domain.model import Plan, PlanMeta, Recommendation
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import PlanMeta, Recommendation
 from hsp_tui.storage.contract import Head, LockWait, PlanInfo
 from hsp_tui.storage.postgres.changes import PgTransaction
 from hsp_tui.storage.postgres.connect import RefusedError, ServerError, redact

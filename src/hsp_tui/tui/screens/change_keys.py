@@ -15,7 +15,7 @@ from textual import events
 
 from hsp_tui.domain.commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Verify
 from hsp_tui.domain.errors import HspError
-from hsp_tui.domain.model import Recommendation, Status
+from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.tui.messages import PlanChangeRequested
 from hsp_tui.tui.view import STATUS_KEYS
 from hsp_tui.tui.screens.edit import EditResult, EditScreen

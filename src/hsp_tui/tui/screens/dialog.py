@@ -11,7 +11,7 @@ from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from hsp_tui.domain.model import Recommendation
+from hsp_tui.domain.records import Recommendation
 from hsp_tui.domain.textsafe import one_line
 
 

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label
 
 from hsp_tui.domain.deadlines import parse_deadline
 from hsp_tui.formats.formatting import fmt_date
-from hsp_tui.domain.model import Recommendation
+from hsp_tui.domain.records import Recommendation
 from hsp_tui.domain.textsafe import visible
 from hsp_tui.tui.screens.dialog import Dialog, heading
 

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from hsp_tui.domain.model import Recommendation
+from hsp_tui.domain.records import Recommendation
 from hsp_tui.domain.textsafe import one_line
 from hsp_tui.tui.screens.dialog import Dialog, heading
 

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
-from hsp_tui.domain.model import Recommendation
+from hsp_tui.domain.records import Recommendation
 from hsp_tui.tui.screens.dialog import Dialog, heading
 
 

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from hsp_tui.domain.model import Recommendation
+from hsp_tui.domain.records import Recommendation
 from hsp_tui.tui.screens.dialog import heading
 
 

@@ -22,7 +22,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 from hsp_tui.domain.review import ItemReview
 from hsp_tui.domain.textsafe import visible
 from hsp_tui.tui.messages import DetailRequested, ItemHighlighted
