@@ -101,8 +101,8 @@ def test_a_file_path_is_still_a_file(cli, tmp_path):
 
 def test_a_plan_files_commands_never_load_the_database_driver(cli, tmp_path):
     # the start-up of a file's `note` is unchanged: psycopg is loaded only when a server is named
-    probe = ("import sys, runpy; sys.argv = ['hsp-tui', '--db', sys.argv[1], 'note', '1', 'x'];\n"
-             "try:\n    runpy.run_module('hsp_tui', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+    probe = ("import sys\nfrom hsp_tui.__main__ import main\n"  # `run` would end the process at once
+             "assert main(['--db', sys.argv[1], 'note', '1', 'x']) == 0\n"
              "print('psycopg' in sys.modules)")
     import subprocess
     import sys
