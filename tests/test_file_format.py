@@ -7,6 +7,7 @@ from pathlib import Path
 
 import msgspec
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ tables = st.dictionaries(text, st.dictionaries(text, values, max_size=5) | value
 files = st.dictionaries(text, tables | values, max_size=4)
 
 
+@pytest.mark.slow
 @given(files)
 @settings(max_examples=300, deadline=None)
 def test_writing_record_by_record_gives_the_same_bytes(data):

@@ -47,6 +47,7 @@ def test_cli_commands_do_not_load_textual(tmp_path, command):
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_wheel_ships_the_seed_and_the_installed_package_finds_it(tmp_path):
     wheel_dir = tmp_path / "wheel"
     build = subprocess.run(

@@ -145,6 +145,7 @@ def pdf_text(pdf: Path) -> str:
     return " ".join(out.split())
 
 
+@pytest.mark.slow
 @needs_browser
 def test_an_officer_exports_the_report_and_the_browser_prints_it_on_a4(cli, plan_path, tmp_path):
     env = {"HSP_TUI_DB": str(plan_path)}
@@ -173,6 +174,7 @@ def review_overdue(plan_path: Path) -> list[tuple[int, str, int]]:
     return [(i.number, i.rec.title, i.days_overdue) for i in rv.overdue]
 
 
+@pytest.mark.slow
 @needs_browser
 def test_the_console_check_sees_errors_and_blocked_loads(report, tmp_path):
     # The same check that passes above fails for a page with a script error or an external image:

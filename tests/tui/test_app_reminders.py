@@ -16,6 +16,8 @@ from hsp_tui.domain.review import review
 from hsp_tui.tui.screens.contacts import ContactsScreen, RemindScreen
 from tuikit import Notices, detail_text, last_notice, plain, settled, until
 
+pytestmark = pytest.mark.slow  # the whole module: see pyproject's markers
+
 AS_OF = date(2010, 6, 1)
 
 ACE = "Assistant Chief Executive"

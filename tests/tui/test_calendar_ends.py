@@ -9,6 +9,7 @@ import pytest
 from tuikit import Notices, last_notice, settled
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("as_of", [date(9999, 12, 5), date(9999, 12, 31), date(1, 1, 1)], ids=str)
 async def test_the_app_shows_and_exports_the_board_report_at_the_ends_of_the_calendar(make_app, tmp_path, as_of):
     app = make_app(as_of=as_of)

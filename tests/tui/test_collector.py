@@ -96,6 +96,7 @@ def memory_in_use() -> int:
     return sys.getallocatedblocks()
 
 
+@pytest.mark.slow
 async def test_fifty_reloads_of_a_large_plan_keep_memory_flat(tmp_path: Path, store: Store):
     from hsp_tui.tui import build_app
 

@@ -12,6 +12,8 @@ from tuikit import Notices, cursor_row, file_data, on_disk, plain, seed_docs_rep
 
 from conftest import AS_OF, USER, fixed_clock
 
+pytestmark = pytest.mark.slow  # the whole module: see pyproject's markers
+
 ITEMS = 3000  # more than the first items shown at once, and a "large" plan for the text filter
 
 

@@ -22,6 +22,8 @@ from hsp_tui.storage.store import Store
 
 from tuikit import Notices, settled
 
+pytestmark = pytest.mark.slow  # the whole module: see pyproject's markers
+
 SIZES = [(80, 24), (120, 40), (200, 50), (100, 30)]
 # Every key of the app except those that end it (q, Ctrl+C, Ctrl+Q) and the palette (its own tests).
 MAIN_KEYS = ["j", "k", "up", "down", "pageup", "pagedown", "home", "end", "tab", "shift+tab", "enter",

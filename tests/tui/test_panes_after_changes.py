@@ -3,6 +3,8 @@ from the counts that changed: what they show must be what the app shows when ope
 
 from __future__ import annotations
 
+import pytest
+
 from hsp_tui.storage.store import Store
 from hsp_tui.tui.widgets.panes import SummaryBar
 from tuikit import plain, settled, table_rows
@@ -25,6 +27,7 @@ async def panes_afresh(make_app) -> tuple:
         return panes(app)
 
 
+@pytest.mark.slow
 async def test_the_panes_after_changes_are_those_of_the_plan_opened_afresh(make_app, plan_path):
     app = make_app(poll_seconds=3600)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -63,6 +63,7 @@ async def test_end_home_and_pages_move_the_cursor_and_keep_it_on_screen(long_pat
         assert number > 30 and number in visible_numbers(app)
 
 
+@pytest.mark.slow
 async def test_a_click_highlights_a_row_and_a_second_click_opens_its_detail(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -110,6 +111,7 @@ async def test_overdue_is_said_in_words_on_the_row(make_app):
         assert "OVERDUE" in row1  # No. 1 was due 30 Apr 2010; the review is as of 1 Jun 2010
 
 
+@pytest.mark.slow
 async def test_scrolling_through_a_long_plan_keeps_only_a_few_screenfuls_of_drawn_rows(tmp_path, store):
     from hsp_tui.tui.widgets.rectable import LINES_KEPT
 

@@ -45,6 +45,7 @@ changes = st.lists(st.tuples(st.integers(1, 60), st.sampled_from(list(Status)), 
                              st.sampled_from(DEADLINES + [None])), min_size=1, max_size=8)
 
 
+@pytest.mark.slow
 @given(changes)
 @settings(max_examples=60, deadline=None)
 def test_one_item_updates_match_a_full_rebuild(store_for_hypothesis, steps):
@@ -119,6 +120,7 @@ def test_after_a_change_only_that_item_is_judged_again_and_the_view_is_as_a_full
     assert after_change(dg, c, seen) is None  # the whole plan as saved must be reviewed again
 
 
+@pytest.mark.slow
 def test_many_random_changes_patch_the_view_as_a_full_rebuild_would(tmp_path, store):
     """A seeded run of the commands an officer or an auditor makes (status, owner, deadline revised,
     note, verdict, undo) on a 120-item plan, each shown by patching the view."""
