@@ -13,7 +13,7 @@ import pytest
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.storage.store import Store
 from hsp_tui.tui.collector import Collector
-from tuikit import file_data, seed_docs_repeated, settled
+from tuikit import file_data, seed_docs_repeated, settled, until
 
 from conftest import AS_OF, USER, fixed_clock
 
@@ -112,8 +112,11 @@ async def test_fifty_reloads_of_a_large_plan_keep_memory_flat(tmp_path: Path, st
         for k in range(RELOADS):
             colleague.add_note(1 + k % 12, f"colleague's note {k}", by="bob")  # a save by someone else
             app.check_file()  # what the poll timer runs: the whole plan is read again
-            await settled(pilot)
-            assert f"colleague's note {k}" in str(app.review.plan.get(1 + k % 12).latest_note)
+            # Until the reload is shown and its worker done (a condition: `settled` would also wait,
+            # three times a reload, for the process to look idle, up to a second each).
+            await until(pilot, lambda: f"colleague's note {k}" in str(app.review.plan.get(1 + k % 12).latest_note),
+                        f"the colleague's note {k}")
+            await app.workers.wait_for_complete()
             in_use.append(memory_in_use())
         assert gc.isenabled() and gc.get_threshold() == thresholds
     assert gc.get_freeze_count() <= frozen  # the app unfroze what it kept when it closed
