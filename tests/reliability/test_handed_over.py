@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from hsp_tui.domain.vocabulary import MAX_ID
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.storage.store import Store
 from hsp_tui.domain.textsafe import one_line, visible
@@ -97,14 +98,14 @@ def test_a_history_value_that_is_an_object_is_refused_not_undone_into_the_owner(
 
 
 @pytest.mark.parametrize("where", ["read", "import"])
-def test_a_history_id_at_or_past_2_63_is_refused(template, tmp_path, where):
+def test_a_history_id_past_max_id_is_refused(template, tmp_path, where):
     def huge(r):
-        r["7"]["history"][0]["id"] = 2**63
+        r["7"]["history"][0]["id"] = MAX_ID + 1
     db = tampered(template, tmp_path, huge)
     if where == "read":
         assert_refused(db, "recommendation 7", "history entry 1", "field 'id'")
         return
-    export = json_export(template, tmp_path, lambda d: d["recommendations"][6]["history"][0].__setitem__("id", 2**63))
+    export = json_export(template, tmp_path, lambda d: d["recommendations"][6]["history"][0].__setitem__("id", MAX_ID + 1))
     r = run_cli(tmp_path / "new.json", "import", str(export))
     assert r.returncode == 2 and "history entry 1" in r.stderr and "id" in r.stderr, r.stderr
     assert not (tmp_path / "new.json").exists()
@@ -112,7 +113,7 @@ def test_a_history_id_at_or_past_2_63_is_refused(template, tmp_path, where):
 
 def test_the_largest_history_id_is_read_and_the_next_change_is_refused_clearly(template, tmp_path):
     def largest(r):
-        r["7"]["history"][0]["id"] = 2**63 - 1
+        r["7"]["history"][0]["id"] = MAX_ID
     db = tampered(template, tmp_path, largest)
     assert run_cli(db, "show", "7").returncode == 0
     r = run_cli(db, "note", "7", "one more")

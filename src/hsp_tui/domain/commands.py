@@ -15,7 +15,6 @@ at every start of every command.)
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import ClassVar, Protocol
 
@@ -23,10 +22,10 @@ from msgspec import Struct
 from msgspec.structs import force_setattr, replace
 
 from hsp_tui.domain.deadlines import parse_deadline
-from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError, PlanFileError
-from hsp_tui.domain.records import Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, owner_key, undone_ids
-from hsp_tui.domain.records import MAX_ID
-from hsp_tui.domain.textsafe import check_text
+from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError
+from hsp_tui.domain.records import Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, undone_ids
+from hsp_tui.domain.rules import (REMINDER_VIAS, check_text, contact_addresses, is_blank, owner_key,
+                                  reminder_recipients, squash)
 
 
 class Unchanged(Exception):
@@ -52,15 +51,6 @@ class Command(Protocol):
     action: ClassVar[str]  # the history action it records
 
     def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome: ...
-
-
-def next_entry_id(rec: Recommendation) -> int:
-    """History entry ids count up per recommendation, from 1 to MAX_ID (stored as 64-bit integers)."""
-    next_id = max((h.id for h in rec.history), default=0) + 1
-    if next_id > MAX_ID:
-        raise PlanFileError(f"recommendation {rec.number}: its history ids are used up (the last is {MAX_ID}); "
-                            "nothing was saved")
-    return next_id
 
 
 def evolve(record, **changes):
@@ -115,7 +105,7 @@ class Verify(Struct, frozen=True):
     action: ClassVar[str] = "verify"
 
     def __post_init__(self) -> None:
-        if not self.accepted and (self.note is None or not str(self.note).strip()):
+        if not self.accepted and (self.note is None or is_blank(str(self.note))):
             raise InputError("a rejected item needs the auditor's reason: add --note TEXT")
         _check_note(self.note)
 
@@ -149,7 +139,7 @@ class SetOwner(Struct, frozen=True):
     action: ClassVar[str] = "set"
 
     def __post_init__(self) -> None:
-        check_text(self.owner, "owner", required=True, limit=10_000)
+        check_text(self.owner, "owner", required=True)
         _check_note(self.note)
 
     def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
@@ -170,8 +160,8 @@ class Revise(Struct, frozen=True):
     action: ClassVar[str] = "revise"
 
     def __post_init__(self) -> None:
-        check_text(self.deadline, "deadline", required=True, limit=1_000)
-        if self.reason is None or not str(self.reason).strip():
+        check_text(self.deadline, "deadline", required=True)
+        if self.reason is None or is_blank(str(self.reason)):
             raise InputError("a revised deadline needs a reason (--reason TEXT)")
         check_text(self.reason, "reason", required=True)
         parsed = parse_deadline(self.deadline, self.reference)
@@ -180,7 +170,7 @@ class Revise(Struct, frozen=True):
 
     def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
         old = rec.current_deadline
-        if " ".join(old.split()) == " ".join(self.deadline.split()):
+        if squash(old) == squash(self.deadline):
             raise Unchanged(f"{self.number}: the deadline is already {old!r}; nothing changed")
         if parse_deadline(self.deadline, self.reference).due is None and \
                 parse_deadline(old, self.reference).due is not None:
@@ -298,23 +288,18 @@ class RecordReminder(Struct, frozen=True):
     via: str = "smtp"  # smtp | outbox
     action: ClassVar[str] = "remind"
 
+    def __post_init__(self) -> None:
+        if self.via not in REMINDER_VIAS:
+            raise InputError(f"a reminder is sent by smtp or written to an outbox, not {self.via!r}")
+        force_setattr(self, "to", reminder_recipients(self.to))
+        check_text(self.owner, "owner", required=True)
+
     def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
         return _done(rec, stamp, self.action, f"{self.number}: reminder recorded ({', '.join(self.to)})",
                      new={"to": list(self.to), "owner": self.owner, "via": self.via})
 
 
 # -- changes to the plan itself: the contacts ------------------------------------------------------
-_ADDRESS = r"[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+"  # compiled at first use (re's cache)
-
-
-def check_address(address: str) -> str:
-    """An e-mail address as a reminder's recipient: one plain address, no name, no spaces."""
-    text = str(address).strip()
-    if not re.fullmatch(_ADDRESS, text) or len(text) > 254 or any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise InputError(f"{address!r} is not an e-mail address (write it as name@example.org)")
-    return text
-
-
 class MetaOutcome(Struct, frozen=True):
     meta: PlanMeta
     entry: HistoryEntry
@@ -329,13 +314,8 @@ class SetContact(Struct, frozen=True):
     action: ClassVar[str] = "contact"
 
     def __post_init__(self) -> None:
-        check_text(self.owner, "owner", required=True, limit=10_000)
-        seen: list[str] = []
-        for a in self.addresses:
-            a = check_address(a)
-            if a.casefold() not in {s.casefold() for s in seen}:
-                seen.append(a)
-        force_setattr(self, "addresses", tuple(seen))
+        check_text(self.owner, "owner", required=True)
+        force_setattr(self, "addresses", contact_addresses(self.addresses))
 
     def apply(self, meta: PlanMeta, stamp: Stamp) -> MetaOutcome:
         old = meta.contact(self.owner)
@@ -343,7 +323,7 @@ class SetContact(Struct, frozen=True):
             raise NotFoundError(f"no contact for {self.owner!r}; 'hsp-tui contact list' shows them")
         if old is not None and old.addresses == self.addresses:
             raise Unchanged(f"the contact for {self.owner!r} is already {', '.join(self.addresses)}; nothing changed")
-        owner = old.owner if old is not None else " ".join(self.owner.split())
+        owner = old.owner if old is not None else squash(self.owner)
         others = tuple(c for c in meta.contacts if c is not old)
         contacts = others + ((Contact(owner, self.addresses),) if self.addresses else ())
         contacts = tuple(sorted(contacts, key=lambda c: owner_key(c.owner)))

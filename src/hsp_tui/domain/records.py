@@ -26,6 +26,7 @@ import msgspec
 
 from hsp_tui.domain.deadlines import Deadline, Precision, parse_deadline
 from hsp_tui.domain.history import HistoryEntry, MilestoneState, undone_ids
+from hsp_tui.domain.rules import owner_key
 from hsp_tui.domain.vocabulary import (MAX_ID, PROGRESS_ACTIONS, RECORD, STATUS_KEYS, STATUS_LABELS, STATUS_WORDS, TIMESTAMP_PATTERN, Action, Field, Number, Status, Timestamp, plain as _plain)
 
 __all__ = [
@@ -174,11 +175,6 @@ def short_title(text: str, limit: int = 60) -> str:
         return flat
     cut = flat[: limit - 1].rsplit(" ", 1)[0]
     return cut + "…"
-
-
-def owner_key(owner: str) -> str:
-    """Owners compare without regard to case or runs of spaces ("Chief  executive" is "Chief Executive")."""
-    return " ".join(owner.split()).casefold()
 
 
 class Contact(msgspec.Struct, **RECORD):

@@ -3,15 +3,12 @@
 Text is stored exactly as given; only its *display* goes through `visible()`, which spells out
 each such character (ESC becomes `\\x1b`, RIGHT-TO-LEFT OVERRIDE becomes `\\u202e`), so nothing
 from a file or a colleague can move the cursor, recolour or retitle the terminal, or reorder text.
-What text must be to be stored at all is `check_text`.
+What text must be to be stored at all is `rules.check_text`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from hsp_tui.domain.errors import InputError
 
 # C0 and C1 controls and DEL, except tab and newline which callers may keep; bidi embedding,
 # override and isolate controls, and the directional marks; line/paragraph separators; invisible
@@ -49,18 +46,3 @@ def one_line(text: str, limit: int | None = None) -> str:
     if limit is not None and len(flat) > limit:
         return flat[: max(0, limit - 1)] + "…"
     return flat
-
-
-def check_text(value: Any, what: str, *, required: bool = False, limit: int = 1_000_000) -> str:
-    """User text is stored as given; it must be text that UTF-8 can hold, and not absurdly long."""
-    if not isinstance(value, str):
-        raise InputError(f"{what} must be text")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(f"{what} is not valid UTF-8 text") from None
-    if required and not value.strip():
-        raise InputError(f"{what} is empty")
-    if len(value) > limit:
-        raise InputError(f"{what} is longer than {limit:,} characters")
-    return value

@@ -11,7 +11,9 @@ import msgspec
 
 from hsp_tui.domain.errors import InputError
 
-MAX_ID = 2**63 - 1  # ids are 64-bit signed wherever they are stored (a database column too)
+# Numbers and history ids are 32-bit signed wherever they are stored: a server's integer columns
+# (tests/server/test_conformance.py reads the column types) hold no more.
+MAX_ID = 2**31 - 1
 # The options of every record (`records`, `history`): frozen, untracked by the cycle collector, strict.
 RECORD = {"frozen": True, "gc": False, "forbid_unknown_fields": True}
 

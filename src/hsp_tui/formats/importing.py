@@ -17,12 +17,12 @@ import msgspec
 import orjson
 
 from hsp_tui.domain.deadlines import parse_deadline
-from hsp_tui.domain.errors import InputError
+from hsp_tui.domain.errors import ConflictError, InputError
+from hsp_tui.domain.rules import check_text, next_entry_id
 from hsp_tui.storage.file.planfile import build_data, explain
-from hsp_tui.domain.textsafe import check_text
 from hsp_tui.domain.records import MAX_ID, TIMESTAMP_PATTERN, Action, PlanMeta, Recommendation, Status
 from hsp_tui.storage.file.safefiles import read_bytes
-from hsp_tui.formats.spreadsheets import MAX_CELL, csv_plan
+from hsp_tui.formats.spreadsheets import csv_plan
 
 PLAIN_NUMBER = re.compile(r"[0-9]+\.?")  # ASCII digits; Appendix A writes "7."
 BOM = "\ufeff".encode("utf-8")
@@ -82,7 +82,7 @@ def _text(where: str, rec: Mapping[str, Any], key: str, *, required: bool = Fals
         else:
             raise InputError(f"{where}: {key} must be text")
     try:
-        return check_text(value, key, required=required, limit=MAX_CELL)
+        return check_text(value, key, required=required)
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None
 
@@ -130,7 +130,10 @@ def _build(path: Path, meta: dict[str, Any], rows: list[tuple[str, Mapping[str, 
             "history": _history(where, rec.get("history")),
             "repairs": [str(r) for r in rec.get("repairs") or []] if isinstance(rec.get("repairs"), list) else [],
         }
-        next_id = max((int(h.get("id") or 0) for h in doc["history"]), default=0) + 1
+        try:
+            next_id = next_entry_id((h["id"] for h in doc["history"]), where)
+        except ConflictError as exc:  # no id left for the import's own entry
+            raise InputError(str(exc)) from None
         doc["history"].append({"id": next_id, "at": at, "by": by, "action": "import", "field": None,
                                "old": None, "new": None, "note": f"imported from {path.name}"})
         try:

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from hsp_tui.domain.errors import InputError
 from hsp_tui.formats.formatting import fmt_date, plural
-from hsp_tui.domain.records import owner_key
+from hsp_tui.domain.rules import owner_key
 from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.storage.file.safefiles import atomic_write
 from hsp_tui.domain.textsafe import visible

@@ -15,6 +15,7 @@ from typing import Any
 from hsp_tui.formats.csvdates import take_date_columns
 from hsp_tui.domain.errors import InputError
 from hsp_tui.domain.review import Review
+from hsp_tui.domain.rules import TEXT_LIMIT
 from hsp_tui.formats.schema import export_records
 
 CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "deadline", "owner")
@@ -26,7 +27,7 @@ CSV_DERIVED = ("due", "overdue", "days_overdue", "due_soon", "revised",
 EXPORT_CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", "owner", "deadline",
                       "current_deadline", "due", "status", "overdue", "days_overdue", "revised",
                       "latest_note", "milestones_done", "plan_date")
-MAX_CELL = 1_000_000
+MAX_CELL = TEXT_LIMIT  # the longest text a cell may hold (`rules`)
 # What a spreadsheet reads as the start of a formula: = + - @ (also full-width), after any leading
 # spaces (NBSP and other Unicode spaces too); and a cell starting with a tab, CR or LF.
 FORMULA_CHARS = "=+-@\uff1d\uff0b\uff0d\uff20"
@@ -157,8 +158,7 @@ def csv_plan(path: Path, raw: bytes, *, by: str, at: str, title: str | None,
 def _csv_contacts(path: Path, rows: list[tuple[str, dict[str, Any]]], *, by: str, at: str) -> dict[str, Any]:
     """The optional `email` column: each owner's addresses (';' or ',' between several), as the plan's
     contacts, each recorded as a contact entry of the plan's own history."""
-    from hsp_tui.domain.commands import check_address
-    from hsp_tui.domain.records import owner_key
+    from hsp_tui.domain.rules import check_address, owner_key
 
     found: dict[str, tuple[str, list[str]]] = {}
     for where, rec in rows:

@@ -37,7 +37,8 @@ import orjson
 from tinydb.storages import Storage, touch
 
 from hsp_tui.domain.clock import now_iso
-from hsp_tui.domain.commands import Stamp, next_entry_id
+from hsp_tui.domain.commands import Stamp
+from hsp_tui.domain.rules import next_entry_id
 from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
 from hsp_tui.storage.file.inplace import read_plan_file, save_plan
 from hsp_tui.domain.model import Plan
@@ -120,7 +121,7 @@ class FileTransaction:
         return rec
 
     def stamp(self, rec: Recommendation) -> Stamp:
-        return Stamp(next_entry_id(rec), self._backend.clock(), self._by)
+        return Stamp(next_entry_id((h.id for h in rec.history), f"recommendation {rec.number}"), self._backend.clock(), self._by)
 
     def put(self, rec: Recommendation, entry: HistoryEntry) -> None:
         if rec.number != self._number or not rec.history or rec.history[-1] != entry:
@@ -143,7 +144,7 @@ class MetaTransaction:
         return tables_meta(self.data)
 
     def stamp(self, meta: PlanMeta) -> Stamp:
-        return Stamp(max((h.id for h in meta.history), default=0) + 1, self._backend.clock(), self._by)
+        return Stamp(next_entry_id((h.id for h in meta.history), "the plan"), self._backend.clock(), self._by)
 
     def put(self, meta: PlanMeta) -> None:
         self.put_meta = meta

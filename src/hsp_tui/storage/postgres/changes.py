@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from hsp_tui.domain.commands import Stamp, next_entry_id
+from hsp_tui.domain.commands import Stamp
 from hsp_tui.domain.errors import InputError, PlanFileError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
+from hsp_tui.domain.rules import next_entry_id
 from hsp_tui.storage.postgres.session import Held
 
 
@@ -60,7 +61,8 @@ class PgTransaction:
         return Recommendation.from_dict({k: v for k, v in self._locked.items() if not k.startswith("stamp_")})
 
     def stamp(self, rec: Recommendation) -> Stamp:
-        return Stamp(next_entry_id(rec), self._locked["stamp_at"], self._locked["stamp_by"])
+        return Stamp(next_entry_id((h.id for h in rec.history), f"recommendation {rec.number}"),
+                     self._locked["stamp_at"], self._locked["stamp_by"])
 
     def put(self, rec: Recommendation, entry: HistoryEntry) -> None:
         if self.put_record is not None or rec.number != self._number or not rec.history or rec.history[-1] != entry:

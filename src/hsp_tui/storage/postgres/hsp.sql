@@ -1,8 +1,11 @@
 -- hsp-tui on PostgreSQL: tables and functions in the schema `hsp`.
 --
--- Read by hsp_tui.backends.pgschema, which applies in one transaction, as the database owner:
---   the `--- version N` sections above the database's recorded version (in order), then the
---   `--- functions` section (always: CREATE OR REPLACE), then the grants.
+-- Read by hsp_tui.storage.postgres.install, which applies in one transaction, as the database owner:
+--   the domain's rules (storage/postgres/rules.py: hsp._owner_key, hsp._blank, hsp._squash,
+--   hsp._limit, hsp._address_pattern, hsp._statuses, hsp._next_id ..., written from the Python
+--   values: no status, limit or pattern is spelled here), then the `--- version N` sections above
+--   the database's recorded version (in order), then the `--- functions` section (always: CREATE
+--   OR REPLACE), then the grants.
 --
 -- Who may do what is enforced here, not by the app:
 --   hsp_reader  SELECT on the tables.
@@ -88,10 +91,7 @@ CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON hsp.history
 -- removed), each in a table of its own: officers change them only through hsp.set_contact.
 -- Version 1 kept a plan file's contacts and plan history inside hsp.plan.meta as imported: they
 -- are moved here. (Reminders are entries of the items' history, action 'remind'.)
-CREATE FUNCTION hsp._owner_key(p_owner text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT lower(regexp_replace(btrim(p_owner, E' \t\r\n'), '\s+', ' ', 'g'))
-$$;
+-- (hsp._owner_key is the domain's rule, written before the versions: see the top.)
 
 CREATE TABLE hsp.contact (
     plan_id   integer NOT NULL REFERENCES hsp.plan (id),
@@ -133,6 +133,40 @@ SELECT p.id, (h ->> 'id')::integer, coalesce(h ->> 'at', ''), coalesce(h ->> 'by
 
 UPDATE hsp.plan SET meta = meta - 'contacts' - 'history' WHERE meta ?| ARRAY['contacts', 'history'];
 
+--- version 3
+-- Owners compare as hsp-tui compares them (Unicode case folding, every Unicode space), no longer
+-- by lower() and btrim (the database's locale; "Straße Lead" and "STRASSE Lead" were two owners,
+-- a no-break space was kept): the contacts are keyed again by hsp._owner_key. Where two contacts
+-- of a plan are now one owner, the one set last is kept and each other one is removed, with an
+-- entry of the plan's history saying why (by the owner who ran init, at the server's time).
+DROP FUNCTION IF EXISTS hsp._check_text(text, text, integer);
+DROP FUNCTION IF EXISTS hsp._check_addresses(jsonb, boolean);
+
+CREATE TEMPORARY TABLE hsp_v3_contact ON COMMIT DROP AS
+SELECT c.*, hsp._owner_key(c.owner) AS new_key,
+       row_number() OVER (PARTITION BY c.plan_id, hsp._owner_key(c.owner)
+                          ORDER BY (SELECT max(h.id) FROM hsp.plan_history h
+                                     WHERE h.plan_id = c.plan_id AND h.action = 'contact' AND h.field = c.owner)
+                                   DESC NULLS LAST, c.owner) AS rank
+  FROM hsp.contact c;
+
+INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note)
+SELECT d.plan_id,
+       (SELECT coalesce(max(h.id), 0) FROM hsp.plan_history h WHERE h.plan_id = d.plan_id)
+           + row_number() OVER (PARTITION BY d.plan_id ORDER BY d.new_key, d.rank),
+       to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00', session_user, 'contact', d.owner,
+       to_jsonb(d.addresses), NULL,
+       'the same owner as ' || quote_literal(k.owner) || ' (owners now compare as hsp-tui compares them); '
+           || 'its contact is kept'
+  FROM hsp_v3_contact d JOIN hsp_v3_contact k ON k.plan_id = d.plan_id AND k.new_key = d.new_key AND k.rank = 1
+ WHERE d.rank > 1;
+
+ALTER TABLE hsp.contact DROP CONSTRAINT contact_pkey;
+DELETE FROM hsp.contact c USING hsp_v3_contact d
+ WHERE d.plan_id = c.plan_id AND d.owner_key = c.owner_key AND d.rank > 1;
+UPDATE hsp.contact SET owner_key = hsp._owner_key(owner);
+ALTER TABLE hsp.contact ADD PRIMARY KEY (plan_id, owner_key);
+
 --- functions
 -- Errors raised here carry SQLSTATEs the client maps to its own errors:
 --   HS400 bad input (exit 2), HS404 no such plan / item / milestone / entry (exit 2),
@@ -143,14 +177,17 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00'
 $$;
 
-CREATE OR REPLACE FUNCTION hsp._check_text(p_value text, p_what text, p_limit integer) RETURNS void
+-- Text an officer gives: not blank (rules.is_blank), and no longer than the limit for what it is
+-- (rules.limit_of), as rules.check_text.
+CREATE OR REPLACE FUNCTION hsp._check_text(p_value text, p_what text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF p_value IS NULL OR btrim(p_value, E' \t\r\n') = '' THEN
+    IF p_value IS NULL OR hsp._blank(p_value) THEN
         RAISE EXCEPTION '% is empty', p_what USING ERRCODE = 'HS400';
     END IF;
-    IF length(p_value) > p_limit THEN
-        RAISE EXCEPTION '% is longer than % characters', p_what, p_limit USING ERRCODE = 'HS400';
+    IF length(p_value) > hsp._limit(p_what) THEN
+        RAISE EXCEPTION '% is longer than % characters', p_what, to_char(hsp._limit(p_what), 'FM999,999,999')
+            USING ERRCODE = 'HS400';
     END IF;
 END $$;
 
@@ -189,7 +226,8 @@ DECLARE
     next_id integer;
     entry jsonb;
 BEGIN
-    SELECT coalesce(max(id), 0) + 1 INTO next_id FROM hsp.history WHERE plan_id = r.plan_id AND number = r.number;
+    SELECT hsp._next_id(max(id), 'recommendation ' || r.number) INTO next_id
+      FROM hsp.history WHERE plan_id = r.plan_id AND number = r.number;
     INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes)
     VALUES (r.plan_id, r.number, next_id, hsp._now_text(), session_user, p_action, p_field,
             nullif(p_old, 'null'::jsonb), nullif(p_new, 'null'::jsonb), p_note, p_undoes);
@@ -231,11 +269,11 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r hsp.item;
 BEGIN
-    IF p_status IS NULL OR p_status NOT IN ('not_started', 'in_progress', 'blocked', 'done', 'dropped') THEN
-        RAISE EXCEPTION 'unknown status %: use one of not_started, in_progress, blocked, done, dropped '
-            '(an item becomes verified only by an auditor''s verdict)', quote_literal(p_status) USING ERRCODE = 'HS400';
+    IF p_status IS NULL OR NOT p_status = ANY (hsp._set_statuses()) THEN
+        RAISE EXCEPTION 'unknown status %: use one of % (an item becomes verified only by an auditor''s verdict)',
+            quote_literal(p_status), array_to_string(hsp._set_statuses(), ', ') USING ERRCODE = 'HS400';
     END IF;
-    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note', 1000000); END IF;
+    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
     r := hsp._lock_item(p_plan, p_number);
     IF r.status = p_status AND p_note IS NULL THEN
         RETURN jsonb_build_object('entry', NULL, 'old', r.status);
@@ -251,7 +289,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r hsp.item;
 BEGIN
-    PERFORM hsp._check_text(p_text, 'note', 1000000);
+    PERFORM hsp._check_text(p_text, 'note');
     r := hsp._lock_item(p_plan, p_number);
     RETURN jsonb_build_object('entry', hsp._append(p_plan, r, 'note', NULL, NULL, NULL, p_text));
 END $$;
@@ -262,8 +300,8 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r hsp.item;
 BEGIN
-    PERFORM hsp._check_text(p_owner, 'owner', 10000);
-    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note', 1000000); END IF;
+    PERFORM hsp._check_text(p_owner, 'owner');
+    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
     r := hsp._lock_item(p_plan, p_number);
     IF r.owner = p_owner AND p_note IS NULL THEN
         RETURN jsonb_build_object('entry', NULL, 'old', r.owner);
@@ -282,15 +320,14 @@ DECLARE
     r hsp.item;
     old_deadline text;
 BEGIN
-    PERFORM hsp._check_text(p_deadline, 'deadline', 1000);
-    IF p_reason IS NULL OR btrim(p_reason, E' \t\r\n') = '' THEN
+    PERFORM hsp._check_text(p_deadline, 'deadline');
+    IF p_reason IS NULL OR hsp._blank(p_reason) THEN
         RAISE EXCEPTION 'a revised deadline needs a reason (--reason TEXT)' USING ERRCODE = 'HS400';
     END IF;
-    PERFORM hsp._check_text(p_reason, 'reason', 1000000);
+    PERFORM hsp._check_text(p_reason, 'reason');
     r := hsp._lock_item(p_plan, p_number);
     old_deadline := coalesce(r.revisions -> -1 ->> 'deadline', r.deadline);
-    IF regexp_replace(btrim(old_deadline, E' \t\r\n'), '\s+', ' ', 'g')
-       = regexp_replace(btrim(p_deadline, E' \t\r\n'), '\s+', ' ', 'g') THEN
+    IF hsp._squash(old_deadline) = hsp._squash(p_deadline) THEN
         RETURN jsonb_build_object('entry', NULL, 'old', old_deadline);
     END IF;
     UPDATE hsp.item
@@ -311,7 +348,7 @@ DECLARE
     n integer;
     was boolean;
 BEGIN
-    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note', 1000000); END IF;
+    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
     IF p_done IS NULL THEN
         RAISE EXCEPTION 'a milestone is done or open' USING ERRCODE = 'HS400';
     END IF;
@@ -344,10 +381,10 @@ BEGIN
     IF p_accepted IS NULL THEN
         RAISE EXCEPTION 'a verdict is accepted or rejected' USING ERRCODE = 'HS400';
     END IF;
-    IF NOT p_accepted AND (p_note IS NULL OR btrim(p_note, E' \t\r\n') = '') THEN
+    IF NOT p_accepted AND (p_note IS NULL OR hsp._blank(p_note)) THEN
         RAISE EXCEPTION 'a rejected item needs the auditor''s reason: add --note TEXT' USING ERRCODE = 'HS400';
     END IF;
-    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note', 1000000); END IF;
+    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
     r := hsp._lock_item(p_plan, p_number);
     IF r.status <> 'done' THEN
         RAISE EXCEPTION 'recommendation % is not done: only an item done and awaiting verification can be verified',
@@ -483,7 +520,8 @@ BEGIN
       FROM jsonb_array_elements(p_items) AS i, jsonb_array_elements(coalesce(i -> 'history', '[]')) AS h;
     INSERT INTO hsp.history (plan_id, number, id, at, by, action, note)
     SELECT new_id, (i ->> 'number')::integer,
-           coalesce((SELECT max((h ->> 'id')::integer) FROM jsonb_array_elements(coalesce(i -> 'history', '[]')) AS h), 0) + 1,
+           hsp._next_id((SELECT max((h ->> 'id')::bigint) FROM jsonb_array_elements(coalesce(i -> 'history', '[]')) AS h),
+                        'recommendation ' || (i ->> 'number')),
            hsp._now_text(), session_user, p_action, p_note
       FROM jsonb_array_elements(p_items) AS i
      WHERE p_action IS NOT NULL;
@@ -493,22 +531,32 @@ END $$;
 
 -- Reminders and contacts (the follow-up work) ---------------------------------------------------
 
--- Addresses as a reminder's recipients: a JSON array of plain addresses (no names, no spaces).
-CREATE OR REPLACE FUNCTION hsp._check_addresses(p_addresses jsonb, p_required boolean) RETURNS void
+-- Addresses as a reminder's recipients, as rules.contact_addresses (p_once: each once, compared
+-- case-folded) and rules.reminder_recipients (p_required: at least one): a JSON array of plain
+-- addresses, spaces around each dropped (no names, no spaces inside).
+CREATE OR REPLACE FUNCTION hsp._addresses(p_addresses jsonb, p_required boolean, p_once boolean) RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a jsonb;
+    address text;
+    out text[] := '{}';
+    folded text[] := '{}';
 BEGIN
     IF jsonb_typeof(p_addresses) IS DISTINCT FROM 'array' OR (p_required AND jsonb_array_length(p_addresses) = 0) THEN
         RAISE EXCEPTION 'the addresses are a list of e-mail addresses' USING ERRCODE = 'HS400';
     END IF;
     FOR a IN SELECT * FROM jsonb_array_elements(p_addresses) LOOP
-        IF jsonb_typeof(a) <> 'string' OR length(a #>> '{}') > 254
-           OR (a #>> '{}') !~ '^[^]@[:space:][:cntrl:]<>(),;:"[\\]+@[^]@[:space:][:cntrl:]<>(),;:"[\\]+$' THEN
+        address := CASE WHEN jsonb_typeof(a) = 'string' THEN hsp._strip(a #>> '{}') END;
+        IF address IS NULL OR length(address) > hsp._limit('address') OR address !~ hsp._address_pattern() THEN
             RAISE EXCEPTION '% is not an e-mail address (write it as name@example.org)', a::text
                 USING ERRCODE = 'HS400';
         END IF;
+        IF NOT (p_once AND hsp._casefold(address) = ANY (folded)) THEN
+            out := out || address;
+            folded := folded || hsp._casefold(address);
+        END IF;
     END LOOP;
+    RETURN out;
 END $$;
 
 -- The plan, its contacts locked until the end of the caller's transaction (one change of them at a time).
@@ -558,11 +606,10 @@ DECLARE
     next_id integer;
     entry jsonb;
 BEGIN
-    PERFORM hsp._check_text(p_owner, 'owner', 10000);
-    PERFORM hsp._check_addresses(p_addresses, false);
+    PERFORM hsp._check_text(p_owner, 'owner');
+    new_addresses := hsp._addresses(p_addresses, false, true);
     p := hsp._lock_contacts(p_plan);
     key := hsp._owner_key(p_owner);
-    new_addresses := ARRAY(SELECT jsonb_array_elements_text(p_addresses));
     SELECT * INTO c FROM hsp.contact WHERE plan_id = p.id AND owner_key = key;
     had := FOUND;
     IF NOT had AND cardinality(new_addresses) = 0 THEN
@@ -572,7 +619,7 @@ BEGIN
     IF had AND c.addresses = new_addresses THEN
         RETURN jsonb_build_object('entry', NULL);
     END IF;
-    owner_name := CASE WHEN had THEN c.owner ELSE regexp_replace(btrim(p_owner, E' \t\r\n'), '\s+', ' ', 'g') END;
+    owner_name := CASE WHEN had THEN c.owner ELSE hsp._squash(p_owner) END;
     IF cardinality(new_addresses) = 0 THEN
         DELETE FROM hsp.contact WHERE plan_id = p.id AND owner_key = key;
     ELSIF had THEN
@@ -580,7 +627,7 @@ BEGIN
     ELSE
         INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses) VALUES (p.id, key, owner_name, new_addresses);
     END IF;
-    SELECT coalesce(max(id), 0) + 1 INTO next_id FROM hsp.plan_history WHERE plan_id = p.id;
+    SELECT hsp._next_id(max(id), 'the plan') INTO next_id FROM hsp.plan_history WHERE plan_id = p.id;
     INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note)
     VALUES (p.id, next_id, hsp._now_text(), session_user, 'contact', owner_name,
             CASE WHEN had THEN to_jsonb(c.addresses) END,
@@ -598,14 +645,15 @@ RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r hsp.item;
+    recipients text[];
 BEGIN
-    IF p_via IS NULL OR p_via NOT IN ('smtp', 'outbox') THEN
+    IF p_via IS NULL OR NOT p_via = ANY (hsp._reminder_vias()) THEN
         RAISE EXCEPTION 'a reminder is sent by smtp or written to an outbox, not %', quote_literal(p_via)
             USING ERRCODE = 'HS400';
     END IF;
-    PERFORM hsp._check_addresses(p_to, true);
-    PERFORM hsp._check_text(p_owner, 'owner', 10000);
+    recipients := hsp._addresses(p_to, true, false);
+    PERFORM hsp._check_text(p_owner, 'owner');
     r := hsp._lock_item(p_plan, p_number);
     RETURN jsonb_build_object('entry', hsp._append(p_plan, r, 'remind', NULL, NULL,
-        jsonb_build_object('to', p_to, 'owner', p_owner, 'via', p_via), NULL));
+        jsonb_build_object('to', to_jsonb(recipients), 'owner', p_owner, 'via', p_via), NULL));
 END $$;

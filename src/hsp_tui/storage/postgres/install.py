@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from hsp_tui.domain.errors import Exit, PlanFileError, RefusedError
+from hsp_tui.storage.postgres.rules import rules_sql
 
 SCHEMA = "hsp"
 ROLES = ("hsp_reader", "hsp_officer", "hsp_auditor")
@@ -78,7 +79,7 @@ def load_migrations() -> Migrations:
 
 
 # The newest version in hsp.sql (a test checks that they agree).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def role_statements() -> list[str]:
@@ -174,6 +175,11 @@ def install(conn, *, migrations: Migrations | None = None,
             raise SchemaMissing(f"this database was set up by a newer hsp-tui (schema version {before}; this "
                                 f"version knows {migrations.latest}); upgrade hsp-tui")
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+        if conn.execute("SELECT pg_encoding_to_char(encoding) FROM pg_database "
+                        "WHERE datname = current_database()").fetchone()[0] != "UTF8":
+            raise PlanFileError("hsp-tui needs a database in UTF-8 (CREATE DATABASE ... ENCODING 'UTF8'): "
+                           "officers' text is Unicode")
+        conn.execute(rules_sql())  # the domain's rules, which the versions and functions use
         for version in range((before or 0) + 1, migrations.latest + 1):
             conn.execute(migrations.versions[version])
             conn.execute("INSERT INTO hsp.info (key, value) VALUES ('schema_version', %s) "

@@ -22,7 +22,8 @@ from typing import Any
 
 from hsp_tui.domain.commands import Stamp
 from hsp_tui.domain.errors import InputError, PlanFileError
-from hsp_tui.domain.records import PlanMeta, owner_key
+from hsp_tui.domain.records import PlanMeta
+from hsp_tui.domain.rules import next_entry_id, owner_key
 from hsp_tui.storage.postgres.session import Held
 
 # The plan's metadata with its contacts and its own history (readers may run it: plain SELECTs).
@@ -62,7 +63,7 @@ class PgMetaTransaction:
         return meta_from(self._where, doc["meta"], doc["contacts"], doc["history"])
 
     def stamp(self, meta: PlanMeta) -> Stamp:
-        return Stamp(max((h.id for h in meta.history), default=0) + 1, self._locked["stamp_at"],
+        return Stamp(next_entry_id((h.id for h in meta.history), "the plan"), self._locked["stamp_at"],
                      self._locked["stamp_by"])
 
     def put(self, meta: PlanMeta) -> None:

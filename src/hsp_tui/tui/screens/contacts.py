@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from hsp_tui.domain.commands import check_address
+from hsp_tui.domain.rules import check_address
 from hsp_tui.domain.errors import HspError
 from hsp_tui.formats.formatting import fmt_date, plural
 from hsp_tui.formats.remind import Reminder, SmtpTarget, Unaddressed, parse_smtp_url
