@@ -103,3 +103,11 @@ def test_the_domain_reads_no_clock_and_no_file():
 
 def test_the_store_keeps_no_file_format():
     assert "tinydb" not in (PACKAGE / "storage" / "store.py").read_text(encoding="utf-8").lower()
+
+
+def test_nothing_asks_a_backend_or_store_what_it_can_do_by_hasattr():
+    """What a backend can do is declared in storage/contract.py (e.g. `listener` gives None where
+    a backend cannot tell of changes), never guessed from its attributes."""
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(hasattr|getattr)\([\w.]*(backend|store)\b", text), path.relative_to(PACKAGE)

@@ -30,16 +30,15 @@ class PlanRow:
     overdue: int
 
 
-def plan_rows(backend, as_of: date, due_soon_days: int) -> list[PlanRow]:
-    """One row per plan `backend` holds (each plan read and reviewed as of `as_of`)."""
+def plan_rows(store: Store, as_of: date, due_soon_days: int) -> list[PlanRow]:
+    """One row per plan `store` holds (each plan read and reviewed as of `as_of`)."""
     rows = []
-    for info in backend.plans():
-        one = backend.for_plan(info.name) if hasattr(backend, "for_plan") else backend
+    for info in store.plans():
+        one = store.for_plan(info.name)
         try:
-            rv = review(one.load_plan(), as_of, due_soon_days)
+            rv = review(one.load(), as_of, due_soon_days)
         finally:
-            if one is not backend:
-                one.close()
+            one.close()
         rows.append(PlanRow(info.name, info.title, len(rv.items),
                             sum(1 for i in rv.items if not i.rec.status.closed), len(rv.overdue)))
     return rows

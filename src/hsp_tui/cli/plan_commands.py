@@ -45,7 +45,7 @@ def cmd_plans(ctx: Context) -> int:
     from hsp_tui.cli.catalog import plan_rows, render_plans
 
     store = Store(ctx.server, plan=ctx.plan) if ctx.server else ctx.store()
-    say(render_plans(plan_rows(store.backend, ctx.as_of, ctx.due_soon_days)))
+    say(render_plans(plan_rows(store, ctx.as_of, ctx.due_soon_days)))
     return 0
 
 

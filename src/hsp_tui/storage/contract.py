@@ -14,8 +14,8 @@ from hsp_tui.domain.errors import BusyError, PlanFileError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 
-__all__ = ["Backend", "Head", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanInfo", "Token",
-           "Transaction"]
+__all__ = ["Backend", "Head", "Listener", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanInfo",
+           "Token", "Transaction"]
 
 Token = Hashable  # identifies one saved version of a plan: equal tokens, nothing saved in between
 
@@ -100,6 +100,18 @@ class MetaTransaction(Protocol):
         """Save `meta` (whose history ends with this change's entry) when the block ends."""
 
 
+class Listener(Protocol):
+    """Colleagues' changes heard as they are saved (`Backend.listener`); its calls come from a thread
+    of its own: `on_change(numbers)` (None: the whole plan), `on_state(connected, reason)` when
+    the link is lost and when it is back (then what was saved meanwhile was not heard)."""
+
+    def start(self, timeout: float = 10.0) -> bool:
+        """Start listening; True once changes from then on are heard."""
+
+    def stop(self) -> None:
+        """Stop listening."""
+
+
 class Backend(Protocol):
     path: Path | None  # the plan's file, for a backend that is one (exports never overwrite it)
 
@@ -139,11 +151,23 @@ class Backend(Protocol):
         """Refuse (a one-line error) when this user may not record changes here: asked before work
         that cannot be undone and must be recorded, such as reminders sent."""
 
+    def load_items(self, numbers: list[int]) -> list[Recommendation]:
+        """Only these items (those the plan has), by number, as they are now: what the app reads
+        again when it hears that a colleague changed them."""
+
     def change_token(self) -> Token:
         """The version of the plan now: it changes whenever anyone saves (what the app polls)."""
 
+    def listener(self, on_change: Callable[[set[int] | None], None],
+                 on_state: Callable[[bool, str], None]) -> Listener | None:
+        """A `Listener` telling of colleagues' changes as they are saved, where this backend can
+        tell (a server); None where it cannot (a file): then the caller polls `change_token`."""
+
     def plans(self) -> list[PlanInfo]:
         """The plans this backend holds."""
+
+    def for_plan(self, name: str) -> "Backend":
+        """A backend of its own (to be closed) on the plan `name`, one of `plans()`."""
 
     def close(self) -> None:
         """Let go of connections and files."""

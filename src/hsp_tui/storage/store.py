@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from hsp_tui.storage.backends import Backend, Head, LockWait, PlanInfo, Token, open_backend
+from hsp_tui.storage.backends import Backend, Head, Listener, LockWait, PlanInfo, Token, open_backend
 from hsp_tui.domain.clock import now_iso  # noqa: F401 - offered here too: the app's clock
 from hsp_tui.domain.commands import (AddNote, Command, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
 from hsp_tui.domain.errors import PlanFileError
@@ -75,8 +75,21 @@ class Store:
         """Changes whenever anyone saves the plan (compare with `Change.after`)."""
         return self.backend.change_token()
 
+    def listener(self, on_change: Callable[[set[int] | None], None],
+                 on_state: Callable[[bool, str], None]) -> Listener | None:
+        """Colleagues' changes told as they are saved (see `contract.Backend.listener`), or None
+        where the backend cannot tell (a file): then poll `change_token`."""
+        return self.backend.listener(on_change, on_state)
+
     def plans(self) -> list[PlanInfo]:
         return self.backend.plans()
+
+    def for_plan(self, name: str) -> "Store":
+        """The store of another plan of the same place (one of `plans()`), to be closed."""
+        return Store(self.backend.for_plan(name))
+
+    def close(self) -> None:
+        self.backend.close()
 
     # -- reading -------------------------------------------------------------------------------
     def load(self) -> Plan:
@@ -88,6 +101,10 @@ class Store:
 
     def load_rest(self) -> Plan:
         return self.backend.load_rest()
+
+    def load_items(self, numbers: list[int]) -> list[Recommendation]:
+        """Only these items, as they are now (those the plan has, by number)."""
+        return self.backend.load_items(numbers)
 
     # -- whole plans ---------------------------------------------------------------------------
     def _typed(self, plan: "Plan | Mapping[str, Any]") -> Plan:

@@ -1,8 +1,9 @@
 """The app's live link to a plan on a database server (`--db postgresql://...`).
 
-A file is polled (`HspApp.check_file`); a server tells: `backends.pglisten.Listener` hears each
-change as it commits, and this link re-reads only the items named, judges them and shows them in
-place (the cursor stays where it is). When the connection is lost the app says so and keeps the
+A file is polled (`HspApp.check_file`); a server tells: the store's `listener` (the backend's
+declared way of telling, `contract.Backend.listener`) hears each change as it commits, and this
+link re-reads only the items named (`Store.load_items`), judges them and shows them in place (the
+cursor stays where it is). When the connection is lost the app says so and keeps the
 last state on screen; changes are refused with a notice (never queued); once the listener is back,
 the whole plan is read again.
 
@@ -23,26 +24,25 @@ if TYPE_CHECKING:
 
 
 def attach(app: "PlanApp") -> "ServerLink | None":
-    backend = app.store.backend
-    if not hasattr(backend, "listener"):
+    link = ServerLink(app)
+    if link.listener is None:  # the store cannot tell (a file): the app polls it
         return None
-    link = ServerLink(app, backend)
     link.start()
     return link
 
 
 class ServerLink:
-    def __init__(self, app: "PlanApp", backend) -> None:
-        self.app, self.backend = app, backend
+    def __init__(self, app: "PlanApp") -> None:
+        self.app = app
         self.connected = True
         self.reason = ""
-        self._listener = backend.listener(self._heard, self._state)
+        self.listener = app.store.listener(self._heard, self._state)
 
     def start(self) -> None:
-        self._listener.start()
+        self.listener.start()
 
     def stop(self) -> None:
-        self._listener.stop()
+        self.listener.stop()
 
     def refusal(self) -> str | None:
         """Why a change cannot be made now (disconnected), or None."""
@@ -90,13 +90,14 @@ class ServerLink:
         """(view or None when nothing shown changed, the plan's token, the items changed: None when
         the whole plan was read)."""
         app = self.app
-        token = self.backend.change_token()
+        store = app.store
+        token = store.change_token()
         if (numbers is None or len(numbers) > PATCH_AT_MOST  # many: building the view whole is as quick
                 or any(app.plan_view.position(n) is None for n in numbers)):
-            return app.judge(self.backend.load_plan), token, None
+            return app.judge(store.load), token, None
         digest, changed = app.plan_view, []
         reference = digest.review.plan.meta.date
-        for rec in self.backend.load_items(sorted(numbers)):
+        for rec in store.load_items(sorted(numbers)):
             index = digest.position(rec.number)
             replaced = digest.review.items[index]
             if replaced.rec == rec:

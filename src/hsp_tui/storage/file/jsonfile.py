@@ -269,8 +269,22 @@ class JsonFileBackend:
         rest, self._pending = self._pending, None
         return rest() if rest is not None else self.load_plan()
 
+    def load_items(self, numbers: list[int]) -> list[Recommendation]:
+        plan = self.load_plan()  # the file is read whole whatever is asked
+        return [rec for n in sorted(set(numbers)) if (rec := plan.get(n)) is not None]
+
+    def listener(self, on_change: Callable[[set[int] | None], None],
+                 on_state: Callable[[bool, str], None]) -> None:
+        return None  # nobody tells a file's readers of a save: they poll `change_token`
+
     def plans(self) -> list[PlanInfo]:
         return [PlanInfo(self.path.stem, tables_meta(self._read()).title)]
+
+    def for_plan(self, name: str) -> "JsonFileBackend":
+        """The file's one plan (named after the file), on a backend of its own."""
+        if name != self.path.stem:
+            raise NotFoundError(f"{self.path}: a plan file holds one plan ({self.path.stem}), not {name!r}")
+        return JsonFileBackend(self.path, clock=self.clock, lock_timeout=self.lock_timeout)
 
     # -- one change ----------------------------------------------------------------------------
     @contextmanager

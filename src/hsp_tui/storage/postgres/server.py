@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator
 from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import PlanMeta, Recommendation
-from hsp_tui.storage.contract import Head, LockWait, PlanInfo
+from hsp_tui.storage.contract import Head, Listener, LockWait, PlanInfo
 from hsp_tui.storage.postgres.changes import PgTransaction
 from hsp_tui.storage.postgres.connect import RefusedError, ServerError, redact
 from hsp_tui.storage.postgres.metachanges import META_COLUMNS, META_SQL, PgMetaTransaction, meta_from
@@ -189,8 +189,9 @@ class PostgresBackend:
             raise PlanFileError(f"{self.describe()}: the plan is no longer in this database")
         return (rows[0][0], rows[0][1])
 
-    def listener(self, on_change, on_state):
-        """A `pglisten.Listener` for this plan: colleagues' changes as they commit (for the app)."""
+    def listener(self, on_change: Callable[[set[int] | None], None],
+                 on_state: Callable[[bool, str], None]) -> Listener:
+        """A `listen.Listener` for this plan: colleagues' changes as they commit (LISTEN/NOTIFY)."""
         from hsp_tui.storage.postgres.listen import Listener  # noqa: PLC0415
 
         return Listener(self.url, self.plan_name, on_change, on_state)
