@@ -74,8 +74,8 @@ def test_wheel_ships_the_seed_and_the_installed_package_finds_it(tmp_path):
 
 
 def test_every_runtime_dependency_declares_the_range_ci_tests():
-    """Each runtime dependency has a lower and an upper bound, and CI's run on the lowest versions
-    (.ci/lowest.txt) installs exactly those lower bounds."""
+    """Each runtime dependency (the server's driver too) has a lower and an upper bound, and CI's run
+    on the lowest versions (.ci/lowest.txt) installs exactly those lower bounds."""
     import tomllib
 
     from packaging.requirements import Requirement
@@ -88,10 +88,36 @@ def test_every_runtime_dependency_declares_the_range_ci_tests():
             name, _, version = line.partition("==")
             pins[name.strip().lower()] = Version(version.strip())
     lower = {}
-    for text in project["dependencies"]:
+    for text in project["dependencies"] + project["optional-dependencies"]["server"]:
         req = Requirement(text)
         ops = {spec.operator: Version(spec.version) for spec in req.specifier}
         assert set(ops) == {">=", "<"}, f"{text}: give the range tested, '>=lowest,<next major'"
         lower[req.name.lower()] = ops[">="]
+        for extra in req.extras:  # psycopg[binary]: its binary build, pinned alike
+            lower[f"{req.name.lower()}-{extra}"] = ops[">="]
     assert lower == pins, "pyproject.toml's lower bounds and .ci/lowest.txt must name the same versions"
     assert "lowest.txt" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_filelock_is_installed_only_where_it_is_used():
+    """The plan's lock is flock(2); filelock serves only where there is no fcntl (Windows), so it is
+    a dependency there only, and imported only on that path (planlock's fallback)."""
+    import ast
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    (req,) = [Requirement(t) for t in project["dependencies"] if Requirement(t).name == "filelock"]
+    assert req.marker is not None and req.marker.evaluate({"sys_platform": "win32"})
+    assert not req.marker.evaluate({"sys_platform": "linux"}) and not req.marker.evaluate({"sys_platform": "darwin"})
+    importers = []
+    for path in (ROOT / "src" / "hsp_tui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.ImportFrom) and inner.module == "filelock":
+                        importers.append(f"{path.name}:{node.name}")
+            elif isinstance(node, ast.Import) and any(a.name == "filelock" for a in node.names):
+                importers.append(f"{path.name}:top")
+    assert importers == ["planlock.py:_acquire_fallback"]
