@@ -348,3 +348,20 @@ def test_owners_fold_alike_for_every_character_that_folds(pg_cluster, conformanc
             if folded != owner_key(text):
                 wrong = [(c, f) for c, f in zip(text.split("|"), folded.split("|")) if owner_key(c) != f]
                 raise AssertionError(f"folded otherwise on the server: {wrong[:10]}")
+
+
+def test_the_tables_hold_every_field_the_records_declare(pg_cluster, conformance_db):
+    """The server reads and writes the records' fields by their declared names (`rows`,
+    `metachanges`): each table has a column for each."""
+    from hsp_tui.storage.postgres.metachanges import CONTACT_FIELDS, PLAN_ENTRY_FIELDS
+    from hsp_tui.storage.postgres.rows import HISTORY_FIELDS, ITEM_FIELDS
+
+    def columns(table):
+        out = pg_cluster.psql("SELECT string_agg(column_name, ',') FROM information_schema.columns "
+                              f"WHERE table_schema = 'hsp' AND table_name = '{table}'", db=conformance_db, user=OWNER)
+        return set(out.stdout.strip().split(","))
+
+    assert "history" not in ITEM_FIELDS and set(ITEM_FIELDS) <= columns("item")
+    assert set(HISTORY_FIELDS) <= columns("history") and "undoes" in HISTORY_FIELDS
+    assert set(PLAN_ENTRY_FIELDS) <= columns("plan_history")
+    assert set(CONTACT_FIELDS) <= columns("contact")

@@ -6,11 +6,11 @@ Entries are only ever appended; an undo is an entry of its own that names the on
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Mapping, TypedDict
+from typing import Annotated, Any, TypedDict
 
 import msgspec
 
-from hsp_tui.domain.vocabulary import MAX_ID, RECORD, Action, Field, Status, Timestamp, plain as _plain
+from hsp_tui.domain.vocabulary import MAX_ID, Action, Field, Record, Status, Timestamp, plain as _plain
 
 
 class MilestoneState(TypedDict):
@@ -25,7 +25,7 @@ Value = Annotated[Any, msgspec.Meta(
                 "{index, done} for a milestone, the addresses for a contact, {to, via} for a reminder, or null.")]
 
 
-class HistoryEntry(msgspec.Struct, omit_defaults=True, **RECORD):
+class HistoryEntry(Record, omit_defaults=True):
     """One change. Entries are only ever appended, never edited or removed."""
 
     id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID, description="1, 2, 3... within the recommendation.")]
@@ -63,18 +63,6 @@ class HistoryEntry(msgspec.Struct, omit_defaults=True, **RECORD):
                 raise ValueError(f"field {name!r}: unknown status {value!r}")
         if self.action == Action.UNDO and self.undoes is None:
             raise ValueError("missing field 'undoes' (an undo names the entry it reverses)")
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {"id": self.id, "at": self.at, "by": self.by, "action": _plain(self.action),
-             "field": _plain(self.field), "old": self.old, "new": self.new,
-             "note": self.note}
-        if self.undoes is not None:
-            d["undoes"] = self.undoes
-        return d
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "HistoryEntry":
-        return msgspec.convert(d, cls)
 
     def describe(self) -> str:
         """A short human sentence for the history list."""

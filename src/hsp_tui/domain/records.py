@@ -20,20 +20,21 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Literal
 
 import msgspec
 
 from hsp_tui.domain.deadlines import Deadline, Precision, parse_deadline
 from hsp_tui.domain.history import HistoryEntry, MilestoneState, undone_ids
 from hsp_tui.domain.rules import owner_key
-from hsp_tui.domain.vocabulary import (MAX_ID, PROGRESS_ACTIONS, RECORD, STATUS_KEYS, STATUS_LABELS, STATUS_WORDS, TIMESTAMP_PATTERN, Action, Field, Number, Status, Timestamp, plain as _plain)
+from hsp_tui.domain.vocabulary import (MAX_ID, PROGRESS_ACTIONS, STATUS_KEYS, STATUS_LABELS, STATUS_WORDS, TIMESTAMP_PATTERN, Action, Field, Number, Record, Status, Timestamp, field_names)
 
 __all__ = [
     "APP_ID", "SCHEMA_VERSION", "META", "RECS", "MAX_ID", "TIMESTAMP_PATTERN", "Number", "Timestamp",
     "Status", "STATUS_LABELS", "STATUS_WORDS", "STATUS_KEYS", "Action", "PROGRESS_ACTIONS",
     "Field", "Precision", "Milestone", "MilestoneState", "Revision", "HistoryEntry", "Recommendation",
     "PlanMeta", "Contact", "owner_key", "MetaRecord", "PlanFile", "cached_deadline", "short_title", "undone_ids",
+    "Record", "field_names", "PLAN_DETAILS",
 ]
 
 APP_ID = "hsp-tui"
@@ -48,7 +49,7 @@ def cached_deadline(text: str, reference: date | None) -> Deadline:
     return parse_deadline(text, reference)
 
 
-class Milestone(msgspec.Struct, **RECORD):
+class Milestone(Record):
     label: str
     deadline: Annotated[str, msgspec.Meta(description="As written in the plan.")]
     done: bool
@@ -56,11 +57,8 @@ class Milestone(msgspec.Struct, **RECORD):
     def parsed(self, reference: date | None) -> Deadline:
         return cached_deadline(self.deadline, reference)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "deadline": self.deadline, "done": self.done}
 
-
-class Revision(msgspec.Struct, **RECORD):
+class Revision(Record):
     """A revised deadline. The deadline agreed in the plan is never changed; revisions pile up."""
 
     deadline: Annotated[str, msgspec.Meta(description="The revised deadline as written.")]
@@ -68,11 +66,8 @@ class Revision(msgspec.Struct, **RECORD):
     by: str
     at: Timestamp
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"deadline": self.deadline, "reason": self.reason, "by": self.by, "at": self.at}
 
-
-class Recommendation(msgspec.Struct, **RECORD):
+class Recommendation(Record):
     number: Number
     ref: Annotated[str, msgspec.Meta(description="The report section the recommendation comes from.")]
     recommendation: Annotated[str, msgspec.Meta(min_length=1)]
@@ -146,21 +141,6 @@ class Recommendation(msgspec.Struct, **RECORD):
         notes = self.notes
         return notes[-1].note if notes else None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number, "ref": self.ref, "recommendation": self.recommendation,
-            "management_response": self.management_response, "deadline": self.deadline,
-            "owner": self.owner, "status": _plain(self.status),
-            "milestones": [m.to_dict() for m in self.milestones],
-            "revisions": [r.to_dict() for r in self.revisions],
-            "history": [h.to_dict() for h in self.history],
-            "repairs": list(self.repairs),
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Recommendation":
-        return msgspec.convert(d, cls)
-
 
 def short_title(text: str, limit: int = 60) -> str:
     """The first clause of a sentence, cut at a word boundary to at most `limit` characters."""
@@ -177,17 +157,14 @@ def short_title(text: str, limit: int = 60) -> str:
     return cut + "…"
 
 
-class Contact(msgspec.Struct, **RECORD):
+class Contact(Record):
     """Where reminders for one owner (a role title) go."""
 
     owner: str
     addresses: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"owner": self.owner, "addresses": list(self.addresses)}
 
-
-class PlanMeta(msgspec.Struct, omit_defaults=True, **RECORD):  # no contacts: none written, as to_dict
+class PlanMeta(Record, omit_defaults=True):  # no contacts, no history: none written
     title: str
     date: Annotated[date | None, msgspec.Meta(
         description="The plan's date; gives the year to deadlines such as 'From July'. "
@@ -201,25 +178,14 @@ class PlanMeta(msgspec.Struct, omit_defaults=True, **RECORD):  # no contacts: no
     history: Annotated[tuple[HistoryEntry, ...], msgspec.Meta(
         description="Changes to the plan itself (contacts set or removed), oldest first.")] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        out = {
-            "title": self.title, "date": self.date.isoformat() if self.date else None,
-            "author": self.author, "prepared_for": self.prepared_for,
-            "source": self.source, "notes": self.notes,
-        }
-        if self.contacts:
-            out["contacts"] = [c.to_dict() for c in self.contacts]
-        if self.history:
-            out["history"] = [h.to_dict() for h in self.history]
-        return out
-
     def contact(self, owner: str) -> Contact | None:
         key = owner_key(owner)
         return next((c for c in self.contacts if owner_key(c.owner) == key), None)
 
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "PlanMeta":
-        return msgspec.convert(d, cls)
+
+# The plan's details as a file, an export and a server's hsp.plan.meta hold them (its contacts and
+# its own history are kept apart on a server).
+PLAN_DETAILS = tuple(n for n in field_names(PlanMeta) if n not in ("contacts", "history"))
 
 
 class MetaRecord(msgspec.Struct, frozen=True, gc=False):

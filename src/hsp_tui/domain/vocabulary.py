@@ -5,7 +5,7 @@ history entry records, and the constrained numbers and times the records are mad
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Mapping
 
 import msgspec
 
@@ -16,6 +16,28 @@ from hsp_tui.domain.errors import InputError
 MAX_ID = 2**31 - 1
 # The options of every record (`records`, `history`): frozen, untracked by the cycle collector, strict.
 RECORD = {"frozen": True, "gc": False, "forbid_unknown_fields": True}
+_ENCODE = msgspec.json.Encoder().encode
+_DECODE = msgspec.json.Decoder().decode
+
+
+class Record(msgspec.Struct, **RECORD):
+    """A record of the plan (`records`, `history`): read from and written as its declaration says;
+    nowhere are its fields listed again by hand."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as JSON holds it: its fields in the declared order, enums as their values, a
+        date as YYYY-MM-DD, tuples as lists, defaults left out where the Struct omits them."""
+        return _DECODE(_ENCODE(self))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]):
+        """The record from JSON's values, checked (never coerced) against the declaration."""
+        return msgspec.convert(d, cls)
+
+
+def field_names(record: type) -> tuple[str, ...]:
+    """The names of a Struct's fields, in their declared order (for column lists and key lists)."""
+    return tuple(f.name for f in msgspec.structs.fields(record))
 
 
 class Status(str, Enum):

@@ -20,7 +20,8 @@ from hsp_tui.domain.deadlines import parse_deadline
 from hsp_tui.domain.errors import ConflictError, InputError
 from hsp_tui.domain.rules import check_text, next_entry_id
 from hsp_tui.storage.file.planfile import build_data, explain
-from hsp_tui.domain.records import MAX_ID, TIMESTAMP_PATTERN, Action, PlanMeta, Recommendation, Status
+from hsp_tui.domain.records import (MAX_ID, PLAN_DETAILS, TIMESTAMP_PATTERN, Action, HistoryEntry, PlanMeta,
+                                    Recommendation, Revision, Status, field_names)
 from hsp_tui.storage.file.safefiles import read_bytes
 from hsp_tui.formats.spreadsheets import csv_plan
 
@@ -59,7 +60,7 @@ def _read_json(path: Path, raw: bytes, *, by: str, at: str) -> ImportResult:
             plan_date = date.fromisoformat(str(plan["date"]))
         except ValueError:
             raise InputError(f"{path}: plan date {plan['date']!r} is not YYYY-MM-DD") from None
-    meta = {k: plan.get(k) for k in ("title", "date", "author", "prepared_for", "source", "notes")}
+    meta = {k: plan.get(k) for k in PLAN_DETAILS}
     meta["title"] = meta["title"] or path.stem
     for k in ("contacts", "history"):  # the plan's contacts and their changes, as exported
         if plan.get(k):
@@ -194,8 +195,7 @@ def _check_at(where: str, value: Any) -> str:
 
 def _history(where: str, value: Any) -> list[dict]:
     """History is evidence: an import keeps it only if every entry is whole and well formed."""
-    entries = _list_of_dicts(where, value, "history",
-                             ("id", "at", "by", "action", "field", "old", "new", "note", "undoes"))
+    entries = _list_of_dicts(where, value, "history", field_names(HistoryEntry))
     seen: set[int] = set()
     for k, h in enumerate(entries, start=1):
         at = f"{where}, history entry {k}"
@@ -220,7 +220,7 @@ def _history(where: str, value: Any) -> list[dict]:
 
 
 def _revisions(where: str, value: Any) -> list[dict]:
-    revisions = _list_of_dicts(where, value, "revisions", ("deadline", "reason", "by", "at"))
+    revisions = _list_of_dicts(where, value, "revisions", field_names(Revision))
     for k, r in enumerate(revisions, start=1):
         at = f"{where}, revision {k}"
         for key in ("deadline", "reason", "by"):
@@ -244,7 +244,7 @@ def seed_to_data(seed: Mapping[str, Any], *, by: str, at: str) -> dict[str, Any]
     """The embedded seed as a new database (same checks as an import)."""
     plan = seed.get("plan") or {}
     plan_date = date.fromisoformat(plan["date"]) if plan.get("date") else None
-    meta = {k: plan.get(k) for k in ("title", "date", "author", "prepared_for", "source", "notes")}
+    meta = {k: plan.get(k) for k in PLAN_DETAILS}
     rows = [(f"seed, recommendation #{i}", r) for i, r in enumerate(seed["recommendations"], start=1)]
     result = _build(Path("seed"), meta, rows, by=by, at=at, plan_date=plan_date)
     for doc in result.data["recommendations"].values():

@@ -22,19 +22,28 @@ from typing import Any
 
 from hsp_tui.domain.commands import Stamp
 from hsp_tui.domain.errors import InputError, PlanFileError
-from hsp_tui.domain.records import PlanMeta
+from hsp_tui.domain.records import Contact, HistoryEntry, PlanMeta, field_names
 from hsp_tui.domain.rules import next_entry_id, owner_key
 from hsp_tui.storage.postgres.session import Held
 
-# The plan's metadata with its contacts and its own history (readers may run it: plain SELECTs).
-# The plan's metadata, its contacts and its own history, as columns of a row of hsp.plan p (the
-# item's transaction reads them in the statement that locks the item: `server.LOCK_SQL`).
+# The columns of hsp.contact and hsp.plan_history are the records' fields, as declared (a plan's
+# own history undoes nothing: it has no `undoes`).
+CONTACT_FIELDS = field_names(Contact)
+PLAN_ENTRY_FIELDS = tuple(n for n in field_names(HistoryEntry) if n != "undoes")
+
+
+def _object(alias: str, fields: tuple[str, ...]) -> str:
+    return "jsonb_build_object(" + ", ".join(f"'{n}', {alias}.\"{n}\"" for n in fields) + ")"
+
+
+# The plan's metadata, its contacts and its own history (readers may run it: plain SELECTs), as
+# columns of a row of hsp.plan p (the item's transaction reads them in the statement that locks the
+# item: `server.LOCK_SQL`).
 META_COLUMNS = (
     "p.meta, "
-    "(SELECT coalesce(jsonb_agg(jsonb_build_object('owner', c.owner, 'addresses', to_jsonb(c.addresses))), "
-    "'[]'::jsonb) FROM hsp.contact c WHERE c.plan_id = p.id), "
-    "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', h.id, 'at', h.at, 'by', h.by, 'action', h.action, "
-    "'field', h.field, 'old', h.old, 'new', h.new, 'note', h.note) ORDER BY h.id), '[]'::jsonb) "
+    f"(SELECT coalesce(jsonb_agg({_object('c', CONTACT_FIELDS)}), '[]'::jsonb) FROM hsp.contact c "
+    "WHERE c.plan_id = p.id), "
+    f"(SELECT coalesce(jsonb_agg({_object('h', PLAN_ENTRY_FIELDS)} ORDER BY h.id), '[]'::jsonb) "
     "FROM hsp.plan_history h WHERE h.plan_id = p.id)"
 )
 META_SQL = f"SELECT {META_COLUMNS} FROM hsp.plan p WHERE p.name = %s"

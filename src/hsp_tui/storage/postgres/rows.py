@@ -14,11 +14,19 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from hsp_tui.domain.records import Recommendation
+from hsp_tui.domain.records import HistoryEntry, Recommendation, field_names
 
-ITEM_COLUMNS = ("number, ref, recommendation, management_response, deadline, owner, status, milestones, "
-                "revisions, repairs")
-HISTORY_COLUMNS = "number, id, at, by, action, field, old, new, note, undoes"
+# The columns are the records' own fields, as declared (hsp.item and hsp.history name their columns
+# so; tests/server/test_conformance.py checks the tables hold them): an item's fields but its
+# history; an entry's fields, then the number of the item it belongs to.
+ITEM_FIELDS = tuple(n for n in field_names(Recommendation) if n != "history")
+HISTORY_FIELDS = field_names(HistoryEntry)
+ITEM_COLUMNS = ", ".join(f'"{n}"' for n in ITEM_FIELDS)
+HISTORY_COLUMNS = ", ".join(f'"{n}"' for n in HISTORY_FIELDS) + ", number"
+_NUMBER = ITEM_FIELDS.index("number")
+# The fields whose values repeat by nature, shared as below.
+SHARED_ITEM = ("ref", "deadline", "owner", "status")
+SHARED_ENTRY = ("at", "by", "action", "field", "old", "new", "note")
 SHARED_UP_TO = 80  # texts this long or shorter, in the repeating fields, are shared
 
 
@@ -31,20 +39,25 @@ class Shared(dict):
         return self.setdefault(value, value)
 
 
-def entry(row: tuple, shared: Shared) -> dict[str, Any]:
-    _, hid, at, by, action, field, old, new, note, undoes = row
-    out = {"id": hid, "at": shared(at), "by": shared(by), "action": shared(action), "field": shared(field),
-           "old": shared(old), "new": shared(new), "note": shared(note)}
-    if undoes is not None:
-        out["undoes"] = undoes
-    return out
+def _reader(fields: tuple[str, ...], repeating: tuple[str, ...], *, history: bool = False):
+    """A function making a row of `fields` (in that order) into a dict of them, the `repeating`
+    ones shared: written out from the declared names as one dict display, as fast as a reader
+    written by hand (the way dataclasses writes its methods). With `history`: `read(row, history,
+    shared)` adds the item's history entries."""
+    values = ", ".join(f"{name!r}: " + (f"shared(row[{i}])" if name in repeating else f"row[{i}]")
+                       for i, name in enumerate(fields))
+    extra = ", 'history': history" if history else ""
+    code = (f"def read(row, {'history, ' if history else ''}shared):\n"
+            f"    return {{{values}{extra}}}\n")
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 - the code is made from the Structs' field names only
+    return namespace["read"]
 
 
-def doc(row: tuple, history: list[dict[str, Any]], shared: Shared) -> dict[str, Any]:
-    number, ref, text, response, deadline, owner, status, milestones, revisions, repairs = row
-    return {"number": number, "ref": shared(ref), "recommendation": text, "management_response": response,
-            "deadline": shared(deadline), "owner": shared(owner), "status": shared(status),
-            "milestones": milestones, "revisions": revisions, "history": history, "repairs": repairs}
+# A row of HISTORY_COLUMNS as the entry's fields (the item's number, last, left out); a row of
+# ITEM_COLUMNS, with its history, as the item's fields.
+entry = _reader(HISTORY_FIELDS, SHARED_ENTRY)
+doc = _reader(ITEM_FIELDS, SHARED_ITEM, history=True)
 
 
 def records(items: Iterable[tuple], history: Iterable[tuple]) -> Iterator[Recommendation]:
@@ -53,11 +66,11 @@ def records(items: Iterable[tuple], history: Iterable[tuple]) -> Iterator[Recomm
     entries = iter(history)
     pending = next(entries, None)
     for row in items:
-        number = row[0]
-        while pending is not None and pending[0] < number:  # history of no item read here: not ours
+        number = row[_NUMBER]
+        while pending is not None and pending[-1] < number:  # history of no item read here: not ours
             pending = next(entries, None)
         mine = []
-        while pending is not None and pending[0] == number:
+        while pending is not None and pending[-1] == number:
             mine.append(entry(pending, shared))
             pending = next(entries, None)
         yield Recommendation.from_dict(doc(row, mine, shared))
