@@ -297,6 +297,11 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         if view is not old:
             self.main.apply_review(old.review, view, changed=changed)
 
+    @property
+    def shown_token(self) -> Token:
+        """The version of the plan shown (as its backend counts changes)."""
+        return self._token
+
     def check_file(self) -> None:
         """Reload when another process has saved the file; keep the cursor on the same item."""
         if self.link is not None:  # a server tells of each change (tui/live.py): nothing to poll

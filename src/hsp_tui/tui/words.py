@@ -69,3 +69,19 @@ def long_past_hint(rv: Review, as_of_given: bool) -> str | None:
     return (f"Every date in this plan is long past (the last was due {fmt_date(latest)}), so it is "
             f"judged as of today, {fmt_date(rv.as_of)}. To see it as it stood, press r and give a review "
             f"date (e.g. {plan_date.isoformat()}), or start the app with --as-of {plan_date.isoformat()}.")
+
+
+def heard_words(changed) -> str:
+    """A colleague's changes as the app says them: which item, who, what ('No. 4, by carol: status
+    Not started -> Blocked'); the first three, then how many more."""
+    from hsp_tui.formats.formatting import describe  # noqa: PLC0415
+
+    parts = []
+    for item in changed[:3]:
+        history = item.rec.history
+        if history:
+            parts.append(f"No. {item.rec.number}, by {history[-1].by}: {describe(history[-1])}")
+        else:
+            parts.append(f"No. {item.rec.number}")
+    more = f"; and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return "Changed by a colleague: " + "; ".join(parts) + more
