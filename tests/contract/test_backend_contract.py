@@ -46,6 +46,17 @@ def test_describe_and_plans(backend, seed_plan):
 
 
 # -- creating and replacing --------------------------------------------------------------------------
+def test_access_says_where_the_plan_is_and_what_may_be_done(backend, place):
+    access = backend.access()
+    assert access.kind in ("file", "server") and access.where
+    # the owner of the database (the contract's server user), like a file's writer, may do everything
+    assert access.change and access.verify and access.contacts and access.remind
+    if access.kind == "server":
+        assert access.user and access.plan and "password" not in access.where
+    else:
+        assert access.where == str(backend.path)
+
+
 def test_a_missing_plan_is_created_from_the_seed_only(place, seed_plan):
     b = place.open()
     assert not b.exists()

@@ -32,6 +32,10 @@ async def settled(pilot) -> None:
     await pilot.pause()
 
 
+def header_text(app) -> str:
+    return app.main.query_one("#header").content.plain
+
+
 def shown_status(app, number: int) -> Status:
     return app.review.item(number).rec.status
 
@@ -92,6 +96,8 @@ async def test_the_server_going_away_and_coming_back(lone_cluster):
         try:
             assert await until(pilot, lambda: not app.link.connected)
             assert await until(pilot, lambda: any("Disconnected" in text for _, text in notices.said))
+            app.clear_notifications()  # the notice fades; the header says it until the server is back
+            assert "DISCONNECTED from the server" in header_text(app)
             assert [i.rec for i in app.review.items] == before  # the last state stays on screen
             app.main.table.go_to(3)
             await pilot.press("4")  # Done: refused, not queued
@@ -103,6 +109,7 @@ async def test_the_server_going_away_and_coming_back(lone_cluster):
         assert await until(pilot, lambda: app.link.connected, tries=1500)
         await settled(pilot)
         assert any("Reconnected" in text for _, text in notices.said)
+        assert "DISCONNECTED" not in header_text(app) and "alice · plan haringey-2010" in header_text(app)
         # nothing was queued: item 3 is as it was, and a change now works
         assert Store(cluster.url(db, "alice")).load().get(3).status is Status.NOT_STARTED
         await pilot.press("4")
@@ -120,6 +127,8 @@ async def test_a_reader_in_the_app_is_told_a_change_is_not_theirs_to_make(pg_clu
         app.main.table.go_to(2)
         await pilot.press("4")
         await settled(pilot)
-        assert "Not saved" in notices.said[-1][1] and "hsp_officer" in notices.said[-1][1]
+        # said before anything is tried (the database was asked once, at start, what bob may do)
+        assert notices.said[-1][1] == ("Your database role (bob) may read this plan only: changes need the "
+                                       "hsp_officer role")
         assert shown_status(app, 2) is Status.NOT_STARTED
     assert Store(pg_cluster.url(pg_plan_db, "bob")).load().get(2).status is Status.NOT_STARTED

@@ -23,10 +23,10 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from hsp_tui.storage.contract import (Backend, Head, Listener, LockBusy, LockWait, LockWaitCancelled, MetaTransaction,
+from hsp_tui.storage.contract import (Access, Backend, Head, Listener, LockBusy, LockWait, LockWaitCancelled, MetaTransaction,
                                      PlanInfo, Token, Transaction)
 
-__all__ = ["Backend", "Head", "Listener", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanInfo", "Token",
+__all__ = ["Access", "Backend", "Head", "Listener", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanInfo", "Token",
            "Transaction", "is_server_url", "open_backend", "server_target", "set_up_server"]
 
 

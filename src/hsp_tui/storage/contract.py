@@ -14,7 +14,7 @@ from hsp_tui.domain.errors import BusyError, PlanFileError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 
-__all__ = ["Backend", "Head", "Listener", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanInfo",
+__all__ = ["Access", "Backend", "Head", "Listener", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanInfo",
            "Token", "Transaction"]
 
 Token = Hashable  # identifies one saved version of a plan: equal tokens, nothing saved in between
@@ -65,6 +65,22 @@ class PlanInfo:
 
     name: str
     title: str
+
+
+@dataclass(frozen=True)
+class Access:
+    """Where the plan is and what this user may do there, asked once (the app shows it in its
+    header, says it in Help and offers only the keys it allows). A file allows every change to
+    whoever may write it; on a server the database says (`has_function_privilege`)."""
+
+    kind: str                 # "file" or "server"
+    where: str                # the file's path, or the server (host or socket, database)
+    user: str | None = None   # the database user changes are recorded under (a file: the --user name)
+    plan: str | None = None   # the plan's name on a server
+    change: bool = True       # status, notes, owners, deadlines, milestones, undo
+    verify: bool = True       # the auditor's verdict
+    contacts: bool = True     # owners' addresses
+    remind: bool = True       # reminders recorded (and so sent)
 
 
 class Transaction(Protocol):
@@ -150,6 +166,9 @@ class Backend(Protocol):
     def check_may_record(self) -> None:
         """Refuse (a one-line error) when this user may not record changes here: asked before work
         that cannot be undone and must be recorded, such as reminders sent."""
+
+    def access(self) -> Access:
+        """Where the plan is and what this user may do there (see `Access`)."""
 
     def load_items(self, numbers: list[int]) -> list[Recommendation]:
         """Only these items (those the plan has), by number, as they are now: what the app reads

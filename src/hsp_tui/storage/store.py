@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from hsp_tui.storage.backends import Backend, Head, Listener, LockWait, PlanInfo, Token, open_backend
+from hsp_tui.storage.backends import Access, Backend, Head, Listener, LockWait, PlanInfo, Token, open_backend
 from hsp_tui.domain.clock import now_iso  # noqa: F401 - offered here too: the app's clock
 from hsp_tui.domain.commands import (AddNote, Command, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
 from hsp_tui.domain.errors import PlanFileError
@@ -80,6 +80,10 @@ class Store:
         """Colleagues' changes told as they are saved (see `contract.Backend.listener`), or None
         where the backend cannot tell (a file): then poll `change_token`."""
         return self.backend.listener(on_change, on_state)
+
+    def access(self) -> Access:
+        """Where the plan is and what this user may do there (asked of the backend each time)."""
+        return self.backend.access()
 
     def plans(self) -> list[PlanInfo]:
         return self.backend.plans()

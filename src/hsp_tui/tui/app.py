@@ -18,7 +18,7 @@ from hsp_tui.formats.exports import FORMAT_WORDS, write_export
 from hsp_tui.formats.formatting import fmt_date
 from hsp_tui.cli.config import Settings
 from hsp_tui.storage.backends import LockWait, Token
-from hsp_tui.domain.commands import Command, Undo
+from hsp_tui.domain.commands import AddNote, Command, Undo
 from hsp_tui.domain.errors import ConflictError, HspError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
@@ -35,6 +35,7 @@ from hsp_tui.tui import contact_actions as followup, live
 from hsp_tui.tui.collector import Collector
 from hsp_tui.tui.live import ServerLink
 from hsp_tui.tui.view import PlanView, after_change, reread
+from hsp_tui.tui.screens.help import HELP_FOOTNOTE
 
 POLL_SECONDS = 1.0
 # A plan with more items than this shows its first items at once and reads the rest in a thread.
@@ -42,6 +43,15 @@ FIRST_ITEMS = 100
 # Up to this many items a change is saved in the event loop itself (a few milliseconds): the file is
 # written before the next key is read. A larger plan is saved in a thread so the keys keep working.
 SAVE_IN_LOOP = 2000
+# The right each key's action needs (`storage.contract.Access`); the others need none.
+ACTION_RIGHTS = {"set_status": "change", "note": "change", "edit": "change", "milestone": "change",
+                 "undo": "change", "verify": "verify", "remind": "remind"}
+REFUSED_WORDS = {
+    "change": "may read this plan only: changes need the hsp_officer role",
+    "verify": "may not record the auditor's verdict: that needs the hsp_auditor role",
+    "contacts": "may not change the owners' addresses: that needs the hsp_officer role",
+    "remind": "may not send reminders (each one is recorded on the plan): that needs the hsp_officer role",
+}
 
 
 class HspApp(KeyHelp, KeyGate, App[int]):
@@ -72,6 +82,9 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         self.failure: HspError | None = None  # why the app stopped, if the plan could not be read
         self.collector = Collector()
         self._token: Token = store.change_token()  # the version of the plan shown: taken before it is read
+        self.access = store.access()  # where the plan is and what this user may do: asked once
+        self.alarm: str | None = None  # the server is gone: said in the header until it is back
+        self.drafts: dict[int, str] = {}  # notes typed whose save failed, by item: offered again
         with self.collector.reading():
             head = store.load_head(FIRST_ITEMS)
             self.plan_view = PlanView.of(review(head.plan, as_of, due_soon_days), total=head.total,
@@ -173,9 +186,50 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         self.clear_notifications()
         super().notify(visible(message), title=title, severity=severity, timeout=timeout, markup=False)
 
+    # -- where the plan is and what this user may do ---------------------------------------------
+    def refusal_for(self, action: str) -> str | None:
+        """Why this user may not do what the key `action` does here (said before any dialog
+        opens, and its key left out of the footer), or None."""
+        right = ACTION_RIGHTS.get(action.split("(", 1)[0])
+        if right is None or getattr(self.access, right):
+            return None
+        return f"Your database role ({self.access.user}) {REFUSED_WORDS[right]}"
+
+    def place_words(self) -> str | None:
+        """Where the plan is, for the header: on a server, the server, database user and plan's name
+        (a file: None; its title says which plan)."""
+        a = self.access
+        if a.kind == "file":
+            return None
+        return f"{a.where} · {a.user} · plan {a.plan}"
+
+    def help_footnote(self) -> str:
+        """What Help says about saving and colleagues' changes, for the backend in use."""
+        a = self.access
+        if a.kind == "file":
+            return HELP_FOOTNOTE
+        may = "" if a.change else f"\nYour database role ({a.user}) may read this plan only: changes need hsp_officer."
+        verdict = "" if a.verify or not a.change else "\nThe auditor's verdict (v) needs the hsp_auditor role."
+        return (f"\nChanges are saved on the server ({a.where}, plan {a.plan}) at once, under your database "
+                f"user {a.user}; u undoes your last change (the undo is kept in the history).\nColleagues' "
+                "changes show as soon as they are saved; if the server goes away the header says so and "
+                f"changes are refused until it is back.{may}{verdict}")
+
+    def set_alarm(self, words: str | None) -> None:
+        """Say `words` in the header until called again with None (the server is gone, then back)."""
+        self.alarm = words
+        self.main.show_place()
+
     # -- changes --------------------------------------------------------------------------------
     def on_plan_change_requested(self, message: PlanChangeRequested) -> None:
         self.change(message.command)
+
+    def _keep_draft(self, command: Command) -> str:
+        """A note whose save failed is kept, to be offered again by `n`: the words to add to the notice."""
+        if isinstance(command, AddNote):
+            self.drafts[command.number] = command.text
+            return f"; your note is kept: n on No. {command.number} offers it again"
+        return ""
 
     def change(self, command: Command) -> None:
         """Queue one change (saved locked, on the plan as it is then); show the plan as saved.
@@ -187,7 +241,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         keep working meanwhile.
         """
         if self.link is not None and (why := self.link.refusal()):  # disconnected: refused, never queued
-            self.notify(why, severity="error", timeout=8)
+            self.notify(why + self._keep_draft(command), severity="error", timeout=8)
             return
         self.run_worker(self.lock_waits.ticketed(self._change(command)), group="changes")
 
@@ -196,8 +250,10 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             try:
                 change, view, item = await self._run_save(command, self._token)
             except (HspError, OSError) as exc:
-                self.notify(f"Not saved: {exc}", severity="error", timeout=8)
+                self.notify(f"Not saved: {exc}{self._keep_draft(command)}", severity="error", timeout=8)
                 return
+            if isinstance(command, AddNote):
+                self.drafts.pop(command.number, None)
             self.show_plan(view, change.after, None if item is None else (item,))  # even when nothing changed
             if change.entry is None:  # e.g. already so, or someone else had already made the same change
                 self.notify(f"No change: {unchanged_words(change.summary)}")

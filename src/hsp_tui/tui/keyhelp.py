@@ -52,6 +52,9 @@ class KeyHelp(_App):
                 if isinstance(b, Binding) and b.id and b.id.startswith("set_")]
         return "1-5" if keys == ["1", "2", "3", "4", "5"] else " ".join(keys)
 
+    def help_footnote(self) -> str:  # the app's: what saving means for the backend in use
+        raise NotImplementedError
+
     def help_rows(self) -> list[tuple[str, str]]:
         rows = list(NAVIGATION_HELP)
         for b in (*MainScreen.BINDINGS, *self.BINDINGS):
@@ -62,7 +65,7 @@ class KeyHelp(_App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.help_rows()))
+            self.push_screen(HelpScreen(self.help_rows(), self.help_footnote()))
 
     def action_command_palette(self) -> None:
         """Textual's palette, guarded against the keys that crash it (see palette.py)."""

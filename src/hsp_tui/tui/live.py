@@ -78,11 +78,12 @@ class ServerLink:
     def _set_state(self, connected: bool, reason: str) -> None:
         self.connected, self.reason = connected, reason
         if not connected:
-            self.app.sub_title = "DISCONNECTED from the server: retrying"
+            self.app.set_alarm("DISCONNECTED from the server: showing the plan as last read; changes are "
+                               "refused until it is back (retrying)")
             self.app.notify("Disconnected from the server: showing the plan as last read; changes are refused "
                             "until it is back (retrying every second)", severity="error", timeout=10)
             return
-        self.app.sub_title = ""
+        self.app.set_alarm(None)
         self._hint(None)  # what was sent meanwhile was not heard: read the whole plan again
         self.app.notify("Reconnected to the server; the plan has been read again")
 

@@ -49,7 +49,7 @@ from hsp_tui.storage.file.planlock import PlanLock
 from hsp_tui.domain.records import META, RECS
 from hsp_tui.storage.file.safefiles import backup_path, check_writable
 from hsp_tui.storage.file.planbytes import (Fragments, dumps, dumps_records, parse_json, read_json, read_plan_bytes)
-from hsp_tui.storage.contract import Head, LockWait, PlanInfo
+from hsp_tui.storage.contract import Access, Head, LockWait, PlanInfo
 from hsp_tui.storage.file.lockfile import LOCK_TIMEOUT, plan_lock
 
 
@@ -186,6 +186,9 @@ class JsonFileBackend:
 
     def check_may_record(self) -> None:
         check_writable(self.path)
+
+    def access(self) -> Access:
+        return Access("file", str(self.path))
 
     def change_token(self) -> Signature | None:
         try:

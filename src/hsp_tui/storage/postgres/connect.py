@@ -137,6 +137,18 @@ def redact(url: str) -> str:
     return f"{scheme}://{netloc}/{quote(db, safe='')}" + (f"?{query}" if query else "")
 
 
+def server_words(url: str, database: str) -> str:
+    """Where a connection string leads, in a few words: 'db.council.example:5433, database hsp'
+    (a Unix socket's folder for a local server); never a password."""
+    try:
+        given = parse(url)
+    except (InputError, ImportError):
+        given = {}
+    host = given.get("host") or given.get("hostaddr") or os.environ.get("PGHOST") or "local socket"
+    port = given.get("port") or ""
+    return f"{host}{':' + port if port and not host.startswith('/') else ''}, database {database}"
+
+
 def _raw_secrets(url: str) -> list[str]:
     """Password-like parts of a string that may not parse (for blanking an error about it)."""
     found = []

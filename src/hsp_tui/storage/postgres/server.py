@@ -29,9 +29,9 @@ from typing import Any, Callable, Iterator
 from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import PlanMeta, Recommendation
-from hsp_tui.storage.contract import Head, Listener, LockWait, PlanInfo
+from hsp_tui.storage.contract import Access, Head, Listener, LockWait, PlanInfo
 from hsp_tui.storage.postgres.changes import PgTransaction
-from hsp_tui.storage.postgres.connect import RefusedError, ServerError, redact
+from hsp_tui.storage.postgres.connect import RefusedError, ServerError, redact, server_words
 from hsp_tui.storage.postgres.metachanges import META_COLUMNS, META_SQL, PgMetaTransaction, meta_from
 from hsp_tui.storage.postgres.rows import HISTORY_COLUMNS, ITEM_COLUMNS, records
 from hsp_tui.storage.postgres.session import Session
@@ -41,6 +41,9 @@ ENV_PLAN = "HSP_TUI_PLAN"
 # plan's id, version and metadata, and the item locked with what its entry will carry.
 LOCK_SQL = (f"SELECT pg_current_xact_id()::text, p.id, p.changes, {META_COLUMNS}, hsp.lock_item(p.name, %s) "
             "FROM hsp.plan p WHERE p.name = %s")
+# What each right of `Access` needs: EXECUTE on these (change, verify, contacts, remind).
+ACCESS_FUNCTIONS = ("set_status(text, integer, text, text)", "verify(text, integer, boolean, text)",
+                    "set_contact(text, text, jsonb)", "record_reminder(text, integer, jsonb, text, text)")
 class PostgresBackend:
     """One plan (`plan`, else $HSP_TUI_PLAN, else the database's only plan) in a PostgreSQL database."""
 
@@ -327,3 +330,15 @@ class PostgresBackend:
         if not allowed:
             raise RefusedError(f"{redact(self.url)}: your database role ({user}) has no right to record reminders; "
                                "nothing was sent (reminders need the hsp_officer role)")
+
+    def access(self) -> Access:
+        """The server, database, user and plan, and what the database lets this user do, asked once
+        (`has_function_privilege`; a function this server does not have is left to the server)."""
+        def may(signature: str) -> str:
+            return f"COALESCE(has_function_privilege(to_regprocedure('hsp.{signature}'), 'EXECUTE'), true)"
+
+        row = self._read("SELECT session_user::text, current_database()::text, "
+                         + ", ".join(may(f) for f in ACCESS_FUNCTIONS))[0]
+        user, database, change, verify, contacts, remind = row
+        return Access("server", server_words(self.url, database), user, self.plan_name,
+                      change=change, verify=verify, contacts=contacts, remind=remind)

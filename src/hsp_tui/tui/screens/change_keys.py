@@ -52,6 +52,13 @@ class ChangeKeys(_Screen):
             return
         self.post_message(request)
 
+    def _refused(self, action: str) -> bool:
+        """Say so, before any dialog opens, when this user may not do it here (a reader's `n`)."""
+        why = self.app.refusal_for(action)
+        if why:
+            self.app.notify(why, severity="warning", timeout=8)
+        return why is not None
+
     def _current_rec(self) -> Recommendation | None:
         number = self.table.current_number
         if number is None:
@@ -69,6 +76,8 @@ class ChangeKeys(_Screen):
                             "unchanged)", severity="warning")
 
     def action_set_status(self, key: int) -> None:
+        if self._refused("set_status"):
+            return
         number = self.table.current_number  # the row highlighted now, whatever happens meanwhile
         if number is None:
             self.app.notify("No recommendation is highlighted", severity="warning")
@@ -78,7 +87,7 @@ class ChangeKeys(_Screen):
         self._ask(SetStatus, number, STATUS_KEYS[key - 1])
 
     def action_note(self) -> None:
-        rec = self._current_rec()
+        rec = None if self._refused("note") else self._current_rec()
         if rec is None:
             return
 
@@ -86,10 +95,11 @@ class ChangeKeys(_Screen):
             if text is not None:
                 self._ask(AddNote, rec.number, text)
 
-        self.app.push_screen(NoteScreen(rec), save)
+        # a note whose save failed (server gone, lock held, refused) is offered again as typed
+        self.app.push_screen(NoteScreen(rec, draft=self.app.drafts.get(rec.number, "")), save)
 
     def action_edit(self) -> None:
-        rec = self._current_rec()
+        rec = None if self._refused("edit") else self._current_rec()
         if rec is None:
             return
         reference = self.app.review.plan.meta.date
@@ -108,7 +118,7 @@ class ChangeKeys(_Screen):
         self.app.push_screen(EditScreen(rec, reference), save)
 
     def action_milestone(self) -> None:
-        rec = self._current_rec()
+        rec = None if self._refused("milestone") else self._current_rec()
         if rec is None:
             return
         if not rec.milestones:
@@ -125,13 +135,14 @@ class ChangeKeys(_Screen):
         self.app.push_screen(MilestoneScreen(rec), toggle)
 
     def action_undo(self) -> None:
-        self.app.undo_last()
+        if not self._refused("undo"):
+            self.app.undo_last()
 
     def action_verify(self) -> None:
         """The auditor's verdict on the highlighted item, if it is done and awaiting verification."""
         from hsp_tui.tui.screens.verify import Verdict, VerifyScreen
 
-        rec = self._current_rec()
+        rec = None if self._refused("verify") else self._current_rec()
         if rec is None:
             return
         if rec.status is not Status.DONE:
@@ -149,7 +160,8 @@ class ChangeKeys(_Screen):
         self.app.open_contacts()
 
     def action_remind(self) -> None:
-        self.app.open_reminders()
+        if not self._refused("remind"):
+            self.app.open_reminders()
 
     def action_progress(self) -> None:
         from hsp_tui.tui.screens.progress_chart import ProgressScreen

@@ -19,7 +19,7 @@ HELP_FOOTNOTE = ("\nChanges are saved to the file at once; u undoes your last ch
                  "the history).\nThe file is re-read when someone else changes it.")
 
 
-def help_text(rows: list[tuple[str, str]], width: int) -> Text:
+def help_text(rows: list[tuple[str, str]], width: int, footnote: str = HELP_FOOTNOTE) -> Text:
     """The keys and what they do, `width` cells wide: a description too long for one line goes on
     under the description column (not under the keys), so the keys stand out down the left."""
     text = Text()
@@ -31,22 +31,22 @@ def help_text(rows: list[tuple[str, str]], width: int) -> Text:
         text.append(lines[0] + "\n")
         for more in lines[1:]:
             text.append(" " * indent + more + "\n")
-    text.append(HELP_FOOTNOTE, style="dim")
+    text.append(footnote, style="dim")
     return text
 
 
 class HelpText(Static):
     """The help's text, laid out again for its width whenever that changes."""
 
-    def __init__(self, rows: list[tuple[str, str]], **kwargs) -> None:
-        super().__init__(help_text(rows, 80), **kwargs)
-        self.rows = rows
+    def __init__(self, rows: list[tuple[str, str]], footnote: str = HELP_FOOTNOTE, **kwargs) -> None:
+        super().__init__(help_text(rows, 80, footnote), **kwargs)
+        self.rows, self.footnote = rows, footnote
         self._width = 0
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._width:
             self._width = event.size.width
-            self.update(help_text(self.rows, self._width))
+            self.update(help_text(self.rows, self._width, self.footnote))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -54,15 +54,15 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help_close")]
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str]], footnote: str = HELP_FOOTNOTE) -> None:
         super().__init__()
-        self.rows = rows
+        self.rows, self.footnote = rows, footnote
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help") as box:
             box.border_title = "Keys"
             with VerticalScroll():
-                yield HelpText(self.rows, id="help-text")
+                yield HelpText(self.rows, self.footnote, id="help-text")
             yield Label("Up/Down, PgUp/PgDn, Home/End scroll · Escape or ? closes", classes="dim")
 
     def on_resize(self) -> None:

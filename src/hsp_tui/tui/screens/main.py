@@ -117,6 +117,7 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
             pane.border_subtitle = ""
         self.watch_slot(self.slot)
         self._ready = True
+        self.show_place()
         self.show_review(self.app.plan_view, keep=None)
         self.table.focus()
         # The rest of a large plan is read once the first screen and its panes are drawn (the
@@ -140,6 +141,10 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
         return self.query_one("#deadlines", DeadlinesPane)
 
     # -- showing --------------------------------------------------------------------------------
+    def show_place(self) -> None:
+        """Where the plan is (on a server), or the alarm while the server is gone, in the header."""
+        self.query_one(HeaderBar).set_place(self.app.place_words(), self.app.alarm)
+
     def show_review(self, dg: PlanView, keep: int | None) -> None:
         """Redraw everything from a review (after a reload, a filter or sort change)."""
         self.query_one(HeaderBar).show(dg.review, self.app.as_of_given)

@@ -16,16 +16,18 @@ class NoteScreen(Dialog[str]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="note_cancel")]
 
-    def __init__(self, rec: Recommendation) -> None:
+    def __init__(self, rec: Recommendation, draft: str = "") -> None:
+        """`draft`: the text of a note whose save failed, offered again."""
         super().__init__()
-        self.rec = rec
+        self.rec, self.draft = rec, draft
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = "Add a progress note"
             yield Label(heading(self.rec), classes="dialog-heading")
-            yield Input(placeholder="What happened? (Enter saves, Escape cancels)", id="note-text")
-            yield Label("", id="note-error", classes="error", markup=False)
+            yield Input(self.draft, placeholder="What happened? (Enter saves, Escape cancels)", id="note-text")
+            kept = "Not saved last time: your note is kept here; Enter tries again." if self.draft else ""
+            yield Label(kept, id="note-error", classes="error", markup=False)
 
     def confirm(self) -> None:
         text = self.query_one("#note-text", Input).value

@@ -66,7 +66,7 @@ class HspFooter(Static):
         entries: list[tuple[str, str, str]] = []
         status_shown = False
         for node, binding, enabled, _tooltip in screen.active_bindings.values():
-            if not binding.show or not enabled:
+            if not binding.show or not enabled or self.app.refusal_for(binding.action):  # not this user's to do
                 continue
             namespace = "app" if node is self.app else "screen" if node is screen else None
             if namespace is None:  # a pane's own keys (none are shown)

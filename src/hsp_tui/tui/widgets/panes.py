@@ -195,15 +195,32 @@ def short_summary(counts: Counts, *, letters: bool = True) -> Text:
 
 class HeaderBar(Static):
     """App name, the review date ('review date 1 Jun 2010': the day the plan is judged as of, not
-    to be taken for the real dates of the history) and the plan's title."""
+    to be taken for the real dates of the history) and the plan's title. On a server, where the
+    plan is (server, database user, plan name) comes first, and while the server is gone an alarm
+    in words takes the place of everything after the app's name."""
 
     _shown: tuple[Review, bool] | None = None
+    place: str | None = None  # on a server: 'db.example:5432, database hsp · alice · plan haringey-2010'
+    alarm: str | None = None  # e.g. 'DISCONNECTED from the server ...'
+
+    def set_place(self, place: str | None, alarm: str | None) -> None:
+        self.place, self.alarm = place, alarm
+        if self._shown is not None:
+            self.show(*self._shown)
 
     def show(self, rv: Review, as_of_given: bool) -> None:
         self._shown = (rv, as_of_given)
         meta = rv.plan.meta
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(" hsp-tui ", style="bold reverse")
+        if self.alarm:
+            out.append("  ")
+            out.append(f" {visible(self.alarm)} ", style="bold white on red")
+            self.update(out)
+            return
+        if self.place:
+            out.append("  ")
+            out.append(visible(self.place), style="bold")
         out.append("  review date ")
         out.append(fmt_date(rv.as_of), style="bold")
         if not as_of_given:
