@@ -35,7 +35,7 @@ from hsp_tui.tui import contact_actions as followup, live
 from hsp_tui.tui.collector import Collector
 from hsp_tui.tui.live import ServerLink
 from hsp_tui.tui.view import PlanView, after_change, reread
-from hsp_tui.tui.screens.help import HELP_FOOTNOTE
+from hsp_tui.tui import access_words
 
 POLL_SECONDS = 1.0
 # A plan with more items than this shows its first items at once and reads the rest in a thread.
@@ -43,17 +43,6 @@ FIRST_ITEMS = 100
 # Up to this many items a change is saved in the event loop itself (a few milliseconds): the file is
 # written before the next key is read. A larger plan is saved in a thread so the keys keep working.
 SAVE_IN_LOOP = 2000
-# The right each key's action needs (`storage.contract.Access`); the others need none.
-ACTION_RIGHTS = {"set_status": "change", "note": "change", "edit": "change", "milestone": "change",
-                 "undo": "change", "verify": "verify", "remind": "remind"}
-REFUSED_WORDS = {
-    "change": "may read this plan only: changes need the hsp_officer role",
-    "verify": "may not record the auditor's verdict: that needs the hsp_auditor role",
-    "contacts": "may not change the owners' addresses: that needs the hsp_officer role",
-    "remind": "may not send reminders (each one is recorded on the plan): that needs the hsp_officer role",
-}
-
-
 class HspApp(KeyHelp, KeyGate, App[int]):
     CSS_PATH = "hsp.tcss"
     TITLE = "hsp-tui"
@@ -188,32 +177,14 @@ class HspApp(KeyHelp, KeyGate, App[int]):
 
     # -- where the plan is and what this user may do ---------------------------------------------
     def refusal_for(self, action: str) -> str | None:
-        """Why this user may not do what the key `action` does here (said before any dialog
-        opens, and its key left out of the footer), or None."""
-        right = ACTION_RIGHTS.get(action.split("(", 1)[0])
-        if right is None or getattr(self.access, right):
-            return None
-        return f"Your database role ({self.access.user}) {REFUSED_WORDS[right]}"
+        """Why this user may not do what the key `action` does here, or None (tui/access.py)."""
+        return access_words.refusal(self.access, action)
 
     def place_words(self) -> str | None:
-        """Where the plan is, for the header: on a server, the server, database user and plan's name
-        (a file: None; its title says which plan)."""
-        a = self.access
-        if a.kind == "file":
-            return None
-        return f"{a.where} · {a.user} · plan {a.plan}"
+        return access_words.place(self.access)
 
     def help_footnote(self) -> str:
-        """What Help says about saving and colleagues' changes, for the backend in use."""
-        a = self.access
-        if a.kind == "file":
-            return HELP_FOOTNOTE
-        may = "" if a.change else f"\nYour database role ({a.user}) may read this plan only: changes need hsp_officer."
-        verdict = "" if a.verify or not a.change else "\nThe auditor's verdict (v) needs the hsp_auditor role."
-        return (f"\nChanges are saved on the server ({a.where}, plan {a.plan}) at once, under your database "
-                f"user {a.user}; u undoes your last change (the undo is kept in the history).\nColleagues' "
-                "changes show as soon as they are saved; if the server goes away the header says so and "
-                f"changes are refused until it is back.{may}{verdict}")
+        return access_words.help_footnote(self.access)
 
     def set_alarm(self, words: str | None) -> None:
         """Say `words` in the header until called again with None (the server is gone, then back)."""
