@@ -164,7 +164,7 @@ class ServerLink:
     def _whole(self, token):
         app = self.app
         with app.collector.reading():
-            plan = self.backend.load_plan()
+            plan = app.store.load()
             view, changed = reread(app.plan_view, plan) or (app.judge(lambda: plan), None)
         self.complete = token  # taken before the read: every change up to it is in the view
         return view, token, changed
