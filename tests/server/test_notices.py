@@ -8,7 +8,7 @@ from datetime import date
 
 import psycopg
 
-from hsp_tui.domain.model import Status
+from hsp_tui.domain.records import Status
 from hsp_tui.storage.store import Store
 from hsp_tui.tui import build_app
 from notices import Notices
