@@ -43,11 +43,23 @@ class Person:
         return subprocess.run(cmd, text=True, encoding="utf-8", errors="replace",
                               env=cli_env(HOME="/nonexistent"), timeout=timeout, **kwargs)
 
+    def command(self, *argv: str) -> list[str]:
+        """`argv` run as this user (uid, gid and groups dropped by setpriv), for Popen and run."""
+        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}",
+                f"--groups={','.join(str(g) for g in (self.gid, *self.groups))}", *argv]
+
+    def python(self, code: str, *args: str, input: bytes | None = None, timeout: float = 60,
+               umask: int = 0o002) -> subprocess.CompletedProcess:
+        """Python `code` (with `args` as sys.argv[1:]) run as this user: what a colleague does by hand."""
+        cmd = self.command(PYTHON, "-c", f"import os; os.umask(0o{umask:o})\n{code}", *args)
+        return subprocess.run(cmd, input=input, capture_output=True, timeout=timeout, check=True)
+
 
 ALICE = Person("alice", 2001, 3101, (TEAM,))
 BOB = Person("bob", 2002, 3102, (TEAM,))
 MALLORY = Person("mallory", 2003, 3103, (TEAM,))  # a team member who plants traps
 READER = Person("reader", 2004, 3104, ())  # may read, not write
+EVE = Person("eve", 2005, 3105, ())  # outside the team: only what everyone may do
 
 
 @pytest.fixture

@@ -134,7 +134,7 @@ def recover(path: Path) -> None:
         current = read_bytes(path)
     except (OSError, PlanFileError):
         return
-    todo = journal.pending(path, st, current)
+    todo = journal.pending(path, st, current, extends)
     if todo is not None and os.access(path, os.W_OK):
         try:
             if todo.old == journal.digest(current):  # cut short before the plan was touched
@@ -153,6 +153,40 @@ def recover(path: Path) -> None:
         except OSError:
             continue
     fsync_folder(path.parent)
+
+
+def extends(current: bytes, content: bytes) -> str | None:
+    """None when `content` (a journal's) is the plan `current` with more history: every item and
+    every history entry kept, anything changed with an entry saying so; else why not. A plan that
+    is not whole (a save in place cut short while writing it) is extended by any whole plan."""
+    from hsp_tui.domain.errors import HspError  # noqa: PLC0415
+    from hsp_tui.storage.file.planfile import read_plan  # noqa: PLC0415 - planfile reads through here
+
+    try:
+        new = read_plan(Path("journal"), content)
+    except (HspError, ValueError, TypeError):
+        return "its content is not a whole plan"
+    try:
+        old = read_plan(Path("plan"), current)
+    except (HspError, ValueError, TypeError):
+        return None
+    if not _grows(old.meta, new.meta):
+        return "it changes the plan's details without a history entry"
+    now = {r.number: r for r in new.recommendations}
+    for rec in old.recommendations:
+        later = now.get(rec.number)
+        if later is None:
+            return f"it drops item {rec.number}"
+        if not _grows(rec, later):
+            return f"it changes item {rec.number} without a history entry"
+    return None
+
+
+def _grows(old, new) -> bool:
+    """`new` is `old`, or `old` with history entries added after its own."""
+    had = tuple(getattr(old, "history", ()))
+    has = tuple(getattr(new, "history", ()))
+    return has[:len(had)] == had and (len(has) > len(had) or new == old)
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -184,7 +218,7 @@ def _settled(path: Path, raw: bytes) -> bytes:
         st = os.stat(path)
     except OSError:
         return raw
-    todo = journal.pending(path, st, raw)
+    todo = journal.pending(path, st, raw, extends)
     return todo.content if todo is not None else raw
 
 

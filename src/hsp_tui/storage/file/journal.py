@@ -12,15 +12,19 @@ content goes into a journal beside it, `.<name>.<16 hex digits>.journal`, which 
 A journal is *complete* when all of it is there and the content has the SHA-256 it names twice;
 anything else (cut short by a kill, or emptied once its job was done) counts as absent.
 
-Only a journal that someone who may write the plan could have made is trusted:
-* a regular file (never read through a link) that others cannot write (no o+w);
-* owned by the plan's owner, by root, or by this user when this user may write the plan; or in
-  the plan's group with the
-  set-group-ID bit set: the kernel clears that bit when anyone outside the file's group sets it,
-  so it proves its maker was a member (a file made by an outsider in a setgid folder gets the
-  group, never the bit);
+Only a journal that someone who may write the plan could have made is trusted (`distrust`):
+* a regular file (never read through a link) with no other name (one link: nobody can change it
+  through a name of their own) that others cannot write (no o+w, no g+w for another group);
+* owned by the plan's owner or root; or by a user the plan's mode or ACL lets write it; or in
+  the plan's group with the set-group-ID bit set when that group may write the plan: the kernel
+  clears that bit when anyone outside the file's group sets it, so it proves its maker was a
+  member (a file made by an outsider in a setgid folder gets the group, never the bit). A member
+  of a team that may only read the plan is not trusted: the bit proves membership, not the right
+  to write;
 * made for the plan file now at the path (its device and inode: a plan replaced whole since then
   makes the journal stale).
+Its content must then be a plan whose history extends the current one (checked by `inplace`). A
+journal that fails any of this is ignored and reported once (`notices`).
 """
 
 from __future__ import annotations
@@ -34,7 +38,9 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
+from hsp_tui.storage.file import acl, notices
 from hsp_tui.storage.file.safefiles import MAX_READ, fsync_folder, remove_quietly, write_all
 
 MAGIC = b"hsp-tui journal 1\n"
@@ -115,16 +121,46 @@ def _join_group(fd: int, plan: os.stat_result) -> int:
     return stat.S_ISGID if os.fstat(fd).st_gid == plan.st_gid else 0
 
 
+def _who(uid: int) -> str:
+    try:
+        import pwd  # noqa: PLC0415 - POSIX only
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"user id {uid}"
+
+
+def distrust(st: os.stat_result, plan: os.stat_result, plan_path: Path) -> str | None:
+    """Why this file cannot be a journal made by someone who may write the plan (None: it can)."""
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file"
+    if st.st_nlink != 1:
+        return f"it has {st.st_nlink} names (hard links)"
+    if st.st_mode & 0o002:
+        return "anyone may change it"
+    if st.st_mode & 0o020 and st.st_gid != plan.st_gid:
+        return "another group may change it"
+    euid = os.geteuid() if hasattr(os, "geteuid") else st.st_uid
+    if st.st_uid == euid and os.access(plan_path, os.W_OK):
+        return None
+    member_of = st.st_gid if st.st_mode & stat.S_ISGID else None
+    try:
+        rules = acl.read(plan_path)
+    except OSError:
+        rules = None
+    if acl.may_write(plan, rules, st.st_uid, member_of):
+        return None
+    return f"made by {_who(st.st_uid)}, who may not write {plan_path.name}"
+
+
 def trusted(st: os.stat_result, plan: os.stat_result, plan_path: Path) -> bool:
     """Could someone who may write the plan have made (and be the only one able to change) this file?"""
-    if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o002:
-        return False
-    if st.st_mode & 0o020 and st.st_gid != plan.st_gid:
-        return False  # writable by a group that is not the plan's
-    euid = os.geteuid() if hasattr(os, "geteuid") else st.st_uid
-    if st.st_uid in (plan.st_uid, 0) or st.st_uid == euid and os.access(plan_path, os.W_OK):
-        return True
-    return st.st_gid == plan.st_gid and bool(st.st_mode & stat.S_ISGID)
+    return distrust(st, plan, plan_path) is None
+
+
+def ignore(path: Path, why: str) -> None:
+    """Say (once) that the journal `path` is not replayed, and why."""
+    notices.report(f"{path}: ignored this journal ({why}); the plan was not changed from it")
 
 
 def load(path: Path, plan: os.stat_result, plan_path: Path) -> Journal | None:
@@ -135,7 +171,11 @@ def load(path: Path, plan: os.stat_result, plan_path: Path) -> Journal | None:
         return None
     try:
         st = os.fstat(fd)
-        if not trusted(st, plan, plan_path) or not len(MAGIC) < st.st_size <= MAX_READ + 4096:
+        if not len(MAGIC) < st.st_size <= MAX_READ + 4096:
+            return None  # emptied (done with) or not a journal at all
+        why = distrust(st, plan, plan_path)
+        if why is not None:
+            ignore(path, why)
             return None
         os.set_blocking(fd, True)
         raw = b""
@@ -172,11 +212,21 @@ def _parse(path: Path, raw: bytes, plan: os.stat_result, mtime_ns: int) -> Journ
     return Journal(path, content, old, new, mtime_ns)
 
 
-def pending(path: Path, plan: os.stat_result, current: bytes) -> Journal | None:
+def pending(path: Path, plan: os.stat_result, current: bytes,
+            extends: Callable[[bytes, bytes], str | None]) -> Journal | None:
     """The newest complete, trusted journal for the plan whose content is not what the plan holds
-    (`current`): a save in place that was cut short, or is being written now."""
+    (`current`) and extends it (`extends(current, content)`: None, else why not): a save in place
+    that was cut short, or is being written now."""
     have = digest(current)
-    found = [j for j in (load(p, plan, path) for p in names(path)) if j is not None and j.new != have]
+    found = []
+    for j in (load(p, plan, path) for p in names(path)):
+        if j is None or j.new == have:
+            continue
+        why = extends(current, j.content)
+        if why is None:
+            found.append(j)
+        else:
+            ignore(j.path, why)
     return max(found, key=lambda j: j.mtime_ns, default=None)
 
 
