@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import orjson
@@ -164,7 +165,8 @@ def test_a_csv_number_as_appendix_a_writes_it_still_imports(tmp_path):
 # -- CSV exports: formulas guarded as spreadsheets read them, and exact round trips -----------------
 GUARDED = ["=1+1", " =1+1", "\u00a0=1+1", "\u3000+1", "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)",
            "  \uff1dA1", "-", "@x", "\t1", "\r1", "\n1", "\t", "\u00a0\u00a0@x"]
-PLAIN = ["plain", "1+1", "a=b", "'quoted", "'", "''", "don't", "x\n=1"]
+GUARDED += ["|cmd", "\u200b=1", "\ufeff=1", "\ufe66HYPERLINK()", "\u200b \u2060+1", "\uff5ccmd", "' |cmd"]
+PLAIN = ["plain", "1+1", "a=b", "'quoted", "'", "''", "don't", "x\n=1", "a|b", "\u200bx=1"]
 TYPED = ["'=literal", "''=two", "' =spaced", "'\uff1dwide", "'plain", "'", "=", "''"]
 
 
@@ -189,7 +191,8 @@ def test_csv_export_guards_what_spreadsheets_read_as_formulas_and_every_text_rou
     for i, owner in owners.items():
         cell = cells[str(i)]["owner"]
         bare = owner.lstrip("'")
-        formula_like = bare.startswith(("\t", "\r", "\n")) or bare.lstrip()[:1] in tuple("=+-@\uff1d\uff0b\uff0d\uff20")
+        first = bare[re.match(r"[\s\u200b-\u200d\u2060\ufeff]*", bare).end():][:1]
+        formula_like = bare.startswith(("\t", "\r", "\n")) or first in tuple("=+-@|\uff1d\uff0b\uff0d\uff20\uff5c\ufe66\ufe62\ufe63\ufe6b")
         assert cell == ("'" + owner if formula_like else owner), (owner, cell)
     again = tmp_path / "again.json"
     r = run_cli(again, "import", str(out))

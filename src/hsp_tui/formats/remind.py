@@ -269,7 +269,7 @@ def eml_name(r: Reminder, as_of: date) -> str:
 
 def write_eml(folder: Path, r: Reminder, msg: EmailMessage, as_of: date) -> Path:
     path = folder / eml_name(r, as_of)
-    atomic_write(path, msg.as_bytes(), keep_backup=False)
+    atomic_write(path, msg.as_bytes(), keep_backup=None)
     return path
 
 

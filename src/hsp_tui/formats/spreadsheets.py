@@ -28,9 +28,12 @@ EXPORT_CSV_COLUMNS = ("number", "ref", "recommendation", "management_response", 
                       "current_deadline", "due", "status", "overdue", "days_overdue", "revised",
                       "latest_note", "milestones_done", "plan_date")
 MAX_CELL = TEXT_LIMIT  # the longest text a cell may hold (`rules`)
-# What a spreadsheet reads as the start of a formula: = + - @ (also full-width), after any leading
-# spaces (NBSP and other Unicode spaces too); and a cell starting with a tab, CR or LF.
-FORMULA_CHARS = "=+-@\uff1d\uff0b\uff0d\uff20"
+# What a spreadsheet reads as the start of a formula: = + - @ and | (a DDE command, `|cmd`), also their
+# full-width and small forms (U+FE66 small equals...), after any leading spaces (NBSP and other Unicode
+# spaces too) and invisible characters (zero-width space U+200B..U+200D, word joiner U+2060, BOM
+# U+FEFF); and a cell starting with a tab, CR or LF.
+FORMULA_CHARS = "=+-@|\uff1d\uff0b\uff0d\uff20\uff5c\ufe66\ufe62\ufe63\ufe6b"
+_LEADING = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*")
 CONTROL_START = ("\t", "\r", "\n")
 GUARD = "'"
 
@@ -66,7 +69,8 @@ def _delimiter(text: str) -> str:
 
 def _formula_like(value: str) -> bool:
     """A spreadsheet would read this cell as a formula (or it hides one behind a control)."""
-    return value.startswith(CONTROL_START) or value.lstrip()[:1] in tuple(FORMULA_CHARS)
+    start = _LEADING.match(value).end()
+    return value.startswith(CONTROL_START) or value[start:start + 1] in tuple(FORMULA_CHARS)
 
 
 def _guarded(value: str) -> bool:

@@ -7,6 +7,8 @@ so every file the command reads or writes is read or written as that user.
 
 import encodings.ascii  # noqa: F401 - the interpreter's own files may be root's only too
 import encodings.latin_1  # noqa: F401
+import encodings.utf_8_sig  # noqa: F401 - an import of a CSV export as another user
+import encodings.utf_16  # noqa: F401
 import grp  # noqa: F401
 import os
 import pwd  # noqa: F401
@@ -14,7 +16,7 @@ import sys
 
 from hsp_tui.__main__ import main
 from hsp_tui.formats import exports, importing, report, schema
-from hsp_tui.storage.file import inplace, journal, outputfiles, paths, planlock, safefiles
+from hsp_tui.storage.file import acl, backups, folders, inplace, journal, notices, outputfiles, paths, planlock, safefiles  # noqa: F401
 from hsp_tui.storage import store
 from hsp_tui.storage.file import jsonfile, lockfile  # noqa: F401 - loaded as root (opened lazily by the CLI)
 

@@ -32,10 +32,15 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Callable, Iterator
 
-from hsp_tui.storage.file import journal
+import msgspec
+
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import PlanFile
+from hsp_tui.storage.file import acl, journal
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.storage.file.planlock import shared_lock
-from hsp_tui.storage.file.safefiles import (atomic_write, check_writable, fsync_folder, keep_backup_of, lock_path, overwrite, read_bytes, renames_refused)
+from hsp_tui.storage.file.backups import keep_backup_of
+from hsp_tui.storage.file.safefiles import (atomic_write, check_writable, fsync_folder, lock_path, overwrite, read_bytes, renames_refused)
 
 READ_LOCK_WAIT = 2.0  # seconds a reader waits for a save in progress before reading without the lock
 READ_RETRY = 5.0  # seconds a reader without the lock retries while the file keeps changing under it
@@ -51,6 +56,13 @@ def holding(path: Path) -> Iterator[None]:
         yield
     finally:
         _held.reset(token)
+
+
+def _has_acl(path: Path) -> bool:
+    try:
+        return acl.read(path) is not None
+    except OSError:
+        return False
 
 
 def _sticky(folder: Path) -> bool:
@@ -70,8 +82,8 @@ def save_plan(path: Path, payload: bytes, *, keep_backup: bool = True,
         st: os.stat_result | None = os.lstat(path)
     except OSError:
         st = None
-    if st is None or not stat.S_ISREG(st.st_mode) or not renames_refused(path.parent, st):
-        atomic_write(path, payload, keep_backup=keep_backup, check=check)
+    if st is None or not stat.S_ISREG(st.st_mode) or not (renames_refused(path.parent, st) or _shared_by_acl(path, st)):
+        atomic_write(path, payload, keep_backup=_backup if keep_backup else None, check=check)
         return
     check_writable(path)
     try:
@@ -81,9 +93,20 @@ def save_plan(path: Path, payload: bytes, *, keep_backup: bool = True,
         raise PlanFileError(f"{path}: could not save ({reason}); the file is unchanged") from None
 
 
+def _shared_by_acl(path: Path, st: os.stat_result) -> bool:
+    """A plan with an ACL saved by someone other than its owner is written in place too: a rename
+    would make the saver its owner, and the ACL's owner entry would then mean someone else."""
+    if not hasattr(os, "geteuid") or os.geteuid() in (0, st.st_uid):
+        return False
+    try:
+        return acl.read(path) is not None
+    except OSError:
+        return False
+
+
 def _write_in_place(path: Path, payload: bytes, st: os.stat_result, *, keep_backup: bool,
                     check: Callable[[], None] | None) -> None:
-    old = read_bytes(path)
+    old = read_bytes(path, link_ok=False)
     made = journal.write(path, payload, st, journal.digest(old))
     try:
         if keep_backup:
@@ -105,13 +128,17 @@ def _write_in_place(path: Path, payload: bytes, st: os.stat_result, *, keep_back
 
 def _untouched(path: Path, old: bytes) -> bool:
     try:
-        return read_bytes(path) == old
+        return read_bytes(path, link_ok=False) == old
     except PlanFileError:
         return False
 
 
 def _why(exc: BaseException) -> str:
     return (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc) or type(exc).__name__
+
+
+def _backup(path: Path, dir_fd: int | None, st: os.stat_result) -> None:
+    keep_backup_of(path, dir_fd=dir_fd, plan=st)
 
 
 def _keep_backup(path: Path, old: bytes) -> None:
@@ -131,7 +158,7 @@ def recover(path: Path) -> None:
         return
     try:
         st = os.stat(path)
-        current = read_bytes(path)
+        current = read_bytes(path, link_ok=False)
     except (OSError, PlanFileError):
         return
     todo = journal.pending(path, st, current, extends)
@@ -159,16 +186,10 @@ def extends(current: bytes, content: bytes) -> str | None:
     """None when `content` (a journal's) is the plan `current` with more history: every item and
     every history entry kept, anything changed with an entry saying so; else why not. A plan that
     is not whole (a save in place cut short while writing it) is extended by any whole plan."""
-    from hsp_tui.domain.errors import HspError  # noqa: PLC0415
-    from hsp_tui.storage.file.planfile import read_plan  # noqa: PLC0415 - planfile reads through here
-
-    try:
-        new = read_plan(Path("journal"), content)
-    except (HspError, ValueError, TypeError):
+    new, old = _decoded(content), _decoded(current)
+    if new is None:
         return "its content is not a whole plan"
-    try:
-        old = read_plan(Path("plan"), current)
-    except (HspError, ValueError, TypeError):
+    if old is None:
         return None
     if not _grows(old.meta, new.meta):
         return "it changes the plan's details without a history entry"
@@ -182,6 +203,16 @@ def extends(current: bytes, content: bytes) -> str | None:
     return None
 
 
+def _decoded(raw: bytes) -> Plan | None:
+    """The plan in `raw` when it is a whole, well-formed plan file (checked against its declaration)."""
+    try:
+        doc = msgspec.json.decode(raw, type=PlanFile)
+        meta = doc.meta["1"]
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, KeyError):
+        return None
+    return Plan(meta.plan, tuple(doc.recommendations.values()))
+
+
 def _grows(old, new) -> bool:
     """`new` is `old`, or `old` with history entries added after its own."""
     had = tuple(getattr(old, "history", ()))
@@ -193,9 +224,9 @@ def _grows(old, new) -> bool:
 def read_plan_file(path: Path, *, missing_hint: str = "") -> bytes:
     """The plan's bytes as last saved whole (see the module); every failure is one PlanFileError line."""
     def read() -> bytes:
-        return read_bytes(path, PlanFileError, missing_hint=missing_hint)
+        return read_bytes(path, PlanFileError, missing_hint=missing_hint, link_ok=False)
 
-    if not _sticky(path.parent):  # no save is ever written in place there
+    if not _sticky(path.parent) and not _has_acl(path):  # no save is ever written in place there
         return read()
     if str(path) in _held.get():
         return _settled(path, read())

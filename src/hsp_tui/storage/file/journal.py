@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Callable
 
 from hsp_tui.storage.file import acl, notices
+from hsp_tui.storage.file.paths import owner_name
 from hsp_tui.storage.file.safefiles import MAX_READ, fsync_folder, remove_quietly, write_all
 
 MAGIC = b"hsp-tui journal 1\n"
@@ -100,7 +101,13 @@ def write(path: Path, payload: bytes, plan: os.stat_result, old: str) -> Path:
             write_all(fd, MAGIC + json.dumps(header, sort_keys=True).encode("ascii") + b"\n")
             write_all(fd, payload)
             write_all(fd, _END + new.encode("ascii") + b"\n")
-            os.fchmod(fd, stat.S_IMODE(plan.st_mode) & (group | 0o004) & 0o664 | 0o600 | sgid)  # as readable as the plan
+            mode = stat.S_IMODE(plan.st_mode) & (group | 0o004) & 0o664 | 0o600
+            os.fchmod(fd, mode | sgid)  # as readable as the plan
+            rules = acl.read(path)
+            try:
+                acl.copy(rules, fd)  # its ACL too: the mode's group bits are then the ACL's mask
+            except OSError:
+                os.fchmod(fd, acl.narrower_mode(mode, rules) | sgid)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -119,15 +126,6 @@ def _join_group(fd: int, plan: os.stat_result) -> int:
         except PermissionError:
             return 0  # not a member: the plan's owner and this user still trust it
     return stat.S_ISGID if os.fstat(fd).st_gid == plan.st_gid else 0
-
-
-def _who(uid: int) -> str:
-    try:
-        import pwd  # noqa: PLC0415 - POSIX only
-
-        return pwd.getpwuid(uid).pw_name
-    except (ImportError, KeyError):
-        return f"user id {uid}"
 
 
 def distrust(st: os.stat_result, plan: os.stat_result, plan_path: Path) -> str | None:
@@ -150,7 +148,7 @@ def distrust(st: os.stat_result, plan: os.stat_result, plan_path: Path) -> str |
         rules = None
     if acl.may_write(plan, rules, st.st_uid, member_of):
         return None
-    return f"made by {_who(st.st_uid)}, who may not write {plan_path.name}"
+    return f"made by {owner_name(st.st_uid)}, who may not write {plan_path.name}"
 
 
 def trusted(st: os.stat_result, plan: os.stat_result, plan_path: Path) -> bool:

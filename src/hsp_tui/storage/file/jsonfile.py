@@ -44,7 +44,7 @@ from hsp_tui.storage.file.inplace import read_plan_file, save_plan
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 from hsp_tui.storage.file.paths import plan_file
-from hsp_tui.storage.file.planfile import (plan_from_data, plan_tables, read_plan, read_tables, tables_meta, tables_plan, validate_data)
+from hsp_tui.storage.file.planfile import (SMALL, refuse, plan_from_data, plan_tables, read_plan, read_tables, tables_meta, tables_plan, validate_data)
 from hsp_tui.storage.file.planlock import PlanLock
 from hsp_tui.domain.records import META, RECS
 from hsp_tui.storage.file.safefiles import backup_path, check_writable
@@ -192,7 +192,7 @@ class JsonFileBackend:
 
     def change_token(self) -> Signature | None:
         try:
-            st = os.stat(self.path)
+            st = os.lstat(self.path)  # a link put in the plan's place is another file, never followed
         except OSError:
             return None
         return Signature(st.st_mtime_ns, st.st_size, st.st_ino)
@@ -253,7 +253,10 @@ class JsonFileBackend:
 
     def _damaged_head(self, raw: bytes, count: int) -> Head:
         """A record of the file is damaged: when the first `count` items are whole, they are shown,
-        and `load_rest` then refuses the plan naming the damaged record; else it is refused now."""
+        and `load_rest` then refuses the plan naming the damaged record; else it is refused now (a large
+        file at once: it is never parsed whole into objects, see `planfile.refuse`)."""
+        if len(raw) > SMALL:
+            refuse(self.path, raw)
         data = parse_json(self.path, raw)
         validate_data(self.path, data)
         docs = data.get(RECS) or {}

@@ -5,7 +5,11 @@
 * a symbolic link is followed to its target, which is then replaced whole (refused when that is
   the plan, its backup or its lock file);
 * a FIFO or a character device (a terminal, /dev/stdout, /dev/null) is written through, never
-  replaced; anything else that is not a regular file is refused.
+  replaced; anything else that is not a regular file is refused;
+* in a folder others may write, a link or a FIFO that someone else made there is refused
+  (`planted_output`), as the kernel's protected_symlinks/protected_fifos would, whatever the
+  machine's setting: a colleague's link to the user's ~/.ssh/authorized_keys, or a FIFO they read,
+  never receives the export. The user's own links and FIFOs (and /dev/stdout) work as before.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import stat
 from pathlib import Path
 
 from hsp_tui.domain.errors import InputError, PlanFileError
+from hsp_tui.storage.file import acl
+from hsp_tui.storage.file.paths import owner_name, resolve_links
 from hsp_tui.storage.file.safefiles import atomic_write, backup_path, current_umask, kind_of, lock_path
 
 _O_BINARY = getattr(os, "O_BINARY", 0)
@@ -43,14 +49,37 @@ def protected_file(path: Path, plan_path: Path) -> str | None:
 
 def export_mode(plan_path: Path | None) -> int:
     """The permissions of a new export: what the umask gives a new file, but never more than the
-    plan's own (a private 0600 plan gives 0600 exports)."""
+    plan's own (a private 0600 plan gives 0600 exports; a plan shared through an ACL, whose mode's
+    group bits are the ACL's mask, gives exports for its owner only)."""
     mode = 0o666 & ~current_umask()
     if plan_path is not None:
         try:
-            mode &= os.stat(plan_path).st_mode | 0o600
+            plan_mode = os.stat(plan_path).st_mode
+            mode &= acl.narrower_mode(plan_mode, acl.read(os.path.realpath(plan_path))) | 0o600
         except OSError:
             pass
     return mode
+
+
+def planted_output(path: Path) -> str | None:
+    """Why `path` must not be written: a link on the way, or a FIFO there, that someone else made
+    in a folder others may write (one line, naming it); None when it may be."""
+    try:
+        target = Path(resolve_links(path))
+    except PlanFileError as exc:
+        return str(exc).replace("nothing was read or saved", "nothing was written")
+    except OSError:
+        return None  # said by the write itself
+    try:
+        st = os.stat(target)
+        folder = os.stat(target.parent)
+    except OSError:
+        return None
+    if stat.S_ISFIFO(st.st_mode) and hasattr(os, "geteuid") and st.st_uid not in (os.geteuid(), folder.st_uid) \
+            and folder.st_mode & 0o022:
+        return (f"{path}: is a FIFO (named pipe) made by {owner_name(st.st_uid)} in a folder others may write; "
+                "an export is never written into it; nothing was written")
+    return None
 
 
 def write_output(path: Path, text: str, *, plan_path: Path | None = None, mode: int | None = None) -> None:
@@ -62,6 +91,9 @@ def write_output(path: Path, text: str, *, plan_path: Path | None = None, mode: 
     that is not a regular file is refused.
     """
     payload = text.encode("utf-8")
+    trap = planted_output(path)
+    if trap:
+        raise InputError(trap)
     try:
         st: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
@@ -86,7 +118,7 @@ def write_output(path: Path, text: str, *, plan_path: Path | None = None, mode: 
     if not target.parent.is_dir():
         raise InputError(f"{path}: the folder {target.parent} does not exist")
     try:
-        atomic_write(target, payload, keep_backup=False, mode=export_mode(plan_path) if mode is None else mode)
+        atomic_write(target, payload, keep_backup=None, mode=export_mode(plan_path) if mode is None else mode)
     except PlanFileError as exc:
         raise InputError(str(exc).replace("; the file is unchanged", "").replace("; nothing was saved", "")) from None
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 from typing import Mapping
 
@@ -45,7 +47,7 @@ def plan_file(path: Path) -> Path:
 
     path = Path(path)
     try:
-        return Path(os.path.realpath(path, strict=True))
+        return Path(resolve_links(path, strict=True))
     except FileNotFoundError:
         pass
     except OSError as exc:  # a loop of links, a component that is a file, no permission
@@ -61,4 +63,69 @@ def plan_file(path: Path) -> Path:
                 "folder mounted?); no new plan was created")
         if os.path.exists(part):
             break
-    return Path(os.path.realpath(path))
+    return Path(resolve_links(path))
+
+
+def resolve_links(path: Path, *, strict: bool = False) -> str:
+    """`os.path.realpath(path)`, refusing (PlanFileError) a symbolic link that someone else planted
+    where they may: a link is followed only when its owner is this user or root, or the owner of
+    the folder it is in, or that folder is writable by nobody but the link's owner (the kernel's
+    protected_symlinks rule, kept whatever the machine's setting, and in group-writable folders too). `strict`: FileNotFoundError
+    when something on the way is missing."""
+    from hsp_tui.domain.errors import PlanFileError  # noqa: PLC0415
+
+    pending = list(reversed(Path(os.path.abspath(path)).parts[1:]))
+    resolved = os.path.abspath(os.sep)
+    hops = 0
+    while pending:
+        name = pending.pop()
+        if name in ("", "."):
+            continue
+        if name == "..":
+            resolved = os.path.dirname(resolved)
+            continue
+        candidate = os.path.join(resolved, name)
+        try:
+            st = os.lstat(candidate)
+        except FileNotFoundError:
+            if strict:
+                raise
+            return os.path.realpath(os.path.join(candidate, *reversed(pending)))
+        if not stat.S_ISLNK(st.st_mode):
+            resolved = candidate
+            continue
+        hops += 1
+        if hops > 40:
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
+        why = planted_link(candidate, st)
+        if why:
+            raise PlanFileError(f"{path}: {candidate} is a symbolic link {why}; hsp-tui does not follow it "
+                                "(give the real file's path); nothing was read or saved")
+        target = os.readlink(candidate)
+        if os.path.isabs(target):
+            resolved = os.path.abspath(os.sep)
+        pending.extend(reversed(Path(target).parts[1:] if os.path.isabs(target) else Path(target).parts))
+    return resolved
+
+
+def planted_link(link: str, st: os.stat_result) -> str | None:
+    """Why the symbolic link `link` (lstat `st`) must not be followed: made by someone else in a
+    folder others may write (None: it may be followed)."""
+    if not hasattr(os, "geteuid") or st.st_uid in (os.geteuid(), 0):
+        return None
+    try:
+        folder = os.stat(os.path.dirname(link))
+    except OSError:
+        return None
+    if folder.st_uid == st.st_uid or not folder.st_mode & 0o022:
+        return None  # the folder's owner's, or made where only the folder's owner may write
+    return f"made by {owner_name(st.st_uid)} in a folder others may write"
+
+
+def owner_name(uid: int) -> str:
+    try:
+        import pwd  # noqa: PLC0415 - POSIX only
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"user id {uid}"

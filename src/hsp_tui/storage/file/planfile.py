@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NoReturn
 
 import msgspec
 
@@ -78,11 +78,62 @@ def read_plan(path: Path, raw: bytes) -> Plan:
     """The plan in the file's bytes, decoded and checked in one pass."""
     try:
         doc = _DECODER.decode(raw)
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        from hsp_tui.storage.file.planbytes import parse_json  # noqa: PLC0415 - the files' module only for a file
-
-        return plan_from_data(path, parse_json(path, raw))  # the slow path, to say what is wrong
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        refuse(path, raw)
     return _plan(path, doc)
+
+
+SMALL = 8 * 1024 * 1024  # a damaged file up to this size is parsed whole to say what is wrong
+
+
+def refuse(path: Path, raw: bytes) -> NoReturn:
+    """Raise the PlanFileError saying what is wrong with the file whose bytes the typed decoder
+    refused. Memory and time stay bounded by the file's size: what cannot be a plan (not an object,
+    nested deeper than a plan ever is) is refused at once, and a large file is examined one table and
+    one record at a time, never parsed whole into objects (100 MB of `[{},{},...]` would take 3 GB)."""
+    from hsp_tui.storage.file.planbytes import parse_json  # noqa: PLC0415 - the files' module only for a file
+
+    if not raw or raw.isspace():
+        parse_json(path, raw)  # "the file is empty"
+    hint = restore_hint(path)
+    try:
+        tables = msgspec.json.decode(raw, type=dict[str, msgspec.Raw])
+    except RecursionError:
+        raise PlanFileError(f"{path}: not valid JSON for a plan (nested deeper than any plan is); {hint}") from None
+    except msgspec.ValidationError:
+        raise PlanFileError(f"{path}: not an hsp-tui plan file (the JSON is not an object); it was left untouched") from None
+    except msgspec.DecodeError as exc:
+        if len(raw) <= SMALL:
+            parse_json(path, raw)  # orjson's words, as for every damaged file
+        raise PlanFileError(f"{path}: not valid JSON ({exc}); {hint}") from None
+    if len(raw) <= SMALL:
+        plan_from_data(path, parse_json(path, raw))  # small: the whole file, for the clearest message
+    meta = _part(path, tables.get(META, b"null"), Any, hint)
+    validate_data(path, {META: meta})
+    try:
+        msgspec.convert(meta["1"], MetaRecord)
+    except msgspec.ValidationError as exc:
+        raise PlanFileError(f"{path}: the plan's details: {explain(exc, '$.plan')}; {hint}") from None
+    if RECS in tables:
+        try:
+            docs = msgspec.json.decode(tables[RECS], type=dict[str, msgspec.Raw])
+        except msgspec.ValidationError:
+            raise PlanFileError(f"{path}: the 'recommendations' table is not an object; {hint}") from None
+        for key, doc in docs.items():
+            rec = _part(path, doc, Recommendation, hint, f"recommendation {_key(key)}: ")
+            if str(key) != str(rec.number):
+                _wrong_key(path, key, rec.number)
+    raise PlanFileError(f"{path}: the file is damaged; {hint}")
+
+
+def _part(path: Path, raw: bytes, kind: Any, hint: str, what: str = "") -> Any:
+    """One table or record of a damaged file, decoded on its own as `kind`."""
+    try:
+        return msgspec.json.decode(raw, type=kind)
+    except RecursionError:
+        raise PlanFileError(f"{path}: {what}nested deeper than any plan is; the file is damaged; {hint}") from None
+    except msgspec.ValidationError as exc:
+        raise PlanFileError(f"{path}: {what}{explain(exc)}; the file is damaged; {hint}") from None
 
 
 # Records converted per msgspec call. One call holds every other thread of the process for as long
@@ -108,11 +159,8 @@ def read_tables(path: Path, raw: bytes) -> dict[str, Any]:
         tables[META] = {**meta_table, "1": record}
         if RECS in tables:
             tables[RECS] = _RECORDS.decode(tables[RECS])
-    except (msgspec.ValidationError, msgspec.DecodeError, KeyError, TypeError):
-        from hsp_tui.storage.file.planbytes import parse_json  # noqa: PLC0415 - the files' module only for a file
-
-        plan_from_data(path, parse_json(path, raw))  # the slow path, to say what is wrong
-        raise PlanFileError(f"{path}: the file is damaged; {restore_hint(path)}") from None
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, KeyError, TypeError):
+        refuse(path, raw)
     for key, rec in tables.get(RECS, {}).items():
         if key != str(rec.number):
             _wrong_key(path, key, rec.number)

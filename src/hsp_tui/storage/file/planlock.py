@@ -27,6 +27,9 @@ from typing import Iterator
 
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.storage.contract import LockBusy, LockWait, LockWaitCancelled
+from hsp_tui.storage.file.folders import at, folder_of
+from hsp_tui.storage.file.paths import owner_name
+from hsp_tui.storage.file.safefiles import kind_of
 
 try:
     import fcntl
@@ -83,24 +86,41 @@ def _open(path: Path, mode: int | None, group: int | None, owner: int | None = N
         | getattr(os, "O_NONBLOCK", 0)
     for _ in range(100):
         created = False
-        try:
-            fd = os.open(path, flags)
-        except FileNotFoundError:
+        with folder_of(path) as dir_fd:  # in the folder itself, never through a link put in its place
+            name = at(path, dir_fd)
             try:
-                fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
-            except FileExistsError:
-                continue  # made by someone else just now: open theirs
-            created = True
-            _share(fd, mode, group, owner)
-        except PermissionError:
-            # Not writable by us: a read-only descriptor can be flocked too (local file systems).
-            fd = os.open(path, flags & ~os.O_RDWR | os.O_RDONLY)
+                fd = os.open(name, flags, dir_fd=dir_fd)
+            except FileNotFoundError:
+                try:
+                    fd = os.open(name, flags | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode, dir_fd=dir_fd)
+                except FileExistsError:
+                    continue  # made by someone else just now: open theirs
+                created = True
+                _share(fd, mode, group, owner)
+            except PermissionError:
+                # Not writable by us: a read-only descriptor can be flocked too (local file systems).
+                fd = os.open(name, flags & ~os.O_RDWR | os.O_RDONLY, dir_fd=dir_fd)
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
+        why = None if created else _not_a_lock(st)
+        if why:
             os.close(fd)
-            raise PlanFileError(f"{path}: the lock file is not a regular file; nothing was saved")
+            raise PlanFileError(f"{path}: {why}, owned by {owner_name(st.st_uid)}: not a lock file hsp-tui made; "
+                                "nothing was saved (ask its owner or the folder's to remove it)")
         return fd, created
     raise PlanFileError(f"{path}: the lock file keeps appearing and disappearing; nothing was saved")
+
+
+def _not_a_lock(st: os.stat_result) -> str | None:
+    """Why the file found at the lock's name cannot be the plan's lock (a colleague's trap): not a
+    regular file, or a regular file with another name (a hard link to someone's file), or one with
+    content (hsp-tui's lock files are empty)."""
+    if not stat.S_ISREG(st.st_mode):
+        return f"the lock file is {kind_of(st.st_mode)}, not a regular file"
+    if st.st_nlink != 1:
+        return f"the lock file has {st.st_nlink} names (a hard link to another file)"
+    if st.st_size:
+        return "the lock file is not empty"
+    return None
 
 
 def _share(fd: int, mode: int | None, group: int | None, owner: int | None = None) -> None:
@@ -248,7 +268,8 @@ class PlanLock:
         """Give a lock file of ours made by an older version, or under a narrow umask, the plan's bits."""
         try:
             st = os.fstat(fd)
-            if self.mode is not None and st.st_uid == os.geteuid() and (st.st_mode & 0o666) != self.mode:
+            if self.mode is not None and st.st_uid == os.geteuid() and (st.st_mode & 0o666) != self.mode \
+                    and _not_a_lock(st) is None:  # never another file linked at the lock's name
                 os.fchmod(fd, self.mode)
         except (OSError, AttributeError):
             pass
@@ -264,9 +285,15 @@ class PlanLock:
                     else f"you cannot create files in {self.path.parent}")
             return PlanFileError(f"{self.plan_path}: cannot take the lock file {self.path.name} "
                                  f"({exc.strerror or exc}: {hint}); nothing was saved")
-        if exc.errno == errno.ELOOP:
-            return PlanFileError(f"{self.plan_path}: the lock file {self.path.name} is a symbolic link, "
-                                 "which hsp-tui never follows; nothing was saved")
+        try:
+            st = os.lstat(self.path)
+        except OSError:
+            st = None
+        if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO) and st is not None:
+            what = "a symbolic link, which hsp-tui never follows" if stat.S_ISLNK(st.st_mode) else kind_of(st.st_mode)
+            return PlanFileError(f"{self.plan_path}: the lock file {self.path.name} is {what}, owned by "
+                                 f"{owner_name(st.st_uid)}: not a lock file hsp-tui made; nothing was saved "
+                                 "(ask its owner or the folder's to remove it)")
         return PlanFileError(f"{self.plan_path}: cannot take the lock file {self.path.name} "
                              f"({exc.strerror or exc}); nothing was saved")
 

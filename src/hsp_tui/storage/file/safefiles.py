@@ -23,13 +23,14 @@ import errno
 import os
 import re
 import secrets
-import shutil
 import stat
 import threading
 from pathlib import Path
 from typing import Callable
 
 from hsp_tui.domain.errors import HspError, PlanFileError
+from hsp_tui.storage.file import acl
+from hsp_tui.storage.file.folders import at, folder_of, lstat_at, unlink_at
 
 try:
     import grp
@@ -70,14 +71,23 @@ def kind_of(mode: int) -> str:
 
 
 def read_bytes(path: Path, error: type[HspError] = PlanFileError, *, missing_hint: str = "",
-               limit: int = MAX_READ) -> bytes:
+               limit: int = MAX_READ, link_ok: bool = True) -> bytes:
     """A whole regular file's bytes (at most `limit`); every failure is one `error` line naming the file.
 
     Opened with O_NONBLOCK and checked with fstat before anything is read: a FIFO, a device or a
-    socket is refused at once instead of hanging or reading for ever.
+    socket is refused at once instead of hanging or reading for ever. Not `link_ok` (the plan, whose
+    links `paths.plan_file` resolved): a link at the path or on the way to it is refused, never
+    followed (someone put it there since).
     """
+    flags = os.O_RDONLY | _O_NONBLOCK | _O_CLOEXEC | _O_NOCTTY | _O_BINARY
     try:
-        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_CLOEXEC | _O_NOCTTY | _O_BINARY)
+        if link_ok:
+            fd = os.open(path, flags)
+        else:
+            with folder_of(path, "nothing was read") as dir_fd:
+                fd = os.open(at(path, dir_fd), flags | _O_NOFOLLOW, dir_fd=dir_fd)
+    except PlanFileError as exc:
+        raise error(str(exc)) from None
     except FileNotFoundError:
         raise error(f"{path}: file not found{missing_hint}") from None
     except IsADirectoryError:
@@ -87,6 +97,9 @@ def read_bytes(path: Path, error: type[HspError] = PlanFileError, *, missing_hin
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a socket
             raise error(f"{path}: is a socket, not a regular file; hsp-tui reads only ordinary files") from None
+        if exc.errno == errno.ELOOP and not link_ok:
+            raise error(f"{path}: is now a symbolic link (someone replaced the file), which hsp-tui does not "
+                        "follow; nothing was read") from None
         raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
         st = os.fstat(fd)
@@ -150,14 +163,15 @@ def temp_name(path: Path, kind: str = "") -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(8)}{kind}.tmp")
 
 
-def create_temp(path: Path, kind: str = "") -> tuple[int, Path]:
-    """A new empty file beside `path`, open for writing: created exclusively (never through a link,
-    never an existing file), under a random name, readable by its owner only (0600)."""
+def create_temp(path: Path, kind: str = "", dir_fd: int | None = None) -> tuple[int, Path]:
+    """A new empty file beside `path` (in the folder `dir_fd` when given), open for writing: created
+    exclusively (never through a link, never an existing file), under a random name, readable by its
+    owner only (0600)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC | _O_BINARY
     for _ in range(100):
         tmp = temp_name(path, kind)
         try:
-            return os.open(tmp, flags, 0o600), tmp
+            return os.open(at(tmp, dir_fd), flags, 0o600, dir_fd=dir_fd), tmp
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, f"no free temporary name beside {path.name}")
@@ -197,18 +211,31 @@ def _keep_group(fd: int, path: Path, st: os.stat_result) -> None:
             "or ask to join that group)") from None
 
 
-def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True, mode: int | None = None,
+Backup = Callable[[Path, "int | None", os.stat_result], None]  # (path, its folder's handle, the file replaced)
+
+
+def atomic_write(path: Path, payload: bytes, *, keep_backup: Backup | None = None, mode: int | None = None,
                  check: Callable[[], None] | None = None) -> None:
     """Write `payload` to `path` so that the file is always whole: temp file, fsync, rename.
 
+    `keep_backup(path, dir_fd, st)` is called to keep the file replaced (`backups.keep_backup_of`).
     `mode` None: the new file keeps the group and mode of the file it replaces (a new file gets the
     umask's). Otherwise it gets `mode`, and the folder's usual group. `check()` is called last
     before anything is replaced (the store checks that it still holds the plan's lock).
     """
     folder = path.parent
     check_writable(path)
+    with folder_of(path) as dir_fd:
+        _atomic_write(path, dir_fd, payload, keep_backup=keep_backup, mode=mode, check=check)
+
+
+def _atomic_write(path: Path, dir_fd: int | None, payload: bytes, *, keep_backup: Backup | None, mode: int | None,
+                  check: Callable[[], None] | None) -> None:
+    """`atomic_write` in the folder held open as `dir_fd`: the rename replaces only the file found
+    at the start (the one read under the lock), never a file or link put there meanwhile."""
+    folder = path.parent
     try:
-        st: os.stat_result | None = os.lstat(path)
+        st = lstat_at(path, dir_fd)
     except OSError:
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):  # a link: callers resolve links first
@@ -217,8 +244,9 @@ def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True, mode: 
         raise PlanFileError(f"{path}: could not save ({_sticky_reason(folder, st)}); the file is unchanged")
     tmp: Path | None = None
     try:
-        fd, tmp = create_temp(path)
+        fd, tmp = create_temp(path, dir_fd=dir_fd)
         try:
+            rules = acl.read(path) if mode is None and st is not None else None
             if mode is None and st is not None:
                 _keep_group(fd, path, st)  # before writing: a refusal costs nothing
             write_all(fd, payload)
@@ -226,18 +254,22 @@ def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True, mode: 
                 mode = stat.S_IMODE(st.st_mode) & 0o777 if st is not None else 0o666 & ~current_umask()
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, mode)
+            _keep_acl(fd, path, rules)
             os.fsync(fd)
         finally:
             os.close(fd)
         if check is not None:
             check()
         if st is not None and keep_backup:
-            keep_backup_of(path)
-        os.replace(tmp, path)
+            keep_backup(path, dir_fd, st)
+        now = lstat_at(path, dir_fd)
+        if (now is None) != (st is None) or now is not None and (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+            raise PlanFileError(f"{path}: was replaced by another file or a link during this save; nothing was saved")
+        os.replace(at(tmp, dir_fd), at(path, dir_fd), src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         fsync_folder(folder)
     except (PlanFileError, OSError) as exc:
         if tmp is not None:
-            remove_quietly(tmp)
+            unlink_at(tmp, dir_fd)
         if isinstance(exc, PlanFileError):
             raise
         reason = exc.strerror or str(exc)
@@ -246,6 +278,17 @@ def atomic_write(path: Path, payload: bytes, *, keep_backup: bool = True, mode: 
         elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             reason = _sticky_reason(folder, st) or f"permission denied in {folder}"
         raise PlanFileError(f"{path}: could not save ({reason}); the file is unchanged") from None
+
+
+def _keep_acl(fd: int, path: Path, rules: bytes | None) -> None:
+    """Give the new file the plan's ACL (after its mode: the ACL's mask is the mode's group bits).
+    A save that cannot keep it replaces nothing: without it the file would be more open or more
+    closed than its owner set."""
+    try:
+        acl.copy(rules, fd)
+    except OSError as exc:
+        raise PlanFileError(f"{path}: could not keep the file's access control list (ACL: "
+                            f"{exc.strerror or exc}); nothing was saved") from None
 
 
 def renames_refused(folder: Path, st: os.stat_result) -> bool:
@@ -305,58 +348,6 @@ def overwrite(path: Path, payload: bytes, *, inode: tuple[int, int] | None = Non
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def keep_backup_of(path: Path, *, link: bool = True, current: bytes | None = None) -> None:
-    """Keep the current file as `<name>.bak` before it is replaced (a hard link where `link` and
-    possible; else a copy: of `current` when given, the file's bytes as read under the lock).
-
-    Staged under a random name (a link never follows a planted link; a copy is made exclusively)
-    and renamed over the old backup. In a sticky folder a backup that belongs to another member
-    cannot be renamed over: it is then written in place (its owner, group and mode stay)."""
-    bak = backup_path(path)
-    staging = None
-    for _ in range(100 if link else 0):
-        candidate = temp_name(path, ".bak")
-        try:
-            os.link(path, candidate, follow_symlinks=False)
-        except FileExistsError:
-            continue
-        except (OSError, NotImplementedError):  # no hard links here (FAT, some network drives; Windows
-            break  # has no follow_symlinks=False), or not ours to link (protected_hardlinks): copy
-        staging = candidate
-        break
-    if staging is None:
-        fd, staging = create_temp(path, ".bak")
-        try:
-            with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-                st = os.fstat(src.fileno())
-                if current is None:
-                    shutil.copyfileobj(src, out, 1 << 20)
-                else:
-                    out.write(current)
-                try:
-                    _keep_group(out.fileno(), path, st)
-                except PlanFileError:
-                    pass  # the backup is a copy for its saver: its group matters less than the plan's
-                os.fchmod(out.fileno(), stat.S_IMODE(st.st_mode) & 0o777)
-        except BaseException:
-            remove_quietly(staging)
-            raise
-    try:
-        os.replace(staging, bak)
-    except PermissionError:
-        remove_quietly(staging)
-        try:
-            st_bak = os.lstat(bak)
-        except OSError:
-            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM)) from None
-        if not renames_refused(path.parent, st_bak) or os.path.samefile(bak, path):
-            raise
-        overwrite(bak, current if current is not None else read_bytes(path), inode=(st_bak.st_dev, st_bak.st_ino))
-    except OSError:
-        remove_quietly(staging)
-        raise
 
 
 def remove_stale_temps(path: Path) -> list[Path]:

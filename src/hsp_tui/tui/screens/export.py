@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select
 
-from hsp_tui.storage.file.outputfiles import protected_file
+from hsp_tui.storage.file.outputfiles import planted_output, protected_file
 from hsp_tui.domain.textsafe import visible
 from hsp_tui.tui.screens.dialog import Dialog
 
@@ -95,6 +95,10 @@ class ExportScreen(Dialog[Path]):
         what = protected_file(path, self.plan_path)
         if what is not None:
             error.update(f"{shown} is {what}: choose another name.")
+            return
+        trap = planted_output(path)
+        if trap is not None:  # a colleague's link or FIFO: never "press again to replace it"
+            error.update(visible(trap))
             return
         if path.exists() and self._confirmed != path:
             self._confirmed = path

@@ -1,0 +1,79 @@
+"""A plan file made to exhaust the reader: nested 100,000 deep, 100 MB of `[{},{},...]`.
+
+A colleague who may write the team plan (Mallory) replaces it with such a file; every command Alice
+runs (and the app, at start and when it re-reads the file) says in one line that the file is not a
+plan, exit 3, in memory bounded by the file's size (the commands run under an address-space limit),
+never an internal error (exit 70). Every command runs as a real other user.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+
+from .helpers import assert_one_line_error, make_plan
+from .people import ALICE, MALLORY, TEAM, needs_root, shared_root, team_folder  # noqa: F401
+
+pytestmark = needs_root
+DEEP = 100_000
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return make_plan(tmp_path_factory.mktemp("sizes"), 12, name="template.json")
+
+
+def deep_plan(template: Path) -> bytes:
+    """A real plan whose first item's note is nested 100,000 lists deep."""
+    data = orjson.loads(template.read_bytes())
+    text = orjson.dumps(data)
+    hole = b'"Officer 1"'
+    assert hole in text
+    return text.replace(hole, b"[" * DEEP + b"]" * DEEP, 1)
+
+
+CASES = {
+    "deep-array": lambda t: b"[" * DEEP + b"]" * DEEP,
+    "deep-object": lambda t: b'{"a":' * DEEP + b"1" + b"}" * DEEP,
+    "deep-in-a-record": deep_plan,
+    "100MB-of-empty-objects": lambda t: b"[" + b"{}," * (100 * 1024 * 1024 // 3) + b"{}]",
+}
+
+
+def limited() -> None:
+    """At most 1.5 GB of address space (the 100 MB file once read took 3.2 GB)."""
+    resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_file_built_to_exhaust_the_reader_is_refused_in_one_line(shared_root: Path, template: Path, case: str) -> None:
+    team = team_folder(shared_root, 0o2770)
+    db = team / "plan.json"
+    shutil.copy(template, db)
+    os.chown(db, ALICE.uid, TEAM)
+    os.chmod(db, 0o660)
+    payload = CASES[case](template)
+    MALLORY.python("import sys\nopen(sys.argv[1], 'wb').write(sys.stdin.buffer.read())", str(db), input=payload)
+    for args in (("list",), ("show", "1"), ("set", "2", "done"), ("export", "--format", "json")):
+        r = ALICE.run(db, *args, preexec_fn=limited)
+        line = assert_one_line_error(r, names=db, code=3)
+        assert "MemoryError" not in line, line
+    assert db.read_bytes() == payload  # nothing was written over it
+
+
+def test_the_app_refuses_such_a_file_at_start(shared_root: Path, template: Path) -> None:
+    """`hsp-tui` with no command opens the app: on a file nested 100,000 deep it stops before the
+    app starts, with the one line and exit 3 (before: exit 70). Re-reading such a file while the
+    app runs: tests/tui/test_hostile_file.py."""
+    team = team_folder(shared_root, 0o2770)
+    db = team / "plan.json"
+    MALLORY.python("import sys\nopen(sys.argv[1], 'wb').write(sys.stdin.buffer.read())", str(db),
+                   input=deep_plan(template))
+    r = ALICE.run(db, stdin=subprocess.DEVNULL, preexec_fn=limited)
+    assert_one_line_error(r, names=db, code=3)
