@@ -1,10 +1,12 @@
-"""Where a plan is kept: the Backend protocol every store of plans implements, and `open_backend`.
+"""Where a plan is kept: `open_backend` picks the backend a `--db` names (a connection string: the
+server, `postgres/`, whose driver is imported only then; else a plan file, `file/`), and offers the
+contract every backend implements (declared in `contract`).
 
-A backend reads and writes typed records (`model.Plan`, `model.Recommendation`); it knows nothing of
-the domain rules (those are in `commands`) and judges nothing (that is `review`). `store.Store`
-runs each change as one `transaction`:
+A backend reads and writes typed records (`model.Plan`, `records.Recommendation`); it knows nothing of
+the domain rules (those are in `domain.commands`) and judges nothing (that is `domain.review`).
+`store.Store` runs each change as one `transaction`:
 
-    with backend.transaction(number, by=user) as txn:   # the item locked until the end
+    with backend.transaction(number, by=user, wait=wait) as txn:   # the item locked until the end
         rec = txn.get()                                 # as it is now (NotFoundError if absent)
         stamp = txn.stamp(rec)                          # entry id, time and author of the change
         ...                                             # the command computes the new record
@@ -12,9 +14,8 @@ runs each change as one `transaction`:
     txn.before, txn.after                               # the plan's change token before and after
 
 Leaving the block by an exception saves nothing. Every backend passes the contract suite in
-tests/contract/ (add a new one to its `backend` fixture). To add a backend: one module in this
-package implementing `Backend` (declared in `contract`), a branch in `open_backend`, and the
-fixture.
+tests/contract/. To add one: a package beside `file/` and `postgres/` implementing `contract.Backend`,
+a branch in `open_backend`, and a `place` for it in tests/contract/conftest.py (docs/architecture.md).
 """
 
 from __future__ import annotations
