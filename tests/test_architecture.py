@@ -111,3 +111,16 @@ def test_nothing_asks_a_backend_or_store_what_it_can_do_by_hasattr():
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"(hasattr|getattr)\([\w.]*(backend|store)\b", text), path.relative_to(PACKAGE)
+
+
+def test_no_module_of_the_core_reaches_into_another_objects_private_parts():
+    """E.g. the server's item and contact transactions work through the session's public face
+    (`Session.transaction_on`, `Held`), never the backend's `_run`/`_commit` (as tui/ is checked in
+    test_tui_structure)."""
+    from test_tui_structure import private_reaches
+
+    offences = [f"{path.relative_to(PACKAGE)}:{line}: {expr}"
+                for package in ("domain", "storage", "formats")
+                for path in sorted((PACKAGE / package).rglob("*.py"))
+                for line, expr in private_reaches(path.read_text(encoding="utf-8"))]
+    assert offences == []
