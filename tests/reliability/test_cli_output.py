@@ -97,6 +97,7 @@ COMMANDS = [["list"], ["list", "--due-soon"], ["list", "--format", "json"], ["su
             ["set", "3", "blocked"]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("as_of", ["9999-12-05", "9999-12-31", "0001-01-01"])
 def test_every_command_and_export_works_at_the_ends_of_the_calendar(tmp_path: Path, as_of: str) -> None:
     db = tmp_path / "plan.json"

@@ -51,6 +51,7 @@ def applied_changes(db: Path) -> tuple[list[int], dict[int, str], int]:
     return sorted(ks), status, len(data["recommendations"])
 
 
+@pytest.mark.slow
 def test_kill_9_during_saves_never_loses_or_mixes(tmp_path: Path) -> None:
     db = make_plan(tmp_path, ITEMS)
     rng = random.Random(20100316)

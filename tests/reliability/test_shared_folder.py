@@ -150,6 +150,7 @@ def test_an_export_is_never_more_open_than_its_plan(tmp_path: Path, big_template
     assert stat.S_IMODE(out.stat().st_mode) == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder_mode", [0o770, 0o2770], ids=["plain", "setgid"])
 def test_every_member_keeps_working_after_anothers_save(shared_root: Path, big_template: Path,
                                                         folder_mode: int) -> None:

@@ -71,6 +71,7 @@ def status_seen(person: Person, db: Path, number: int) -> str:
     return {item["number"]: item["status"] for item in json.loads(r.stdout)}[number]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder_mode", [0o3770, 0o1770], ids=["sticky-setgid", "sticky"])
 def test_every_member_saves_in_a_sticky_folder(shared_root: Path, big_template: Path, folder_mode: int) -> None:
     """Alice owns the plan; Bob's saves go through too (written in place), Alice reads them and
@@ -101,6 +102,7 @@ def test_every_member_saves_in_a_sticky_folder(shared_root: Path, big_template: 
     assert bak.stat().st_gid == TEAM and stat.S_IMODE(bak.stat().st_mode) & 0o777 == 0o660
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stopped_in", ["plan", "journal"])
 def test_a_kill_during_a_save_in_place_never_leaves_half_a_plan(shared_root: Path, big_template: Path,
                                                                 stopped_in: str) -> None:
@@ -190,6 +192,7 @@ def test_a_save_in_place_that_fails_half_way_is_completed_by_the_next(shared_roo
     assert not live_journals(db.parent)
 
 
+@pytest.mark.slow
 def test_a_reader_during_saves_in_place_never_sees_a_damaged_plan(shared_root: Path, big_template: Path) -> None:
     """While Bob saves again and again in place (on a slow disk), plans read meanwhile (the same
     reader as the app's and the CLI's) always parse whole; Alice's commands read it meanwhile too."""

@@ -53,6 +53,7 @@ def template(tmp_path_factory) -> Path:
     return make_plan(tmp_path_factory.mktemp("tui-conc"), ITEMS, name="template.json")
 
 
+@pytest.mark.slow
 def test_tui_and_two_cli_writers_on_different_items(template: Path, tmp_path: Path) -> None:
     db = fresh_copy(template, tmp_path)
     saved = finish(*start(db, "walk", lambda j: "spread"))
@@ -67,6 +68,7 @@ def test_tui_and_two_cli_writers_on_different_items(template: Path, tmp_path: Pa
             assert (k, f"w{j}") in notes_in(data[(k - 1) % ITEMS + 1])
 
 
+@pytest.mark.slow
 def test_tui_and_two_cli_writers_on_the_same_item(template: Path, tmp_path: Path) -> None:
     db = fresh_copy(template, tmp_path)
     tui, clis = start(db, "stay", lambda j: "item:1")
