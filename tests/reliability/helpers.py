@@ -40,6 +40,16 @@ def run_cli(db: Path, *args: str, user: str = "tester", env: dict[str, str] | No
                           preexec_fn=preexec_fn, cwd=cwd)
 
 
+def run_cli_here(db: Path, *args: str, user: str = "tester", env: dict[str, str] | None = None):
+    """`run_cli`'s command run in this process (`inprocess.run_in_process`), where the process itself
+    proves nothing more: the same environment, arguments and captured output, as a CompletedProcess."""
+    from inprocess import run_in_process  # noqa: PLC0415
+
+    argv = ("--db", str(db), "--user", user, "--as-of", AS_OF, *args)
+    r = run_in_process(Path.cwd(), argv, env if env is not None else cli_env(), exact_env=True)
+    return subprocess.CompletedProcess(["hsp-tui", *argv], r.code, r.out, r.err)
+
+
 def write_csv(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str] = HEADER, *,
               encoding: str = "utf-8", lineterminator: str = "\r\n") -> Path:
     with open(path, "w", newline="", encoding=encoding) as fh:

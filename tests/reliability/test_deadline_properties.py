@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from hsp_tui.domain.deadlines import MONTHS, SEASONS, month_end, parse_deadline
 
+pytestmark = pytest.mark.slow  # property runs of hundreds of examples each: see pyproject's markers
+
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 MONTH_NAMES = sorted(MONTHS)
@@ -94,7 +96,6 @@ def test_month_without_year_is_the_next_such_month_on_or_after_the_plan_date(mw,
         assert reference.replace(day=1) <= d.due < reference.replace(day=1) + relativedelta(years=1)
 
 
-@pytest.mark.slow
 @SETTINGS
 @given(month_words, dashes, month_words, spaces, years)
 def test_range_with_one_year_is_due_at_the_end_of_its_last_month(first, dash, last, sp, year) -> None:
@@ -102,7 +103,6 @@ def test_range_with_one_year_is_due_at_the_end_of_its_last_month(first, dash, la
     assert in_month(d.due, year, last[0]) and d.due == month_end(year, last[0])
 
 
-@pytest.mark.slow
 @SETTINGS
 @given(month_words, years, dashes, month_words, years)
 def test_range_with_two_years_is_due_in_its_last_month_or_refused(first, y1, dash, last, y2) -> None:
@@ -169,7 +169,6 @@ def test_impossible_days_are_refused_not_moved(day, month, year) -> None:
 @SETTINGS
 @given(st.lists(st.tuples(month_words, years), min_size=2, max_size=5),
        st.sampled_from([" ", "; ", ", ", " and ", "\n"]))
-@pytest.mark.slow
 def test_several_dates_in_one_cell_are_milestones_due_at_the_last(parts, sep) -> None:
     text = sep.join(f"{w} {y}" for (m, w), y in parts)
     d = parse_deadline(text)
