@@ -27,3 +27,15 @@ def test_a_note_on_a_server_is_one_transaction_of_five_statements(pg_cluster, pg
     assert "ROLLBACK" not in said and said.count("BEGIN") == 1, said  # one transaction, nothing undone
     assert any("hsp.lock_item" in s for s in said) and any("hsp.add_note" in s for s in said), said
     assert len(said) <= 7, said  # BEGIN, schema (2), plan + item locked, the change, the version, COMMIT
+
+
+def test_the_real_command_on_a_server_prints_everything_and_the_note_is_saved(pg_cluster, pg_plan_db, cli_process):
+    """The process ends at once after its exit handlers (`program.run`), its connection closed first:
+    the output is complete and the change committed when it has gone."""
+    from hsp_tui.storage.store import Store
+
+    url = pg_cluster.url(pg_plan_db, "alice")
+    r = cli_process("--db", url, "--plan", "haringey-2010", "note", "5", "Sent to the PMG.")
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[0] == "5: note added" and r.out.splitlines()[1].startswith("  now: ")
+    assert Store(url, plan="haringey-2010").load().get(5).history[-1].note == "Sent to the PMG."

@@ -61,6 +61,7 @@ class Context:
         self.args = args
         self.env = env
         self.open_app = open_app  # opens the full-screen app (given by the program: see cli.program.main)
+        self._stores: list[Store] = []
         target = args.db or env.get("HSP_TUI_DB")
         self.server = server_target(target)  # a connection string (refused if unsupported), or None: a file
         if self.server is not None and (args.user or env.get("HSP_TUI_USER")):
@@ -88,11 +89,20 @@ class Context:
             self.due_soon_days = DEFAULT_DUE_SOON_DAYS
 
     def store(self, **options) -> Store:
-        """The plan's store (`options`: the backend's, see `backends.open_backend`)."""
+        """The plan's store (`options`: the backend's, see `backends.open_backend`); let go of by
+        `close` when the command has run."""
         if self.server is not None:  # the seed is loaded there by 'init', never by another command
-            return Store.open(self.server, plan=self.plan, **options)
-        user = self.user
-        return Store.open(self.path, seed=lambda: seed_data(user), **options)
+            store = Store.open(self.server, plan=self.plan, **options)
+        else:
+            user = self.user
+            store = Store.open(self.path, seed=lambda: seed_data(user), **options)
+        self._stores.append(store)
+        return store
+
+    def close(self) -> None:
+        """Let go of the stores this run opened (a server's connection ends as a client should end it)."""
+        while self._stores:
+            self._stores.pop().backend.close()
 
     def review(self, plan: Plan) -> Review:
         return review(plan, self.as_of, self.due_soon_days)

@@ -160,7 +160,10 @@ def main(argv: Sequence[str] | None = None, *, open_app: Callable[[Context], int
     args = parser.parse_args(argv)
     try:
         ctx = Context(args, dict(os.environ), open_app=open_app)
-        return command(args.command)(ctx)
+        try:
+            return command(args.command)(ctx)
+        finally:
+            ctx.close()
     except HspError as exc:
         say(f"{PROG}: error: {exc}", err=True)
         return exc.exit_code
@@ -186,16 +189,20 @@ def run(*, open_app: Callable[[Context], int] | None = None) -> None:
     `open_app`): `main`, then the process ends.
 
     A one-shot command has written, flushed, fsynced and closed everything by the time `main`
-    returns (each store change is one transaction that ends in a `with`); what the interpreter would
-    do next is free every object, the whole plan's among them, module by module: 25-40 ms and more
-    on a large plan, for nothing. So once standard output and error are flushed, the process exits
-    at once (`os._exit`), unless something still runs or waits for the exit: another thread (the
-    app's), or an exit handler (logging, psycopg, a temporary folder), or the flush fails (then the
-    interpreter's own exit reports it, as always). tests/test_cli_exit.py shows the change and
-    the output complete when the command returns."""
+    returns (each store change is one transaction that ends in a `with`; the stores are let go of,
+    a server's connection closed); what the interpreter would do next is run the exit handlers
+    (logging's, psycopg's, a temporary folder's removal), then free every object, the whole plan's
+    among them, module by module: 25-40 ms and more on a large plan, for nothing. So the exit
+    handlers are run, standard output and error flushed, and the process exits at once
+    (`os._exit`); not while another thread runs (the app's), nor where the interpreter cannot run
+    its exit handlers on demand, nor when a flush fails (then the interpreter's own exit reports it,
+    as always). tests/test_cli_exit.py shows the change and the output complete when the command
+    returns."""
     code = main(open_app=open_app)
-    if threading.active_count() == 1 and getattr(atexit, "_ncallbacks", lambda: 1)() == 0:
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # CPython's, what its exit runs first
+    if threading.active_count() == 1 and run_exit_handlers is not None:
         try:
+            run_exit_handlers()
             sys.stdout.flush()
             sys.stderr.flush()
         except BaseException:  # noqa: BLE001 - the interpreter's exit reports it, as it always did
