@@ -154,6 +154,7 @@ def immutable(tmp_path: Path):
         _chattr("-i", *marked)
 
 
+@pytest.mark.slow
 def test_read_only_file_is_readable_but_not_saved(tmp_path: Path, good: bytes, immutable) -> None:
     db = tmp_path / "plan.json"
     db.write_bytes(good)

@@ -38,6 +38,7 @@ def _tamper(db: Path, edit) -> None:
     db.write_bytes(orjson.dumps(data))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("at", HOSTILE_AT, ids=["osc52", "title", "clear"])
 def test_a_tampered_timestamp_never_reaches_the_terminal_raw(plan: Path, at: str) -> None:
     def edit(rec):

@@ -46,6 +46,7 @@ row = st.tuples(st.integers(-5, 10**10) | st.text(max_size=5), cell, cell, cell,
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
 @given(st.lists(row, max_size=8), st.sampled_from(["\r\n", "\n"]), st.booleans())
 def test_any_rows_import_exactly_or_are_refused_with_a_line(tmp_path: Path, rows, terminator, bom) -> None:
     path = tmp_path / "any.csv"

@@ -103,6 +103,7 @@ def test_html_report_shows_hostile_text_literally_and_nothing_else(hostile_plan:
     assert not UNSAFE.search(text.replace("\n", " "))
 
 
+@pytest.mark.slow
 def test_show_spells_out_what_it_cannot_show(hostile_plan: Path) -> None:
     out = {i: run_cli(hostile_plan, "show", str(i)).stdout for i in range(1, len(HOSTILE) + 1)}
     # Markup is shown literally, brackets and all.

@@ -40,6 +40,7 @@ def db(tmp_path: Path) -> Path:
     return make_plan(tmp_path, 40)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="needs Linux /proc/locks")
 def test_a_lock_timeout_names_the_holder_and_never_advises_deleting_the_lock(db: Path) -> None:
     """(Before the fix: 'if none is running, delete plan.json.lock', and no word of who held it.)"""

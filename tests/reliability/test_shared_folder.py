@@ -195,6 +195,7 @@ def test_a_save_that_cannot_keep_the_group_says_so_and_replaces_nothing(shared_r
     assert snapshot(team) == before  # plan, group and mode as they were; no temporary file left
 
 
+@pytest.mark.slow
 def test_read_only_commands_work_in_a_folder_the_user_cannot_write(shared_root: Path, big_template: Path) -> None:
     """A reader with read access only (folder 0755, plan 0644, both root's) lists, shows, summarises
     and exports; nothing is created beside the plan (no lock file)."""

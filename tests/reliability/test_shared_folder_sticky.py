@@ -171,6 +171,7 @@ def test_a_save_in_place_on_a_full_disk_changes_nothing(shared_root: Path, big_t
     assert {p.name: p.read_bytes() for p in db.parent.iterdir()} == before
 
 
+@pytest.mark.slow
 def test_a_save_in_place_that_fails_half_way_is_completed_by_the_next(shared_root: Path,
                                                                       big_template: Path) -> None:
     """An I/O error half-way through writing the plan itself: Bob is told in one line that the change
@@ -238,6 +239,7 @@ def plant(person: Person, path: Path, payload: bytes, mode: int) -> None:
                     ",".join(str(g) for g in person.groups)], input=payload, check=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder_mode", [0o3777, 0o1777], ids=["sticky-setgid-open", "sticky-open"])
 def test_a_journal_planted_by_a_non_member_is_ignored(shared_root: Path, big_template: Path, folder_mode: int) -> None:
     """In a sticky folder anyone may write to, an outsider plants complete, well-formed journals for

@@ -54,6 +54,7 @@ def one_line_exit_3(res):
     assert len(res.err.strip().splitlines()) == 1 and "Traceback" not in res.err + res.out
 
 
+@pytest.mark.slow
 def test_a_stopped_server_is_one_line_exit_3_and_a_restarted_one_works_again(cli, own_cluster, db):
     url = own_cluster.url(db, "alice")
     own_cluster.stop()

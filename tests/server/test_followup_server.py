@@ -190,6 +190,7 @@ async def settled(pilot) -> None:
     await pilot.pause()
 
 
+@pytest.mark.slow
 async def test_the_apps_contact_and_remind_keys_work_on_a_server(pg_cluster, pg_plan_db, tmp_path):
     from textual.widgets import Input, OptionList
 

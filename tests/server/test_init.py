@@ -53,6 +53,7 @@ def test_init_empty_loads_no_plan(cli, pg_cluster, pg_db):
         str(pgschema.SCHEMA_VERSION)
 
 
+@pytest.mark.slow
 def test_two_inits_at_once_both_succeed_and_load_the_seed_once(pg_cluster, pg_db, tmp_path):
     url = pg_cluster.url(pg_db, OWNER)
     env = {**os.environ, "HOME": str(tmp_path)}
@@ -123,6 +124,7 @@ def test_an_older_schema_is_upgraded_in_place_keeping_its_plans(pg_cluster, pg_p
     pg_cluster.psql("SELECT hsp.add_note('haringey-2010', 2, 'after the upgrade')", db=pg_plan_db, user="alice")
 
 
+@pytest.mark.slow
 def test_where_the_owner_may_not_create_roles_init_prints_what_an_administrator_runs(cli, pg_bindir):
     cluster = start_cluster(pg_bindir)  # its own cluster: the group roles must not exist yet
     try:

@@ -84,6 +84,7 @@ def lone_cluster(pg_bindir):
         destroy(cluster)
 
 
+@pytest.mark.slow
 async def test_the_server_going_away_and_coming_back(lone_cluster):
     cluster, db = lone_cluster
     store = Store(cluster.url(db, "alice"))

@@ -123,6 +123,7 @@ def test_import_on_a_server_needs_a_plan_name_and_never_overwrites(cli, url, tmp
 
 
 # -- moving a plan -----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_plan_moved_from_a_file_to_the_server_keeps_everything(cli, url, tmp_path):
     plan = tmp_path / "team.json"
     for who, args in [("sam", ["set", "1", "in_progress", "--note", "started"]),
@@ -165,6 +166,7 @@ store.set_status(number + 4, "in_progress", by="ignored")
 """
 
 
+@pytest.mark.slow
 def test_sixteen_concurrent_writers_lose_nothing(url, pg_cluster, pg_plan_db):
     n, writers = 5, [(1 + k % 4, f"w{k}") for k in range(16)]
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, url(), str(number), str(n), name],
@@ -184,6 +186,7 @@ def test_sixteen_concurrent_writers_lose_nothing(url, pg_cluster, pg_plan_db):
         assert ids == [str(i) for i in range(1, len(ids) + 1)]  # one id each, none twice, none skipped
 
 
+@pytest.mark.slow
 def test_the_owner_url_is_never_needed_by_officers(cli, url):
     """An officer's every command works without the owner's rights (init aside)."""
     for args in (["list"], ["summary"], ["show", "2"], ["note", "2", "x"], ["undo", "2"], ["plans"], ["where"]):
@@ -192,6 +195,7 @@ def test_the_owner_url_is_never_needed_by_officers(cli, url):
     assert OWNER not in cli("--db", url(), "where").out
 
 
+@pytest.mark.slow
 def test_only_an_auditor_gives_a_verdict(cli, url, pg_cluster, pg_plan_db):
     assert cli("--db", url(), "set", "6", "done", "--note", "evidence filed").code == 0
     before = history_count(pg_cluster, pg_plan_db)

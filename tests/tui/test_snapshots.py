@@ -6,6 +6,8 @@ Deterministic: the seed plan, review date 1 Jun 2010, a fixed clock and user. Re
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_main_screen_wide(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(120, 40))
@@ -19,6 +21,7 @@ def test_main_screen_80x24(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(80, 24))
 
 
+@pytest.mark.slow
 def test_main_screen_after_changes(snap_compare, make_app):
     # No. 2 in progress, a milestone done and a note; No. 4 done: flags, counts and history change.
     async def changes(pilot):

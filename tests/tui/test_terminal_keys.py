@@ -63,6 +63,7 @@ def quits_cleanly(name: str, tmp_path: Path) -> None:
     assert not (tmp_path / "crashes").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 def test_dialog_keys_in_one_read_save_once_and_never_crash(terminal, tmp_path, size):
     db = tmp_path / "plan.json"
