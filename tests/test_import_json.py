@@ -53,3 +53,19 @@ def test_malformed_evidence_is_refused_naming_the_item_and_entry(cli, exported, 
     assert r.code != 0 and message in r.err, r.err
     assert "recommendation #8" in r.err
     assert not db.exists()
+
+
+@pytest.mark.parametrize("contacts, message", [
+    ([{"owner": "Straße Lead", "addresses": ["a@x.org"]}, {"owner": "STRASSE lead", "addresses": ["b@x.org"]}],
+     "contact 2: 'STRASSE lead' is the owner of contact 1 too"),
+    ([{"owner": "Lead", "addresses": ["Alice <a@x.org>"]}], "contact 1: 'Alice <a@x.org>' is not an e-mail address"),
+    ([{"owner": "\u00a0", "addresses": ["a@x.org"]}], "contact 1: owner is empty"),
+])
+def test_contacts_that_contact_set_would_refuse_are_refused(cli, exported, tmp_path, contacts, message):
+    """An export's contacts are checked as `contact set` checks them (a hand-edited export, or one
+    from a server whose contacts were keyed otherwise, cannot bring two contacts for one owner)."""
+    exported["plan"]["contacts"] = contacts
+    db = tmp_path / "copy.json"
+    r = cli("--db", str(db), "import", str(_write(tmp_path, exported)))
+    assert r.code == 2 and message in r.err, r.err
+    assert not db.exists()

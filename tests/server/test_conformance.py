@@ -288,17 +288,15 @@ def people_conns(pg_cluster, conformance_db):
         conn.close()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_file_and_server_apply_the_same_rules(case, tmp_path, pg_cluster, conformance_db, people_conns):
-    name = f"c{CASES.index(case)}"
+def run_case(case: Case, name: str, tmp_path: Path, pg_cluster, db: str, conns) -> None:
     plan = small_plan(case.last_id)
     store = Store(tmp_path / "plan.json", clock=lambda: AT)
     store.create(plan)
-    server = PostgresBackend(pg_cluster.url(conformance_db, OWNER), plan=name)
+    server = PostgresBackend(pg_cluster.url(db, OWNER), plan=name)
     try:
         server.create(plan)
         done_file = [run_file(store, step) for step in case.steps]
-        done_server = [run_sql(people_conns, name, step) for step in case.steps]
+        done_server = [run_sql(conns, name, step) for step in case.steps]
         file_end, server_end = state(store.load()), state(server.load_plan())
     finally:
         server.close()
@@ -307,6 +305,22 @@ def test_file_and_server_apply_the_same_rules(case, tmp_path, pg_cluster, confor
         assert (file_kind, server_kind) == (expected, expected), \
             f"{step}: on a file {file_kind} ({file_why}), on the server {server_kind} ({server_why})"
     assert server_end == file_end
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_file_and_server_apply_the_same_rules(case, tmp_path, pg_cluster, conformance_db, people_conns):
+    run_case(case, f"c{CASES.index(case)}", tmp_path, pg_cluster, conformance_db, people_conns)
+
+
+@pytest.mark.xfail(strict=True, reason="not yet the same: reading a deadline is the client's (domain/deadlines.py); "
+                                       "hsp.revise takes a revised deadline as text")
+@pytest.mark.parametrize("deadline", ["when pigs fly", "Ongoing"])
+def test_a_deadline_the_commands_refuse_is_refused_by_the_server(deadline, tmp_path, pg_cluster, conformance_db,
+                                                                 people_conns):
+    """An unreadable deadline, and a dated one revised to no date, are refused by the commands; an
+    officer calling hsp.revise directly still gets them saved (a known difference, kept visible)."""
+    case = Case(f"deadline {deadline}", [("alice", "revise", 1, deadline, "why")], ["refused"])
+    run_case(case, f"d-{deadline.split()[0].lower()}", tmp_path, pg_cluster, conformance_db, people_conns)
 
 
 # -- the constants the schema spells in its tables, and the rules written from Python ---------------

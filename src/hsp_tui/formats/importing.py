@@ -18,7 +18,7 @@ import orjson
 
 from hsp_tui.domain.deadlines import parse_deadline
 from hsp_tui.domain.errors import ConflictError, InputError
-from hsp_tui.domain.rules import check_text, next_entry_id
+from hsp_tui.domain.rules import check_address, check_text, next_entry_id, owner_key
 from hsp_tui.storage.file.planfile import build_data, explain
 from hsp_tui.domain.records import (MAX_ID, PLAN_DETAILS, TIMESTAMP_PATTERN, Action, HistoryEntry, PlanMeta,
                                     Recommendation, Revision, Status, field_names)
@@ -94,9 +94,10 @@ def _build(path: Path, meta: dict[str, Any], rows: list[tuple[str, Mapping[str, 
         raise InputError(f"{path}: no recommendations in the file")
     meta = {k: "" if v is None and k != "date" else v for k, v in meta.items()}
     try:
-        msgspec.convert(meta, PlanMeta)
+        details = msgspec.convert(meta, PlanMeta)
     except msgspec.ValidationError as exc:
         raise InputError(f"{path}: the plan's details: {explain(exc)}") from None
+    _check_contacts(path, details)
     seen: dict[int, str] = {}
     docs, warnings = [], []
     for where, rec in rows:
@@ -144,6 +145,25 @@ def _build(path: Path, meta: dict[str, Any], rows: list[tuple[str, Mapping[str, 
         docs.append(doc)
     docs.sort(key=lambda d: d["number"])
     return ImportResult(build_data(meta, docs), len(docs), warnings)
+
+
+def _check_contacts(path: Path, meta: PlanMeta) -> None:
+    """The contacts as `contact set` would have made them: an owner's text, plain addresses, and
+    one contact per owner (owners compared as `rules.owner_key` compares them)."""
+    seen: dict[str, int] = {}
+    for k, contact in enumerate(meta.contacts, start=1):
+        where = f"{path}, contact {k}"
+        try:
+            check_text(contact.owner, "owner", required=True)
+            for address in contact.addresses:
+                check_address(address)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        key = owner_key(contact.owner)
+        if key in seen:
+            raise InputError(f"{where}: {contact.owner!r} is the owner of contact {seen[key]} too "
+                             "(owners compare without regard to case or spacing)")
+        seen[key] = k
 
 
 def _number(value: Any) -> int | None:
