@@ -1,4 +1,4 @@
-"""A plan file made to exhaust the reader: nested 100,000 deep, 100 MB of `[{},{},...]`.
+"""A plan file made to exhaust the reader: nested 100,000 deep, 100 MB of `[{},{},...]`, a 50 MB owner.
 
 A colleague who may write the team plan (Mallory) replaces it with such a file; every command Alice
 runs (and the app, at start and when it re-reads the file) says in one line that the file is not a
@@ -43,6 +43,7 @@ CASES = {
     "deep-object": lambda t: b'{"a":' * DEEP + b"1" + b"}" * DEEP,
     "deep-in-a-record": deep_plan,
     "100MB-of-empty-objects": lambda t: b"[" + b"{}," * (100 * 1024 * 1024 // 3) + b"{}]",
+    "50MB-owner": lambda t: t.read_bytes().replace(b'"Officer 1"', b'"' + b"A" * (50 * 1024 * 1024) + b'"', 1),
 }
 
 
@@ -64,6 +65,8 @@ def test_a_file_built_to_exhaust_the_reader_is_refused_in_one_line(shared_root: 
         r = ALICE.run(db, *args, preexec_fn=limited)
         line = assert_one_line_error(r, names=db, code=3)
         assert "MemoryError" not in line, line
+        if case == "50MB-owner":
+            assert "recommendation 1: the field 'owner' is longer than 1,000,000 characters" in line, line
     assert db.read_bytes() == payload  # nothing was written over it
 
 
@@ -77,3 +80,32 @@ def test_the_app_refuses_such_a_file_at_start(shared_root: Path, template: Path)
                    input=deep_plan(template))
     r = ALICE.run(db, stdin=subprocess.DEVNULL, preexec_fn=limited)
     assert_one_line_error(r, names=db, code=3)
+
+
+@pytest.mark.parametrize("case", ["field", "record"])
+def test_a_key_given_twice_is_refused_naming_the_item(shared_root: Path, template: Path, case: str) -> None:
+    """`"owner": "FIRST", "owner": "SECOND"` (JSON decoders keep the last one silently, and the next
+    save dropped FIRST), or a recommendation's number used twice as a key (before: "damaged" only on
+    `set`): every command refuses the file on read, naming the item, and leaves it untouched."""
+    team = team_folder(shared_root, 0o2770)
+    db = team / "plan.json"
+    raw = template.read_bytes()
+    if case == "field":
+        edited = raw.replace(b'"owner": "Officer 3"', b'"owner": "FIRST", "owner": "Officer 3"', 1)
+        words = "recommendation 3: the field 'owner' is given twice"
+    else:
+        first = orjson.loads(raw)["recommendations"]["4"]
+        marker = b'"recommendations": {'
+        edited = raw.replace(marker, marker + b'\n    "4": ' + orjson.dumps(first) + b",", 1)
+        words = "recommendation 4 is given twice"
+    assert edited != raw
+    db.write_bytes(template.read_bytes())
+    os.chown(db, ALICE.uid, TEAM)
+    os.chmod(db, 0o660)
+    MALLORY.python("import sys\nopen(sys.argv[1], 'r+b').write(sys.stdin.buffer.read())", str(db), input=edited)
+    assert db.read_bytes() == edited
+    for args in (("list",), ("show", "3"), ("set", "1", "done"), ("export", "--format", "csv")):
+        r = ALICE.run(db, *args)
+        line = assert_one_line_error(r, names=db, code=3)
+        assert words in line, line
+    assert db.read_bytes() == edited

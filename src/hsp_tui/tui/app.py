@@ -17,6 +17,7 @@ from textual.screen import Screen
 from hsp_tui.formats.exports import FORMAT_WORDS, write_export
 from hsp_tui.formats.formatting import fmt_date
 from hsp_tui.cli.config import Settings
+from hsp_tui.storage.file import notices
 from hsp_tui.storage.backends import LockWait, Token
 from hsp_tui.domain.commands import AddNote, Command, Undo
 from hsp_tui.domain.errors import ConflictError, HspError
@@ -105,8 +106,17 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         self.set_interval(self.poll_seconds, self.check_file)
         self.link = live.attach(self)  # None for a file (polled instead)
         self.call_after_refresh(self._say_if_long_past)
+        self._notices_before = notices.listen(self._storage_notice)  # a planted journal ignored...
+
+    def _storage_notice(self, text: str) -> None:
+        """A notice from the file backend (a journal ignored, a backup skipped), from any thread."""
+        try:
+            self.call_from_thread(self.notify, text, severity="warning", timeout=15)
+        except RuntimeError:  # on the app's own thread
+            self.notify(text, severity="warning", timeout=15)
 
     def on_unmount(self) -> None:
+        notices.listen(getattr(self, "_notices_before", None))
         self.collector.close()
         if self.link is not None:
             self.link.stop()

@@ -14,6 +14,7 @@ from typing import Any, Mapping, NoReturn
 import msgspec
 
 from hsp_tui.domain.errors import InputError, PlanFileError
+from hsp_tui.domain.rules import TEXT_LIMIT
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import (APP_ID, META, RECS, SCHEMA_VERSION, MetaRecord, PlanFile, PlanMeta, Recommendation)
 
@@ -80,7 +81,93 @@ def read_plan(path: Path, raw: bytes) -> Plan:
         doc = _DECODER.decode(raw)
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         refuse(path, raw)
+    no_duplicate_keys(path, raw, doc)
+    if len(raw) > TEXT_LIMIT:
+        no_text_too_long(path, doc.recommendations)
     return _plan(path, doc)
+
+
+def no_text_too_long(path: Path, recs: Mapping[str, Recommendation]) -> None:
+    """Refuse a record holding a text longer than any officer writes (TEXT_LIMIT characters; a
+    50 MB owner took half a minute and gigabytes to show), naming it. Only a file larger than the
+    limit can hold one, so smaller files are not looked at."""
+    for key, rec in recs.items():
+        texts = [("recommendation", rec.recommendation), ("owner", rec.owner), ("ref", rec.ref),
+                 ("management_response", rec.management_response), ("deadline", rec.deadline)]
+        texts += [("history note", h.note) for h in rec.history if h.note]
+        texts += [("revision", v.reason) for v in rec.revisions] + [("milestone", m.label) for m in rec.milestones]
+        for field, text in texts:
+            if len(text) > TEXT_LIMIT:
+                raise PlanFileError(f"{path}: recommendation {_key(key)}: the field {field!r} is longer than "
+                                    f"{TEXT_LIMIT:,} characters; the file is damaged; {restore_hint(path)}")
+
+
+_COUNTER = msgspec.json.Encoder()
+
+
+def no_duplicate_keys(path: Path, raw: bytes, decoded: Any) -> None:
+    """Refuse a file that gives a key twice in one object (`"owner": "A", "owner": "B"`, or a record's
+    number twice): JSON decoders keep the last one silently, and the next save would drop the first.
+
+    Cheap on every read: the keys of the file (each `":`) are counted against those of what was
+    decoded, encoded again (a file hsp-tui wrote gives the same count). Only when they differ (a
+    duplicate, or a file written otherwise) is the file parsed again to find the duplicate, which is
+    named: "recommendation 5: the field 'owner' is given twice"."""
+    if raw.count(b'":') == _COUNTER.encode(decoded).count(b'":'):
+        return
+    import json  # noqa: PLC0415 - only for a file written otherwise (or with a duplicate key)
+
+    try:
+        top = json.loads(raw, object_pairs_hook=list)
+    except (ValueError, RecursionError):
+        return  # the decoders above read it: nothing more to say
+    if not isinstance(top, list):
+        return
+    hint = restore_hint(path)
+    twice = _twice(top)
+    if twice is not None:
+        raise PlanFileError(f"{path}: the table {twice!r} is given twice; the file is damaged; {hint}")
+    for name, table in top:
+        if not isinstance(table, list):
+            continue
+        twice = _twice(table)
+        if twice is not None:
+            what = f"recommendation {_key(twice)}" if name == RECS else f"record {twice!r} of the table {name!r}"
+            raise PlanFileError(f"{path}: {what} is given twice; the file is damaged "
+                                f"(each number used once); {hint}")
+        for key, doc in table:
+            field = _nested_twice(doc)
+            if field is not None:
+                what = f"recommendation {_key(key)}" if name == RECS else "the plan's details" if name == META \
+                    else f"record {key!r} of the table {name!r}"
+                raise PlanFileError(f"{path}: {what}: the field {field!r} is given twice (which one is meant?); "
+                                    f"the file is damaged; {hint}")
+
+
+def _twice(pairs: list) -> str | None:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            return key
+        seen.add(key)
+    return None
+
+
+def _nested_twice(value: Any) -> str | None:
+    """The first key given twice in an object anywhere inside `value` (parsed as lists of pairs)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, list):
+            continue
+        if item and all(isinstance(p, tuple) and len(p) == 2 for p in item):
+            twice = _twice(item)
+            if twice is not None:
+                return twice
+            stack.extend(v for _, v in item)
+        else:
+            stack.extend(item)
+    return None
 
 
 SMALL = 8 * 1024 * 1024  # a damaged file up to this size is parsed whole to say what is wrong
@@ -164,6 +251,9 @@ def read_tables(path: Path, raw: bytes) -> dict[str, Any]:
     for key, rec in tables.get(RECS, {}).items():
         if key != str(rec.number):
             _wrong_key(path, key, rec.number)
+    no_duplicate_keys(path, raw, tables)
+    if len(raw) > TEXT_LIMIT:
+        no_text_too_long(path, tables.get(RECS, {}))
     return tables
 
 
