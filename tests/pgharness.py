@@ -137,7 +137,8 @@ def start_cluster(bindir: Path) -> Cluster:
     with open(cluster.data_dir / "postgresql.conf", "a") as conf:
         # A test cluster: no durability needed, and quick to start and stop.
         conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-                   "max_connections = 100\nunix_socket_permissions = 0777\n")
+                   "max_connections = 100\nunix_socket_permissions = 0777\n"
+                   "max_prepared_transactions = 4\n")  # a test PREPAREs (refused after a NOTIFY)
     if user is not None:
         os.chown(hba, user.pw_uid, user.pw_gid)
     try:
@@ -195,6 +196,8 @@ def pg_people(pg_cluster: Cluster) -> dict[str, str | None]:
                           f"CREATE ROLE {person} LOGIN; END IF;")
     pg_cluster.psql("DO $$ BEGIN " + " ".join(statements) + " END $$")
     grants = [f"GRANT {group} TO {person};" for person, group in PEOPLE.items() if group]
+    # the group roles' own memberships (init makes them too; a test may run before any init)
+    grants += ["GRANT hsp_reader TO hsp_officer;", "GRANT hsp_officer TO hsp_auditor;"]
     pg_cluster.psql(" ".join(grants))
     return dict(PEOPLE)
 

@@ -71,3 +71,31 @@ def backend(place: Place, seed_plan: Plan):
 
 
 PYTHON = sys.executable
+
+
+def as_claimed(value):
+    """A plan, its metadata or records as the file imported claims them: on a server, every entry a
+    plan was created with is marked imported (by whom, when: the server's record, issue 20); here
+    the marks are left out, so what was created and what is read compare."""
+    import msgspec
+
+    from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
+
+    def entry(h: HistoryEntry) -> HistoryEntry:
+        return msgspec.structs.replace(h, imported_by=None, imported_at=None)
+
+    if isinstance(value, Plan):
+        return Plan(as_claimed(value.meta), as_claimed(value.recommendations))
+    if isinstance(value, PlanMeta):
+        return msgspec.structs.replace(value, history=tuple(map(entry, value.history)))
+    if isinstance(value, Recommendation):
+        return msgspec.structs.replace(value, history=tuple(map(entry, value.history)))
+    if isinstance(value, HistoryEntry):
+        return entry(value)
+    return tuple(as_claimed(v) for v in value)
+
+
+def marked_imported(plan: Plan) -> bool:
+    """Every entry of the plan's history (items and the plan's own) carries an import mark."""
+    entries = [h for r in plan.recommendations for h in r.history] + list(plan.meta.history)
+    return all(h.imported_by and h.imported_at for h in entries)

@@ -18,6 +18,8 @@ from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import Status
 from hsp_tui.storage.store import Store
 
+from .conftest import as_claimed, marked_imported
+
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")
 
 
@@ -25,19 +27,21 @@ ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:
 def test_the_plan_created_is_the_plan_read(backend, seed_plan, place):
     for b in (backend, place.open()):  # this program, and another one opening the same place
         plan = b.load_plan()
-        assert plan.meta == seed_plan.meta
-        assert plan.recommendations == seed_plan.recommendations
+        assert as_claimed(plan.meta) == seed_plan.meta
+        assert as_claimed(plan.recommendations) == seed_plan.recommendations
         assert b.exists()
+        # on a server every entry created with the plan is marked as imported; on a file none is
+        assert marked_imported(plan) if b.path is None else plan == seed_plan
 
 
 def test_the_first_items_then_the_rest(backend, seed_plan):
     head = backend.load_head(5)
     assert [r.number for r in head.plan.recommendations] == [1, 2, 3, 4, 5]
     assert head.total == 12 and not head.complete
-    assert head.plan.meta == seed_plan.meta
-    assert backend.load_rest().recommendations == seed_plan.recommendations
+    assert as_claimed(head.plan.meta) == seed_plan.meta
+    assert as_claimed(backend.load_rest().recommendations) == seed_plan.recommendations
     whole = backend.load_head(12)
-    assert whole.complete and whole.plan.recommendations == seed_plan.recommendations
+    assert whole.complete and as_claimed(whole.plan.recommendations) == seed_plan.recommendations
 
 
 def test_describe_and_plans(backend, seed_plan):
@@ -64,7 +68,7 @@ def test_a_missing_plan_is_created_from_the_seed_only(place, seed_plan):
         b.ensure(None)
     assert not b.exists()
     b.ensure(lambda: seed_plan)
-    assert b.load_plan().recommendations == seed_plan.recommendations
+    assert as_claimed(b.load_plan().recommendations) == seed_plan.recommendations
     b.ensure(lambda: pytest.fail("an existing plan is never seeded again"))
 
 

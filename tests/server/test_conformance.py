@@ -212,7 +212,7 @@ CASES = [
           ("carol", "verify", 1, True, None), ("alice", "set_status", 1, "done", None),
           ("carol", "verify", 1, False, "\u2003"), ("carol", "verify", 1, False, None),
           ("carol", "verify", 1, True, "good"), ("carol", "verify", 1, True, None),
-          ("alice", "set_status", 1, "in_progress", "reopened")],
+          ("carol", "set_status", 1, "in_progress", "reopened")],  # out of Verified: an auditor only (issue 20)
          ["refused", "refused", "refused", "ok", "refused", "refused", "ok", "refused", "ok"]),
     Case("verdict: rejected with its reason goes back to in progress",
          [("alice", "set_status", 2, "done", None), ("carol", "verify", 2, False, "no evidence")], ["ok", "ok"]),
@@ -265,7 +265,8 @@ CASES = [
     Case("undo: a rejected verdict; a status set again with only a note",
          [("alice", "set_status", 1, "done", None), ("carol", "verify", 1, False, "no evidence"),
           ("alice", "set_status", 1, "in_progress", "still at it"), ("alice", "undo", 1, 4),
-          ("alice", "undo", 1, 3), ("alice", "set_status", 1, "blocked", None), ("alice", "undo", 1, 2)],
+          ("carol", "undo", 1, 3),  # a verdict is undone by an auditor only (issue 20)
+          ("alice", "set_status", 1, "blocked", None), ("alice", "undo", 1, 2)],
          ["ok", "ok", "ok", "ok", "ok", "ok", "conflict"]),
     Case("undo: a milestone of another item's number, an entry of another item",
          [("alice", "set_milestone", 2, 2, True, None), ("alice", "undo", 1, 2), ("alice", "undo", 2, 2),
@@ -273,7 +274,7 @@ CASES = [
          ["ok", "not found", "ok", "ok", "conflict"]),
     Case("undo: a verdict, and the undo of an undo",
          [("alice", "set_status", 1, "done", None), ("carol", "verify", 1, True, None), ("carol", "undo", 1, 3),
-          ("carol", "undo", 1, 4), ("alice", "set_status", 1, "in_progress", None), ("carol", "undo", 1, 3)],
+          ("carol", "undo", 1, 4), ("carol", "set_status", 1, "in_progress", None), ("carol", "undo", 1, 3)],
          ["ok", "ok", "ok", "ok", "ok", "conflict"]),
 ]
 

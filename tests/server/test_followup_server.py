@@ -18,6 +18,7 @@ import pytest
 
 from hsp_tui.storage.postgres import install as pgschema
 from hsp_tui.storage.store import Store
+from hsp_tui.storage.postgres import install as pgschema
 from pgharness import OWNER
 
 PLAN = "haringey-2010"

@@ -7,6 +7,7 @@ was set up by its owner with `init` (the seed plan 'haringey-2010').
 from __future__ import annotations
 
 import json
+from datetime import datetime
 import subprocess
 import sys
 
@@ -148,10 +149,18 @@ def test_a_plan_moved_from_a_file_to_the_server_keeps_everything(cli, url, tmp_p
         for key in ("status", "owner", "deadline", "current_deadline", "milestones", "revisions", "recommendation",
                     "management_response", "ref"):
             assert new[key] == old[key], (number, key)
-        assert new["history"][:-1] == old["history"], number  # every entry, original authors and times
+        # every entry, original authors and times, each marked by the server as imported (by whom, when)
+        assert [{k: v for k, v in h.items() if not k.startswith("imported_")} for h in new["history"][:-1]] \
+            == old["history"], number
         last = new["history"][-1]
         assert (last["action"], last["by"], last["id"]) == ("import", "alice", old["history"][-1]["id"] + 1)
+        assert "imported_by" not in last  # the import entry is the server's own
+        assert {(h["imported_by"], h["imported_at"]) for h in new["history"][:-1]} == {("alice", last["at"])}
     assert {h["by"] for r in after.values() for h in r["history"][:-1]} >= {"sam", "kim"}
+    # every view shows an imported entry's author as claimed, with who imported it and when
+    shown = cli("--db", url("bob"), "--plan", "moved", "show", "4").out
+    day = datetime.fromisoformat(after[4]["history"][-1]["at"])
+    assert f"kim (as imported by alice, {day.day} {day:%b %Y})" in shown, shown
 
 
 # -- many writers at once ----------------------------------------------------------------------
@@ -208,5 +217,7 @@ def test_only_an_auditor_gives_a_verdict(cli, url, pg_cluster, pg_plan_db):
     assert res.code == 0, res.err
     shown = cli("--db", url("bob"), "show", "6").out
     assert "Verified" in shown and "carol" in shown
-    # an officer may still reopen it (a status change of their own), as on a file
-    assert cli("--db", url(), "undo", "6").code == 0
+    # only an auditor moves an item out of Verified (issue 20): the officer's undo is refused
+    res = cli("--db", url(), "undo", "6")
+    assert res.code == 5 and "only an auditor" in res.err, res.err
+    assert cli("--db", url("carol"), "undo", "6").code == 0

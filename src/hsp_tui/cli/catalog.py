@@ -15,7 +15,7 @@ from hsp_tui.domain.errors import InputError
 from hsp_tui.formats.formatting import plural
 from hsp_tui.formats.importing import read_plan_file
 from hsp_tui.cli.output import say
-from hsp_tui.domain.review import review
+from hsp_tui.domain.review import review, review_item
 from hsp_tui.domain.clock import now_iso
 from hsp_tui.storage.store import Store
 from hsp_tui.domain.textsafe import one_line
@@ -27,11 +27,25 @@ class PlanRow:
     title: str
     items: int
     open: int
-    overdue: int
+    overdue: int | None  # None: not known (a damaged plan)
 
 
 def plan_rows(store: Store, as_of: date, due_soon_days: int) -> list[PlanRow]:
-    """One row per plan `store` holds (each plan read and reviewed as of `as_of`)."""
+    """One row per plan `store` holds (each plan read and reviewed as of `as_of`; on a server, the
+    counts from SQL, only the open items' deadlines read: a damaged plan is said in one line on
+    stderr and the others listed)."""
+    counts = store.plan_counts()
+    if counts is not None:
+        rows = []
+        for c in counts:
+            overdue = None
+            if c.problem is not None:
+                say(f"warning: plan {one_line(c.name)!r} is damaged and its overdue items are not counted "
+                    f"({one_line(c.problem)})", err=True)
+            else:
+                overdue = sum(1 for rec in c.open_items if review_item(rec, as_of, c.date, due_soon_days).overdue)
+            rows.append(PlanRow(c.name, c.title, c.items, c.open, overdue))
+        return rows
     rows = []
     for info in store.plans():
         one = store.for_plan(info.name)
@@ -46,7 +60,8 @@ def plan_rows(store: Store, as_of: date, due_soon_days: int) -> list[PlanRow]:
 
 def render_plans(rows: list[PlanRow]) -> str:
     headers = ("Plan", "Title", "Items", "Open", "Overdue")
-    cells = [(one_line(r.name), one_line(r.title), str(r.items), str(r.open), str(r.overdue)) for r in rows]
+    cells = [(one_line(r.name), one_line(r.title), str(r.items), str(r.open), "?" if r.overdue is None else str(r.overdue))
+             for r in rows]
     widths = [max([len(h)] + [len(c[k]) for c in cells]) for k, h in enumerate(headers)]
     widths[1] = min(widths[1], 60)
 

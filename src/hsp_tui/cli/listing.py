@@ -9,7 +9,7 @@ import io
 import json
 from typing import Sequence
 
-from hsp_tui.formats.formatting import due_words, fmt_date, month_label
+from hsp_tui.formats.formatting import due_words, fmt_date, month_label, status_label
 from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.domain.textsafe import one_line, visible
 
@@ -26,7 +26,7 @@ def render_table(items: list[ItemReview], width: int | None) -> str:
         if i.rec.revised:
             due += " (rev)"
         rows.append((str(i.number), one_line(i.rec.ref), one_line(i.rec.title), one_line(i.rec.owner),
-                     due, i.rec.status.label, i.flag))
+                     due, status_label(i.rec), i.flag))
     widths = [max(len(h), *(len(r[k]) for r in rows)) if rows else len(h) for k, h in enumerate(headers)]
     if width is not None:
         # Share what is left between the title and owner columns.

@@ -110,7 +110,8 @@ class Verify(Struct, frozen=True):
         _check_note(self.note)
 
     def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
-        if rec.status is not Status.DONE:
+        # a verdict that came with an import (on a server) is confirmed or rejected by an auditor here
+        if rec.status is not Status.DONE and not rec.verdict_imported:
             raise InputError(f"recommendation {self.number} is {rec.status.words}, not done: only an item "
                              "done and awaiting verification can be verified")
         new = Status.VERIFIED if self.accepted else Status.IN_PROGRESS

@@ -41,6 +41,13 @@ class HistoryEntry(Record, omit_defaults=True):
         description="The progress note, a revision's reason, or an import's note.")]
     undoes: Annotated[int, msgspec.Meta(
         ge=1, le=MAX_ID, description="For an undo: the id of the entry it reverses.")] | None = None
+    # Set by a database server on each entry an import brought in (its `by` and `at` are then the
+    # imported file's claim, not the server's record): who imported it and when, by the server.
+    imported_by: Annotated[str, msgspec.Meta(
+        description="On a server: the database user who imported this entry (its author and time are "
+                    "then as claimed by the file imported).")] | None = None
+    imported_at: Annotated[Timestamp, msgspec.Meta(
+        description="On a server: when this entry was imported (the server's time).")] | None = None
 
     def __post_init__(self) -> None:
         # Only what can be undone into the record: a status is one of ours, an owner or a deadline is
@@ -63,6 +70,11 @@ class HistoryEntry(Record, omit_defaults=True):
                 raise ValueError(f"field {name!r}: unknown status {value!r}")
         if self.action == Action.UNDO and self.undoes is None:
             raise ValueError("missing field 'undoes' (an undo names the entry it reverses)")
+
+    @property
+    def imported(self) -> bool:
+        """Brought in by an import on a server: its author and time are a claim, not the server's record."""
+        return self.imported_by is not None
 
     def describe(self) -> str:
         """A short human sentence for the history list."""

@@ -137,6 +137,18 @@ class Recommendation(Record):
         return tuple(h for h in self.history if h.action == Action.REMIND)
 
     @property
+    def verdict_imported(self) -> bool:
+        """Verified by a verdict that came with an import onto a server, not given by an auditor
+        there: the latest entry that made the item Verified is marked imported (or none did, and
+        the item came by import). Such an item shows "Verified (imported)" until an auditor confirms it."""
+        if self.status is not Status.VERIFIED:
+            return False
+        for h in reversed(self.history):
+            if h.field == Field.STATUS and h.new == Status.VERIFIED.value:
+                return h.imported
+        return any(h.imported for h in self.history)
+
+    @property
     def latest_note(self) -> str | None:
         notes = self.notes
         return notes[-1].note if notes else None

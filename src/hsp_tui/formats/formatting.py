@@ -88,6 +88,25 @@ def describe(entry: HistoryEntry) -> str:
     return visible(entry.describe())
 
 
+def author_text(entry: HistoryEntry) -> str:
+    """Who made an entry, safe to show: 'alice'; for an entry an import brought onto a server, its
+    author as claimed, with who imported it and when: 'carol (as imported by mallory, 6 Dec 2026)'."""
+    if not entry.imported:
+        return visible(str(entry.by))
+    return f"{visible(str(entry.by))} (as imported by {visible(str(entry.imported_by))}, {day_text(entry.imported_at)})"
+
+
+def status_words(rec: Recommendation) -> str:
+    """The status in full ('Done, awaiting verification'); 'Verified (imported)' for a verdict that
+    no auditor on this server gave."""
+    return "Verified (imported)" if rec.verdict_imported else rec.status.words
+
+
+def status_label(rec: Recommendation) -> str:
+    """The status's short name, as `status_words` says it."""
+    return "Verified (imported)" if rec.verdict_imported else rec.status.label
+
+
 @dataclass(frozen=True)
 class HistoryLine:
     id: int
@@ -101,7 +120,7 @@ class HistoryLine:
 def history_lines(rec: Recommendation) -> list[HistoryLine]:
     """The item's history, newest first, every field made safe to show."""
     undone = undone_ids(rec.history)
-    return [HistoryLine(h.id, when_text(h.at), visible(str(h.by)), describe(h), h.id in undone,
+    return [HistoryLine(h.id, when_text(h.at), author_text(h), describe(h), h.id in undone,
                         visible(str(h.note), multiline=True) if h.note else None)
             for h in reversed(rec.history)]
 
@@ -165,7 +184,7 @@ def detail_pieces(item: ItemReview, reference: date | None, *, keys: bool = Fals
 
     head = "bold"
     add(f"No. {rec.number}", head)
-    add(f"  Ref {visible(rec.ref)}  ·  {rec.status.words}")
+    add(f"  Ref {visible(rec.ref)}  ·  {status_words(rec)}")
     if item.overdue:
         add("  ·  ")
         add(f"OVERDUE by {plural(item.days_overdue, 'day')}", "bold red")

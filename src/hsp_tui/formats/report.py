@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 from hsp_tui import __version__
 from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.domain.review import ItemReview, Review
-from hsp_tui.formats.formatting import (day_text, due_words, fmt_date, is_ongoing, long_date, plural, reminder_words, standing_revisions)
+from hsp_tui.formats.formatting import (day_text, due_words, fmt_date, is_ongoing, long_date, plural, reminder_words, standing_revisions, status_words)
 from hsp_tui.domain.textsafe import visible
 
 NOTE_LIMIT = 200  # a latest note longer than this is cut in the tables (the JSON export has it whole)
@@ -212,7 +212,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
         out += table(
             ("No.", "Ref", "Recommendation", "Owner", "Due", "Days overdue", "Status", "Latest note", "Reminders"),
             ((str(i.number), cell(i.rec.ref), cell(i.rec.title), cell(i.rec.owner), due_text(i, ref),
-              str(i.days_overdue), i.rec.status.words, cell(i.rec.latest_note, NOTE_LIMIT),
+              str(i.days_overdue), status_words(i.rec), cell(i.rec.latest_note, NOTE_LIMIT),
               reminder_words(i.rec) or "not reminded") for i in overdue),
             "rllllrlll",
         )
@@ -229,7 +229,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
         out += table(
             ("No.", "Ref", "Recommendation", "Owner", "Due", "Status", "Latest note"),
             ((str(i.number), cell(i.rec.ref), cell(i.rec.title), cell(i.rec.owner), due_text(i, ref),
-              i.rec.status.words, cell(i.rec.latest_note, NOTE_LIMIT)) for i in soon),
+              status_words(i.rec), cell(i.rec.latest_note, NOTE_LIMIT)) for i in soon),
             "rl",
         )
     else:
@@ -278,7 +278,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
         out += table(
             ("Owner", "No.", "Ref", "Recommendation", "Due", "Status", "Flag"),
             ((cell(i.rec.owner), str(i.number), cell(i.rec.ref), cell(i.rec.title), due_text(i, ref),
-              i.rec.status.words, flag_text(i, days) or NONE) for i in ordered),
+              status_words(i.rec), flag_text(i, days) or NONE) for i in ordered),
             "lr",
         )
     else:

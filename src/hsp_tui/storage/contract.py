@@ -6,6 +6,7 @@ runs; tests/contract/ is the suite every backend passes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date as date_type
 from pathlib import Path
 from typing import Callable, ContextManager, Hashable, Protocol
 
@@ -14,7 +15,7 @@ from hsp_tui.domain.errors import BusyError, PlanFileError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 
-__all__ = ["Access", "Backend", "Head", "Listener", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanInfo",
+__all__ = ["Access", "Backend", "Head", "Listener", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanCounts", "PlanInfo",
            "Token", "Transaction"]
 
 Token = Hashable  # identifies one saved version of a plan: equal tokens, nothing saved in between
@@ -81,6 +82,22 @@ class Access:
     verify: bool = True       # the auditor's verdict
     contacts: bool = True     # owners' addresses
     remind: bool = True       # reminders recorded (and so sent)
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    """One plan's counts for `hsp-tui plans`, without the plan loaded whole (a server's): its items,
+    the open ones, and the open items with only what their due dates need (no texts, no history),
+    to be judged as of a date by the caller; `problem` says why a plan that does not read is not
+    counted (then `open_items` is empty)."""
+
+    name: str
+    title: str
+    items: int
+    open: int
+    date: date_type | None  # the plan's date: the reference of its deadlines
+    open_items: tuple[Recommendation, ...] = ()
+    problem: str | None = None
 
 
 class Transaction(Protocol):
@@ -184,6 +201,9 @@ class Backend(Protocol):
 
     def plans(self) -> list[PlanInfo]:
         """The plans this backend holds."""
+
+    def plan_counts(self) -> list[PlanCounts] | None:
+        """Each plan's counts without loading it (`hsp-tui plans` on a server); None: read each plan."""
 
     def for_plan(self, name: str) -> "Backend":
         """A backend of its own (to be closed) on the plan `name`, one of `plans()`."""

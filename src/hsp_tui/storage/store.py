@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from hsp_tui.storage.backends import Access, Backend, Head, Listener, LockWait, PlanInfo, Token, open_backend
+from hsp_tui.storage.contract import PlanCounts
 from hsp_tui.domain.clock import now_iso  # noqa: F401 - offered here too: the app's clock
 from hsp_tui.domain.commands import (AddNote, Command, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
 from hsp_tui.domain.errors import PlanFileError
@@ -87,6 +88,11 @@ class Store:
 
     def plans(self) -> list[PlanInfo]:
         return self.backend.plans()
+
+    def plan_counts(self) -> "list[PlanCounts] | None":
+        """Each plan's counts without loading it (a server's: `PlanCounts`); None where the backend
+        has no such way (a file: its one plan is read whole)."""
+        return self.backend.plan_counts()
 
     def for_plan(self, name: str) -> "Store":
         """The store of another plan of the same place (one of `plans()`), to be closed."""

@@ -14,6 +14,7 @@ from hsp_tui.domain.errors import InputError, PlanFileError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 from hsp_tui.domain.rules import next_entry_id
+from hsp_tui.storage.postgres.rows import TOKEN_SQL
 from hsp_tui.storage.postgres.session import Held
 
 
@@ -79,10 +80,10 @@ class PgTransaction:
             # The server's rules and ours disagree (a newer server, or a bug): save nothing.
             raise PlanFileError(f"{self._where}: the server would record this change differently "
                                 f"({saved!r} instead of {entry.to_dict()!r}); nothing was saved")
-        # The plan's version with this change (its counter row is now locked until the commit):
-        # the version it was applied to is the one just before, whoever saved since this began.
-        (version,) = self._held.run("SELECT changes FROM hsp.plan WHERE id = %s", [self._plan_id]).fetchone()
-        self.before, self.after = (self._plan_id, version - 1), (self._plan_id, version)
+        # The plan's version with this change (as this transaction sees it: every change committed
+        # so far, and this one): the version it was applied to is the one just before.
+        (_, version) = self._held.run(f"{TOKEN_SQL} WHERE p.id = %s", [self._plan_id]).fetchone()
+        self.before, self.after = (self._plan_id, int(version) - 1), (self._plan_id, int(version))
 
     def plan(self) -> Plan:
         return self._load_plan()

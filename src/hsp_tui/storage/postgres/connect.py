@@ -20,7 +20,7 @@ import re
 from typing import Any, Mapping
 from urllib.parse import quote, unquote
 
-from hsp_tui.domain.errors import InputError, PlanFileError, RefusedError as _Refused
+from hsp_tui.domain.errors import BusyError, InputError, PlanFileError, RefusedError as _Refused
 
 SCHEMES = ("postgresql://", "postgres://")
 # Any "scheme://", also behind a prefix such as "jdbc:"; a Windows drive ("C:\", "C:/") is not one.
@@ -34,6 +34,23 @@ KEYWORDS = frozenset("""
     sslkey sslpassword sslcertmode sslrootcert sslcrl sslcrldir sslsni requirepeer ssl_min_protocol_version
     ssl_max_protocol_version krbsrvname gsslib gssdelegation service target_session_attrs load_balance_hosts
     require_auth""".split())
+
+# Every session hsp-tui opens ends by itself when its client is gone, and never waits long on a
+# lock (docs/server.md, "Sessions"): set per session, in the connection's start-up packet (no
+# round trip). A change waits for an item's lock as the lock-wait policy says (`server`); any other
+# statement gives up after LOCK_WAIT_SECONDS. A transaction left open by a client that died (a
+# dropped network, a killed process) is ended by the server after IDLE_IN_TRANSACTION_SECONDS,
+# its locks released; a TCP peer that stopped answering is found within about 30 s.
+LOCK_WAIT_SECONDS = 5
+IDLE_IN_TRANSACTION_SECONDS = 15
+KEEPALIVE = {"keepalives": "1", "keepalives_idle": "10", "keepalives_interval": "5", "keepalives_count": "3",
+             "tcp_user_timeout": "30000"}
+SESSION_SETTINGS = {
+    "lock_timeout": f"{LOCK_WAIT_SECONDS}s",
+    "idle_in_transaction_session_timeout": f"{IDLE_IN_TRANSACTION_SECONDS}s",
+    "tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3",
+    "tcp_user_timeout": "30000",
+}
 
 
 class ServerError(PlanFileError):
@@ -204,6 +221,13 @@ def connect(url: str, *, autocommit: bool = False, **kwargs: Any):
         kwargs.setdefault("connect_timeout", 10)
     if "application_name" not in given and not os.environ.get("PGAPPNAME"):
         kwargs.setdefault("application_name", "hsp-tui")
+    for key, value in KEEPALIVE.items():
+        if key not in given:
+            kwargs.setdefault(key, value)
+    # the session's limits first: options the URI (or PGOPTIONS) gives come after, and win
+    ours = " ".join(f"-c {k}={v}" for k, v in SESSION_SETTINGS.items())
+    theirs = given.get("options") or os.environ.get("PGOPTIONS") or ""
+    kwargs.setdefault("options", f"{ours} {theirs}".strip())
     try:
         return psycopg.connect(url, autocommit=autocommit, **kwargs)
     except psycopg.Error as exc:
@@ -233,6 +257,9 @@ def translate(exc: BaseException, url: str, doing: str = "") -> Exception:
     if state == "HS409":
         return ConflictError(message)
     prefix = redact(url)
+    if state == "55P03":
+        return BusyError(f"{prefix}: what you are changing is being changed by another session (waited over "
+                         f"{LOCK_WAIT_SECONDS} s); nothing was changed; try again when it has finished")
     if state == "42501":
         return RefusedError(f"{prefix}: {refusal_words(message, doing)}; nothing was changed")
     if state == "55P03":  # lock_timeout ran out: someone else's change holds the row

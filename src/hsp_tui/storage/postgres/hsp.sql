@@ -14,8 +14,8 @@
 -- Each change function is SECURITY DEFINER (runs as the owner) with a fixed search_path; it locks
 -- the item's row (SELECT ... FOR UPDATE), writes the item and appends its history entry with
 -- `session_user` (the database's authenticated user, not a name a client claims) and the server's
--- time, in the caller's one transaction, and sends NOTIFY hsp_tui '{"plan": ..., "number": ...}'
--- (delivered on commit only). History rows are never updated or deleted except by the owner.
+-- time, in the caller's one transaction. It sends no NOTIFY (a full queue would fail the COMMIT):
+-- the client does, after its COMMIT. History rows are never updated or deleted except by the owner.
 
 --- version 1
 CREATE TABLE hsp.info (
@@ -167,6 +167,31 @@ DELETE FROM hsp.contact c USING hsp_v3_contact d
 UPDATE hsp.contact SET owner_key = hsp._owner_key(owner);
 ALTER TABLE hsp.contact ADD PRIMARY KEY (plan_id, owner_key);
 
+--- version 4
+-- Issue 20 (a hostile colleague):
+-- * plan names are lower-case ASCII letters, digits, '-' and '_', 1 to 64 characters (a name
+--   given before is kept: NOT VALID checks new and renamed plans only);
+-- * each item counts its own changes (`changes`) and the characters of its history (`chars`,
+--   bounded): the plan's version is the sum, so no change waits on a row that every change writes;
+-- * an entry brought in by an import carries who imported it and when (`imported_by`,
+--   `imported_at`: set by the server, never by the caller). Entries already here that were written
+--   with another author or time than the row's own (imports so far) are marked now.
+ALTER TABLE hsp.plan ADD CONSTRAINT plan_name_form CHECK (name ~ '^[-_0-9a-z]{1,64}$') NOT VALID;
+ALTER TABLE hsp.item ADD COLUMN changes bigint NOT NULL DEFAULT 0,
+                     ADD COLUMN chars bigint NOT NULL DEFAULT 0;
+ALTER TABLE hsp.history ADD COLUMN imported_by text, ADD COLUMN imported_at text;
+ALTER TABLE hsp.plan_history ADD COLUMN imported_by text, ADD COLUMN imported_at text;
+UPDATE hsp.item i SET chars = (SELECT coalesce(sum(length(h::text)), 0) FROM hsp.history h
+                                WHERE h.plan_id = i.plan_id AND h.number = i.number);
+UPDATE hsp.history
+   SET imported_by = recorded_by,
+       imported_at = to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00'
+ WHERE by <> recorded_by OR at <> to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00';
+UPDATE hsp.plan_history
+   SET imported_by = recorded_by,
+       imported_at = to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00'
+ WHERE by <> recorded_by OR at <> to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00';
+
 --- functions
 -- Errors raised here carry SQLSTATEs the client maps to its own errors:
 --   HS400 bad input (exit 2), HS404 no such plan / item / milestone / entry (exit 2),
@@ -176,6 +201,38 @@ CREATE OR REPLACE FUNCTION hsp._now_text() RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00'
 $$;
+
+-- What one officer may add, besides the texts' own limits (hsp._limit): docs/server.md, "Limits";
+-- hsp_tui.domain.limits has the same numbers (a test compares them).
+CREATE OR REPLACE FUNCTION hsp._bounds() RETURNS jsonb
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_build_object('plan_name', '^[-_0-9a-z]{1,64}$', 'items_per_plan', 100000,
+                              'item_chars', 2000000, 'plan_chars', 200000000)
+$$;
+
+CREATE OR REPLACE FUNCTION hsp._bound(p_what text) RETURNS bigint
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT (hsp._bounds() ->> p_what)::bigint
+$$;
+
+CREATE OR REPLACE FUNCTION hsp._check_plan_name(p_name text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF p_name IS NULL OR p_name !~ (hsp._bounds() ->> 'plan_name') THEN
+        RAISE EXCEPTION 'plan name %: use 1 to 64 lower-case letters a-z, digits, ''-'' and ''_'' (e.g. haringey-2010)',
+            quote_literal(p_name) USING ERRCODE = 'HS400';
+    END IF;
+END $$;
+
+-- An auditor (or the database's owner): the only ones who may undo a verdict or move an item into
+-- or out of Verified.
+CREATE OR REPLACE FUNCTION hsp._is_auditor() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = 'hsp.item'::regclass), 'USAGE')
+        OR (EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hsp_auditor')
+            AND pg_has_role(session_user, 'hsp_auditor', 'MEMBER'))
+$$;
+
 
 -- Text an officer gives: not blank (rules.is_blank), and no longer than the limit for what it is
 -- (rules.limit_of), as rules.check_text.
@@ -217,7 +274,10 @@ BEGIN
     RETURN r;
 END $$;
 
--- Appends the item's next history entry (by session_user, at the server's time) and notifies.
+-- Appends the item's next history entry (by session_user, at the server's time) and counts it on
+-- the item (its row is locked already: no other row is written, so changes of other items never
+-- wait on this one). No NOTIFY here: a full notification queue would fail the COMMIT; the client
+-- sends the notice after its COMMIT (a hint, best-effort).
 CREATE OR REPLACE FUNCTION hsp._append(p_plan text, r hsp.item, p_action text, p_field text, p_old jsonb,
                                        p_new jsonb, p_note text, p_undoes integer DEFAULT NULL)
 RETURNS jsonb
@@ -225,7 +285,12 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     next_id integer;
     entry jsonb;
+    size bigint := 100 + length(coalesce(p_note, '')) + coalesce(length(p_old::text), 0) + coalesce(length(p_new::text), 0);
 BEGIN
+    IF (SELECT chars FROM hsp.item WHERE plan_id = r.plan_id AND number = r.number) + size > hsp._bound('item_chars') THEN
+        RAISE EXCEPTION 'recommendation % holds the most history one item may (% characters); nothing was added',
+            r.number, hsp._bound('item_chars') USING ERRCODE = 'HS400';
+    END IF;
     SELECT hsp._next_id(max(id), 'recommendation ' || r.number) INTO next_id
       FROM hsp.history WHERE plan_id = r.plan_id AND number = r.number;
     INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes)
@@ -233,18 +298,18 @@ BEGIN
             nullif(p_old, 'null'::jsonb), nullif(p_new, 'null'::jsonb), p_note, p_undoes);
     SELECT hsp._entry(h) INTO entry FROM hsp.history h
      WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.id = next_id;
-    -- The plan's version, counted last (its row is locked only from here to the commit).
-    UPDATE hsp.plan SET changes = changes + 1 WHERE id = r.plan_id;
-    PERFORM pg_notify('hsp_tui', json_build_object('plan', p_plan, 'number', r.number)::text);
+    UPDATE hsp.item SET changes = changes + 1, chars = chars + size WHERE plan_id = r.plan_id AND number = r.number;
     RETURN entry;
 END $$;
 
--- One history row as the entry the app reads ('undoes' only where it is set).
+-- One history row as the entry the app reads ('undoes', 'imported_by' and 'imported_at' only where set).
 CREATE OR REPLACE FUNCTION hsp._entry(h hsp.history) RETURNS jsonb
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT jsonb_build_object('id', h.id, 'at', h.at, 'by', h.by, 'action', h.action, 'field', h.field,
                               'old', h.old, 'new', h.new, 'note', h.note)
            || CASE WHEN h.undoes IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('undoes', h.undoes) END
+           || CASE WHEN h.imported_by IS NULL THEN '{}'::jsonb
+                   ELSE jsonb_build_object('imported_by', h.imported_by, 'imported_at', h.imported_at) END
 $$;
 
 -- The start of a change made by the client's own rules: the item with its history, locked until
@@ -256,7 +321,7 @@ DECLARE
     r hsp.item;
 BEGIN
     r := hsp._lock_item(p_plan, p_number);
-    RETURN (to_jsonb(r) - 'plan_id')
+    RETURN (to_jsonb(r) - 'plan_id' - 'changes' - 'chars')
         || jsonb_build_object(
                'history', (SELECT coalesce(jsonb_agg(hsp._entry(h) ORDER BY h.id), '[]'::jsonb)
                              FROM hsp.history h WHERE h.plan_id = r.plan_id AND h.number = r.number),
@@ -277,6 +342,10 @@ BEGIN
     r := hsp._lock_item(p_plan, p_number);
     IF r.status = p_status AND p_note IS NULL THEN
         RETURN jsonb_build_object('entry', NULL, 'old', r.status);
+    END IF;
+    IF r.status = 'verified' AND p_status <> 'verified' AND NOT hsp._is_auditor() THEN
+        RAISE EXCEPTION 'only an auditor (hsp_auditor) may move recommendation % out of Verified', p_number
+            USING ERRCODE = '42501';
     END IF;
     UPDATE hsp.item SET status = p_status WHERE plan_id = r.plan_id AND number = r.number;
     RETURN jsonb_build_object('old', r.status, 'entry',
@@ -369,6 +438,18 @@ BEGIN
                     jsonb_build_object('index', p_index, 'done', p_done), p_note));
 END $$;
 
+-- Verified by a verdict that came with an import, not by an auditor here (Recommendation.verdict_imported):
+-- the latest entry that made the item Verified is marked imported, or none did and one entry is.
+CREATE OR REPLACE FUNCTION hsp._verdict_imported(r hsp.item) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(
+        (SELECT h.imported_by IS NOT NULL FROM hsp.history h
+          WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.field = 'status' AND h.new = '"verified"'
+          ORDER BY h.id DESC LIMIT 1),
+        EXISTS (SELECT 1 FROM hsp.history h WHERE h.plan_id = r.plan_id AND h.number = r.number
+                                             AND h.imported_by IS NOT NULL))
+$$;
+
 -- An auditor's verdict on a done item (granted to hsp_auditor only): accepted makes it verified;
 -- rejected sends it back to in_progress, with the auditor's reason (required) as the note.
 CREATE OR REPLACE FUNCTION hsp.verify(p_plan text, p_number integer, p_accepted boolean, p_note text DEFAULT NULL)
@@ -386,7 +467,7 @@ BEGIN
     END IF;
     IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
     r := hsp._lock_item(p_plan, p_number);
-    IF r.status <> 'done' THEN
+    IF r.status <> 'done' AND NOT (r.status = 'verified' AND hsp._verdict_imported(r)) THEN
         RAISE EXCEPTION 'recommendation % is not done: only an item done and awaiting verification can be verified',
             p_number USING ERRCODE = 'HS400';
     END IF;
@@ -415,6 +496,11 @@ BEGIN
                                            AND action = 'undo' AND undoes = t.id) THEN
         RAISE EXCEPTION 'change #% on recommendation % was already undone', p_entry_id, p_number
             USING ERRCODE = 'HS409';
+    END IF;
+    IF (t.action = 'verify' OR (t.field = 'status' AND 'verified' IN (t.old #>> '{}', t.new #>> '{}')))
+       AND NOT hsp._is_auditor() THEN
+        RAISE EXCEPTION 'only an auditor (hsp_auditor) may undo a verdict or move recommendation % into or out of Verified',
+            p_number USING ERRCODE = '42501';
     END IF;
     IF t.action = 'note' THEN
         RETURN jsonb_build_object('entry',
@@ -466,66 +552,174 @@ BEGIN
         'milestone and note changes can', p_entry_id, p_number, t.action USING ERRCODE = 'HS400';
 END $$;
 
--- A new plan from checked documents (the client reads and checks the file first): items with
--- their milestones, revisions and history as given (original authors and times kept), plus,
--- unless p_action is NULL, one entry per item for this import (p_action 'import' or 'create'),
--- by session_user at the server's time. A plan of the same name is never replaced.
+-- The shapes of a plan's documents, as the client decodes them (hsp_tui.domain.records): a
+-- document the client could not read is refused here, so it never reaches the tables.
+CREATE OR REPLACE FUNCTION hsp._texts(j jsonb, VARIADIC keys text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT j ?& keys AND NOT EXISTS (SELECT 1 FROM unnest(keys) k WHERE jsonb_typeof(j -> k) <> 'string')
+$$;
+
+CREATE OR REPLACE FUNCTION hsp._only_keys(j jsonb, keys text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT NOT EXISTS (SELECT 1 FROM jsonb_object_keys(j) k WHERE k <> ALL (keys))
+$$;
+
+CREATE OR REPLACE FUNCTION hsp._count(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_typeof(j) = 'number' AND j::text ~ '^[1-9][0-9]{0,9}$' AND j::text::bigint <= 2147483647
+$$;
+
+CREATE OR REPLACE FUNCTION hsp._entry_ok(h jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_typeof(h) = 'object'
+       AND h ?& ARRAY['id', 'at', 'by', 'action', 'field', 'old', 'new', 'note']
+       AND hsp._only_keys(h, ARRAY['id', 'at', 'by', 'action', 'field', 'old', 'new', 'note', 'undoes',
+                                   'imported_by', 'imported_at'])
+       AND hsp._count(h -> 'id') AND hsp._texts(h, 'at', 'by', 'action')
+       AND h ->> 'at' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$'
+       AND h ->> 'action' IN ('create', 'import', 'set', 'note', 'revise', 'milestone', 'verify', 'remind',
+                              'contact', 'undo')
+       AND jsonb_typeof(h -> 'field') IN ('null', 'string') AND jsonb_typeof(h -> 'note') IN ('null', 'string')
+       AND (NOT h ? 'undoes' OR jsonb_typeof(h -> 'undoes') = 'null' OR hsp._count(h -> 'undoes'))
+$$;
+
+CREATE OR REPLACE FUNCTION hsp._history_ok(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_typeof(j) = 'array' AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j) h WHERE NOT hsp._entry_ok(h))
+$$;
+
+CREATE OR REPLACE FUNCTION hsp._item_ok(i jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_typeof(i) = 'object'
+       AND hsp._only_keys(i, ARRAY['number', 'ref', 'recommendation', 'management_response', 'deadline', 'owner',
+                                   'status', 'milestones', 'revisions', 'history', 'repairs'])
+       AND hsp._count(i -> 'number')
+       AND hsp._texts(i, 'ref', 'recommendation', 'management_response', 'deadline', 'owner', 'status')
+       AND i ->> 'recommendation' <> ''
+       AND i ->> 'status' IN ('not_started', 'in_progress', 'blocked', 'done', 'verified', 'dropped')
+       AND jsonb_typeof(i -> 'milestones') = 'array'
+       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(i -> 'milestones') m
+                        WHERE NOT (jsonb_typeof(m) = 'object' AND hsp._only_keys(m, ARRAY['label', 'deadline', 'done'])
+                                   AND hsp._texts(m, 'label', 'deadline') AND jsonb_typeof(m -> 'done') = 'boolean'))
+       AND jsonb_typeof(i -> 'revisions') = 'array'
+       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(i -> 'revisions') v
+                        WHERE NOT (jsonb_typeof(v) = 'object' AND hsp._only_keys(v, ARRAY['deadline', 'reason', 'by', 'at'])
+                                   AND hsp._texts(v, 'deadline', 'reason', 'by', 'at') AND v ->> 'reason' <> ''))
+       AND jsonb_typeof(i -> 'repairs') = 'array'
+       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(i -> 'repairs') x WHERE jsonb_typeof(x) <> 'string')
+       AND hsp._history_ok(i -> 'history')
+$$;
+
+CREATE OR REPLACE FUNCTION hsp._meta_ok(m jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_typeof(m) = 'object'
+       AND hsp._only_keys(m, ARRAY['title', 'date', 'author', 'prepared_for', 'source', 'notes', 'contacts', 'history'])
+       AND hsp._texts(m, 'title', 'author', 'prepared_for', 'source', 'notes')
+       AND m ? 'date' AND (jsonb_typeof(m -> 'date') = 'null' OR m ->> 'date' ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$')
+       AND (NOT m ? 'contacts' OR jsonb_typeof(m -> 'contacts') = 'array' AND NOT EXISTS (
+               SELECT 1 FROM jsonb_array_elements(m -> 'contacts') c
+                WHERE NOT (jsonb_typeof(c) = 'object' AND hsp._only_keys(c, ARRAY['owner', 'addresses'])
+                           AND hsp._texts(c, 'owner') AND jsonb_typeof(c -> 'addresses') = 'array'
+                           AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c -> 'addresses') a
+                                            WHERE jsonb_typeof(a) <> 'string'))))
+       AND (NOT m ? 'history' OR hsp._history_ok(m -> 'history'))
+$$;
+
+-- A plan's documents checked whole, and within what one officer may add; one line on the first fault.
+CREATE OR REPLACE FUNCTION hsp._check_documents(p_meta jsonb, p_items jsonb) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    bad record;
+BEGIN
+    IF jsonb_typeof(p_items) IS DISTINCT FROM 'array' OR jsonb_typeof(p_meta) IS DISTINCT FROM 'object' THEN
+        RAISE EXCEPTION 'a plan is an object of metadata and an array of items' USING ERRCODE = 'HS400';
+    END IF;
+    IF jsonb_array_length(p_items) > hsp._bound('items_per_plan') THEN
+        RAISE EXCEPTION 'the plan has % items: a plan holds at most %', jsonb_array_length(p_items),
+            hsp._bound('items_per_plan') USING ERRCODE = 'HS400';
+    END IF;
+    IF length(p_meta::text) + length(p_items::text) > hsp._bound('plan_chars') THEN
+        RAISE EXCEPTION 'the plan is longer than % characters: a plan holds at most that', hsp._bound('plan_chars')
+            USING ERRCODE = 'HS400';
+    END IF;
+    IF NOT hsp._meta_ok(p_meta) THEN
+        RAISE EXCEPTION 'the plan''s metadata does not read as a plan''s (title, date, author, prepared_for, '
+            'source, notes, contacts, history)' USING ERRCODE = 'HS400';
+    END IF;
+    SELECT x.n, x.i ->> 'number' AS number, length(x.i::text) > hsp._bound('item_chars') AS long INTO bad
+      FROM jsonb_array_elements(p_items) WITH ORDINALITY AS x(i, n)
+     WHERE NOT hsp._item_ok(x.i) OR length(x.i::text) > hsp._bound('item_chars')
+     LIMIT 1;
+    IF FOUND AND bad.long THEN
+        RAISE EXCEPTION 'item % (number %) is longer than % characters: one item holds at most that', bad.n,
+            bad.number, hsp._bound('item_chars') USING ERRCODE = 'HS400';
+    ELSIF FOUND THEN
+        RAISE EXCEPTION 'item % (number %) does not read as a recommendation (its fields or their types are wrong)',
+            bad.n, coalesce(bad.number, 'missing') USING ERRCODE = 'HS400';
+    END IF;
+    SELECT i ->> 'number' AS number INTO bad FROM jsonb_array_elements(p_items) AS i
+     GROUP BY i ->> 'number' HAVING count(*) > 1 LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'two items are numbered %', bad.number USING ERRCODE = 'HS400';
+    END IF;
+END $$;
+
+-- A new plan from checked documents (the client reads and checks the file first; the server checks
+-- again): items with their milestones, revisions and history as given, each entry of that history
+-- marked as imported by session_user at the server's time (its author and time are the file's
+-- claim, not this server's record), plus, unless p_action is NULL, one entry per item for this
+-- import (p_action 'import' or 'create'), by session_user at the server's time. A plan of the same
+-- name is never replaced (the name's unique key decides between two at once: no lock to take).
 CREATE OR REPLACE FUNCTION hsp.add_plan(p_name text, p_meta jsonb, p_items jsonb, p_action text, p_note text)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     new_id integer;
     items integer;
+    by_ text := session_user;
+    at_ text := hsp._now_text();
 BEGIN
     IF p_action IS NOT NULL AND p_action NOT IN ('import', 'create') THEN
         RAISE EXCEPTION 'a new plan is imported or created, not %', quote_literal(p_action) USING ERRCODE = 'HS400';
     END IF;
-    IF p_name IS NULL OR length(p_name) NOT BETWEEN 1 AND 200 OR btrim(p_name) <> p_name OR p_name ~ '[[:cntrl:]]' THEN
-        RAISE EXCEPTION 'plan name %: use 1 to 200 characters, no leading or trailing spaces',
-            quote_literal(p_name) USING ERRCODE = 'HS400';
-    END IF;
-    IF jsonb_typeof(p_items) IS DISTINCT FROM 'array' OR jsonb_typeof(p_meta) IS DISTINCT FROM 'object' THEN
-        RAISE EXCEPTION 'a plan is an object of metadata and an array of items' USING ERRCODE = 'HS400';
-    END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('hsp.plan:' || p_name));
-    IF EXISTS (SELECT 1 FROM hsp.plan WHERE name = p_name) THEN
+    PERFORM hsp._check_plan_name(p_name);
+    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
+    PERFORM hsp._check_documents(p_meta, p_items);
+    BEGIN
+        INSERT INTO hsp.plan (name, meta) VALUES (p_name, p_meta - 'contacts' - 'history') RETURNING id INTO new_id;
+    EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'a plan named % already exists in this database (a plan is never replaced: '
             'import under another --plan name)', quote_literal(p_name) USING ERRCODE = 'HS409';
-    END IF;
+    END;
     -- the plan's contacts and its own history (as in the file) go to their own tables
-    INSERT INTO hsp.plan (name, meta) VALUES (p_name, p_meta - 'contacts' - 'history') RETURNING id INTO new_id;
     INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses)
     SELECT new_id, hsp._owner_key(c ->> 'owner'), c ->> 'owner', ARRAY(SELECT jsonb_array_elements_text(c -> 'addresses'))
       FROM jsonb_array_elements(coalesce(p_meta -> 'contacts', '[]')) AS c
      WHERE jsonb_array_length(coalesce(c -> 'addresses', '[]')) > 0
     ON CONFLICT DO NOTHING;
-    INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note)
-    SELECT new_id, (h ->> 'id')::integer, coalesce(h ->> 'at', ''), coalesce(h ->> 'by', ''),
-           coalesce(h ->> 'action', ''), h ->> 'field', nullif(h -> 'old', 'null'::jsonb),
-           nullif(h -> 'new', 'null'::jsonb), h ->> 'note'
+    INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note, imported_by, imported_at)
+    SELECT new_id, (h ->> 'id')::integer, h ->> 'at', h ->> 'by', h ->> 'action', h ->> 'field',
+           nullif(h -> 'old', 'null'::jsonb), nullif(h -> 'new', 'null'::jsonb), h ->> 'note', by_, at_
       FROM jsonb_array_elements(coalesce(p_meta -> 'history', '[]')) AS h;
     INSERT INTO hsp.item (plan_id, number, ref, recommendation, management_response, deadline, owner, status,
-                          milestones, revisions, repairs)
-    SELECT new_id, (i ->> 'number')::integer, coalesce(i ->> 'ref', ''), coalesce(i ->> 'recommendation', ''),
-           coalesce(i ->> 'management_response', ''), coalesce(i ->> 'deadline', ''), coalesce(i ->> 'owner', ''),
-           coalesce(i ->> 'status', 'not_started'), coalesce(i -> 'milestones', '[]'),
-           coalesce(i -> 'revisions', '[]'), coalesce(i -> 'repairs', '[]')
+                          milestones, revisions, repairs, chars)
+    SELECT new_id, (i ->> 'number')::integer, i ->> 'ref', i ->> 'recommendation', i ->> 'management_response',
+           i ->> 'deadline', i ->> 'owner', i ->> 'status', i -> 'milestones', i -> 'revisions', i -> 'repairs',
+           length(i::text)
       FROM jsonb_array_elements(p_items) AS i;
     GET DIAGNOSTICS items = ROW_COUNT;
-    INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes)
-    SELECT new_id, (i ->> 'number')::integer, (h ->> 'id')::integer, coalesce(h ->> 'at', ''),
-           coalesce(h ->> 'by', ''), coalesce(h ->> 'action', ''), h ->> 'field',
-           nullif(h -> 'old', 'null'::jsonb), nullif(h -> 'new', 'null'::jsonb), h ->> 'note',
-           (h ->> 'undoes')::integer
-      FROM jsonb_array_elements(p_items) AS i, jsonb_array_elements(coalesce(i -> 'history', '[]')) AS h;
+    INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes, imported_by, imported_at)
+    SELECT new_id, (i ->> 'number')::integer, (h ->> 'id')::integer, h ->> 'at', h ->> 'by', h ->> 'action',
+           h ->> 'field', nullif(h -> 'old', 'null'::jsonb), nullif(h -> 'new', 'null'::jsonb), h ->> 'note',
+           (h ->> 'undoes')::integer, by_, at_
+      FROM jsonb_array_elements(p_items) AS i, jsonb_array_elements(i -> 'history') AS h;
     INSERT INTO hsp.history (plan_id, number, id, at, by, action, note)
     SELECT new_id, (i ->> 'number')::integer,
-           hsp._next_id((SELECT max((h ->> 'id')::bigint) FROM jsonb_array_elements(coalesce(i -> 'history', '[]')) AS h),
+           hsp._next_id((SELECT max((h ->> 'id')::bigint) FROM jsonb_array_elements(i -> 'history') AS h),
                         'recommendation ' || (i ->> 'number')),
-           hsp._now_text(), session_user, p_action, p_note
+           at_, by_, p_action, p_note
       FROM jsonb_array_elements(p_items) AS i
      WHERE p_action IS NOT NULL;
-    PERFORM pg_notify('hsp_tui', json_build_object('plan', p_name, 'number', NULL)::text);
     RETURN items;
 END $$;
 
@@ -565,7 +759,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p hsp.plan := hsp._plan(p_plan);
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('hsp.contact'), p.id);
+    -- a row lock: readers (no UPDATE right) cannot take it, as they could an advisory lock
+    PERFORM 1 FROM hsp.plan WHERE id = p.id FOR NO KEY UPDATE;
     RETURN p;
 END $$;
 
@@ -573,6 +768,8 @@ CREATE OR REPLACE FUNCTION hsp._plan_entry(h hsp.plan_history) RETURNS jsonb
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT jsonb_build_object('id', h.id, 'at', h.at, 'by', h.by, 'action', h.action, 'field', h.field,
                               'old', h.old, 'new', h.new, 'note', h.note)
+           || CASE WHEN h.imported_by IS NULL THEN '{}'::jsonb
+                   ELSE jsonb_build_object('imported_by', h.imported_by, 'imported_at', h.imported_at) END
 $$;
 
 -- The start of a change of the contacts made by the client's own rules: the plan's metadata,
@@ -633,8 +830,6 @@ BEGIN
             CASE WHEN had THEN to_jsonb(c.addresses) END,
             CASE WHEN cardinality(new_addresses) > 0 THEN to_jsonb(new_addresses) END, NULL);
     SELECT hsp._plan_entry(h) INTO entry FROM hsp.plan_history h WHERE h.plan_id = p.id AND h.id = next_id;
-    UPDATE hsp.plan SET changes = changes + 1 WHERE id = p.id;
-    PERFORM pg_notify('hsp_tui', json_build_object('plan', p_plan, 'number', NULL)::text);
     RETURN jsonb_build_object('entry', entry);
 END $$;
 

@@ -79,7 +79,7 @@ def load_migrations() -> Migrations:
 
 
 # The newest version in hsp.sql (a test checks that they agree).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def role_statements() -> list[str]:
@@ -159,7 +159,6 @@ def install(conn, *, migrations: Migrations | None = None,
     seed), loaded as plan SEED_PLAN when the database holds no plan yet."""
     migrations = migrations or load_migrations()
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [INIT_LOCK])
         me = conn.execute(
             "SELECT current_user, r.rolsuper OR r.rolcreaterole, "
             "       r.rolsuper OR d.datdba = r.oid "
@@ -170,6 +169,16 @@ def install(conn, *, migrations: Migrations | None = None,
             db = conn.execute("SELECT current_database(), pg_get_userbyid(datdba) FROM pg_database "
                               "WHERE datname = current_database()").fetchone()
             raise RefusedError(f"init must be run by the database's owner ({db[1]} owns {db[0]}; you are {user})")
+        # Two inits at once take turns. Once the schema exists, on a table lock only the owner can
+        # take (readers may take only ACCESS SHARE, which does not conflict): a reader cannot hold
+        # init up as it could an advisory lock. Before, nobody but the owner has rights here.
+        if conn.execute("SELECT to_regclass('hsp.info') IS NOT NULL").fetchone()[0]:
+            conn.execute("LOCK TABLE hsp.info IN SHARE ROW EXCLUSIVE MODE")
+        else:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [INIT_LOCK])
+            # an advisory lock does not take in the catalog changes committed while we waited (a
+            # schema the other init made); a relation lock does
+            conn.execute("LOCK TABLE pg_catalog.pg_namespace IN ACCESS SHARE MODE")
         before = installed_version(conn)
         if before is not None and before > migrations.latest:
             raise SchemaMissing(f"this database was set up by a newer hsp-tui (schema version {before}; this "

@@ -1,7 +1,8 @@
 """Hearing colleagues' changes on a PostgreSQL server as they commit: LISTEN hsp_tui.
 
-Every change function sends NOTIFY hsp_tui '{"plan": ..., "number": ...}' (delivered on commit;
-"number" is null for a whole plan added or replaced). A `Listener` keeps one connection of its own,
+hsp-tui sends NOTIFY hsp_tui '{"plan": ..., "number": ...}' after each change commits, in a statement
+of its own, best-effort ("number" is null for a whole plan added or replaced, or its contacts
+changed). A `Listener` keeps one connection of its own,
 in a thread, listening; it calls `on_change(numbers)` for the items named and `on_change(None)`
 for a whole-plan notice (both, when both came together) for the plan it follows, and `on_state(connected, reason)` when the connection is lost and when it is back (after
 which the caller should read the plan again: what was sent meanwhile is lost). It reconnects by

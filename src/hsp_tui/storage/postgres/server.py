@@ -33,13 +33,13 @@ from hsp_tui.storage.contract import Access, Head, Listener, LockWait, PlanInfo
 from hsp_tui.storage.postgres.changes import PgTransaction
 from hsp_tui.storage.postgres.connect import RefusedError, ServerError, redact, server_words
 from hsp_tui.storage.postgres.metachanges import META_COLUMNS, META_SQL, PgMetaTransaction, meta_from
-from hsp_tui.storage.postgres.rows import HISTORY_COLUMNS, ITEM_COLUMNS, records
+from hsp_tui.storage.postgres.rows import HISTORY_COLUMNS, ITEM_COLUMNS, TOKEN_COLUMN, TOKEN_SQL, records
 from hsp_tui.storage.postgres.session import Session
 
 ENV_PLAN = "HSP_TUI_PLAN"
 # A change's first statement: the transaction's id (to ask about it if the COMMIT is cut off), the
 # plan's id, version and metadata, and the item locked with what its entry will carry.
-LOCK_SQL = (f"SELECT pg_current_xact_id()::text, p.id, p.changes, {META_COLUMNS}, hsp.lock_item(p.name, %s) "
+LOCK_SQL = (f"SELECT pg_current_xact_id()::text, p.id, ({TOKEN_COLUMN}), {META_COLUMNS}, hsp.lock_item(p.name, %s) "
             "FROM hsp.plan p WHERE p.name = %s")
 # What each right of `Access` needs: EXECUTE on these (change, verify, contacts, remind).
 ACCESS_FUNCTIONS = ("set_status(text, integer, text, text)", "verify(text, integer, boolean, text)",
@@ -184,13 +184,13 @@ class PostgresBackend:
         return self.load_plan()
 
     def change_token(self) -> tuple[int, int]:
-        """(the plan's id, its change counter): every change adds one, in the order they commit; a
-        plan replaced by its owner is a new plan with a new id."""
-        rows = self._read("SELECT id, changes FROM hsp.plan WHERE name = %s", [self.plan_name])
+        """(the plan's id, its changes so far: `rows.TOKEN_COLUMN`): every change committed adds one;
+        a plan replaced by its owner is a new plan with a new id."""
+        rows = self._read(f"{TOKEN_SQL} WHERE p.name = %s", [self.plan_name])
         if not rows:
             self._plan = None
             raise PlanFileError(f"{self.describe()}: the plan is no longer in this database")
-        return (rows[0][0], rows[0][1])
+        return (rows[0][0], int(rows[0][1]))
 
     def listener(self, on_change: Callable[[set[int] | None], None],
                  on_state: Callable[[bool, str], None]) -> Listener:
@@ -203,6 +203,12 @@ class PostgresBackend:
         return [PlanInfo(name, str((meta or {}).get("title") or name))
                 for name, meta in self._read("SELECT name, meta FROM hsp.plan ORDER BY name")]
 
+    def plan_counts(self):
+        """Each plan's counts for `hsp-tui plans`, from SQL (no plan is loaded whole): `summary`."""
+        from hsp_tui.storage.postgres.summary import plan_counts  # noqa: PLC0415
+
+        return plan_counts(self.session)
+
     def for_plan(self, name: str) -> "PostgresBackend":
         """Another plan of the same database (on a connection of its own)."""
         return PostgresBackend(self.url, plan=name, env={})
@@ -211,8 +217,9 @@ class PostgresBackend:
     def _new_name(self, plan: Plan) -> str:
         if self._wanted is not None:
             return self._wanted
-        slug = "-".join("".join(c if c.isalnum() else " " for c in plan.meta.title.lower()).split())
-        return slug[:60] or "plan"
+        # a name the server takes: lower-case ASCII letters, digits and '-' (`hsp._check_plan_name`)
+        slug = "-".join("".join(c if c.isascii() and c.isalnum() else " " for c in plan.meta.title.lower()).split())
+        return slug[:60].strip("-") or "plan"
 
     def create(self, plan: Plan, *, if_missing: bool = False) -> bool:
         """A new plan named --plan (else after its title), never in place of one: its items as given,
@@ -239,6 +246,7 @@ class PostgresBackend:
                              [name, Jsonb(plan.meta.to_dict()), Jsonb(items), action, note], "add a plan",
                              "; the plan was NOT added")
             self.session.commit(conn, "add a plan")
+            self.session.notify(conn, name, None)
         finally:
             if not conn.closed:
                 conn.rollback()
@@ -263,6 +271,7 @@ class PostgresBackend:
                              [name, Jsonb(plan.meta.to_dict()), Jsonb([r.to_dict() for r in plan.recommendations])],
                              "replace the plan", "; nothing was changed")
             self.session.commit(conn, "replace the plan")
+            self.session.notify(conn, name, None)
         finally:
             if not conn.closed:
                 conn.rollback()
@@ -294,6 +303,7 @@ class PostgresBackend:
         with self.session.transaction_on(lock, doing="change an item", wait=wait,
                                          where=f"{self.describe()}, recommendation {number}") as held:
             xid, plan_id, changes, meta, contacts, history, locked = held.row
+            changes = int(changes)
             self._plan_id, self._plan = plan_id, self._plan or self._wanted
             txn = PgTransaction(held, locked, plan=self._plan, plan_id=plan_id, number=number,
                                 meta=meta_from(self.describe(), meta, contacts, history), before=(plan_id, changes),
@@ -302,6 +312,7 @@ class PostgresBackend:
             if txn.put_record is not None:
                 txn.save()
                 held.commit(xid)
+                self.session.notify(held.conn, self._plan, int(number))
 
     @contextmanager
     def meta_transaction(self, *, by: str, wait: LockWait | None = None) -> Iterator[PgMetaTransaction]:
@@ -321,6 +332,7 @@ class PostgresBackend:
             if txn.put_meta is not None:
                 txn.save()
                 held.commit(xid)
+                self.session.notify(held.conn, plan, None)
 
     def check_may_record(self) -> None:
         """Refuse, before any is sent, reminders this database user may not record (a reader)."""

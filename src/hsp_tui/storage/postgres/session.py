@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 from hsp_tui.domain.errors import BusyError, HspError
 from hsp_tui.storage.contract import LockBusy, LockWait, LockWaitCancelled
-from hsp_tui.storage.postgres.connect import ServerError, connect, redact, translate
+from hsp_tui.storage.postgres.connect import LOCK_WAIT_SECONDS, ServerError, connect, redact, translate
 from hsp_tui.storage.postgres.install import check_schema
 
 NOT_SAVED = "; the change was NOT saved"
@@ -140,6 +140,29 @@ class Session:
             raise ServerError(f"{error}; the change was {'NOT saved' if saved is False else 'perhaps not saved'}") \
                 from None
 
+    def notify(self, conn, plan: str | None, number: int | None) -> None:
+        """Tell listening apps (NOTIFY hsp_tui), after a change committed, in a transaction of its
+        own: a hint, best-effort. A full or abused notification queue fails only this, never the
+        change (saved already: the change functions queue no notification in their transaction);
+        the apps catch up on their next read."""
+        import json  # noqa: PLC0415
+
+        import psycopg  # noqa: PLC0415
+
+        if conn.closed or plan is None:
+            return
+        try:
+            conn.autocommit = True  # one statement, no BEGIN/COMMIT around it
+            conn.execute("SELECT pg_notify('hsp_tui', %s)", [json.dumps({"plan": plan, "number": number})])
+        except psycopg.Error:
+            pass
+        finally:
+            if not conn.closed:
+                try:
+                    conn.autocommit = False
+                except psycopg.Error:
+                    pass
+
     @contextmanager
     def transaction_on(self, lock: Callable[[Held], tuple], *, doing: str, where: str,
                        wait: LockWait | None = None) -> Iterator[Held]:
@@ -171,8 +194,12 @@ class Session:
         lock_timeout, for this transaction only) until the lock comes, the time is up (LockBusy) or
         `wait.cancelled()` (LockWaitCancelled), rolling back between steps; the rest of the change
         then waits as the server's own setting says."""
-        if wait is None or wait.timeout is None:
-            return lock(held)
+        if wait is None or wait.timeout is None:  # as long as the session's lock_timeout (`connect`)
+            try:
+                return lock(held)
+            except BusyError:
+                raise LockBusy(f"{where}: being changed by another session (locked for over {LOCK_WAIT_SECONDS} s); "
+                               "nothing was saved (try again when it has finished)", "another session") from None
         start, told = time.monotonic(), False
         while True:
             left = wait.timeout - (time.monotonic() - start)
