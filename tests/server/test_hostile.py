@@ -232,3 +232,41 @@ def expected(pg_cluster, pg_plan_db):
 
     rv = review(Store(pg_cluster.url(pg_plan_db, "bob")).load(), date(2010, 6, 1), 14)
     return len(rv.items), sum(1 for i in rv.items if not i.rec.status.closed), len(rv.overdue)
+
+
+# -- volume -------------------------------------------------------------------------------------------
+def test_an_items_history_is_bounded_by_the_server(pg_cluster, pg_plan_db, eve):
+    """Notes as long as a note may be, until the item holds as much history as one item may: the
+    next is refused (HS400, one line: the command line's exit 2), nothing of it kept."""
+    import psycopg
+
+    from hsp_tui.domain.rules import limit_of
+
+    note = "x" * limit_of("note")
+    conn = psycopg.connect(pg_cluster.url(pg_plan_db, eve), autocommit=True)
+    try:
+        added = 0
+        with pytest.raises(psycopg.Error, match="holds the most history one item may") as refused:
+            for _ in range(limits.ITEM_CHARS // len(note) + 2):
+                conn.execute("SELECT hsp.add_note(%s, 8, %s)", [PLAN, note])
+                added += 1
+        assert refused.value.sqlstate == "HS400"
+    finally:
+        conn.close()
+    assert 1 <= added <= limits.ITEM_CHARS // len(note)
+    assert sql(pg_cluster, pg_plan_db, "SELECT count(*) FROM hsp.history WHERE number = 8 AND action = 'note'") \
+        == str(added)
+
+
+def test_a_plan_of_more_items_than_the_server_takes_is_refused(pg_cluster, pg_plan_db, eve):
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    items = [{**forged_item(n), "status": "not_started", "history": []} for n in range(1, limits.ITEMS_PER_PLAN + 2)]
+    conn = psycopg.connect(pg_cluster.url(pg_plan_db, eve), autocommit=True)
+    try:
+        with pytest.raises(psycopg.Error, match=f"a plan holds at most {limits.ITEMS_PER_PLAN}"):
+            conn.execute("SELECT hsp.add_plan('huge', %s, %s, 'import', NULL)", [Jsonb(META), Jsonb(items)])
+    finally:
+        conn.close()
+    assert sql(pg_cluster, pg_plan_db, "SELECT count(*) FROM hsp.plan WHERE name = 'huge'") == "0"
