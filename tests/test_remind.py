@@ -55,6 +55,9 @@ def smtp():
         controller.stop()
 
 
+SENDER = {"HSP_TUI_MAIL_FROM": "pmo@haringey.example"}  # a configured sender (else nothing is sent)
+
+
 def run(cli, plan_path, *args, as_of="2010-06-01", user="officer", env=None):
     return cli("--db", str(plan_path), "--as-of", as_of, "--user", user, *args, env=env)
 
@@ -124,7 +127,7 @@ def test_dry_run_sends_and_records_nothing_and_a_second_run_reminds_again(cli, p
     assert "2 messages would be sent" in r.out
     assert smtp.messages == [] and plan_path.read_bytes() == before
     for _ in range(2):
-        assert run(cli, plan_path, "remind", "--smtp", smtp.url, "--owner", "assistant").code == 0
+        assert run(cli, plan_path, "remind", "--smtp", smtp.url, "--owner", "assistant", env=SENDER).code == 0
     assert len(smtp.messages) == 2  # one per run, to the one owner asked for
     assert "reminded 2 times" in run(cli, plan_path, "show", "2").out
 
@@ -132,7 +135,7 @@ def test_dry_run_sends_and_records_nothing_and_a_second_run_reminds_again(cli, p
 def test_a_refused_message_is_reported_not_recorded_and_the_run_fails(cli, plan_path, smtp):
     contacts(cli, plan_path)
     smtp.refuse = {"idce@haringey.example"}
-    r = run(cli, plan_path, "remind", "--smtp", smtp.url)
+    r = run(cli, plan_path, "remind", "--smtp", smtp.url, env=SENDER)
     assert r.code == 1  # done in part: one sent, one not
     assert "failed: Interim Deputy Chief Executive (idce@haringey.example)" in r.err and "not recorded" in r.err
     assert "1 reminder sent, 1 failed" in r.err
@@ -142,7 +145,7 @@ def test_a_refused_message_is_reported_not_recorded_and_the_run_fails(cli, plan_
 
 def test_a_server_that_is_not_there_fails_in_one_line(cli, plan_path):
     contacts(cli, plan_path)
-    r = run(cli, plan_path, "remind", "--smtp", "smtp://127.0.0.1:9")
+    r = run(cli, plan_path, "remind", "--smtp", "smtp://127.0.0.1:9", env=SENDER)
     assert r.code == 3 and "cannot connect to smtp://127.0.0.1:9" in r.err and "Traceback" not in r.err
     r = run(cli, plan_path, "remind", "--smtp", "smtp://me:secret@127.0.0.1:25")
     assert r.code == 2 and "do not put the password in the URL" in r.err and "secret" not in r.err
@@ -152,14 +155,18 @@ def test_outbox_writes_one_eml_per_owner(cli, plan_path, tmp_path):
     contacts(cli, plan_path)
     out = tmp_path / "outbox"
     out.mkdir()
-    r = run(cli, plan_path, "remind", "--outbox", str(out))
+    r = run(cli, plan_path, "remind", "--outbox", str(out), env=SENDER)
     assert r.code == 0, r.err
+    assert r.out.splitlines()[-1] == f"2 reminders written to {out}"  # written, not sent
     files = sorted(out.glob("*.eml"))
     assert [f.name for f in files] == ["reminder-2010-06-01-assistant-chief-executive.eml",
                                        "reminder-2010-06-01-interim-deputy-chief-executive.eml"]
     msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert msg["To"] == "ace@haringey.example, pa.ace@haringey.example" and items_of(msg) == [1, 2, 4]
     assert "(written to the outbox)" in run(cli, plan_path, "show", "1").out
+    # The configured sender, in From and in the Message-ID; nothing of the machine's
+    assert msg["From"] == "pmo@haringey.example" and msg["Message-ID"].endswith("@haringey.example>")
+    assert "localhost" not in files[0].read_text(encoding="utf-8")
 
 
 def test_an_outbox_that_is_missing_or_a_file_is_said_in_one_line(cli, plan_path, tmp_path):
@@ -172,7 +179,7 @@ def test_an_outbox_that_is_missing_or_a_file_is_said_in_one_line(cli, plan_path,
     assert not missing.exists()
     afile = tmp_path / "notes.txt"
     afile.write_text("x", encoding="utf-8")
-    r = run(cli, plan_path, "remind", "--outbox", str(afile))
+    r = run(cli, plan_path, "remind", "--outbox", str(afile), env=SENDER)
     assert r.code == 2 and f"--outbox {afile}: not a folder" in r.err and "Traceback" not in r.err
     assert plan_path.read_bytes() == before
 
@@ -206,3 +213,67 @@ def test_csv_import_takes_an_email_column_as_contacts_and_a_json_export_keeps_th
 
 
 # STARTTLS and smtps://, with a login, against a server with a certificate: tests/test_remind_tls.py
+
+
+# -- issue 23: the sender, the message's content, the words of an outbox run, the contact's syntax --
+def settings_file(tmp_path, **values) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text("".join(f'{k} = "{v}"\n' for k, v in values.items()), encoding="utf-8")
+    return path
+
+
+def test_without_a_configured_sender_nothing_goes_and_the_reason_is_one_line(cli, plan_path, smtp, tmp_path):
+    contacts(cli, plan_path)
+    before = plan_path.read_bytes()
+    out = tmp_path / "outbox"
+    out.mkdir()
+    for how in (("--smtp", smtp.url), ("--outbox", str(out))):
+        r = run(cli, plan_path, "remind", *how)
+        assert r.code == 2 and len(r.err.strip().splitlines()) == 1, r.err
+        assert "no sender configured: give --from ADDRESS, set HSP_TUI_MAIL_FROM" in r.err and "Traceback" not in r.err
+    assert smtp.messages == [] and list(out.iterdir()) == [] and plan_path.read_bytes() == before
+    r = run(cli, plan_path, "remind", "--smtp", smtp.url, "--from", "pmo at haringey")
+    assert r.code == 2 and "--from: 'pmo at haringey' is not an e-mail address" in r.err and smtp.messages == []
+    # The settings file's sender and reply_to: From, Reply-To, the Message-ID's domain, Auto-Submitted.
+    config = settings_file(tmp_path, sender="pmo@haringey.example", reply_to="pmo-team@haringey.example")
+    r = run(cli, plan_path, "--config", str(config), "remind", "--smtp", smtp.url)
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[-1] == "2 reminders sent"
+    for _, msg in smtp.messages:
+        assert msg["From"] == "pmo@haringey.example" and msg["Reply-To"] == "pmo-team@haringey.example"
+        assert msg["Message-ID"].endswith("@haringey.example>") and msg["Auto-Submitted"] == "auto-generated"
+    bad = settings_file(tmp_path, sender="nobody")
+    r = run(cli, plan_path, "--config", str(bad), "remind", "--smtp", smtp.url)
+    assert r.code == 2 and f"{bad}: sender: 'nobody' is not an e-mail address" in r.err
+
+
+def test_the_message_gives_the_whole_recommendation_the_milestone_and_the_plan_spelling(cli, plan_path, smtp):
+    # The contact typed in lower case and with a double space; the plan spells the owner otherwise.
+    assert run(cli, plan_path, "contact", "set", "assistant  chief executive", "ace@haringey.example").code == 0
+    r = run(cli, plan_path, "remind", "--smtp", smtp.url, env=SENDER)
+    assert r.code == 0, r.err
+    ((_, msg),) = smtp.messages
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = msg.get_body(("html",)).get_content()
+    assert text.startswith("Dear Assistant Chief Executive,\n") and "Dear Assistant Chief Executive," in html
+    from hsp_tui.storage.seed import seed_document
+
+    whole = " ".join(seed_document()["recommendations"][3]["recommendation"].split())  # item 4's, in full
+    assert len(whole) > 300 and f"No. 4 (ref 7.2): {whole}" in " ".join(text.split())
+    assert "…" not in text
+    # Item 2 is due because of its first milestone, which is named; item 1 (no milestones) is simply due.
+    milestone = "Revised performance management framework in place, streamlining the data provided to each partnership group"
+    assert f'milestone "{milestone}" due 30 Apr 2010, 32 days overdue' in text
+    assert f'(milestone &quot;{milestone}&quot;)' in html
+    assert "\n  due 30 Apr 2010, 32 days overdue; status" in text
+
+
+def test_contact_set_takes_addresses_separated_by_commas_as_the_app_does(cli, plan_path):
+    r = run(cli, plan_path, "contact", "set", "Head of OD&L", "odl@haringey.example, pa.odl@haringey.example")
+    assert r.code == 0, r.err
+    assert "Head of OD&L: odl@haringey.example, pa.odl@haringey.example" in run(cli, plan_path, "contact", "list").out
+    r = run(cli, plan_path, "contact", "set", "Head of OD&L", "odl@haringey.example,", "x@haringey.example")
+    assert r.code == 0 and "Head of OD&L: odl@haringey.example, x@haringey.example" in run(
+        cli, plan_path, "contact", "list").out
+    r = run(cli, plan_path, "contact", "set", "Head of OD&L", "odl@haringey.example, not an address")
+    assert r.code == 2 and "'not an address' is not an e-mail address" in r.err

@@ -115,7 +115,7 @@ def test_reminders_sent_from_a_server_plan_are_recorded_and_shown(cli, url, pg_c
     assert cli("--db", url(), "contact", "set", ACE, "ace@haringey.example").code == 0
     outbox = tmp_path / "outbox"
     outbox.mkdir()
-    r = cli("--db", url(), "--as-of", "2010-06-01", "remind", "--outbox", str(outbox))
+    r = cli("--db", url(), "--as-of", "2010-06-01", "remind", "--outbox", str(outbox), "--from", "pmo@haringey.example")
     assert r.code == 0, r.err
     assert "no address for Interim Deputy Chief Executive" in r.err
     (eml,) = outbox.glob("*.eml")
@@ -133,7 +133,7 @@ def test_reminders_sent_from_a_server_plan_are_recorded_and_shown(cli, url, pg_c
     # a second run reminds again: "reminded 2 times"
     for old in outbox.glob("*.eml"):
         old.unlink()
-    assert cli("--db", url(), "--as-of", "2010-06-01", "remind", "--outbox", str(outbox)).code == 0
+    assert cli("--db", url(), "--as-of", "2010-06-01", "remind", "--outbox", str(outbox), "--from", "pmo@haringey.example").code == 0
     assert "reminded 2 times" in cli("--db", url("bob"), "--as-of", "2010-06-01", "show", str(items[0])).out
 
 
@@ -141,7 +141,7 @@ def test_a_reader_sending_reminders_is_told_before_anything_is_sent(cli, url, pg
     assert cli("--db", url(), "contact", "set", ACE, "ace@haringey.example").code == 0
     outbox = tmp_path / "outbox"
     outbox.mkdir()
-    r = cli("--db", url("bob"), "--as-of", "2010-06-01", "remind", "--outbox", str(outbox))
+    r = cli("--db", url("bob"), "--as-of", "2010-06-01", "remind", "--outbox", str(outbox), "--from", "pmo@haringey.example")
     assert r.code == 5 and "Traceback" not in r.err, r.err
     assert "(bob) has no right to record reminders; nothing was sent" in r.err.splitlines()[-1]
     assert list(outbox.iterdir()) == []  # nothing written that could not be recorded
@@ -154,7 +154,7 @@ def test_a_plan_file_moved_to_the_server_keeps_its_contacts_and_reminders(cli, u
     assert cli("--db", str(plan), "--user", "tess", "contact", "set", ACE, "ace@haringey.example").code == 0
     outbox = tmp_path / "outbox"
     outbox.mkdir()
-    assert cli("--db", str(plan), "--user", "tess", "--as-of", "2010-06-01", "remind", "--outbox", str(outbox)).code == 0
+    assert cli("--db", str(plan), "--user", "tess", "--as-of", "2010-06-01", "remind", "--outbox", str(outbox), "--from", "pmo@haringey.example").code == 0
     exported = tmp_path / "export.json"
     assert cli("--db", str(plan), "export", "-o", str(exported)).code == 0
     name = "moved"  # the officer exports the plan file and imports the export on the server
@@ -199,7 +199,9 @@ async def test_the_apps_contact_and_remind_keys_work_on_a_server(pg_cluster, pg_
     from hsp_tui.tui.screens.contacts import ContactsScreen, RemindScreen
 
     store = Store(pg_cluster.url(pg_plan_db, "alice"))
-    app = build_app(store, as_of=AS_OF, user="alice")
+    from hsp_tui.cli.config import Settings
+
+    app = build_app(store, as_of=AS_OF, user="alice", settings=Settings(sender="pmo@haringey.example"))
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     async with app.run_test(size=(120, 40)) as pilot:

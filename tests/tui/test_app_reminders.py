@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from textual.widgets import Input, Label, OptionList
 
+from hsp_tui.cli.config import Settings
 from hsp_tui.domain.review import review
 from hsp_tui.tui.screens.contacts import ContactsScreen, RemindScreen
 from tuikit import Notices, detail_text, last_notice, plain, settled, until
@@ -19,6 +20,7 @@ from tuikit import Notices, detail_text, last_notice, plain, settled, until
 pytestmark = pytest.mark.slow  # the whole module: see pyproject's markers
 
 AS_OF = date(2010, 6, 1)
+SENDER = Settings(sender="pmo@haringey.example")  # reminders go only from a configured sender
 
 ACE = "Assistant Chief Executive"
 
@@ -114,7 +116,7 @@ async def test_reminders_from_the_app_to_an_outbox_folder(make_app, store, tmp_p
     assert items  # the seed plan as of 1 Jun 2010 has overdue items for this owner
     outbox = tmp_path / "outbox"
     outbox.mkdir()
-    app = make_app()
+    app = make_app(settings=SENDER)
     notices = Notices()
     async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
         listed = await send_from_app(app, pilot, str(outbox))
@@ -182,7 +184,7 @@ def smtp():
 async def test_reminders_from_the_app_to_a_real_smtp_server(make_app, store, smtp):
     store.set_contact(ACE, ["ace@haringey.example", "pa.ace@haringey.example"], by="pmo")
     store.set_contact("Interim Deputy Chief Executive", ["idce@haringey.example"], by="pmo")
-    app = make_app()
+    app = make_app(settings=SENDER)
     notices = Notices()
     async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
         await send_from_app(app, pilot, smtp.url)

@@ -2,6 +2,8 @@
 
     due_soon_days = 21          # window for "due soon", in days
     theme = "textual-light"     # a Textual theme name
+    sender = "pmo@council.example"    # reminders' From (else --from or $HSP_TUI_MAIL_FROM)
+    reply_to = "pmo-team@council.example"  # reminders' Reply-To (optional)
     [keys]                      # binding id = "key[,key...]"
     set_done = "4,ctrl+d"
 
@@ -18,8 +20,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from hsp_tui.domain.errors import InputError
+from hsp_tui.domain.rules import check_address
 
-KNOWN = ("due_soon_days", "theme", "keys")
+KNOWN = ("due_soon_days", "theme", "keys", "sender", "reply_to")
 MAX_DUE_SOON_DAYS = 3660
 
 
@@ -30,6 +33,8 @@ class Settings:
     path: Path | None = None
     due_soon_days: int | None = None
     theme: str | None = None
+    sender: str | None = None
+    reply_to: str | None = None
     keys: Mapping[str, str] = field(default_factory=dict)
 
     def check_theme(self, known: Iterable[str]) -> None:
@@ -101,6 +106,16 @@ def parse_settings(text: str, path: Path) -> Settings:
     if theme is not None and (not isinstance(theme, str) or not theme.strip()):
         raise InputError(f"{path}: theme must be a theme name (text), not {_type_name(theme)} ({theme!r})")
 
+    addresses = {}
+    for name in ("sender", "reply_to"):
+        value = data.get(name)
+        if value is None:
+            continue
+        try:
+            addresses[name] = check_address(value)
+        except InputError as exc:
+            raise InputError(f"{path}: {name}: {exc}") from None
+
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         raise InputError(f"{path}: keys must be a table ([keys] with binding_id = \"key\"), "
@@ -111,7 +126,7 @@ def parse_settings(text: str, path: Path) -> Settings:
                              f"not {_type_name(value)} ({value!r})")
         if any(not part.strip() for part in value.split(",")):
             raise InputError(f"{path}: [keys] {binding_id} has an empty key in {value!r}")
-    return Settings(path=path, due_soon_days=days, theme=theme.strip() if theme else None,
+    return Settings(path=path, due_soon_days=days, theme=theme.strip() if theme else None, **addresses,
                     keys={k: ",".join(p.strip() for p in v.split(",")) for k, v in keys.items()})
 
 

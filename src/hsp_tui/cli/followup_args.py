@@ -22,7 +22,8 @@ def add_contact_commands(sub: argparse._SubParsersAction) -> None:
     csub = s.add_subparsers(dest="contact_command", metavar="set|list|remove", required=True)
     c = csub.add_parser("set", help="the addresses of an owner (a role title, as in the plan)")
     c.add_argument("owner")
-    c.add_argument("addresses", nargs="+", metavar="ADDRESS")
+    c.add_argument("addresses", nargs="+", metavar="ADDRESS",
+                   help="one or more addresses, as separate arguments or one separated by commas (\"a@x, b@y\")")
     csub.add_parser("list", help="every owner of the plan and their addresses")
     c = csub.add_parser("remove", help="forget an owner's addresses")
     c.add_argument("owner")
@@ -35,5 +36,5 @@ def add_contact_commands(sub: argparse._SubParsersAction) -> None:
                      "password from $HSP_TUI_SMTP_PASSWORD or ~/.netrc")
     how.add_argument("--outbox", metavar="DIR", help="write one .eml file per message into DIR instead")
     s.add_argument("--from", dest="sender", metavar="ADDRESS", help="the sender (default: $HSP_TUI_MAIL_FROM, "
-                   "else the SMTP user)")
+                   "else the settings' sender, else the SMTP user when it is an address; none: nothing is sent)")
     s.add_argument("--dry-run", action="store_true", help="print what would be sent; send and record nothing")

@@ -30,7 +30,9 @@ def cmd_contact(ctx: "Context") -> int:
     a = ctx.args
     store = ctx.store()
     if a.contact_command == "set":
-        say(store.set_contact(a.owner, a.addresses, by=ctx.user))
+        # "a@x, b@y" as the app's dialog takes it, or one address an argument: the same list.
+        addresses = [part for arg in a.addresses for part in (p.strip() for p in arg.split(",")) if part]
+        say(store.set_contact(a.owner, addresses, by=ctx.user))
         if not any(" ".join(r.owner.split()).casefold() == " ".join(a.owner.split()).casefold()
                    for r in store.load().recommendations):
             say(f"note: no item of the plan has the owner {a.owner!r} (yet)", err=True)
@@ -48,7 +50,8 @@ def cmd_remind(ctx: "Context") -> int:
     from hsp_tui.cli.output import say
     from hsp_tui.domain.errors import InputError
     from hsp_tui.formats.formatting import plural
-    from hsp_tui.formats.remind import (build_message, deliver, parse_smtp_url, plan_reminders, sender_address, smtp_password)
+    from hsp_tui.formats.remind import (NO_SENDER, build_message, deliver, parse_smtp_url, plan_reminders,
+                                        sender_address, smtp_password)
 
     a = ctx.args
     days = ctx.due_soon_days if a.days is None else a.days
@@ -66,14 +69,23 @@ def cmd_remind(ctx: "Context") -> int:
     for m in missing:
         say(f"no address for {m.owner} ({plural(m.count, 'item')} to remind): "
             f"hsp-tui contact set '{m.owner}' ADDRESS", err=True)
-    sender = sender_address(a.sender, target, ctx.env, ctx.user)
-    messages = [(r, build_message(rv, r, days, sender)) for r in reminders]
+    reply_to = ctx.settings.reply_to
     if a.dry_run:
+        try:
+            sender = sender_address(a.sender, target, ctx.env, ctx.settings.sender)
+        except InputError as exc:
+            if str(exc) != NO_SENDER:
+                raise
+            sender = None
+        messages = [(r, build_message(rv, r, days, sender or "hsp-tui@invalid", reply_to)) for r in reminders]
         for r, msg in messages:
             say(f"--- would send to {msg['To']}: {msg['Subject']}")
             say(msg.get_body(("plain",)).get_content())
         say(f"{plural(len(messages), 'message')} would be sent (dry run: nothing sent or recorded)")
+        if sender is None and messages:
+            say(f"note: {NO_SENDER.removesuffix('; nothing was sent')}", err=True)
         return 0
+    sender = sender_address(a.sender, target, ctx.env, ctx.settings.sender) if reminders else ""
 
     def report(d) -> None:
         r = d.reminder
@@ -85,13 +97,15 @@ def cmd_remind(ctx: "Context") -> int:
         else:
             say(f"sent to {', '.join(r.to)} for {r.owner}: items {', '.join(map(str, r.numbers))}")
 
-    delivery = deliver(store, rv, reminders, days, sender=sender, by=ctx.user, outbox=outbox, target=target,
+    delivery = deliver(store, rv, reminders, days, sender=sender, reply_to=reply_to, by=ctx.user, outbox=outbox,
+                       target=target,
                        password=smtp_password(target, ctx.env) if target is not None and reminders else None,
                        report=report)
     if delivery.connect_error:
         say(f"failed: {delivery.connect_error}; nothing was sent", err=True)
         return Exit.UNAVAILABLE
     sent, failed = len(delivery.sent), len(delivery.failed)
-    say(f"{plural(sent, 'reminder')} sent" + (f", {failed} failed" if failed else ""), err=bool(failed))
+    verb = f"written to {outbox}" if outbox is not None else "sent"
+    say(f"{plural(sent, 'reminder')} {verb}" + (f", {failed} failed" if failed else ""), err=bool(failed))
     return Exit.PARTLY if failed else Exit.OK
 

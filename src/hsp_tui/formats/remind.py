@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from hsp_tui.domain.errors import InputError
 from hsp_tui.formats.formatting import fmt_date, plural
-from hsp_tui.domain.rules import owner_key
+from hsp_tui.domain.rules import check_address, owner_key
 from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.storage.file.safefiles import atomic_write
 from hsp_tui.domain.textsafe import visible
@@ -80,13 +80,29 @@ def plan_reminders(rv: Review, days: int, owner: str | None = None) -> tuple[lis
             continue
         overdue = tuple(sorted((i for i in items if i.overdue), key=lambda i: (-i.days_overdue, i.number)))
         soon = tuple(sorted((i for i in items if not i.overdue), key=lambda i: (i.due, i.number)))
-        reminders.append(Reminder(contact.owner, contact.addresses, overdue, soon))
+        # The owner as the plan spells it (the contact may have been typed otherwise).
+        reminders.append(Reminder(names[key], contact.addresses, overdue, soon))
     return reminders, missing
 
 
 def _note(item: ItemReview) -> str:
     note = visible(item.rec.latest_note or "")
     return note if len(note) <= NOTE_LIMIT else note[: NOTE_LIMIT - 1] + "…"
+
+
+def due_milestone(rv: Review, i: ItemReview) -> str | None:
+    """The label of the open milestone whose date makes the item due (None: the deadline does)."""
+    rec = i.rec
+    if rec.revised or i.due is None:
+        return None
+    ref = rv.plan.meta.date
+    return next((m.label for m in rec.milestones if not m.done and m.parsed(ref).due == i.due), None)
+
+
+def _what_is_due(rv: Review, i: ItemReview) -> str:
+    """'milestone "Draft framework" due', or 'due' when the deadline itself is."""
+    label = due_milestone(rv, i)
+    return f"milestone \"{visible(label)}\" due" if label else "due"
 
 
 def subject(rv: Review, r: Reminder) -> str:
@@ -113,18 +129,23 @@ def _when(i: ItemReview, overdue: bool) -> str:
 
 def text_body(rv: Review, r: Reminder, days: int) -> str:
     title = visible(rv.plan.meta.title)
-    out = [f"To: {visible(r.owner)}", "",
+    out = [f"Dear {visible(r.owner)},", "",
            f"Actions from {title} that are yours, as of {fmt_date(rv.as_of)}:", ""]
     for heading, items, overdue in _sections(r, days):
         out.append(f"{heading.upper() if overdue else heading} ({len(items)}):")
         for i in items:
-            out.append(f"- No. {i.number} (ref {visible(i.rec.ref)}): {visible(i.rec.title)}")
-            out.append(f"  due {_when(i, overdue)}; status {i.rec.status.words}")
+            out.append(f"- No. {i.number} (ref {visible(i.rec.ref)}): {visible(' '.join(i.rec.recommendation.split()))}")
+            out.append(f"  {_what_is_due(rv, i)} {_when(i, overdue)}; status {i.rec.status.words}")
             if i.rec.latest_note:
                 out.append(f"  latest note: {_note(i)}")
         out.append("")
     out += ["Please update the action plan (hsp-tui) with progress or a revised date and its reason.", ""]
     return "\n".join(out)
+
+
+def _due_cell(rv: Review, i: ItemReview, overdue: bool) -> str:
+    label = due_milestone(rv, i)
+    return _when(i, overdue) + (f" (milestone \"{visible(label)}\")" if label else "")
 
 
 def html_body(rv: Review, r: Reminder, days: int) -> str:
@@ -135,7 +156,7 @@ def html_body(rv: Review, r: Reminder, days: int) -> str:
         out = []
         for i in items:
             out.append(f"<tr><th scope=\"row\">{i.number}</th><td>{e(visible(i.rec.ref))}</td>"
-                       f"<td>{e(visible(i.rec.title))}</td><td>{e(_when(i, overdue))}</td><td>{e(i.rec.status.words)}</td>"
+                       f"<td>{e(visible(i.rec.recommendation))}</td><td>{e(_due_cell(rv, i, overdue))}</td><td>{e(i.rec.status.words)}</td>"
                        f"<td>{e(_note(i)) or '—'}</td></tr>")
         return "".join(out)
 
@@ -143,7 +164,7 @@ def html_body(rv: Review, r: Reminder, days: int) -> str:
             "<th scope=\"col\">Due</th><th scope=\"col\">Status</th><th scope=\"col\">Latest note</th></tr>")
     parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{e(subject(rv, r))}</title>"
              "</head><body>",
-             f"<p>To: {e(visible(r.owner))}</p>",
+             f"<p>Dear {e(visible(r.owner))},</p>",
              f"<p>Actions from <strong>{title}</strong> that are yours, as of {fmt_date(rv.as_of)}:</p>"]
     for heading, items, overdue in _sections(r, days):
         parts.append(f"<h2>{heading} ({len(items)})</h2><table border=\"1\" cellpadding=\"4\">{head}"
@@ -153,13 +174,16 @@ def html_body(rv: Review, r: Reminder, days: int) -> str:
     return "".join(parts)
 
 
-def build_message(rv: Review, r: Reminder, days: int, sender: str) -> EmailMessage:
+def build_message(rv: Review, r: Reminder, days: int, sender: str, reply_to: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
+    if reply_to:
+        msg["Reply-To"] = reply_to
     msg["To"] = ", ".join(r.to)
     msg["Subject"] = subject(rv, r)
     msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])  # the sender's domain, never the host's
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, no out-of-office loops
     msg["X-HSP-Items"] = " ".join(str(n) for n in r.numbers)  # which items: for filters and for the tests
     msg.set_content(text_body(rv, r, days))
     msg.add_alternative(html_body(rv, r, days), subtype="html")
@@ -273,12 +297,24 @@ def write_eml(folder: Path, r: Reminder, msg: EmailMessage, as_of: date) -> Path
     return path
 
 
-def sender_address(explicit: str | None, target: SmtpTarget | None, env: Mapping[str, str], user: str) -> str:
-    """--from, else HSP_TUI_MAIL_FROM, else the SMTP user when it is an address, else user@localhost."""
-    for candidate in (explicit, env.get("HSP_TUI_MAIL_FROM"), target.user if target else None):
-        if candidate and "@" in candidate:
-            return candidate
-    return f"{re.sub(r'[^A-Za-z0-9._-]', '', user) or 'hsp-tui'}@localhost"
+NO_SENDER = ("no sender configured: give --from ADDRESS, set HSP_TUI_MAIL_FROM, or sender = \"ADDRESS\" "
+             "in the settings file; nothing was sent")
+
+
+def sender_address(explicit: str | None, target: SmtpTarget | None, env: Mapping[str, str],
+                   setting: str | None = None) -> str:
+    """--from, else HSP_TUI_MAIL_FROM, else the settings' `sender`, else the SMTP user when it is an
+    address. None of them: refused (InputError, one line): a made-up user@localhost is never sent."""
+    for name, candidate in (("--from", explicit), ("HSP_TUI_MAIL_FROM", env.get("HSP_TUI_MAIL_FROM")),
+                            ("sender", setting)):
+        if candidate:
+            try:
+                return check_address(candidate)
+            except InputError as exc:
+                raise InputError(f"{name}: {exc}") from None
+    if target is not None and target.user and "@" in target.user:
+        return target.user
+    raise InputError(NO_SENDER)
 
 
 # -- contacts and a run of reminders, for the command line and the app alike ---------------------------
@@ -327,7 +363,7 @@ def _connect_failure(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: str, by: str,
+def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: str, by: str, reply_to: str | None = None,
             outbox: Path | None = None, target: SmtpTarget | None = None, password: str | None = None,
             report=None) -> Delivery:
     """Send (SMTP) or write (outbox) one message per reminder and record each one that went on its
@@ -344,7 +380,7 @@ def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: 
         if report is not None:
             report(d)
 
-    messages = [(r, build_message(rv, r, days, sender)) for r in reminders]
+    messages = [(r, build_message(rv, r, days, sender, reply_to)) for r in reminders]
     if messages:
         store.check_may_record()  # a reminder that goes must be recorded: refuse before any goes
     if outbox is not None:

@@ -56,9 +56,11 @@ async def _send(app: "PlanApp", to: RemindTo, days: int) -> None:
         reminders, _ = plan_reminders(rv, days)
         env = os.environ
         password = smtp_password(to.smtp, env) if to.smtp is not None else None
-        sender = sender_address(None, to.smtp, env, app.user)
+        settings = app.settings
         try:
+            sender = sender_address(None, to.smtp, env, settings.sender if settings else None) if reminders else ""
             delivery = await asyncio.to_thread(deliver, app.store, rv, reminders, days, sender=sender, by=app.user,
+                                               reply_to=settings.reply_to if settings else None,
                                                outbox=to.outbox, target=to.smtp, password=password)
         except (HspError, OSError) as exc:
             app.notify(f"Reminders stopped: {exc}", severity="error", timeout=12)
