@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,11 @@ def test_no_module_of_the_core_reaches_into_another_objects_private_parts():
                 for path in sorted((PACKAGE / package).rglob("*.py"))
                 for line, expr in private_reaches(path.read_text(encoding="utf-8"))]
     assert offences == []
+
+
+def test_one_name_per_module_across_the_tree():
+    """A module's name says which one it is: no two modules of the package share a file name
+    (three `followup.py` once stood in three places)."""
+    root = Path(hsp_tui.__file__).parent
+    names = Counter(p.name for p in root.rglob("*.py") if p.name != "__init__.py")
+    assert [name for name, n in names.items() if n > 1] == []

@@ -360,7 +360,7 @@ def test_owners_fold_alike_for_every_character_that_folds(pg_cluster, conformanc
     """Every character Python's case folding changes, and every space, through hsp._owner_key
     (as set_contact keys a contact) and through owner_key, in a few calls."""
     from hsp_tui.domain.rules import WHITESPACE, owner_key
-    from hsp_tui.storage.postgres.rules import fold_table
+    from hsp_tui.storage.postgres.rules_sql import fold_table
 
     single, multi = fold_table()
     chars = sorted(set(single) | set(multi) | set(single.values()) | set("".join(multi.values())))

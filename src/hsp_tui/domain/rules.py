@@ -2,7 +2,7 @@
 compare, what an e-mail address is, and which id a new history entry gets.
 
 A plan on a server keeps the same rules inside the database, since an officer with `psql` calls
-its functions directly: `storage/postgres/rules.py` writes them as SQL functions from the values
+its functions directly: `storage/postgres/rules_sql.py` writes them as SQL functions from the values
 here whenever `init` sets the database up or upgrades it, and tests/server/test_conformance.py runs
 one table of cases through the commands on a file and through the server's functions, and fails on
 any difference.

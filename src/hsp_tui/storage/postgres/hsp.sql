@@ -1,7 +1,7 @@
 -- hsp-tui on PostgreSQL: tables and functions in the schema `hsp`.
 --
 -- Read by hsp_tui.storage.postgres.install, which applies in one transaction, as the database owner:
---   the domain's rules (storage/postgres/rules.py: hsp._owner_key, hsp._blank, hsp._squash,
+--   the domain's rules (storage/postgres/rules_sql.py: hsp._owner_key, hsp._blank, hsp._squash,
 --   hsp._limit, hsp._address_pattern, hsp._statuses, hsp._next_id ..., written from the Python
 --   values: no status, limit or pattern is spelled here), then the `--- version N` sections above
 --   the database's recorded version (in order), then the `--- functions` section (always: CREATE

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from hsp_tui.domain.errors import Exit, PlanFileError, RefusedError
-from hsp_tui.storage.postgres.rules import rules_sql
+from hsp_tui.storage.postgres.rules_sql import rules_sql
 
 SCHEMA = "hsp"
 ROLES = ("hsp_reader", "hsp_officer", "hsp_auditor")
