@@ -49,7 +49,7 @@ async def test_a_colleagues_change_shows_by_itself_and_only_that_item_is_read(pg
     app = build_app(store, as_of=AS_OF, user="alice")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settled(pilot)
-        assert app.link is not None and app.link.connected
+        assert app.watcher.connected
         app.main.table.go_to(7)
         seen = log.stat().st_size
         colleague.set_status(4, Status.BLOCKED, by="ignored", note="waiting for the PCT")
@@ -95,7 +95,7 @@ async def test_the_server_going_away_and_coming_back(lone_cluster):
         before = [i.rec for i in app.review.items]
         cluster.stop()
         try:
-            assert await until(pilot, lambda: not app.link.connected)
+            assert await until(pilot, lambda: not app.watcher.connected)
             assert await until(pilot, lambda: any("Disconnected" in text for _, text in notices.said))
             app.clear_notifications()  # the notice fades; the header says it until the server is back
             assert "DISCONNECTED from the server" in header_text(app)
@@ -107,7 +107,7 @@ async def test_the_server_going_away_and_coming_back(lone_cluster):
             assert shown_status(app, 3) is Status.NOT_STARTED
         finally:
             cluster.start()
-        assert await until(pilot, lambda: app.link.connected, tries=1500)
+        assert await until(pilot, lambda: app.watcher.connected, tries=1500)
         await settled(pilot)
         assert any("Reconnected" in text for _, text in notices.said)
         assert "DISCONNECTED" not in header_text(app) and "alice · plan haringey-2010" in header_text(app)

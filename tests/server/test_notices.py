@@ -93,7 +93,7 @@ async def test_no_payload_stops_misleads_or_reloads_an_open_app(pg_cluster, pg_p
         Store(pg_cluster.url(pg_plan_db, "carol")).set_status(2, Status.BLOCKED, by="ignored")
         assert await until(pilot, lambda: shown_status(app, 2) is Status.BLOCKED)
         await settled(pilot)
-        assert app.link.connected
+        assert app.watcher.connected
         after = notices.said[said:]
         assert all(severity != "error" for severity, _ in after), after  # no false error, no disconnection
         assert after and "No. 2, by carol" in after[-1][1] and "Blocked" in after[-1][1]
@@ -104,14 +104,14 @@ async def test_notices_faster_than_the_interval_are_answered_by_one_reread(pg_cl
     app = build_app(Store(pg_cluster.url(pg_plan_db, "alice")), as_of=AS_OF, user="alice")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settled(pilot)
-        app.link.reread_seconds = 3600  # the interval: longer than the test
+        app.watcher.reread_seconds = 3600  # the interval: longer than the test
         log.mark()
         note = '{"plan":"haringey-2010","number":3}'
         send(pg_cluster.url(pg_plan_db, "bob"), [note])
         assert await until(pilot, lambda: ITEM_READ in log.since())  # the first hint: read at once
         await settled(pilot)
         send(pg_cluster.url(pg_plan_db, "bob"), [note] * 30)
-        assert await until(pilot, lambda: app.link.pending == {3})  # heard, held for the interval
+        assert await until(pilot, lambda: app.watcher.pending == {3})  # heard, held for the interval
         await settled(pilot)
         assert log.since().count(ITEM_READ) == 1
 
@@ -124,7 +124,7 @@ async def test_a_listener_that_is_cut_off_says_so_and_comes_back(pg_cluster, pg_
         pg_cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         "WHERE usename = 'alice' AND query LIKE 'LISTEN%'", db=pg_plan_db)
         assert await until(pilot, lambda: any("Disconnected" in text for _, text in notices.said))
-        assert await until(pilot, lambda: app.link.connected)
+        assert await until(pilot, lambda: app.watcher.connected)
         assert await until(pilot, lambda: any("Reconnected" in text for _, text in notices.said))
         Store(pg_cluster.url(pg_plan_db, "carol")).set_status(5, Status.BLOCKED, by="ignored")
         assert await until(pilot, lambda: shown_status(app, 5) is Status.BLOCKED)

@@ -32,10 +32,10 @@ from hsp_tui.tui.keys import KeyGate
 from hsp_tui.tui.lockwait import LockWaits
 from hsp_tui.tui.messages import PlanChangeRequested
 from hsp_tui.tui.screens.main import MainScreen
-from hsp_tui.tui import contact_actions as followup, live
+from hsp_tui.tui import contact_actions as followup
 from hsp_tui.tui.collector import Collector
-from hsp_tui.tui.live import ServerLink
-from hsp_tui.tui.view import PlanView, after_change, reread
+from hsp_tui.tui.watch import Watcher
+from hsp_tui.tui.view import PlanView, after_change
 from hsp_tui.tui import access_words
 
 POLL_SECONDS = 1.0
@@ -86,11 +86,9 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         self._loaded = asyncio.Event()  # every item has been read: changes may start
         if not self._partial:
             self._loaded.set()
-        self._bad_token: Token = None
-        self._missing = False
         self.undo_stack: list[tuple[int, int, str]] = []  # (number, history entry id, what it did)
         self.remind_target = ""  # where reminders were last sent in this session (offered first next time)
-        self.link: ServerLink | None = None  # a plan on a database server: its live link (tui/live.py)
+        self.watcher = Watcher(self)  # colleagues' saves, told by a server or polled from a file
 
     # -- start ----------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -103,8 +101,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             # "?" in the file means the key Textual calls "question_mark".
             self.set_keymap({binding_id: ",".join(key_name(k) for k in keys.split(","))
                              for binding_id, keys in self.settings.keys.items()})
-        self.set_interval(self.poll_seconds, self.check_file)
-        self.link = live.attach(self)  # None for a file (polled instead)
+        self.watcher.start(self.poll_seconds)
         self.call_after_refresh(self._say_if_long_past)
         self._notices_before = notices.listen(self._storage_notice)  # a planted journal ignored...
 
@@ -118,8 +115,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
     def on_unmount(self) -> None:
         notices.listen(getattr(self, "_notices_before", None))
         self.collector.close()
-        if self.link is not None:
-            self.link.stop()
+        self.watcher.stop()
 
     def _say_if_long_past(self) -> None:
         """A plan whose every date is over a year past, judged as of today because no date was
@@ -221,7 +217,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         key is read; on a large one (more than SAVE_IN_LOOP items) it runs in a thread and the keys
         keep working meanwhile.
         """
-        if self.link is not None and (why := self.link.refusal()):  # disconnected: refused, never queued
+        if why := self.watcher.refusal():  # disconnected: refused, never queued
             self.notify(why + self._keep_draft(command), severity="error", timeout=8)
             return
         self.run_worker(self.lock_waits.ticketed(self._change(command)), group="changes")
@@ -236,6 +232,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             if isinstance(command, AddNote):
                 self.drafts.pop(command.number, None)
             self.show_plan(view, change.after, None if item is None else (item,))  # even when nothing changed
+            self.watcher.saved(change.before, change.after)
             if change.entry is None:  # e.g. already so, or someone else had already made the same change
                 self.notify(f"No change: {unchanged_words(change.summary)}")
                 return
@@ -269,7 +266,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
                         f"{len(rv.due_soon)} due soon")
 
     def undo_last(self) -> None:
-        if self.link is not None and (why := self.link.refusal()):
+        if why := self.watcher.refusal():
             self.notify(why, severity="error", timeout=8)
             return
         self.run_worker(self.lock_waits.ticketed(self._undo()), group="changes")
@@ -294,6 +291,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
                 self.notify(f"Cannot undo ({summary}): {exc}; u tries again", severity="error", timeout=8)
                 return
             self.show_plan(view, change.after, None if item is None else (item,))
+            self.watcher.saved(change.before, change.after)
             self.main.table.go_to(number)
             self.notify(f"Undone: {undone_words(change)} (kept in the history as change #{change.entry.id})")
 
@@ -340,57 +338,16 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         return self._token
 
     def check_file(self) -> None:
-        """Reload when another process has saved the file; keep the cursor on the same item."""
-        if self.link is not None:  # a server tells of each change (tui/live.py): nothing to poll
-            return
-        if self._one_at_a_time.locked() or not self._loaded.is_set():  # busy: look again next time
-            return
-        sig = self.store.change_token()
-        if sig == self._token:
-            return
-        if sig is None:
-            if not self._missing:
-                self._missing = True
-                self.notify(f"{self.store.path} has gone (moved or deleted); showing the last copy read",
-                            severity="error", timeout=10)
-            return
-        self._missing = False
-        if sig == self._bad_token:
-            return
-        if len(self.review.items) <= SAVE_IN_LOOP:
-            self._reloaded(sig, self._read_again)
-        else:  # a large plan is read and reviewed in a thread, in turn, so the keys keep working
-            self.run_worker(self._reload_in_turn(sig), group="changes")
+        """Reload when another process has saved the file (what the poll timer runs; tui/watch.py)."""
+        self.watcher.poll()
 
-    def _read_again(self) -> tuple[PlanView, Sequence[ItemReview] | None] | HspError:
-        """The plan as saved elsewhere, with the items changed: the few patched in (`view.reread`), or None: judged whole."""
-        try:
-            with self.collector.reading():
-                plan = self.store.load()
-                return reread(self.plan_view, plan) or (self.judge(lambda: plan), None)
-        except HspError as exc:
-            return exc
+    def cursor_number(self) -> int | None:
+        return self.main.table.current_number
 
-    async def _reload_in_turn(self, sig: Token) -> None:
-        async with self._one_at_a_time:
-            if self.store.change_token() != sig:  # saved again meanwhile: the next poll takes the latest
-                return
-            view = await asyncio.to_thread(self._read_again)
-            self._reloaded(sig, lambda: view)
-
-    def _reloaded(self, sig: Token, read: Callable[[], "tuple[PlanView, Sequence[ItemReview] | None] | HspError"]) -> None:
-        """Show the file as another process saved it, keeping the cursor on the same item."""
-        found = read()
-        if isinstance(found, HspError):
-            self._bad_token = sig
-            self.notify(f"Cannot re-read the file: {found}; showing the last good copy",
-                        severity="error", timeout=10)
-            return
-        view, changed = found
-        number = self.main.table.current_number
-        self.show_plan(view, sig, changed)
-        where = f"; still on No. {number}" if number is not None and self.main.table.current_number == number else ""
-        self.notify(f"The file was changed elsewhere and has been reloaded{where}")
+    @property
+    def busy(self) -> bool:
+        """A change, reload or re-review is under way, or the plan is not read in full yet."""
+        return self._one_at_a_time.locked() or not self._loaded.is_set()
 
     def export(self, fmt: str, path: Path) -> str | None:
         """Write the plan as shown to `path` (never over the plan's own files); None, or why not."""

@@ -1,7 +1,7 @@
 """The app as its screens and helpers see it: the plan shown, the review date, and the ways to ask
 for a change. `HspApp` (app.py) is the one implementation.
 
-The screens and the app's helpers (followup.py, live.py, lockwait.py) are typed against this
+The screens and the app's helpers (contact_actions.py, watch.py, lockwait.py) are typed against this
 protocol, not against `HspApp`: the app imports them, so they never import the app and the imports
 run one way, from the app down (tests/test_tui_structure.py checks both).
 """
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from hsp_tui.domain.model import Plan
     from hsp_tui.domain.review import ItemReview, Review
     from hsp_tui.storage.store import Store
+    from hsp_tui.tui.collector import Collector
     from hsp_tui.tui.view import PlanView
 
 
@@ -63,6 +64,10 @@ class PlanApp(Protocol):
     def show_plan(self, view: "PlanView", token: "Token", changed: "Sequence[ItemReview] | None" = None) -> None: ...
     def set_alarm(self, words: str | None) -> None: ...
     @property
+    def busy(self) -> bool: ...
+    def cursor_number(self) -> int | None: ...  # the item the table's cursor is on
+    collector: "Collector"  # what is read, kept apart from what is judged (tui/collector.py)
+    @property
     def shown_token(self) -> "Token": ...
 
     # -- Textual's App, as they use it --------------------------------------------------------------
@@ -75,5 +80,6 @@ class PlanApp(Protocol):
     def pop_screen(self) -> Any: ...
     def run_worker(self, work: Any, *, group: str = "default") -> "Worker[Any]": ...
     def set_timer(self, delay: float, callback: Any = None) -> Any: ...
+    def set_interval(self, interval: float, callback: Any = None) -> Any: ...
     def call_from_thread(self, callback: Callable[..., Any], *args: Any) -> Any: ...
     def post_message(self, message: Any) -> bool: ...

@@ -71,7 +71,7 @@ def long_past_hint(rv: Review, as_of_given: bool) -> str | None:
             f"date (e.g. {plan_date.isoformat()}), or start the app with --as-of {plan_date.isoformat()}.")
 
 
-def heard_words(changed) -> str:
+def heard_words(changed, lead: str = "Changed by a colleague") -> str:
     """A colleague's changes as the app says them: which item, who, what ('No. 4, by carol: status
     Not started -> Blocked'); the first three, then how many more."""
     from hsp_tui.formats.formatting import describe  # noqa: PLC0415
@@ -84,4 +84,4 @@ def heard_words(changed) -> str:
         else:
             parts.append(f"No. {item.rec.number}")
     more = f"; and {len(changed) - 3} more" if len(changed) > 3 else ""
-    return "Changed by a colleague: " + "; ".join(parts) + more
+    return f"{lead}: " + "; ".join(parts) + more
