@@ -138,7 +138,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             self._partial = False
             self.run_worker(self._read_the_rest(), group="changes")
 
-    # -- the app's own API for its screens and helpers (tui/followup.py, tui/live.py) ------------
+    # -- the app's own API for its screens and helpers (tui/contact_actions.py, tui/watch.py) ------------
     # Called directly, not through messages: each runs inside the caller's turn (`in_turn`), so the
     # next change in the queue already sees the plan it showed.
     @asynccontextmanager
