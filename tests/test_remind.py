@@ -277,3 +277,48 @@ def test_contact_set_takes_addresses_separated_by_commas_as_the_app_does(cli, pl
         cli, plan_path, "contact", "list").out
     r = run(cli, plan_path, "contact", "set", "Head of OD&L", "odl@haringey.example, not an address")
     assert r.code == 2 and "'not an address' is not an e-mail address" in r.err
+
+
+def reminded_earlier(plan_path, number: int, *days: str) -> None:
+    """Reminders the officer sent about item `number` to the Assistant Chief Executive on `days`
+    (recorded as the command records them, at 09:00 on each day)."""
+    from hsp_tui.storage.store import Store
+
+    for day in days:
+        Store(plan_path, clock=lambda day=day: f"{day}T09:00:00+01:00").record_reminder(
+            number, ("ace@haringey.example",), "Assistant Chief Executive", by="officer")
+
+
+def test_a_second_reminder_on_the_same_review_date_is_refused_without_again(cli, plan_path, smtp):
+    contacts(cli, plan_path)
+    reminded_earlier(plan_path, 1, "2010-06-01")  # this morning, as of 1 Jun 2010
+    before = plan_path.read_bytes()
+    r = run(cli, plan_path, "remind", "--smtp", smtp.url, env=SENDER)
+    assert r.code == 2 and r.err.strip() == ("hsp-tui: error: already reminded on 1 Jun 2010: Assistant Chief "
+                                             "Executive (items 1); give --again to send again (nothing was sent)")
+    assert smtp.messages == [] and plan_path.read_bytes() == before
+    # The next day it goes without a word; on the same day with --again.
+    r = run(cli, plan_path, "remind", "--smtp", smtp.url, "--again", env=SENDER)
+    assert r.code == 0 and r.out.splitlines()[-1] == "2 reminders sent", r.err
+    assert "reminded 2 times" in run(cli, plan_path, "show", "1").out
+
+
+def test_later_reminders_about_an_item_say_which_one_and_since_when(cli, plan_path, smtp):
+    contacts(cli, plan_path)
+    reminded_earlier(plan_path, 1, "2010-06-01", "2010-07-01")
+    r = run(cli, plan_path, "remind", "--smtp", smtp.url, "--owner", "assistant", as_of="2010-09-01", env=SENDER)
+    assert r.code == 0, r.err
+    ((_, msg),) = smtp.messages
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    lines = text.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("- No. 1 ")))
+    assert lines[at + 2] == "  Reminder 3, first sent 1 Jun 2010, now 124 days overdue"  # 30 Apr to 1 Sep
+    assert text.count("Reminder ") == 1  # items 2, 4 and 12: their first reminder, said as before
+    html = msg.get_body(("html",)).get_content()
+    assert "Reminder 3, first sent 1 Jun 2010, now 124 days overdue" in html
+    # a fourth, a month on, counts this one too
+    smtp.messages.clear()
+    assert run(cli, plan_path, "remind", "--smtp", smtp.url, "--owner", "assistant", as_of="2010-10-01",
+               env=SENDER).code == 0
+    text = smtp.messages[0][1].get_body(("plain",)).get_content()
+    assert "Reminder 4, first sent 1 Jun 2010, now 154 days overdue" in text

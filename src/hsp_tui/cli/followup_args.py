@@ -38,3 +38,5 @@ def add_contact_commands(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--from", dest="sender", metavar="ADDRESS", help="the sender (default: $HSP_TUI_MAIL_FROM, "
                    "else the settings' sender, else the SMTP user when it is an address; none: nothing is sent)")
     s.add_argument("--dry-run", action="store_true", help="print what would be sent; send and record nothing")
+    s.add_argument("--again", action="store_true", help="send even to owners already reminded about the same "
+                   "items on the review date (without it, such a run is refused)")

@@ -50,8 +50,9 @@ def cmd_remind(ctx: "Context") -> int:
     from hsp_tui.cli.output import say
     from hsp_tui.domain.errors import InputError
     from hsp_tui.formats.formatting import plural
-    from hsp_tui.formats.remind import (NO_SENDER, build_message, deliver, parse_smtp_url, plan_reminders,
-                                        sender_address, smtp_password)
+    from hsp_tui.formats.formatting import fmt_date
+    from hsp_tui.formats.remind import (NO_SENDER, already_reminded, build_message, deliver, parse_smtp_url,
+                                        plan_reminders, sender_address, smtp_password)
 
     a = ctx.args
     days = ctx.due_soon_days if a.days is None else a.days
@@ -86,6 +87,11 @@ def cmd_remind(ctx: "Context") -> int:
             say(f"note: {NO_SENDER.removesuffix('; nothing was sent')}", err=True)
         return 0
     sender = sender_address(a.sender, target, ctx.env, ctx.settings.sender) if reminders else ""
+    twice = already_reminded(rv, reminders)
+    if twice and not a.again:
+        raise InputError(f"already reminded on {fmt_date(rv.as_of)}: " + "; ".join(
+            f"{r.owner} (items {', '.join(map(str, numbers))})" for r, numbers in twice)
+            + "; give --again to send again (nothing was sent)")
 
     def report(d) -> None:
         r = d.reminder

@@ -1,193 +1,31 @@
 """Reminders to owners: one message per owner, as of the review date, listing their overdue items and
 those due within N days, sent by SMTP or written as .eml files.
 
-`plan_reminders` (pure) decides who gets what; `build_message` makes the e-mail (plain text and HTML
-parts, every piece of plan text shown literally); `Mailer` sends over SMTP (STARTTLS on smtp://,
+`plan_reminders` and `build_message` (in `reminders`, offered here too) decide who gets what and
+make the e-mail; `Mailer` sends over SMTP (STARTTLS on smtp://,
 TLS from the start on smtps://; the password from HSP_TUI_SMTP_PASSWORD or ~/.netrc, never printed)
 and `write_eml` writes one file per message for an outbox.
 """
 
 from __future__ import annotations
 
-import html
 import netrc
-import os
 import re
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
 from hsp_tui.domain.errors import InputError
-from hsp_tui.formats.formatting import fmt_date, plural
+from hsp_tui.domain.review import Review
 from hsp_tui.domain.rules import check_address, owner_key
-from hsp_tui.domain.review import ItemReview, Review
+from hsp_tui.formats.reminders import (Reminder, Unaddressed, already_reminded, build_message,  # noqa: F401 - offered here
+                                       escalation, html_body, plan_reminders, subject, text_body)
 from hsp_tui.storage.file.safefiles import atomic_write
-from hsp_tui.domain.textsafe import visible
-
-NOTE_LIMIT = 300
-
-
-@dataclass(frozen=True)
-class Reminder:
-    owner: str
-    to: tuple[str, ...]
-    overdue: tuple[ItemReview, ...]
-    due_soon: tuple[ItemReview, ...]
-
-    @property
-    def numbers(self) -> tuple[int, ...]:
-        return tuple(i.number for i in (*self.overdue, *self.due_soon))
-
-
-@dataclass(frozen=True)
-class Unaddressed:
-    owner: str
-    count: int
-
-
-def plan_reminders(rv: Review, days: int, owner: str | None = None) -> tuple[list[Reminder], list[Unaddressed]]:
-    """Who gets a reminder as of `rv.as_of`: each owner with an item overdue or due within `days`,
-    once (owners that differ only in case or spacing are one owner); and those without an address."""
-    if days < 0:
-        raise InputError("--days cannot be negative")
-    meta = rv.plan.meta
-    groups: dict[str, list[ItemReview]] = {}
-    names: dict[str, str] = {}
-    for item in rv.items:
-        rec = item.rec
-        if rec.status.closed or item.due is None:
-            continue
-        soon = not item.overdue and 0 <= (item.due - rv.as_of).days <= days
-        if not (item.overdue or soon):
-            continue
-        if owner and owner.casefold() not in rec.owner.casefold():
-            continue
-        key = owner_key(rec.owner)
-        groups.setdefault(key, []).append(item)
-        names.setdefault(key, " ".join(rec.owner.split()))
-    reminders, missing = [], []
-    for key in sorted(groups):
-        items = groups[key]
-        contact = meta.contact(names[key])
-        if contact is None or not contact.addresses:
-            missing.append(Unaddressed(names[key], len(items)))
-            continue
-        overdue = tuple(sorted((i for i in items if i.overdue), key=lambda i: (-i.days_overdue, i.number)))
-        soon = tuple(sorted((i for i in items if not i.overdue), key=lambda i: (i.due, i.number)))
-        # The owner as the plan spells it (the contact may have been typed otherwise).
-        reminders.append(Reminder(names[key], contact.addresses, overdue, soon))
-    return reminders, missing
-
-
-def _note(item: ItemReview) -> str:
-    note = visible(item.rec.latest_note or "")
-    return note if len(note) <= NOTE_LIMIT else note[: NOTE_LIMIT - 1] + "…"
-
-
-def due_milestone(rv: Review, i: ItemReview) -> str | None:
-    """The label of the open milestone whose date makes the item due (None: the deadline does)."""
-    rec = i.rec
-    if rec.revised or i.due is None:
-        return None
-    ref = rv.plan.meta.date
-    return next((m.label for m in rec.milestones if not m.done and m.parsed(ref).due == i.due), None)
-
-
-def _what_is_due(rv: Review, i: ItemReview) -> str:
-    """'milestone "Draft framework" due', or 'due' when the deadline itself is."""
-    label = due_milestone(rv, i)
-    return f"milestone \"{visible(label)}\" due" if label else "due"
-
-
-def subject(rv: Review, r: Reminder) -> str:
-    title = visible(rv.plan.meta.title)
-    parts = []
-    if r.overdue:
-        parts.append(f"{len(r.overdue)} overdue")
-    if r.due_soon:
-        parts.append(f"{len(r.due_soon)} due soon")
-    return f"{title}: {' and '.join(parts)} (as of {fmt_date(rv.as_of)})"
-
-
-def _sections(r: Reminder, days: int) -> list[tuple[str, tuple[ItemReview, ...], bool]]:
-    """The message's lists as (heading, items, overdue?): the overdue items, then those due soon;
-    an empty one left out."""
-    return [(heading, items, overdue) for heading, items, overdue in (
-        ("Overdue", r.overdue, True), (f"Due within {plural(days, 'day')}", r.due_soon, False)) if items]
-
-
-def _when(i: ItemReview, overdue: bool) -> str:
-    """'30 Apr 2010, 32 days overdue', or the date alone for an item due soon."""
-    return fmt_date(i.due) + (f", {plural(i.days_overdue, 'day')} overdue" if overdue else "")
-
-
-def text_body(rv: Review, r: Reminder, days: int) -> str:
-    title = visible(rv.plan.meta.title)
-    out = [f"Dear {visible(r.owner)},", "",
-           f"Actions from {title} that are yours, as of {fmt_date(rv.as_of)}:", ""]
-    for heading, items, overdue in _sections(r, days):
-        out.append(f"{heading.upper() if overdue else heading} ({len(items)}):")
-        for i in items:
-            out.append(f"- No. {i.number} (ref {visible(i.rec.ref)}): {visible(' '.join(i.rec.recommendation.split()))}")
-            out.append(f"  {_what_is_due(rv, i)} {_when(i, overdue)}; status {i.rec.status.words}")
-            if i.rec.latest_note:
-                out.append(f"  latest note: {_note(i)}")
-        out.append("")
-    out += ["Please update the action plan (hsp-tui) with progress or a revised date and its reason.", ""]
-    return "\n".join(out)
-
-
-def _due_cell(rv: Review, i: ItemReview, overdue: bool) -> str:
-    label = due_milestone(rv, i)
-    return _when(i, overdue) + (f" (milestone \"{visible(label)}\")" if label else "")
-
-
-def html_body(rv: Review, r: Reminder, days: int) -> str:
-    e = lambda s: html.escape(s, quote=True)  # noqa: E731
-    title = e(visible(rv.plan.meta.title))
-
-    def rows(items: tuple[ItemReview, ...], overdue: bool) -> str:
-        out = []
-        for i in items:
-            out.append(f"<tr><th scope=\"row\">{i.number}</th><td>{e(visible(i.rec.ref))}</td>"
-                       f"<td>{e(visible(i.rec.recommendation))}</td><td>{e(_due_cell(rv, i, overdue))}</td><td>{e(i.rec.status.words)}</td>"
-                       f"<td>{e(_note(i)) or '—'}</td></tr>")
-        return "".join(out)
-
-    head = ("<tr><th scope=\"col\">No.</th><th scope=\"col\">Ref</th><th scope=\"col\">Action</th>"
-            "<th scope=\"col\">Due</th><th scope=\"col\">Status</th><th scope=\"col\">Latest note</th></tr>")
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{e(subject(rv, r))}</title>"
-             "</head><body>",
-             f"<p>Dear {e(visible(r.owner))},</p>",
-             f"<p>Actions from <strong>{title}</strong> that are yours, as of {fmt_date(rv.as_of)}:</p>"]
-    for heading, items, overdue in _sections(r, days):
-        parts.append(f"<h2>{heading} ({len(items)})</h2><table border=\"1\" cellpadding=\"4\">{head}"
-                     f"{rows(items, overdue)}</table>")
-    parts.append("<p>Please update the action plan (hsp-tui) with progress or a revised date and its reason.</p>"
-                 "</body></html>")
-    return "".join(parts)
-
-
-def build_message(rv: Review, r: Reminder, days: int, sender: str, reply_to: str | None = None) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = sender
-    if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["To"] = ", ".join(r.to)
-    msg["Subject"] = subject(rv, r)
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])  # the sender's domain, never the host's
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, no out-of-office loops
-    msg["X-HSP-Items"] = " ".join(str(n) for n in r.numbers)  # which items: for filters and for the tests
-    msg.set_content(text_body(rv, r, days))
-    msg.add_alternative(html_body(rv, r, days), subtype="html")
-    return msg
 
 
 # -- delivery --------------------------------------------------------------------------------------
