@@ -220,3 +220,27 @@ def test_a_client_gone_before_its_commit_leaves_no_session_holding_locks(cli, pg
     res = cli("--db", pg_cluster.url(pg_plan_db, "alice"), "note", "7", "free again")
     assert res.code == 0, res.err
     assert count(pg_cluster, pg_plan_db, "SELECT count(*) FROM hsp.history WHERE note = 'never committed'") == "0"
+
+
+# -- reminders -------------------------------------------------------------------------------------------
+def test_a_reminder_that_cannot_be_recorded_is_never_sent(cli, pg_cluster, pg_plan_db, eve, held, tmp_path):
+    """An item of the reminder is held by another session: the message is not written (nor sent),
+    and nothing is recorded; once the item is free, it goes and is recorded."""
+    alice = pg_cluster.url(pg_plan_db, "alice")
+    owner = "Assistant Chief Executive"
+    assert cli("--db", alice, "contact", "set", owner, "ace@haringey.example").code == 0
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    holder = held(eve, f"SELECT hsp.lock_item('{PLAN}', 1)")  # item 1 is the Assistant Chief Executive's
+    res = cli("--db", alice, "--as-of", "2010-06-01", "remind", "--owner", owner, "--outbox", str(outbox),
+              "--from", "pmo@haringey.example")
+    assert res.code == 1, res.err  # done in part: that reminder failed
+    assert "not sent, as it could not be recorded now" in res.err and "Traceback" not in res.err
+    assert list(outbox.iterdir()) == []
+    assert count(pg_cluster, pg_plan_db, "SELECT count(*) FROM hsp.history WHERE action = 'remind'") == "0"
+    holder.rollback()
+    res = cli("--db", alice, "--as-of", "2010-06-01", "remind", "--owner", owner, "--outbox", str(outbox),
+              "--from", "pmo@haringey.example")
+    assert res.code == 0, res.err
+    assert len(list(outbox.iterdir())) == 1
+    assert count(pg_cluster, pg_plan_db, "SELECT count(*) FROM hsp.history WHERE action = 'remind' AND number = 1") == "1"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
-from hsp_tui.domain.errors import InputError
+from hsp_tui.domain.errors import HspError, InputError
 from hsp_tui.domain.review import Review
 from hsp_tui.domain.rules import check_address, owner_key
 from hsp_tui.formats.reminders import (Reminder, Unaddressed, already_reminded, build_message,  # noqa: F401 - offered here
@@ -218,11 +218,23 @@ def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: 
         if report is not None:
             report(d)
 
+    def unrecordable(r: Reminder) -> Delivered | None:
+        """A reminder whose items someone else is changing now could not be recorded: not sent."""
+        try:
+            for number in r.numbers:
+                store.check_free(number)
+        except HspError as exc:
+            return Delivered(r, None, f"not sent, as it could not be recorded now ({exc})")
+        return None
+
     messages = [(r, build_message(rv, r, days, sender, reply_to)) for r in reminders]
     if messages:
         store.check_may_record()  # a reminder that goes must be recorded: refuse before any goes
     if outbox is not None:
         for r, msg in messages:
+            if (held := unrecordable(r)) is not None:
+                done(held)
+                continue
             try:
                 path = write_eml(outbox, r, msg, rv.as_of)
             except Exception as exc:  # noqa: BLE001 - one failed message is reported, the rest go on
@@ -240,6 +252,9 @@ def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: 
         return out
     try:
         for r, msg in messages:
+            if (held := unrecordable(r)) is not None:
+                done(held)
+                continue
             try:
                 mailer.send(msg)
             except (smtplib.SMTPException, OSError) as exc:

@@ -177,6 +177,13 @@ class Store:
     def record_reminder(self, number: int, to: tuple[str, ...], owner: str, *, by: str, via: str = "smtp") -> Change:
         return self.run(RecordReminder(number, tuple(to), owner, via), by=by)
 
+    def check_free(self, number: int) -> None:
+        """Refuse (LockBusy, one line) when someone else is changing item `number` right now: a
+        reminder about it is then not sent, since it could not be recorded (issue 20). Nothing is
+        changed; the lock is taken and let go at once."""
+        with self.backend.transaction(number, by="", wait=LockWait(timeout=0)):
+            pass
+
     def check_may_record(self) -> None:
         """Refuse (one line) when this user may not record changes to the plan (before reminders go)."""
         self.backend.check_may_record()
