@@ -322,3 +322,37 @@ def test_later_reminders_about_an_item_say_which_one_and_since_when(cli, plan_pa
                env=SENDER).code == 0
     text = smtp.messages[0][1].get_body(("plain",)).get_content()
     assert "Reminder 4, first sent 1 Jun 2010, now 154 days overdue" in text
+
+
+def test_the_fourth_reminder_about_an_item_is_copied_to_the_owners_sponsor(cli, plan_path, smtp):
+    contacts(cli, plan_path)
+    r = run(cli, plan_path, "contact", "set", "Assistant Chief Executive", "ace@haringey.example, pa.ace@haringey.example",
+            "--sponsor", "chief.exec@haringey.example")
+    assert r.code == 0 and "(sponsor: chief.exec@haringey.example)" in r.out, r.err
+    assert ("Assistant Chief Executive: ace@haringey.example, pa.ace@haringey.example (sponsor: chief.exec@haringey.example)"
+            in run(cli, plan_path, "contact", "list").out)
+    reminded_earlier(plan_path, 1, "2010-06-01", "2010-07-01")
+    texts = []
+    for as_of in ("2010-09-01", "2010-10-01"):  # the third reminder about item 1, then the fourth
+        smtp.messages.clear()
+        r = run(cli, plan_path, "remind", "--smtp", smtp.url, "--owner", "assistant", as_of=as_of, env=SENDER)
+        assert r.code == 0, r.err
+        ((rcpt, msg),) = smtp.messages
+        texts.append((rcpt, msg, msg.get_body(("plain",)).get_content()))
+    (rcpt3, msg3, text3), (rcpt4, msg4, text4) = texts
+    assert msg3["Cc"] is None and "chief.exec@haringey.example" not in rcpt3 and "sponsor" not in text3
+    assert msg4["Cc"] == "chief.exec@haringey.example" and "chief.exec@haringey.example" in rcpt4
+    assert "Copied to the sponsor (chief.exec@haringey.example)" in text4
+    assert "reminder sent to ace@haringey.example, pa.ace@haringey.example, chief.exec@haringey.example" in run(
+        cli, plan_path, "show", "1").out
+    # escalate_after in the settings: 5 means the sponsor is not copied yet
+    config = Path(str(plan_path) + ".toml")
+    config.write_text("escalate_after = 5\n", encoding="utf-8")
+    smtp.messages.clear()
+    assert run(cli, plan_path, "--config", str(config), "remind", "--smtp", smtp.url, "--owner", "assistant",
+               as_of="2010-11-01", env=SENDER).code == 0
+    assert smtp.messages[0][1]["Cc"] is None
+    # "" removes the sponsor
+    assert run(cli, plan_path, "contact", "set", "Assistant Chief Executive", "ace@haringey.example",
+               "--sponsor", "").code == 0
+    assert "sponsor" not in run(cli, plan_path, "contact", "list").out

@@ -4,6 +4,7 @@
     theme = "textual-light"     # a Textual theme name
     sender = "pmo@council.example"    # reminders' From (else --from or $HSP_TUI_MAIL_FROM)
     reply_to = "pmo-team@council.example"  # reminders' Reply-To (optional)
+    escalate_after = 3          # after this many reminders about an item, the owner's sponsor is copied
     [keys]                      # binding id = "key[,key...]"
     set_done = "4,ctrl+d"
 
@@ -22,7 +23,8 @@ from typing import Any, Callable, Iterable, Mapping
 from hsp_tui.domain.errors import InputError
 from hsp_tui.domain.rules import check_address
 
-KNOWN = ("due_soon_days", "theme", "keys", "sender", "reply_to")
+KNOWN = ("due_soon_days", "theme", "keys", "sender", "reply_to", "escalate_after")
+DEFAULT_ESCALATE_AFTER = 3
 MAX_DUE_SOON_DAYS = 3660
 
 
@@ -35,6 +37,7 @@ class Settings:
     theme: str | None = None
     sender: str | None = None
     reply_to: str | None = None
+    escalate_after: int = DEFAULT_ESCALATE_AFTER  # reminders about an item before its sponsor is copied
     keys: Mapping[str, str] = field(default_factory=dict)
 
     def check_theme(self, known: Iterable[str]) -> None:
@@ -116,6 +119,10 @@ def parse_settings(text: str, path: Path) -> Settings:
         except InputError as exc:
             raise InputError(f"{path}: {name}: {exc}") from None
 
+    escalate = data.get("escalate_after", DEFAULT_ESCALATE_AFTER)
+    if isinstance(escalate, bool) or not isinstance(escalate, int) or escalate < 0:
+        raise InputError(f"{path}: escalate_after must be a whole number of reminders (0 or more), not {escalate!r}")
+
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         raise InputError(f"{path}: keys must be a table ([keys] with binding_id = \"key\"), "
@@ -127,6 +134,7 @@ def parse_settings(text: str, path: Path) -> Settings:
         if any(not part.strip() for part in value.split(",")):
             raise InputError(f"{path}: [keys] {binding_id} has an empty key in {value!r}")
     return Settings(path=path, due_soon_days=days, theme=theme.strip() if theme else None, **addresses,
+                    escalate_after=escalate,
                     keys={k: ",".join(p.strip() for p in v.split(",")) for k, v in keys.items()})
 
 

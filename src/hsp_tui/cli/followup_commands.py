@@ -32,7 +32,8 @@ def cmd_contact(ctx: "Context") -> int:
     if a.contact_command == "set":
         # "a@x, b@y" as the app's dialog takes it, or one address an argument: the same list.
         addresses = [part for arg in a.addresses for part in (p.strip() for p in arg.split(",")) if part]
-        say(store.set_contact(a.owner, addresses, by=ctx.user))
+        sponsor = None if a.sponsor is None else [p.strip() for p in a.sponsor.split(",") if p.strip()]
+        say(store.set_contact(a.owner, addresses, by=ctx.user, sponsor=sponsor))
         if not any(" ".join(r.owner.split()).casefold() == " ".join(a.owner.split()).casefold()
                    for r in store.load().recommendations):
             say(f"note: no item of the plan has the owner {a.owner!r} (yet)", err=True)
@@ -41,8 +42,11 @@ def cmd_contact(ctx: "Context") -> int:
     else:
         from hsp_tui.formats.remind import owner_contacts
 
-        for owner, addresses in owner_contacts(store.load()):
-            say(f"{owner}: {', '.join(addresses) if addresses else '(no address)'}")
+        plan = store.load()
+        for owner, addresses in owner_contacts(plan):
+            c = plan.meta.contact(owner)
+            sponsor = f" (sponsor: {', '.join(c.sponsor)})" if c is not None and c.sponsor else ""
+            say(f"{owner}: {', '.join(addresses) if addresses else '(no address)'}{sponsor}")
     return 0
 
 
@@ -66,7 +70,7 @@ def cmd_remind(ctx: "Context") -> int:
             raise InputError(f"--outbox {outbox}: not a folder")
     store = ctx.store()
     rv = ctx.review(store.load())
-    reminders, missing = plan_reminders(rv, days, a.owner)
+    reminders, missing = plan_reminders(rv, days, a.owner, escalate_after=ctx.settings.escalate_after)
     for m in missing:
         say(f"no address for {m.owner} ({plural(m.count, 'item')} to remind): "
             f"hsp-tui contact set '{m.owner}' ADDRESS", err=True)

@@ -312,24 +312,30 @@ class SetContact(Struct, frozen=True):
 
     owner: str
     addresses: tuple[str, ...]
+    sponsor: tuple[str, ...] | None = None  # None: keep the contact's sponsor as it is
     action: ClassVar[str] = "contact"
 
     def __post_init__(self) -> None:
         check_text(self.owner, "owner", required=True)
         force_setattr(self, "addresses", contact_addresses(self.addresses))
+        if self.sponsor is not None:
+            force_setattr(self, "sponsor", contact_addresses(self.sponsor))
 
     def apply(self, meta: PlanMeta, stamp: Stamp) -> MetaOutcome:
         old = meta.contact(self.owner)
         if old is None and not self.addresses:
             raise NotFoundError(f"no contact for {self.owner!r}; 'hsp-tui contact list' shows them")
-        if old is not None and old.addresses == self.addresses:
+        sponsor = (old.sponsor if old is not None else ()) if self.sponsor is None else self.sponsor
+        if old is not None and old.addresses == self.addresses and old.sponsor == sponsor:
             raise Unchanged(f"the contact for {self.owner!r} is already {', '.join(self.addresses)}; nothing changed")
         owner = old.owner if old is not None else squash(self.owner)
         others = tuple(c for c in meta.contacts if c is not old)
-        contacts = others + ((Contact(owner, self.addresses),) if self.addresses else ())
+        contacts = others + ((Contact(owner, self.addresses, sponsor),) if self.addresses else ())
         contacts = tuple(sorted(contacts, key=lambda c: owner_key(c.owner)))
         entry = HistoryEntry(stamp.id, stamp.at, stamp.by, self.action, owner,
                              list(old.addresses) if old else None, list(self.addresses) or None, None)
         summary = (f"contact for {owner}: {', '.join(self.addresses)}" if self.addresses
                    else f"contact for {owner} removed")
+        if self.addresses and sponsor:
+            summary += f" (sponsor: {', '.join(sponsor)})"
         return MetaOutcome(replace(meta, contacts=contacts, history=(*meta.history, entry)), entry, summary)

@@ -169,11 +169,13 @@ def short_title(text: str, limit: int = 60) -> str:
     return cut + "…"
 
 
-class Contact(Record):
+class Contact(Record, omit_defaults=True):  # no sponsor: none written
     """Where reminders for one owner (a role title) go."""
 
     owner: str
     addresses: tuple[str, ...]
+    sponsor: Annotated[tuple[str, ...], msgspec.Meta(
+        description="Copied on a reminder once an item has had escalate_after reminders (plan files only).")] = ()
 
 
 class PlanMeta(Record, omit_defaults=True):  # no contacts, no history: none written

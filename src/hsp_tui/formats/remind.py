@@ -213,7 +213,7 @@ def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: 
         out.results.append(d)
         if d.error is None:
             for number in d.reminder.numbers:
-                store.record_reminder(number, d.reminder.to, d.reminder.owner, by=by,
+                store.record_reminder(number, d.reminder.to + d.reminder.cc, d.reminder.owner, by=by,
                                       via="smtp" if d.where is None else "outbox")
         if report is not None:
             report(d)

@@ -25,6 +25,7 @@ class Reminder:
     to: tuple[str, ...]
     overdue: tuple[ItemReview, ...]
     due_soon: tuple[ItemReview, ...]
+    cc: tuple[str, ...] = ()  # the owner's sponsor, when an item has had escalate_after reminders already
 
     @property
     def numbers(self) -> tuple[int, ...]:
@@ -37,9 +38,11 @@ class Unaddressed:
     count: int
 
 
-def plan_reminders(rv: Review, days: int, owner: str | None = None) -> tuple[list[Reminder], list[Unaddressed]]:
+def plan_reminders(rv: Review, days: int, owner: str | None = None,
+                   escalate_after: int = 3) -> tuple[list[Reminder], list[Unaddressed]]:
     """Who gets a reminder as of `rv.as_of`: each owner with an item overdue or due within `days`,
-    once (owners that differ only in case or spacing are one owner); and those without an address."""
+    once (owners that differ only in case or spacing are one owner); and those without an address.
+    The owner's sponsor is copied when an item already had `escalate_after` reminders or more."""
     if days < 0:
         raise InputError("--days cannot be negative")
     meta = rv.plan.meta
@@ -67,7 +70,9 @@ def plan_reminders(rv: Review, days: int, owner: str | None = None) -> tuple[lis
         overdue = tuple(sorted((i for i in items if i.overdue), key=lambda i: (-i.days_overdue, i.number)))
         soon = tuple(sorted((i for i in items if not i.overdue), key=lambda i: (i.due, i.number)))
         # The owner as the plan spells it (the contact may have been typed otherwise).
-        reminders.append(Reminder(names[key], contact.addresses, overdue, soon))
+        escalated = any(len(sent_before(i.rec, names[key])) >= escalate_after for i in items)
+        cc = tuple(a for a in contact.sponsor if a not in contact.addresses) if escalated else ()
+        reminders.append(Reminder(names[key], contact.addresses, overdue, soon, cc))
     return reminders, missing
 
 
@@ -162,6 +167,8 @@ def text_body(rv: Review, r: Reminder, days: int) -> str:
             if i.rec.latest_note:
                 out.append(f"  latest note: {_note(i)}")
         out.append("")
+    if r.cc:
+        out += [f"Copied to the sponsor ({', '.join(r.cc)}): an item has had several reminders.", ""]
     out += ["Please update the action plan (hsp-tui) with progress or a revised date and its reason.", ""]
     return "\n".join(out)
 
@@ -194,6 +201,8 @@ def html_body(rv: Review, r: Reminder, days: int) -> str:
     for heading, items, overdue in _sections(r, days):
         parts.append(f"<h2>{heading} ({len(items)})</h2><table border=\"1\" cellpadding=\"4\">{head}"
                      f"{rows(items, overdue)}</table>")
+    if r.cc:
+        parts.append(f"<p>Copied to the sponsor ({e(', '.join(r.cc))}): an item has had several reminders.</p>")
     parts.append("<p>Please update the action plan (hsp-tui) with progress or a revised date and its reason.</p>"
                  "</body></html>")
     return "".join(parts)
@@ -205,6 +214,8 @@ def build_message(rv: Review, r: Reminder, days: int, sender: str, reply_to: str
     if reply_to:
         msg["Reply-To"] = reply_to
     msg["To"] = ", ".join(r.to)
+    if r.cc:
+        msg["Cc"] = ", ".join(r.cc)  # the sponsor: escalated
     msg["Subject"] = subject(rv, r)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])  # the sender's domain, never the host's

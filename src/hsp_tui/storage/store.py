@@ -189,9 +189,11 @@ class Store:
         self.backend.check_may_record()
 
     # -- the plan's own record: contacts -------------------------------------------------------
-    def set_contact(self, owner: str, addresses: "tuple[str, ...] | list[str]", *, by: str) -> str:
-        """Where reminders for `owner` go (empty: remove); returns what it did in words."""
-        return self._run_meta(SetContact(owner, tuple(addresses)), by=by)
+    def set_contact(self, owner: str, addresses: "tuple[str, ...] | list[str]", *, by: str,
+                    sponsor: "tuple[str, ...] | list[str] | None" = None) -> str:
+        """Where reminders for `owner` go (empty: remove), and the sponsor copied on escalated
+        reminders (None: unchanged); returns what it did in words."""
+        return self._run_meta(SetContact(owner, tuple(addresses), None if sponsor is None else tuple(sponsor)), by=by)
 
     def remove_contact(self, owner: str, *, by: str) -> str:
         return self._run_meta(SetContact(owner, ()), by=by)

@@ -40,7 +40,7 @@ async def _save_contact(app: "PlanApp", edit: ContactEdit) -> None:
 
 def open_reminders(app: "PlanApp") -> None:
     days = app.due_soon_days
-    reminders, missing = plan_reminders(app.review, days)
+    reminders, missing = plan_reminders(app.review, days, escalate_after=app.settings.escalate_after)
 
     def chosen(to: RemindTo | None) -> None:
         if to is not None:
@@ -53,7 +53,7 @@ def open_reminders(app: "PlanApp") -> None:
 async def _send(app: "PlanApp", to: RemindTo, days: int) -> None:
     async with app.in_turn():
         rv = app.review  # as of the review date, as the dialog showed it
-        reminders, _ = plan_reminders(rv, days)
+        reminders, _ = plan_reminders(rv, days, escalate_after=app.settings.escalate_after)
         env = os.environ
         password = smtp_password(to.smtp, env) if to.smtp is not None else None
         settings = app.settings

@@ -28,7 +28,7 @@ from hsp_tui.storage.postgres.session import Held
 
 # The columns of hsp.contact and hsp.plan_history are the records' fields, as declared (a plan's
 # own history undoes nothing: it has no `undoes`).
-CONTACT_FIELDS = field_names(Contact)
+CONTACT_FIELDS = tuple(n for n in field_names(Contact) if n != "sponsor")  # no sponsor on a server yet
 PLAN_ENTRY_FIELDS = tuple(n for n in field_names(HistoryEntry) if n != "undoes")
 
 
@@ -78,6 +78,9 @@ class PgMetaTransaction:
     def put(self, meta: PlanMeta) -> None:
         if self.put_meta is not None or not meta.history or meta.history[-1].action != "contact":
             raise ValueError("a meta transaction puts the plan's record once, its contact entry last")
+        if any(c.sponsor for c in meta.contacts):  # the server's contact table has no place for one yet
+            raise InputError(f"{self._where}: a sponsor is kept only in a plan file for now (the server's "
+                             "schema has no place for it yet); nothing was saved")
         self.put_meta = meta
 
     def save(self) -> None:
