@@ -206,3 +206,26 @@ async def test_help_lists_the_contacts_and_reminder_keys(make_app):
         await until(pilot, lambda: bool(app.screen.query("#help-text")), "the help")
         text = plain(app.screen.query_one("#help-text"))
         assert "Contacts (owners' addresses)" in text and "Remind owners by e-mail" in text
+
+
+async def test_a_second_send_on_the_review_date_asks_to_confirm(make_app, store, tmp_path):
+    store.set_contact(ACE, ["ace@haringey.example"], by="pmo")
+    items = expected_items(store, ACE)
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    app = make_app(settings=SENDER)
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
+        await send_from_app(app, pilot, str(outbox))
+        await until(pilot, lambda: len(store.load().get(items[0]).reminders) == 1, "the first reminder recorded")
+        await pilot.press("R")  # the same review date (the app's clock says 1 Jun 2010 too)
+        await until_shown(pilot, RemindScreen)
+        app.screen.query_one("#remind-to", Input).value = ""
+        await pilot.press(*str(outbox), "enter")
+        error = app.screen.query_one("#remind-error", Label)
+        await until(pilot, lambda: "Already reminded on 1 Jun 2010: Assistant Chief Executive" in plain(error),
+                    "the question")
+        assert isinstance(app.screen, RemindScreen) and len(store.load().get(items[0]).reminders) == 1
+        await pilot.press("enter")  # confirmed
+        await until(pilot, lambda: not isinstance(app.screen, RemindScreen), "the dialog closed")
+        await until(pilot, lambda: len(store.load().get(items[0]).reminders) == 2, "the second reminder recorded")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from hsp_tui.domain.errors import HspError
 from hsp_tui.formats.formatting import plural
-from hsp_tui.formats.remind import deliver, owner_contacts, plan_reminders, sender_address, smtp_password
+from hsp_tui.formats.remind import already_reminded, deliver, owner_contacts, plan_reminders, sender_address, smtp_password
 from hsp_tui.tui.screens.contacts import ContactEdit, ContactsScreen, RemindScreen, RemindTo
 
 if TYPE_CHECKING:
@@ -47,7 +47,9 @@ def open_reminders(app: "PlanApp") -> None:
             app.remind_target = str(to.outbox) if to.outbox is not None else to.smtp.describe()
             app.run_worker(_send(app, to, days), group="changes")
 
-    app.push_screen(RemindScreen(app.as_of, days, reminders, missing, app.remind_target), chosen)
+    twice = already_reminded(app.review, reminders)
+    again = "; ".join(f"{r.owner} (items {', '.join(map(str, numbers))})" for r, numbers in twice) or None
+    app.push_screen(RemindScreen(app.as_of, days, reminders, missing, app.remind_target, again), chosen)
 
 
 async def _send(app: "PlanApp", to: RemindTo, days: int) -> None:

@@ -122,10 +122,11 @@ class RemindScreen(Dialog[RemindTo]):
     AUTO_FOCUS = "#remind-to"
 
     def __init__(self, as_of, days: int, reminders: list[Reminder], missing: list[Unaddressed],
-                 last_target: str = "") -> None:
+                 last_target: str = "", again: str | None = None) -> None:
         super().__init__()
         self.as_of, self.days, self.reminders, self.missing = as_of, days, reminders, missing
         self.last_target = last_target
+        self.again = again  # who was already reminded on the review date: a second Enter confirms
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -156,6 +157,11 @@ class RemindScreen(Dialog[RemindTo]):
         where = self.query_one("#remind-to", Input).value.strip()
         if not where:
             error.update("Where to? Type an outbox folder or an SMTP URL.")
+            return
+        if self.again is not None:
+            error.update(f"Already reminded on {fmt_date(self.as_of)}: {self.again}. Enter again sends anyway; "
+                         "Escape cancels.")
+            self.again = None
             return
         if re.match(r"^[a-z][a-z0-9+.-]*://", where, re.IGNORECASE):
             try:
