@@ -229,3 +229,18 @@ async def test_a_second_send_on_the_review_date_asks_to_confirm(make_app, store,
         await pilot.press("enter")  # confirmed
         await until(pilot, lambda: not isinstance(app.screen, RemindScreen), "the dialog closed")
         await until(pilot, lambda: len(store.load().get(items[0]).reminders) == 2, "the second reminder recorded")
+
+
+async def test_without_a_sender_the_app_sends_nothing_and_says_why(make_app, store, tmp_path, monkeypatch):
+    monkeypatch.delenv("HSP_TUI_MAIL_FROM", raising=False)
+    store.set_contact(ACE, ["ace@haringey.example"], by="pmo")
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    app = make_app()  # no sender in the settings, none in the environment
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
+        await send_from_app(app, pilot, str(outbox))
+        await until(pilot, lambda: "no sender configured" in last_notice(notices), "the reason")
+        assert last_notice(notices).startswith("Reminders stopped: no sender configured: give --from ADDRESS")
+    assert list(outbox.iterdir()) == []
+    assert all(not r.reminders for r in store.load().recommendations)
