@@ -111,7 +111,7 @@ def test_a_foreign_file_is_refused_and_left_untouched(cli, tmp_path):
 
 
 def test_export_json_shape(cli, plan_path):
-    cli("--db", str(plan_path), "set", "1", "done")
+    cli("--db", str(plan_path), "set", "1", "done", "--on", "2010-05-20")
     r = cli("--db", str(plan_path), "--as-of", "2010-06-01", "export")
     assert r.code == 0, r.err
     doc = json.loads(r.out)
@@ -161,8 +161,8 @@ def test_import_csv_into_a_new_file_then_export_and_reimport_gives_the_same_plan
     assert r.code == 0, r.err
     assert "created" in r.out and "5 recommendations" in r.out
     assert "line 6" in r.err and "when possible" in r.err  # the unreadable deadline is reported
-    cli("--db", str(db), "set", "2", "in_progress", "--note", "Draft to PMG")
-    cli("--db", str(db), "milestone", "4", "1", "done")
+    cli("--db", str(db), "set", "2", "in_progress", "--note", "Draft to PMG", "--on", "2011-06-01")
+    cli("--db", str(db), "milestone", "4", "1", "done", "--on", "2011-06-01")
     exported = cli("--db", str(db), "--as-of", "2011-07-01", "export").out
     first = json.loads(exported)
     assert first["plan"]["title"] == "Audit 2011"
@@ -215,7 +215,7 @@ def test_summary_by_status_owner_and_month(cli, plan_path):
     cli(*db, "set", "1", "done")
     r = cli(*db, "summary")
     assert r.code == 0, r.err
-    assert "4 overdue" in r.out and "8% done" in r.out
+    assert "4 overdue" in r.out and "8% done, 0% verified" in r.out
     owner = next(line for line in r.out.splitlines() if "Interim Deputy Chief Executive" in line)
     assert owner.split()[-4:] == ["2", "2", "0", "2"]  # open, overdue, done, total
     assert "Ongoing / no date     4" in r.out

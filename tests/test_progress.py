@@ -117,7 +117,7 @@ def test_status_given_by_the_import_counts_from_the_start_and_dropped_items_are_
 
 def test_the_last_point_agrees_with_the_review_of_the_same_date(store):
     store.set_status(1, "done", by="t")
-    store.set_status(4, "dropped", by="t")
+    store.set_status(4, "dropped", by="t", note="superseded")
     store.revise(3, "December 2011", reason="later", by="t")
     p = store.load()
     for as_of in (date(2010, 6, 1), date(2010, 9, 15), date(2011, 4, 2)):

@@ -82,7 +82,7 @@ def test_report_head_names_the_plan_and_the_review_date(store):
     assert text.startswith("# Partnership working in Haringey")
     top = " ".join(parse(text)["Partnership working in Haringey: progress on the action plan"]["text"])
     assert "Grant Thornton UK LLP, 16 March 2010" in top
-    assert "**Position as at:** 1 June 2010" in top
+    assert "**Position:** as it stood on 1 June 2010" in top
     assert "**Produced:** 1 June 2010, 09:30 (UTC+01:00)" in top  # in words, not a machine timestamp
 
 
@@ -106,7 +106,7 @@ def test_seed_as_of_june_2010_overdue_section(store):
 def test_summary_counts_by_status_and_overdue(store):
     store.set_status(3, "in progress", by="t")
     store.set_status(4, "done", by="t")
-    store.set_status(5, "dropped", by="t")
+    store.set_status(5, "dropped", by="t", note="superseded")
     s = parse(report(store))
     header, *rows = s["Summary"]["rows"]
     assert header == ["Status", "Items", "Overdue"]
@@ -119,7 +119,7 @@ def test_summary_counts_by_status_and_overdue(store):
     assert table["Total"] == ["12", "4"]
     text = " ".join(s["Summary"]["text"])
     assert "**Overdue:** 4 (items 1, 2, 8 and 9)." in text
-    assert "**Done:** 1 of 11 (dropped items not counted); 0 verified by the auditor, 1 awaiting verification." in text
+    assert "**Done:** 1 of 12 done, 1 dropped (8% done, 0% verified); 0 verified by the auditor, 1 awaiting verification." in text
 
 
 def test_revised_item_leaves_overdue_and_is_listed_as_revised(store, plan_path):

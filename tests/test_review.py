@@ -32,7 +32,7 @@ def test_range_is_overdue_only_after_its_last_day(store):
 
 def test_done_and_dropped_items_are_never_overdue(store):
     store.set_status(1, Status.DONE, by="t")
-    store.set_status(4, Status.DROPPED, by="t")
+    store.set_status(4, Status.DROPPED, by="t", note="superseded")
     rv = review(store.load(), date(2011, 1, 1))
     assert not rv.item(1).overdue and not rv.item(4).overdue
     assert rv.item(3).overdue  # August 2010, still open

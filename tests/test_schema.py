@@ -118,7 +118,7 @@ def test_export_after_changes_validates(store):
     store.set_owner(5, "Head of HR", by="alice", note="restructure")
     c = store.set_status(4, "done", by="alice")
     store.undo(4, c.entry.id, by="bob")
-    store.set_status(6, "dropped", by="alice")
+    store.set_status(6, "dropped", by="alice", note="superseded")
     store.set_status(7, "blocked", by="alice")
     doc = export(store)
     r4 = doc["recommendations"][3]

@@ -29,6 +29,19 @@ BACKENDS = ["jsonfile", "postgres"]
 class Place:
     target: str  # what `--db` / `Store(...)` takes
     options: dict[str, Any] = field(default_factory=dict)  # given to every backend opened here
+    login: Any = None  # person -> the target as that person logs in (a server); None: a file, names typed
+
+    def as_person(self, name: str) -> list[str]:
+        """The command line's arguments for `name` working on this plan: on a file the name is typed
+        (--user); on a server they log in as themselves (alice officer, carol auditor)."""
+        if self.login is None:
+            return ["--db", self.target, "--user", name]
+        return ["--db", self.login(name)]
+
+    def open_as(self, name: str, **options: Any) -> Backend:
+        """A backend on this plan for `name` (see `as_person`); on a file, the name is given per change."""
+        target = self.target if self.login is None else self.login(name)
+        return open_backend(target, **{**self.options, **options})
 
     def open(self, **options: Any) -> Backend:
         return open_backend(self.target, **{**self.options, **options})
@@ -46,13 +59,15 @@ def place(request, tmp_path: Path) -> Place:
         from pgharness import OWNER
 
         cluster = request.getfixturevalue("pg_cluster")
-        url = cluster.url(cluster.create_database(), OWNER)
+        database = cluster.create_database()
+        url = cluster.url(database, OWNER)
         conn = pgconnect.connect(url)
         try:
             pgschema.install(conn)
         finally:
             conn.close()
-        return Place(url)
+        request.getfixturevalue("pg_people")  # alice (officer), carol (auditor), bob (reader)
+        return Place(url, login=lambda person: url if person == OWNER else cluster.url(database, person))
     raise AssertionError(f"no place for the backend {request.param}")
 
 

@@ -119,7 +119,7 @@ def test_a_sponsor_is_refused_on_a_server_in_one_line_for_now(cli, url, pg_clust
 
 
 def test_reminders_sent_from_a_server_plan_are_recorded_and_shown(cli, url, pg_cluster, pg_plan_db, tmp_path):
-    assert cli("--db", url(), "contact", "set", ACE, "ace@haringey.example").code == 0
+    assert cli("--db", url(), "contact", "set", ACE, "ace@haringey.example", "--on", "2010-05-01").code == 0
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     r = cli("--db", url(), "--as-of", "2010-06-01", "remind", "--outbox", str(outbox), "--from", "pmo@haringey.example")
@@ -145,7 +145,7 @@ def test_reminders_sent_from_a_server_plan_are_recorded_and_shown(cli, url, pg_c
 
 
 def test_a_reader_sending_reminders_is_told_before_anything_is_sent(cli, url, pg_cluster, pg_plan_db, tmp_path):
-    assert cli("--db", url(), "contact", "set", ACE, "ace@haringey.example").code == 0
+    assert cli("--db", url(), "contact", "set", ACE, "ace@haringey.example", "--on", "2010-05-01").code == 0
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     r = cli("--db", url("bob"), "--as-of", "2010-06-01", "remind", "--outbox", str(outbox), "--from", "pmo@haringey.example")
@@ -158,7 +158,8 @@ def test_a_reader_sending_reminders_is_told_before_anything_is_sent(cli, url, pg
 def test_a_plan_file_moved_to_the_server_keeps_its_contacts_and_reminders(cli, url, pg_cluster, pg_plan_db,
                                                                           tmp_path):
     plan = tmp_path / "plan.json"
-    assert cli("--db", str(plan), "--user", "tess", "contact", "set", ACE, "ace@haringey.example").code == 0
+    assert cli("--db", str(plan), "--user", "tess", "contact", "set", ACE, "ace@haringey.example",
+               "--on", "2010-05-01").code == 0
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     assert cli("--db", str(plan), "--user", "tess", "--as-of", "2010-06-01", "remind", "--outbox", str(outbox), "--from", "pmo@haringey.example").code == 0

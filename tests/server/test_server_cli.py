@@ -207,11 +207,14 @@ def test_the_owner_url_is_never_needed_by_officers(cli, url):
 @pytest.mark.slow
 def test_only_an_auditor_gives_a_verdict(cli, url, pg_cluster, pg_plan_db):
     assert cli("--db", url(), "set", "6", "done", "--note", "evidence filed").code == 0
+    assert cli("--db", url("carol"), "set", "7", "done", "--note", "JSNA published").code == 0
     before = history_count(pg_cluster, pg_plan_db)
-    res = cli("--db", url("alice"), "verify", "6", "accepted")  # an officer, not an auditor
+    res = cli("--db", url("alice"), "verify", "7", "accepted", "--note", "seen")  # an officer, not an auditor
     assert res.code == 5 and len(res.err.strip().splitlines()) == 1
     assert "only an auditor (database role hsp_auditor) may record the auditor's verdict" in res.err
     assert "function" not in res.err and "hsp.verify" not in res.err  # no internal names
+    res = cli("--db", url("carol"), "verify", "7", "accepted", "--note", "mine")  # four eyes: not her own Done
+    assert res.code == 2 and "someone else (four eyes)" in res.err and len(res.err.strip().splitlines()) == 1
     assert history_count(pg_cluster, pg_plan_db) == before
     res = cli("--db", url("carol"), "verify", "6", "accepted", "--note", "checked the minutes")
     assert res.code == 0, res.err

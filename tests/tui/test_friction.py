@@ -73,6 +73,8 @@ async def test_one_toast_at_a_time_so_the_panes_stay_readable(make_app):
     notices = Notices()
     async with app.run_test(size=(120, 40), notifications=True, message_hook=notices) as pilot:
         await pilot.press("2", "j", "3", "j", "4", "j", "5")
+        await pilot.pause()
+        await pilot.press(*"superseded", "enter")  # a drop asks for its reason
         await settled(pilot)
         await pilot.pause()
         assert len(notices.said) == 4  # every notice is said ...
@@ -220,20 +222,20 @@ async def test_at_80x24_the_twelve_recommendations_and_the_summary_fit(make_app)
         summary = app.main.query_one("#summary")
         assert summary.size.height == 1
         # Short, on one line: the statuses that have items, in words ...
-        assert plain(summary) == "5 overdue · 0 due soon · 0% done │ Not started 12"
+        assert plain(summary) == "5 overdue · 0 due soon · 0% done, 0% verified │ Not started 12"
         assert app.main.detail.size.height >= 3  # and the detail is still there below
 
 
 async def test_at_80x24_a_summary_of_many_statuses_uses_the_tables_letters(make_app, plan_path):
     store = Store(plan_path, clock=fixed_clock)
     for number, status in ((1, "in_progress"), (2, "blocked"), (3, "done"), (4, "dropped")):
-        store.set_status(number, status, by="bob")
+        store.set_status(number, status, by="bob", note="why" if status == "dropped" else None)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         summary = app.main.query_one("#summary")
         # ... or, where the words would not fit, every status by the letter the table shows.
-        assert plain(summary) == "4 overdue · 0 due soon · 9% done │ N 8 · P 1 · B 1 · D 1 · V 0 · X 1"
+        assert plain(summary) == "4 overdue · 0 due soon · 8% done, 0% verified │ N 8 P 1 B 1 D 1 V 0 X 1"
         assert summary.size.height == 1
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:  # wide: the words, all of them

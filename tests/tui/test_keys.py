@@ -50,6 +50,9 @@ async def test_number_keys_set_status_on_disk_at_once(make_app, plan_path):
         expected = {"2": "in_progress", "3": "blocked", "4": "done", "5": "dropped", "1": "not_started"}
         for key, status in expected.items():
             await pilot.press(key)
+            if status == "dropped":  # a drop asks for its reason
+                await pilot.pause()
+                await pilot.press(*"superseded", "enter")
             await settled(pilot)
             # Saved (in a worker, the keys keep working) and shown.
             assert on_disk(plan_path, 2)["status"] == status

@@ -49,7 +49,7 @@ async def test_the_panes_after_changes_are_those_of_the_plan_opened_afresh(make_
         await settled(pilot)
         colleague = Store(plan_path, clock=fixed_clock)
         colleague.set_owner(7, "A new owner", by="bob")  # a row the owners pane did not have
-        colleague.set_status(3, "dropped", by="bob")
+        colleague.set_status(3, "dropped", by="bob", note="superseded")
         app.check_file()
         await settled(pilot)
         theirs = panes(app)

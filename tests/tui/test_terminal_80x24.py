@@ -58,7 +58,7 @@ def test_at_80x24_all_twelve_rows_show_and_r_changes_the_review_date(terminal, t
     numbers = [m.group(1) for line in lines if (m := re.match(r"│\s+(\d+) \d\.\d ", line))]
     assert numbers == [str(n) for n in range(1, 13)]  # every row, none scrolled away
     summary = next(line for line in lines if "overdue" in line)
-    assert summary.strip().endswith("0% done │ Not started 12")  # on one line
+    assert summary.strip().endswith("0% done, 0% verified │ Not started 12")  # on one line
     assert "review date 1 Jun 2010" in text
     row8 = next(line for line in lines if re.match(r"│\s+8 ", line))
     assert "Interim Deputy Chief Executive" in row8 and "OVERDUE" in row8  # the owner in full

@@ -6,7 +6,9 @@ from tuikit import Notices, cursor_row, detail_text, last_notice, on_disk, settl
 
 
 async def test_auditor_accepts_a_done_item_with_v_and_undoes_it_with_u(make_app, store, plan_path):
-    store.set_status(1, "done", by="officer")
+    from textual.widgets import Label
+
+    store.set_status(1, "done", by="officer", note="Conference held 28 May")
     app = make_app(user="auditor")
     notices = Notices()
     async with app.run_test(size=(140, 40), message_hook=notices) as pilot:
@@ -15,6 +17,15 @@ async def test_auditor_accepts_a_done_item_with_v_and_undoes_it_with_u(make_app,
         assert "Done, awaiting verification" in detail_text(app)
         await pilot.press("v")
         await pilot.pause()
+        words = " ".join(str(label.render()) for label in app.screen.query(Label))
+        # the evidence claimed: the officer's note, who and when, and the item's recent history
+        assert "Officer’s note (officer, 1 Jun 2010): Conference held 28 May" in words
+        assert "Recent history:" in words and "status Not started -> Done" in words
+        await pilot.click("#verify-accept")
+        await pilot.pause()
+        assert "needs your note" in str(app.screen.query_one("#verify-error").render())  # accepting too
+        assert on_disk(plan_path, 1)["status"] == "done"
+        await pilot.press(*"Minutes seen")
         await pilot.click("#verify-accept")
         await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "verified"
@@ -37,7 +48,7 @@ async def test_a_rejection_without_a_reason_is_refused_in_the_dialog_then_saved_
         await pilot.pause()
         await pilot.click("#verify-reject")
         await pilot.pause()
-        assert "needs your reason" in str(app.screen.query_one("#verify-error").render())
+        assert "needs your note" in str(app.screen.query_one("#verify-error").render())
         assert on_disk(plan_path, 1)["status"] == "done"
         await pilot.press(*"No evidence")
         await pilot.click("#verify-reject")
@@ -50,14 +61,14 @@ async def test_a_rejection_without_a_reason_is_refused_in_the_dialog_then_saved_
 
 async def test_v_on_an_item_not_done_says_why_and_a_status_key_on_a_verified_item_reopens_it(make_app, store, plan_path):
     store.set_status(1, "done", by="officer")
-    store.verify(1, True, by="auditor")
+    store.verify(1, True, by="auditor", note="Minutes seen")
     app = make_app()
     notices = Notices()
     async with app.run_test(size=(140, 40), notifications=True, message_hook=notices) as pilot:
         await settled(pilot)
         await pilot.press("j", "v")
         await pilot.pause()
-        assert "No. 2 is Not started: only an item done and awaiting verification" in last_notice(notices)
+        assert "No. 2 is Not started: only an item done, or dropped, and awaiting the auditor" in last_notice(notices)
         await pilot.press("k", "2")
         await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "in_progress"
@@ -83,6 +94,24 @@ async def test_the_verify_dialog_at_80x24_says_how_to_choose_and_how_to_leave_by
         assert "Escape cancels" in words and "Tab to Accept or Reject" in words
         dialog = app.screen.query_one(".dialog")
         assert dialog.region.bottom <= 24
-        await pilot.press("tab", "enter")  # as the hint says: Tab to Accept, Enter chooses it
+        await pilot.press(*"Seen", "tab", "enter")  # as the hint says: Tab to Accept, Enter chooses it
         await settled(pilot)
         assert on_disk(plan_path, 1)["status"] == "verified"
+
+
+async def test_an_officers_drop_waits_for_the_auditor_who_sees_the_reason_and_agrees_it(make_app, store, plan_path):
+    from textual.widgets import Label
+
+    store.set_status(9, "dropped", by="officer", note="Superseded by the new framework")
+    app = make_app(user="auditor")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press(*"jjjjjjjj", "v")  # No. 9
+        await pilot.pause()
+        words = " ".join(str(label.render()) for label in app.screen.query(Label))
+        assert "Dropped, awaiting your agreement" in words and "Superseded by the new framework" in words
+        await pilot.press(*"PMG minutes seen")
+        await pilot.click("#verify-accept")
+        await settled(pilot)
+        last = on_disk(plan_path, 9)["history"][-1]
+        assert (last["action"], last["old"], last["new"], last["by"]) == ("verify", "dropped", "dropped", "auditor")

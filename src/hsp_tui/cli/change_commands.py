@@ -13,19 +13,19 @@ def cmd_set(ctx: Context) -> int:
     a = ctx.args
     settable = tuple(s for s in Status if s is not Status.VERIFIED)  # Verified is an auditor's verdict
     status = Status.parse(a.status, choices=settable)
-    change = ctx.store().set_status(parse_number(a.number), status, by=ctx.user, note=a.note)
+    change = ctx.store().set_status(parse_number(a.number), status, by=ctx.user, note=a.note, **ctx.when())
     return report_change(ctx, change)
 
 
 def cmd_note(ctx: Context) -> int:
     a = ctx.args
-    change = ctx.store().add_note(parse_number(a.number), a.text, by=ctx.user)
+    change = ctx.store().add_note(parse_number(a.number), a.text, by=ctx.user, **ctx.when())
     return report_change(ctx, change)
 
 
 def cmd_assign(ctx: Context) -> int:
     a = ctx.args
-    change = ctx.store().set_owner(parse_number(a.number), a.owner, by=ctx.user, note=a.note)
+    change = ctx.store().set_owner(parse_number(a.number), a.owner, by=ctx.user, note=a.note, **ctx.when())
     return report_change(ctx, change)
 
 
@@ -35,14 +35,15 @@ def cmd_revise(ctx: Context) -> int:
         raise InputError("a revised deadline needs a reason: add --reason TEXT")
     store = ctx.store()
     reference = store.load().meta.date
-    change = store.revise(parse_number(a.number), a.deadline, reason=a.reason, by=ctx.user, reference=reference)
+    change = store.revise(parse_number(a.number), a.deadline, reason=a.reason, by=ctx.user, reference=reference,
+                          **ctx.when())
     return report_change(ctx, change)
 
 
 def cmd_milestone(ctx: Context) -> int:
     a = ctx.args
     change = ctx.store().set_milestone(parse_number(a.number), parse_number(a.index, "milestone number"),
-                                       a.state == "done", by=ctx.user, note=a.note)
+                                       a.state == "done", by=ctx.user, note=a.note, **ctx.when())
     return report_change(ctx, change)
 
 
@@ -60,5 +61,5 @@ def cmd_undo(ctx: Context) -> int:
         if last is None:
             raise InputError(f"recommendation {number} has no change that can be undone")
         entry_id = last.id
-    change = store.undo(number, entry_id, by=ctx.user)
+    change = store.undo(number, entry_id, by=ctx.user, **ctx.when())
     return report_change(ctx, change)

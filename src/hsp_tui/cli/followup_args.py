@@ -7,12 +7,19 @@ from __future__ import annotations
 import argparse
 
 
+def add_on(parser: argparse.ArgumentParser) -> None:
+    """`--on DATE`: the day a change took effect (not after today, nor before the plan's date)."""
+    parser.add_argument("--on", metavar="DATE", help="the day it happened, YYYY-MM-DD (default: today, or a "
+                        "past --as-of); the time it is recorded is kept beside it")
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("verify", help="the auditor's verdict on a done item: accepted (Verified) or rejected "
                                       "(back to In progress; --note required)")
     s.add_argument("number")
     s.add_argument("verdict", choices=["accepted", "rejected"])
-    s.add_argument("--note", metavar="TEXT", help="the auditor's note (required when rejected)")
+    s.add_argument("--note", metavar="TEXT", help="the auditor's note (required: the evidence seen, or why rejected)")
+    add_on(s)
     add_contact_commands(sub)
 
 
@@ -26,9 +33,11 @@ def add_contact_commands(sub: argparse._SubParsersAction) -> None:
                    help="one or more addresses, as separate arguments or one separated by commas (\"a@x, b@y\")")
     c.add_argument("--sponsor", metavar="ADDRESS", help="copied (Cc) on a reminder about an item once it has had "
                    "escalate_after reminders (a setting, default 3); \"\" removes it; plan files only for now")
+    add_on(c)
     csub.add_parser("list", help="every owner of the plan and their addresses")
     c = csub.add_parser("remove", help="forget an owner's addresses")
     c.add_argument("owner")
+    add_on(c)
 
     s = sub.add_parser("remind", help="e-mail each owner their overdue items and those due soon")
     s.add_argument("--days", type=int, metavar="N", help="also items due within N days (default: the due-soon window)")

@@ -20,7 +20,8 @@ def cmd_verify(ctx: "Context") -> int:
     from hsp_tui.cli.invocation import parse_number, report_change
 
     a = ctx.args
-    change = ctx.store().verify(parse_number(a.number), a.verdict == "accepted", by=ctx.user, note=a.note)
+    change = ctx.store().verify(parse_number(a.number), a.verdict == "accepted", by=ctx.user, note=a.note,
+                                 **ctx.when())
     return report_change(ctx, change)
 
 
@@ -33,12 +34,12 @@ def cmd_contact(ctx: "Context") -> int:
         # "a@x, b@y" as the app's dialog takes it, or one address an argument: the same list.
         addresses = [part for arg in a.addresses for part in (p.strip() for p in arg.split(",")) if part]
         sponsor = None if a.sponsor is None else [p.strip() for p in a.sponsor.split(",") if p.strip()]
-        say(store.set_contact(a.owner, addresses, by=ctx.user, sponsor=sponsor))
+        say(store.set_contact(a.owner, addresses, by=ctx.user, sponsor=sponsor, **ctx.when()))
         if not any(" ".join(r.owner.split()).casefold() == " ".join(a.owner.split()).casefold()
                    for r in store.load().recommendations):
             say(f"note: no item of the plan has the owner {a.owner!r} (yet)", err=True)
     elif a.contact_command == "remove":
-        say(store.remove_contact(a.owner, by=ctx.user))
+        say(store.remove_contact(a.owner, by=ctx.user, **ctx.when()))
     else:
         from hsp_tui.formats.remind import owner_contacts
 
@@ -110,7 +111,7 @@ def cmd_remind(ctx: "Context") -> int:
     delivery = deliver(store, rv, reminders, days, sender=sender, reply_to=reply_to, by=ctx.user, outbox=outbox,
                        target=target,
                        password=smtp_password(target, ctx.env) if target is not None and reminders else None,
-                       report=report)
+                       report=report, when=ctx.when())
     if delivery.connect_error:
         say(f"failed: {delivery.connect_error}; nothing was sent", err=True)
         return Exit.UNAVAILABLE

@@ -19,6 +19,7 @@ from hsp_tui.formats.formatting import due_words, fmt_date
 from hsp_tui.domain.model import Plan
 from hsp_tui.cli.output import say
 from hsp_tui.storage.file.paths import resolve_config_path, resolve_db_path
+from hsp_tui.domain.asof import as_it_stood
 from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, Review, review, review_item
 from hsp_tui.domain.clock import now_iso
 from hsp_tui.storage.backends import server_target
@@ -74,7 +75,10 @@ class Context:
         self.plan = (wanted or env.get("HSP_TUI_PLAN") or None) if self.server else None
         self.path = None if self.server else resolve_db_path(args.db, env)
         self.user = args.user or default_user(env)
+        # The run's today: a past review date when one is given (a change then takes effect on it
+        # unless --on says otherwise, and never after it), else the clock's date.
         self.as_of = parse_date_arg(args.as_of) if args.as_of else date.today()
+        self.today = min(self.as_of, date.today())
         self.as_of_given = bool(args.as_of)
         if args.due_soon_days is not None and args.due_soon_days < 0:
             raise InputError("--due-soon-days cannot be negative")
@@ -104,8 +108,15 @@ class Context:
         while self._stores:
             self._stores.pop().backend.close()
 
+    def when(self) -> dict[str, date | None]:
+        """The day a change took effect (`--on`, default today) and today, for the store's changes."""
+        on = getattr(self.args, "on", None)
+        given = parse_date_arg(on, "--on") if on else (self.today if self.as_of_given else None)
+        return {"on": given, "today": self.today}
+
     def review(self, plan: Plan) -> Review:
-        return review(plan, self.as_of, self.due_soon_days)
+        """The plan as it stood at the end of the review date (`asof`), judged as of that date."""
+        return review(as_it_stood(plan, self.as_of), self.as_of, self.due_soon_days)
 
 
 def report_change(ctx: Context, change) -> int:

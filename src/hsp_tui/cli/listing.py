@@ -88,7 +88,7 @@ def summary_line(rv: Review, shown: int) -> str:
 def render_summary(rv: Review) -> str:
     out = [f"{visible(rv.plan.meta.title)}: {len(rv.items)} recommendations as of {fmt_date(rv.as_of)}",
            f"{len(rv.overdue)} overdue, {len(rv.due_soon)} due within {rv.due_soon_days} days, "
-           f"{rv.share_done:.0%} done", "", "By status:"]
+           f"{rv.share_done:.0%} done, {rv.share_verified:.0%} verified", "", "By status:"]
     out += [f"  {s.words:<28} {n:>5}" for s, n in rv.by_status().items()]
     owners = rv.by_owner()
     width = min(40, max((len(one_line(o.owner)) for o in owners), default=5))

@@ -17,13 +17,20 @@ def cmd_export(ctx: Context) -> int:
     from hsp_tui.formats.exports import FORMAT_WORDS, render_export, write_export  # noqa: PLC0415 - not for other commands
 
     a = ctx.args
+    options = {}
+    if a.format in ("md", "html"):  # the board report: who recorded what is checked only on a server
+        options["names_typed"] = ctx.server is None
+        if a.since:
+            options["since"] = parse_date_arg(a.since, "--since")
+    elif a.since:
+        raise InputError("--since adds the changes since a date to the board report: use it with --format md or html")
     rv = ctx.review(ctx.store().load())
     if a.output:
         out = Path(a.output).expanduser()
-        write_export(rv, a.format, out, exported_at=now_iso(), plan_path=ctx.path, mode=a.mode)
+        write_export(rv, a.format, out, exported_at=now_iso(), plan_path=ctx.path, mode=a.mode, **options)
         say(f"wrote {FORMAT_WORDS[a.format]} of {plural(len(rv.items), 'recommendation')} to {out}", err=True)
     else:
-        write_data(render_export(rv, a.format, now_iso()))
+        write_data(render_export(rv, a.format, now_iso(), **options))
     return 0
 
 

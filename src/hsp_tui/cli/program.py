@@ -78,31 +78,38 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("set", help="set a recommendation's status")
     s.add_argument("number")
     s.add_argument("status", help="not_started | in_progress | blocked | done | dropped")
-    s.add_argument("--note", metavar="TEXT", help="a progress note to go with the change")
+    s.add_argument("--note", metavar="TEXT", help="a progress note to go with the change (required for dropped: "
+                   "the reason)")
+    followup_args.add_on(s)
 
     s = sub.add_parser("note", help="add a progress note")
     s.add_argument("number")
     s.add_argument("text")
+    followup_args.add_on(s)
 
     s = sub.add_parser("assign", help="change a recommendation's owner")
     s.add_argument("number")
     s.add_argument("owner")
     s.add_argument("--note", metavar="TEXT")
+    followup_args.add_on(s)
 
     s = sub.add_parser("revise", help="revise a deadline (the agreed one is kept)")
     s.add_argument("number")
     s.add_argument("deadline", help="e.g. 'July 2010', '31/03/2011', 'Q3 2010/11'")
     s.add_argument("--reason", metavar="TEXT", help="why the deadline moved (required)")
+    followup_args.add_on(s)
 
     s = sub.add_parser("milestone", help="mark a milestone done or open")
     s.add_argument("number")
     s.add_argument("index", help="milestone number, from 1")
     s.add_argument("state", choices=["done", "open"])
     s.add_argument("--note", metavar="TEXT")
+    followup_args.add_on(s)
 
     s = sub.add_parser("undo", help="reverse a change (recorded as a change of its own)")
     s.add_argument("number")
     s.add_argument("--entry", metavar="ID", help="history entry to undo (default: the latest that can be)")
+    followup_args.add_on(s)
 
     s = sub.add_parser("export", help="write the plan as JSON, CSV (Excel), or a board report in Markdown or HTML")
     s.add_argument("--format", choices=["json", "csv", "md", "html"], default="json")
@@ -110,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mode", metavar="OCTAL", type=_file_mode,
                    help="permissions of the file written, e.g. 644 (default: as a new file under your umask, "
                         "but never more open than the plan's own: a 0600 plan gives 0600 exports)")
+    s.add_argument("--since", metavar="DATE", help="board report (md, html): add every change that took effect "
+                   "after DATE up to the review date, item by item (e.g. the last board's date)")
 
     s = sub.add_parser("import", help="create a plan file from a CSV or a JSON export")
     s.add_argument("file")

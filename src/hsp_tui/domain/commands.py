@@ -22,6 +22,8 @@ from msgspec import Struct
 from msgspec.structs import force_setattr, replace
 
 from hsp_tui.domain.deadlines import parse_deadline
+from hsp_tui.domain.history import effective_day
+from hsp_tui.domain.verdicts import awaiting_verdict, claim, drop_agreed, same_person, status_before_drop
 from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError
 from hsp_tui.domain.records import Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, undone_ids
 from hsp_tui.domain.rules import (REMINDER_VIAS, check_text, contact_addresses, is_blank, owner_key,
@@ -38,6 +40,7 @@ class Stamp(Struct, frozen=True):
     id: int
     at: str
     by: str
+    on: date | None = None  # the day the change took effect, when given (`effective_on`)
 
 
 class Outcome(Struct, frozen=True):
@@ -62,7 +65,7 @@ def _done(rec: Recommendation, stamp: Stamp, action: str, summary: str, *, field
           old: object = None, new: object = None, note: str | None = None, undoes: int | None = None,
           **changes: object) -> Outcome:
     entry = HistoryEntry(id=stamp.id, at=stamp.at, by=stamp.by, action=action, field=field, old=old, new=new,
-                         note=note, undoes=undoes)
+                         note=note, undoes=undoes, on=stamp.on)
     return Outcome(evolve(rec, history=(*rec.history, entry), **changes), entry, summary)
 
 
@@ -87,6 +90,9 @@ class SetStatus(Struct, frozen=True):
         if new is Status.VERIFIED:
             raise InputError(f"an item becomes Verified only by an auditor's verdict: "
                              f"hsp-tui verify {self.number} accepted --note TEXT")
+        if new is Status.DROPPED and (self.note is None or is_blank(str(self.note))):
+            raise InputError(f"a dropped item needs the reason: hsp-tui set {self.number} dropped --note TEXT "
+                             "(the auditor then agrees the drop or not)")
         if old is new and self.note is None:
             raise Unchanged(f"{self.number}: already {new.label}; nothing changed")
         reopened = " (reopened after verification)" if old is Status.VERIFIED else ""
@@ -95,9 +101,11 @@ class SetStatus(Struct, frozen=True):
 
 
 class Verify(Struct, frozen=True):
-    """An auditor's verdict on a done item: accepted makes it Verified (closed); rejected sends it
-    back to In progress with the auditor's note (required) as the reason. A status change of its own
-    (action "verify"), undone like any other."""
+    """An auditor's verdict on an item awaiting one (`verdicts`): on a done item, accepted makes it
+    Verified (closed) and rejected sends it back to In progress; on a dropped item, accepted makes the
+    drop final and rejected returns the item to its status before the drop. A note is required either
+    way (the evidence seen, or the reason). Never by the person who recorded the Done or the drop
+    (four eyes). A status change of its own (action "verify"), undone like any other."""
 
     number: int
     accepted: bool
@@ -105,18 +113,31 @@ class Verify(Struct, frozen=True):
     action: ClassVar[str] = "verify"
 
     def __post_init__(self) -> None:
-        if not self.accepted and (self.note is None or is_blank(str(self.note))):
-            raise InputError("a rejected item needs the auditor's reason: add --note TEXT")
+        if self.note is None or is_blank(str(self.note)):
+            raise InputError("a verdict needs the auditor's note (what was seen, or why it is rejected): "
+                             "add --note TEXT")
         _check_note(self.note)
 
     def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
+        n = self.number
         # a verdict that came with an import (on a server) is confirmed or rejected by an auditor here
-        if rec.status is not Status.DONE and not rec.verdict_imported:
-            raise InputError(f"recommendation {self.number} is {rec.status.words}, not done: only an item "
-                             "done and awaiting verification can be verified")
-        new = Status.VERIFIED if self.accepted else Status.IN_PROGRESS
-        summary = (f"{self.number}: verified (accepted by the auditor)" if self.accepted
-                   else f"{self.number}: verification rejected; back to In progress")
+        if not awaiting_verdict(rec) and not rec.verdict_imported:
+            agreed = " (its drop is already agreed)" if drop_agreed(rec) else ""
+            raise InputError(f"recommendation {n} is {rec.status.words}{agreed}: only an item done, or dropped, "
+                             "and awaiting the auditor can be verified")
+        done = claim(rec)
+        if done is not None and same_person(done.by, stamp.by):
+            what = "done" if rec.status is Status.DONE else "dropped"
+            raise InputError(f"recommendation {n} was set {what} by {done.by}: the verdict must be given by "
+                             "someone else (four eyes)")
+        if rec.status in (Status.DONE, Status.VERIFIED):
+            new = Status.VERIFIED if self.accepted else Status.IN_PROGRESS
+            summary = (f"{n}: verified (accepted by the auditor)" if self.accepted
+                       else f"{n}: verification rejected; back to In progress")
+        else:
+            new = Status.DROPPED if self.accepted else status_before_drop(rec)
+            summary = (f"{n}: drop agreed by the auditor" if self.accepted
+                       else f"{n}: drop rejected; back to {new.label}")
         return _done(rec, stamp, self.action, summary, field="status", old=rec.status.value, new=new.value,
                      note=self.note, status=new)
 
@@ -180,7 +201,7 @@ class Revise(Struct, frozen=True):
                 f"recommendation {self.number}: the dated deadline {old!r} cannot be revised to no date; "
                 f"to stop the action, set it to dropped with a note, e.g. "
                 f"hsp-tui set {self.number} dropped --note \"why\" (the report shows it)")
-        revision = Revision(deadline=self.deadline, reason=self.reason, by=stamp.by, at=stamp.at)
+        revision = Revision(deadline=self.deadline, reason=self.reason, by=stamp.by, at=stamp.at, on=stamp.on)
         return _done(rec, stamp, self.action, f"{self.number}: deadline {old!r} revised to {self.deadline!r}",
                      field="deadline", old=old, new=self.deadline, note=self.reason,
                      revisions=(*rec.revisions, revision))
@@ -215,6 +236,26 @@ class SetMilestone(Struct, frozen=True):
         return _done(rec, stamp, self.action, f"{n}: milestone {index} ({m.label}) {'done' if done else 'open'}",
                      field="milestone", old={"index": index, "done": m.done}, new={"index": index, "done": done},
                      note=self.note, milestones=_with_milestone(rec, index, done))
+
+
+def effective_on(on: date | None, today: date, plan_date: date | None, history) -> date | None:
+    """Check the day a change is said to have taken effect (`--on`): not after `today`, not before the
+    plan's date, and not before the latest change already recorded for the same item (or, for the
+    plan's own record, the plan), so that replaying the history by effective date (`asof`) always
+    ends at the record as it is. Creation and import entries do not count: they change nothing."""
+    if on is None:
+        return None
+    if on > today:
+        raise InputError(f"--on {on.isoformat()} is after today ({today.isoformat()}): a change is recorded "
+                         "on or after the day it happened")
+    if plan_date is not None and on < plan_date:
+        raise InputError(f"--on {on.isoformat()} is before the plan's date ({plan_date.isoformat()})")
+    day = on.isoformat()
+    latest = max((effective_day(h) for h in history if h.action not in ("create", "import")), default="")
+    if latest > day:
+        raise InputError(f"--on {day}: a change already recorded here took effect on {latest}; a new change "
+                         "cannot take effect before it (record changes in the order they happened)")
+    return on
 
 
 UNDOABLE = ("set", "note", "revise", "milestone", "verify")  # history actions an undo can reverse
@@ -273,7 +314,8 @@ class Undo(Struct, frozen=True):
             if not rec.revisions or rec.revisions[-1].deadline != target.new:
                 raise ConflictError(f"recommendation {n}: the deadline has been revised since; not undone")
             restored = target.old
-            revision = Revision(deadline=restored, reason=f"undo of change #{eid}", by=stamp.by, at=stamp.at)
+            revision = Revision(deadline=restored, reason=f"undo of change #{eid}", by=stamp.by, at=stamp.at,
+                                on=stamp.on)
             return undone(f"{n}: deadline back to {restored!r}", old=target.new, new=restored,
                           revisions=(*rec.revisions, revision))
         raise InputError(f"change #{eid} on recommendation {n} ({target.action}) cannot be undone: "
@@ -333,7 +375,7 @@ class SetContact(Struct, frozen=True):
         contacts = others + ((Contact(owner, self.addresses, sponsor),) if self.addresses else ())
         contacts = tuple(sorted(contacts, key=lambda c: owner_key(c.owner)))
         entry = HistoryEntry(stamp.id, stamp.at, stamp.by, self.action, owner,
-                             list(old.addresses) if old else None, list(self.addresses) or None, None)
+                             list(old.addresses) if old else None, list(self.addresses) or None, None, on=stamp.on)
         summary = (f"contact for {owner}: {', '.join(self.addresses)}" if self.addresses
                    else f"contact for {owner} removed")
         if self.addresses and sponsor:

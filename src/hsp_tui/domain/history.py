@@ -6,6 +6,7 @@ Entries are only ever appended; an undo is an entry of its own that names the on
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, TypedDict
 
 import msgspec
@@ -48,6 +49,9 @@ class HistoryEntry(Record, omit_defaults=True):
                     "then as claimed by the file imported).")] | None = None
     imported_at: Annotated[Timestamp, msgspec.Meta(
         description="On a server: when this entry was imported (the server's time).")] | None = None
+    on: Annotated[date | None, msgspec.Meta(
+        description="The day the change took effect (--on), when it was given; otherwise the day of 'at' "
+                    "(the time it was recorded). A plan's creation is effective on the plan's date.")] = None
 
     def __post_init__(self) -> None:
         # Only what can be undone into the record: a status is one of ours, an owner or a deadline is
@@ -75,6 +79,11 @@ class HistoryEntry(Record, omit_defaults=True):
     def imported(self) -> bool:
         """Brought in by an import on a server: its author and time are a claim, not the server's record."""
         return self.imported_by is not None
+
+    @property
+    def effective(self) -> str:
+        """The day the change took effect, as YYYY-MM-DD (`effective_day`)."""
+        return effective_day(self)
 
     def describe(self) -> str:
         """A short human sentence for the history list."""
@@ -133,6 +142,17 @@ def _check_plan_entry(entry: "HistoryEntry") -> None:
                 raise ValueError(f"field {name!r}: expected a list of addresses for a contact")
     elif entry.new is not None and not isinstance(entry.new, dict):
         raise ValueError("field 'new': expected an object {to, via} for a reminder")
+
+
+def effective_day(entry: Any) -> str:
+    """The day a change (a history entry or a revision) took effect, as YYYY-MM-DD: its `on` when
+    given, else the day of its `at` as recorded (in its own offset). ISO days compare as text; a time
+    that cannot be read compares before every day (it counts from the plan's start)."""
+    on = entry.on
+    if on is not None:
+        return on.isoformat()
+    at = entry.at
+    return at[:10] if type(at) is str and len(at) >= 10 and at[4:5] == "-" else ""
 
 
 def undone_ids(history: tuple[HistoryEntry, ...]) -> set[int]:

@@ -3,15 +3,15 @@
 Pure code: the plan and the review date are passed in, nothing reads a clock or a file.
 
 Each item's state on a past day is rebuilt from its own record, newest facts first:
-- its status: the `new` value of the last history entry with field "status" made on or before that
+- its status: the `new` value of the last history entry with field "status" effective on or before that
   day; before the first such entry, that entry's `old` value; an item that never changed status
   has always had the one it has now (a status given by an import counts from the plan's start);
 - its milestones: the same rule for entries with field "milestone" (per milestone index);
-- its deadline: the last revision made on or before that day, else the deadline agreed in the plan.
+- its deadline: the last revision effective on or before that day, else the deadline agreed in the plan.
 Undo entries carry the field they reverse with `old`/`new` swapped, so the same rule covers them.
 An item is counted from the plan's date even when it was imported later: the plan's items are the
-plan's from the day it was agreed. A change made on a day counts at the end of that day (in the
-offset it was recorded in). A timestamp that cannot be read counts as made before the plan began;
+plan's from the day it was agreed. A change counts at the end of the day it took effect (`history.effective_day`: the
+day given with --on, else the day it was recorded, in the offset it was recorded in). A timestamp that cannot be read counts as made before the plan began;
 a change recorded after the review date counts on the review date, so the last point is always
 what the review of that date shows.
 """
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 
+from hsp_tui.domain.history import effective_day
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import Recommendation, Status, cached_deadline
 
@@ -66,10 +67,10 @@ class Progress:
         return Progress(tuple(kept)), step
 
 
-def _day_of(at: Any) -> date:
-    """The calendar day of an ISO timestamp, in the offset it was recorded in (date.min if unreadable)."""
+def _effective(entry: Any) -> date:
+    """The day a change took effect (`history.effective_day`); date.min if it cannot be read."""
     try:
-        return datetime.fromisoformat(str(at)).date()
+        return date.fromisoformat(effective_day(entry))
     except (TypeError, ValueError):
         return date.min
 
@@ -102,11 +103,11 @@ class _Timeline:
     def of(cls, rec: Recommendation, until: date) -> "_Timeline":
         """`until`: the review date; a change recorded after it counts on it (the review shows it)."""
 
-        def day_of(at: Any) -> date:
-            return min(_day_of(at), until)
+        def day_of(entry: Any) -> date:
+            return min(_effective(entry), until)
 
-        entries = sorted(rec.history, key=lambda h: (day_of(h.at), h.id))
-        statuses = tuple((day_of(h.at), h.old, h.new) for h in entries if h.field == "status")
+        entries = sorted(rec.history, key=lambda h: (day_of(h), h.id))
+        statuses = tuple((day_of(h), h.old, h.new) for h in entries if h.field == "status")
         ms: dict[int, list[tuple[date, Any, Any]]] = {}
         for h in entries:
             if h.field == "milestone" and isinstance(h.new, Mapping) and isinstance(h.old, Mapping):
@@ -114,8 +115,8 @@ class _Timeline:
                     k = int(h.new.get("index"))
                 except (TypeError, ValueError):
                     continue
-                ms.setdefault(k, []).append((day_of(h.at), bool(h.old.get("done")), bool(h.new.get("done"))))
-        revisions = tuple((day_of(r.at), r.deadline) for r in rec.revisions)
+                ms.setdefault(k, []).append((day_of(h), bool(h.old.get("done")), bool(h.new.get("done"))))
+        revisions = tuple((day_of(r), r.deadline) for r in rec.revisions)
         return cls(rec, statuses, {k: tuple(v) for k, v in ms.items()}, revisions)
 
     def change_days(self) -> set[date]:
@@ -211,7 +212,7 @@ def progress(plan: Plan, as_of: date) -> Progress:
     timelines = [_Timeline.of(r, as_of) for r in plan.recommendations]
     start = reference
     if start is None:
-        recorded = [_day_of(h.at) for r in plan.recommendations for h in r.history]
+        recorded = [_effective(h) for r in plan.recommendations for h in r.history]
         recorded = [d for d in recorded if d != date.min]
         start = min(recorded, default=as_of)
     return Progress(tuple(positions(timelines, weeks(start, as_of), reference)))

@@ -58,13 +58,15 @@ class Milestone(Record):
         return cached_deadline(self.deadline, reference)
 
 
-class Revision(Record):
+class Revision(Record, omit_defaults=True):
     """A revised deadline. The deadline agreed in the plan is never changed; revisions pile up."""
 
     deadline: Annotated[str, msgspec.Meta(description="The revised deadline as written.")]
     reason: Annotated[str, msgspec.Meta(min_length=1)]
     by: str
     at: Timestamp
+    on: Annotated[date | None, msgspec.Meta(
+        description="The day the revision took effect (--on), when given; otherwise the day of 'at'.")] = None
 
 
 class Recommendation(Record):

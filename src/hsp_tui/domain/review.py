@@ -115,11 +115,17 @@ class Review:
 
     @property
     def share_done(self) -> float:
-        """Done (verified or not) as a share of all items that are not dropped."""
-        live = [i for i in self.items if i.rec.status is not Status.DROPPED]
-        if not live:
+        """Done (verified or not) as a share of every item, dropped ones included (never done)."""
+        if not self.items:
             return 0.0
-        return sum(1 for i in live if i.rec.status.finished) / len(live)
+        return sum(1 for i in self.items if i.rec.status.finished) / len(self.items)
+
+    @property
+    def share_verified(self) -> float:
+        """Verified (accepted by the auditor) as a share of every item."""
+        if not self.items:
+            return 0.0
+        return sum(1 for i in self.items if i.rec.status is Status.VERIFIED) / len(self.items)
 
 
 def summarise_owners(items: Iterable[ItemReview]) -> list[OwnerSummary]:

@@ -21,8 +21,9 @@ FORMAT_WORDS = {"json": "JSON data", "csv": "a CSV spreadsheet", "md": "a Markdo
                 "html": "an HTML report"}
 
 
-def render_export(review: Review, fmt: str, exported_at: str) -> str:
-    """The whole export as text (the CSV starts with a BOM so that Excel reads it as UTF-8)."""
+def render_export(review: Review, fmt: str, exported_at: str, **options) -> str:
+    """The whole export as text (the CSV starts with a BOM so that Excel reads it as UTF-8).
+    `options`: the board report's (`report.render_markdown`: since=, names_typed=)."""
     if fmt == "json":
         return export_json(review, exported_at=exported_at)
     if fmt == "csv":
@@ -30,16 +31,16 @@ def render_export(review: Review, fmt: str, exported_at: str) -> str:
     if fmt == "md":
         from hsp_tui.formats.report import render_markdown
 
-        return render_markdown(review, exported_at=exported_at)
+        return render_markdown(review, exported_at=exported_at, **options)
     if fmt == "html":
         from hsp_tui.formats.report_html import render_html
 
-        return render_html(review, exported_at=exported_at)
+        return render_html(review, exported_at=exported_at, **options)
     raise InputError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
 def write_export(review: Review, fmt: str, path: Path, *, exported_at: str, plan_path: Path | None,
-                 mode: int | None = None) -> None:
+                 mode: int | None = None, **options) -> None:
     """Render the export and write it to `path` whole (never over the plan's own files); `mode`:
     its permissions (default: never more open than the plan's, see outputfiles.export_mode)."""
-    write_output(path, render_export(review, fmt, exported_at), plan_path=plan_path, mode=mode)
+    write_output(path, render_export(review, fmt, exported_at, **options), plan_path=plan_path, mode=mode)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
+from hsp_tui.domain.history import effective_day
 from hsp_tui.domain.records import HistoryEntry, Recommendation, Revision, undone_ids
 from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.domain.textsafe import visible
@@ -74,12 +75,30 @@ def day_text(at: object) -> str:
         return visible(str(at))
 
 
+def effective_text(entry) -> str:
+    """The day a change took effect ('1 Sep 2010'; `history.effective_day`), else its time as recorded."""
+    try:
+        return fmt_date(date.fromisoformat(effective_day(entry)))
+    except ValueError:
+        return day_text(entry.at)
+
+
+def entry_when(entry) -> str:
+    """When a change was made, as the history shows it: '1 Jun 2010 09:00' (recorded), or, when it took
+    effect on another day, 'on 1 Sep 2010, recorded 6 Dec 2026 09:00'."""
+    recorded = when_text(entry.at)
+    on = entry.on
+    if on is None or str(entry.at)[:10] == on.isoformat():
+        return recorded
+    return f"on {fmt_date(on)}, recorded {recorded}"
+
+
 def reminder_words(rec: Recommendation) -> str | None:
     """'reminded 3 times, last 2 Jun 2010' (None: the owner was never reminded about this item)."""
     sent = rec.reminders
     if not sent:
         return None
-    return f"reminded {plural(len(sent), 'time')}, last {day_text(sent[-1].at)}"
+    return f"reminded {plural(len(sent), 'time')}, last {effective_text(sent[-1])}"
 
 
 # -- history and revisions --------------------------------------------------------------------------
@@ -120,7 +139,7 @@ class HistoryLine:
 def history_lines(rec: Recommendation) -> list[HistoryLine]:
     """The item's history, newest first, every field made safe to show."""
     undone = undone_ids(rec.history)
-    return [HistoryLine(h.id, when_text(h.at), author_text(h), describe(h), h.id in undone,
+    return [HistoryLine(h.id, entry_when(h), author_text(h), describe(h), h.id in undone,
                         visible(str(h.note), multiline=True) if h.note else None)
             for h in reversed(rec.history)]
 
@@ -205,7 +224,8 @@ def detail_pieces(item: ItemReview, reference: date | None, *, keys: bool = Fals
     if warning:
         add(f"\nWarning: {visible(warning)}", "yellow")
     for r in (standing_revisions(rec) if rec.revised else ()):
-        add(f"\n  Revised to {visible(r.deadline)} on {when_text(r.at)} by {visible(r.by)}: {visible(r.reason)}")
+        when = entry_when(r)
+        add(f"\n  Revised to {visible(r.deadline)} {'' if when.startswith('on ') else 'on '}{when} by {visible(r.by)}: {visible(r.reason)}")
     if rec.milestones:
         add("\n\nMilestones", head)
         if rec.revised:

@@ -213,6 +213,20 @@ def _check_at(where: str, value: Any) -> str:
     return value
 
 
+def _check_on(where: str, entry: dict) -> None:
+    """The day a change took effect, when given: a date as YYYY-MM-DD (null: the day of 'at')."""
+    value = entry.get("on")
+    if value is None:
+        entry.pop("on", None)
+        return
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{where}: 'on' {value!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _history(where: str, value: Any) -> list[dict]:
     """History is evidence: an import keeps it only if every entry is whole and well formed."""
     entries = _list_of_dicts(where, value, "history", field_names(HistoryEntry))
@@ -224,6 +238,7 @@ def _history(where: str, value: Any) -> list[dict]:
             raise InputError(f"{at}: id {hid!r} must be a whole number from 1 to {MAX_ID}, unique in the item")
         seen.add(hid)
         _check_at(at, h.get("at"))
+        _check_on(at, h)
         if h.get("action") not in HISTORY_ACTIONS:
             raise InputError(f"{at}: unknown action {h.get('action')!r} (one of {', '.join(HISTORY_ACTIONS)})")
         for key in ("by", "field", "note"):
@@ -249,6 +264,7 @@ def _revisions(where: str, value: Any) -> list[dict]:
         if not r["reason"].strip():
             raise InputError(f"{at}: a revision needs its reason")
         _check_at(at, r.get("at"))
+        _check_on(at, r)
     return revisions
 
 
@@ -270,4 +286,6 @@ def seed_to_data(seed: Mapping[str, Any], *, by: str, at: str) -> dict[str, Any]
     for doc in result.data["recommendations"].values():
         doc["history"][-1]["note"] = "created from the plan as published (Appendix A)"
         doc["history"][-1]["action"] = "create"
+        if plan_date is not None:  # the plan's creation takes effect on the plan's date
+            doc["history"][-1]["on"] = plan_date.isoformat()
     return result.data

@@ -203,10 +203,10 @@ def _connect_failure(exc: BaseException) -> str:
 
 def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: str, by: str, reply_to: str | None = None,
             outbox: Path | None = None, target: SmtpTarget | None = None, password: str | None = None,
-            report=None) -> Delivery:
+            report=None, when: dict | None = None) -> Delivery:
     """Send (SMTP) or write (outbox) one message per reminder and record each one that went on its
     items (`store.record_reminder`); one failure is reported and the rest go on. `report` is called
-    with each `Delivered` as it happens."""
+    with each `Delivered` as it happens; `when`: the day they take effect (`Store.run`'s on= and today=)."""
     out = Delivery([])
 
     def done(d: Delivered) -> None:
@@ -214,7 +214,7 @@ def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: 
         if d.error is None:
             for number in d.reminder.numbers:
                 store.record_reminder(number, d.reminder.to + d.reminder.cc, d.reminder.owner, by=by,
-                                      via="smtp" if d.where is None else "outbox")
+                                      via="smtp" if d.where is None else "outbox", **(when or {}))
         if report is not None:
             report(d)
 

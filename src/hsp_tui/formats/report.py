@@ -21,6 +21,7 @@ from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.formats.formatting import (day_text, due_words, fmt_date, is_ongoing, long_date, plural, reminder_words, standing_revisions, status_words)
 from hsp_tui.domain.textsafe import visible
+from hsp_tui.formats.report_changes import day_words, dropped_section, since_section
 
 NOTE_LIMIT = 200  # a latest note longer than this is cut in the tables (the JSON export has it whole)
 NONE = "—"
@@ -115,6 +116,11 @@ def flag_text(item: ItemReview, days: int) -> str:
     return ""
 
 
+def shares(rv: Review) -> str:
+    """'55% done, 45% verified': done (verified or not) and verified, each a share of every item."""
+    return f"{rv.share_done:.0%} done, {rv.share_verified:.0%} verified"
+
+
 def due_soon_heading(days: int) -> str:
     """The due-soon section's name: the window `list --due-soon` uses for the same review."""
     return f"Due in the next {plural(days, 'day')}"
@@ -140,7 +146,10 @@ def progress_section(rv: Review) -> list[str]:
     return out
 
 
-def render_markdown(review: Review, *, exported_at: str) -> str:
+def render_markdown(review: Review, *, exported_at: str, since: date | None = None, names_typed: bool = False) -> str:
+    """The board report: the plan as it stood at the end of the review date (`review` is of that plan).
+    `since`: add the changes that took effect after it; `names_typed`: the plan is a file, where the
+    names in its history are as typed (a server records its own users), and the report says so."""
     rv = review
     plan = rv.plan
     meta = plan.meta
@@ -168,7 +177,7 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     out.append(f"**Plan:** {about}  ")
     if meta.prepared_for.strip():
         out.append(f"**Prepared for:** {md(meta.prepared_for)}  ")
-    out.append(f"**Position as at:** {long_date(as_of)}  ")
+    out.append(f"**Position:** as it stood on {long_date(as_of)}  ")
     out.append(f"**Produced:** {produced(exported_at)} by hsp-tui {__version__}")
     out.append("")
 
@@ -183,16 +192,16 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     rows.append(("**Total**", f"**{len(items)}**", f"**{len(overdue)}**"))
     out += table(("Status", "Items", "Overdue"), rows, "lrr")
     out.append("")
-    live = [i for i in items if i.rec.status is not Status.DROPPED]
-    done = sum(1 for i in live if i.rec.status.finished)
-    verified = sum(1 for i in live if i.rec.status is Status.VERIFIED)
+    done = sum(1 for i in items if i.rec.status.finished)
+    verified = sum(1 for i in items if i.rec.status is Status.VERIFIED)
+    dropped = sum(1 for i in items if i.rec.status is Status.DROPPED)
     bullets = [
         f"**Overdue:** {len(overdue)}" + (f" ({numbers(overdue)})." if overdue else "."),
         f"**{soon_heading}** (to {long_date(window_end)}): {len(soon)}"
         + (f" ({numbers(soon)})." if soon else "."),
         f"**Revised deadlines:** {len(revised)}" + (f" ({numbers(revised)})." if revised else "."),
-        f"**Done:** {done} of {len(live)}" + (" (dropped items not counted)" if len(live) < len(items) else "")
-        + f"; {verified} verified by the auditor, {done - verified} awaiting verification.",
+        f"**Done:** {done} of {len(items)} done" + (f", {dropped} dropped" if dropped else "")
+        + f" ({shares(rv)}); {verified} verified by the auditor, {done - verified} awaiting verification.",
     ]
     if ongoing:
         bullets.append(f"**Ongoing, with no fixed date:** {len(ongoing)} ({numbers(ongoing)}).")
@@ -202,6 +211,8 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     out.append("")
 
     out += progress_section(rv)
+    if since is not None:
+        out += since_section(rv, since, md, cell, table, NOTE_LIMIT)
 
     # Overdue
     out += ["## Overdue", ""]
@@ -252,10 +263,10 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
                 # Every revision's reason, who and when: an audit committee asks why each extension.
                 reasons = "; ".join(f"{cell(r.deadline)}: {cell(r.reason, NOTE_LIMIT)}" for r in revisions)
                 by = "; ".join(cell(r.by) for r in revisions)
-                at = "; ".join(when(r.at) for r in revisions)
+                at = "; ".join(day_words(r) for r in revisions)
             else:
                 only = revisions[0]
-                reasons, by, at = cell(only.reason, NOTE_LIMIT), cell(only.by), when(only.at)
+                reasons, by, at = cell(only.reason, NOTE_LIMIT), cell(only.by), day_words(only)
             rows.append((str(rec.number), cell(rec.ref), cell(rec.title), cell(rec.owner), cell(rec.deadline),
                          chain, fmt_date(i.due, NONE), reasons, by, at))
         out += table(("No.", "Ref", "Recommendation", "Owner", "Agreed", "Revised to", "Now due", "Reason",
@@ -263,6 +274,8 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
     else:
         out.append("No deadlines have been revised.")
     out.append("")
+
+    out += dropped_section(rv, md, cell, table, NOTE_LIMIT)
 
     # By owner
     out += ["## By owner", ""]
@@ -294,6 +307,11 @@ def render_markdown(review: Review, *, exported_at: str) -> str:
         "- A revised deadline replaces the agreed one for what is due and overdue; the agreed deadline is kept "
         "and shown.",
         f"- Overdue: not done or dropped, and due before {long_date(as_of)}. Full history is in the JSON export.",
-        "",
+        f"- Everything here is the plan as it stood at the end of {long_date(as_of)}: changes that took effect "
+        "later are left out, whenever they were recorded.",
     ]
+    if names_typed:
+        out.append("- The plan is kept in a file: the names in its history (who set an item done, who gave a "
+                   "verdict) are as typed by whoever recorded each change, not checked logins.")
+    out.append("")
     return "\n".join(out)

@@ -152,8 +152,9 @@ def _blocks(text: str) -> Iterator[tuple[str, list[str]]]:
             yield kind, lines[start:k]
 
 
-def render_html(review: Review, *, exported_at: str) -> str:
-    source = render_markdown(review, exported_at=exported_at)
+def render_html(review: Review, *, exported_at: str, **options) -> str:
+    """`options`: those of `render_markdown` (since=, names_typed=)."""
+    source = render_markdown(review, exported_at=exported_at, **options)
     points, _step = charts.figures(progress(review.plan, review.as_of))
     body: list[str] = []
     title = "Board report"

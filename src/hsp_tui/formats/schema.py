@@ -16,8 +16,10 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec.structs import replace
 
 from hsp_tui.domain.records import (STATUS_LABELS, Milestone, PlanMeta, Precision, Recommendation, Revision, Timestamp, cached_deadline)
+from hsp_tui.domain.history import effective_day
 from hsp_tui.domain.review import Review
 
 SCHEMA_NAME = "export.schema.json"
@@ -74,7 +76,9 @@ class Export(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
     format_version: Literal[1]
     plan: PlanMeta
     as_of: Annotated[date, msgspec.Meta(
-        description="The review date: overdue, days_overdue and due_soon are judged as of this day.")]
+        description="The review date: the plan as it stood at the end of this day (every change effective "
+                    "after it left out, history included); overdue, days_overdue and due_soon are judged "
+                    "as of this day.")]
     exported_at: Annotated[Timestamp, msgspec.Meta(description="When the export was made.")]
     due_soon_days: Annotated[int, msgspec.Meta(ge=0, description="Window in days for due_soon.")]
     recommendations: list[ExportRecommendation]
@@ -95,17 +99,28 @@ def export_items(rv: Review) -> list[ExportRecommendation]:
         rec = item.rec
         current = rec.current(ref)
         out.append(ExportRecommendation(
-            **{name: getattr(rec, name) for name in _STORED if name not in ("milestones", "revisions")},
+            **{name: getattr(rec, name) for name in _STORED if name not in ("milestones", "revisions", "history")},
             milestones=tuple(ExportMilestone(m.label, m.deadline, m.done, due=m.parsed(ref).due)
                              for m in rec.milestones),
-            revisions=tuple(ExportRevision(r.deadline, r.reason, r.by, r.at, due=cached_deadline(r.deadline, ref).due)
-                            for r in rec.revisions),
+            revisions=tuple(ExportRevision(r.deadline, r.reason, r.by, r.at, _on(r),
+                                           due=cached_deadline(r.deadline, ref).due) for r in rec.revisions),
+            history=tuple(h if h.on is not None or (on := _on(h)) is None else replace(h, on=on)
+                          for h in rec.history),
             title=rec.title, agreed_due=rec.agreed(ref).due, current_deadline=rec.current_deadline,
             due=item.due, due_precision=current.precision, deadline_warning=current.warning,
             status_label=rec.status.label, overdue=item.overdue, days_overdue=item.days_overdue,
             due_soon=item.due_soon, revised=rec.revised, latest_note=rec.latest_note,
         ))
     return out
+
+
+def _on(entry) -> date | None:
+    """The day a change or a revision took effect (`history.effective_day`), written into every entry
+    of the export; None where its time cannot be read."""
+    try:
+        return date.fromisoformat(effective_day(entry))
+    except ValueError:
+        return None
 
 
 def export_records(rv: Review) -> list[dict[str, Any]]:

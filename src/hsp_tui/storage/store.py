@@ -16,10 +16,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from msgspec.structs import replace as struct_replace
+
 from hsp_tui.storage.backends import Access, Backend, Head, Listener, LockWait, PlanInfo, Token, open_backend
 from hsp_tui.storage.contract import PlanCounts
 from hsp_tui.domain.clock import now_iso  # noqa: F401 - offered here too: the app's clock
-from hsp_tui.domain.commands import (AddNote, Command, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
+from hsp_tui.domain.commands import (AddNote, Command, Stamp, effective_on, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation, Status
@@ -134,13 +136,19 @@ class Store:
         return self.backend.replace(self._typed(plan))
 
     # -- changes -------------------------------------------------------------------------------
-    def run(self, command: Command, *, by: str, wait: LockWait | None = None) -> Change:
+    def run(self, command: Command, *, by: str, wait: LockWait | None = None, on: date | None = None,
+            today: date | None = None) -> Change:
         """Apply `command` to its recommendation as it is now, as one transaction, and record it;
-        `wait`: how to wait for the item's lock when someone else holds it (None: the backend's way)."""
+        `wait`: how to wait for the item's lock when someone else holds it (None: the backend's way).
+
+        `on`: the day the change took effect (default: the day it is recorded), checked against
+        `today` (default: the day of the change's recorded time, the backend's clock) and the item's
+        history (`commands.effective_on`)."""
         with self.backend.transaction(command.number, by=by, wait=wait) as txn:
             rec = txn.get()
+            stamp = _effective(txn.stamp(rec), on, today, txn.meta.date, rec.history)
             try:
-                outcome = command.apply(rec, txn.stamp(rec))
+                outcome = command.apply(rec, stamp)
             except Unchanged as same:  # nothing to record: no save, no entry
                 return Change(command.number, None, str(same), rec, txn.meta, txn.before, txn.before, txn.plan)
             except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # e.g. a bad history entry
@@ -153,29 +161,33 @@ class Store:
         return Change(command.number, outcome.entry, outcome.summary, outcome.record, txn.meta,
                       txn.before, txn.after, txn.plan)
 
-    def set_status(self, number: int, status: Status | str, *, by: str, note: str | None = None) -> Change:
-        return self.run(SetStatus(number, status, note), by=by)
+    # `when`: on= and today= of `run` (the day a change took effect, checked against today)
+    def set_status(self, number: int, status: Status | str, *, by: str, note: str | None = None, **when) -> Change:
+        return self.run(SetStatus(number, status, note), by=by, **when)
 
-    def add_note(self, number: int, text: str, *, by: str) -> Change:
-        return self.run(AddNote(number, text), by=by)
+    def add_note(self, number: int, text: str, *, by: str, **when) -> Change:
+        return self.run(AddNote(number, text), by=by, **when)
 
-    def set_owner(self, number: int, owner: str, *, by: str, note: str | None = None) -> Change:
-        return self.run(SetOwner(number, owner, note), by=by)
+    def set_owner(self, number: int, owner: str, *, by: str, note: str | None = None, **when) -> Change:
+        return self.run(SetOwner(number, owner, note), by=by, **when)
 
-    def revise(self, number: int, deadline: str, *, reason: str, by: str, reference: date | None = None) -> Change:
-        return self.run(Revise(number, deadline, reason, reference), by=by)
+    def revise(self, number: int, deadline: str, *, reason: str, by: str, reference: date | None = None,
+               **when) -> Change:
+        return self.run(Revise(number, deadline, reason, reference), by=by, **when)
 
-    def set_milestone(self, number: int, index: int, done: bool, *, by: str, note: str | None = None) -> Change:
-        return self.run(SetMilestone(number, index, done, note), by=by)
+    def set_milestone(self, number: int, index: int, done: bool, *, by: str, note: str | None = None,
+                      **when) -> Change:
+        return self.run(SetMilestone(number, index, done, note), by=by, **when)
 
-    def undo(self, number: int, entry_id: int, *, by: str) -> Change:
-        return self.run(Undo(number, entry_id), by=by)
+    def undo(self, number: int, entry_id: int, *, by: str, **when) -> Change:
+        return self.run(Undo(number, entry_id), by=by, **when)
 
-    def verify(self, number: int, accepted: bool, *, by: str, note: str | None = None) -> Change:
-        return self.run(Verify(number, accepted, note), by=by)
+    def verify(self, number: int, accepted: bool, *, by: str, note: str | None = None, **when) -> Change:
+        return self.run(Verify(number, accepted, note), by=by, **when)
 
-    def record_reminder(self, number: int, to: tuple[str, ...], owner: str, *, by: str, via: str = "smtp") -> Change:
-        return self.run(RecordReminder(number, tuple(to), owner, via), by=by)
+    def record_reminder(self, number: int, to: tuple[str, ...], owner: str, *, by: str, via: str = "smtp",
+                        **when) -> Change:
+        return self.run(RecordReminder(number, tuple(to), owner, via), by=by, **when)
 
     def check_free(self, number: int) -> None:
         """Refuse (LockBusy, one line) when someone else is changing item `number` right now: a
@@ -190,20 +202,34 @@ class Store:
 
     # -- the plan's own record: contacts -------------------------------------------------------
     def set_contact(self, owner: str, addresses: "tuple[str, ...] | list[str]", *, by: str,
-                    sponsor: "tuple[str, ...] | list[str] | None" = None) -> str:
+                    sponsor: "tuple[str, ...] | list[str] | None" = None, **when) -> str:
         """Where reminders for `owner` go (empty: remove), and the sponsor copied on escalated
         reminders (None: unchanged); returns what it did in words."""
-        return self._run_meta(SetContact(owner, tuple(addresses), None if sponsor is None else tuple(sponsor)), by=by)
+        return self._run_meta(SetContact(owner, tuple(addresses), None if sponsor is None else tuple(sponsor)),
+                              by=by, **when)
 
-    def remove_contact(self, owner: str, *, by: str) -> str:
-        return self._run_meta(SetContact(owner, ()), by=by)
+    def remove_contact(self, owner: str, *, by: str, **when) -> str:
+        return self._run_meta(SetContact(owner, ()), by=by, **when)
 
-    def _run_meta(self, command: SetContact, *, by: str) -> str:
+    def _run_meta(self, command: SetContact, *, by: str, on: date | None = None, today: date | None = None) -> str:
         with self.backend.meta_transaction(by=by) as txn:
             meta = txn.get()
+            stamp = _effective(txn.stamp(meta), on, today, meta.date, meta.history)
             try:
-                outcome = command.apply(meta, txn.stamp(meta))
+                outcome = command.apply(meta, stamp)
             except Unchanged as same:
                 return str(same)
             txn.put(outcome.meta)
         return outcome.summary
+
+
+def _effective(stamp: Stamp, on: date | None, today: date | None, plan_date: date | None, history) -> Stamp:
+    """The stamp with the day the change took effect, once checked (`commands.effective_on`)."""
+    if on is None:
+        return stamp
+    if today is None:
+        try:
+            today = date.fromisoformat(stamp.at[:10])
+        except ValueError:
+            today = on
+    return struct_replace(stamp, on=effective_on(on, today, plan_date, history))

@@ -51,11 +51,15 @@ class Counts:
 
     @property
     def share_done(self) -> float:
-        """As `Review.share_done`: done (verified or not) as a share of the items not dropped."""
-        live = sum(self.by_status.values()) - self.by_status[Status.DROPPED]
-        if not live:
-            return 0.0
-        return sum(n for s, n in self.by_status.items() if s.finished) / live
+        """As `Review.share_done`: done (verified or not) as a share of every item."""
+        total = sum(self.by_status.values())
+        return sum(n for s, n in self.by_status.items() if s.finished) / total if total else 0.0
+
+    @property
+    def share_verified(self) -> float:
+        """As `Review.share_verified`: verified as a share of every item."""
+        total = sum(self.by_status.values())
+        return self.by_status[Status.VERIFIED] / total if total else 0.0
 
 
 # -- owners -------------------------------------------------------------------------------------

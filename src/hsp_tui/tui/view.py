@@ -283,7 +283,9 @@ def summary_text(counts: Counts, due_soon_days: int) -> Text:
     out.append(f" (≤{due_soon_days} days)", style="dim")
     out.append("  │  ", style="dim")
     out.append(f"{counts.share_done:.0%}", style="bold")
-    out.append(" done", style="dim")
+    out.append(" done, ", style="dim")
+    out.append(f"{counts.share_verified:.0%}", style="bold")
+    out.append(" verified", style="dim")
     out.append("  │  ", style="dim")
     for k, (status, n) in enumerate(counts.by_status.items()):
         if k:

@@ -32,7 +32,8 @@ def _call_for(plan: str, number: int, entry: HistoryEntry) -> tuple[str, list[An
         return ("hsp.set_milestone(%s, %s, %s, %s, %s)",
                 [plan, number, entry.new["index"], bool(entry.new["done"]), entry.note])
     if entry.action == "verify":
-        return "hsp.verify(%s, %s, %s, %s)", [plan, number, entry.new == "verified", entry.note]
+        accepted = entry.new == "verified" or entry.new == entry.old == "dropped"  # a drop agreed stays dropped
+        return "hsp.verify(%s, %s, %s, %s)", [plan, number, accepted, entry.note]
     if entry.action == "remind":
         from psycopg.types.json import Jsonb  # noqa: PLC0415
 
@@ -42,6 +43,14 @@ def _call_for(plan: str, number: int, entry: HistoryEntry) -> tuple[str, list[An
     if entry.action == "undo":
         return "hsp.undo(%s, %s, %s)", [plan, number, entry.undoes]
     raise InputError(f"a change of kind {entry.action!r} cannot be made on a database server")
+
+
+def set_effective_day(run, entry: HistoryEntry) -> None:
+    """The day the change took effect (`--on`), for the server's function to check and record: the
+    transaction's own `hsp.on` setting (see hsp._effective_on), gone when the transaction ends.
+    `run(sql, args)`: a statement in the change's transaction."""
+    if entry.on is not None:
+        run("SELECT set_config('hsp.on', %s, true)", [entry.on.isoformat()])
 
 
 class PgTransaction:
@@ -73,6 +82,7 @@ class PgTransaction:
     def save(self) -> None:
         """At the end of the block: the server's function makes the change, under the same lock."""
         entry = self._entry
+        set_effective_day(self._held.run, entry)
         sql, args = _call_for(self._plan, self._number, entry)
         (result,) = self._held.run(f"SELECT {sql}", args).fetchone()
         saved = (result or {}).get("entry")

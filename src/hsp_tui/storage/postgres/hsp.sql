@@ -192,6 +192,11 @@ UPDATE hsp.plan_history
        imported_at = to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00'
  WHERE by <> recorded_by OR at <> to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00';
 
+--- version 5
+-- The day a change took effect (`--on`), when given; otherwise the day of `at` counts (issue 22).
+ALTER TABLE hsp.history ADD COLUMN "on" date;
+ALTER TABLE hsp.plan_history ADD COLUMN "on" date;
+
 --- functions
 -- Errors raised here carry SQLSTATEs the client maps to its own errors:
 --   HS400 bad input (exit 2), HS404 no such plan / item / milestone / entry (exit 2),
@@ -200,6 +205,72 @@ UPDATE hsp.plan_history
 CREATE OR REPLACE FUNCTION hsp._now_text() RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00'
+$$;
+
+-- The day a change took effect, as YYYY-MM-DD text (as the client compares it): its `on` when
+-- given, else the day of `at` as recorded; '' (before every day) for a time that cannot be read.
+CREATE OR REPLACE FUNCTION hsp._day(p_at text, p_effective date) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(to_char(p_effective, 'YYYY-MM-DD'),
+                    CASE WHEN length(p_at) >= 10 AND substr(p_at, 5, 1) = '-' THEN left(p_at, 10) ELSE '' END)
+$$;
+
+-- The day the change being made took effect: the caller's `hsp.on` setting (set_config('hsp.on',
+-- 'YYYY-MM-DD', true) in its transaction), else NULL (the day it is recorded). Not after today
+-- (the server's day in the furthest time zone), not before the plan's date, not before p_latest
+-- (the latest day a change already recorded for the same item, or plan, took effect).
+CREATE OR REPLACE FUNCTION hsp._effective_on(p_plan_id integer, p_latest text) RETURNS date
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    given text := nullif(current_setting('hsp.on', true), '');
+    v date;
+    plan_date date;
+BEGIN
+    IF given IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF given !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+        RAISE EXCEPTION '--on %: not a date (YYYY-MM-DD)', quote_literal(given) USING ERRCODE = 'HS400';
+    END IF;
+    BEGIN
+        v := to_date(given, 'YYYY-MM-DD');
+    EXCEPTION WHEN others THEN
+        RAISE EXCEPTION '--on %: not a date (YYYY-MM-DD)', quote_literal(given) USING ERRCODE = 'HS400';
+    END;
+    IF to_char(v, 'YYYY-MM-DD') <> given THEN
+        RAISE EXCEPTION '--on %: not a date (YYYY-MM-DD)', quote_literal(given) USING ERRCODE = 'HS400';
+    END IF;
+    IF v > ((now() AT TIME ZONE 'UTC') + interval '14 hours')::date THEN
+        RAISE EXCEPTION '--on % is after today: a change is recorded on or after the day it happened', given
+            USING ERRCODE = 'HS400';
+    END IF;
+    SELECT CASE WHEN meta ->> 'date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN to_date(meta ->> 'date', 'YYYY-MM-DD') END
+      INTO plan_date FROM hsp.plan WHERE id = p_plan_id;
+    IF plan_date IS NOT NULL AND v < plan_date THEN
+        RAISE EXCEPTION '--on % is before the plan''s date (%)', given, to_char(plan_date, 'YYYY-MM-DD')
+            USING ERRCODE = 'HS400';
+    END IF;
+    IF p_latest IS NOT NULL AND given < p_latest THEN
+        RAISE EXCEPTION '--on %: a change already recorded here took effect on %; a new change cannot take '
+            'effect before it (record changes in the order they happened)', given, p_latest USING ERRCODE = 'HS400';
+    END IF;
+    RETURN v;
+END $$;
+
+-- The effective day of the change being made to item r (see _effective_on).
+CREATE OR REPLACE FUNCTION hsp._item_on(r hsp.item) RETURNS date
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT hsp._effective_on(r.plan_id, (SELECT max(hsp._day(h.at, h."on")) FROM hsp.history h
+                                          WHERE h.plan_id = r.plan_id AND h.number = r.number
+                                            AND h.action NOT IN ('create', 'import')))
+$$;
+
+-- A revision as the item keeps it ('on' only when the change's effective day was given).
+CREATE OR REPLACE FUNCTION hsp._revision(p_deadline text, p_reason text, p_on date) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_build_object('deadline', p_deadline, 'reason', p_reason, 'by', session_user::text,
+                              'at', hsp._now_text())
+           || CASE WHEN p_on IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('on', to_char(p_on, 'YYYY-MM-DD')) END
 $$;
 
 -- What one officer may add, besides the texts' own limits (hsp._limit): docs/server.md, "Limits";
@@ -293,9 +364,9 @@ BEGIN
     END IF;
     SELECT hsp._next_id(max(id), 'recommendation ' || r.number) INTO next_id
       FROM hsp.history WHERE plan_id = r.plan_id AND number = r.number;
-    INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes)
+    INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes, "on")
     VALUES (r.plan_id, r.number, next_id, hsp._now_text(), session_user, p_action, p_field,
-            nullif(p_old, 'null'::jsonb), nullif(p_new, 'null'::jsonb), p_note, p_undoes);
+            nullif(p_old, 'null'::jsonb), nullif(p_new, 'null'::jsonb), p_note, p_undoes, hsp._item_on(r));
     SELECT hsp._entry(h) INTO entry FROM hsp.history h
      WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.id = next_id;
     UPDATE hsp.item SET changes = changes + 1, chars = chars + size WHERE plan_id = r.plan_id AND number = r.number;
@@ -310,6 +381,8 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
            || CASE WHEN h.undoes IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('undoes', h.undoes) END
            || CASE WHEN h.imported_by IS NULL THEN '{}'::jsonb
                    ELSE jsonb_build_object('imported_by', h.imported_by, 'imported_at', h.imported_at) END
+           || CASE WHEN h."on" IS NULL THEN '{}'::jsonb
+                   ELSE jsonb_build_object('on', to_char(h."on", 'YYYY-MM-DD')) END
 $$;
 
 -- The start of a change made by the client's own rules: the item with its history, locked until
@@ -337,6 +410,10 @@ BEGIN
     IF p_status IS NULL OR NOT p_status = ANY (hsp._set_statuses()) THEN
         RAISE EXCEPTION 'unknown status %: use one of % (an item becomes verified only by an auditor''s verdict)',
             quote_literal(p_status), array_to_string(hsp._set_statuses(), ', ') USING ERRCODE = 'HS400';
+    END IF;
+    IF p_status = 'dropped' AND (p_note IS NULL OR hsp._blank(p_note)) THEN
+        RAISE EXCEPTION 'a dropped item needs the reason: add --note TEXT (the auditor then agrees the drop or not)'
+            USING ERRCODE = 'HS400';
     END IF;
     IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
     r := hsp._lock_item(p_plan, p_number);
@@ -400,8 +477,7 @@ BEGIN
         RETURN jsonb_build_object('entry', NULL, 'old', old_deadline);
     END IF;
     UPDATE hsp.item
-       SET revisions = revisions || jsonb_build_array(jsonb_build_object(
-               'deadline', p_deadline, 'reason', p_reason, 'by', session_user::text, 'at', hsp._now_text()))
+       SET revisions = revisions || jsonb_build_array(hsp._revision(p_deadline, p_reason, hsp._item_on(r)))
      WHERE plan_id = r.plan_id AND number = r.number;
     RETURN jsonb_build_object('old', old_deadline, 'entry',
         hsp._append(p_plan, r, 'revise', 'deadline', to_jsonb(old_deadline), to_jsonb(p_deadline), p_reason));
@@ -450,26 +526,57 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                                              AND h.imported_by IS NOT NULL))
 $$;
 
--- An auditor's verdict on a done item (granted to hsp_auditor only): accepted makes it verified;
--- rejected sends it back to in_progress, with the auditor's reason (required) as the note.
+-- An auditor's verdict (granted to hsp_auditor only) on an item awaiting one: done, or dropped
+-- without the auditor's agreement yet (its latest status entry is not an accepted drop). On a done
+-- item accepted makes it verified, rejected sends it back to in_progress; on a dropped one accepted
+-- makes the drop final (status stays dropped), rejected returns it to its status before the drop.
+-- A note is always required. Four eyes: never by the user who recorded the Done or the drop.
 CREATE OR REPLACE FUNCTION hsp.verify(p_plan text, p_number integer, p_accepted boolean, p_note text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r hsp.item;
-    new_status text := CASE WHEN p_accepted THEN 'verified' ELSE 'in_progress' END;
+    last_action text;
+    last_new jsonb;
+    claim_by text;
+    claim_old jsonb;
+    new_status text;
 BEGIN
     IF p_accepted IS NULL THEN
         RAISE EXCEPTION 'a verdict is accepted or rejected' USING ERRCODE = 'HS400';
     END IF;
-    IF NOT p_accepted AND (p_note IS NULL OR hsp._blank(p_note)) THEN
-        RAISE EXCEPTION 'a rejected item needs the auditor''s reason: add --note TEXT' USING ERRCODE = 'HS400';
+    IF p_note IS NULL OR hsp._blank(p_note) THEN
+        RAISE EXCEPTION 'a verdict needs the auditor''s note (what was seen, or why it is rejected): add --note TEXT'
+            USING ERRCODE = 'HS400';
     END IF;
-    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
+    PERFORM hsp._check_text(p_note, 'note');
     r := hsp._lock_item(p_plan, p_number);
-    IF r.status <> 'done' AND NOT (r.status = 'verified' AND hsp._verdict_imported(r)) THEN
-        RAISE EXCEPTION 'recommendation % is not done: only an item done and awaiting verification can be verified',
-            p_number USING ERRCODE = 'HS400';
+    SELECT h.action, h.new INTO last_action, last_new FROM hsp.history h
+     WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.field = 'status' AND h.action <> 'contact'
+     ORDER BY h.id DESC LIMIT 1;
+    -- (a verdict that came with an import, on a verified item, is confirmed or rejected here too)
+    IF (r.status NOT IN ('done', 'dropped') AND NOT (r.status = 'verified' AND hsp._verdict_imported(r)))
+       OR (r.status = 'dropped' AND last_action = 'verify' AND last_new = '"dropped"'::jsonb) THEN
+        RAISE EXCEPTION 'recommendation % is %: only an item done, or dropped, and awaiting the auditor can be '
+            'verified', p_number, r.status USING ERRCODE = 'HS400';
+    END IF;
+    SELECT h.by, h.old INTO claim_by, claim_old FROM hsp.history h
+     WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.field = 'status' AND h.action <> 'contact'
+       AND h.new = to_jsonb(r.status) AND h.old IS DISTINCT FROM h.new
+     ORDER BY h.id DESC LIMIT 1;
+    IF FOUND AND hsp._owner_key(claim_by) = hsp._owner_key(session_user) THEN
+        RAISE EXCEPTION 'recommendation % was set % by %: the verdict must be given by someone else (four eyes)',
+            p_number, r.status, claim_by USING ERRCODE = 'HS400';
+    END IF;
+    IF r.status IN ('done', 'verified') THEN
+        new_status := CASE WHEN p_accepted THEN 'verified' ELSE 'in_progress' END;
+    ELSIF p_accepted THEN
+        new_status := 'dropped';
+    ELSE
+        new_status := coalesce(claim_old #>> '{}', 'in_progress');
+        IF new_status NOT IN ('not_started', 'in_progress', 'blocked', 'done', 'verified') THEN
+            new_status := 'in_progress';
+        END IF;
     END IF;
     UPDATE hsp.item SET status = new_status WHERE plan_id = r.plan_id AND number = r.number;
     RETURN jsonb_build_object('old', r.status, 'entry',
@@ -541,9 +648,8 @@ BEGIN
                 USING ERRCODE = 'HS409';
         END IF;
         UPDATE hsp.item
-           SET revisions = revisions || jsonb_build_array(jsonb_build_object(
-                   'deadline', t.old #>> '{}', 'reason', 'undo of change #' || t.id,
-                   'by', session_user::text, 'at', hsp._now_text()))
+           SET revisions = revisions || jsonb_build_array(hsp._revision(t.old #>> '{}', 'undo of change #' || t.id,
+                                                                        hsp._item_on(r)))
          WHERE plan_id = r.plan_id AND number = r.number;
         RETURN jsonb_build_object('entry',
             hsp._append(p_plan, r, 'undo', t.field, t.new, t.old, NULL, t.id), 'target', to_jsonb(t));
@@ -697,9 +803,10 @@ BEGIN
       FROM jsonb_array_elements(coalesce(p_meta -> 'contacts', '[]')) AS c
      WHERE jsonb_array_length(coalesce(c -> 'addresses', '[]')) > 0
     ON CONFLICT DO NOTHING;
-    INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note, imported_by, imported_at)
+    INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note, imported_by, imported_at, "on")
     SELECT new_id, (h ->> 'id')::integer, h ->> 'at', h ->> 'by', h ->> 'action', h ->> 'field',
-           nullif(h -> 'old', 'null'::jsonb), nullif(h -> 'new', 'null'::jsonb), h ->> 'note', by_, at_
+           nullif(h -> 'old', 'null'::jsonb), nullif(h -> 'new', 'null'::jsonb), h ->> 'note', by_, at_,
+           to_date(h ->> 'on', 'YYYY-MM-DD')
       FROM jsonb_array_elements(coalesce(p_meta -> 'history', '[]')) AS h;
     INSERT INTO hsp.item (plan_id, number, ref, recommendation, management_response, deadline, owner, status,
                           milestones, revisions, repairs, chars)
@@ -708,10 +815,10 @@ BEGIN
            length(i::text)
       FROM jsonb_array_elements(p_items) AS i;
     GET DIAGNOSTICS items = ROW_COUNT;
-    INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes, imported_by, imported_at)
+    INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes, imported_by, imported_at, "on")
     SELECT new_id, (i ->> 'number')::integer, (h ->> 'id')::integer, h ->> 'at', h ->> 'by', h ->> 'action',
            h ->> 'field', nullif(h -> 'old', 'null'::jsonb), nullif(h -> 'new', 'null'::jsonb), h ->> 'note',
-           (h ->> 'undoes')::integer, by_, at_
+           (h ->> 'undoes')::integer, by_, at_, to_date(h ->> 'on', 'YYYY-MM-DD')
       FROM jsonb_array_elements(p_items) AS i, jsonb_array_elements(i -> 'history') AS h;
     INSERT INTO hsp.history (plan_id, number, id, at, by, action, note)
     SELECT new_id, (i ->> 'number')::integer,
@@ -770,6 +877,8 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
                               'old', h.old, 'new', h.new, 'note', h.note)
            || CASE WHEN h.imported_by IS NULL THEN '{}'::jsonb
                    ELSE jsonb_build_object('imported_by', h.imported_by, 'imported_at', h.imported_at) END
+           || CASE WHEN h."on" IS NULL THEN '{}'::jsonb
+                   ELSE jsonb_build_object('on', to_char(h."on", 'YYYY-MM-DD')) END
 $$;
 
 -- The start of a change of the contacts made by the client's own rules: the plan's metadata,
@@ -825,10 +934,12 @@ BEGIN
         INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses) VALUES (p.id, key, owner_name, new_addresses);
     END IF;
     SELECT hsp._next_id(max(id), 'the plan') INTO next_id FROM hsp.plan_history WHERE plan_id = p.id;
-    INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note)
+    INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note, "on")
     VALUES (p.id, next_id, hsp._now_text(), session_user, 'contact', owner_name,
             CASE WHEN had THEN to_jsonb(c.addresses) END,
-            CASE WHEN cardinality(new_addresses) > 0 THEN to_jsonb(new_addresses) END, NULL);
+            CASE WHEN cardinality(new_addresses) > 0 THEN to_jsonb(new_addresses) END, NULL,
+            hsp._effective_on(p.id, (SELECT max(hsp._day(h.at, h."on")) FROM hsp.plan_history h
+                                      WHERE h.plan_id = p.id)));
     SELECT hsp._plan_entry(h) INTO entry FROM hsp.plan_history h WHERE h.plan_id = p.id AND h.id = next_id;
     RETURN jsonb_build_object('entry', entry);
 END $$;

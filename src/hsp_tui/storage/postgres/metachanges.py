@@ -25,6 +25,7 @@ from hsp_tui.domain.errors import InputError, PlanFileError
 from hsp_tui.domain.records import Contact, HistoryEntry, PlanMeta, field_names
 from hsp_tui.domain.rules import next_entry_id, owner_key
 from hsp_tui.storage.postgres.session import Held
+from hsp_tui.storage.postgres.changes import set_effective_day
 
 # The columns of hsp.contact and hsp.plan_history are the records' fields, as declared (a plan's
 # own history undoes nothing: it has no `undoes`).
@@ -87,6 +88,7 @@ class PgMetaTransaction:
         from psycopg.types.json import Jsonb  # noqa: PLC0415
 
         entry = self.put_meta.history[-1]
+        set_effective_day(self._held.run, entry)
         (result,) = self._held.run("SELECT hsp.set_contact(%s, %s, %s)",
                                    [self._plan, entry.field, Jsonb(list(entry.new or []))]).fetchone()
         saved = (result or {}).get("entry")

@@ -16,6 +16,7 @@ from textual import events
 from hsp_tui.domain.commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Verify
 from hsp_tui.domain.errors import HspError
 from hsp_tui.domain.records import Recommendation, Status
+from hsp_tui.domain.verdicts import awaiting_verdict
 from hsp_tui.tui.messages import PlanChangeRequested
 from hsp_tui.tui.view import STATUS_KEYS
 from hsp_tui.tui.screens.edit import EditResult, EditScreen
@@ -84,7 +85,17 @@ class ChangeKeys(_Screen):
             return
         # Whether this changes anything is decided by the store, on the plan under its lock (a
         # colleague may have changed the item since it was drawn).
-        self._ask(SetStatus, number, STATUS_KEYS[key - 1])
+        status = STATUS_KEYS[key - 1]
+        rec = self.app.review.plan.get(number)
+        if status is Status.DROPPED and rec is not None:  # a drop needs its reason (the auditor agrees it)
+            def save(text: str | None) -> None:
+                if text is not None:
+                    self._ask(SetStatus, number, status, text)
+
+            self.app.push_screen(NoteScreen(rec, title="Drop: why? (the auditor then agrees it or not)",
+                                            prompt="The reason for dropping it (Enter saves, Escape cancels)"), save)
+            return
+        self._ask(SetStatus, number, status)
 
     def action_note(self) -> None:
         rec = None if self._refused("note") else self._current_rec()
@@ -145,9 +156,9 @@ class ChangeKeys(_Screen):
         rec = None if self._refused("verify") else self._current_rec()
         if rec is None:
             return
-        if rec.status is not Status.DONE:
-            self.app.notify(f"No. {rec.number} is {rec.status.words}: only an item done and awaiting "
-                            "verification can be verified", severity="warning")
+        if not awaiting_verdict(rec):
+            self.app.notify(f"No. {rec.number} is {rec.status.words}: only an item done, or dropped, and "
+                            "awaiting the auditor can be verified", severity="warning")
             return
 
         def save(verdict: Verdict | None) -> None:

@@ -16,16 +16,18 @@ class NoteScreen(Dialog[str]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="note_cancel")]
 
-    def __init__(self, rec: Recommendation, draft: str = "") -> None:
-        """`draft`: the text of a note whose save failed, offered again."""
+    def __init__(self, rec: Recommendation, draft: str = "", *, title: str = "Add a progress note",
+                 prompt: str = "What happened? (Enter saves, Escape cancels)") -> None:
+        """`draft`: the text of a note whose save failed, offered again; `title` and `prompt`: another
+        use of the dialog (a drop's reason)."""
         super().__init__()
-        self.rec, self.draft = rec, draft
+        self.rec, self.draft, self.title_text, self.prompt = rec, draft, title, prompt
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = "Add a progress note"
+            box.border_title = self.title_text
             yield Label(heading(self.rec), classes="dialog-heading")
-            yield Input(self.draft, placeholder="What happened? (Enter saves, Escape cancels)", id="note-text")
+            yield Input(self.draft, placeholder=self.prompt, id="note-text")
             kept = "Not saved last time: your note is kept here; Enter tries again." if self.draft else ""
             yield Label(kept, id="note-error", classes="error", markup=False)
 

@@ -1,7 +1,10 @@
-"""The auditor's verdict on a done item: Accept makes it Verified, Reject sends it back to In progress.
+"""The auditor's verdict on an item awaiting one: a done item (Accept makes it Verified, Reject sends
+it back to In progress) or a dropped one (Accept makes the drop final, Reject returns the item to its
+status before the drop).
 
-A rejection needs the auditor's reason, typed in the note box; an acceptance may have a note too.
-Dismisses with the verdict, or None on Escape.
+The dialog shows the evidence claimed: the officer's note with the Done (or the drop's reason), who
+recorded it and when, and the item's recent history. Either verdict needs the auditor's note (what
+was seen, or why it is rejected). Dismisses with the verdict, or None on Escape.
 """
 
 from __future__ import annotations
@@ -14,8 +17,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from hsp_tui.domain.records import Recommendation
+from hsp_tui.domain.records import Recommendation, Status
+from hsp_tui.domain.verdicts import claim, status_before_drop
+from hsp_tui.formats.formatting import history_lines
 from hsp_tui.tui.screens.dialog import heading
+
+RECENT = 5  # history entries shown
 
 
 @dataclass(frozen=True)
@@ -33,15 +40,32 @@ class VerifyScreen(ModalScreen[Verdict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = "Verify: is this item really done?"
-            yield Label(heading(self.rec), classes="dialog-heading")
-            yield Label("Done, awaiting verification. Accept it (Verified, closed) or reject it "
-                        "(back to In progress, with your reason).", markup=False)
-            yield Input(placeholder="Note (required to reject)", id="verify-note")
+            rec = self.rec
+            dropped = rec.status is Status.DROPPED
+            box.border_title = "Verify: agree this drop?" if dropped else "Verify: is this item really done?"
+            yield Label(heading(rec), classes="dialog-heading")
+            if dropped:
+                yield Label("Dropped, awaiting your agreement. Accept it (the drop is final) or reject it "
+                            f"(back to {status_before_drop(rec).label}, with your reason).", markup=False)
+            else:
+                yield Label("Done, awaiting verification. Accept it (Verified, closed) or reject it "
+                            "(back to In progress, with your reason).", markup=False)
+            entry = claim(rec)
+            said = entry.note if entry is not None and entry.note else "(no note given)"
+            who = f" ({entry.by}, {entry_day(entry)})" if entry is not None else ""
+            yield Label(f"{'Reason' if dropped else 'Officer’s note'}{who}: {said}", id="verify-claim",
+                        markup=False)
+            recent = history_lines(rec)[:RECENT]
+            yield Label("Recent history:\n" + "\n".join(f"  #{h.id} {h.when} {h.by}: {h.what}"
+                                                         + (f" — {h.note}" if h.note else "") for h in recent),
+                        id="verify-history", classes="dim", markup=False)
+            yield Input(placeholder="Your note: what you saw, or why you reject it (required)", id="verify-note")
             yield Label("", id="verify-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Accept: verified", id="verify-accept", variant="success")
-                yield Button("Reject: back to In progress", id="verify-reject", variant="error")
+                yield Button("Accept: drop final" if dropped else "Accept: verified", id="verify-accept",
+                             variant="success")
+                yield Button(f"Reject: back to {status_before_drop(rec).label if dropped else 'In progress'}",
+                             id="verify-reject", variant="error")
             yield Label("Tab to Accept or Reject, Enter chooses · Escape cancels", classes="dim", markup=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -54,12 +78,18 @@ class VerifyScreen(ModalScreen[Verdict | None]):
 
     def decide(self, accepted: bool) -> None:
         note = self.query_one("#verify-note", Input).value
-        if not accepted and not note.strip():
+        if not note.strip():
             self.query_one("#verify-error", Label).update(
-                "A rejection needs your reason: type it in the note, then Reject again.")
+                "A verdict needs your note (what you saw, or why you reject it): type it, then choose again.")
             self.query_one("#verify-note", Input).focus()
             return
         self.dismiss(Verdict(accepted, note if note.strip() else None))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def entry_day(entry) -> str:
+    from hsp_tui.formats.report_changes import day_words  # noqa: PLC0415
+
+    return day_words(entry)

@@ -173,7 +173,7 @@ class SummaryBar(Static):
 
 
 def short_summary(counts: Counts, *, letters: bool = True) -> Text:
-    """'5 overdue · 0 due soon · 0% done │ N 12 · P 0 · B 0 · D 0 · V 0 · X 0' (the letters as the
+    """'5 overdue · 0 due soon · 0% done, 0% verified │ N 12 P 0 B 0 D 0 V 0 X 0' (the letters as the
     narrow table shows the status); or, without `letters`, '... │ Not started 10 · Done 1' (the
     statuses that have items, in words)."""
     out = Text(no_wrap=True, overflow="ellipsis")
@@ -182,12 +182,14 @@ def short_summary(counts: Counts, *, letters: bool = True) -> Text:
     out.append(f"{counts.due_soon} due soon", style="bold")
     out.append(" · ", style="dim")
     out.append(f"{counts.share_done:.0%}", style="bold")
-    out.append(" done", style="dim")
+    out.append(" done, ", style="dim")
+    out.append(f"{counts.share_verified:.0%}", style="bold")
+    out.append(" verified", style="dim")
     out.append(" │ ", style="dim")
     by_status = counts.by_status.items()
     for k, (status, n) in enumerate(by_status if letters else [(s, n) for s, n in by_status if n]):
         if k:
-            out.append(" · ", style="dim")
+            out.append(" " if letters else " · ", style="dim")
         out.append(f"{STATUS_LETTERS[status] if letters else status.label} ", style="dim")
         out.append(str(n), style="bold")
     return out

@@ -1,0 +1,121 @@
+"""The plan as it stood at the end of a given day, replayed from its history by effective date.
+
+Every change is a history entry that says when it took effect (`history.effective_day`: its `on`,
+else the day it was recorded) and what it changed (`old` and `new`). The plan as it stood on day D
+is the plan as it is now with every change effective after D taken back, newest first: a status,
+an owner or a milestone gets its entry's `old` value again; a revision effective after D is left
+out; the history ends at D, so what is derived from it (notes, reminders and their count, verdicts,
+the chart in `progress`) ends there too. The plan's own history (contacts) is replayed alike.
+
+Changes are recorded in the order they took effect (`commands.effective_on` refuses a change
+effective before one already recorded for the same item), so replaying to today gives the plan as
+it is. Pure code: no clock, no file; the day is passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from msgspec.structs import replace
+
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import Contact, PlanMeta, Recommendation, Status, owner_key
+from hsp_tui.domain.vocabulary import Action, Field
+
+
+
+def _later(history, day: date, key: str) -> list[bool] | None:
+    """Which entries took effect after the day (`day` as a date, `key` as YYYY-MM-DD); None when none
+    did (the common case, found in one pass). `history.effective_day`, inline: this runs once per
+    entry of the plan, so an `on` is compared as a date and an `at` by its first ten characters."""
+    found = None
+    for k, h in enumerate(history):
+        on = h.on
+        if on is not None:
+            after = on > day
+        else:
+            at = h.at
+            after = at[:10] > key and at[4:5] == "-" and len(at) >= 10
+        if after and found is None:
+            found = [False] * k
+        if found is not None:
+            found.append(after)
+    return found
+
+
+def item_as_of(rec: Recommendation, day: date, key: str) -> Recommendation:
+    """One item as it stood at the end of `day` (`key`: the day as YYYY-MM-DD)."""
+    history = rec.history
+    later = _later(history, day, key)
+    if later is None:
+        return rec
+    first = later.index(True)
+    status = owner = None  # the values taken back to, as stored (text)
+    done = None
+    for k in range(len(history) - 1, first - 1, -1):  # newest first: the oldest taken back wins
+        if not later[k]:
+            continue
+        h = history[k]
+        field = h.field
+        if field is None:  # a note, a reminder, a creation: nothing of the record to take back
+            continue
+        old = h.old
+        if field == "status":
+            status = old
+        elif field == "owner" and isinstance(old, str):
+            owner = old
+        elif field == "milestone" and isinstance(old, dict):
+            index = old.get("index")
+            if done is None:
+                done = [m.done for m in rec.milestones]
+            if type(index) is int and 1 <= index <= len(done):
+                done[index - 1] = bool(old.get("done"))
+    changes = {"history": history[:first] + tuple(h for h, after in zip(history[first:], later[first:]) if not after)}
+    if status is not None:
+        try:
+            changes["status"] = Status(status)
+        except ValueError:
+            pass
+    if owner is not None:
+        changes["owner"] = owner
+    if done is not None:
+        changes["milestones"] = tuple(m if m.done == d else replace(m, done=d) for m, d in zip(rec.milestones, done))
+    if rec.revisions:
+        gone = _later(rec.revisions, day, key)
+        if gone is not None:
+            changes["revisions"] = tuple(r for r, after in zip(rec.revisions, gone) if not after)
+    return replace(rec, **changes)
+
+
+def meta_as_of(meta: PlanMeta, day: date, key: str) -> PlanMeta:
+    """The plan's own record (its contacts) as it stood at the end of `day`."""
+    history = meta.history
+    later = _later(history, day, key)
+    if later is None:
+        return meta
+    contacts: dict[str, Contact] = {owner_key(c.owner): c for c in meta.contacts}
+    for h, after in zip(reversed(history), reversed(later)):
+        if not after or h.action != Action.CONTACT or not isinstance(h.field, str):
+            continue
+        old: Any = h.old
+        if old:
+            contacts[owner_key(h.field)] = Contact(h.field, tuple(str(a) for a in old))
+        else:
+            contacts.pop(owner_key(h.field), None)
+    kept = tuple(h for h, after in zip(history, later) if not after)
+    return replace(meta, contacts=tuple(sorted(contacts.values(), key=lambda c: owner_key(c.owner))), history=kept)
+
+
+def as_it_stood(plan: Plan, day: date) -> Plan:
+    """The plan at the end of `day`. The same object when nothing took effect after that day."""
+    key = day.isoformat()
+    recs = plan.recommendations
+    items = [item_as_of(r, day, key) for r in recs]
+    meta = meta_as_of(plan.meta, day, key)
+    if meta is plan.meta and all(a is b for a, b in zip(items, recs)):
+        return plan
+    out = Plan(meta, tuple(items))
+    if "_positions" in plan.__dict__:  # the numbers are where they were
+        out.__dict__["_positions"] = plan.__dict__["_positions"]
+    return out
