@@ -91,7 +91,7 @@ def test_list_formats_give_the_same_rows_under_the_same_filters(cli, db, filters
 
 
 def test_machine_rows_keep_a_tab_or_newline_in_a_field_from_splitting_the_row(cli, db):
-    assert cli(*db, "assign", "3", "Head of\tPolicy\nand Performance").code == 0
+    assert cli(*db, *AS_OF, "assign", "3", "Head of\tPolicy\nand Performance").code == 0
     tsv = cli(*db, *AS_OF, "list", "--format", "tsv")
     lines = tsv.out.splitlines()
     assert len(lines) == 13 and all(line.count("\t") == 8 for line in lines)
@@ -113,8 +113,10 @@ def test_a_dated_deadline_cannot_be_revised_to_ongoing(cli, db, plan_path):
     # What the message advises works, and the report shows it.
     assert cli(*db, *AS_OF, "set", "9", "dropped", "--note", "Superseded by the new framework").code == 0
     md = cli(*db, *AS_OF, "export", "--format", "md").out
-    row = next(line for line in md.splitlines() if line.startswith("| ") and "| 9 |" in line)
-    assert "Dropped" in row
+    rows = [line for line in md.splitlines() if line.startswith("| ") and "| 9 |" in line]
+    assert any("Dropped" in row for row in rows)
+    dropped = md.split("## Dropped")[1].split("\n## ")[0]  # with its reason, awaiting the auditor
+    assert "Superseded by the new framework" in dropped and "awaiting the auditor's agreement" in dropped
 
 
 def test_an_ongoing_item_can_still_be_given_a_date(cli, db):
@@ -161,7 +163,8 @@ def test_show_marks_undone_changes_and_gives_times_as_the_app_does(cli, db):
     assert "T" not in " ".join(history).replace("Tester", "")  # no ISO 'T' timestamps
     import re
 
-    assert re.search(r"#1 {2}1 Jun 2010 09:00 {2}tester", shown)  # the seed's creation, as the app shows it
+    # the seed's creation, as the app shows it: effective on the plan's date, recorded when the file was made
+    assert re.search(r"#1 {2}on 16 Mar 2010, recorded 1 Jun 2010 09:00 {2}tester", shown)
 
 
 def test_show_is_the_text_of_the_apps_detail_pane(cli, db, plan_path):
@@ -198,7 +201,7 @@ NOTE = "\x1b[31mred alert\x1b[0m bell\x07 \u202eevil.exe\u202c"
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "md"])
 def test_an_export_on_a_terminal_spells_out_control_characters(cli, terminal, db, fmt):
-    assert cli(*db, "note", "4", NOTE).code == 0
+    assert cli(*db, *AS_OF, "note", "4", NOTE).code == 0
     res = terminal(*db, *AS_OF, "export", "--format", fmt)
     assert res.code == 0, res.err
     for raw in ("\x1b", "\x07", "\u202e", "\u202c"):
@@ -210,7 +213,7 @@ def test_an_export_on_a_terminal_spells_out_control_characters(cli, terminal, db
 
 
 def test_a_csv_export_to_a_pipe_or_a_file_keeps_the_note_exactly(cli, db, tmp_path):
-    assert cli(*db, "note", "4", NOTE).code == 0
+    assert cli(*db, *AS_OF, "note", "4", NOTE).code == 0
     piped = cli(*db, *AS_OF, "export", "--format", "csv").out
     out = tmp_path / "plan.csv"
     assert cli(*db, *AS_OF, "export", "--format", "csv", "-o", str(out)).code == 0

@@ -204,7 +204,9 @@ CASES = [
          [("alice", "set_status", 1, "in_progress", None), ("alice", "set_status", 1, "in_progress", None),
           ("alice", "set_status", 1, "in_progress", "still going"), ("alice", "set_status", 1, "blocked", None),
           ("alice", "set_status", 1, "done", None), ("alice", "set_status", 1, "dropped", None),
-          ("alice", "set_status", 1, "not_started", None)], ["ok", "unchanged", "ok", "ok", "ok", "ok", "ok"]),
+          ("alice", "set_status", 1, "dropped", "\u2003"), ("alice", "set_status", 1, "dropped", "superseded"),
+          ("alice", "set_status", 1, "not_started", None)],
+         ["ok", "unchanged", "ok", "ok", "ok", "refused", "refused", "ok", "ok"]),  # a drop needs its reason
     Case("statuses: unknown ones are refused",
          [("alice", "set_status", 1, "finished", None), ("alice", "set_status", 1, "", None)], ["refused"] * 2),
     Case("verified only by a verdict",
@@ -216,6 +218,12 @@ CASES = [
          ["refused", "refused", "refused", "ok", "refused", "refused", "ok", "refused", "ok"]),
     Case("verdict: rejected with its reason goes back to in progress",
          [("alice", "set_status", 2, "done", None), ("carol", "verify", 2, False, "no evidence")], ["ok", "ok"]),
+    Case("four eyes: no verdict by whoever set it done or dropped it; a drop agreed or sent back",
+         [("carol", "set_status", 2, "done", None), ("carol", "verify", 2, True, "mine"),
+          ("alice", "set_status", 1, "blocked", None), ("alice", "set_status", 1, "dropped", "superseded"),
+          ("carol", "verify", 1, False, "still needed"), ("alice", "set_status", 1, "dropped", "superseded"),
+          ("carol", "verify", 1, True, "agreed at PMG"), ("carol", "verify", 1, False, "again")],
+         ["ok", "refused", "ok", "ok", "ok", "ok", "ok", "refused"]),
     # -- text: blank and too long, the same on both ---------------------------------------------
     Case("notes: blank in any Unicode space is refused",
          [("alice", "add_note", 1, "\u00a0"), ("alice", "add_note", 1, "\x0b\x0c\x1c"), ("alice", "add_note", 1, "\u2028"),
@@ -273,7 +281,7 @@ CASES = [
           ("alice", "undo", 2, 3), ("alice", "undo", 2, 3)],
          ["ok", "not found", "ok", "ok", "conflict"]),
     Case("undo: a verdict, and the undo of an undo",
-         [("alice", "set_status", 1, "done", None), ("carol", "verify", 1, True, None), ("carol", "undo", 1, 3),
+         [("alice", "set_status", 1, "done", None), ("carol", "verify", 1, True, "minutes seen"), ("carol", "undo", 1, 3),
           ("carol", "undo", 1, 4), ("carol", "set_status", 1, "in_progress", None), ("carol", "undo", 1, 3)],
          ["ok", "ok", "ok", "ok", "ok", "conflict"]),
 ]

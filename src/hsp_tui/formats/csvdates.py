@@ -57,6 +57,8 @@ def take_date_columns(path: Path, rows: list[tuple[str, dict[str, Any]]], plan_d
         rec["revisions"] = [{"deadline": current, "reason": reason, "by": by, "at": at}]
         rec["history"] = [{"id": 1, "at": at, "by": by, "action": "revise", "field": "deadline",
                            "old": agreed, "new": current, "note": reason}]
+        if plan_date is not None:  # a spreadsheet's state counts from the plan's start, as its statuses do
+            rec["revisions"][0]["on"] = rec["history"][0]["on"] = plan_date.isoformat()
     return plan_date
 
 
