@@ -15,7 +15,7 @@ def psql(pg_cluster, db, person, sql):
 
 def history(pg_cluster, db, number):
     return pg_cluster.psql(f"SELECT string_agg(action || ':' || coalesce(new #>> '{{}}', '') || ':' || by || ':' "
-                           f"|| coalesce(to_char("on", 'YYYY-MM-DD'), ''), ',' ORDER BY id) FROM hsp.history "
+                           f"|| coalesce(to_char(\"on\", 'YYYY-MM-DD'), ''), ',' ORDER BY id) FROM hsp.history "
                            f"WHERE number = {number}", db=db).stdout.strip()
 
 

@@ -114,7 +114,7 @@ def test_an_imported_verdict_counts_only_once_an_auditor_here_confirms_it(cli, u
     shown = cli("--db", url("bob"), "--plan", "edited", "show", "1").out
     assert "Verified (imported)" in shown and "carol (as imported by eve," in shown
     # an officer cannot confirm it, nor move it out of Verified
-    one_line(cli("--db", url(eve), "--plan", "edited", "verify", "1", "accepted"), 5)
+    one_line(cli("--db", url(eve), "--plan", "edited", "verify", "1", "accepted", "--note", "seen"), 5)
     one_line(cli("--db", url(eve), "--plan", "edited", "set", "1", "in_progress"), 5)
     # the auditor here confirms it: then it is Verified, by carol on this server
     res = cli("--db", url("carol"), "--plan", "edited", "verify", "1", "accepted", "--note", "seen the minutes")

@@ -33,8 +33,9 @@ def awaiting_verdict(rec: Recommendation) -> bool:
 
 
 def claim(rec: Recommendation) -> HistoryEntry | None:
-    """The entry that put the item in the status a verdict judges: its latest Done, or its latest drop."""
-    wanted = rec.status.value
+    """The entry that put the item in the status a verdict judges: its latest Done, or its latest drop
+    (for a verdict that came with an import, confirmed here: the Done it judged)."""
+    wanted = (Status.DONE if rec.status is Status.VERIFIED else rec.status).value
     return next((h for h in _status_entries(rec) if h.new == wanted and h.old != wanted), None)
 
 

@@ -562,7 +562,8 @@ BEGIN
     END IF;
     SELECT h.by, h.old INTO claim_by, claim_old FROM hsp.history h
      WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.field = 'status' AND h.action <> 'contact'
-       AND h.new = to_jsonb(r.status) AND h.old IS DISTINCT FROM h.new
+       AND h.new = to_jsonb(CASE WHEN r.status = 'verified' THEN 'done' ELSE r.status END)
+       AND h.old IS DISTINCT FROM h.new
      ORDER BY h.id DESC LIMIT 1;
     IF FOUND AND hsp._owner_key(claim_by) = hsp._owner_key(session_user) THEN
         RAISE EXCEPTION 'recommendation % was set % by %: the verdict must be given by someone else (four eyes)',
@@ -675,12 +676,20 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT jsonb_typeof(j) = 'number' AND j::text ~ '^[1-9][0-9]{0,9}$' AND j::text::bigint <= 2147483647
 $$;
 
+-- The day a change took effect ('on'), when given: YYYY-MM-DD (a real date: checked by the client).
+CREATE OR REPLACE FUNCTION hsp._day_ok(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT j IS NULL OR jsonb_typeof(j) = 'null'
+        OR (jsonb_typeof(j) = 'string' AND j #>> '{}' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
+$$;
+
 CREATE OR REPLACE FUNCTION hsp._entry_ok(h jsonb) RETURNS boolean
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT jsonb_typeof(h) = 'object'
        AND h ?& ARRAY['id', 'at', 'by', 'action', 'field', 'old', 'new', 'note']
        AND hsp._only_keys(h, ARRAY['id', 'at', 'by', 'action', 'field', 'old', 'new', 'note', 'undoes',
-                                   'imported_by', 'imported_at'])
+                                   'imported_by', 'imported_at', 'on'])
+       AND hsp._day_ok(h -> 'on')
        AND hsp._count(h -> 'id') AND hsp._texts(h, 'at', 'by', 'action')
        AND h ->> 'at' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$'
        AND h ->> 'action' IN ('create', 'import', 'set', 'note', 'revise', 'milestone', 'verify', 'remind',
@@ -709,7 +718,8 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
                                    AND hsp._texts(m, 'label', 'deadline') AND jsonb_typeof(m -> 'done') = 'boolean'))
        AND jsonb_typeof(i -> 'revisions') = 'array'
        AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(i -> 'revisions') v
-                        WHERE NOT (jsonb_typeof(v) = 'object' AND hsp._only_keys(v, ARRAY['deadline', 'reason', 'by', 'at'])
+                        WHERE NOT (jsonb_typeof(v) = 'object' AND hsp._only_keys(v, ARRAY['deadline', 'reason', 'by', 'at', 'on'])
+                                   AND hsp._day_ok(v -> 'on')
                                    AND hsp._texts(v, 'deadline', 'reason', 'by', 'at') AND v ->> 'reason' <> ''))
        AND jsonb_typeof(i -> 'repairs') = 'array'
        AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(i -> 'repairs') x WHERE jsonb_typeof(x) <> 'string')
