@@ -33,7 +33,7 @@ def test_reports_for_four_board_dates_are_the_same_whenever_they_are_produced(ba
     # before the first board
     run(officer, "contact", "set", ACE, "ace@haringey.example", "--on", "2010-04-01")
     run(officer, "set", "1", "in_progress", "--note", "Conference planned", "--on", "2010-04-15")
-    run(officer, "--as-of", "2010-05-20", "remind", "--outbox", str(outbox))  # takes effect that day
+    run(officer, "--as-of", "2010-05-20", "remind", "--outbox", str(outbox), "--from", "pmo@haringey.example")
     made[BOARDS[0]] = reports(BOARDS[0], None)
     # before the second
     run(officer, "revise", "8", "December 2010", "--reason", "PMG review moved", "--on", "2010-06-20")

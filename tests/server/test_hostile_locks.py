@@ -228,7 +228,7 @@ def test_a_reminder_that_cannot_be_recorded_is_never_sent(cli, pg_cluster, pg_pl
     and nothing is recorded; once the item is free, it goes and is recorded."""
     alice = pg_cluster.url(pg_plan_db, "alice")
     owner = "Assistant Chief Executive"
-    assert cli("--db", alice, "contact", "set", owner, "ace@haringey.example").code == 0
+    assert cli("--db", alice, "contact", "set", owner, "ace@haringey.example", "--on", "2010-05-01").code == 0
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     holder = held(eve, f"SELECT hsp.lock_item('{PLAN}', 1)")  # item 1 is the Assistant Chief Executive's
