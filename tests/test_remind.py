@@ -344,7 +344,7 @@ def test_the_fourth_reminder_about_an_item_is_copied_to_the_owners_sponsor(cli, 
     assert msg4["Cc"] == "chief.exec@haringey.example" and "chief.exec@haringey.example" in rcpt4
     assert "Copied to the sponsor (chief.exec@haringey.example)" in text4
     assert "reminder sent to ace@haringey.example, pa.ace@haringey.example, chief.exec@haringey.example" in run(
-        cli, plan_path, "show", "1").out
+        cli, plan_path, "show", "1", as_of="2010-10-01").out  # as it stood when the fourth went
     # escalate_after in the settings: 5 means the sponsor is not copied yet
     config = Path(str(plan_path) + ".toml")
     config.write_text("escalate_after = 5\n", encoding="utf-8")
