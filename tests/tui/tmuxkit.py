@@ -11,8 +11,10 @@ SOCKET = f"hsp-tests-{os.getpid()}"
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args],
-                          capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"tmux {' '.join(args[:3])} failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout
 
 
 def kill_session(name: str) -> None:

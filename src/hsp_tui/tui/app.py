@@ -26,6 +26,7 @@ from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, rev
 from hsp_tui.storage.store import Change, Store, now_iso
 from hsp_tui.domain.textsafe import visible
 from hsp_tui.tui.bindings import key_name
+from hsp_tui.tui.driver import paste_safe
 from hsp_tui.tui.keyhelp import KeyHelp
 from hsp_tui.tui.words import long_past_hint, saved_words, unchanged_words, undone_words
 from hsp_tui.tui.keys import KeyGate
@@ -91,6 +92,9 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         self.watcher = Watcher(self)  # colleagues' saves, told by a server or polled from a file
 
     # -- start ----------------------------------------------------------------------------------
+    def get_driver_class(self) -> type:
+        return paste_safe(super().get_driver_class())  # a paste stays a paste (tui/driver.py)
+
     def get_default_screen(self) -> Screen:
         return MainScreen()
 

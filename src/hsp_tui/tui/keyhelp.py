@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
+from hsp_tui.domain.textsafe import visible
 from hsp_tui.tui.bindings import command_title
 from hsp_tui.tui.palette import SafeCommandPalette
 from hsp_tui.tui.screens.main import MainScreen
@@ -44,7 +45,7 @@ class KeyHelp(_App):
     def keys_for(self, binding: Binding) -> str:
         keys = self.settings.keys.get(binding.id or "", binding.key)
         shown = (self.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
-        return " ".join(f"Ctrl+{k[1:].upper()}" if k.startswith("^") and len(k) > 1 else k for k in shown)
+        return visible(" ".join(f"Ctrl+{k[1:].upper()}" if k.startswith("^") and len(k) > 1 else k for k in shown))
 
     def status_keys_display(self) -> str:
         """The five status keys as the footer shows them: '1-5', or the keys as remapped."""
@@ -74,12 +75,14 @@ class KeyHelp(_App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The app's own actions, then Theme and Quit (not Textual's others: its key panel, maximise
-        and screenshot do nothing an officer needs here)."""
+        and screenshot do nothing an officer needs here). Over a dialog or the progress chart, only
+        Theme and Quit: a command never opens a dialog over another one."""
         main = self.main
-        for b in MainScreen.BINDINGS:
-            if isinstance(b, Binding) and b.id not in ("next_pane", "previous_pane"):
-                yield SystemCommand(command_title(b), f"key: {self.keys_for(b)}", partial(main.run_action, b.action))
-        yield SystemCommand("Help: keys", "key: ?", self.action_help)
+        if screen is main:  # over a dialog, none of them: one dialog at a time
+            for b in MainScreen.BINDINGS:
+                if isinstance(b, Binding) and b.id not in ("next_pane", "previous_pane"):
+                    yield SystemCommand(command_title(b), f"key: {self.keys_for(b)}", partial(main.run_action, b.action))
+            yield SystemCommand("Help: keys", "key: ?", self.action_help)
         yield SystemCommand("Theme", "Change the colours for this session (theme = \"...\" in the "
                             "settings file keeps one)", self.action_change_theme)
         yield SystemCommand("Quit", "key: q", self.action_quit)

@@ -11,15 +11,29 @@ went to the table). So the app holds the keys that arrive:
 - while a dialog opens (HOLDS_KEYS: the dialogs), until it has the focus where the officer expects it;
 
 and passes them on, in order, once that is done.
+
+A bracketed paste is text, never keys: it waits in the same queue, then goes into the input box
+that has the focus as one line with every control character spelled out (`\\x1b`: nothing in it
+runs); where no box has the focus it does nothing, and says so.
+
+Two exceptions: Ctrl+C is acted on as it arrives, whatever is held (it always quits at once); and
+once the app is quitting, the keys still arriving are dropped (a dialog opened by `e` in `q e`
+would be built while the app is taken down).
 """
 
 from __future__ import annotations
 
 from textual import events
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.widgets import Input
 
+from hsp_tui.domain.textsafe import visible
+
 STRAY_SECONDS = 0.1  # a key stopped on its way (never back at the app) holds the others no longer
+URGENT_KEYS = ("ctrl+c",)  # never held behind other keys
+PASTE_REFUSED = ("Pasted text is not run as keys: paste into a text box (n: a note, e: the owner, "
+                 "/: the filter)")
 
 
 class KeyGate(App):
@@ -27,12 +41,19 @@ class KeyGate(App):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._keys_held: list[events.Key] | None = None  # keys waiting, in the order typed
+        self._keys_held: list[events.Key | events.Paste] | None = None  # keys waiting, in the order typed
         self._holding = False  # a dialog is opening
         self._in_flight: events.Key | None = None  # given to a widget, not yet back at the app
 
+    @property
+    def quitting(self) -> bool:
+        return self.return_code is not None
+
     def push_screen(self, screen, *args, **kwargs):
-        """A screen with HOLDS_KEYS = True (the dialogs) calls release_keys() once it has the focus."""
+        """A screen with HOLDS_KEYS = True (the dialogs) calls release_keys() once it has the focus.
+        Nothing opens once the app is quitting."""
+        if self.quitting:
+            return AwaitComplete.nothing()
         if getattr(screen, "HOLDS_KEYS", False):
             self.hold_keys()
         return super().push_screen(screen, *args, **kwargs)
@@ -57,11 +78,17 @@ class KeyGate(App):
 
     async def _pass_held_keys(self) -> None:
         while self._keys_held and not self._waiting():  # a key passed on may hold the next ones
-            await self._take(self._keys_held.pop(0))
+            held = self._keys_held.pop(0)
+            if isinstance(held, events.Paste):
+                await self._paste(held)
+            else:
+                await self._take(held)
         if not self._keys_held and not self._waiting():
             self._keys_held = None
 
     async def _take(self, event: events.Key) -> None:
+        if self.quitting:
+            return
         # An input box takes a letter in its own queue, in order: only the other keys (Enter, Tab,
         # Ctrl+U...) make the next ones wait.
         typed = isinstance(self.focused, Input) and event.is_printable
@@ -72,6 +99,14 @@ class KeyGate(App):
             if self._keys_held is None:
                 self._keys_held = []
             self.set_timer(STRAY_SECONDS, lambda: self._back(event))
+
+    async def _paste(self, event: events.Paste) -> None:
+        if self.quitting:
+            return
+        if isinstance(self.focused, Input):
+            await super().on_event(events.Paste(visible(event.text)))
+        else:
+            self.notify(PASTE_REFUSED, severity="warning")
 
     def key_handled(self, event: events.Key) -> None:
         """A screen that stops a key on its way (it handled it) lets the next ones through at once."""
@@ -85,12 +120,22 @@ class KeyGate(App):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             if not event.is_forwarded:
-                if self._keys_held is not None:
+                if self.quitting:
+                    return
+                if event.key in URGENT_KEYS:
+                    await super().on_event(event)
+                elif self._keys_held is not None:
                     self._keys_held.append(event)
                 else:
                     await self._take(event)
                 return
             await super().on_event(event)
             self._back(event)  # back at the app: its binding (if any) has run
+            return
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            if self._keys_held is not None:
+                self._keys_held.append(event)
+            else:
+                await self._paste(event)
             return
         await super().on_event(event)

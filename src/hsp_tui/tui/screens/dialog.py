@@ -22,6 +22,44 @@ def heading(rec: Recommendation) -> Text:
 T = TypeVar("T")
 
 
+class PassesKeysOn:
+    """Mixed into a screen that closes by a key (the progress chart, the help): the keys typed after
+    the one that closes it go to the screen below, in order, as after a dialog.
+
+    KEYS_IN_ORDER: each key is acted on before the next reaches the screen; HOLDS_KEYS: the keys
+    typed while it opens wait until it has the focus. A key that still reaches it once it is
+    closing is handed back to the app, which gives it to the screen now on top."""
+
+    HOLDS_KEYS = True
+    KEYS_IN_ORDER = True
+    closing = False
+
+    def on_screen_resume(self) -> None:
+        release = getattr(self.app, "release_keys", None)
+        if release is not None:
+            release()
+
+    def close(self) -> None:
+        if self.closing or not self.is_current:
+            return
+        self.closing = True
+        self.dismiss(None)
+
+    def on_key(self, event: events.Key) -> None:
+        if self.closing:
+            pass_on(self, event)
+
+
+def pass_on(screen: "ModalScreen | PassesKeysOn", event: events.Key) -> None:
+    """`event` reached `screen` after it decided to close: the app gives it to the screen below."""
+    event.stop()
+    event.prevent_default()
+    handled = getattr(screen.app, "key_handled", None)
+    if handled is not None:
+        handled(event)
+    screen.app.post_message(events.Key(event.key, event.character))
+
+
 class Dialog(ModalScreen[T], Generic[T]):
     """A dialog that decides once, in the order the keys were typed.
 
@@ -73,8 +111,7 @@ class Dialog(ModalScreen[T], Generic[T]):
     def on_key(self, event: events.Key) -> None:
         if self.decided:
             # Typed after the dialog decided, before it closed: it belongs to the screen below.
-            self._handled(event)
-            self.app.post_message(events.Key(event.key, event.character))
+            pass_on(self, event)
             return
         if event.key in ("enter", "escape") and self.takes_enter_and_escape():
             self._handled(event)

@@ -13,6 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from hsp_tui.tui.screens.dialog import PassesKeysOn
+
 
 KEYS_WIDTH = 16  # the keys column of the help, right-aligned; descriptions start two cells after it
 HELP_FOOTNOTE = ("\nChanges are saved to the file at once; u undoes your last change (the undo is kept in "
@@ -49,7 +51,7 @@ class HelpText(Static):
             self.update(help_text(self.rows, self._width, self.footnote))
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(PassesKeysOn, ModalScreen[None]):
     """Every key, as currently bound (remapped keys included)."""
 
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help_close")]
@@ -73,5 +75,4 @@ class HelpScreen(ModalScreen[None]):
         self.query_one(VerticalScroll).styles.max_height = height - 3
 
     def action_close(self) -> None:
-        if self.is_current:
-            self.dismiss(None)
+        self.close()

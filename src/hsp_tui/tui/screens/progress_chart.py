@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static
 from hsp_tui.formats import charts
 from hsp_tui.domain.progress import Point, progress
 from hsp_tui.domain.textsafe import one_line
+from hsp_tui.tui.screens.dialog import PassesKeysOn
 
 if TYPE_CHECKING:
     from hsp_tui.tui.planapp import PlanApp
@@ -33,7 +34,7 @@ def value(p: Point, name: str) -> int:
     return p.done + p.verified if name == "closed" else getattr(p, name)
 
 
-class ProgressScreen(Screen[None]):
+class ProgressScreen(PassesKeysOn, Screen[None]):
     BINDINGS = [Binding("escape,p,q", "close", "Back", id="progress_close")]
     COMPONENT_CLASSES = {"progress--open", "progress--overdue", "progress--done"}
     DEFAULT_CSS = """
@@ -112,4 +113,4 @@ class ProgressScreen(Screen[None]):
         chart.update(text)
 
     def action_close(self) -> None:
-        self.app.pop_screen()
+        self.close()

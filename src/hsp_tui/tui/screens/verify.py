@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.domain.verdicts import claim, status_before_drop
 from hsp_tui.formats.formatting import history_lines
-from hsp_tui.tui.screens.dialog import heading
+from hsp_tui.domain.textsafe import visible
+from hsp_tui.tui.screens.dialog import Dialog, heading
 
 RECENT = 5  # history entries shown
 
@@ -31,8 +31,12 @@ class Verdict:
     note: str | None
 
 
-class VerifyScreen(ModalScreen[Verdict | None]):
+class VerifyScreen(Dialog[Verdict]):
+    """Enter on Accept or Reject decides at once, as the key arrives (not when the button's Pressed
+    message comes round): the keys typed after it go to the screen below (issue 26)."""
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="verify_cancel")]
+    AUTO_FOCUS = "#verify-note"
 
     def __init__(self, rec: Recommendation) -> None:
         super().__init__()
@@ -52,8 +56,8 @@ class VerifyScreen(ModalScreen[Verdict | None]):
                             "(back to In progress, with your reason).", markup=False)
             entry = claim(rec)
             said = entry.note if entry is not None and entry.note else "(no note given)"
-            who = f" ({entry.by}, {entry_day(entry)})" if entry is not None else ""
-            yield Label(f"{'Reason' if dropped else 'Officer’s note'}{who}: {said}", id="verify-claim",
+            who = f" ({visible(entry.by)}, {entry_day(entry)})" if entry is not None else ""
+            yield Label(f"{'Reason' if dropped else 'Officer’s note'}{who}: {visible(said)}", id="verify-claim",
                         markup=False)
             recent = history_lines(rec)[:RECENT]
             yield Label("Recent history:\n" + "\n".join(f"  #{h.id} {h.when} {h.by}: {h.what}"
@@ -68,25 +72,33 @@ class VerifyScreen(ModalScreen[Verdict | None]):
                              id="verify-reject", variant="error")
             yield Label("Tab to Accept or Reject, Enter chooses · Escape cancels", classes="dim", markup=False)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def takes_enter_and_escape(self) -> bool:
+        return isinstance(self.focused, (Input, Button))
+
+    def confirm(self) -> None:
+        """Enter: on a button, its verdict; in the note, a reminder to choose one."""
+        if isinstance(self.focused, Button):
+            self.choose(self.focused.id == "verify-accept")
+            return
+        self.query_one("#verify-error", Label).update("Choose Accept or Reject (Tab to the buttons).")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:  # a click
         event.stop()
-        self.decide(event.button.id == "verify-accept")
+        self.choose(event.button.id == "verify-accept")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one("#verify-error", Label).update("Choose Accept or Reject (Tab to the buttons).")
 
-    def decide(self, accepted: bool) -> None:
+    def choose(self, accepted: bool) -> None:
+        if self.decided:
+            return
         note = self.query_one("#verify-note", Input).value
         if not note.strip():
             self.query_one("#verify-error", Label).update(
                 "A verdict needs your note (what you saw, or why you reject it): type it, then choose again.")
-            self.query_one("#verify-note", Input).focus()
+            self.set_focus(self.query_one("#verify-note", Input))  # at once: the next key typed goes there
             return
-        self.dismiss(Verdict(accepted, note if note.strip() else None))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.decide(Verdict(accepted, note if note.strip() else None))
 
 
 def entry_day(entry) -> str:
