@@ -27,8 +27,8 @@ def terminal(tmp_path):
     def start(*args: str, env: str = "TERM=xterm-256color", size=(100, 30)) -> str:
         name = f"hsp-keys-{uuid.uuid4().hex[:8]}"
         names.append(name)
-        env = (f"HSP_TUI_CONFIG={shlex.quote(str(tmp_path / 'none.toml'))} "
-               f"HSP_TUI_CRASH_DIR={shlex.quote(str(tmp_path / 'crashes'))} {env}")
+        env = (f"{env} HSP_TUI_CONFIG={shlex.quote(str(tmp_path / 'none.toml'))} "  # env's -u first
+               f"HSP_TUI_CRASH_DIR={shlex.quote(str(tmp_path / 'crashes'))}")
         command = (f"cd {shlex.quote(str(tmp_path))} && env {env} {shlex.quote(str(HSP_TUI))} "
                    + " ".join(shlex.quote(a) for a in args) + "; echo EXIT=$?; sleep 60")
         tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command)
@@ -132,11 +132,14 @@ def test_dumb_terminal_gets_the_printed_table_and_a_hint(terminal, tmp_path):
     assert "The HSP is data-rich" in text and "OVERDUE" in text and "12 of 12 shown" in text
 
 
-def test_without_a_utf8_locale_the_screen_is_drawn_in_ascii(terminal, tmp_path):
+@pytest.mark.parametrize("locale", [
+    "LC_ALL=C LANG=C",  # as the README says: Python's UTF-8 mode does not change the terminal's encoding
+    "-u LC_ALL -u LC_CTYPE LANG=C",  # Python coerces LC_CTYPE to C.UTF-8 in its own environment
+    "LC_ALL=C LANG=C PYTHONUTF8=0 PYTHONCOERCECLOCALE=0 PYTHONIOENCODING=",
+], ids=["lc-all-c", "lang-c", "lc-all-c-no-utf8-mode"])
+def test_without_a_utf8_locale_the_screen_is_drawn_in_ascii(terminal, tmp_path, locale):
     db = tmp_path / "plan.json"
-    name = terminal("--db", str(db), "--as-of", "2010-06-01",
-                    env="TERM=xterm-256color LC_ALL=C LANG=C PYTHONUTF8=0 PYTHONCOERCECLOCALE=0 "
-                        "PYTHONIOENCODING=")
+    name = terminal("--db", str(db), "--as-of", "2010-06-01", env=f"{locale} TERM=xterm-256color")
     text = screen_with(name, "Recommendations (12)")
     assert "\\u25" not in text and "\\xb7" not in text and "\\u2026" not in text
     assert "+- Recommendations (12) -" in text

@@ -36,10 +36,11 @@ def run_app(ctx: Any) -> int:
 
     import sys
 
-    from hsp_tui.tui.ascii import ascii_where_needed
+    from hsp_tui.tui.ascii import ascii_where_needed, terminal_encoding, users_environment
 
     app = app_for(ctx)
-    with ascii_where_needed(sys.__stderr__):  # Textual draws on stderr
+    # Textual draws on stderr, in the terminal's encoding (the user's locale, not Python's UTF-8 mode).
+    with ascii_where_needed(sys.__stderr__, terminal_encoding(users_environment())):
         result = run_reporting_crashes(app, crash_folder(ctx.env))
     if app.failure is not None:  # the rest of a large plan could not be read (a damaged record)
         raise app.failure
