@@ -38,6 +38,9 @@ def test_full_file(tmp_path):
     ('keys = "x"', "keys must be a table"),
     ("[keys]\nset_done = 4", "[keys] set_done must be text"),
     ('[keys]\nset_done = "4,"', "[keys] set_done has an empty key"),
+    # A key name would be drawn in the footer and the help: no terminal control in it (issue 21).
+    ('[keys]\nquit = "\\u001b]0;PWNED\\u0007"', "[keys] quit has a control character in '\\x1b]0;PWNED\\x07'"),
+    ('[keys]\nquit = "q\\u202e"', "[keys] quit has a control character"),
 ])
 def test_bad_file_is_one_line_naming_file_and_key(tmp_path, text, words):
     path = write(tmp_path, text)
@@ -45,7 +48,7 @@ def test_bad_file_is_one_line_naming_file_and_key(tmp_path, text, words):
         load_settings(path)
     message = str(info.value)
     assert str(path) in message and words in message
-    assert "\n" not in message
+    assert "\n" not in message and "\x1b" not in message
 
 
 def test_not_utf8(tmp_path):

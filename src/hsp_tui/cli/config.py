@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from hsp_tui.domain.errors import InputError
 from hsp_tui.domain.rules import check_address
+from hsp_tui.domain.textsafe import visible
 
 KNOWN = ("due_soon_days", "theme", "keys", "sender", "reply_to", "escalate_after")
 DEFAULT_ESCALATE_AFTER = 3
@@ -129,10 +130,13 @@ def parse_settings(text: str, path: Path) -> Settings:
                          f"not {_type_name(keys)}")
     for binding_id, value in keys.items():
         if not isinstance(value, str) or not value.strip():
-            raise InputError(f"{path}: [keys] {binding_id} must be text such as \"ctrl+d\" or \"4,d\", "
+            raise InputError(f"{path}: [keys] {visible(binding_id)} must be text such as \"ctrl+d\" or \"4,d\", "
                              f"not {_type_name(value)} ({value!r})")
         if any(not part.strip() for part in value.split(",")):
-            raise InputError(f"{path}: [keys] {binding_id} has an empty key in {value!r}")
+            raise InputError(f"{path}: [keys] {visible(binding_id)} has an empty key in {value!r}")
+        if visible(value) != value or not value.isprintable():  # it would be drawn in the footer and help
+            raise InputError(f"{path}: [keys] {visible(binding_id)} has a control character in {value!r}: "
+                             "a key name is letters, digits and + (such as \"ctrl+d\")")
     return Settings(path=path, due_soon_days=days, theme=theme.strip() if theme else None, **addresses,
                     escalate_after=escalate,
                     keys={k: ",".join(p.strip() for p in v.split(",")) for k, v in keys.items()})

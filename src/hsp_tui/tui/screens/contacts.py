@@ -23,7 +23,7 @@ from hsp_tui.domain.rules import check_address
 from hsp_tui.domain.errors import HspError
 from hsp_tui.formats.formatting import fmt_date, plural
 from hsp_tui.formats.remind import Reminder, SmtpTarget, Unaddressed, parse_smtp_url
-from hsp_tui.domain.textsafe import one_line
+from hsp_tui.domain.textsafe import one_line, visible
 from hsp_tui.tui.screens.dialog import Dialog
 
 
@@ -61,7 +61,7 @@ class ContactsScreen(Dialog[ContactEdit]):
 
     @staticmethod
     def _line(owner: str, addresses: tuple[str, ...]) -> Text:
-        return Text(f"{one_line(owner, 40)}: {', '.join(addresses) if addresses else '(no address)'}")
+        return Text(f"{one_line(owner, 40)}: {visible(', '.join(addresses)) if addresses else '(no address)'}")
 
     def on_mount(self) -> None:
         if self.contacts:
@@ -75,7 +75,8 @@ class ContactsScreen(Dialog[ContactEdit]):
     def _show(self, k: int) -> None:
         owner, addresses = self.contacts[k]
         self.query_one("#contacts-owner", Label).update(f"Addresses of {one_line(owner, 60)}:")
-        self.query_one("#contacts-addresses", Input).value = ", ".join(addresses)
+        # Addresses edited into the file are not checked on read: shown spelled out, as everywhere.
+        self.query_one("#contacts-addresses", Input).value = visible(", ".join(addresses))
         self.query_one("#contacts-error", Label).update("")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -101,10 +102,10 @@ class ContactsScreen(Dialog[ContactEdit]):
         try:
             addresses = split_addresses(self.query_one("#contacts-addresses", Input).value)
         except HspError as exc:
-            error.update(f"{exc}. Separate addresses with commas.")
+            error.update(f"{visible(str(exc))}. Separate addresses with commas.")
             return
         if not addresses and not old:
-            error.update(f"{owner} has no address to remove: type one, or Escape to cancel.")
+            error.update(f"{one_line(owner, 60)} has no address to remove: type one, or Escape to cancel.")
             return
         self.decide(ContactEdit(owner, addresses))
 
@@ -131,7 +132,7 @@ class RemindScreen(Dialog[RemindTo]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = f"Remind owners (as of {fmt_date(self.as_of)})"
-            lines = [f"{', '.join(r.to)}: {len(r.overdue)} overdue, {len(r.due_soon)} due within "
+            lines = [f"{visible(', '.join(r.to))}: {len(r.overdue)} overdue, {len(r.due_soon)} due within "
                      f"{plural(self.days, 'day')} ({one_line(r.owner, 40)})" for r in self.reminders]
             lines += [f"no address for {one_line(m.owner, 40)} ({plural(m.count, 'item')}): c sets one"
                       for m in self.missing]
@@ -141,7 +142,7 @@ class RemindScreen(Dialog[RemindTo]):
             yield Label(f"{plural(len(self.reminders), 'message')} to send. Send to an outbox folder "
                         "(.eml files) or an SMTP server (smtp://user@host:587, smtps://host:465; the "
                         "password from HSP_TUI_SMTP_PASSWORD or ~/.netrc):", markup=False)
-            yield Input(self.last_target, id="remind-to", placeholder="./outbox or smtp://user@host:587")
+            yield Input(visible(self.last_target), id="remind-to", placeholder="./outbox or smtp://user@host:587")
             yield Label("", id="remind-error", classes="error", markup=False)
             yield Label("Enter sends · Escape cancels", classes="dim", markup=False)
 
@@ -167,15 +168,15 @@ class RemindScreen(Dialog[RemindTo]):
             try:
                 target = parse_smtp_url(where)
             except HspError as exc:
-                error.update(str(exc).removeprefix("--smtp "))
+                error.update(visible(str(exc).removeprefix("--smtp ")))
                 return
             self.decide(RemindTo(None, target))
             return
         folder = Path(where).expanduser()
         if not folder.exists():  # as `remind --outbox` says it
-            error.update(f"{where}: the folder does not exist (create it first, or give an smtp:// URL).")
+            error.update(f"{visible(where)}: the folder does not exist (create it first, or give an smtp:// URL).")
             return
         if not folder.is_dir():
-            error.update(f"{where}: not a folder.")
+            error.update(f"{visible(where)}: not a folder.")
             return
         self.decide(RemindTo(folder, None))

@@ -42,6 +42,10 @@ class EditScreen(Dialog[EditResult]):
         super().__init__()
         self.rec = rec
         self.reference = reference
+        # What the boxes show at first: the file's text, every control character spelled out (an
+        # owner saved with an escape sequence must not reach the terminal from the box).
+        self.shown_owner = visible(rec.owner)
+        self.shown_deadline = visible(rec.current_deadline)
 
     AUTO_FOCUS = "#edit-owner"
 
@@ -51,9 +55,9 @@ class EditScreen(Dialog[EditResult]):
             box.border_title = "Edit owner and deadline"
             yield Label(heading(rec), classes="dialog-heading")
             yield Label("Owner")
-            yield Input(rec.owner, id="edit-owner")
+            yield Input(self.shown_owner, id="edit-owner")
             yield Label(Text("Deadline (agreed: ") + Text(visible(rec.deadline)) + Text(")"))
-            yield Input(rec.current_deadline, id="edit-deadline",
+            yield Input(self.shown_deadline, id="edit-deadline",
                         placeholder="e.g. July 2010, 31/03/2011, Q3 2010/11, Ongoing")
             yield Label("", id="edit-resolves", markup=False)
             yield Label("Reason for the new deadline (needed if it changes)")
@@ -65,7 +69,7 @@ class EditScreen(Dialog[EditResult]):
                 yield Button("Cancel", id="edit-cancel")
 
     def on_mount(self) -> None:
-        self._show_resolution(self.rec.current_deadline)
+        self._show_resolution(self.shown_deadline)
 
     def _move_focus(self, step: int) -> None:
         for box in self.query(Input):
@@ -126,16 +130,16 @@ class EditScreen(Dialog[EditResult]):
         if not owner.strip():
             error.update("The owner is empty.")
             return
-        new_deadline = deadline.strip() != self.rec.current_deadline.strip()
+        new_deadline = deadline.strip() != self.shown_deadline.strip()
         if new_deadline:
             if not self._show_resolution(deadline):
                 error.update("The deadline cannot be read: fix it, or Escape to cancel.")
                 return
             if not reason.strip():
                 error.update("A new deadline is a revision: give the reason for it.")
-                self.query_one("#edit-reason", Input).focus()
+                self.set_focus(self.query_one("#edit-reason", Input))  # at once: the next key typed goes there
                 return
-        owner_changed = owner != self.rec.owner
+        owner_changed = owner != self.shown_owner
         if not owner_changed and not new_deadline:
             self.decide(EditResult(None, None, None))  # saved as it was: the caller says "No change"
             return

@@ -15,6 +15,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
 
+from hsp_tui.domain.textsafe import visible
+
 STATUS_ACTION = "set_status("
 NARROW_HIDDEN = ("toggle_overdue", "cycle_sort", "review_date")  # and the command palette's ^p
 NARROW_BELOW = 110  # columns
@@ -74,11 +76,12 @@ class HspFooter(Static):
             if binding.action.startswith(STATUS_ACTION):
                 if not status_shown:  # one entry for the five keys; a click opens the help, which lists them
                     status_shown = True
-                    entries.append((self.status_keys(), "Status", "app.help"))
+                    entries.append((visible(self.status_keys()), "Status", "app.help"))
                 continue
             if self.narrow and binding.action in NARROW_HIDDEN:
                 continue
-            entries.append((self.app.get_key_display(binding), binding.description, f"{namespace}.{binding.action}"))
+            entries.append((visible(self.app.get_key_display(binding)), binding.description,
+                            f"{namespace}.{binding.action}"))
         palette = not self.narrow and self.app.ENABLE_COMMAND_PALETTE
         if (entries, palette) == (self.entries, self.palette):
             return
