@@ -19,6 +19,16 @@ from inprocess import Result, clean_env, run_in_process
 FIXED_AT = "2010-06-01T09:00:00+01:00"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `monkey` (more seeds of the random-keys test) run only when asked for: -m monkey."""
+    if "monkey" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="more monkey seeds: run with -m monkey")
+    for item in items:
+        if "monkey" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def seed_data() -> dict:
     return seed_to_data(seed_document(), by="tester", at=FIXED_AT)
