@@ -91,3 +91,17 @@ def test_the_filter_spells_out_escapes_only_inside_a_paste_even_split_across_rea
     out = "".join(f.feed(r) for r in reads) + f.flush()
     assert out == "a\x1b[A\x1b[200~hello \\x1b world\x1b[201~\x1b[B"
     assert f.feed("\x1b") == "" and f.flush() == "\x1b"  # a lone Escape, passed on once nothing follows
+
+
+def test_textual_s_own_parser_turns_a_paste_holding_esc_into_keys():
+    """Why tui/driver.py exists: Textual's parser, fed a bracketed paste with an ESC in it, gives
+    keystrokes (which ran as the app's keys). When an upgrade stops doing so, the filter can go."""
+    from textual import events
+    from textual.drivers import linux_driver
+
+    pasted = "\x1b[200~hello \x1b world quit 2 end and some more text to read\x1b[201~"
+    alone = list(linux_driver.XTermParser(False).feed(pasted))
+    assert any(isinstance(e, events.Key) for e in alone)
+    filtered = list(linux_driver.XTermParser(False).feed(PasteFilter().feed(pasted)))
+    assert [type(e) for e in filtered] == [events.Paste]
+    assert filtered[0].text == "hello \\x1b world quit 2 end and some more text to read"
