@@ -31,6 +31,7 @@ from textual.widgets import Input
 from hsp_tui.domain.textsafe import visible
 
 STRAY_SECONDS = 0.1  # a key stopped on its way (never back at the app) holds the others no longer
+HOLD_CHECK_SECONDS = 0.5  # how often a dialog still opening is looked at (see _watch_hold)
 URGENT_KEYS = ("ctrl+c",)  # never held behind other keys
 PASTE_REFUSED = ("Pasted text is not run as keys: paste into a text box (n: a note, e: the owner, "
                  "/: the filter)")
@@ -43,6 +44,7 @@ class KeyGate(App):
         super().__init__(*args, **kwargs)
         self._keys_held: list[events.Key | events.Paste] | None = None  # keys waiting, in the order typed
         self._holding = False  # a dialog is opening
+        self._holds = 0  # how many times keys were held (a later hold is not ended by an earlier limit)
         self._in_flight: events.Key | None = None  # given to a widget, not yet back at the app
 
     @property
@@ -56,12 +58,27 @@ class KeyGate(App):
             return AwaitComplete.nothing()
         if getattr(screen, "HOLDS_KEYS", False):
             self.hold_keys()
+            self._holds += 1
+            self._watch_hold(screen, self._holds)
         return super().push_screen(screen, *args, **kwargs)
 
     def hold_keys(self) -> None:
         self._holding = True
         if self._keys_held is None:
             self._keys_held = []
+
+    def _watch_hold(self, screen, hold: int) -> None:
+        """A screen that is gone without ever coming up must not hold the keys for good (Escape and
+        q would wait behind them forever); one still opening (a busy machine) goes on holding."""
+        def check() -> None:
+            if self._holds != hold or not self._holding:
+                return
+            if screen in self.screen_stack:
+                self._watch_hold(screen, hold)
+            else:
+                self.release_keys()
+
+        self.set_timer(HOLD_CHECK_SECONDS, check)
 
     def release_keys(self) -> None:
         if self._holding:
