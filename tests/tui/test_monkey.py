@@ -40,10 +40,12 @@ CHARACTERS = {"enter": "\r", "escape": "\x1b", "tab": "\t", "space": " ", "slash
 # it: seeds 2 and 3 of KeyError in OptionList._move_page (a page key before a list was laid out),
 # seed 5 of ScreenStackError (a dialog dismissed twice). Their bursts are drawn as they were; what
 # issue 26 added (tiny sizes, pastes, the palette, the quit) comes from a second generator, between
-# them. Seed 7 runs on a 2,000-item plan. More seeds with the `monkey` marker (-m monkey).
-SEEDS = [2, 3, 5]
+# them. Seed 13 crashed the app at 1x1 after a dialog closed (ValueError in Rich's chop_cells from
+# the deadlines pane, an OptionList, measured at width 0: hsp.tcss gives lists a minimum width).
+# Seed 7 runs on a 2,000-item plan. More seeds with the `monkey` marker (-m monkey).
+SEEDS = [2, 3, 5, 13]
 LARGE_SEEDS = [7]
-MORE_SEEDS = [6, 8, 11, 12, 13]
+MORE_SEEDS = [6, 8, 11, 12]
 MORE_LARGE_SEEDS = [9, 10]
 BURSTS = 35  # per seed: with 5-30 keys each, about 600 keys a seed
 LARGE_BURSTS = 15
