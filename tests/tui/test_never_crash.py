@@ -228,3 +228,12 @@ async def test_a_palette_command_never_opens_a_dialog_over_another(make_app, tmp
         await settled(pilot)
         assert [type(s) for s in app.screen_stack if isinstance(s, Dialog)] == [ExportScreen]
         assert app.is_running
+
+
+async def test_keys_after_the_palette_s_escape_go_to_the_table(make_app, plan_path):
+    app = make_app()
+    async with app.run_test() as pilot:
+        burst(app, "ctrl+p", *"set", "escape", "2")
+        await until(pilot, lambda: on_disk(plan_path, 1)["status"] == "in_progress", "2: In progress")
+        await alive(pilot)
+        assert app.screen is app.main

@@ -15,17 +15,20 @@ decided is ignored.
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.widgets import Input
+
+from hsp_tui.tui.screens.dialog import pass_on
 
 
 MAX_SEARCH = 60
 
 
 class SafeCommandPalette(CommandPalette):
+    KEYS_IN_ORDER = True  # each key acted on before the next (tui/keys.py): Escape closes it first
     BINDINGS = [
         Binding("pagedown", "page(1)", "Next page", show=False),
         Binding("pageup", "page(-1)", "Previous page", show=False),
@@ -58,6 +61,11 @@ class SafeCommandPalette(CommandPalette):
             return AwaitComplete.nothing()
         self.closing = True
         return super().dismiss(result)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key typed after the palette decided to close goes to the screen below (as after a dialog)."""
+        if self.closing:
+            pass_on(self, event)
 
     @on(Input.Submitted)
     def _after_closing(self, event: Input.Submitted) -> None:
