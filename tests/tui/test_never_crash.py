@@ -237,3 +237,19 @@ async def test_keys_after_the_palette_s_escape_go_to_the_table(make_app, plan_pa
         await until(pilot, lambda: on_disk(plan_path, 1)["status"] == "in_progress", "2: In progress")
         await alive(pilot)
         assert app.screen is app.main
+
+
+async def test_shift_tab_enter_typed_with_x_open_the_format_list(make_app, tmp_path, monkeypatch):
+    """The export dialog focused its path box a second time, after the keys typed with `x` had moved
+    the focus: Enter then exported instead of opening the format list."""
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test() as pilot:
+        for _ in range(5):
+            burst(app, "x", "shift+tab", "enter")
+            await until(pilot, lambda: isinstance(app.screen, ExportScreen)
+                        and app.screen.query_one(Select).expanded, "the format list open")
+            await settled(pilot)
+            assert not list(tmp_path.glob("hsp-export-*"))
+            burst(app, "escape", "escape")
+            await until(pilot, lambda: app.screen is app.main, "the dialog closed")

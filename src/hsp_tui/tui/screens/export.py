@@ -55,12 +55,11 @@ class ExportScreen(Dialog[Path]):
                 yield Button("Export", variant="primary", id="export-ok")
                 yield Button("Cancel", id="export-cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
-
     @on(Select.Changed, "#export-format")
     def format_changed(self, event: Select.Changed) -> None:
-        if event.value not in EXPORT_FORMATS:
+        if event.value not in EXPORT_FORMATS or event.value == self.fmt:
+            # Not a choice: Select also says Changed for the value it was built with, late (after keys
+            # typed with `x` may have moved the focus and opened the list: it must stay open).
             return
         old, self.fmt = self.fmt, str(event.value)
         path = self.query_one("#export-path", Input)
