@@ -156,3 +156,14 @@ class KeyGate(App):
                 await self._paste(event)
             return
         await super().on_event(event)
+
+
+def pass_on(screen, event: events.Key) -> None:
+    """`event` reached `screen` after it decided to close (a dialog, the palette, the help): the app
+    gives it to the screen now on top, after the keys already waiting."""
+    event.stop()
+    event.prevent_default()
+    handled = getattr(screen.app, "key_handled", None)
+    if handled is not None:
+        handled(event)
+    screen.app.post_message(events.Key(event.key, event.character))

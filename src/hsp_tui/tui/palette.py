@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.widgets import Input
 
-from hsp_tui.tui.screens.dialog import pass_on
+from hsp_tui.tui.keys import pass_on
 
 
 MAX_SEARCH = 60

@@ -13,6 +13,7 @@ from textual.widgets import Input
 
 from hsp_tui.domain.records import Recommendation
 from hsp_tui.domain.textsafe import one_line
+from hsp_tui.tui.keys import pass_on
 
 
 def heading(rec: Recommendation) -> Text:
@@ -48,16 +49,6 @@ class PassesKeysOn:
     def on_key(self, event: events.Key) -> None:
         if self.closing:
             pass_on(self, event)
-
-
-def pass_on(screen: "ModalScreen | PassesKeysOn", event: events.Key) -> None:
-    """`event` reached `screen` after it decided to close: the app gives it to the screen below."""
-    event.stop()
-    event.prevent_default()
-    handled = getattr(screen.app, "key_handled", None)
-    if handled is not None:
-        handled(event)
-    screen.app.post_message(events.Key(event.key, event.character))
 
 
 class Dialog(ModalScreen[T], Generic[T]):
