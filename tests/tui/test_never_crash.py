@@ -20,6 +20,15 @@ from test_bursts import burst, history, until_shown
 from tuikit import Notices, on_disk, settled, until
 
 
+def done_by_officer(plan_path) -> None:
+    """No. 1 Done, recorded by someone else: the verdict is the auditor's (four eyes, issue 22)."""
+    from hsp_tui.domain.commands import SetStatus
+    from hsp_tui.domain.records import Status
+    from hsp_tui.storage.store import Store
+
+    Store(plan_path).run(SetStatus(1, Status.DONE), by="officer")
+
+
 async def alive(pilot) -> None:
     await settled(pilot)
     await pilot.pause(0.05)
@@ -76,10 +85,9 @@ async def test_verify_reject_then_keys_in_one_burst(make_app, plan_path):
     """4, v, then Tab Tab Enter a Tab Tab Enter at once: ScreenStackError from pop_screen in decide.
     Now: Reject with no reason asks for one (the focus back in the note), `a` is the reason, and the
     second Reject sends No. 1 back to In progress once."""
+    done_by_officer(plan_path)
     app = make_app()
     async with app.run_test() as pilot:
-        await pilot.press("4")
-        await until(pilot, lambda: on_disk(plan_path, 1)["status"] == "done", "No. 1 done")
         await pilot.press("v")
         await until_shown(pilot, VerifyScreen)
         burst(app, "tab", "tab", "enter", "a", "tab", "tab", "enter")
@@ -126,15 +134,14 @@ async def test_p_p_n_q_does_not_quit(make_app):
 
 async def test_verify_keys_typed_after_its_enter_go_to_the_table(make_app, plan_path):
     """`v Tab Enter 2` saved the verdict with the note "2"; the 2 is the status key it was typed as."""
+    done_by_officer(plan_path)
     app = make_app()
     async with app.run_test() as pilot:
-        await pilot.press("4")
-        await until(pilot, lambda: on_disk(plan_path, 1)["status"] == "done", "No. 1 done")
-        burst(app, "v", "tab", "enter", "2")
+        burst(app, "v", *"seen", "tab", "enter", "2")  # a verdict needs a note (issue 22)
         await until(pilot, lambda: on_disk(plan_path, 1)["status"] == "in_progress", "2: In progress")
         await alive(pilot)
         verdicts = history(plan_path, 1, "verify")
-        assert len(verdicts) == 1 and verdicts[0].get("note") is None and verdicts[0]["new"] == "verified"
+        assert len(verdicts) == 1 and verdicts[0].get("note") == "seen" and verdicts[0]["new"] == "verified"
 
 
 async def test_a_paste_on_the_main_screen_does_nothing_and_says_so(make_app, plan_path):
@@ -199,11 +206,10 @@ async def test_ctrl_c_quits_from_anywhere_in_the_same_burst(make_app, plan_path,
                          ids=["note", "export-format-list", "contacts-box", "edit-buttons", "palette",
                               "milestone", "review-date", "remind", "verify-button"])
 async def test_escape_closes_the_top_dialog(make_app, plan_path, keys, escapes):
+    if keys[0] == "v":
+        done_by_officer(plan_path)
     app = make_app()
     async with app.run_test() as pilot:
-        if keys[0] == "v":
-            await pilot.press("4")
-            await until(pilot, lambda: on_disk(plan_path, 1)["status"] == "done", "No. 1 done")
         burst(app, *keys)
         await until(pilot, lambda: app.screen is not app.main, "a dialog")
         if escapes == 2:  # the format list: dropped down before the Escapes
