@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -20,7 +21,10 @@ from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.storage.store import Store
 from hsp_tui.domain.textsafe import one_line, visible
 
-from .helpers import load_raw, make_plan, recs, run_cli, write_csv
+from .helpers import AS_OF, load_raw, make_plan, recs, run_cli, write_csv
+
+# Changes made here take effect by the review date the commands use (they show the plan as it stood)
+REVIEWED = date.fromisoformat(AS_OF)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +187,7 @@ def test_csv_export_guards_what_spreadsheets_read_as_formulas_and_every_text_rou
     assert run_cli(db, "import", str(src)).returncode == 0
     store = Store(db)
     for i, text in enumerate(texts, start=1):
-        store.set_owner(i, text if text.strip() else "x" + text, by="officer")
+        store.set_owner(i, text if text.strip() else "x" + text, by="officer", on=REVIEWED)
     owners = {i: r["owner"] for i, r in recs(db).items()}
     out = tmp_path / "export.csv"
     assert run_cli(db, "export", "--format", "csv", "-o", str(out)).returncode == 0
@@ -205,7 +209,7 @@ def test_an_officers_leading_apostrophe_survives_export_and_import(tmp_path):
     src = write_csv(tmp_path / "p.csv", [[1, "1", "'=literal", "'=literal", "April 2010", "'=literal"]])
     assert run_cli(db, "import", str(src)).returncode == 0
     assert recs(db)[1]["owner"] == "=literal"  # an apostrophe before a formula in a CSV is a guard
-    Store(db).set_owner(1, "'=literal", by="officer")
+    Store(db).set_owner(1, "'=literal", by="officer", on=REVIEWED)
     out = tmp_path / "e.csv"
     assert run_cli(db, "export", "--format", "csv", "-o", str(out)).returncode == 0
     assert csv_cells(out)["1"]["owner"] == "''=literal"
@@ -230,7 +234,7 @@ def test_zero_width_and_tag_characters_are_spelled_out(char, spelled):
 def test_two_owners_that_look_the_same_are_told_apart_in_the_list(template, tmp_path):
     db = tmp_path / "plan.json"
     db.write_bytes(template.read_bytes())
-    Store(db).set_owner(1, "Head of Audit", by="x")
-    Store(db).set_owner(2, "Head\u200b of Audit", by="x")
+    Store(db).set_owner(1, "Head of Audit", by="x", on=REVIEWED)
+    Store(db).set_owner(2, "Head\u200b of Audit", by="x", on=REVIEWED)
     r = run_cli(db, "show", "2")
     assert r.returncode == 0 and "Head\\u200b of Audit" in r.stdout and "\u200b" not in r.stdout

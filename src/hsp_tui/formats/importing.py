@@ -136,8 +136,11 @@ def _build(path: Path, meta: dict[str, Any], rows: list[tuple[str, Mapping[str, 
             next_id = next_entry_id((h["id"] for h in doc["history"]), where)
         except ConflictError as exc:  # no id left for the import's own entry
             raise InputError(str(exc)) from None
+        created_here = not doc["history"]
         doc["history"].append({"id": next_id, "at": at, "by": by, "action": "import", "field": None,
                                "old": None, "new": None, "note": f"imported from {path.name}"})
+        if created_here and plan_date is not None:  # an item new with this plan starts on the plan's date
+            doc["history"][-1]["on"] = plan_date.isoformat()
         try:
             msgspec.convert(doc, Recommendation)  # every value as the plan file declares it
         except msgspec.ValidationError as exc:
@@ -285,7 +288,5 @@ def seed_to_data(seed: Mapping[str, Any], *, by: str, at: str) -> dict[str, Any]
     result = _build(Path("seed"), meta, rows, by=by, at=at, plan_date=plan_date)
     for doc in result.data["recommendations"].values():
         doc["history"][-1]["note"] = "created from the plan as published (Appendix A)"
-        doc["history"][-1]["action"] = "create"
-        if plan_date is not None:  # the plan's creation takes effect on the plan's date
-            doc["history"][-1]["on"] = plan_date.isoformat()
+        doc["history"][-1]["action"] = "create"  # on the plan's date, as every new item (_build)
     return result.data

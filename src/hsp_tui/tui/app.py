@@ -318,11 +318,19 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         judged again (O(1) instead of re-reading every item of a large plan); otherwise the whole
         plan as saved.
         """
-        change = self.store.run(command, by=self.user, wait=wait)
+        change = self.store.run(command, by=self.user, wait=wait, **self.change_day())
         patched = after_change(self.plan_view, change, seen)
         if patched is not None:
             return change, *patched
         return change, self.judge(lambda: change.plan), None
+
+    def change_day(self) -> dict[str, date]:
+        """When a change takes effect, as on the command line: on the review date when one was given
+        (--as-of, or `r`), never after today (the app's clock); else the day it is recorded."""
+        if not self.as_of_given:
+            return {}
+        today = date.fromisoformat(self.clock()[:10])
+        return {"on": min(self.as_of, today), "today": today}
 
     async def show_saved(self) -> None:
         """Read the whole plan as saved now (in a thread), judge it and show it. In turn (`in_turn`)."""

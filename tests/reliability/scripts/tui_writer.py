@@ -19,7 +19,7 @@ from hsp_tui.tui import build_app
 
 async def run() -> None:
     db, presses, how = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    app = build_app(Store(db), as_of=date(2011, 1, 1), user="tui")
+    app = build_app(Store(db), as_of=date(2011, 1, 1), as_of_given=True, user="tui")  # as `hsp-tui --as-of`
     said = []  # each notification the app shows, as Textual receives it (its public testing hook)
 
     def hear(message) -> None:
