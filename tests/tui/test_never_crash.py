@@ -17,6 +17,7 @@ from hsp_tui.tui.screens.note import NoteScreen
 from hsp_tui.tui.screens.verify import VerifyScreen
 
 from test_bursts import burst, history, until_shown
+from conftest import AS_OF
 from tuikit import Notices, on_disk, settled, until
 
 
@@ -26,7 +27,8 @@ def done_by_officer(plan_path) -> None:
     from hsp_tui.domain.records import Status
     from hsp_tui.storage.store import Store
 
-    Store(plan_path).run(SetStatus(1, Status.DONE), by="officer")
+    # on the review date the app works at (its changes take effect then, as the command line's do)
+    Store(plan_path).run(SetStatus(1, Status.DONE), by="officer", on=AS_OF, today=AS_OF)
 
 
 async def alive(pilot) -> None:
