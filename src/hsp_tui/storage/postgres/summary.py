@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from hsp_tui.domain.errors import InputError
 from hsp_tui.domain.records import PlanMeta, Recommendation
 from hsp_tui.storage.contract import PlanCounts
@@ -29,7 +31,8 @@ def plan_counts(session: Any) -> list[PlanCounts]:
         try:
             reference = PlanMeta.from_dict({**meta, "contacts": [], "history": []}).date
             out.append(PlanCounts(name, title, items, open_, reference, tuple(_open_items(session, plan_id))))
-        except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        # (msgspec before 0.19's ValidationError is no ValueError: named as well)
+        except (InputError, KeyError, TypeError, ValueError, AttributeError, msgspec.ValidationError) as exc:
             out.append(PlanCounts(name, title, items, open_, None, (), f"{type(exc).__name__}: {exc}"))
     return out
 
