@@ -16,26 +16,9 @@ from hsp_tui.tui.screens.main import MainScreen
 from hsp_tui.tui.screens.note import NoteScreen
 from hsp_tui.tui.widgets.footer import HspFooter
 from notices import Notices
+from appkit import header_text, settled, until
 
 AS_OF = date(2010, 6, 1)
-
-
-async def until(pilot, check, tries: int = 1000) -> bool:
-    for _ in range(tries):
-        if check():
-            return True
-        await pilot.pause(0.01)
-    return check()
-
-
-async def settled(pilot) -> None:
-    await until(pilot, lambda: not pilot.app.loading, tries=500)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def header_text(app) -> str:
-    return app.main.query_one("#header").content.plain
 
 
 def footer_words(app) -> list[str]:

@@ -13,27 +13,9 @@ from hsp_tui.storage.store import Store
 from hsp_tui.tui import build_app
 from notices import Notices
 from pgharness import OWNER, destroy, seed_data, start_cluster
+from appkit import header_text, settled, until
 
 AS_OF = date(2010, 6, 1)
-
-
-async def until(pilot, check, tries: int = 1000) -> bool:
-    for _ in range(tries):
-        if check():
-            return True
-        await pilot.pause(0.01)
-    return check()
-
-
-async def settled(pilot) -> None:
-    """Until the whole plan is shown and every change asked for has been saved and shown."""
-    await until(pilot, lambda: not pilot.app.loading, tries=500)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def header_text(app) -> str:
-    return app.main.query_one("#header").content.plain
 
 
 def shown_status(app, number: int) -> Status:

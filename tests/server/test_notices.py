@@ -12,24 +12,11 @@ from hsp_tui.domain.records import Status
 from hsp_tui.storage.store import Store
 from hsp_tui.tui import build_app
 from notices import Notices
+from appkit import settled, until
 
 AS_OF = date(2010, 6, 1)
 PLAN = "haringey-2010"
 ITEM_READ = "FROM hsp.item WHERE plan_id = $1 AND number = ANY"  # some items, by number
-
-
-async def until(pilot, check, tries: int = 1500) -> bool:
-    for _ in range(tries):
-        if check():
-            return True
-        await pilot.pause(0.01)
-    return check()
-
-
-async def settled(pilot) -> None:
-    await until(pilot, lambda: not pilot.app.loading, tries=500)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def shown_status(app, number: int) -> Status:
