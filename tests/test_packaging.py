@@ -59,6 +59,7 @@ def test_wheel_ships_the_seed_and_the_installed_package_finds_it(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "hsp_tui/data/partnership-working-in-haringey-2010.json" in names
     assert "hsp_tui/storage/postgres/hsp.sql" in names  # the server's schema, read by `init`
+    assert "hsp_tui/formats/report.css" in names  # the HTML report's stylesheet, embedded in the page
     target = tmp_path / "site"
     inst = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
@@ -66,7 +67,8 @@ def test_wheel_ships_the_seed_and_the_installed_package_finds_it(tmp_path):
     )
     assert inst.returncode == 0, inst.stderr
     env = {**os.environ, "PYTHONPATH": str(target)}
-    code = "import hsp_tui, hsp_tui.storage.seed as s; print(hsp_tui.__file__); print(s.seed_path())"
+    code = ("import hsp_tui, hsp_tui.storage.seed as s, hsp_tui.formats.report_html as h; "
+            "assert '@page' in h.CSS; print(hsp_tui.__file__); print(s.seed_path())")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     module_file, seed_file = proc.stdout.split()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from importlib import resources
 from typing import Iterator
 
 from hsp_tui.formats import charts
@@ -29,31 +30,8 @@ from hsp_tui.domain.review import Review
 TEXT_COLOURS = (("#1a1a1a", "#ffffff"), ("#1a1a1a", "#eef1f5"), ("#8a1c14", "#ffffff"), ("#0b3d6e", "#ffffff"))
 BORDER = "#767676"
 
-CSS = """
-:root { color: #1a1a1a; background: #ffffff; }
-body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 11pt; line-height: 1.4;
-       max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; color: #1a1a1a; background: #ffffff; }
-h1 { font-size: 1.6em; color: #0b3d6e; }
-h2 { font-size: 1.3em; color: #0b3d6e; border-bottom: 1px solid #767676; margin-top: 1.6em; }
-h3 { font-size: 1.1em; color: #0b3d6e; }
-table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 0.92em; }
-th, td { border: 1px solid #767676; padding: 0.25em 0.45em; vertical-align: top; text-align: left; }
-td, th[scope="row"] { overflow-wrap: anywhere; min-width: 7ch; }
-td.num, th.num { white-space: nowrap; min-width: 0; }
-th { background: #eef1f5; color: #1a1a1a; }
-td.num, th.num { text-align: right; }
-.overdue { color: #8a1c14; font-weight: bold; }
-figure { margin: 1em 0; }
-figcaption { font-size: 0.92em; }
-svg.chart { max-width: 100%; height: auto; }
-@page { size: A4; margin: 15mm 12mm; }
-@media print {
-  body { font-size: 9.5pt; max-width: none; margin: 0; padding: 0; }
-  h2 { break-after: avoid; }
-  tr, figure { break-inside: avoid; }
-  thead { display: table-header-group; }
-}
-"""
+# The stylesheet lives in its own file (shipped as package data) and is embedded in the page.
+CSS = resources.files("hsp_tui.formats").joinpath("report.css").read_text(encoding="utf-8")
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
