@@ -80,7 +80,7 @@ def run_file(store: Store, step: tuple) -> tuple[str, Any]:
             change = store.record_reminder(args[0], tuple(args[1]), args[2], by=who, via=args[3])
         elif what == "set_contact":
             before = len(store.load().meta.history)
-            store.set_contact(args[0], tuple(args[1]), by=who)
+            store.set_contact(args[0], tuple(args[1]), by=who, sponsor=args[2] if len(args) > 2 else None)
             return ("ok" if len(store.load().meta.history) > before else "unchanged"), None
         else:
             raise AssertionError(what)
@@ -102,7 +102,7 @@ SQL = {
     "verify": "hsp.verify(%s, %s, %s, %s)",
     "undo": "hsp.undo(%s, %s, %s)",
     "record_reminder": "hsp.record_reminder(%s, %s, %s, %s, %s)",
-    "set_contact": "hsp.set_contact(%s, %s, %s)",
+    "set_contact": "hsp.set_contact(%s, %s, %s, %s)",
 }
 CATEGORY = {"HS400": "refused", "HS404": "not found", "HS409": "conflict",
             "22003": "refused", "42883": "refused"}  # a number out of range, a value of the wrong type
@@ -113,7 +113,7 @@ def run_sql(conns: dict[str, Any], plan: str, step: tuple) -> tuple[str, Any]:
     if what == "record_reminder":
         args = [args[0], Jsonb(list(args[1])), args[2], args[3]]
     elif what == "set_contact":
-        args = [args[0], Jsonb(list(args[1]))]
+        args = [args[0], Jsonb(list(args[1])), Jsonb(list(args[2])) if len(args) > 2 and args[2] is not None else None]
     try:
         (result,) = conns[who].execute(f"SELECT {SQL[what]}", [plan, *args]).fetchone()
     except psycopg.Error as exc:
@@ -132,7 +132,7 @@ def state(plan: Plan) -> dict[str, Any]:
         "items": [(r.number, r.status.value, r.owner, [(m.label, m.done) for m in r.milestones],
                    [(v.deadline, v.reason) for v in r.revisions], [entry(h) for h in r.history])
                   for r in plan.recommendations],
-        "contacts": [(c.owner, c.addresses) for c in plan.meta.contacts],
+        "contacts": [(c.owner, c.addresses, c.sponsor) for c in plan.meta.contacts],
         "plan history": [entry(h) for h in plan.meta.history],
     }
 
@@ -192,6 +192,14 @@ CASES = [
     Case("addresses: the longest allowed, and not ASCII",
          [("alice", "set_contact", "Lead", ["a@" + "x" * 248 + ".org"]),
           ("alice", "set_contact", "Lead", ["jürgen@straße.de", "a\u0080b@x.org"])], ["ok", "ok"]),
+    Case("sponsors: kept when not given, changed alone, removed with \"\" or with the contact; checked as addresses",
+         [("alice", "set_contact", "Lead", ["a@x.org"], [" s@x.org", "S@X.ORG"]),
+          ("alice", "set_contact", "Lead", ["b@x.org"]), ("alice", "set_contact", "Lead", ["b@x.org"], ["s@x.org"]),
+          ("alice", "set_contact", "Lead", ["b@x.org"], ["t@x.org"]), ("alice", "set_contact", "Lead", ["b@x.org"], []),
+          ("alice", "set_contact", "Lead", ["b@x.org"], ["Boss <s@x.org>"]),
+          ("alice", "set_contact", "Lead", ["b@x.org"], ["s@x.org"]), ("alice", "set_contact", "Lead", []),
+          ("alice", "set_contact", "Lead", ["b@x.org"])],
+         ["ok", "ok", "unchanged", "ok", "ok", "refused", "ok", "ok", "ok"]),
     Case("reminders: recipients checked and trimmed; by smtp or to an outbox",
          [("alice", "record_reminder", 1, [" a@x.org "], "Head of Policy", "smtp"),
           ("alice", "record_reminder", 1, ["a@x.org"], "Head of Policy", "pigeon"),

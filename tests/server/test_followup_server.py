@@ -111,13 +111,6 @@ def test_a_reader_cannot_set_a_contact_from_the_command_line(cli, url, pg_cluste
     assert plan_history(pg_cluster, pg_plan_db) == []
 
 
-def test_a_sponsor_is_refused_on_a_server_in_one_line_for_now(cli, url, pg_cluster, pg_plan_db):
-    # The server's contact table has no place for a sponsor yet (issue 23: plan files only, so far).
-    r = cli("--db", url(), "contact", "set", ACE, "ace@haringey.example", "--sponsor", "ceo@haringey.example")
-    assert r.code == 2 and "a sponsor is kept only in a plan file for now" in r.err and "Traceback" not in r.err
-    assert plan_history(pg_cluster, pg_plan_db) == []
-
-
 def test_reminders_sent_from_a_server_plan_are_recorded_and_shown(cli, url, pg_cluster, pg_plan_db, tmp_path):
     assert cli("--db", url(), "contact", "set", ACE, "ace@haringey.example", "--on", "2010-05-01").code == 0
     outbox = tmp_path / "outbox"

@@ -177,7 +177,7 @@ class Contact(Record, omit_defaults=True):  # no sponsor: none written
     owner: str
     addresses: tuple[str, ...]
     sponsor: Annotated[tuple[str, ...], msgspec.Meta(
-        description="Copied on a reminder once an item has had escalate_after reminders (plan files only).")] = ()
+        description="Copied on a reminder once an item has had escalate_after reminders.")] = ()
 
 
 class PlanMeta(Record, omit_defaults=True):  # no contacts, no history: none written

@@ -197,6 +197,12 @@ UPDATE hsp.plan_history
 ALTER TABLE hsp.history ADD COLUMN "on" date;
 ALTER TABLE hsp.plan_history ADD COLUMN "on" date;
 
+--- version 6
+-- A contact's sponsor (issue 23): copied on a reminder about an item of the owner's once it has had
+-- escalate_after reminders, as in a plan file. hsp.set_contact takes it as a fourth argument.
+ALTER TABLE hsp.contact ADD COLUMN sponsor text[] NOT NULL DEFAULT '{}';
+DROP FUNCTION IF EXISTS hsp.set_contact(text, text, jsonb);
+
 --- functions
 -- Errors raised here carry SQLSTATEs the client maps to its own errors:
 --   HS400 bad input (exit 2), HS404 no such plan / item / milestone / entry (exit 2),
@@ -734,10 +740,12 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
        AND m ? 'date' AND (jsonb_typeof(m -> 'date') = 'null' OR m ->> 'date' ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$')
        AND (NOT m ? 'contacts' OR jsonb_typeof(m -> 'contacts') = 'array' AND NOT EXISTS (
                SELECT 1 FROM jsonb_array_elements(m -> 'contacts') c
-                WHERE NOT (jsonb_typeof(c) = 'object' AND hsp._only_keys(c, ARRAY['owner', 'addresses'])
+                WHERE NOT (jsonb_typeof(c) = 'object' AND hsp._only_keys(c, ARRAY['owner', 'addresses', 'sponsor'])
                            AND hsp._texts(c, 'owner') AND jsonb_typeof(c -> 'addresses') = 'array'
                            AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c -> 'addresses') a
-                                            WHERE jsonb_typeof(a) <> 'string'))))
+                                            WHERE jsonb_typeof(a) <> 'string')
+                           AND (NOT c ? 'sponsor' OR jsonb_typeof(c -> 'sponsor') = 'array' AND NOT EXISTS (
+                                   SELECT 1 FROM jsonb_array_elements(c -> 'sponsor') a WHERE jsonb_typeof(a) <> 'string')))))
        AND (NOT m ? 'history' OR hsp._history_ok(m -> 'history'))
 $$;
 
@@ -808,8 +816,9 @@ BEGIN
             'import under another --plan name)', quote_literal(p_name) USING ERRCODE = 'HS409';
     END;
     -- the plan's contacts and its own history (as in the file) go to their own tables
-    INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses)
-    SELECT new_id, hsp._owner_key(c ->> 'owner'), c ->> 'owner', ARRAY(SELECT jsonb_array_elements_text(c -> 'addresses'))
+    INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses, sponsor)
+    SELECT new_id, hsp._owner_key(c ->> 'owner'), c ->> 'owner', ARRAY(SELECT jsonb_array_elements_text(c -> 'addresses')),
+           hsp._addresses(coalesce(c -> 'sponsor', '[]'), false, true)
       FROM jsonb_array_elements(coalesce(p_meta -> 'contacts', '[]')) AS c
      WHERE jsonb_array_length(coalesce(c -> 'addresses', '[]')) > 0
     ON CONFLICT DO NOTHING;
@@ -900,7 +909,8 @@ DECLARE
 BEGIN
     RETURN jsonb_build_object(
         'meta', p.meta,
-        'contacts', (SELECT coalesce(jsonb_agg(jsonb_build_object('owner', c.owner, 'addresses', to_jsonb(c.addresses))
+        'contacts', (SELECT coalesce(jsonb_agg(jsonb_build_object('owner', c.owner, 'addresses', to_jsonb(c.addresses),
+                                                                  'sponsor', to_jsonb(c.sponsor))
                                                ORDER BY c.owner_key), '[]'::jsonb)
                        FROM hsp.contact c WHERE c.plan_id = p.id),
         'history', (SELECT coalesce(jsonb_agg(hsp._plan_entry(h) ORDER BY h.id), '[]'::jsonb)
@@ -908,9 +918,12 @@ BEGIN
         'stamp_at', hsp._now_text(), 'stamp_by', session_user::text);
 END $$;
 
--- Where reminders for an owner go; an empty list removes the contact. Appends the plan's history
--- entry (action 'contact', field the owner, old and new the addresses) by session_user.
-CREATE OR REPLACE FUNCTION hsp.set_contact(p_plan text, p_owner text, p_addresses jsonb) RETURNS jsonb
+-- Where reminders for an owner go; an empty list removes the contact (and its sponsor). p_sponsor:
+-- the addresses copied on escalated reminders (NULL: as they are; an empty list: none), as
+-- commands.SetContact has it. Appends the plan's history entry (action 'contact', field the owner,
+-- old and new the addresses) by session_user; nothing when neither the addresses nor the sponsor change.
+CREATE OR REPLACE FUNCTION hsp.set_contact(p_plan text, p_owner text, p_addresses jsonb, p_sponsor jsonb DEFAULT NULL)
+RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p hsp.plan;
@@ -919,11 +932,15 @@ DECLARE
     key text;
     owner_name text;
     new_addresses text[];
+    new_sponsor text[];
     next_id integer;
     entry jsonb;
 BEGIN
     PERFORM hsp._check_text(p_owner, 'owner');
     new_addresses := hsp._addresses(p_addresses, false, true);
+    IF p_sponsor IS NOT NULL AND jsonb_typeof(p_sponsor) <> 'null' THEN
+        new_sponsor := hsp._addresses(p_sponsor, false, true);
+    END IF;
     p := hsp._lock_contacts(p_plan);
     key := hsp._owner_key(p_owner);
     SELECT * INTO c FROM hsp.contact WHERE plan_id = p.id AND owner_key = key;
@@ -932,16 +949,18 @@ BEGIN
         RAISE EXCEPTION 'no contact for %; ''hsp-tui contact list'' shows them', quote_literal(p_owner)
             USING ERRCODE = 'HS404';
     END IF;
-    IF had AND c.addresses = new_addresses THEN
+    new_sponsor := coalesce(new_sponsor, CASE WHEN had THEN c.sponsor ELSE '{}'::text[] END);
+    IF had AND c.addresses = new_addresses AND c.sponsor = new_sponsor THEN
         RETURN jsonb_build_object('entry', NULL);
     END IF;
     owner_name := CASE WHEN had THEN c.owner ELSE hsp._squash(p_owner) END;
     IF cardinality(new_addresses) = 0 THEN
         DELETE FROM hsp.contact WHERE plan_id = p.id AND owner_key = key;
     ELSIF had THEN
-        UPDATE hsp.contact SET addresses = new_addresses WHERE plan_id = p.id AND owner_key = key;
+        UPDATE hsp.contact SET addresses = new_addresses, sponsor = new_sponsor WHERE plan_id = p.id AND owner_key = key;
     ELSE
-        INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses) VALUES (p.id, key, owner_name, new_addresses);
+        INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses, sponsor)
+        VALUES (p.id, key, owner_name, new_addresses, new_sponsor);
     END IF;
     SELECT hsp._next_id(max(id), 'the plan') INTO next_id FROM hsp.plan_history WHERE plan_id = p.id;
     INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note, "on")

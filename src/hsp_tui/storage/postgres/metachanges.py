@@ -29,7 +29,7 @@ from hsp_tui.storage.postgres.changes import set_effective_day
 
 # The columns of hsp.contact and hsp.plan_history are the records' fields, as declared (a plan's
 # own history undoes nothing: it has no `undoes`).
-CONTACT_FIELDS = tuple(n for n in field_names(Contact) if n != "sponsor")  # no sponsor on a server yet
+CONTACT_FIELDS = field_names(Contact)
 PLAN_ENTRY_FIELDS = tuple(n for n in field_names(HistoryEntry) if n != "undoes")
 
 
@@ -79,9 +79,6 @@ class PgMetaTransaction:
     def put(self, meta: PlanMeta) -> None:
         if self.put_meta is not None or not meta.history or meta.history[-1].action != "contact":
             raise ValueError("a meta transaction puts the plan's record once, its contact entry last")
-        if any(c.sponsor for c in meta.contacts):  # the server's contact table has no place for one yet
-            raise InputError(f"{self._where}: a sponsor is kept only in a plan file for now (the server's "
-                             "schema has no place for it yet); nothing was saved")
         self.put_meta = meta
 
     def save(self) -> None:
@@ -89,8 +86,10 @@ class PgMetaTransaction:
 
         entry = self.put_meta.history[-1]
         set_effective_day(self._held.run, entry)
-        (result,) = self._held.run("SELECT hsp.set_contact(%s, %s, %s)",
-                                   [self._plan, entry.field, Jsonb(list(entry.new or []))]).fetchone()
+        kept = self.put_meta.contact(entry.field)  # the contact as the command left it (None: removed)
+        sponsor = Jsonb(list(kept.sponsor)) if kept is not None else None
+        (result,) = self._held.run("SELECT hsp.set_contact(%s, %s, %s, %s)",
+                                   [self._plan, entry.field, Jsonb(list(entry.new or [])), sponsor]).fetchone()
         saved = (result or {}).get("entry")
         if saved != entry.to_dict():
             raise PlanFileError(f"{self._where}: the server would record this change differently "

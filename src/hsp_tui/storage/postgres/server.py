@@ -43,7 +43,7 @@ LOCK_SQL = (f"SELECT pg_current_xact_id()::text, p.id, ({TOKEN_COLUMN}), {META_C
             "FROM hsp.plan p WHERE p.name = %s")
 # What each right of `Access` needs: EXECUTE on these (change, verify, contacts, remind).
 ACCESS_FUNCTIONS = ("set_status(text, integer, text, text)", "verify(text, integer, boolean, text)",
-                    "set_contact(text, text, jsonb)", "record_reminder(text, integer, jsonb, text, text)")
+                    "set_contact(text, text, jsonb, jsonb)", "record_reminder(text, integer, jsonb, text, text)")
 class PostgresBackend:
     """One plan (`plan`, else $HSP_TUI_PLAN, else the database's only plan) in a PostgreSQL database."""
 
