@@ -1,6 +1,6 @@
-"""Sections of the board report about what changed: the dropped items with their reason and the
-auditor's verdict, and (with `export --since DATE`) every change that took effect since the last
-board, item by item. Markdown, as `report` writes it (the HTML report is made from it).
+"""Sections of the board report about what changed: the revised deadlines, the dropped items with
+their reason and the auditor's verdict, and (with `export --since DATE`) every change that took
+effect since the last board, item by item. Sections of the report's document (`document`).
 Pure code: the review (the plan as it stood on the review date) and the dates are passed in.
 """
 
@@ -10,10 +10,11 @@ from datetime import date, timedelta
 
 from hsp_tui.domain.history import effective_day
 from hsp_tui.domain.records import Recommendation, Status
-from hsp_tui.domain.review import Review
+from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.domain.verdicts import claim, drop_reason, verdict_words
 from hsp_tui.domain.vocabulary import Action
-from hsp_tui.formats.formatting import fmt_date, long_date, plural
+from hsp_tui.formats.document import NONE, Section, cell, para, plain, section, table
+from hsp_tui.formats.formatting import fmt_date, long_date, plural, standing_revisions
 
 
 def day_words(entry) -> str:
@@ -25,26 +26,52 @@ def day_words(entry) -> str:
         return str(entry.at)
 
 
-def dropped_section(rv: Review, md, cell, table, limit: int) -> list[str]:
+def revised_section(revised: list[ItemReview], limit: int) -> Section:
+    """Every item whose deadline was revised: agreed, revised to, now due, each revision's reason."""
+    title = "Revised deadlines"
+    if not revised:
+        return section("revised", title, para("No deadlines have been revised."))
+    rows = []
+    for i in revised:
+        rec = i.rec
+        revisions = standing_revisions(rec) or list(rec.revisions)
+        chain = " → ".join(plain(r.deadline) for r in revisions)
+        if len(revisions) > 1:
+            chain = f"{chain} ({len(revisions)} revisions)"
+            # Every revision's reason, who and when: an audit committee asks why each extension.
+            reasons = "; ".join(f"{cell(r.deadline)}: {cell(r.reason, limit)}" for r in revisions)
+            by = "; ".join(cell(r.by) for r in revisions)
+            at = "; ".join(day_words(r) for r in revisions)
+        else:
+            only = revisions[0]
+            reasons, by, at = cell(only.reason, limit), cell(only.by), day_words(only)
+        rows.append((str(rec.number), cell(rec.ref), cell(rec.title), cell(rec.owner), cell(rec.deadline),
+                     chain, fmt_date(i.due, NONE), reasons, by, at))
+    return section("revised", title, para(
+        "The deadline agreed in the plan is kept; the revised one is the one now tracked. "
+        "Revisions since undone are left out (the JSON export keeps them)."), table(
+        ("No.", "Ref", "Recommendation", "Owner", "Agreed", "Revised to", "Now due", "Reason", "Revised by", "When"),
+        rows, "r"))
+
+
+def dropped_section(rv: Review, limit: int) -> Section:
     """Every dropped item with the officer's reason and the auditor's verdict."""
     dropped = [i for i in rv.items if i.rec.status is Status.DROPPED]
-    out = ["## Dropped", ""]
     if not dropped:
-        return out + ["No items have been dropped.", ""]
+        return section("dropped", "Dropped", para("No items have been dropped."))
     agreed = sum(1 for i in dropped if verdict_words(i.rec).startswith("agreed"))
-    out.append(f"{plural(len(dropped), 'item was', 'items were')} dropped; {agreed} agreed by the auditor, "
-               f"{len(dropped) - agreed} awaiting the auditor's agreement. A dropped item is counted in the "
-               "total, never as done.")
-    out.append("")
     rows = []
     for i in dropped:
         rec = i.rec
         entry = claim(rec)
         rows.append((str(rec.number), cell(rec.ref), cell(rec.title), cell(rec.owner),
                      cell(drop_reason(rec), limit), cell(entry.by if entry else None),
-                     day_words(entry) if entry else "—", verdict_words(rec)))
-    out += table(("No.", "Ref", "Recommendation", "Owner", "Reason", "Dropped by", "On", "Verdict"), rows, "r")
-    return out + [""]
+                     day_words(entry) if entry else NONE, verdict_words(rec)))
+    return section("dropped", "Dropped", para(
+        f"{plural(len(dropped), 'item was', 'items were')} dropped; {agreed} agreed by the auditor, "
+        f"{len(dropped) - agreed} awaiting the auditor's agreement. A dropped item is counted in the "
+        "total, never as done."),
+        table(("No.", "Ref", "Recommendation", "Owner", "Reason", "Dropped by", "On", "Verdict"), rows, "r"))
 
 
 def _change_words(rec: Recommendation, h) -> str:
@@ -58,12 +85,12 @@ def _change_words(rec: Recommendation, h) -> str:
     return h.describe()
 
 
-def since_section(rv: Review, since: date, md, cell, table, limit: int) -> list[str]:
+def since_section(rv: Review, since: date, limit: int) -> Section:
     """Every change effective after `since` up to the review date, by item (the plan as it stood)."""
     start, end = since.isoformat(), rv.as_of.isoformat()
-    title = f"## Changes since {long_date(since)}"
+    title = f"Changes since {long_date(since)}"
     if since >= rv.as_of:
-        return [title, "", f"No changes: {long_date(since)} is not before the review date.", ""]
+        return section("changes-since", title, para(f"No changes: {long_date(since)} is not before the review date."))
     rows = []
     for item in sorted(rv.items, key=lambda i: i.number):
         rec = item.rec
@@ -71,15 +98,14 @@ def since_section(rv: Review, since: date, md, cell, table, limit: int) -> list[
             day = effective_day(h)
             if not start < day <= end or h.action in (Action.CREATE, Action.IMPORT):
                 continue
-            rows.append((str(rec.number), cell(rec.title), day_words(h), cell(h.by), md(_change_words(rec, h)),
+            rows.append((str(rec.number), cell(rec.title), day_words(h), cell(h.by), plain(_change_words(rec, h)),
                          cell(h.note, limit)))
     first = since + timedelta(days=1)
-    out = [title, ""]
     if not rows:
-        return out + [f"No changes took effect from {long_date(first)} to {long_date(rv.as_of)}.", ""]
-    out.append(f"{plural(len(rows), 'change')} took effect from {long_date(first)} to {long_date(rv.as_of)}, "
-               "item by item, oldest first: status changes, revised deadlines with their reasons, the auditor's "
-               "verdicts with their notes, drops with their reasons, reminders sent and progress notes.")
-    out.append("")
-    out += table(("No.", "Recommendation", "On", "By", "Change", "Note or reason"), rows, "r")
-    return out + [""]
+        return section("changes-since", title,
+                       para(f"No changes took effect from {long_date(first)} to {long_date(rv.as_of)}."))
+    return section("changes-since", title, para(
+        f"{plural(len(rows), 'change')} took effect from {long_date(first)} to {long_date(rv.as_of)}, "
+        "item by item, oldest first: status changes, revised deadlines with their reasons, the auditor's "
+        "verdicts with their notes, drops with their reasons, reminders sent and progress notes."),
+        table(("No.", "Recommendation", "On", "By", "Change", "Note or reason"), rows, "r"))
