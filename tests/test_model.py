@@ -23,7 +23,7 @@ def test_from_dict_equals_the_constructor(seed_data):
         status=Status.BLOCKED,
         milestones=tuple(Milestone(m["label"], m["deadline"], m["done"]) for m in doc["milestones"]),
         revisions=(Revision("March 2011", "slipped", "a", "2010-06-01T09:00:00+01:00"),),
-        history=tuple(HistoryEntry(**{k: h.get(k) for k in HistoryEntry.__struct_fields__ if k != "on"},
+        history=tuple(HistoryEntry(**{k: h.get(k) for k in HistoryEntry.__struct_fields__ if k not in ("on", "evidence")},
                                    on=date.fromisoformat(h["on"]) if h.get("on") else None) for h in doc["history"]),
         repairs=tuple(doc["repairs"]),
     )

@@ -22,7 +22,7 @@ from msgspec import Struct
 from msgspec.structs import force_setattr, replace
 
 from hsp_tui.domain.deadlines import parse_deadline
-from hsp_tui.domain.history import effective_day
+from hsp_tui.domain.history import effective_day, evidence_key
 from hsp_tui.domain.verdicts import awaiting_verdict, claim, drop_agreed, same_person, status_before_drop
 from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError
 from hsp_tui.domain.records import Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, undone_ids
@@ -63,9 +63,9 @@ def evolve(record, **changes):
 
 def _done(rec: Recommendation, stamp: Stamp, action: str, summary: str, *, field: str | None = None,
           old: object = None, new: object = None, note: str | None = None, undoes: int | None = None,
-          **changes: object) -> Outcome:
+          evidence: tuple[str, ...] = (), **changes: object) -> Outcome:
     entry = HistoryEntry(id=stamp.id, at=stamp.at, by=stamp.by, action=action, field=field, old=old, new=new,
-                         note=note, undoes=undoes, on=stamp.on)
+                         note=note, undoes=undoes, on=stamp.on, evidence=evidence)
     return Outcome(evolve(rec, history=(*rec.history, entry), **changes), entry, summary)
 
 
@@ -105,7 +105,8 @@ class Verify(Struct, frozen=True):
     Verified (closed) and rejected sends it back to In progress; on a dropped item, accepted makes the
     drop final and rejected returns the item to its status before the drop. A note is required either
     way (the evidence seen, or the reason). Never by the person who recorded the Done or the drop
-    (four eyes). A status change of its own (action "verify"), undone like any other."""
+    (four eyes). A status change of its own (action "verify"), undone like any other. The entry
+    records what the verdict rests on: the item's attachments standing then (`HistoryEntry.evidence`)."""
 
     number: int
     accepted: bool
@@ -139,7 +140,7 @@ class Verify(Struct, frozen=True):
             summary = (f"{n}: drop agreed by the auditor" if self.accepted
                        else f"{n}: drop rejected; back to {new.label}")
         return _done(rec, stamp, self.action, summary, field="status", old=rec.status.value, new=new.value,
-                     note=self.note, status=new)
+                     note=self.note, status=new, evidence=tuple(evidence_key(h) for h in rec.evidence))
 
 
 class AddNote(Struct, frozen=True):

@@ -62,3 +62,8 @@ class BusyError(PlanFileError):
     """Someone else holds the lock the change needs (a plan file's lock, an item's row on a server)."""
 
     exit_code = Exit.BUSY
+
+
+class EvidenceError(PlanFileError):
+    """An evidence copy is missing, or its bytes do not match its SHA-256 (tampered, damaged): it is
+    never handed out; or a copy cannot be kept (too large, the plan's copies over their limit)."""

@@ -11,6 +11,8 @@ from typing import Annotated, Any, TypedDict
 
 import msgspec
 
+from hsp_tui.domain.errors import InputError
+from hsp_tui.domain.rules import check_evidence
 from hsp_tui.domain.vocabulary import MAX_ID, Action, Field, Record, Status, Timestamp, plain as _plain
 
 
@@ -23,7 +25,9 @@ class MilestoneState(TypedDict):
 
 Value = Annotated[Any, msgspec.Meta(
     description="The value before/after: text (a status key, an owner, a deadline, a withdrawn note), "
-                "{index, done} for a milestone, the addresses for a contact, {to, via} for a reminder, or null.")]
+                "{index, done} for a milestone, the addresses for a contact, {to, via} for a reminder, "
+                "the evidence for an attachment ({name, size, sha256, media_type} for a copy, whose bytes "
+                "an export does not carry, or {url} for a link) and for its withdrawal ('old'), or null.")]
 
 
 class HistoryEntry(Record, omit_defaults=True):
@@ -52,12 +56,19 @@ class HistoryEntry(Record, omit_defaults=True):
     on: Annotated[date | None, msgspec.Meta(
         description="The day the change took effect (--on), when it was given; otherwise the day of 'at' "
                     "(the time it was recorded). A plan's creation is effective on the plan's date.")] = None
+    evidence: Annotated[tuple[str, ...], msgspec.Meta(
+        description="For a verdict: what it rests on, the attachments standing when it was given, oldest "
+                    "first: a copy's sha256, or a link's URL.")] = ()
 
     def __post_init__(self) -> None:
         # Only what can be undone into the record: a status is one of ours, an owner or a deadline is
         # text, a milestone change is {index, done}. (Compared with ==: code may give plain strings.)
+        if self.evidence and self.action != Action.VERIFY:
+            raise ValueError("field 'evidence': only a verdict records the evidence it rests on")
         if self.action in (Action.CONTACT, Action.REMIND):
             return _check_plan_entry(self)
+        if self.action in (Action.ATTACH, Action.WITHDRAW):
+            return _check_evidence_entry(self)
         if self.field is not None and self.field not in _FIELD_VALUES:
             raise ValueError(f"field 'field': unknown value {self.field!r} (one of {', '.join(sorted(_FIELD_VALUES))})")
         for name in ("old", "new"):
@@ -101,6 +112,10 @@ class HistoryEntry(Record, omit_defaults=True):
             if not self.new:
                 return f"contact removed for {self.field}"
             return f"contact for {self.field}: {', '.join(map(str, self.new))}"
+        if self.action == Action.ATTACH:
+            return f"attached {evidence_words(self.new)}"
+        if self.action == Action.WITHDRAW:
+            return f"withdrew attachment #{self.undoes}: {self.note}"
         if self.action == Action.VERIFY:
             return ("verified: accepted by the auditor" if self.new == Status.VERIFIED.value
                     else f"verification rejected: back to {_status_label(self.new)}")
@@ -142,6 +157,57 @@ def _check_plan_entry(entry: "HistoryEntry") -> None:
                 raise ValueError(f"field {name!r}: expected a list of addresses for a contact")
     elif entry.new is not None and not isinstance(entry.new, dict):
         raise ValueError("field 'new': expected an object {to, via} for a reminder")
+
+
+def _check_evidence_entry(entry: "HistoryEntry") -> None:
+    """An attachment records its evidence in `new` (a copy or a link); a withdrawal names the
+    attachment (`undoes`), repeats its evidence in `old` and gives the reason (`note`)."""
+    if entry.field is not None:
+        raise ValueError("field 'field': expected null for an attachment or its withdrawal")
+    evidence, empty = (entry.new, entry.old) if entry.action == Action.ATTACH else (entry.old, entry.new)
+    if empty is not None:
+        raise ValueError(f"field {'old' if entry.action == Action.ATTACH else 'new'!r}: expected null")
+    try:
+        check_evidence(evidence)
+    except InputError as bad:
+        raise ValueError(f"field {'new' if entry.action == Action.ATTACH else 'old'!r}: {bad}") from None
+    if entry.action == Action.WITHDRAW:
+        if entry.undoes is None:
+            raise ValueError("missing field 'undoes' (a withdrawal names the attachment it withdraws)")
+        if not isinstance(entry.note, str) or not entry.note.strip():
+            raise ValueError("field 'note': a withdrawal gives its reason")
+
+
+def evidence_words(evidence: Any) -> str:
+    """'report.pdf (120 KB, sha256 1a2b3c4d)' for a copy, the URL for a link (not yet made safe to show)."""
+    if not isinstance(evidence, dict):
+        return str(evidence)
+    if "url" in evidence:
+        return str(evidence["url"])
+    return f"{evidence.get('name')} ({size_words(evidence.get('size'))}, sha256 {str(evidence.get('sha256'))[:8]})"
+
+
+def size_words(size: Any) -> str:
+    """A size in bytes as people read it: '980 bytes', '120 KB', '3.4 MB' (1 KB = 1,024 bytes)."""
+    if type(size) is not int:
+        return str(size)
+    if size < 1024:
+        return f"{size:,} byte{'' if size == 1 else 's'}"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024):,} KB"
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
+def standing_attachments(history: tuple["HistoryEntry", ...]) -> tuple["HistoryEntry", ...]:
+    """The ATTACH entries not withdrawn, oldest first."""
+    withdrawn = {h.undoes for h in history if h.action == Action.WITHDRAW}
+    return tuple(h for h in history if h.action == Action.ATTACH and h.id not in withdrawn)
+
+
+def evidence_key(entry: "HistoryEntry") -> str:
+    """What a verdict records of an attachment: its copy's sha256, or its link's URL."""
+    new = entry.new
+    return new["url"] if "url" in new else new["sha256"]
 
 
 def effective_day(entry: Any) -> str:

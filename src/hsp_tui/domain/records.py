@@ -25,7 +25,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from hsp_tui.domain.deadlines import Deadline, Precision, parse_deadline
-from hsp_tui.domain.history import HistoryEntry, MilestoneState, undone_ids
+from hsp_tui.domain.history import HistoryEntry, MilestoneState, standing_attachments, undone_ids
 from hsp_tui.domain.rules import owner_key
 from hsp_tui.domain.vocabulary import (MAX_ID, PROGRESS_ACTIONS, STATUS_KEYS, STATUS_LABELS, STATUS_WORDS, TIMESTAMP_PATTERN, Action, Field, Number, Record, Status, Timestamp, field_names)
 
@@ -132,6 +132,21 @@ class Recommendation(Record):
         withdrawn = undone_ids(self.history)
         return tuple(h for h in self.history
                      if h.note and h.action in PROGRESS_ACTIONS and h.id not in withdrawn)
+
+    @property
+    def evidence(self) -> tuple[HistoryEntry, ...]:
+        """The attachments standing (attached, not withdrawn), oldest first."""
+        return standing_attachments(self.history)
+
+    @property
+    def attachments(self) -> tuple[HistoryEntry, ...]:
+        """Every attachment, withdrawn ones included (`withdrawn_ids` says which), oldest first."""
+        return tuple(h for h in self.history if h.action == Action.ATTACH)
+
+    @property
+    def withdrawn_ids(self) -> dict[int, HistoryEntry]:
+        """The ids of withdrawn attachments, each with the entry that withdrew it."""
+        return {h.undoes: h for h in self.history if h.action == Action.WITHDRAW and h.undoes is not None}
 
     @property
     def reminders(self) -> tuple[HistoryEntry, ...]:

@@ -22,7 +22,8 @@ WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u
               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 TEXT_LIMIT = 1_000_000  # characters of a note, a reason, a recommendation's text, a cell of a CSV
-LIMITS = {"owner": 10_000, "deadline": 1_000, "address": 254}  # shorter limits, by what the text is
+LIMITS = {"owner": 10_000, "deadline": 1_000, "address": 254,  # shorter limits, by what the text is
+          "file name": 255, "url": 2_000, "media type": 255}
 
 # Characters an e-mail address (as a reminder's recipient) never holds: no display name, no
 # spaces, no controls; one "@" between two non-empty parts.
@@ -31,6 +32,20 @@ _ADDRESS_PART = "[^" + "".join(f"\\u{ord(c):04x}" for c in ADDRESS_FORBIDDEN) + 
 ADDRESS_PATTERN = f"^{_ADDRESS_PART}@{_ADDRESS_PART}$"  # the same text is the server's pattern
 
 REMINDER_VIAS = ("smtp", "outbox")  # a reminder is sent by SMTP or written to an outbox
+
+# Evidence (an ATTACH entry's `new`): a copy is {name, size, sha256, media_type}, a link is {url}.
+# A copy is named by its SHA-256 in lower-case hex; a media type is "type/subtype" (RFC 6838's
+# characters, lower case); a link is http(s) or mailto, without spaces or control characters (it
+# is never fetched, only shown); a file's name is a base name as given (no "/", not "." or "..").
+SHA256_PATTERN = "^[0-9a-f]{64}$"
+_TOKEN = "[a-z0-9][-a-z0-9!#$&^_.+]{0,126}"
+MEDIA_TYPE_PATTERN = f"^{_TOKEN}/{_TOKEN}$"
+URL_FORBIDDEN = WHITESPACE + "".join(map(chr, range(0x20))) + "".join(map(chr, range(0x7f, 0xa0)))
+URL_PATTERN = "^(https?://|mailto:)[^" + "".join(f"\\u{ord(c):04x}" for c in URL_FORBIDDEN) + "]+$"
+NAME_FORBIDDEN = "/" + "".join(map(chr, range(0x20))) + "\x7f"
+NAME_PATTERN = "^[^" + "".join(f"\\u{ord(c):04x}" for c in NAME_FORBIDDEN) + "]+$"  # and not "." or ".."
+COPY_KEYS = ("name", "size", "sha256", "media_type")
+LINK_KEYS = ("url",)
 
 
 def limit_of(what: str) -> int:
@@ -94,6 +109,38 @@ def reminder_recipients(addresses: Iterable[Any]) -> tuple[str, ...]:
     if not to:
         raise InputError("a reminder goes to at least one address")
     return to
+
+
+def check_copy(name: Any, size: Any, sha256: Any, media_type: Any) -> dict[str, Any]:
+    """A copy's description as an ATTACH entry records it, each part checked."""
+    check_text(name, "file name", required=True)
+    if name in (".", "..") or not re.fullmatch(NAME_PATTERN, name):
+        raise InputError(f"{name!r} is not a file's base name (no '/' or control characters)")
+    if type(size) is not int or size < 0:
+        raise InputError(f"a copy's size must be a whole number of bytes, not {size!r}")
+    if not isinstance(sha256, str) or not re.fullmatch(SHA256_PATTERN, sha256):
+        raise InputError(f"{sha256!r} is not a SHA-256 (64 lower-case hex digits)")
+    if not isinstance(media_type, str) or len(media_type) > limit_of("media type") \
+            or not re.fullmatch(MEDIA_TYPE_PATTERN, media_type):
+        raise InputError(f"{media_type!r} is not a media type (such as application/pdf)")
+    return {"name": name, "size": size, "sha256": sha256, "media_type": media_type}
+
+
+def check_url(url: Any) -> str:
+    """A link as evidence: http, https or mailto, no spaces or control characters; never fetched."""
+    check_text(url, "url", required=True)
+    if not re.fullmatch(URL_PATTERN, url):
+        raise InputError(f"{url!r} is not a link to record (http://, https:// or mailto:, without spaces)")
+    return url
+
+
+def check_evidence(evidence: Any) -> dict[str, Any]:
+    """An ATTACH entry's `new`: a copy {name, size, sha256, media_type} or a link {url}."""
+    if isinstance(evidence, dict) and tuple(sorted(evidence)) == tuple(sorted(COPY_KEYS)):
+        return check_copy(evidence["name"], evidence["size"], evidence["sha256"], evidence["media_type"])
+    if isinstance(evidence, dict) and tuple(evidence) == LINK_KEYS:
+        return {"url": check_url(evidence["url"])}
+    raise InputError("evidence is a copy {name, size, sha256, media_type} or a link {url}")
 
 
 def next_entry_id(ids: Iterable[int], what: str) -> int:

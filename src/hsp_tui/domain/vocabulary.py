@@ -111,6 +111,10 @@ class Action(str, Enum):
     REMIND = "remind"
     CONTACT = "contact"  # of the plan's own history: `field` is the owner, `new` their addresses
     UNDO = "undo"
+    # Evidence: `new` is a copy {name, size, sha256, media_type} or a link {url}; an attachment is
+    # withdrawn (never removed) by a WITHDRAW entry whose `undoes` names it, `old` its evidence.
+    ATTACH = "attach"
+    WITHDRAW = "withdraw"
 
 
 # Actions whose note is a progress note (an import's or a revision's note is not).

@@ -15,7 +15,7 @@ from hsp_tui.domain.errors import BusyError, PlanFileError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 
-__all__ = ["Access", "Backend", "Head", "Listener", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanCounts", "PlanInfo",
+__all__ = ["Access", "Backend", "EvidenceCopies", "Head", "Listener", "LockBusy", "LockWait", "LockWaitCancelled", "MetaTransaction", "PlanCounts", "PlanInfo",
            "Token", "Transaction"]
 
 Token = Hashable  # identifies one saved version of a plan: equal tokens, nothing saved in between
@@ -145,8 +145,26 @@ class Listener(Protocol):
         """Stop listening."""
 
 
+class EvidenceCopies(Protocol):
+    """Where a plan keeps its evidence copies (issue 24): content-addressed by SHA-256, each kept
+    once however often it is attached, never removed by an officer. Every backend has one
+    (`Backend.evidence`): a folder beside a plan file, a table on a server. Limits: `domain.limits`."""
+
+    def keep(self, content: bytes) -> str:
+        """Keep a copy of `content` (nothing new if it is kept already); its SHA-256 in lower-case hex.
+        EvidenceError when it is over a copy's limit or would take the plan's copies over theirs."""
+
+    def read(self, sha256: str) -> bytes:
+        """The copy's bytes, their hash checked on the way: EvidenceError when it is missing or does
+        not match (a tampered or damaged copy is never handed out)."""
+
+    def list(self) -> list[tuple[str, int]]:
+        """(sha256, size) of every copy kept, as found (`hsp-tui check` checks each)."""
+
+
 class Backend(Protocol):
     path: Path | None  # the plan's file, for a backend that is one (exports never overwrite it)
+    evidence: EvidenceCopies  # the plan's evidence copies
 
     def describe(self) -> str:
         """Where the plan is, for people (`hsp-tui where`); never a password."""

@@ -189,6 +189,35 @@ class Store:
                         **when) -> Change:
         return self.run(RecordReminder(number, tuple(to), owner, via), by=by, **when)
 
+    # -- evidence (issue 24) ----------------------------------------------------------------------
+    def attach_copy(self, number: int, name: str, content: bytes, *, by: str, note: str | None = None,
+                    media_type: str | None = None, **when) -> Change:
+        """Keep a copy of `content` (the file `name`, its base name as given) and record it as item
+        `number`'s evidence. The copy is kept first, outside the item's lock; one kept but never
+        recorded (the change refused) is harmless: it is content-addressed and listed by nothing."""
+        from hsp_tui.domain.evidence import Attach, copy_of  # noqa: PLC0415 - only for evidence
+
+        described = copy_of(name, content, "" if media_type is None else media_type)
+        Attach(number, described, note)  # its rules, before anything is kept
+        self.backend.evidence.keep(content)
+        return self.run(Attach(number, described, note), by=by, **when)
+
+    def attach_link(self, number: int, url: str, *, by: str, note: str | None = None, **when) -> Change:
+        """Record the link `url` (never fetched) as item `number`'s evidence."""
+        from hsp_tui.domain.evidence import Attach  # noqa: PLC0415
+
+        return self.run(Attach(number, {"url": url}, note), by=by, **when)
+
+    def withdraw(self, number: int, entry_id: int, *, reason: str, by: str, **when) -> Change:
+        """Withdraw attachment `entry_id` of item `number`: an entry of its own; the copy stays kept."""
+        from hsp_tui.domain.evidence import Withdraw  # noqa: PLC0415
+
+        return self.run(Withdraw(number, entry_id, reason), by=by, **when)
+
+    def read_copy(self, sha256: str) -> bytes:
+        """A kept copy's bytes, its hash checked (EvidenceError when missing or not matching)."""
+        return self.backend.evidence.read(sha256)
+
     def check_free(self, number: int) -> None:
         """Refuse (LockBusy, one line) when someone else is changing item `number` right now: a
         reminder about it is then not sent, since it could not be recorded (issue 20). Nothing is

@@ -40,6 +40,7 @@ from hsp_tui.domain.clock import now_iso
 from hsp_tui.domain.commands import Stamp
 from hsp_tui.domain.rules import next_entry_id
 from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
+from hsp_tui.storage.file.evidencefolder import FolderCopies
 from hsp_tui.storage.file.inplace import read_plan_file, save_plan
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
@@ -173,6 +174,11 @@ class JsonFileBackend:
         self._kept: tuple[bytes, dict[str, Any]] | None = None  # (SHA-256 of the file's bytes, its tables)
         self._pending: Callable[[], Plan] | None = None  # the whole plan read by load_head, for load_rest
         self._fragments = Fragments() if long_running else None  # each record's bytes, as last written
+
+    @property
+    def evidence(self) -> FolderCopies:
+        """The plan's evidence copies, in the folder beside it (`evidencefolder`)."""
+        return FolderCopies(self.path)
 
     def describe(self) -> str:
         return str(self.path)

@@ -28,9 +28,9 @@ from hsp_tui.storage.postgres.session import Held
 from hsp_tui.storage.postgres.changes import set_effective_day
 
 # The columns of hsp.contact and hsp.plan_history are the records' fields, as declared (a plan's
-# own history undoes nothing: it has no `undoes`).
+# own history undoes nothing and gives no verdict: it has no `undoes`, no `evidence`).
 CONTACT_FIELDS = field_names(Contact)
-PLAN_ENTRY_FIELDS = tuple(n for n in field_names(HistoryEntry) if n != "undoes")
+PLAN_ENTRY_FIELDS = tuple(n for n in field_names(HistoryEntry) if n not in ("undoes", "evidence"))
 
 
 def _object(alias: str, fields: tuple[str, ...]) -> str:

@@ -17,6 +17,8 @@ str.casefold and str.split follow Unicode).
     hsp._address_pattern()  rules.ADDRESS_PATTERN
     hsp._statuses()         every Status; hsp._set_statuses(): those an officer sets (not Verified)
     hsp._reminder_vias()    rules.REMINDER_VIAS
+    hsp._sha256_pattern(), hsp._media_type_pattern(), hsp._url_pattern(), hsp._name_pattern()
+                            rules.SHA256_PATTERN etc.: an attachment's evidence (rules.check_evidence)
     hsp._next_id(last, what) rules.next_entry_id: last + 1, refused past MAX_ID
 """
 
@@ -24,7 +26,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from hsp_tui.domain.rules import ADDRESS_PATTERN, LIMITS, REMINDER_VIAS, TEXT_LIMIT, WHITESPACE
+from hsp_tui.domain.rules import (ADDRESS_PATTERN, LIMITS, MEDIA_TYPE_PATTERN, NAME_PATTERN, REMINDER_VIAS,
+                                  SHA256_PATTERN, TEXT_LIMIT, URL_PATTERN, WHITESPACE)
 from hsp_tui.domain.vocabulary import MAX_ID, STATUS_KEYS, Status
 
 _PURE = "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp"
@@ -67,6 +70,15 @@ def _casefold_body() -> str:
     return f"translate({expr}, {literal(''.join(single))}, {literal(''.join(single.values()))})"
 
 
+def _constant(name: str, value: str) -> str:
+    """A function of no arguments returning the text `value`."""
+    return f"""CREATE OR REPLACE FUNCTION hsp.{name}() RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT {literal(value)}::text
+$$;
+"""
+
+
 @lru_cache(maxsize=1)
 def rules_sql() -> str:
     ws = literal(WHITESPACE)
@@ -107,6 +119,9 @@ CREATE OR REPLACE FUNCTION hsp._reminder_vias() RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     SELECT {_array(REMINDER_VIAS)}
 $$;
+{"".join(_constant(name, value) for name, value in (
+        ("_sha256_pattern", SHA256_PATTERN), ("_media_type_pattern", MEDIA_TYPE_PATTERN),
+        ("_url_pattern", URL_PATTERN), ("_name_pattern", NAME_PATTERN)))}
 CREATE OR REPLACE FUNCTION hsp._next_id(p_last bigint, p_what text) RETURNS integer
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN

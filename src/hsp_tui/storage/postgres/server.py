@@ -31,6 +31,7 @@ from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import PlanMeta, Recommendation
 from hsp_tui.storage.contract import Access, Head, Listener, LockWait, PlanInfo
 from hsp_tui.storage.postgres.changes import PgTransaction
+from hsp_tui.storage.postgres.copies import ServerCopies
 from hsp_tui.storage.postgres.connect import RefusedError, ServerError, redact, server_words
 from hsp_tui.storage.postgres.metachanges import META_COLUMNS, META_SQL, PgMetaTransaction, meta_from
 from hsp_tui.storage.postgres.rows import HISTORY_COLUMNS, ITEM_COLUMNS, TOKEN_COLUMN, TOKEN_SQL, records
@@ -94,6 +95,11 @@ class PostgresBackend:
         else:
             raise InputError(f"{self.describe()}: this database holds {len(names)} plans ({listing}): "
                              f"pick one with --plan NAME or {ENV_PLAN}")
+
+    @property
+    def evidence(self) -> ServerCopies:
+        """The plan's evidence copies (`contract.EvidenceCopies`)."""
+        return ServerCopies(self.describe())
 
     def describe(self) -> str:
         where = redact(self.url)
