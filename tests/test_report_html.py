@@ -1,15 +1,12 @@
 """The HTML board report: one self-contained page, accessible, printed to A4 by a real browser.
 
-The browser tests run Debian's chromium headless (installed by .ci/run) and read the printed PDF
-back with pdftotext (poppler-utils).
+The browser tests print with chromium headless and read the PDF back with pdftotext (tests/printkit.py).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-import tempfile
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,12 +16,10 @@ import pytest
 from hsp_tui.formats import charts
 from hsp_tui.formats.report_html import BORDER, TEXT_COLOURS, render_html
 from hsp_tui.domain.review import review
+from printkit import needs_browser, print_to_pdf
 
 AS_OF = date(2010, 9, 1)
 EXPORTED = "2010-09-01T10:00:00+01:00"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_browser = pytest.mark.skipif(CHROMIUM is None or shutil.which("pdftotext") is None,
-                                   reason="chromium and poppler-utils are not installed (.ci/run installs them)")
 
 
 class Page(HTMLParser):
@@ -127,19 +122,6 @@ def test_the_stylesheet_uses_no_colour_that_was_not_checked(report):
 
 
 # -- in a real browser ---------------------------------------------------------------------------
-def print_to_pdf(html_path: Path, pdf_path: Path) -> list[str]:
-    """Load the page in headless chromium and print it; the console messages it logged."""
-    with tempfile.TemporaryDirectory() as profile:
-        proc = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--no-pdf-header-footer",
-             f"--print-to-pdf={pdf_path}", html_path.as_uri()],
-            capture_output=True, text=True, errors="replace", timeout=180)
-    assert pdf_path.exists(), proc.stderr[-2000:]
-    return [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
-
-
 def pdf_text(pdf: Path) -> str:
     out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return " ".join(out.split())

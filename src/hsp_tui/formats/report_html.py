@@ -25,6 +25,7 @@ from importlib import resources
 from hsp_tui.domain.review import Review
 from hsp_tui.domain.textsafe import visible
 from hsp_tui.formats import charts
+from hsp_tui.formats.printing import breakable, page_boxes
 from hsp_tui.formats.document import Block, Bullets, Chart, Document, Inline, Paragraph, Section, Table
 from hsp_tui.formats.report import build_report
 
@@ -47,7 +48,7 @@ def text(s: str) -> str:
 def spans(t: Inline) -> str:
     out = []
     for s in t:
-        words = text(s.text)
+        words = breakable(text(s.text))  # an address may break at a dot or '@' only
         if s.flag:
             words = f'<span class="{s.flag}">{words}</span>'
         out.append(f"<strong>{words}</strong>" if s.strong else words)
@@ -86,7 +87,8 @@ def block(b: Block) -> list[str]:
     raise TypeError(f"not a block of the report: {b!r}")
 
 
-def to_html(doc: Document) -> str:
+def to_html(doc: Document, *, page_css: str = "") -> str:
+    """`page_css`: rules for this page only (the printed page's header and footer, printing.page_boxes)."""
     title = text(doc.title)
     body = [f"<h1>{title}</h1>"]
     for b in (*doc.head, *doc.sections):
@@ -99,7 +101,7 @@ def to_html(doc: Document) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{CSS}{page_css}</style>",
         "</head>",
         "<body>",
         "<main>",
@@ -113,4 +115,5 @@ def to_html(doc: Document) -> str:
 
 def render_html(review: Review, *, exported_at: str, **options) -> str:
     """`options`: those of `report.build_report` (since=, names_typed=, escalate_after=)."""
-    return to_html(build_report(review, exported_at=exported_at, **options))
+    return to_html(build_report(review, exported_at=exported_at, **options),
+                   page_css=page_boxes(review.plan.meta.title, review.as_of))
