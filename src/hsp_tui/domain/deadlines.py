@@ -42,11 +42,58 @@ MONTHS = {
 }
 # Meteorological seasons, as UK public bodies use them; winter ends in February of the next year.
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
-ONGOING = {"ongoing", "on-going", "on - going", "on going", "continuous", "continuing", "rolling", "as required"}
+ONGOING = ("ongoing", "on-going", "on - going", "on going", "continuous", "continuing", "rolling", "as required")
+# Financial-year quarters: Q1 = April-June, Q2 = July-September, Q3 = October-December, Q4 = January-March.
+QUARTER_END_MONTHS = {1: 6, 2: 9, 3: 12, 4: 3}
 
-_DASHES = "\u2013\u2014\u2012\u2212-"
-_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-_YEAR = r"(?:19|20)\d\d"
+# -- the grammar as data ----------------------------------------------------------------------------
+# Read here by parse_deadline, and written by storage/postgres/deadlines_sql.py into the server's
+# hsp._deadline, so a deadline an officer gives through psql is read by the same rules (a test runs
+# many texts through both). The patterns use only what Python's re and PostgreSQL's regular
+# expressions read alike: ASCII classes ([0-9], never \d: a deadline's digits are ASCII), a plain
+# space (after _clean the only space left), (?:...) groups and lookarounds (no \b: PostgreSQL
+# spells it otherwise). Each is matched whole (fullmatch; ^(?:...)$ on the server).
+WIDE_DASHES = "\u2013\u2014\u2012\u2212"  # en dash, em dash, figure dash, minus: each becomes " - "
+TRIM = ".,;:"  # dropped from either end of a cleaned deadline ("April 2010.")
+# "From July", "by end of March 2011", "no later than June 2010", "due: May 2010": dropped from the
+# front, in this order, again and again (with any ": ") until none is left.
+PREFIXES = (
+    "due by ", "due ", "due:", "deadline:", "target:", "by:", "by the end of ", "by end of ", "by end ", "by the ", "by ",
+    "no later than ", "not later than ", "before the end of ", "before end of ",
+    "end of ", "the end of ", "end ", "from ", "starting ", "commencing ", "in ",
+    "during ", "within ", "until ", "till ", "deadline ", "target ",
+)
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_YEAR = "(?:19|20)[0-9][0-9]"
+_WORD_EDGE = "[0-9a-z_]"
+PATTERNS = {
+    # a hyphen between letters or spaces separates a range ("April-May"); between digits it is part of
+    # a date or a financial year ("2010-11-05", "2010-11") and stays
+    "hyphen": "(?<![0-9])-|-(?![0-9])",
+    # "Q3 2010/11", "Q3 2010-11", "Q3 2010/2011", "2010/11 Q3"
+    "fy_quarter": (f"q([1-4]) *(?:of *)?(?:fy *)?({_YEAR}) *[/ -]+ *([0-9]{{2}}|{_YEAR})"
+                   f"|(?:fy *)?({_YEAR}) *[/ -]+ *([0-9]{{2}}|{_YEAR}) *q([1-4])"),
+    "quarter_no_fy": f"q[1-4] *{_YEAR}",
+    # "2010/11", "FY 2010-11", "2010/2011", "financial year 2010/11"
+    "financial_year": f"(?:fy|financial year|the financial year)? *({_YEAR}) *(?:/|-| - ) *([0-9]{{2}}|{_YEAR})",
+    # "April - May 2010", "April to May 2010", "Nov 2010 - Jan 2011", "April 2010 - May 2010"
+    "month_range": f"({_MONTH}) *({_YEAR})? *(?:-|/|to|until|till|through) *({_MONTH}) *({_YEAR})?",
+    "winter_fy": f"winter *({_YEAR}) */ *([0-9]{{2}}|{_YEAR})",  # "Winter 2010/11"
+    "season": f"({'|'.join(SEASONS)}) *({_YEAR})?",  # "Autumn 2010", "Winter 2010" (to February 2011)
+    # "April 2010", "Sept 2010", "April, 2010", "July", "2010 April"
+    "month": f"({_MONTH})(?: *,? *({_YEAR}))?|({_YEAR}) +({_MONTH})",
+    "years": f"({_YEAR})(?: *(?:-|to) *({_YEAR}))?",  # "2011", "end of 2011", "2010 - 2012"
+    "iso_date": "([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})",
+    "numeric_date": "([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{2}|[0-9]{4})",  # day first, as UK officers write
+    "day_month": f"([0-9]{{1,2}})(?:st|nd|rd|th)? *(?:of +)?({_MONTH}),? *({_YEAR})?",
+    "month_day": f"({_MONTH}) +([0-9]{{1,2}})(?:st|nd|rd|th)?,? *({_YEAR})?",
+    # a cell giving several dates: split at these ...
+    "separator": f" *(?:;|(?<!{_WORD_EDGE})and(?!{_WORD_EDGE})|&|(?<!{_WORD_EDGE})then(?!{_WORD_EDGE})|,) *",
+    # ... or, with no separator, consecutive "Month Year" pairs, as a PDF table cell gives them
+    "pair": f"(?:[0-9]{{1,2}} +)?(?:{_MONTH}) +{_YEAR}",
+    "pairs": f"(?:(?:[0-9]{{1,2}} +)?(?:{_MONTH}) +{_YEAR} *)+",
+}
+_RX = {name: re.compile(pattern) for name, pattern in PATTERNS.items()}
 
 
 @dataclass(frozen=True)
@@ -67,12 +114,10 @@ def month_end(year: int, month: int) -> date:
 
 def _clean(text: str) -> str:
     s = " ".join(text.split())
-    for d in _DASHES[:-1]:
+    for d in WIDE_DASHES:
         s = s.replace(d, " - ")
-    # A hyphen between letters or spaces separates a range ("April-May"); between digits it is part
-    # of a date or a financial year ("2010-11-05", "2010-11") and stays.
-    s = re.sub(r"(?<!\d)-|-(?!\d)", " - ", s)
-    s = re.sub(r"\s+", " ", s).strip().strip(".,;:").strip()
+    s = _RX["hyphen"].sub(" - ", s)
+    s = re.sub(" +", " ", s).strip(" ").strip(TRIM).strip(" ")
     return s.lower()
 
 
@@ -88,18 +133,11 @@ def _unreadable(text: str, why: str) -> Deadline:
 
 
 def _strip_lead(s: str) -> str:
-    # "From July", "by end of March 2011", "no later than June 2010", "due: May 2010"
-    prefixes = (
-        "due by ", "due ", "due:", "deadline:", "target:", "by:", "by the end of ", "by end of ", "by end ", "by the ", "by ",
-        "no later than ", "not later than ", "before the end of ", "before end of ",
-        "end of ", "the end of ", "end ", "from ", "starting ", "commencing ", "in ",
-        "during ", "within ", "until ", "till ", "deadline ", "target ",
-    )
     changed = True
     while changed:
         changed = False
         s = s.lstrip(": ")
-        for p in prefixes:
+        for p in PREFIXES:
             if s.startswith(p):
                 s = s[len(p):]
                 changed = True
@@ -111,24 +149,20 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
     if s in ONGOING:
         return Deadline(raw, None, Precision.ONGOING)
 
-    # Financial-year quarter: "Q3 2010/11", "Q3 2010-11", "Q3 2010/2011", "2010/11 Q3".
-    m = re.fullmatch(rf"(?:q([1-4])\s*(?:of\s*)?(?:fy\s*)?({_YEAR})\s*[/ -]+\s*(\d{{2}}|{_YEAR})"
-                     rf"|(?:fy\s*)?({_YEAR})\s*[/ -]+\s*(\d{{2}}|{_YEAR})\s*q([1-4]))", s)
+    m = _RX["fy_quarter"].fullmatch(s)
     if m:
         q = int(m.group(1) or m.group(6))
         y1 = int(m.group(2) or m.group(4))
         y2 = m.group(3) or m.group(5)
         if not _fy_consistent(y1, y2):
             return _unreadable(raw, "the two years of a financial year must follow each other")
-        # Q1 = April-June, Q2 = July-September, Q3 = October-December, Q4 = January-March.
-        end_month = {1: 6, 2: 9, 3: 12, 4: 3}[q]
+        end_month = QUARTER_END_MONTHS[q]
         year = y1 + 1 if q == 4 else y1
         return Deadline(raw, month_end(year, end_month), Precision.QUARTER)
-    if re.fullmatch(rf"q[1-4]\s*{_YEAR}", s):
+    if _RX["quarter_no_fy"].fullmatch(s):
         return _unreadable(raw, "say which financial year the quarter is in, e.g. 'Q3 2010/11'")
 
-    # Financial year: "2010/11", "FY 2010-11", "2010/2011", "financial year 2010/11".
-    m = re.fullmatch(rf"(?:fy|financial year|the financial year)?\s*({_YEAR})\s*(?:/|-| - )\s*(\d{{2}}|{_YEAR})", s)
+    m = _RX["financial_year"].fullmatch(s)
     if m and len(m.group(2)) in (2, 4):
         y1, y2 = int(m.group(1)), m.group(2)
         if _fy_consistent(y1, y2):
@@ -138,8 +172,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
         else:
             return _unreadable(raw, "the two years of a financial year must follow each other")
 
-    # Month range: "April - May 2010", "April to May 2010", "Nov 2010 - Jan 2011", "April 2010 - May 2010".
-    m = re.fullmatch(rf"({_MONTH_RE})\s*({_YEAR})?\s*(?:-|/|to|until|till|through)\s*({_MONTH_RE})\s*({_YEAR})?", s)
+    m = _RX["month_range"].fullmatch(s)
     if m:
         m1, y1, m2, y2 = MONTHS[m.group(1)], m.group(2), MONTHS[m.group(3)], m.group(4)
         if y2 is None:
@@ -156,13 +189,12 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
                 return _unreadable(raw, "the range ends before it starts")
         return Deadline(raw, month_end(end_year, m2), Precision.RANGE)
 
-    # Season: "Autumn 2010", "Winter 2010" (December 2010 - February 2011).
-    m = re.fullmatch(rf"winter\s*({_YEAR})\s*/\s*(\d{{2}}|{_YEAR})", s)  # "Winter 2010/11"
+    m = _RX["winter_fy"].fullmatch(s)
     if m:
         if not _fy_consistent(int(m.group(1)), m.group(2)):
             return _unreadable(raw, "the two years of a winter must follow each other")
         return Deadline(raw, month_end(int(m.group(1)) + 1, 2), Precision.SEASON)
-    m = re.fullmatch(rf"({'|'.join(SEASONS)})\s*({_YEAR})?", s)
+    m = _RX["season"].fullmatch(s)
     if m:
         first, last = SEASONS[m.group(1)]
         if m.group(2) is None:
@@ -174,8 +206,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
         end_year = year + 1 if last < first else year
         return Deadline(raw, month_end(end_year, last), Precision.SEASON)
 
-    # Month with or without year: "April 2010", "Sept 2010", "April, 2010", "July", "2010 April".
-    m = re.fullmatch(rf"({_MONTH_RE})(?:\s*,?\s*({_YEAR}))?|({_YEAR})\s+({_MONTH_RE})", s)
+    m = _RX["month"].fullmatch(s)
     if m:
         month = MONTHS[m.group(1) or m.group(4)]
         ytxt = m.group(2) or m.group(3)
@@ -184,8 +215,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
             return _unreadable(raw, "no year given")
         return Deadline(raw, month_end(year, month), Precision.MONTH)
 
-    # Year: "2011", "end of 2011", "2010 - 2012" (a range of years).
-    m = re.fullmatch(rf"({_YEAR})(?:\s*(?:-|to)\s*({_YEAR}))?", s)
+    m = _RX["years"].fullmatch(s)
     if m:
         y1 = int(m.group(1))
         y2 = int(m.group(2)) if m.group(2) else y1
@@ -202,28 +232,24 @@ def _fy_consistent(y1: int, y2: str) -> bool:
     return int(y2) == y1 + 1
 
 
-_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DAY_MONTH = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s+)?({_MONTH_RE}),?\s*({_YEAR})?")
-_MONTH_DAY = re.compile(rf"({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s*({_YEAR})?")
 
 
 def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
     """An exact day. UK numeric dates are day-first; ISO dates are year-first."""
     try:
-        m = _ISO_DATE.fullmatch(s)
+        m = _RX["iso_date"].fullmatch(s)
         if m:
             return Deadline(raw, date(int(m.group(1)), int(m.group(2)), int(m.group(3))), Precision.DAY)
-        m = _NUMERIC_DATE.fullmatch(s)
+        m = _RX["numeric_date"].fullmatch(s)
         if m:
             year = int(m.group(3))
             if year < 100:
                 year += 2000
             # Day-first, as UK officers write: 03/04/2011 is 3 April 2011.
             return Deadline(raw, date(year, int(m.group(2)), int(m.group(1))), Precision.DAY)
-        m = _DAY_MONTH.fullmatch(s) or _MONTH_DAY.fullmatch(s)
+        m = _RX["day_month"].fullmatch(s) or _RX["month_day"].fullmatch(s)
         if m:
-            if m.re is _DAY_MONTH:
+            if m.re is _RX["day_month"]:
                 d, mon, y = int(m.group(1)), MONTHS[m.group(2)], m.group(3)
             else:
                 mon, d, y = MONTHS[m.group(1)], int(m.group(2)), m.group(3)
@@ -248,17 +274,16 @@ def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
     return None
 
 
-_SPLIT_RE = re.compile(r"\s*(?:;|\band\b|&|\bthen\b|,|\n)\s*")
 
 
 def _split_milestones(s: str) -> list[str] | None:
     """Split a cell holding several dates ("April 2010 October 2010") into its dates, or None."""
-    parts = [p for p in _SPLIT_RE.split(s) if p]
+    parts = [p for p in _RX["separator"].split(s) if p]
     if len(parts) > 1:
         return parts
     # No separator: consecutive "Month Year" pairs, as a PDF table cell gives them.
-    pairs = re.findall(rf"(?:\d{{1,2}}\s+)?(?:{_MONTH_RE})\s+{_YEAR}", s)
-    if len(pairs) > 1 and re.fullmatch(rf"(?:(?:\d{{1,2}}\s+)?(?:{_MONTH_RE})\s+{_YEAR}\s*)+", s):
+    pairs = _RX["pair"].findall(s)
+    if len(pairs) > 1 and _RX["pairs"].fullmatch(s):
         return pairs
     return None
 

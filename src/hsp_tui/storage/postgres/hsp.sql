@@ -221,6 +221,13 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
                     CASE WHEN length(p_at) >= 10 AND substr(p_at, 5, 1) = '-' THEN left(p_at, 10) ELSE '' END)
 $$;
 
+-- The plan's date (its metadata's 'date'), or NULL: the reference for deadlines without a year,
+-- and the earliest day a change may take effect.
+CREATE OR REPLACE FUNCTION hsp._plan_date(p hsp.plan) RETURNS date
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN p.meta ->> 'date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN to_date(p.meta ->> 'date', 'YYYY-MM-DD') END
+$$;
+
 -- The day the change being made took effect: the caller's `hsp.on` setting (set_config('hsp.on',
 -- 'YYYY-MM-DD', true) in its transaction), else NULL (the day it is recorded). Not after today
 -- (the server's day in the furthest time zone), not before the plan's date, not before p_latest
@@ -250,8 +257,7 @@ BEGIN
         RAISE EXCEPTION '--on % is after today: a change is recorded on or after the day it happened', given
             USING ERRCODE = 'HS400';
     END IF;
-    SELECT CASE WHEN meta ->> 'date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN to_date(meta ->> 'date', 'YYYY-MM-DD') END
-      INTO plan_date FROM hsp.plan WHERE id = p_plan_id;
+    SELECT hsp._plan_date(p) INTO plan_date FROM hsp.plan p WHERE id = p_plan_id;
     IF plan_date IS NOT NULL AND v < plan_date THEN
         RAISE EXCEPTION '--on % is before the plan''s date (%)', given, to_char(plan_date, 'YYYY-MM-DD')
             USING ERRCODE = 'HS400';
@@ -463,24 +469,40 @@ BEGIN
         hsp._append(p_plan, r, 'set', 'owner', to_jsonb(r.owner), to_jsonb(p_owner), p_note));
 END $$;
 
--- A revised deadline; the deadline agreed in the plan is kept. (The client checks that the text
--- reads as a deadline before it calls this.)
+-- A revised deadline; the deadline agreed in the plan is kept. It must read as a deadline, and a
+-- dated deadline is never revised to no date (as commands.Revise: hsp._deadline is the grammar of
+-- domain/deadlines.py, the plan's date its reference for a month without a year).
 CREATE OR REPLACE FUNCTION hsp.revise(p_plan text, p_number integer, p_deadline text, p_reason text)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r hsp.item;
     old_deadline text;
+    plan_date date;
+    given record;
 BEGIN
     PERFORM hsp._check_text(p_deadline, 'deadline');
     IF p_reason IS NULL OR hsp._blank(p_reason) THEN
         RAISE EXCEPTION 'a revised deadline needs a reason (--reason TEXT)' USING ERRCODE = 'HS400';
     END IF;
     PERFORM hsp._check_text(p_reason, 'reason');
+    plan_date := hsp._plan_date(hsp._plan(p_plan));
+    SELECT * INTO given FROM hsp._deadline(p_deadline, plan_date);
+    IF NOT given.readable THEN
+        RAISE EXCEPTION 'cannot read deadline %: write a month, a range, a day, a quarter, a financial year or '
+            '''Ongoing'' (e.g. June 2010, 30/06/2010, Q1 2010/11, 2010/11)', quote_literal(p_deadline)
+            USING ERRCODE = 'HS400';
+    END IF;
     r := hsp._lock_item(p_plan, p_number);
     old_deadline := coalesce(r.revisions -> -1 ->> 'deadline', r.deadline);
     IF hsp._squash(old_deadline) = hsp._squash(p_deadline) THEN
         RETURN jsonb_build_object('entry', NULL, 'old', old_deadline);
+    END IF;
+    -- 'Ongoing' has no due date, so it would take the item off the overdue list unseen
+    IF given.due IS NULL AND (hsp._deadline(old_deadline, plan_date)).due IS NOT NULL THEN
+        RAISE EXCEPTION 'recommendation %: the dated deadline % cannot be revised to no date; to stop the action, '
+            'set it to dropped with a note (hsp.set_status(..., ''dropped'', ''why''))', p_number,
+            quote_literal(old_deadline) USING ERRCODE = 'HS400';
     END IF;
     UPDATE hsp.item
        SET revisions = revisions || jsonb_build_array(hsp._revision(p_deadline, p_reason, hsp._item_on(r)))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from hsp_tui.domain.errors import Exit, PlanFileError, RefusedError
+from hsp_tui.storage.postgres.deadlines_sql import deadline_sql
 from hsp_tui.storage.postgres.rules_sql import rules_sql
 
 SCHEMA = "hsp"
@@ -188,7 +189,7 @@ def install(conn, *, migrations: Migrations | None = None,
                         "WHERE datname = current_database()").fetchone()[0] != "UTF8":
             raise PlanFileError("hsp-tui needs a database in UTF-8 (CREATE DATABASE ... ENCODING 'UTF8'): "
                            "officers' text is Unicode")
-        conn.execute(rules_sql())  # the domain's rules, which the versions and functions use
+        conn.execute(rules_sql() + deadline_sql())  # the domain's rules, which the versions and functions use
         for version in range((before or 0) + 1, migrations.latest + 1):
             conn.execute(migrations.versions[version])
             conn.execute("INSERT INTO hsp.info (key, value) VALUES ('schema_version', %s) "
