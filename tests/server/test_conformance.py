@@ -417,3 +417,17 @@ def test_the_tables_hold_every_field_the_records_declare(pg_cluster, conformance
     assert set(HISTORY_FIELDS) <= columns("history") and "undoes" in HISTORY_FIELDS
     assert set(PLAN_ENTRY_FIELDS) <= columns("plan_history")
     assert set(CONTACT_FIELDS) <= columns("contact")
+
+
+def test_the_text_rules_ignore_the_callers_search_path(pg_cluster, conformance_db):
+    """The rules on text have no SET clause (so they are fast and inlined): every name in them is
+    qualified, so a schema of look-alike functions put first on the path changes nothing."""
+    with psycopg.connect(pg_cluster.url(conformance_db, OWNER), autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA IF NOT EXISTS lookalike")
+        for fn in ("translate(a text, b text, c text)", "btrim(a text, b text)", "replace(a text, b text, c text)",
+                   "regexp_replace(a text, b text, c text, d text)"):
+            conn.execute(f"CREATE OR REPLACE FUNCTION lookalike.{fn} RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$")
+        conn.execute("SET search_path = lookalike, pg_catalog")
+        (key, blank, squashed) = conn.execute("SELECT hsp._owner_key(%s), hsp._blank(%s), hsp._squash(%s)",
+                                              ["Straße\u00a0 Lead", "\u2003", " a  b "]).fetchone()
+        assert (key, blank, squashed) == ("strasse lead", True, "a b")
