@@ -1,6 +1,6 @@
-"""The arguments of the audit follow-up commands (`verify`, `contact`, `remind`), added to the
-command line's parser at every run; the commands themselves are in `followup_commands`, imported
-only when one of them runs."""
+"""The arguments of the audit follow-up commands (`verify`, `contact`, `remind`; `evidence`,
+`check`), added to the command line's parser at every run; the commands themselves are in
+`followup_commands` and `evidence_commands`, imported only when one of them runs."""
 
 from __future__ import annotations
 
@@ -51,3 +51,29 @@ def add_contact_commands(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--dry-run", action="store_true", help="print what would be sent; send and record nothing")
     s.add_argument("--again", action="store_true", help="send even to owners already reminded about the same "
                    "items on the review date (without it, such a run is refused)")
+
+
+def add_evidence_commands(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("evidence", help="what an item's Done rests on: evidence add N FILE... | add N --url URL, "
+                                        "evidence list N, evidence get N ID, evidence withdraw N ID --note REASON")
+    esub = s.add_subparsers(dest="evidence_command", metavar="add|list|get|withdraw", required=True)
+    e = esub.add_parser("add", help="attach a copy of each FILE as it is now (or a link, never fetched)")
+    e.add_argument("number")
+    e.add_argument("files", nargs="*", metavar="FILE")
+    e.add_argument("--url", metavar="URL", help="record a link (http, https or mailto) instead of a file")
+    e.add_argument("--note", metavar="TEXT", help="what it shows")
+    add_on(e)
+    e = esub.add_parser("list", help="an item's evidence: id, name, size, hash, type, who, when")
+    e.add_argument("number")
+    e.add_argument("--all", action="store_true", help="withdrawn attachments too")
+    e = esub.add_parser("get", help="write a copy out, its SHA-256 checked (a copy that does not match is refused)")
+    e.add_argument("number")
+    e.add_argument("id", metavar="ID", help="the attachment's id (evidence list N)")
+    e.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    e = esub.add_parser("withdraw", help="withdraw a wrong attachment (kept in history, its copy kept)")
+    e.add_argument("number")
+    e.add_argument("id", metavar="ID")
+    e.add_argument("--note", metavar="REASON", help="why (required)")
+    add_on(e)
+    sub.add_parser("check", help="check the whole plan: every evidence copy there and matching its hash, "
+                                 "every history entry well formed")

@@ -135,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("plans", help="the plans here, with items, open and overdue counts (a file holds one)")
     sub.add_parser("schema", help="print the JSON Schema of the JSON export")
     followup_args.add_commands(sub)  # verify, contact, remind
+    followup_args.add_evidence_commands(sub)  # evidence add|list|get|withdraw, check
     sub.add_parser("where", help="print the path of the working file (or the server, never its password)")
     return p
 
@@ -153,6 +154,7 @@ COMMANDS = {
     "plans": "plan_commands:cmd_plans", "schema": "plan_commands:cmd_schema", "where": "plan_commands:cmd_where",
     "verify": "followup_commands:cmd_verify", "contact": "followup_commands:cmd_contact",
     "remind": "followup_commands:cmd_remind",
+    "evidence": "evidence_commands:cmd_evidence", "check": "evidence_commands:cmd_check",
 }
 
 

@@ -30,7 +30,7 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 import msgspec
 import orjson
@@ -40,7 +40,6 @@ from hsp_tui.domain.clock import now_iso
 from hsp_tui.domain.commands import Stamp
 from hsp_tui.domain.rules import next_entry_id
 from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
-from hsp_tui.storage.file.evidencefolder import FolderCopies
 from hsp_tui.storage.file.inplace import read_plan_file, save_plan
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
@@ -52,6 +51,9 @@ from hsp_tui.storage.file.safefiles import backup_path, check_writable
 from hsp_tui.storage.file.planbytes import (Fragments, dumps, dumps_records, parse_json, read_json, read_plan_bytes)
 from hsp_tui.storage.contract import Access, Head, LockWait, PlanInfo
 from hsp_tui.storage.file.lockfile import LOCK_TIMEOUT, plan_lock
+
+if TYPE_CHECKING:
+    from hsp_tui.storage.file.evidencefolder import FolderCopies
 
 
 def encode(data: Any, encoding: str | None = None, json_options: Mapping[str, Any] | None = None) -> bytes:
@@ -176,8 +178,10 @@ class JsonFileBackend:
         self._fragments = Fragments() if long_running else None  # each record's bytes, as last written
 
     @property
-    def evidence(self) -> FolderCopies:
+    def evidence(self) -> "FolderCopies":
         """The plan's evidence copies, in the folder beside it (`evidencefolder`)."""
+        from hsp_tui.storage.file.evidencefolder import FolderCopies  # noqa: PLC0415 - a note needs none
+
         return FolderCopies(self.path)
 
     def describe(self) -> str:

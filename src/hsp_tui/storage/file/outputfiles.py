@@ -82,15 +82,15 @@ def planted_output(path: Path) -> str | None:
     return None
 
 
-def write_output(path: Path, text: str, *, plan_path: Path | None = None, mode: int | None = None) -> None:
-    """Write an export to `path`, never a half-written file and never over the plan's own files.
+def write_output(path: Path, text: str | bytes, *, plan_path: Path | None = None, mode: int | None = None) -> None:
+    """Write an export (or an evidence copy's bytes) to `path`, never a half-written file and never over the plan's own files.
 
     A regular file (or a new one) is replaced whole (temp file + rename) with `mode`, else
     `export_mode(plan_path)`; a symbolic link is followed to its target. A FIFO or a character
     device (a terminal, /dev/stdout, /dev/null) is written through, never replaced; anything else
     that is not a regular file is refused.
     """
-    payload = text.encode("utf-8")
+    payload = text if isinstance(text, bytes) else text.encode("utf-8")  # bytes: an evidence copy
     trap = planted_output(path)
     if trap:
         raise InputError(trap)
