@@ -118,7 +118,7 @@ def test_summary_counts_by_status_and_overdue(store):
     assert table["Dropped"] == ["1", "—"]
     assert table["Total"] == ["12", "4"]
     text = " ".join(s["Summary"]["text"])
-    assert "**Overdue:** 4 (items 1, 2, 8 and 9)." in text
+    assert "**Overdue:** 4 (items 1, 2, 8 and 9); over 90 days: 0, 31 to 90 days: 2, 1 to 30 days: 2." in text
     assert "**Done:** 1 of 12 done, 1 dropped (8% done, 0% verified); 0 verified by the auditor, 1 awaiting verification." in text
 
 
@@ -137,9 +137,12 @@ def test_revised_item_leaves_overdue_and_is_listed_as_revised(store, plan_path):
     assert row["Reason"] == "PMG review of theme boards moved to July"
     assert row["Revised by"] == "alice"
     assert row["When"] == "1 Jun 2010"  # the store's clock in the tests: 2010-06-01T09:00+01:00
+    # due 31 May 2010 (April – May), so the revision came when it was already overdue
+    assert row["Made when overdue"] == "revised 1 day after it was due"
     by_owner = rows_by_number(s["Recommendations by owner"])
     assert by_owner["8"]["Due"] == "31 Jul 2010 (revised; agreed April – May 2010)"
-    assert "**Revised deadlines:** 1 (item 8)." in " ".join(s["Summary"]["text"])
+    assert ("**Revised deadlines:** 1 (item 8); 1 revised after it was already overdue (item 8)."
+            in " ".join(s["Summary"]["text"]))
 
 
 def test_a_second_revision_shows_the_chain_and_every_reason(store):
@@ -347,9 +350,12 @@ def test_csv_keeps_newlines_and_quotes_inside_one_cell(store):
     (date(2011, 9, 1), "every 4 weeks from 16 March 2010, and on the review date, 1 September 2011"),
 ])
 def test_the_progress_section_says_in_a_full_sentence_which_weeks_it_counts(store, as_of, words):
-    [sentence] = parse(report(store, as_of))["Progress over time"]["text"]
-    assert sentence == ("The chart and the table below count the items open, overdue, done and verified "
-                        f"{words}, as rebuilt from each item's history.")
+    s = parse(report(store, as_of))
+    [sentence] = s["Progress over time"]["text"]
+    assert sentence == ("The chart counts the items open, overdue, done and verified "
+                        f"{words}, as rebuilt from each item's history. The figures are in the appendix.")
+    [sentence] = s["Appendix: progress week by week"]["text"]
+    assert sentence == f"The items open, overdue, done and verified {words}: the figures the chart draws."
 
 
 @pytest.mark.parametrize("as_of, window", [("2010-07-17", []), ("2010-07-05", []), ("2010-07-05", ["--due-soon-days", "30"]),

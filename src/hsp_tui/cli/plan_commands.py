@@ -20,6 +20,7 @@ def cmd_export(ctx: Context) -> int:
     options = {}
     if a.format in ("md", "html"):  # the board report: who recorded what is checked only on a server
         options["names_typed"] = ctx.server is None
+        options["escalate_after"] = ctx.settings.escalate_after  # the report lists the items escalated
         if a.since:
             options["since"] = parse_date_arg(a.since, "--since")
     elif a.since:

@@ -23,7 +23,8 @@ FORMAT_WORDS = {"json": "JSON data", "csv": "a CSV spreadsheet", "md": "a Markdo
 
 def render_export(review: Review, fmt: str, exported_at: str, **options) -> str:
     """The whole export as text (the CSV starts with a BOM so that Excel reads it as UTF-8).
-    `options`: the board report's (`report.build_report`: since=, names_typed=)."""
+    `options`: the board report's (`report.build_report`: since=, names_typed=,
+    escalate_after=; the other formats take none)."""
     if fmt == "json":
         return export_json(review, exported_at=exported_at)
     if fmt == "csv":

@@ -94,11 +94,13 @@ def entry_when(entry) -> str:
 
 
 def reminder_words(rec: Recommendation) -> str | None:
-    """'reminded 3 times, last 2 Jun 2010' (None: the owner was never reminded about this item)."""
+    """'reminded 4 times, first 1 Jun 2010, last 1 Mar 2011' ('reminded 1 time, last 20 May 2010');
+    None: the owner was never reminded about this item."""
     sent = rec.reminders
     if not sent:
         return None
-    return f"reminded {plural(len(sent), 'time')}, last {effective_text(sent[-1])}"
+    first = f", first {effective_text(sent[0])}" if len(sent) > 1 else ""
+    return f"reminded {plural(len(sent), 'time')}{first}, last {effective_text(sent[-1])}"
 
 
 # -- history and revisions --------------------------------------------------------------------------

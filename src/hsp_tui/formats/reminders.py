@@ -17,6 +17,8 @@ from hsp_tui.domain.textsafe import visible
 from hsp_tui.formats.formatting import day_text, fmt_date, plural
 
 NOTE_LIMIT = 300
+# Reminders about an item before its owner's sponsor is copied, when not set (as cli.config's default).
+DEFAULT_ESCALATE_AFTER = 3
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Unaddressed:
 
 
 def plan_reminders(rv: Review, days: int, owner: str | None = None,
-                   escalate_after: int = 3) -> tuple[list[Reminder], list[Unaddressed]]:
+                   escalate_after: int = DEFAULT_ESCALATE_AFTER) -> tuple[list[Reminder], list[Unaddressed]]:
     """Who gets a reminder as of `rv.as_of`: each owner with an item overdue or due within `days`,
     once (owners that differ only in case or spacing are one owner); and those without an address.
     The owner's sponsor is copied when an item already had `escalate_after` reminders or more."""
@@ -70,7 +72,7 @@ def plan_reminders(rv: Review, days: int, owner: str | None = None,
         overdue = tuple(sorted((i for i in items if i.overdue), key=lambda i: (-i.days_overdue, i.number)))
         soon = tuple(sorted((i for i in items if not i.overdue), key=lambda i: (i.due, i.number)))
         # The owner as the plan spells it (the contact may have been typed otherwise).
-        escalated = any(len(sent_before(i.rec, names[key])) >= escalate_after for i in items)
+        escalated = any(is_escalated(i.rec, names[key], escalate_after) for i in items)
         cc = tuple(a for a in contact.sponsor if a not in contact.addresses) if escalated else ()
         reminders.append(Reminder(names[key], contact.addresses, overdue, soon, cc))
     return reminders, missing
@@ -85,6 +87,12 @@ def sent_before(rec, owner: str) -> tuple:
     """The reminders already recorded on this item for this owner (compared as owners are), oldest first."""
     key = owner_key(owner)
     return tuple(h for h in rec.reminders if isinstance(h.new, dict) and owner_key(str(h.new.get("owner") or "")) == key)
+
+
+def is_escalated(rec, owner: str, escalate_after: int) -> bool:
+    """The rule of escalation, once: an item whose owner has had `escalate_after` reminders about it
+    or more; its next reminder is copied to the owner's sponsor (and the board report lists it)."""
+    return len(sent_before(rec, owner)) >= escalate_after
 
 
 def _day(at: object) -> date | None:

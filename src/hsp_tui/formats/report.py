@@ -3,7 +3,9 @@ document (`document`: sections of typed blocks) which `report_markdown` writes a
 `report_html` as an HTML page; neither re-reads the other.
 
 Written to be pasted into a board paper: a heading, the plan and review date, a summary of counts,
-then Overdue, Due in the next N days, Revised deadlines, and a table by owner. Every piece of user
+then in the order a board and its auditor read (`build_report`): overdue, due soon, escalated,
+awaiting verification, the verification log, dropped, revised deadlines, (changes since), progress,
+by owner, notes, and the weekly figures in an appendix. Every piece of user
 text (titles, owners, notes, reasons, even the plan's title) is data: it enters the document as plain
 text (`document.plain`: control characters spelled out, one line, cut to length) and each renderer
 escapes it, so a note can neither break a table nor inject a link, an image or a tag.
@@ -26,15 +28,12 @@ from hsp_tui.formats.document import (NONE, Chart, Document, Section, Span, bull
                                       strong, table)
 from hsp_tui.formats.formatting import (day_text, due_words, is_ongoing, long_date, plural, reminder_words,
                                         status_words)
-from hsp_tui.formats.report_changes import dropped_section, revised_section, since_section
+from hsp_tui.formats.reminders import DEFAULT_ESCALATE_AFTER, is_escalated
+from hsp_tui.formats.report_changes import dropped_section, late_by, numbers, revised_section, since_section
+from hsp_tui.formats.report_verdicts import awaiting, awaiting_section, log_section
 from hsp_tui.formats.report_markdown import to_markdown
 
 NOTE_LIMIT = 200  # a latest note longer than this is cut in the tables (the JSON export has it whole)
-
-
-def when(at: str) -> str:
-    """The day of a timestamp (as recorded, in its own offset), or the text itself if it is not one."""
-    return plain(day_text(at))
 
 
 def produced(at: str) -> str:
@@ -46,16 +45,6 @@ def produced(at: str) -> str:
     zone = t.strftime("%z")
     zone = f" (UTC{zone[:3]}:{zone[3:]})" if zone else ""
     return f"{long_date(t.date())}, {t:%H:%M}{zone}"
-
-
-def numbers(items: Sequence[ItemReview]) -> str:
-    """'item 8', 'items 1, 2 and 4'."""
-    nums = [str(i.number) for i in items]
-    if not nums:
-        return ""
-    if len(nums) == 1:
-        return f"item {nums[0]}"
-    return f"items {', '.join(nums[:-1])} and {nums[-1]}"
 
 
 # -- what each item shows -------------------------------------------------------------------
@@ -104,8 +93,9 @@ def due_soon_heading(days: int) -> str:
 class Parts:
     """What the sections share: the review, its lists of items and the options."""
 
-    def __init__(self, rv: Review) -> None:
+    def __init__(self, rv: Review, escalate_after: int) -> None:
         self.rv = rv
+        self.escalate_after = escalate_after
         self.ref = rv.plan.meta.date
         self.days = rv.due_soon_days
         as_of = rv.as_of
@@ -113,9 +103,16 @@ class Parts:
         self.window_end = (as_of + timedelta(days=self.days) if date.max - as_of > timedelta(days=self.days)
                            else date.max)
         self.items = list(rv.items)
-        self.overdue = [i for i in self.items if i.overdue]
+        # The longest overdue first: a board reads the worst first.
+        self.overdue = sorted((i for i in self.items if i.overdue), key=lambda i: (-i.days_overdue, i.number))
         self.soon = sorted((i for i in self.items if i.due_soon), key=lambda i: (i.due, i.number))
         self.revised = [i for i in self.items if i.rec.revised]
+        # The items whose next reminder goes to the owner's sponsor too (`reminders.is_escalated`).
+        self.escalated = [i for i in self.items
+                          if not i.rec.status.closed and is_escalated(i.rec, i.rec.owner, escalate_after)]
+        self.late_revised = [i for i in self.revised
+                             if any(late_by(i.rec, k, self.ref) for k in range(len(i.rec.revisions)))]
+        self.awaiting, self.drops_awaiting = awaiting(rv)
 
 
 def head(rv: Review, exported_at: str) -> list:
@@ -146,11 +143,19 @@ def summary_section(p: Parts) -> Section:
     done = sum(1 for i in items if i.rec.status.finished)
     verified = sum(1 for i in items if i.rec.status is Status.VERIFIED)
     dropped = sum(1 for i in items if i.rec.status is Status.DROPPED)
-    named = lambda xs: f" ({numbers(xs)})." if xs else "."  # noqa: E731
+    named = lambda xs: f" ({numbers(sorted(xs, key=lambda i: i.number))})" if xs else ""  # noqa: E731
+    by_band = ", ".join(f"{words}: {len(xs)}" for words, xs in bands(overdue))
+    late = (f"; {len(p.late_revised)} revised after {'it was' if len(p.late_revised) == 1 else 'they were'} "
+            f"already overdue{named(p.late_revised)}" if p.late_revised else "")
+    drops = (f"; {plural(len(p.drops_awaiting), 'drop awaits', 'drops await')} the auditor's agreement"
+             f"{named(p.drops_awaiting)}" if p.drops_awaiting else "")
     points = [
-        (strong("Overdue:"), Span(f" {len(overdue)}" + named(overdue))),
-        (strong(due_soon_heading(p.days)), Span(f" (to {long_date(p.window_end)}): {len(soon)}" + named(soon))),
-        (strong("Revised deadlines:"), Span(f" {len(p.revised)}" + named(p.revised))),
+        (strong("Overdue:"), Span(f" {len(overdue)}{named(overdue)}" + (f"; {by_band}." if overdue else "."))),
+        (strong(due_soon_heading(p.days)), Span(f" (to {long_date(p.window_end)}): {len(soon)}{named(soon)}.")),
+        (strong("Escalated"), Span(f" (reminded {plural(p.escalate_after, 'time')} or more): "
+                                   f"{len(p.escalated)}{named(p.escalated)}.")),
+        (strong("Awaiting verification:"), Span(f" {len(p.awaiting)}{named(p.awaiting)}{drops}.")),
+        (strong("Revised deadlines:"), Span(f" {len(p.revised)}{named(p.revised)}{late}.")),
         (strong("Done:"), Span(f" {done} of {len(items)} done" + (f", {dropped} dropped" if dropped else "")
                                 + f" ({shares(rv)}); {verified} verified by the auditor, "
                                   f"{done - verified} awaiting verification.")),
@@ -165,15 +170,31 @@ def summary_section(p: Parts) -> Section:
     return section("summary", "Summary", table(("Status", "Items", "Overdue"), rows, "lrr"), bullets(points))
 
 
-def progress_section(rv: Review) -> Section:
-    """Progress over time: the chart and the same figures as a table (see `charts`)."""
+def progress_section(rv: Review) -> tuple[Section, Section]:
+    """Progress over time: the chart, and (in an appendix) the same figures as a table (see `charts`)."""
     points, step = charts.figures(progress(rv.plan, rv.as_of))
     words = charts.step_words(step, long_date(points[0].day), long_date(rv.as_of))
-    return section("progress", "Progress over time", para(
-        "The chart and the table below count the items open, overdue, done and verified "
-        f"{words}, as rebuilt from each item's history."),
-        Chart(points, "The same figures are in the table below."),
-        table(charts.TABLE_HEADERS, charts.table_rows(points), "lrrrrr"))
+    chart = section("progress", "Progress over time", para(
+        "The chart counts the items open, overdue, done and verified "
+        f"{words}, as rebuilt from each item's history. The figures are in the appendix."),
+        Chart(points, "The figures are in the appendix, week by week."))
+    appendix = section("appendix-weekly", "Appendix: progress week by week", para(
+        f"The items open, overdue, done and verified {words}: the figures the chart draws."),
+        table(charts.TABLE_HEADERS, charts.table_rows(points), "lrrrrr"), appendix=True)
+    return chart, appendix
+
+
+# How long an item has been overdue, in the bands a board reads: (the most days in the band, words).
+BANDS = ((30, "1 to 30 days"), (90, "31 to 90 days"), (None, "over 90 days"))
+
+
+def band(days: int) -> str:
+    return next(words for most, words in BANDS if most is None or days <= most)
+
+
+def bands(overdue: Sequence[ItemReview]) -> list[tuple[str, list[ItemReview]]]:
+    """The overdue items by band, the longest overdue band first."""
+    return [(words, [i for i in overdue if band(i.days_overdue) == words]) for _most, words in reversed(BANDS)]
 
 
 def overdue_section(p: Parts) -> Section:
@@ -182,12 +203,33 @@ def overdue_section(p: Parts) -> Section:
         return section("overdue", "Overdue", para("No items are overdue."))
     return section("overdue", "Overdue", para(
         f"{plural(len(overdue), 'item is', 'items are')} overdue as at {long_date(p.rv.as_of)}: "
-        "not done or dropped, and past the date now due."), table(
-        ("No.", "Ref", "Recommendation", "Owner", "Due", "Days overdue", "Status", "Latest note", "Reminders"),
-        ((str(i.number), cell(i.rec.ref), cell(i.rec.title), cell(i.rec.owner), due_text(i, p.ref),
-          str(i.days_overdue), status_words(i.rec), cell(i.rec.latest_note, NOTE_LIMIT),
-          reminder_words(i.rec) or "not reminded") for i in overdue),
-        "rllllrlll"))
+        "not done or dropped, and past the date now due. The longest overdue first."),
+        bullets(f"Overdue {words}: {len(xs)}" + (f" ({numbers(xs)})." if xs else ".") for words, xs in bands(overdue)),
+        table(("No.", "Ref", "Recommendation", "Owner", "Due", "Days overdue", "How long", "Status", "Latest note",
+               "Reminders"),
+              ((str(i.number), cell(i.rec.ref), cell(i.rec.title), cell(i.rec.owner), due_text(i, p.ref),
+                str(i.days_overdue), Span(band(i.days_overdue), flag="overdue"), status_words(i.rec),
+                cell(i.rec.latest_note, NOTE_LIMIT), reminder_words(i.rec) or "not reminded") for i in overdue),
+              "rllllrllll"))
+
+
+def escalated_section(p: Parts) -> Section:
+    """The open items whose owner has had escalate_after reminders about them or more."""
+    title, after = "Escalated", plural(p.escalate_after, "reminder")
+    if not p.escalated:
+        return section("escalated", title, para(f"No open item has had {after} or more."))
+    meta = p.rv.plan.meta
+    rows = []
+    for i in p.escalated:
+        contact = meta.contact(i.rec.owner)
+        sponsor = ", ".join(contact.sponsor) if contact is not None and contact.sponsor else "no sponsor set"
+        rows.append((str(i.number), cell(i.rec.title), cell(i.rec.owner), due_text(i, p.ref),
+                     plural(i.days_overdue, "day") if i.overdue else NONE, reminder_words(i.rec) or "not reminded",
+                     cell(sponsor)))
+    return section("escalated", title, para(
+        f"{plural(len(p.escalated), 'open item has', 'open items have')} had {after} or more "
+        f"({numbers(p.escalated)}): each further reminder is copied to the owner's sponsor."),
+        table(("No.", "Recommendation", "Owner", "Due", "Overdue by", "Reminders", "Sponsor copied"), rows, "r"))
 
 
 def due_soon_section(p: Parts) -> Section:
@@ -241,17 +283,24 @@ def notes_section(rv: Review, names_typed: bool) -> Section:
     return section("notes", "Notes", bullets(notes))
 
 
-def build_report(review: Review, *, exported_at: str, since: date | None = None,
-                 names_typed: bool = False) -> Document:
+def build_report(review: Review, *, exported_at: str, since: date | None = None, names_typed: bool = False,
+                 escalate_after: int = DEFAULT_ESCALATE_AFTER) -> Document:
     """The board report: the plan as it stood at the end of the review date (`review` is of that plan).
     `since`: add the changes that took effect after it; `names_typed`: the plan is a file, where the
-    names in its history are as typed (a server records its own users), and the report says so."""
-    p = Parts(review)
-    sections = [summary_section(p), progress_section(review)]
+    names in its history are as typed (a server records its own users), and the report says so;
+    `escalate_after`: the setting of that name (reminders before an item is escalated).
+
+    In the order a board and its auditor read (issue 23): what is late and what is coming, what the
+    auditor has judged and what awaits, what was dropped or moved, then the trend, the owners, the
+    notes, and the weekly figures in an appendix."""
+    p = Parts(review, escalate_after)
+    chart, weekly = progress_section(review)
+    sections = [summary_section(p), overdue_section(p), due_soon_section(p), escalated_section(p),
+                awaiting_section(review, NOTE_LIMIT), log_section(review, NOTE_LIMIT),
+                dropped_section(review, NOTE_LIMIT), revised_section(p.revised, p.ref, NOTE_LIMIT)]
     if since is not None:
         sections.append(since_section(review, since, NOTE_LIMIT))
-    sections += [overdue_section(p), due_soon_section(p), revised_section(p.revised, NOTE_LIMIT),
-                 dropped_section(review, NOTE_LIMIT), owner_section(p), notes_section(review, names_typed)]
+    sections += [chart, owner_section(p), notes_section(review, names_typed), weekly]
     title = f"{plain(review.plan.meta.title)}: progress on the action plan"
     return Document(title, tuple(head(review, exported_at)), tuple(sections))
 

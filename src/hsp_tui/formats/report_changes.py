@@ -7,13 +7,17 @@ Pure code: the review (the plan as it stood on the review date) and the dates ar
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Sequence
+
+from msgspec.structs import replace
 
 from hsp_tui.domain.history import effective_day
+from hsp_tui.domain.asof import item_as_of
 from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.domain.verdicts import claim, drop_reason, verdict_words
 from hsp_tui.domain.vocabulary import Action
-from hsp_tui.formats.document import NONE, Section, cell, para, plain, section, table
+from hsp_tui.formats.document import NONE, Section, Span, cell, para, plain, section, table
 from hsp_tui.formats.formatting import fmt_date, long_date, plural, standing_revisions
 
 
@@ -26,8 +30,37 @@ def day_words(entry) -> str:
         return str(entry.at)
 
 
-def revised_section(revised: list[ItemReview], limit: int) -> Section:
-    """Every item whose deadline was revised: agreed, revised to, now due, each revision's reason."""
+def numbers(items: Sequence[ItemReview]) -> str:
+    """'item 8', 'items 1, 2 and 4'."""
+    nums = [str(i.number) for i in items]
+    if len(nums) <= 1:
+        return f"item {nums[0]}" if nums else ""
+    return f"items {', '.join(nums[:-1])} and {nums[-1]}"
+
+
+def late_by(rec: Recommendation, index: int, reference: date | None) -> int:
+    """How many days after the item was due its revision `index` (of `rec.revisions`) took effect (0:
+    it was not overdue then): the item as it stood the day before (`asof.item_as_of`: its status and
+    milestones), with the revisions made before this one (the same day's too), judged on that day."""
+    try:
+        day = date.fromisoformat(effective_day(rec.revisions[index]))
+    except ValueError:
+        return 0
+    if day == date.min:
+        return 0
+    before = day - timedelta(days=1)
+    then = replace(item_as_of(rec, before, before.isoformat()), revisions=rec.revisions[:index])
+    due = then.due(reference)
+    return (day - due).days if due is not None and not then.status.closed and due < day else 0
+
+
+def late_words(days: int) -> str:
+    return f"revised {plural(days, 'day')} after it was due"
+
+
+def revised_section(revised: list[ItemReview], reference: date | None, limit: int) -> Section:
+    """Every item whose deadline was revised: agreed, revised to, now due, each revision's reason, and
+    a flag on a revision made when the item was already overdue."""
     title = "Revised deadlines"
     if not revised:
         return section("revised", title, para("No deadlines have been revised."))
@@ -45,13 +78,18 @@ def revised_section(revised: list[ItemReview], limit: int) -> Section:
         else:
             only = revisions[0]
             reasons, by, at = cell(only.reason, limit), cell(only.by), day_words(only)
+        late = [(r, days) for k, r in enumerate(rec.revisions)
+                if any(r is s for s in revisions) and (days := late_by(rec, k, reference))]
+        flag = "; ".join((f"{plain(r.deadline)}: " if len(revisions) > 1 else "") + late_words(days)
+                         for r, days in late)
         rows.append((str(rec.number), cell(rec.ref), cell(rec.title), cell(rec.owner), cell(rec.deadline),
-                     chain, fmt_date(i.due, NONE), reasons, by, at))
+                     chain, fmt_date(i.due, NONE), reasons, by, at, Span(flag, flag="overdue") if flag else NONE))
     return section("revised", title, para(
         "The deadline agreed in the plan is kept; the revised one is the one now tracked. "
-        "Revisions since undone are left out (the JSON export keeps them)."), table(
-        ("No.", "Ref", "Recommendation", "Owner", "Agreed", "Revised to", "Now due", "Reason", "Revised by", "When"),
-        rows, "r"))
+        "Revisions since undone are left out (the JSON export keeps them). A revision made when the item "
+        "was already overdue is flagged with how late it came."), table(
+        ("No.", "Ref", "Recommendation", "Owner", "Agreed", "Revised to", "Now due", "Reason", "Revised by", "When",
+         "Made when overdue"), rows, "r"))
 
 
 def dropped_section(rv: Review, limit: int) -> Section:

@@ -364,7 +364,8 @@ class HspApp(KeyHelp, KeyGate, App[int]):
     def export(self, fmt: str, path: Path) -> str | None:
         """Write the plan as shown to `path` (never over the plan's own files); None, or why not."""
         try:
-            write_export(self.review, fmt, path, exported_at=self.clock(), plan_path=self.store.path)
+            write_export(self.review, fmt, path, exported_at=self.clock(), plan_path=self.store.path,
+                         escalate_after=self.settings.escalate_after)  # the board report lists the escalated
         except (HspError, OSError) as exc:
             return f"Export failed: {visible(str(exc))}"
         self.notify(f"Exported {len(self.review.items)} recommendations as {FORMAT_WORDS.get(fmt, fmt)} to {path}")
