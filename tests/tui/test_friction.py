@@ -185,15 +185,19 @@ async def test_r_changes_the_review_date_without_restarting(make_app, plan_path)
         assert app.review.as_of == date(2010, 4, 1)
 
 
-async def test_an_old_plan_judged_as_of_today_says_once_how_to_review_it_as_of_a_date(make_app):
+async def test_an_old_plan_judged_as_of_today_says_how_to_review_it_as_of_a_date(make_app):
+    # In the header and the review date dialog, never in a notice over the rows (issue 23:
+    # tests/tui/test_notices_80x24.py).
     app = make_app(as_of=date(2026, 11, 29), as_of_given=False)
     notices = Notices()
     async with app.run_test(message_hook=notices) as pilot:
         await settled(pilot)
-        hints = [m for _, m in notices.said if "--as-of" in m]
-        assert len(hints) == 1
-        assert "press r" in hints[0] and "--as-of 2010-03-16" in hints[0]
-        assert "(today)" in plain(app.main.query_one("#header"))
+        assert not any("long past" in m for _, m in notices.said)
+        assert "(today: plan long past, press r)" in plain(app.main.query_one("#header"))
+        await pilot.press("r")
+        await settled(pilot)
+        hint = plain(app.screen.query_one("#review-date-hint"))
+        assert "--as-of 2010-03-16" in hint and "2010-03-16" in hint
 
 
 async def test_no_review_date_hint_when_a_date_was_given_or_the_plan_is_current(make_app):
@@ -204,6 +208,7 @@ async def test_no_review_date_hint_when_a_date_was_given_or_the_plan_is_current(
         async with app.run_test(message_hook=notices) as pilot:
             await settled(pilot)
             assert not any("--as-of" in m for _, m in notices.said), kwargs
+            assert "long past" not in plain(app.main.query_one("#header")), kwargs
 
 
 # -- width and height shared by need -------------------------------------------------------------------

@@ -72,3 +72,47 @@ def test_at_80x24_all_twelve_rows_show_and_r_changes_the_review_date(terminal, t
     assert "0 overdue" in text and "OVERDUE" not in text
     tmux("send-keys", "-t", name, "q")
     screen_with(name, "EXIT=0")
+
+
+def colleague_sets(tmp_path: Path, number: int, status: str) -> None:
+    """Carol, in another process, changes the plan the app has open."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "HSP_TUI_CONFIG": str(tmp_path / "none.toml")}
+    subprocess.run([str(HSP_TUI), "--db", str(tmp_path / "plan.json"), "--user", "carol", "set", str(number), status],
+                   check=True, capture_output=True, env=env)
+
+
+def test_at_80x24_no_notice_covers_the_rows_on_start_nor_a_dialogs_buttons(terminal, tmp_path):
+    """Issue 23: the 2010 plan opened today (no --as-of) says so in the header, not over rows 10-12;
+    a colleague's change while the edit or export dialog is open is said in the dialog's last line,
+    and its buttons and bottom edge stay in sight."""
+    name = terminal("--db", str(tmp_path / "plan.json"))
+    screen_with(name, r"│\s+12 \d\.\d .*│")
+    # A frame well after the first (the old notice came a frame after the first): j, then No. 2 shown.
+    tmux("send-keys", "-t", name, "j")
+    text = screen_with(name, r"No\. 2 +Ref 3\.2[\s\S]*Owner: Assistant Chief Executive")
+    assert "(today: plan long past, press r)" in text.splitlines()[0]
+    for number, owner in ((10, "Chief Executive, HAVCO"), (11, "Chief Executive, HAVCO"), (12, "Assistant Chief Executive")):
+        row = next(line for line in text.splitlines() if re.match(rf"│\s+{number} ", line))
+        assert owner in row and row.rstrip().endswith("│"), row  # the row whole, to its border
+    assert re.search(r"Due: 30 Apr 2010 +│", text)  # the detail, uncovered
+
+    for key, title, buttons, status, said in (
+            ("e", "Edit owner and deadline", r"│ +Save +Cancel +│", "blocked", "Not started -> Blocked"),
+            ("x", "Export the plan", r"│ +Export +Cancel +│", "in_progress", "Blocked -> In progress")):
+        tmux("send-keys", "-t", name, key)
+        screen_with(name, title)
+        colleague_sets(tmp_path, 4, status)
+        text = screen_with(name, "by carol: status " + said)
+        lines = text.splitlines()
+        assert title in text and any(re.search(buttons, line) for line in lines), text  # the buttons in sight
+        notice = next(k for k, line in enumerate(lines) if "The file was changed elsewhere" in line)
+        assert re.search(r"│ +Changed: No\. 4, by carol: status " + said + r" +│", lines[notice + 1]), text  # whole
+        assert re.search(r"╰─{70,}╯", lines[notice + 2]), text  # the dialog's bottom edge, whole
+        assert "▌" not in text, text  # no toast's edge, on the dialog or dimmed below it
+        tmux("send-keys", "-t", name, "Escape")
+        screen_with(name, r"^(?![\s\S]*" + title + r")")
+    tmux("send-keys", "-t", name, "q")
+    screen_with(name, "EXIT=0")

@@ -32,6 +32,7 @@ from hsp_tui.tui.words import long_past_hint, saved_words, unchanged_words, undo
 from hsp_tui.tui.keys import KeyGate
 from hsp_tui.tui.lockwait import LockWaits
 from hsp_tui.tui.messages import PlanChangeRequested
+from hsp_tui.tui.screens.dialog import Dialog
 from hsp_tui.tui.screens.main import MainScreen
 from hsp_tui.tui import contact_actions as followup
 from hsp_tui.tui.collector import Collector
@@ -81,6 +82,10 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             self.plan_view = PlanView.of(review(head.plan, as_of, due_soon_days), total=head.total,
                                     complete=head.complete)
         self._partial = not head.complete  # the rest is read once the first screen shows
+        # A plan whose every date is over a year past, judged as of today because no date was given,
+        # shows nearly everything overdue: the header says so (in short, never over the rows) and the
+        # review date dialog says how to review it as of another date, until a date is given.
+        self.long_past = long_past_hint(self.review, as_of_given)
         del head
         self._one_at_a_time = asyncio.Lock()  # changes, reloads and re-reviews take turns
         self.lock_waits = LockWaits(self)  # a change waits for the plan's lock without blocking the screen
@@ -106,7 +111,6 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             self.set_keymap({binding_id: ",".join(key_name(k) for k in keys.split(","))
                              for binding_id, keys in self.settings.keys.items()})
         self.watcher.start(self.poll_seconds)
-        self.call_after_refresh(self._say_if_long_past)
         self._notices_before = notices.listen(self._storage_notice)  # a planted journal ignored...
 
     def _storage_notice(self, text: str) -> None:
@@ -120,13 +124,6 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         notices.listen(getattr(self, "_notices_before", None))
         self.collector.close()
         self.watcher.stop()
-
-    def _say_if_long_past(self) -> None:
-        """A plan whose every date is over a year past, judged as of today because no date was
-        given, shows nearly everything overdue: say once how to review it as of another date."""
-        hint = long_past_hint(self.review, self.as_of_given)
-        if hint:
-            self.notify(hint, title="Reviewing an old plan?", timeout=30)
 
     @property
     def review(self) -> Review:
@@ -181,9 +178,19 @@ class HspApp(KeyHelp, KeyGate, App[int]):
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
                markup: bool = False) -> None:
         """Every notice is plain text (file text is never markup). One toast at a time: the newest
-        replaces the one shown (a stack of them covered the panes)."""
+        replaces the one shown (a stack of them covered the panes); none over a dialog."""
         self.clear_notifications()
-        super().notify(visible(message), title=title, severity=severity, timeout=timeout, markup=False)
+        text = visible(message)
+        super().notify(text, title=title, severity=severity, timeout=timeout, markup=False)
+        # Over a dialog, a toast would cover its buttons at 80x24 (issue 23): the dialog says it in a
+        # line of its own instead (its toasts are hidden: hsp.tcss).
+        if isinstance(self.screen, Dialog):
+            said = f"{visible(title)}: {text}" if title else text
+            self.screen.show_notice(said, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
+            # Textual redraws the toasts of the top screen only: the one replaced would stay drawn
+            # on the screen below, dimmed, beside the new words, until the dialog closes.
+            for below in self.screen_stack[:-1]:
+                below.query("ToastHolder").remove()
 
     # -- where the plan is and what this user may do ---------------------------------------------
     def refusal_for(self, action: str) -> str | None:

@@ -33,6 +33,7 @@ class PlanApp(Protocol):
     plan_view: "PlanView"  # the plan shown, judged as of the review date
     as_of: date  # the review date
     as_of_given: bool  # False: today's date, by default
+    long_past: str | None  # why to give a review date: every date of the plan is long before today's
     user: str  # whose changes these are
     due_soon_days: int
     remind_target: str  # where reminders were last sent in this session (offered first next time)

@@ -61,14 +61,18 @@ def unchanged_words(summary: str) -> str:
 
 def long_past_hint(rv: Review, as_of_given: bool) -> str | None:
     """The words for a plan whose latest due date is more than a year before the review date, when
-    that date is today's by default (not asked for); None otherwise."""
+    that date is today's by default (not asked for); None otherwise. Said in the review date dialog
+    (`r`); the header says it in short (LONG_PAST_SHORT) until a review date is given."""
     found = None if as_of_given else stale_dates(rv)  # the rule `list` and `summary` hint by too
     if found is None:
         return None
     latest, plan_date = found
     return (f"Every date in this plan is long past (the last was due {fmt_date(latest)}), so it is "
-            f"judged as of today, {fmt_date(rv.as_of)}. To see it as it stood, press r and give a review "
-            f"date (e.g. {plan_date.isoformat()}), or start the app with --as-of {plan_date.isoformat()}.")
+            f"judged as of today, {fmt_date(rv.as_of)}. To see it as it stood, give a review date here "
+            f"(e.g. {plan_date.isoformat()}), or start the app with --as-of {plan_date.isoformat()}.")
+
+
+LONG_PAST_SHORT = "today: plan long past, press r"  # in the header, after the review date
 
 
 def heard_words(changed, lead: str = "Changed by a colleague") -> str:

@@ -194,4 +194,5 @@ class ChangeKeys(_Screen):
             if day is not None:
                 self.app.review_on(day)
 
-        self.app.push_screen(ReviewDateScreen(self.app.as_of, self.app.review.plan.meta.date), chosen)
+        hint = None if self.app.as_of_given else self.app.long_past
+        self.app.push_screen(ReviewDateScreen(self.app.as_of, self.app.review.plan.meta.date, hint), chosen)

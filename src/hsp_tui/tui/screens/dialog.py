@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
 from hsp_tui.domain.records import Recommendation
 from hsp_tui.domain.textsafe import one_line
@@ -51,6 +51,11 @@ class PassesKeysOn:
             pass_on(self, event)
 
 
+class NoticeLine(Label):
+    """The app's notices while a dialog is open: the dialog's last line, in place of a toast over
+    its buttons (issue 23). Being last, it is what is cut off when the terminal is too short."""
+
+
 class Dialog(ModalScreen[T], Generic[T]):
     """A dialog that decides once, in the order the keys were typed.
 
@@ -64,10 +69,46 @@ class Dialog(ModalScreen[T], Generic[T]):
 
     HOLDS_KEYS = True  # see on_screen_resume
     KEYS_IN_ORDER = True  # an Enter is decided before the keys typed after it reach the dialog
+    # Toasts are not shown over a dialog (hsp.tcss): the app's notices go to its NoticeLine.
+    DEFAULT_CLASSES = "-own-notices"
 
     def __init__(self) -> None:
         super().__init__()
         self.decided = False
+        self._notice_serial = 0
+        self._pending_notice: tuple[str, str, float] | None = None
+
+    @on(events.Mount)
+    def _say_pending_notice(self) -> None:
+        pending, self._pending_notice = self._pending_notice, None
+        if pending is not None:
+            self.show_notice(*pending)
+
+    def show_notice(self, text: str, severity: str, timeout: float) -> None:
+        """A notice of the app (already plain text), in the dialog's own last line, for `timeout`
+        seconds or until the next one. The toast comes back on the screen below if the dialog
+        closes before then."""
+        self._notice_serial += 1
+        serial = self._notice_serial
+        boxes = self.query(".dialog")
+        if not boxes:  # pushed but not composed yet: said once it is (on_mount)
+            self._pending_notice = (text, severity, timeout)
+            return
+        lines = self.query(NoticeLine)
+        line = lines.first() if lines else None
+        if line is None:
+            line = NoticeLine(markup=False, id="dialog-notice")
+            boxes.first().mount(line)
+        line.update(text)
+        for level in ("information", "warning", "error"):
+            line.set_class(level == severity, f"-{level}")
+        line.display = True
+
+        def clear() -> None:
+            if serial == self._notice_serial:
+                line.display = False
+
+        self.set_timer(timeout, clear)
 
     def on_screen_resume(self) -> None:
         """Composed and focused: the keys typed meanwhile (held by the app) come in now."""

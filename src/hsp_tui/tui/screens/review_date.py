@@ -33,17 +33,21 @@ class ReviewDateScreen(Dialog[date]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="review_date_cancel")]
 
-    def __init__(self, current: date, suggestion: date | None = None) -> None:
-        """`current`: the review date now; `suggestion`: a date worth naming (the plan's own)."""
+    def __init__(self, current: date, suggestion: date | None = None, hint: str | None = None) -> None:
+        """`current`: the review date now; `suggestion`: a date worth naming (the plan's own); `hint`:
+        why to give one (a plan long past, judged as of today by default)."""
         super().__init__()
         self.current = current
         self.suggestion = suggestion
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = "Review date"
             yield Label("Judge the plan as of this date: what is overdue and due soon then.",
                         classes="dialog-heading")
+            if self.hint:
+                yield Label(self.hint, id="review-date-hint", markup=False)
             yield Input(self.current.isoformat(), id="review-date",
                         placeholder="e.g. 2010-06-01, 1/6/2010 or 1 Jun 2010")
             yield Label("", id="review-date-error", classes="error", markup=False)

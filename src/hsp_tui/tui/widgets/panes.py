@@ -14,6 +14,7 @@ from hsp_tui.domain.textsafe import one_line, visible
 from hsp_tui.tui.messages import ItemChosen, OwnerChosen
 from hsp_tui.tui.tallies import Counts
 from hsp_tui.tui.view import PlanView
+from hsp_tui.tui.words import LONG_PAST_SHORT
 from hsp_tui.tui.widgets.rectable import STATUS_LETTERS
 
 ALL_OWNERS = "\x00all"
@@ -201,7 +202,7 @@ class HeaderBar(Static):
     plan is (server, database user, plan name) comes first, and while the server is gone an alarm
     in words takes the place of everything after the app's name."""
 
-    _shown: tuple[Review, bool] | None = None
+    _shown: tuple[Review, bool, bool] | None = None
     place: str | None = None  # on a server: 'db.example:5432, database hsp · alice · plan haringey-2010'
     alarm: str | None = None  # e.g. 'DISCONNECTED from the server ...'
 
@@ -210,8 +211,10 @@ class HeaderBar(Static):
         if self._shown is not None:
             self.show(*self._shown)
 
-    def show(self, rv: Review, as_of_given: bool) -> None:
-        self._shown = (rv, as_of_given)
+    def show(self, rv: Review, as_of_given: bool, long_past: bool = False) -> None:
+        """`long_past`: every date of the plan is long before today, the review date by default:
+        said after the date (in place of a notice over the rows, issue 23)."""
+        self._shown = (rv, as_of_given, long_past)
         meta = rv.plan.meta
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(" hsp-tui ", style="bold reverse")
@@ -225,7 +228,11 @@ class HeaderBar(Static):
             out.append(visible(self.place), style="bold")
         out.append("  review date ")
         out.append(fmt_date(rv.as_of), style="bold")
-        if not as_of_given:
+        if not as_of_given and long_past:
+            out.append(" (")
+            out.append(LONG_PAST_SHORT, style="bold yellow")
+            out.append(")")
+        elif not as_of_given:
             out.append(" (today)", style="dim")
         out.append("  ·  ", style="dim")
         out.append(visible(meta.title), style="bold")
