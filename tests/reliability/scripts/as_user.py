@@ -10,6 +10,7 @@ import encodings.latin_1  # noqa: F401
 import encodings.utf_8_sig  # noqa: F401 - an import of a CSV export as another user
 import encodings.utf_16  # noqa: F401
 import grp  # noqa: F401
+import mimetypes  # evidence add: a copy's media type, by its name
 import os
 import pwd  # noqa: F401
 import sys
@@ -19,6 +20,11 @@ from hsp_tui.formats import exports, importing, report, schema
 from hsp_tui.storage.file import acl, backups, folders, inplace, journal, notices, outputfiles, paths, planlock, safefiles  # noqa: F401
 from hsp_tui.storage import store
 from hsp_tui.storage.file import jsonfile, lockfile  # noqa: F401 - loaded as root (opened lazily by the CLI)
+from hsp_tui.storage.file import evidencefolder  # noqa: F401 - the evidence commands (issue 24)
+from hsp_tui.cli import evidence_commands  # noqa: F401
+from hsp_tui.domain import asof, evidence, plancheck  # noqa: F401
+
+mimetypes.init()  # its tables read as root
 
 uid, gid, groups, umask = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4], 8)
 os.setgroups([int(g) for g in groups.split(",") if g])

@@ -197,25 +197,25 @@ class FolderCopies:
                   parent: int) -> str | None:
         """Why copies cannot be kept in this existing folder (None: they can)."""
         mode = stat.S_IMODE(st.st_mode)
+        if st.st_uid not in (os.geteuid(), plan.st_uid, 0):
+            # Another member's: someone who may write the plan could have made it. Membership in the
+            # plan's group is proven by the folder's group when only the plan's group (or the team
+            # folder's owner) may add to the team folder.
+            team = os.fstat(parent)
+            member = (st.st_gid == plan.st_gid == team.st_gid and not team.st_mode & 0o002
+                      and acl.read(str(self.plan.parent)) is None)
+            rules = acl.read(str(self.plan)) if shared else None
+            if not acl.may_write(plan, rules, st.st_uid, plan.st_gid if member else None):
+                return f"made by {owner_name(st.st_uid)}, who may not write {self.plan.name}"
         extra = mode & 0o077 & ~want
+        made_by = f" (made by {owner_name(st.st_uid)})"
         if extra & 0o022:
-            return "others may add to this folder who may not write the plan"
+            return "others may add to this folder who may not write the plan" + made_by
         if extra & 0o055:
-            return "this folder is more readable than the plan"
+            return "this folder is more readable than the plan" + made_by
         if st.st_gid != plan.st_gid and mode & 0o070:
-            return "this folder belongs to another group than the plan"
-        if st.st_uid in (os.geteuid(), plan.st_uid, 0):
-            return None
-        # Another member's: someone who may write the plan could have made it. Membership in the
-        # plan's group is proven by the folder's group when only the plan's group (or the team
-        # folder's owner) may add to the team folder.
-        team = os.fstat(parent)
-        member = (st.st_gid == plan.st_gid == team.st_gid and not team.st_mode & 0o002
-                  and acl.read(str(self.plan.parent)) is None)
-        rules = acl.read(str(self.plan)) if shared else None
-        if acl.may_write(plan, rules, st.st_uid, plan.st_gid if member else None):
-            return None
-        return f"made by {owner_name(st.st_uid)}, who may not write {self.plan.name}"
+            return "this folder belongs to another group than the plan" + made_by
+        return None
 
     def _write(self, fd: int, sha: str, content: bytes, plan_st: os.stat_result, shared: bool,
                there: os.stat_result | None) -> None:
