@@ -351,9 +351,10 @@ def test_csv_keeps_newlines_and_quotes_inside_one_cell(store):
 ])
 def test_the_progress_section_says_in_a_full_sentence_which_weeks_it_counts(store, as_of, words):
     s = parse(report(store, as_of))
-    [sentence] = s["Progress over time"]["text"]
+    sentence, key = s["Progress over time"]["text"]
     assert sentence == ("The chart counts the items open, overdue, done and verified "
                         f"{words}, as rebuilt from each item's history. The figures are in the appendix.")
+    assert key.startswith("**Key to the chart:**")  # the Mermaid chart's key in words, under it
     [sentence] = s["Appendix: progress week by week"]["text"]
     assert sentence == f"The items open, overdue, done and verified {words}: the figures the chart draws."
 
