@@ -6,6 +6,7 @@ the trend, and the weekly figures in an appendix. What a board member reads, as 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from datetime import date
@@ -24,7 +25,7 @@ from test_report_html import Page
 ACE = "Assistant Chief Executive"
 EXPORTED = "2011-03-31T10:00:00+01:00"
 ORDER = ["Summary", "Overdue", "Due in the next 14 days", "Escalated", "Awaiting verification", "Verification log",
-         "Dropped", "Revised deadlines", "Progress over time", "By owner", "Recommendations by owner", "Notes",
+         "Evidence behind the verdicts", "Dropped", "Revised deadlines", "Progress over time", "By owner", "Recommendations by owner", "Notes",
          "Appendix: progress week by week"]
 
 
@@ -127,6 +128,43 @@ def test_the_verification_log_gives_every_verdict_with_the_auditors_reason_who_a
     assert [r[1] for r in dec["Verification log"]["rows"][1:]] == ["1"]
     assert parse(md(later, date(2010, 7, 1)))["Verification log"]["text"] == [
         "No verdicts were recorded up to 1 July 2010."]
+
+
+def test_each_verified_item_lists_what_its_verdict_rests_on(later):
+    minutes = b"PMG minutes, 28 September 2010\n"
+    later.set_status(7, "done", by="alice", note="Phase 2 scoped", on=date(2010, 9, 10))
+    later.attach_copy(7, "pmg-minutes.pdf", minutes, by="alice", on=date(2010, 9, 12))
+    wrong = later.attach_copy(7, "wrong.txt", b"not this one", by="alice", on=date(2010, 9, 12))
+    later.withdraw(7, wrong.entry.id, reason="Wrong file", by="alice", on=date(2010, 9, 13))
+    later.attach_link(7, "https://intranet.example/jsna/phase2", by="alice", note="the plan", on=date(2010, 9, 14))
+    later.verify(7, True, by="carol", note="Minutes and plan seen", on=date(2010, 10, 1))
+    # attached after the verdict: not what it rests on
+    later.attach_link(7, "https://intranet.example/later", by="alice", note="more", on=date(2010, 10, 5))
+    s = parse(md(later, date(2011, 3, 31)))
+    header, *rows = s["Evidence behind the verdicts"]["rows"]
+    assert header == ["No.", "Recommendation", "Verified on", "Evidence", "Attached on", "SHA-256"]
+    assert [(r[0], r[2], r[3], r[4], r[5]) for r in rows] == [
+        ("1", "1 Aug 2010", "none: the verdict rests on the officer's note", "—", "—"),
+        ("7", "1 Oct 2010", "pmg-minutes.pdf", "12 Sep 2010", hashlib.sha256(minutes).hexdigest()[:8]),
+        ("7", "1 Oct 2010", "https://intranet.example/jsna/phase2", "14 Sep 2010", "link")]
+    assert "1 verified item rests on no attachment." in s["Evidence behind the verdicts"]["text"][0]
+    page = Page(render_html(as_of(later, date(2011, 3, 31)), exported_at=EXPORTED))
+    assert "a" not in {t for t, _a in page.tags}  # a link is shown, never followed or linked
+    assert "https://intranet.example/jsna/phase2" in "".join(page.text)
+    # a copy withdrawn after the verdict stays listed, marked; the report as of before then does not mark it
+    copy_id = next(h.id for h in later.load().get(7).history if h.action == "attach")
+    later.withdraw(7, copy_id, reason="Superseded minutes", by="alice", on=date(2011, 2, 1))
+    rows = rows_by_number_all(parse(md(later, date(2011, 3, 31)))["Evidence behind the verdicts"], "7")
+    assert rows[0]["Evidence"] == "pmg-minutes.pdf (withdrawn 1 Feb 2011)"
+    rows = rows_by_number_all(parse(md(later, date(2010, 12, 1)))["Evidence behind the verdicts"], "7")
+    assert rows[0]["Evidence"] == "pmg-minutes.pdf"
+    # before the verdict, item 7 is not verified and not listed
+    assert "7" not in {r[0] for r in parse(md(later, date(2010, 9, 30)))["Evidence behind the verdicts"]["rows"]}
+
+
+def rows_by_number_all(section: dict, number: str) -> list[dict[str, str]]:
+    header, *rows = section["rows"]
+    return [dict(zip(header, r)) for r in rows if r[0] == number]
 
 
 def test_a_revision_made_when_the_item_was_already_overdue_is_flagged(later):

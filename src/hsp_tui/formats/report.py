@@ -4,7 +4,7 @@ document (`document`: sections of typed blocks) which `report_markdown` writes a
 
 Written to be pasted into a board paper: a heading, the plan and review date, a summary of counts,
 then in the order a board and its auditor read (`build_report`): overdue, due soon, escalated,
-awaiting verification, the verification log, dropped, revised deadlines, (changes since), progress,
+awaiting verification, the verification log, the evidence behind the verdicts, dropped, revised deadlines, (changes since), progress,
 by owner, notes, and the weekly figures in an appendix. Every piece of user
 text (titles, owners, notes, reasons, even the plan's title) is data: it enters the document as plain
 text (`document.plain`: control characters spelled out, one line, cut to length) and each renderer
@@ -30,7 +30,7 @@ from hsp_tui.formats.formatting import (day_text, due_words, is_ongoing, long_da
                                         status_words)
 from hsp_tui.formats.reminders import DEFAULT_ESCALATE_AFTER, is_escalated
 from hsp_tui.formats.report_changes import dropped_section, late_by, numbers, revised_section, since_section
-from hsp_tui.formats.report_verdicts import awaiting, awaiting_section, log_section
+from hsp_tui.formats.report_verdicts import awaiting, awaiting_section, evidence_section, log_section
 from hsp_tui.formats.report_markdown import to_markdown
 
 NOTE_LIMIT = 200  # a latest note longer than this is cut in the tables (the JSON export has it whole)
@@ -296,7 +296,7 @@ def build_report(review: Review, *, exported_at: str, since: date | None = None,
     p = Parts(review, escalate_after)
     chart, weekly = progress_section(review)
     sections = [summary_section(p), overdue_section(p), due_soon_section(p), escalated_section(p),
-                awaiting_section(review, NOTE_LIMIT), log_section(review, NOTE_LIMIT),
+                awaiting_section(review, NOTE_LIMIT), log_section(review, NOTE_LIMIT), evidence_section(review),
                 dropped_section(review, NOTE_LIMIT), revised_section(p.revised, p.ref, NOTE_LIMIT)]
     if since is not None:
         sections.append(since_section(review, since, NOTE_LIMIT))
