@@ -78,6 +78,10 @@ def run_file(store: Store, step: tuple) -> tuple[str, Any]:
             change = store.undo(args[0], args[1], by=who)
         elif what == "record_reminder":
             change = store.record_reminder(args[0], tuple(args[1]), args[2], by=who, via=args[3])
+        elif what == "attach_link":
+            change = store.attach_link(args[0], args[1], by=who, note=args[2])
+        elif what == "withdraw":
+            change = store.withdraw(args[0], args[1], reason=args[2], by=who)
         elif what == "set_contact":
             before = len(store.load().meta.history)
             store.set_contact(args[0], tuple(args[1]), by=who, sponsor=args[2] if len(args) > 2 else None)
@@ -103,6 +107,8 @@ SQL = {
     "undo": "hsp.undo(%s, %s, %s)",
     "record_reminder": "hsp.record_reminder(%s, %s, %s, %s, %s)",
     "set_contact": "hsp.set_contact(%s, %s, %s, %s)",
+    "attach_link": "hsp.attach(%s, %s, %s, %s)",
+    "withdraw": "hsp.withdraw(%s, %s, %s, %s)",
 }
 CATEGORY = {"HS400": "refused", "HS404": "not found", "HS409": "conflict",
             "22003": "refused", "42883": "refused"}  # a number out of range, a value of the wrong type
@@ -114,6 +120,8 @@ def run_sql(conns: dict[str, Any], plan: str, step: tuple) -> tuple[str, Any]:
         args = [args[0], Jsonb(list(args[1])), args[2], args[3]]
     elif what == "set_contact":
         args = [args[0], Jsonb(list(args[1])), Jsonb(list(args[2])) if len(args) > 2 and args[2] is not None else None]
+    elif what == "attach_link":
+        args = [args[0], Jsonb({"url": args[1]}), args[2]]
     try:
         (result,) = conns[who].execute(f"SELECT {SQL[what]}", [plan, *args]).fetchone()
     except psycopg.Error as exc:
@@ -126,7 +134,7 @@ def state(plan: Plan) -> dict[str, Any]:
     """What both sides must agree on: every item and the plan's contacts and own history, all but
     the time and author of entries (the server stamps its own: its clock, the session's user)."""
     def entry(h):
-        return (h.id, h.action, h.field, h.old, h.new, h.note, h.undoes)
+        return (h.id, h.action, h.field, h.old, h.new, h.note, h.undoes, h.evidence)
 
     return {
         "items": [(r.number, r.status.value, r.owner, [(m.label, m.done) for m in r.milestones],
@@ -288,6 +296,24 @@ CASES = [
          [("alice", "set_milestone", 2, 2, True, None), ("alice", "undo", 1, 2), ("alice", "undo", 2, 2),
           ("alice", "undo", 2, 3), ("alice", "undo", 2, 3)],
          ["ok", "not found", "ok", "ok", "conflict"]),
+    # -- evidence (issue 24): links attached and withdrawn; what a verdict rests on ------------------
+    Case("evidence: a link attached, withdrawn once with its reason, never undone",
+         [("alice", "attach_link", 1, "https://example.org/pmg/minutes", "PMG minutes"),
+          ("alice", "attach_link", 1, "javascript:alert(1)", None), ("alice", "attach_link", 1, "https://x.org/a b", None),
+          ("alice", "attach_link", 1, "https://x.org/\x1b]8;;", None), ("alice", "attach_link", 1, "mailto:a@x.org", "\u2003"),
+          ("alice", "attach_link", 3, "https://x.org/", None), ("alice", "undo", 1, 2),
+          ("alice", "withdraw", 1, 2, "\u00a0"), ("alice", "withdraw", 1, 2, "the wrong minutes"),
+          ("alice", "withdraw", 1, 2, "again"), ("alice", "withdraw", 1, 1, "not evidence"),
+          ("alice", "withdraw", 1, 99, "not there"), ("alice", "undo", 1, 3)],
+         ["ok", "refused", "refused", "refused", "refused", "not found", "refused", "refused", "ok", "conflict",
+          "not found", "not found", "refused"]),
+    Case("evidence: a verdict records the links standing, oldest first; none when none stand",
+         [("alice", "attach_link", 1, "https://x.org/one", None), ("alice", "attach_link", 1, "mailto:two@x.org", "sent"),
+          ("alice", "attach_link", 1, "https://x.org/three", None), ("alice", "withdraw", 1, 3, "wrong one"),
+          ("alice", "attach_link", 1, "https://x.org/one", "the same again"),
+          ("alice", "set_status", 1, "done", None), ("carol", "verify", 1, True, "seen"),
+          ("alice", "set_status", 2, "done", None), ("carol", "verify", 2, False, "nothing to see")],
+         ["ok"] * 9),
     Case("undo: a verdict, and the undo of an undo",
          [("alice", "set_status", 1, "done", None), ("carol", "verify", 1, True, "minutes seen"), ("carol", "undo", 1, 3),
           ("carol", "undo", 1, 4), ("carol", "set_status", 1, "in_progress", None), ("carol", "undo", 1, 3)],

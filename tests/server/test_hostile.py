@@ -141,7 +141,8 @@ def test_the_plan_name_rule_is_written_once(pg_cluster, pg_plan_db):
     """The numbers and the name pattern in Python (`domain.limits`) are the server's."""
     got = json.loads(sql(pg_cluster, pg_plan_db, "SELECT hsp._bounds()"))
     assert got == {"plan_name": limits.PLAN_NAME_PATTERN, "items_per_plan": limits.ITEMS_PER_PLAN,
-                   "item_chars": limits.ITEM_CHARS, "plan_chars": limits.PLAN_CHARS}
+                   "item_chars": limits.ITEM_CHARS, "plan_chars": limits.PLAN_CHARS,
+                   "evidence_file_bytes": limits.EVIDENCE_FILE_BYTES, "evidence_plan_bytes": limits.EVIDENCE_PLAN_BYTES}
 
 
 # -- only an auditor moves an item into or out of Verified --------------------------------------------

@@ -42,6 +42,12 @@ def _call_for(plan: str, number: int, entry: HistoryEntry) -> tuple[str, list[An
                 [plan, number, Jsonb(list(new["to"])), new["owner"], new["via"]])
     if entry.action == "undo":
         return "hsp.undo(%s, %s, %s)", [plan, number, entry.undoes]
+    if entry.action == "attach":  # a copy's is found by its hash among the plan's copies (kept first)
+        from psycopg.types.json import Jsonb  # noqa: PLC0415
+
+        return "hsp.attach(%s, %s, %s, %s)", [plan, number, Jsonb(entry.new), entry.note]
+    if entry.action == "withdraw":
+        return "hsp.withdraw(%s, %s, %s, %s)", [plan, number, entry.undoes, entry.note]
     raise InputError(f"a change of kind {entry.action!r} cannot be made on a database server")
 
 

@@ -203,6 +203,31 @@ ALTER TABLE hsp.plan_history ADD COLUMN "on" date;
 ALTER TABLE hsp.contact ADD COLUMN sponsor text[] NOT NULL DEFAULT '{}';
 DROP FUNCTION IF EXISTS hsp.set_contact(text, text, jsonb);
 
+--- version 7
+-- Evidence (issue 24): copies of the documents attached to items, kept in the database, one per
+-- document and plan (content-addressed: the same document attached twice is kept once). Officers
+-- keep them through hsp.keep_copy only; nobody but the owner writes this table, and the owner's
+-- purge (hsp.purge_copy) blanks the content and records who, when and why in the row itself.
+-- The plan is found again by its copies when its owner replaces it (the key is checked at COMMIT).
+CREATE TABLE hsp.copy (
+    plan_id      integer NOT NULL REFERENCES hsp.plan (id) DEFERRABLE INITIALLY DEFERRED,
+    sha256       text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    content      bytea,  -- NULL once purged
+    size         bigint NOT NULL CHECK (size >= 0),
+    kept_by      text NOT NULL DEFAULT session_user,
+    kept_at      timestamptz NOT NULL DEFAULT now(),
+    purged_by    text,
+    purged_at    timestamptz,
+    purge_reason text,
+    PRIMARY KEY (plan_id, sha256),
+    CHECK (content IS NULL OR octet_length(content) = size),
+    CHECK ((content IS NULL) = (purged_by IS NOT NULL AND purged_at IS NOT NULL AND purge_reason IS NOT NULL))
+);
+-- A verdict records what it rests on: the hashes (or links) of the attachments standing then.
+ALTER TABLE hsp.history ADD COLUMN evidence text[] NOT NULL DEFAULT '{}';
+-- hsp._append takes the verdict's evidence too (a new signature: the old one goes).
+DROP FUNCTION IF EXISTS hsp._append(text, hsp.item, text, text, jsonb, jsonb, text, integer);
+
 --- functions
 -- Errors raised here carry SQLSTATEs the client maps to its own errors:
 --   HS400 bad input (exit 2), HS404 no such plan / item / milestone / entry (exit 2),
@@ -290,7 +315,8 @@ $$;
 CREATE OR REPLACE FUNCTION hsp._bounds() RETURNS jsonb
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT jsonb_build_object('plan_name', '^[-_0-9a-z]{1,64}$', 'items_per_plan', 100000,
-                              'item_chars', 2000000, 'plan_chars', 200000000)
+                              'item_chars', 2000000, 'plan_chars', 200000000,
+                              'evidence_file_bytes', 26214400, 'evidence_plan_bytes', 524288000)
 $$;
 
 CREATE OR REPLACE FUNCTION hsp._bound(p_what text) RETURNS bigint
@@ -360,15 +386,17 @@ END $$;
 -- Appends the item's next history entry (by session_user, at the server's time) and counts it on
 -- the item (its row is locked already: no other row is written, so changes of other items never
 -- wait on this one). No NOTIFY here: a full notification queue would fail the COMMIT; the client
--- sends the notice after its COMMIT (a hint, best-effort).
+-- sends the notice after its COMMIT (a hint, best-effort). `p_evidence`: what a verdict rests on.
 CREATE OR REPLACE FUNCTION hsp._append(p_plan text, r hsp.item, p_action text, p_field text, p_old jsonb,
-                                       p_new jsonb, p_note text, p_undoes integer DEFAULT NULL)
+                                       p_new jsonb, p_note text, p_undoes integer DEFAULT NULL,
+                                       p_evidence text[] DEFAULT '{}')
 RETURNS jsonb
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     next_id integer;
     entry jsonb;
-    size bigint := 100 + length(coalesce(p_note, '')) + coalesce(length(p_old::text), 0) + coalesce(length(p_new::text), 0);
+    size bigint := 100 + length(coalesce(p_note, '')) + coalesce(length(p_old::text), 0) + coalesce(length(p_new::text), 0)
+                   + coalesce(length(p_evidence::text), 0);
 BEGIN
     IF (SELECT chars FROM hsp.item WHERE plan_id = r.plan_id AND number = r.number) + size > hsp._bound('item_chars') THEN
         RAISE EXCEPTION 'recommendation % holds the most history one item may (% characters); nothing was added',
@@ -376,21 +404,25 @@ BEGIN
     END IF;
     SELECT hsp._next_id(max(id), 'recommendation ' || r.number) INTO next_id
       FROM hsp.history WHERE plan_id = r.plan_id AND number = r.number;
-    INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes, "on")
+    INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes, "on", evidence)
     VALUES (r.plan_id, r.number, next_id, hsp._now_text(), session_user, p_action, p_field,
-            nullif(p_old, 'null'::jsonb), nullif(p_new, 'null'::jsonb), p_note, p_undoes, hsp._item_on(r));
+            nullif(p_old, 'null'::jsonb), nullif(p_new, 'null'::jsonb), p_note, p_undoes, hsp._item_on(r),
+            coalesce(p_evidence, '{}'));
     SELECT hsp._entry(h) INTO entry FROM hsp.history h
      WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.id = next_id;
     UPDATE hsp.item SET changes = changes + 1, chars = chars + size WHERE plan_id = r.plan_id AND number = r.number;
     RETURN entry;
 END $$;
 
--- One history row as the entry the app reads ('undoes', 'imported_by' and 'imported_at' only where set).
+-- One history row as the entry the app reads ('undoes', 'imported_by', 'imported_at', 'on' and
+-- 'evidence' only where set).
 CREATE OR REPLACE FUNCTION hsp._entry(h hsp.history) RETURNS jsonb
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT jsonb_build_object('id', h.id, 'at', h.at, 'by', h.by, 'action', h.action, 'field', h.field,
                               'old', h.old, 'new', h.new, 'note', h.note)
            || CASE WHEN h.undoes IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('undoes', h.undoes) END
+           || CASE WHEN cardinality(h.evidence) = 0 THEN '{}'::jsonb
+                   ELSE jsonb_build_object('evidence', to_jsonb(h.evidence)) END
            || CASE WHEN h.imported_by IS NULL THEN '{}'::jsonb
                    ELSE jsonb_build_object('imported_by', h.imported_by, 'imported_at', h.imported_at) END
            || CASE WHEN h."on" IS NULL THEN '{}'::jsonb
@@ -554,11 +586,23 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                                              AND h.imported_by IS NOT NULL))
 $$;
 
+-- What a verdict on item r rests on (Recommendation.evidence): for each attachment standing
+-- (attached, not withdrawn), oldest first, its copy's SHA-256 or its link's URL.
+CREATE OR REPLACE FUNCTION hsp._standing_evidence(r hsp.item) RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(array_agg(coalesce(h.new ->> 'sha256', h.new ->> 'url') ORDER BY h.id), '{}')
+      FROM hsp.history h
+     WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.action = 'attach'
+       AND NOT EXISTS (SELECT 1 FROM hsp.history w WHERE w.plan_id = h.plan_id AND w.number = h.number
+                                                     AND w.action = 'withdraw' AND w.undoes = h.id)
+$$;
+
 -- An auditor's verdict (granted to hsp_auditor only) on an item awaiting one: done, or dropped
 -- without the auditor's agreement yet (its latest status entry is not an accepted drop). On a done
 -- item accepted makes it verified, rejected sends it back to in_progress; on a dropped one accepted
 -- makes the drop final (status stays dropped), rejected returns it to its status before the drop.
 -- A note is always required. Four eyes: never by the user who recorded the Done or the drop.
+-- The entry records the evidence standing then (hsp._standing_evidence): a caller cannot name it.
 CREATE OR REPLACE FUNCTION hsp.verify(p_plan text, p_number integer, p_accepted boolean, p_note text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -608,8 +652,10 @@ BEGIN
         END IF;
     END IF;
     UPDATE hsp.item SET status = new_status WHERE plan_id = r.plan_id AND number = r.number;
+    -- what the verdict rests on: taken from the item's history here, never from the caller
     RETURN jsonb_build_object('old', r.status, 'entry',
-        hsp._append(p_plan, r, 'verify', 'status', to_jsonb(r.status), to_jsonb(new_status), p_note));
+        hsp._append(p_plan, r, 'verify', 'status', to_jsonb(r.status), to_jsonb(new_status), p_note, NULL,
+                    hsp._standing_evidence(r)));
 END $$;
 
 -- Reverses one change by appending an entry of its own; refused when the item has changed since
@@ -687,6 +733,64 @@ BEGIN
         'milestone and note changes can', p_entry_id, p_number, t.action USING ERRCODE = 'HS400';
 END $$;
 
+-- An attachment's description (an 'attach' entry's `new`), as rules.check_evidence: a copy
+-- {name, size, sha256, media_type} or a link {url}; returned as recorded, else one line (HS400).
+CREATE OR REPLACE FUNCTION hsp._check_evidence(p_evidence jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    name text;
+    media text;
+BEGIN
+    IF jsonb_typeof(p_evidence) = 'object' AND p_evidence ?& ARRAY['name', 'size', 'sha256', 'media_type']
+       AND hsp._only_keys(p_evidence, ARRAY['name', 'size', 'sha256', 'media_type']) THEN
+        IF jsonb_typeof(p_evidence -> 'name') <> 'string' THEN
+            RAISE EXCEPTION 'file name must be text' USING ERRCODE = 'HS400';
+        END IF;
+        name := p_evidence ->> 'name';
+        PERFORM hsp._check_text(name, 'file name');
+        IF name IN ('.', '..') OR name !~ hsp._name_pattern() THEN
+            RAISE EXCEPTION '% is not a file''s base name (no ''/'' or control characters)', quote_literal(name)
+                USING ERRCODE = 'HS400';
+        END IF;
+        IF jsonb_typeof(p_evidence -> 'size') <> 'number' OR p_evidence ->> 'size' !~ '^[0-9]{1,18}$' THEN
+            RAISE EXCEPTION 'a copy''s size must be a whole number of bytes, not %', p_evidence -> 'size'
+                USING ERRCODE = 'HS400';
+        END IF;
+        IF jsonb_typeof(p_evidence -> 'sha256') <> 'string' OR p_evidence ->> 'sha256' !~ hsp._sha256_pattern() THEN
+            RAISE EXCEPTION '% is not a SHA-256 (64 lower-case hex digits)', p_evidence -> 'sha256'
+                USING ERRCODE = 'HS400';
+        END IF;
+        media := CASE WHEN jsonb_typeof(p_evidence -> 'media_type') = 'string' THEN p_evidence ->> 'media_type' END;
+        IF media IS NULL OR length(media) > hsp._limit('media type') OR media !~ hsp._media_type_pattern() THEN
+            RAISE EXCEPTION '% is not a media type (such as application/pdf)', p_evidence -> 'media_type'
+                USING ERRCODE = 'HS400';
+        END IF;
+        RETURN jsonb_build_object('name', name, 'size', (p_evidence ->> 'size')::bigint,
+                                  'sha256', p_evidence ->> 'sha256', 'media_type', media);
+    END IF;
+    IF jsonb_typeof(p_evidence) = 'object' AND p_evidence ? 'url' AND hsp._only_keys(p_evidence, ARRAY['url']) THEN
+        IF jsonb_typeof(p_evidence -> 'url') <> 'string' THEN
+            RAISE EXCEPTION 'url must be text' USING ERRCODE = 'HS400';
+        END IF;
+        PERFORM hsp._check_text(p_evidence ->> 'url', 'url');
+        IF p_evidence ->> 'url' !~ hsp._url_pattern() THEN
+            RAISE EXCEPTION '% is not a link to record (http://, https:// or mailto:, without spaces)',
+                quote_literal(p_evidence ->> 'url') USING ERRCODE = 'HS400';
+        END IF;
+        RETURN jsonb_build_object('url', p_evidence ->> 'url');
+    END IF;
+    RAISE EXCEPTION 'evidence is a copy {name, size, sha256, media_type} or a link {url}' USING ERRCODE = 'HS400';
+END $$;
+
+-- Whether an imported entry's evidence reads as hsp.attach would take it (hsp._entry_ok).
+CREATE OR REPLACE FUNCTION hsp._evidence_ok(p_evidence jsonb) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN hsp._check_evidence(p_evidence) = p_evidence;
+EXCEPTION WHEN SQLSTATE 'HS400' THEN
+    RETURN false;
+END $$;
+
 -- The shapes of a plan's documents, as the client decodes them (hsp_tui.domain.records): a
 -- document the client could not read is refused here, so it never reaches the tables.
 CREATE OR REPLACE FUNCTION hsp._texts(j jsonb, VARIADIC keys text[]) RETURNS boolean
@@ -716,14 +820,25 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT jsonb_typeof(h) = 'object'
        AND h ?& ARRAY['id', 'at', 'by', 'action', 'field', 'old', 'new', 'note']
        AND hsp._only_keys(h, ARRAY['id', 'at', 'by', 'action', 'field', 'old', 'new', 'note', 'undoes',
-                                   'imported_by', 'imported_at', 'on'])
+                                   'imported_by', 'imported_at', 'on', 'evidence'])
        AND hsp._day_ok(h -> 'on')
        AND hsp._count(h -> 'id') AND hsp._texts(h, 'at', 'by', 'action')
        AND h ->> 'at' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$'
        AND h ->> 'action' IN ('create', 'import', 'set', 'note', 'revise', 'milestone', 'verify', 'remind',
-                              'contact', 'undo')
+                              'contact', 'undo', 'attach', 'withdraw')
        AND jsonb_typeof(h -> 'field') IN ('null', 'string') AND jsonb_typeof(h -> 'note') IN ('null', 'string')
        AND (NOT h ? 'undoes' OR jsonb_typeof(h -> 'undoes') = 'null' OR hsp._count(h -> 'undoes'))
+       -- only a verdict records the evidence it rests on (HistoryEntry: a list of hashes or links)
+       AND (NOT h ? 'evidence' OR jsonb_typeof(h -> 'evidence') = 'array' AND NOT EXISTS (
+               SELECT 1 FROM jsonb_array_elements(h -> 'evidence') e WHERE jsonb_typeof(e) <> 'string')
+               AND (h ->> 'action' = 'verify' OR jsonb_array_length(h -> 'evidence') = 0))
+       -- an attachment describes a copy or a link, as hsp.attach takes it; a withdrawal names it,
+       -- repeats what it attached and gives the reason
+       AND (h ->> 'action' NOT IN ('attach', 'withdraw') OR jsonb_typeof(h -> 'field') = 'null')
+       AND (h ->> 'action' <> 'attach' OR (hsp._evidence_ok(h -> 'new') AND jsonb_typeof(h -> 'old') = 'null'))
+       AND (h ->> 'action' <> 'withdraw' OR (hsp._count(h -> 'undoes') AND hsp._evidence_ok(h -> 'old')
+                                               AND jsonb_typeof(h -> 'new') = 'null'
+                                               AND jsonb_typeof(h -> 'note') = 'string' AND NOT hsp._blank(h ->> 'note')))
 $$;
 
 CREATE OR REPLACE FUNCTION hsp._history_ok(j jsonb) RETURNS boolean
@@ -856,10 +971,12 @@ BEGIN
            length(i::text)
       FROM jsonb_array_elements(p_items) AS i;
     GET DIAGNOSTICS items = ROW_COUNT;
-    INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes, imported_by, imported_at, "on")
+    INSERT INTO hsp.history (plan_id, number, id, at, by, action, field, old, new, note, undoes, imported_by, imported_at,
+                             "on", evidence)
     SELECT new_id, (i ->> 'number')::integer, (h ->> 'id')::integer, h ->> 'at', h ->> 'by', h ->> 'action',
            h ->> 'field', nullif(h -> 'old', 'null'::jsonb), nullif(h -> 'new', 'null'::jsonb), h ->> 'note',
-           (h ->> 'undoes')::integer, by_, at_, to_date(h ->> 'on', 'YYYY-MM-DD')
+           (h ->> 'undoes')::integer, by_, at_, to_date(h ->> 'on', 'YYYY-MM-DD'),
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(h -> 'evidence', '[]')))
       FROM jsonb_array_elements(p_items) AS i, jsonb_array_elements(i -> 'history') AS h;
     INSERT INTO hsp.history (plan_id, number, id, at, by, action, note)
     SELECT new_id, (i ->> 'number')::integer,
@@ -1013,4 +1130,175 @@ BEGIN
     r := hsp._lock_item(p_plan, p_number);
     RETURN jsonb_build_object('entry', hsp._append(p_plan, r, 'remind', NULL, NULL,
         jsonb_build_object('to', to_jsonb(recipients), 'owner', p_owner, 'via', p_via), NULL));
+END $$;
+
+-- Evidence (issue 24) ------------------------------------------------------------------------------
+-- A copy of a document is kept first (hsp.keep_copy: the server computes its SHA-256 and enforces
+-- the sizes), then attached to an item by an entry of its history (hsp.attach, which finds the
+-- copy by its hash and checks its size); a wrong attachment is withdrawn by another entry
+-- (hsp.withdraw), its copy kept. Only the database's owner may purge a copy (hsp.purge_copy).
+
+-- The plan's row locked for a change of its copies until the end of the caller's transaction: one
+-- keep or purge at a time per plan, so its total is counted right (readers cannot take this lock).
+CREATE OR REPLACE FUNCTION hsp._lock_copies(p_plan text) RETURNS hsp.plan
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p hsp.plan := hsp._plan(p_plan);
+BEGIN
+    PERFORM 1 FROM hsp.plan WHERE id = p.id FOR NO KEY UPDATE;
+    RETURN p;
+END $$;
+
+CREATE OR REPLACE FUNCTION hsp._purged(c hsp.copy) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT 'the copy ' || left(c.sha256, 12) || ' was purged by ' || c.purged_by || ' on '
+           || to_char(c.purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ' (' || c.purge_reason || ')'
+$$;
+
+-- Keeps a copy of a document for plan p_plan (officers): its SHA-256 (lower-case hex), computed
+-- here. The same document again is kept once. At most evidence_file_bytes per copy and
+-- evidence_plan_bytes for a plan's copies together (each counted once; purged ones not at all).
+CREATE OR REPLACE FUNCTION hsp.keep_copy(p_plan text, p_content bytea) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p hsp.plan;
+    c hsp.copy;
+    bytes bigint := octet_length(p_content);
+    hash text;
+    total bigint;
+BEGIN
+    IF p_content IS NULL THEN
+        RAISE EXCEPTION 'a copy needs the document''s content' USING ERRCODE = 'HS400';
+    END IF;
+    IF bytes > hsp._bound('evidence_file_bytes') THEN
+        RAISE EXCEPTION 'a copy is at most % MB (% bytes); this document is % bytes; nothing was kept',
+            hsp._bound('evidence_file_bytes') / 1048576, to_char(hsp._bound('evidence_file_bytes'), 'FM999,999,999,999'),
+            to_char(bytes, 'FM999,999,999,999') USING ERRCODE = 'HS400';
+    END IF;
+    hash := encode(sha256(p_content), 'hex');
+    p := hsp._lock_copies(p_plan);
+    SELECT * INTO c FROM hsp.copy WHERE plan_id = p.id AND sha256 = hash;
+    IF FOUND AND c.content IS NULL THEN
+        RAISE EXCEPTION '%; it is not kept again', hsp._purged(c) USING ERRCODE = 'HS409';
+    ELSIF FOUND THEN
+        RETURN hash;
+    END IF;
+    SELECT coalesce(sum(size), 0) INTO total FROM hsp.copy WHERE plan_id = p.id AND content IS NOT NULL;
+    IF total + bytes > hsp._bound('evidence_plan_bytes') THEN
+        RAISE EXCEPTION 'plan % keeps % bytes of copies: with this document''s % it would pass the most a plan '
+            'keeps (% bytes, % MB); nothing was kept', quote_literal(p_plan), to_char(total, 'FM999,999,999,999'),
+            to_char(bytes, 'FM999,999,999,999'), to_char(hsp._bound('evidence_plan_bytes'), 'FM999,999,999,999'),
+            hsp._bound('evidence_plan_bytes') / 1048576 USING ERRCODE = 'HS400';
+    END IF;
+    INSERT INTO hsp.copy (plan_id, sha256, content, size) VALUES (p.id, hash, p_content, bytes);
+    RETURN hash;
+END $$;
+
+-- A copy's content (readers too); the caller checks it against its hash before handing it out.
+CREATE OR REPLACE FUNCTION hsp.read_copy(p_plan text, p_sha256 text) RETURNS bytea
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p hsp.plan := hsp._plan(p_plan);
+    c hsp.copy;
+BEGIN
+    SELECT * INTO c FROM hsp.copy WHERE plan_id = p.id AND sha256 = p_sha256;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the copy % is missing (none is kept for plan %)', left(p_sha256, 12), quote_literal(p_plan)
+            USING ERRCODE = 'HS404';
+    END IF;
+    IF c.content IS NULL THEN
+        RAISE EXCEPTION '%', hsp._purged(c) USING ERRCODE = 'HS404';
+    END IF;
+    RETURN c.content;
+END $$;
+
+-- Attaches evidence to an item (officers): a copy kept already for the plan (found by its hash,
+-- its size as kept) or a link (never fetched). An entry of the item's history, action 'attach',
+-- by session_user at the server's time.
+CREATE OR REPLACE FUNCTION hsp.attach(p_plan text, p_number integer, p_evidence jsonb, p_note text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    evidence jsonb := hsp._check_evidence(p_evidence);
+    r hsp.item;
+    c hsp.copy;
+BEGIN
+    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
+    r := hsp._lock_item(p_plan, p_number);
+    IF evidence ? 'sha256' THEN
+        SELECT * INTO c FROM hsp.copy WHERE plan_id = r.plan_id AND sha256 = evidence ->> 'sha256';
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'no copy of % is kept for plan %: a document is attached once its copy is kept',
+                evidence ->> 'name', quote_literal(p_plan) USING ERRCODE = 'HS400';
+        END IF;
+        IF c.content IS NULL THEN
+            RAISE EXCEPTION '%; it cannot be attached', hsp._purged(c) USING ERRCODE = 'HS409';
+        END IF;
+        IF c.size <> (evidence ->> 'size')::bigint THEN
+            RAISE EXCEPTION 'the copy of % kept is % bytes, not %', evidence ->> 'name', c.size, evidence ->> 'size'
+                USING ERRCODE = 'HS400';
+        END IF;
+    END IF;
+    RETURN jsonb_build_object('entry', hsp._append(p_plan, r, 'attach', NULL, NULL, evidence, p_note));
+END $$;
+
+-- Withdraws an attachment (officers): an entry of its own, action 'withdraw', `undoes` the
+-- attachment's id, `old` what it attached, the reason as its note. The attachment stays in the
+-- history and its copy stays kept.
+CREATE OR REPLACE FUNCTION hsp.withdraw(p_plan text, p_number integer, p_entry_id integer, p_reason text)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r hsp.item;
+    t hsp.history;
+BEGIN
+    IF p_reason IS NULL OR hsp._blank(p_reason) THEN
+        RAISE EXCEPTION 'a withdrawal needs the reason: add --note TEXT' USING ERRCODE = 'HS400';
+    END IF;
+    PERFORM hsp._check_text(p_reason, 'reason');
+    r := hsp._lock_item(p_plan, p_number);
+    SELECT * INTO t FROM hsp.history WHERE plan_id = r.plan_id AND number = r.number AND id = p_entry_id
+                                        AND action = 'attach';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'recommendation % has no attachment #% (hsp-tui evidence list %)', p_number, p_entry_id,
+            p_number USING ERRCODE = 'HS404';
+    END IF;
+    IF EXISTS (SELECT 1 FROM hsp.history WHERE plan_id = r.plan_id AND number = r.number
+                                           AND action = 'withdraw' AND undoes = t.id) THEN
+        RAISE EXCEPTION 'attachment #% of recommendation % was already withdrawn', p_entry_id, p_number
+            USING ERRCODE = 'HS409';
+    END IF;
+    RETURN jsonb_build_object('entry', hsp._append(p_plan, r, 'withdraw', NULL, t.new, NULL, p_reason, t.id));
+END $$;
+
+-- The database's owner only (granted to nobody; and checked: session_user must own the table): blanks a copy's content, for a document that
+-- must not be kept (a court order, personal data), recording who, when and why in its row. The
+-- entries that attached it stay; reading the copy then says it was purged, by whom and why.
+CREATE OR REPLACE FUNCTION hsp.purge_copy(p_plan text, p_sha256 text, p_reason text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p hsp.plan;
+    c hsp.copy;
+BEGIN
+    IF NOT pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = 'hsp.copy'::regclass), 'USAGE') THEN
+        RAISE EXCEPTION 'only the database''s owner may purge a copy' USING ERRCODE = '42501';
+    END IF;
+    IF p_reason IS NULL OR hsp._blank(p_reason) THEN
+        RAISE EXCEPTION 'a purge needs its reason' USING ERRCODE = 'HS400';
+    END IF;
+    PERFORM hsp._check_text(p_reason, 'reason');
+    p := hsp._lock_copies(p_plan);
+    SELECT * INTO c FROM hsp.copy WHERE plan_id = p.id AND sha256 = p_sha256;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no copy % is kept for plan %', quote_literal(p_sha256), quote_literal(p_plan)
+            USING ERRCODE = 'HS404';
+    END IF;
+    IF c.content IS NULL THEN
+        RAISE EXCEPTION '%', hsp._purged(c) USING ERRCODE = 'HS409';
+    END IF;
+    UPDATE hsp.copy SET content = NULL, purged_by = session_user, purged_at = now(), purge_reason = p_reason
+     WHERE plan_id = p.id AND sha256 = p_sha256;
+    RETURN jsonb_build_object('sha256', p_sha256, 'size', c.size, 'attachments',
+        (SELECT count(*) FROM hsp.history h WHERE h.plan_id = p.id AND h.action = 'attach'
+                                              AND h.new ->> 'sha256' = p_sha256));
 END $$;

@@ -41,10 +41,15 @@ OFFICER_FUNCTIONS = (
     "lock_meta(text)",
     "set_contact(text, text, jsonb, jsonb)",
     "record_reminder(text, integer, jsonb, text, text)",
+    "keep_copy(text, bytea)",
+    "attach(text, integer, jsonb, text)",
+    "withdraw(text, integer, integer, text)",
 )
+# What readers may call besides their SELECTs (an evidence copy, read with its checks).
+READER_FUNCTIONS = ("read_copy(text, text)",)
 # The auditor's verdict (follow-up work): auditors only.
 AUDITOR_FUNCTIONS = ("verify(text, integer, boolean, text)",)
-TABLES = ("info", "plan", "item", "history", "contact", "plan_history")
+TABLES = ("info", "plan", "item", "history", "contact", "plan_history", "copy")
 
 
 class SchemaMissing(PlanFileError):
@@ -80,7 +85,7 @@ def load_migrations() -> Migrations:
 
 
 # The newest version in hsp.sql (a test checks that they agree).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def role_statements() -> list[str]:
@@ -148,6 +153,7 @@ def _grants() -> str:
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC, hsp_reader, hsp_officer, hsp_auditor;\n"
         f"GRANT USAGE ON SCHEMA {SCHEMA} TO hsp_reader;\n"
         f"GRANT SELECT ON {tables} TO hsp_reader;\n"
+        f"GRANT EXECUTE ON FUNCTION {', '.join(f'{SCHEMA}.{f}' for f in READER_FUNCTIONS)} TO hsp_reader;\n"
         f"GRANT EXECUTE ON FUNCTION {functions} TO hsp_officer;\n"
         f"GRANT EXECUTE ON FUNCTION {', '.join(f'{SCHEMA}.{f}' for f in AUDITOR_FUNCTIONS)} TO hsp_auditor;\n"
     )

@@ -20,8 +20,7 @@ from hsp_tui.domain.records import HistoryEntry, Recommendation, field_names
 # so; tests/server/test_conformance.py checks the tables hold them): an item's fields but its
 # history; an entry's fields, then the number of the item it belongs to.
 ITEM_FIELDS = tuple(n for n in field_names(Recommendation) if n != "history")
-# (A verdict's `evidence` is not a column yet: it comes with the server's evidence, issue 24.)
-HISTORY_FIELDS = tuple(n for n in field_names(HistoryEntry) if n != "evidence")
+HISTORY_FIELDS = field_names(HistoryEntry)
 ITEM_COLUMNS = ", ".join(f'"{n}"' for n in ITEM_FIELDS)
 HISTORY_COLUMNS = ", ".join(f'"{n}"' for n in HISTORY_FIELDS) + ", number"
 _NUMBER = ITEM_FIELDS.index("number")

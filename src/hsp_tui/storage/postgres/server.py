@@ -99,7 +99,7 @@ class PostgresBackend:
     @property
     def evidence(self) -> ServerCopies:
         """The plan's evidence copies (`contract.EvidenceCopies`)."""
-        return ServerCopies(self.describe())
+        return ServerCopies(self.session, lambda: self.plan_name, self.describe)
 
     def describe(self) -> str:
         where = redact(self.url)
@@ -262,7 +262,8 @@ class PostgresBackend:
 
     def replace(self, plan: Plan) -> str | None:
         """The whole plan replaced (import --replace): for the database's owner only, since it
-        removes history (officers are refused by the database). Nothing is kept: back up with pg_dump."""
+        removes history (officers are refused by the database). Nothing is kept: back up with pg_dump;
+        but the plan's evidence copies stay, the new plan's own (hsp.copy's key is checked at COMMIT)."""
         from psycopg.types.json import Jsonb  # noqa: PLC0415
 
         self._resolve()
@@ -276,6 +277,8 @@ class PostgresBackend:
             self.session.run(conn, "SELECT hsp.add_plan(%s, %s, %s, NULL, NULL)",
                              [name, Jsonb(plan.meta.to_dict()), Jsonb([r.to_dict() for r in plan.recommendations])],
                              "replace the plan", "; nothing was changed")
+            self.session.run(conn, "UPDATE hsp.copy SET plan_id = (SELECT id FROM hsp.plan WHERE name = %s) "
+                             "WHERE plan_id = %s", [name, self._plan_id], "replace the plan", "; nothing was changed")
             self.session.commit(conn, "replace the plan")
             self.session.notify(conn, name, None)
         finally:
