@@ -10,6 +10,7 @@ in one database), runs its steps, and compares what each step did and the whole 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError
+from hsp_tui.domain.evidence import media_type_of
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import PlanMeta, Recommendation
 from hsp_tui.domain.rules import LIMITS, TEXT_LIMIT
@@ -78,6 +80,8 @@ def run_file(store: Store, step: tuple) -> tuple[str, Any]:
             change = store.undo(args[0], args[1], by=who)
         elif what == "record_reminder":
             change = store.record_reminder(args[0], tuple(args[1]), args[2], by=who, via=args[3])
+        elif what == "attach_copy":
+            change = store.attach_copy(args[0], args[1], args[2], by=who, note=args[3])
         elif what == "attach_link":
             change = store.attach_link(args[0], args[1], by=who, note=args[2])
         elif what == "withdraw":
@@ -108,6 +112,7 @@ SQL = {
     "record_reminder": "hsp.record_reminder(%s, %s, %s, %s, %s)",
     "set_contact": "hsp.set_contact(%s, %s, %s, %s)",
     "attach_link": "hsp.attach(%s, %s, %s, %s)",
+    "attach_copy": "hsp.attach(%s, %s, %s, %s)",
     "withdraw": "hsp.withdraw(%s, %s, %s, %s)",
 }
 CATEGORY = {"HS400": "refused", "HS404": "not found", "HS409": "conflict",
@@ -122,6 +127,16 @@ def run_sql(conns: dict[str, Any], plan: str, step: tuple) -> tuple[str, Any]:
         args = [args[0], Jsonb(list(args[1])), Jsonb(list(args[2])) if len(args) > 2 and args[2] is not None else None]
     elif what == "attach_link":
         args = [args[0], Jsonb({"url": args[1]}), args[2]]
+    elif what == "attach_copy":  # as Store.attach_copy: the copy kept first, then attached by its description
+        number, name, content, note = args
+        try:
+            conns[who].execute("SELECT hsp.keep_copy(%s, %s)", [plan, content])
+        except psycopg.Error as exc:
+            assert exc.sqlstate in CATEGORY, f"{step}: {exc.sqlstate} {exc}"
+            return CATEGORY[exc.sqlstate], str(exc)
+        described = {"name": name, "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+                     "media_type": media_type_of(name)}
+        args = [number, Jsonb(described), note]
     try:
         (result,) = conns[who].execute(f"SELECT {SQL[what]}", [plan, *args]).fetchone()
     except psycopg.Error as exc:
@@ -154,6 +169,8 @@ class Case:
 
 
 LONG_OWNER = "O" * LIMITS["owner"]
+MINUTES = b"Minutes of the PMG, 28 May 2010: the conference was held.\n"
+SCAN = bytes(range(256)) * 40
 LONG_DEADLINE = "June 2011" + " " * (LIMITS["deadline"] - 9)
 CASES = [
     # -- owners compare as owner_key compares them: case folded, every Unicode space ----------
@@ -314,6 +331,19 @@ CASES = [
           ("alice", "set_status", 1, "done", None), ("carol", "verify", 1, True, "seen"),
           ("alice", "set_status", 2, "done", None), ("carol", "verify", 2, False, "nothing to see")],
          ["ok"] * 9),
+    Case("evidence: copies kept once, their names checked; a verdict records their hashes",
+         [("alice", "attach_copy", 1, "minutes.pdf", MINUTES, "PMG minutes"),
+          ("alice", "attach_copy", 2, "same minutes.PDF", MINUTES, None),
+          ("alice", "attach_copy", 1, "../minutes.pdf", MINUTES, None), ("alice", "attach_copy", 1, ".", MINUTES, None),
+          ("alice", "attach_copy", 1, "min\x1b[2Jutes.pdf", MINUTES, None), ("alice", "attach_copy", 1, "\u00a0", MINUTES, None),
+          ("alice", "attach_copy", 1, "n" * (LIMITS["file name"] + 1), MINUTES, None),
+          ("alice", "attach_copy", 1, "n" * LIMITS["file name"], SCAN, None),
+          ("alice", "attach_copy", 1, "empty", b"", "an empty file is a document too"),
+          ("alice", "attach_copy", 3, "minutes.pdf", MINUTES, None), ("alice", "withdraw", 1, 4, "the wrong scan"),
+          ("alice", "attach_copy", 1, "Протокол 28.05.odt", SCAN, "the scan again, by another name"),
+          ("alice", "set_status", 1, "done", None), ("carol", "verify", 1, True, "minutes and scan seen")],
+         ["ok", "ok", "refused", "refused", "refused", "refused", "refused", "ok", "ok", "not found", "ok", "ok",
+          "ok", "ok"]),
     Case("undo: a verdict, and the undo of an undo",
          [("alice", "set_status", 1, "done", None), ("carol", "verify", 1, True, "minutes seen"), ("carol", "undo", 1, 3),
           ("carol", "undo", 1, 4), ("carol", "set_status", 1, "in_progress", None), ("carol", "undo", 1, 3)],
@@ -350,6 +380,7 @@ def run_case(case: Case, name: str, tmp_path: Path, pg_cluster, db: str, conns) 
         done_file = [run_file(store, step) for step in case.steps]
         done_server = [run_sql(conns, name, step) for step in case.steps]
         file_end, server_end = state(store.load()), state(server.load_plan())
+        file_copies, server_copies = sorted(store.backend.evidence.list()), sorted(server.evidence.list())
     finally:
         server.close()
     for step, (file_kind, file_why), (server_kind, server_why), expected in zip(
@@ -357,6 +388,7 @@ def run_case(case: Case, name: str, tmp_path: Path, pg_cluster, db: str, conns) 
         assert (file_kind, server_kind) == (expected, expected), \
             f"{step}: on a file {file_kind} ({file_why}), on the server {server_kind} ({server_why})"
     assert server_end == file_end
+    assert server_copies == file_copies
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
