@@ -310,3 +310,22 @@ def test_a_reader_cannot_add_evidence_from_the_command_line(cli, pg_cluster, pg_
     assert r.code == 5 and len(r.err.strip().splitlines()) == 1 and "hsp_officer" in r.err, r.err
     assert sql(pg_cluster, pg_plan_db, "SELECT (SELECT count(*) FROM hsp.copy), "
                                        "(SELECT count(*) FROM hsp.history WHERE action = 'attach')") == "0|0"
+
+
+def test_a_keep_held_open_blocks_only_other_keeps_of_that_plan_and_says_so(cli, pg_cluster, pg_plan_db, tmp_path):
+    """An officer left at `BEGIN; SELECT hsp.keep_copy(...)` holds the plan's copies (one keep at a
+    time, so the plan's total is counted right): another keep gives up within the session's lock
+    wait, in one line, nothing kept or attached; changes of items go on; a reader cannot take that lock."""
+    import psycopg
+
+    (tmp_path / "minutes.pdf").write_bytes(REPORT)
+    with psycopg.connect(pg_cluster.url(pg_plan_db, "alice")) as sitting:
+        sitting.execute("SELECT hsp.keep_copy(%s, %s)", [PLAN, b"kept in a transaction left open"])
+        busy = cli("--db", pg_cluster.url(pg_plan_db, "carol"), "evidence", "add", "3", str(tmp_path / "minutes.pdf"))
+        assert busy.code == 6 and len(busy.err.strip().splitlines()) == 1 and "another session" in busy.err, busy.err
+        noted = cli("--db", pg_cluster.url(pg_plan_db, "carol"), "note", "3", "meanwhile, a note")
+        assert noted.code == 0, noted.err
+        assert "permission denied" in refused(pg_cluster, pg_plan_db, "SELECT 1 FROM hsp.plan FOR KEY SHARE", "bob")
+        sitting.rollback()
+    assert sql(pg_cluster, pg_plan_db, "SELECT (SELECT count(*) FROM hsp.copy), "
+                                       "(SELECT count(*) FROM hsp.history WHERE action = 'attach')") == "0|0"
