@@ -172,3 +172,22 @@ def test_a_private_plans_copies_are_private(shared_root: Path, template: Path) -
     probe = EVE.python("import sys\ntry:\n    os.listdir(sys.argv[1]); print('listed')\nexcept OSError:\n    print('refused')",
                        str(folder))
     assert probe.stdout.strip() == b"refused"
+
+
+def test_get_o_refuses_a_link_or_fifo_another_user_planted_as_export_does(shared_root: Path, template: Path) -> None:
+    """`evidence get -o` writes through export's own safe output (outputfiles.write_output)."""
+    db = team_plan(shared_root, template, 0o3770, 0o660)
+    mine = salaries(db.parent)
+    assert ALICE.run(db, "evidence", "add", "7", str(document(shared_root, "minutes.txt", MINUTES))).returncode == 0
+    link, fifo = db.parent / "minutes-copy.txt", db.parent / "minutes-pipe.txt"
+    MALLORY.python(PLANT, "symlink", str(link), str(mine))
+    MALLORY.python(PLANT, "fifo", str(fifo), "")
+    for out, words in ((link, "symbolic link"), (fifo, "FIFO")):
+        r = ALICE.run(db, "evidence", "get", "7", "2", "-o", str(out), timeout=60)
+        line = assert_one_line_error(r, names=out, code=2)
+        assert words in line and f"user id {MALLORY.uid}" in line, line
+    assert mine.read_bytes() == SALARIES and link.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    fine = db.parent / "minutes-out.txt"
+    r = ALICE.run(db, "evidence", "get", "7", "2", "-o", str(fine))
+    assert r.returncode == 0 and fine.read_bytes() == MINUTES
+    assert stat.S_IMODE(fine.stat().st_mode) == 0o660  # as an export of this plan: never more open than it
