@@ -81,6 +81,9 @@ def test_the_seed_plans_report_prints_on_a4_with_no_word_cut_and_its_own_header_
     text = "\f".join(pages)
     assert "file://" not in text and str(tmp_path) not in text
     assert not re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b", text) and not re.search(r"\d:\d\d\s?[AP]M", text)
+    # The board reads what is overdue first: its heading and its first items are on page 1.
+    first = page_body_lines(pages)[0]
+    assert "Overdue" in first and any(ITEM_ROW.search(x) for x in first[first.index("Overdue"):])
     for number, lines in enumerate(page_body_lines(pages), 1):
         assert lines[0] == HEADER, (number, lines[0])
         assert re.search(rf"\bPage {number} of {len(pages)}\s*$", pages[number - 1].rstrip()), number

@@ -191,7 +191,7 @@ def svg(points: Sequence[Point], *, width: int = 680, height: int = 360) -> str:
             at = y(getattr(last, name), lines_top) + 4
             at = max(at, ends[-1] + 13) if ends else at
             ends.append(at)
-            out.append(f'<text x="{x(n - 1) + 8:.1f}" y="{at:.1f}" font-size="11" fill="#222222">'
+            out.append(f'<text x="{width - right + 6}" y="{at:.1f}" font-size="11" fill="#222222">'
                        f'{name.capitalize()} {getattr(last, name)}</text>')
     for row, items in enumerate((LEGEND[:2], LEGEND[2:])):  # the bars' legend, then the lines'
         lx, ly = left, height - 30 + 18 * row
