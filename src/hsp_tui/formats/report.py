@@ -218,18 +218,16 @@ def escalated_section(p: Parts) -> Section:
     title, after = "Escalated", plural(p.escalate_after, "reminder")
     if not p.escalated:
         return section("escalated", title, para(f"No open item has had {after} or more."))
-    meta = p.rv.plan.meta
-    rows = []
-    for i in p.escalated:
-        contact = meta.contact(i.rec.owner)
-        sponsor = ", ".join(contact.sponsor) if contact is not None and contact.sponsor else "no sponsor set"
-        rows.append((str(i.number), cell(i.rec.title), cell(i.rec.owner), due_text(i, p.ref),
-                     plural(i.days_overdue, "day") if i.overdue else NONE, reminder_words(i.rec) or "not reminded",
-                     cell(sponsor)))
+    # (The sponsor is not named: a contact's history does not record its sponsor, so the plan as it stood
+    # on a past day cannot say who it was, and a report produced later would differ from the one then.)
+    rows = [(str(i.number), cell(i.rec.title), cell(i.rec.owner), due_text(i, p.ref),
+             plural(i.days_overdue, "day") if i.overdue else NONE, reminder_words(i.rec) or "not reminded")
+            for i in p.escalated]
     return section("escalated", title, para(
         f"{plural(len(p.escalated), 'open item has', 'open items have')} had {after} or more "
-        f"({numbers(p.escalated)}): each further reminder is copied to the owner's sponsor."),
-        table(("No.", "Recommendation", "Owner", "Due", "Overdue by", "Reminders", "Sponsor copied"), rows, "r"))
+        f"({numbers(p.escalated)}): each further reminder about one is copied to its owner's sponsor, "
+        "when one is set."),
+        table(("No.", "Recommendation", "Owner", "Due", "Overdue by", "Reminders"), rows, "r"))
 
 
 def due_soon_section(p: Parts) -> Section:
