@@ -329,3 +329,48 @@ def test_a_keep_held_open_blocks_only_other_keeps_of_that_plan_and_says_so(cli, 
         sitting.rollback()
     assert sql(pg_cluster, pg_plan_db, "SELECT (SELECT count(*) FROM hsp.copy), "
                                        "(SELECT count(*) FROM hsp.history WHERE action = 'attach')") == "0|0"
+
+
+def test_a_plan_with_evidence_moves_out_and_in_again_with_its_copies(cli, pg_cluster, pg_plan_db, tmp_path):
+    """Exported (the entries, not the bytes: the schema says so), imported as another plan (its
+    attachments marked imported, checked by the server), its copies kept after it; replaced whole
+    by the owner, the plan keeps its copies."""
+    import jsonschema
+
+    from hsp_tui.storage.postgres.server import PostgresBackend
+
+    url = lambda who: pg_cluster.url(pg_plan_db, who)  # noqa: E731
+    (tmp_path / "minutes.pdf").write_bytes(REPORT)
+    assert cli("--db", url("alice"), "evidence", "add", "4", str(tmp_path / "minutes.pdf")).code == 0
+    assert cli("--db", url("alice"), "evidence", "add", "4", "--url", "https://example.org/pmg",
+               "--note", "the agenda").code == 0
+    assert cli("--db", url("alice"), "set", "4", "done").code == 0
+    assert cli("--db", url("carol"), "verify", "4", "accepted", "--note", "minutes seen").code == 0
+    export = cli("--db", url("bob"), "export", "-o", str(tmp_path / "plan.json"))
+    assert export.code == 0, export.err
+    doc = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, json.loads(cli("schema").out))
+    item = next(r for r in doc["recommendations"] if r["number"] == 4)
+    verdict = [h for h in item["history"] if h["action"] == "verify"][-1]
+    assert verdict["evidence"] == [SHA, "https://example.org/pmg"]
+
+    moved = cli("--db", url("alice"), "import", str(tmp_path / "plan.json"), "--plan", "moved")
+    assert moved.code == 0, moved.err
+    entry = sql(pg_cluster, pg_plan_db, "SELECT h.id FROM hsp.history h JOIN hsp.plan p ON p.id = h.plan_id "
+                                        "WHERE p.name = 'moved' AND h.number = 4 AND h.action = 'attach' "
+                                        "AND h.imported_by = 'alice' ORDER BY h.id LIMIT 1")
+    missing = cli("--db", url("bob"), "--plan", "moved", "evidence", "get", "4", entry, "-o", str(tmp_path / "m.pdf"))
+    assert missing.code == 3 and "missing" in missing.err and len(missing.err.strip().splitlines()) == 1, missing.err
+    backend = PostgresBackend(url("alice"), plan="moved")
+    try:
+        assert backend.evidence.keep(REPORT) == SHA  # the copies follow the plan, each checked by its hash
+    finally:
+        backend.close()
+    got = cli("--db", url("bob"), "--plan", "moved", "evidence", "get", "4", entry, "-o", str(tmp_path / "m.pdf"))
+    assert got.code == 0 and (tmp_path / "m.pdf").read_bytes() == REPORT, got.err
+    assert cli("--db", url("bob"), "--plan", "moved", "check").code == 0
+
+    replaced = cli("--db", url(OWNER), "--plan", PLAN, "import", str(tmp_path / "plan.json"), "--replace")
+    assert replaced.code == 0, replaced.err
+    again = cli("--db", url("bob"), "--plan", PLAN, "evidence", "get", "4", entry, "-o", str(tmp_path / "r.pdf"))
+    assert again.code == 0 and (tmp_path / "r.pdf").read_bytes() == REPORT, again.err
