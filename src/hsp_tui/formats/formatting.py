@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
-from hsp_tui.domain.history import effective_day
+from hsp_tui.domain.history import effective_day, size_words
 from hsp_tui.domain.records import HistoryEntry, Recommendation, Revision, undone_ids
 from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.domain.textsafe import visible
@@ -239,6 +239,14 @@ def detail_pieces(item: ItemReview, reference: date | None, *, keys: bool = Fals
             add(f"\n  {k}. [{'x' if m.done else ' '}] {'done' if m.done else 'open'}  {visible(m.label)}"
                 f" — {visible(m.deadline)}")
             add(f" (due {fmt_date(due, NO_DATE)})", "dim")
+    if rec.attachments:
+        add("\n\nEvidence", head)
+        if keys:
+            add("  (E lists it; Enter there opens one)", "dim")
+        for h in rec.evidence:
+            add(f"\n  {attachment_line(h)}")
+        if rec.withdrawn_ids:
+            add(f"\n  ({plural(len(rec.withdrawn_ids), 'attachment')} withdrawn, kept in the history)", "dim")
     add("\n\nRecommendation\n", head)
     add(visible(rec.recommendation, multiline=True))
     add("\n\nManagement response\n", head)
@@ -257,6 +265,23 @@ def detail_pieces(item: ItemReview, reference: date | None, *, keys: bool = Fals
         if h.note:
             add("\n      " + h.note.replace("\n", "\n      "), "italic")
     return out
+
+
+SHORT_HASH = 8  # hex digits of a SHA-256 shown where a line has no room for all 64
+
+
+def evidence_label(evidence: dict) -> str:
+    """'minutes.txt · 70 bytes · sha256 1a2b3c4d · text/plain', or 'link https://...' (never
+    fetched); every text spelled out safe to show."""
+    if "url" in evidence:
+        return f"link {visible(str(evidence['url']))}"
+    return (f"{visible(str(evidence.get('name')))} · {size_words(evidence.get('size'))} · "
+            f"sha256 {str(evidence.get('sha256'))[:SHORT_HASH]} · {visible(str(evidence.get('media_type')))}")
+
+
+def attachment_line(h: HistoryEntry) -> str:
+    """'#7  minutes.txt · 70 bytes · sha256 1a2b3c4d · text/plain — alice, 1 Jun 2010 09:00'."""
+    return f"#{h.id}  {evidence_label(h.new)} — {author_text(h)}, {entry_when(h)}"
 
 
 def detail_text(rv: Review, number: int) -> str | None:

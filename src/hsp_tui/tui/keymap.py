@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingsMap
 
 from hsp_tui.tui.app import HspApp
 from hsp_tui.tui.screens.edit import EditScreen
+from hsp_tui.tui.screens.evidence_list import EvidenceScreen
 from hsp_tui.tui.screens.export import ExportScreen
 from hsp_tui.tui.screens.help import HelpScreen
 from hsp_tui.tui.screens.main import MainScreen
@@ -53,7 +54,7 @@ def binding_scopes() -> list[tuple[str, list[tuple[str, str, str]]]]:
     scopes += [(f"in the {name} dialog", app + _entries(cls))
                for name, cls in (("note", NoteScreen), ("edit", EditScreen), ("export", ExportScreen),
                                  ("milestone", MilestoneScreen), ("help", HelpScreen),
-                                 ("review date", ReviewDateScreen))]
+                                 ("review date", ReviewDateScreen), ("evidence", EvidenceScreen))]
     return scopes
 
 

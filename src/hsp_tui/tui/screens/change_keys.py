@@ -1,5 +1,5 @@
 """The main screen's keys that change the plan: status, note, edit, milestone, undo, verify, and
-the dialogs beside them (export, review date, progress, contacts, reminders).
+the dialogs beside them (evidence, export, review date, progress, contacts, reminders).
 
 Each key reads the highlighted item, asks what it needs through a dialog (a ModalScreen that
 validates before it answers), then posts one `PlanChangeRequested` up to the app, which runs it
@@ -166,6 +166,21 @@ class ChangeKeys(_Screen):
                 self._ask(Verify, rec.number, verdict.accepted, verdict.note)
 
         self.app.push_screen(VerifyScreen(rec), save)
+
+    def action_evidence(self) -> None:
+        """The highlighted item's evidence: each copy opened (its hash checked) or written to a file."""
+        from hsp_tui.storage.file.outputfiles import write_output  # noqa: PLC0415 - as exports are written
+        from hsp_tui.tui.screens.evidence_list import EvidenceScreen  # noqa: PLC0415
+
+        rec = self._current_rec()
+        if rec is None:
+            return
+        path = self.app.store.path
+
+        def write(out, content: bytes) -> None:
+            write_output(out, content, plan_path=path)
+
+        self.app.push_screen(EvidenceScreen(rec, self.app.store.read_copy, path, write))
 
     def action_contacts(self) -> None:
         self.app.open_contacts()

@@ -25,6 +25,28 @@ def default_export_path(day: date, fmt: str) -> str:
     return f"./hsp-export-{day.isoformat()}.{fmt}"
 
 
+def output_path(typed: str, plan_path: Path | None) -> tuple[Path | None, str]:
+    """The file a dialog is to write (an export, an evidence copy), or None and why not in words:
+    no name, a folder, a folder missing, the plan's own files, a colleague's planted link or FIFO.
+    An existing file is the caller's to confirm (a second Enter replaces it)."""
+    raw = typed.strip()
+    if not raw:
+        return None, "Give a file to write to."
+    path = Path(raw).expanduser()
+    shown = visible(str(path))
+    if path.is_dir():
+        return None, f"{shown} is a folder: give a file name."
+    if not path.parent.exists():
+        return None, f"The folder {visible(str(path.parent))} does not exist."
+    what = protected_file(path, plan_path) if plan_path is not None else None
+    if what is not None:
+        return None, f"{shown} is {what}: choose another name."
+    trap = planted_output(path)
+    if trap is not None:  # a colleague's link or FIFO: never "press again to replace it"
+        return None, visible(trap)
+    return path, ""
+
+
 class ExportScreen(Dialog[Path]):
     """Format and file; writes the export itself (errors stay in the dialog). A file that exists is
     replaced only when Export is pressed a second time for it; the plan's own files never are."""
@@ -78,30 +100,14 @@ class ExportScreen(Dialog[Path]):
     def _submit(self) -> None:
         if self.decided:  # nothing is written after a cancel (or a second time)
             return
-        raw = self.query_one("#export-path", Input).value.strip()
         error = self.query_one("#export-error", Label)
-        if not raw:
-            error.update("Give a file to write to.")
-            return
-        path = Path(raw).expanduser()
-        shown = visible(str(path))
-        if path.is_dir():
-            error.update(f"{shown} is a folder: give a file name.")
-            return
-        if not path.parent.exists():
-            error.update(f"The folder {visible(str(path.parent))} does not exist.")
-            return
-        what = protected_file(path, self.plan_path)
-        if what is not None:
-            error.update(f"{shown} is {what}: choose another name.")
-            return
-        trap = planted_output(path)
-        if trap is not None:  # a colleague's link or FIFO: never "press again to replace it"
-            error.update(visible(trap))
+        path, why = output_path(self.query_one("#export-path", Input).value, self.plan_path)
+        if path is None:
+            error.update(why)
             return
         if path.exists() and self._confirmed != path:
             self._confirmed = path
-            error.update(f"{shown} exists: press Export (or Enter) again to replace it.")
+            error.update(f"{visible(str(path))} exists: press Export (or Enter) again to replace it.")
             return
         failure = self.write(self.fmt, path)
         if failure is not None:

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 DEADLINES_DELAY = 0.3  # seconds of quiet before the deadlines pane is rebuilt
 FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the typing
 LARGE = 2000  # items: from here a text filter costs more than a frame
-TYPED_IN_FILTER = ("note", "edit", "milestone", "export", "review_date", "progress", "verify", "contacts", "remind")  # priority bindings that are letters
+TYPED_IN_FILTER = ("note", "edit", "milestone", "export", "review_date", "progress", "verify", "evidence", "contacts",
+                   "remind")  # priority bindings that are letters
 STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
 
 
@@ -68,6 +69,7 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
         Binding("r", "review_date", "Review date", id="review_date", priority=True),
         Binding("p", "progress", "Progress chart", show=False, id="progress_chart", priority=True),
         Binding("v", "verify", "Verify", show=False, id="verify", priority=True),
+        Binding("E", "evidence", "Evidence: list, open or write a copy", show=False, id="evidence", priority=True),
         Binding("c", "contacts", "Contacts (owners' addresses)", show=False, id="contacts", priority=True),
         Binding("R", "remind", "Remind owners by e-mail", show=False, id="remind", priority=True),
         Binding("tab", "next_pane", "Next pane", show=False, id="next_pane", priority=True),

@@ -3,7 +3,8 @@ it back to In progress) or a dropped one (Accept makes the drop final, Reject re
 status before the drop).
 
 The dialog shows the evidence claimed: the officer's note with the Done (or the drop's reason), who
-recorded it and when, and the item's recent history. Either verdict needs the auditor's note (what
+recorded it and when, the attachments standing (issue 24: what the verdict rests on, by short hash;
+the verdict records them), and the item's recent history. Either verdict needs the auditor's note (what
 was seen, or why it is rejected). Dismisses with the verdict, or None on Escape.
 """
 
@@ -18,8 +19,9 @@ from textual.widgets import Button, Input, Label
 
 from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.domain.verdicts import claim, status_before_drop
-from hsp_tui.formats.formatting import history_lines
-from hsp_tui.domain.textsafe import visible
+from hsp_tui.domain.history import size_words
+from hsp_tui.formats.formatting import SHORT_HASH, history_lines
+from hsp_tui.domain.textsafe import one_line, visible
 from hsp_tui.tui.screens.dialog import Dialog, heading
 
 RECENT = 5  # history entries shown
@@ -59,7 +61,9 @@ class VerifyScreen(Dialog[Verdict]):
             who = f" ({visible(entry.by)}, {entry_day(entry)})" if entry is not None else ""
             yield Label(f"{'Reason' if dropped else 'Officer’s note'}{who}: {visible(said)}", id="verify-claim",
                         markup=False)
-            recent = history_lines(rec)[:RECENT]
+            yield Label(evidence_words(rec), id="verify-evidence", markup=False)
+            # The history shortened by as many lines as the evidence takes, so the buttons fit at 80x24.
+            recent = history_lines(rec)[:max(1, RECENT - 1 - min(len(rec.evidence), SHOWN_EVIDENCE + 1))]
             yield Label("Recent history:\n" + "\n".join(f"  #{h.id} {h.when} {h.by}: {h.what}"
                                                          + (f" — {h.note}" if h.note else "") for h in recent),
                         id="verify-history", classes="dim", markup=False)
@@ -99,6 +103,28 @@ class VerifyScreen(Dialog[Verdict]):
             self.set_focus(self.query_one("#verify-note", Input))  # at once: the next key typed goes there
             return
         self.decide(Verdict(accepted, note if note.strip() else None))
+
+
+SHOWN_EVIDENCE = 3  # attachments listed; the rest counted (the dialog's buttons fit at 80x24)
+
+
+def evidence_words(rec: Recommendation) -> str:
+    """What the verdict will rest on, and record: each attachment standing, oldest first, by name,
+    size and short hash (E on the main screen opens them); the rest counted."""
+    standing = rec.evidence
+    if not standing:
+        return "No evidence attached: the verdict rests on the note alone."
+    lines = [f"  #{h.id} {short_label(h.new)} ({entry_day(h)})" for h in standing[:SHOWN_EVIDENCE]]
+    if len(standing) > SHOWN_EVIDENCE:
+        lines.append(f"  … and {len(standing) - SHOWN_EVIDENCE} more: E on the main screen lists them all")
+    return "What the verdict rests on (it records them):\n" + "\n".join(lines)
+
+
+def short_label(evidence: dict) -> str:
+    if "url" in evidence:
+        return one_line(f"link {evidence['url']}", 60)
+    return (f"{one_line(str(evidence.get('name')), 30)} · {size_words(evidence.get('size'))} · "
+            f"sha256 {str(evidence.get('sha256'))[:SHORT_HASH]}")
 
 
 def entry_day(entry) -> str:
