@@ -132,3 +132,51 @@ def page_body_lines(pages: list[str], footer: str = r"Page \d+ of \d+") -> list[
     """Each page's non-blank lines, stripped, without the footer line."""
     return [[ln.strip() for ln in p.splitlines() if ln.strip() and not re.fullmatch(footer, ln.strip())]
             for p in pages]
+
+
+def screenshot(html_path: Path, png_path: Path, width: int, height: int) -> None:
+    """The page as headless chromium draws it on a `width` x `height` window, as a PNG."""
+    with tempfile.TemporaryDirectory() as profile:
+        proc = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--user-data-dir={profile}",
+             "--force-device-scale-factor=1", f"--window-size={width},{height}", f"--screenshot={png_path}",
+             html_path.as_uri()], capture_output=True, text=True, errors="replace", timeout=180)
+    assert png_path.exists(), proc.stderr[-2000:]
+
+
+def png_grey(png: bytes) -> list[list[int]]:
+    """An 8-bit RGB or RGBA, non-interlaced PNG (what chromium writes) as rows of grey levels 0-255."""
+    import struct
+    import zlib
+
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, data, width = 8, b"", 0
+    while pos < len(png):
+        (length,), kind = struct.unpack(">I", png[pos:pos + 4]), png[pos + 4:pos + 8]
+        body = png[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _c, _f, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and colour in (2, 6) and interlace == 0, (depth, colour, interlace)
+            channels = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            data += body
+        pos += 12 + length
+    raw, stride, rows, prev = zlib.decompress(data), width * channels, [], bytearray(width * channels)
+    for r in range(height):
+        kind, line = raw[r * (stride + 1)], bytearray(raw[r * (stride + 1) + 1:(r + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b, c = prev[i], prev[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([(299 * line[k] + 587 * line[k + 1] + 114 * line[k + 2]) // 1000 for k in range(0, stride, channels)])
+        prev = line
+    return rows

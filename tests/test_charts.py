@@ -1,5 +1,5 @@
 """The board report's progress charts (issue 23): the HTML report's SVG separates done from verified
-and keeps every series apart without colour; the Markdown report's Mermaid chart has at most eight
+and keeps every series apart without colour (checked in a greyscale render too); the Markdown report's Mermaid chart has at most eight
 labelled columns, months for a long plan, four series and a key in words. The Mermaid chart is also
 drawn by Mermaid itself in headless chromium where its script is installed (.ci/run: npm's mermaid)."""
 
@@ -20,7 +20,7 @@ from hsp_tui.domain.progress import Point
 from hsp_tui.domain.review import review
 from hsp_tui.formats import charts
 from hsp_tui.formats.report import render_markdown
-from printkit import CHROMIUM
+from printkit import CHROMIUM, png_grey, screenshot
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -72,6 +72,45 @@ def test_the_bars_stack_verified_and_done_apart_and_each_series_is_drawn_differe
     for legend in ("Verified (solid bars)", "Done, awaiting verification (hatched bars)", "Open (solid line)",
                    "Overdue (dashed line)", f"Open {last.open}", f"Overdue {last.overdue}"):
         assert legend in words, legend
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_printed_in_greyscale_the_bars_and_the_lines_still_differ(tmp_path):
+    # The chart as chromium draws it through a greyscale filter: verified bars solid dark, done bars
+    # striped (light and dark), the open line unbroken, the overdue line broken by its dashes.
+    points = history(20)
+    markup = charts.svg(points)
+    page = tmp_path / "grey.html"
+    page.write_text(f'<!DOCTYPE html><html><body style="margin:0; filter: grayscale(1)">{markup}</body></html>',
+                    encoding="utf-8")
+    screenshot(page, tmp_path / "grey.png", 680, 360)
+    grey = png_grey((tmp_path / "grey.png").read_bytes())
+    root = ET.fromstring(markup)
+
+    def inside(fill: str) -> list[int]:
+        r = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == fill][-1]  # the last column's
+        x, y, w, h = (float(r.get(k)) for k in ("x", "y", "width", "height"))
+        return [grey[j][i] for j in range(int(y) + 2, int(y + h) - 1) for i in range(int(x) + 2, int(x + w) - 1)]
+
+    def along(line: ET.Element) -> float:
+        """The share of dark pixels along a polyline's flat runs (a run is where no other line is)."""
+        xy = floats(line.get("points"))
+        pts = list(zip(xy[0::2], xy[1::2]))
+        dark = total = 0
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            if y0 == y1:
+                for i in range(int(x0) + 1, int(x1)):
+                    dark += min(grey[round(y0) + d][i] for d in (-1, 0, 1)) < 160
+                    total += 1
+        return dark / total
+
+    verified, done = inside(charts.COLOURS["verified"]), inside("url(#chart-hatch)")
+    assert max(verified) - min(verified) < 20 and sum(verified) / len(verified) < 120  # solid, dark
+    assert min(done) < 150 and max(done) > 220  # stripes of ink and paper
+    open_line, overdue_line = root.iter(f"{SVG}polyline")
+    assert along(open_line) > 0.95
+    assert 0.3 < along(overdue_line) < 0.85
 
 
 # -- the Mermaid chart (Markdown report) ---------------------------------------------------------
