@@ -1,7 +1,8 @@
 """The board report's progress charts (issue 23): the HTML report's SVG separates done from verified
-and keeps every series apart without colour (checked in a greyscale render too); the Markdown report's Mermaid chart has at most eight
-labelled columns, months for a long plan, four series and a key in words. The Mermaid chart is also
-drawn by Mermaid itself in headless chromium where its script is installed (.ci/run: npm's mermaid)."""
+and keeps every series apart without colour (a greyscale render checks it too); the Markdown
+report's Mermaid chart has at most eight labelled columns, months for a long plan, four series and a
+key in words. The Mermaid chart is also drawn by Mermaid itself in headless chromium where its
+script is installed (.ci/run: npm's mermaid)."""
 
 from __future__ import annotations
 
