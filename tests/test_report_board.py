@@ -21,6 +21,7 @@ from hsp_tui.formats.report_html import render_html
 from hsp_tui.storage.store import Store
 from test_report import parse, rows_by_number
 from test_report_html import Page
+from printkit import needs_browser, pdf_pages, print_to_pdf, printed_words, words_split
 
 ACE = "Assistant Chief Executive"
 EXPORTED = "2011-03-31T10:00:00+01:00"
@@ -213,3 +214,27 @@ def test_text_in_the_new_sections_is_data(later):
     assert "done | <script>x()</script> **bold**" in text and "<b>mallory</b>" in text
     row = rows_by_number(parse(md(later, date(2011, 3, 31)))["Awaiting verification"])["7"]
     assert (row["Claimed by"], row["Officer's note"]) == ("<b>mallory</b>", "done | <script>x()</script> **bold**")
+
+
+@pytest.mark.slow
+@needs_browser
+def test_the_full_board_pack_prints_on_a4_every_section_with_no_word_cut(later, tmp_path):
+    later.set_status(7, "done", by="alice", note="Phase 2 scoped", on=date(2010, 9, 10))
+    later.attach_copy(7, "pmg-minutes-28-september-2010.pdf", b"minutes", by="alice", on=date(2010, 9, 12))
+    later.attach_link(7, "https://intranet.example/jsna/phase2", by="alice", note="plan", on=date(2010, 9, 14))
+    later.verify(7, True, by="carol", note="Minutes and plan seen", on=date(2010, 10, 1))
+    page = render_html(as_of(later, date(2011, 3, 31)), exported_at=EXPORTED, since=date(2010, 12, 1))
+    html_path, pdf = tmp_path / "pack.html", tmp_path / "pack.pdf"
+    html_path.write_text(page, encoding="utf-8")
+    assert print_to_pdf(html_path, pdf) == []
+    header = "Partnership working in Haringey, as it stood on 31 March 2011"
+    assert words_split(page, pdf, extra=f"Page of {' '.join(map(str, range(1, 40)))} {header}") == []
+    text = " ".join(" ".join(pdf_pages(pdf)).split())
+    at = 0
+    for heading in ORDER:  # each section's heading after the one before it
+        at = text.find(heading, at)
+        assert at >= 0, heading
+    # (a cell's words wrap within its column, so the PDF's text is read word by word)
+    words = printed_words(pdf)
+    for word in ("pmg-minutes-28-september-2010.pdf", "https://intranet.example/jsna/phase2", "78"):
+        assert word in words or word in text, word

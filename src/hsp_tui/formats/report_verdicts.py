@@ -130,8 +130,8 @@ def evidence_section(rv: Review) -> Section:
     bare = [rec for rec, v in verified if not v.evidence]
     return section("evidence", title, para(
         "For each verified item, the evidence attached when the auditor accepted it, oldest first: a copy "
-        f"by its file name and the first {SHORT_HASH} characters of its SHA-256 (`hsp-tui evidence list N` "
-        "shows them whole), or a link. "
+        f"by its file name and the first {SHORT_HASH} characters of its SHA-256 (the command "
+        "\"hsp-tui evidence list N\" shows them whole), or a link. "
         + (f"{plural(len(bare), 'verified item rests', 'verified items rest')} on no attachment." if bare
            else "Every verified item rests on an attachment.")),
         table(("No.", "Recommendation", "Verified on", "Evidence", "Attached on", "SHA-256"), rows, "r"))
