@@ -302,6 +302,8 @@ def test_a_copy_changed_in_the_database_is_refused_by_evidence_get_in_one_line(c
     gone = cli("--db", url("bob"), "evidence", "get", "3", entry, "-o", str(tmp_path / "gone.pdf"))
     assert gone.code == 3 and len(gone.err.strip().splitlines()) == 1, gone.err
     assert f"purged by {OWNER}" in gone.err and "tampered: removed" in gone.err and not (tmp_path / "gone.pdf").exists()
+    checked = cli("--db", url("bob"), "check")
+    assert checked.code != 0 and f"purged by {OWNER}" in checked.out + checked.err, checked.out + checked.err
 
 
 def test_a_reader_cannot_add_evidence_from_the_command_line(cli, pg_cluster, pg_plan_db, tmp_path):
