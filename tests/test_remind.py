@@ -126,21 +126,26 @@ def test_dry_run_sends_and_records_nothing_and_a_second_run_reminds_again(cli, p
     assert r.code == 0 and "would send to ace@haringey.example, pa.ace@haringey.example" in r.out
     assert "2 messages would be sent" in r.out
     assert smtp.messages == [] and plan_path.read_bytes() == before
-    for _ in range(2):
-        assert run(cli, plan_path, "remind", "--smtp", smtp.url, "--owner", "assistant", env=SENDER).code == 0
+    for again in ((), ("--again",)):  # the same review date twice: the second needs --again
+        assert run(cli, plan_path, "remind", "--smtp", smtp.url, "--owner", "assistant", *again, env=SENDER).code == 0
     assert len(smtp.messages) == 2  # one per run, to the one owner asked for
     assert "reminded 2 times" in run(cli, plan_path, "show", "2").out
 
 
-def test_a_refused_message_is_reported_not_recorded_and_the_run_fails(cli, plan_path, smtp):
+def test_a_refused_message_is_reported_recorded_as_not_sent_and_the_run_fails(cli, plan_path, smtp):
     contacts(cli, plan_path)
     smtp.refuse = {"idce@haringey.example"}
     r = run(cli, plan_path, "remind", "--smtp", smtp.url, env=SENDER)
     assert r.code == 1  # done in part: one sent, one not
-    assert "failed: Interim Deputy Chief Executive (idce@haringey.example)" in r.err and "not recorded" in r.err
+    assert "failed: Interim Deputy Chief Executive (idce@haringey.example)" in r.err and "550" in r.err
     assert "1 reminder sent, 1 failed" in r.err
-    assert "reminded" not in run(cli, plan_path, "show", "8").out
-    assert "reminded 1 time" in run(cli, plan_path, "show", "1").out
+    shown = run(cli, plan_path, "show", "8").out
+    assert "reminded" not in shown and "not confirmed" not in shown
+    # recorded before it went, then marked not sent, with the server's answer
+    assert "reminder to idce@haringey.example: not sent" in shown and "marked not sent" in shown
+    assert "no such mailbox" in shown
+    shown = run(cli, plan_path, "show", "1").out
+    assert "reminded 1 time" in shown and "reminder sent to ace@haringey.example" in shown
 
 
 def test_a_server_that_is_not_there_fails_in_one_line(cli, plan_path):

@@ -86,6 +86,10 @@ def run_file(store: Store, step: tuple) -> tuple[str, Any]:
             change = store.attach_link(args[0], args[1], by=who, note=args[2])
         elif what == "withdraw":
             change = store.withdraw(args[0], args[1], reason=args[2], by=who)
+        elif what == "record_pending_reminder":
+            change = store.record_reminder(args[0], tuple(args[1]), args[2], by=who, via=args[3], pending=True)
+        elif what == "mark_reminder":
+            change = store.mark_reminder(args[0], args[1], sent=args[2], by=who, note=args[3])
         elif what == "set_contact":
             before = len(store.load().meta.history)
             store.set_contact(args[0], tuple(args[1]), by=who, sponsor=args[2] if len(args) > 2 else None)
@@ -114,6 +118,8 @@ SQL = {
     "attach_link": "hsp.attach(%s, %s, %s, %s)",
     "attach_copy": "hsp.attach(%s, %s, %s, %s)",
     "withdraw": "hsp.withdraw(%s, %s, %s, %s)",
+    "record_pending_reminder": "hsp.record_pending_reminder(%s, %s, %s, %s, %s)",
+    "mark_reminder": "hsp.mark_reminder(%s, %s, %s, %s, %s)",
 }
 CATEGORY = {"HS400": "refused", "HS404": "not found", "HS409": "conflict",
             "22003": "refused", "42883": "refused"}  # a number out of range, a value of the wrong type
@@ -121,7 +127,7 @@ CATEGORY = {"HS400": "refused", "HS404": "not found", "HS409": "conflict",
 
 def run_sql(conns: dict[str, Any], plan: str, step: tuple) -> tuple[str, Any]:
     who, what, *args = step
-    if what == "record_reminder":
+    if what in ("record_reminder", "record_pending_reminder"):
         args = [args[0], Jsonb(list(args[1])), args[2], args[3]]
     elif what == "set_contact":
         args = [args[0], Jsonb(list(args[1])), Jsonb(list(args[2])) if len(args) > 2 and args[2] is not None else None]
@@ -225,6 +231,17 @@ CASES = [
           ("alice", "set_contact", "Lead", ["b@x.org"], ["s@x.org"]), ("alice", "set_contact", "Lead", []),
           ("alice", "set_contact", "Lead", ["b@x.org"])],
          ["ok", "ok", "unchanged", "ok", "ok", "refused", "ok", "ok", "ok"]),
+    Case("reminders recorded first: marked sent or not sent once, only by who recorded them",
+         [("alice", "record_pending_reminder", 1, [" a@x.org "], "Head of Policy", "smtp"),
+          ("carol", "mark_reminder", 1, 2, True, None), ("alice", "mark_reminder", 1, 1, True, None),
+          ("alice", "mark_reminder", 1, 2, True, None), ("alice", "mark_reminder", 1, 2, False, None),
+          ("alice", "record_reminder", 1, ["a@x.org"], "Head of Policy", "outbox"),
+          ("alice", "mark_reminder", 1, 4, True, None),
+          ("alice", "record_pending_reminder", 1, ["a@x.org"], "Head of Policy", "pigeon"),
+          ("alice", "record_pending_reminder", 1, ["a@x.org"], "Head of Policy", "outbox"),
+          ("alice", "mark_reminder", 1, 5, False, "550 no such mailbox"), ("alice", "mark_reminder", 1, 5, True, None),
+          ("alice", "mark_reminder", 1, 99, True, None)],
+         ["ok", "refused", "refused", "ok", "conflict", "ok", "refused", "refused", "ok", "ok", "conflict", "refused"]),
     Case("reminders: recipients checked and trimmed; by smtp or to an outbox",
          [("alice", "record_reminder", 1, [" a@x.org "], "Head of Policy", "smtp"),
           ("alice", "record_reminder", 1, ["a@x.org"], "Head of Policy", "pigeon"),

@@ -42,8 +42,17 @@ def plan_history(cluster, db) -> list[list[str]]:
 
 
 def reminders(cluster, db) -> list[list[str]]:
+    """The reminders recorded (not the entries marking them sent)."""
     out = sql(cluster, db, "SELECT h.number, h.by, h.new ->> 'via', h.new -> 'to' FROM hsp.history h "
-                           "WHERE h.action = 'remind' ORDER BY h.number, h.id")
+                           "WHERE h.action = 'remind' AND NOT h.new ? 'entry' ORDER BY h.number, h.id")
+    return [line.split("|") for line in out.splitlines()]
+
+
+def marks(cluster, db) -> list[list[str]]:
+    """Each reminder recorded before it went, and how it was marked: [number, by, marked sent?]."""
+    out = sql(cluster, db, "SELECT h.number, m.by, m.new ->> 'sent' FROM hsp.history h LEFT JOIN hsp.history m "
+                           "ON m.plan_id = h.plan_id AND m.number = h.number AND m.new -> 'entry' = to_jsonb(h.id) "
+                           "WHERE h.action = 'remind' AND h.new ->> 'pending' = 'true' ORDER BY h.number, h.id")
     return [line.split("|") for line in out.splitlines()]
 
 
@@ -125,6 +134,7 @@ def test_reminders_sent_from_a_server_plan_are_recorded_and_shown(cli, url, pg_c
     # recorded on each item, by the database's user
     assert reminders(pg_cluster, pg_plan_db) == [[str(n), "alice", "outbox", '["ace@haringey.example"]']
                                                  for n in sorted(items)]
+    assert marks(pg_cluster, pg_plan_db) == [[str(n), "alice", "true"] for n in sorted(items)]  # then marked sent
     shown = cli("--db", url("bob"), "--as-of", "2010-06-01", "show", str(items[0]))
     assert shown.code == 0 and "reminded 1 time, last" in shown.out, shown.out
     report = cli("--db", url("bob"), "--as-of", "2010-06-01", "export", "--format", "md", "-o", str(tmp_path / "r.md"))
@@ -133,7 +143,8 @@ def test_reminders_sent_from_a_server_plan_are_recorded_and_shown(cli, url, pg_c
     # a second run reminds again: "reminded 2 times"
     for old in outbox.glob("*.eml"):
         old.unlink()
-    assert cli("--db", url(), "--as-of", "2010-06-01", "remind", "--outbox", str(outbox), "--from", "pmo@haringey.example").code == 0
+    assert cli("--db", url(), "--as-of", "2010-06-01", "remind", "--outbox", str(outbox), "--from", "pmo@haringey.example",
+               "--again").code == 0  # the same review date: only with --again
     assert "reminded 2 times" in cli("--db", url("bob"), "--as-of", "2010-06-01", "show", str(items[0])).out
 
 

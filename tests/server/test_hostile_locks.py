@@ -243,4 +243,7 @@ def test_a_reminder_that_cannot_be_recorded_is_never_sent(cli, pg_cluster, pg_pl
               "--from", "pmo@haringey.example")
     assert res.code == 0, res.err
     assert len(list(outbox.iterdir())) == 1
-    assert count(pg_cluster, pg_plan_db, "SELECT count(*) FROM hsp.history WHERE action = 'remind' AND number = 1") == "1"
+    # recorded before it went (pending), then marked sent
+    assert count(pg_cluster, pg_plan_db, "SELECT string_agg(coalesce(new ->> 'pending', '') || '/' || "
+                 "coalesce(new ->> 'sent', ''), ',' ORDER BY id) FROM hsp.history WHERE action = 'remind' "
+                 "AND number = 1") == "true/,/true"

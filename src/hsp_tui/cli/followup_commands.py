@@ -101,12 +101,15 @@ def cmd_remind(ctx: "Context") -> int:
     def report(d) -> None:
         r = d.reminder
         if d.error is not None:
-            say(f"failed: {r.owner} ({', '.join(r.to)}): {d.error}" + ("" if d.where or outbox else "; not recorded"),
-                err=True)
-        elif d.where is not None:
+            say(f"failed: {r.owner} ({', '.join(r.to)}): {d.error}", err=True)
+            return
+        if d.where is not None:
             say(f"wrote {d.where} for {r.owner} ({', '.join(r.to)}): items {', '.join(map(str, r.numbers))}")
         else:
             say(f"sent to {', '.join(r.to)} for {r.owner}: items {', '.join(map(str, r.numbers))}")
+        if d.unmarked is not None:
+            say(f"not confirmed: the reminder to {r.owner} went but could not be marked sent ({d.unmarked}); "
+                "the plan shows it as not confirmed sent", err=True)
 
     delivery = deliver(store, rv, reminders, days, sender=sender, reply_to=reply_to, by=ctx.user, outbox=outbox,
                        target=target,
@@ -115,8 +118,9 @@ def cmd_remind(ctx: "Context") -> int:
     if delivery.connect_error:
         say(f"failed: {delivery.connect_error}; nothing was sent", err=True)
         return Exit.UNAVAILABLE
-    sent, failed = len(delivery.sent), len(delivery.failed)
+    sent, failed, unmarked = len(delivery.sent), len(delivery.failed), len(delivery.unmarked)
     verb = f"written to {outbox}" if outbox is not None else "sent"
-    say(f"{plural(sent, 'reminder')} {verb}" + (f", {failed} failed" if failed else ""), err=bool(failed))
-    return Exit.PARTLY if failed else Exit.OK
+    say(f"{plural(sent, 'reminder')} {verb}" + (f", {failed} failed" if failed else "")
+        + (f", {unmarked} not confirmed in the plan" if unmarked else ""), err=bool(failed or unmarked))
+    return Exit.PARTLY if failed or unmarked else Exit.OK
 

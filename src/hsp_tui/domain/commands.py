@@ -26,8 +26,7 @@ from hsp_tui.domain.history import effective_day, evidence_key
 from hsp_tui.domain.verdicts import awaiting_verdict, claim, drop_agreed, same_person, status_before_drop
 from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError
 from hsp_tui.domain.records import Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, undone_ids
-from hsp_tui.domain.rules import (REMINDER_VIAS, check_text, contact_addresses, is_blank, owner_key,
-                                  reminder_recipients, squash)
+from hsp_tui.domain.rules import check_text, contact_addresses, is_blank, owner_key, squash
 
 
 class Unchanged(Exception):
@@ -321,26 +320,6 @@ class Undo(Struct, frozen=True):
                           revisions=(*rec.revisions, revision))
         raise InputError(f"change #{eid} on recommendation {n} ({target.action}) cannot be undone: "
                          "only status, owner, deadline, milestone and note changes can")
-
-
-class RecordReminder(Struct, frozen=True):
-    """A reminder about this item was sent (or written to an outbox) to its owner's addresses."""
-
-    number: int
-    to: tuple[str, ...]
-    owner: str
-    via: str = "smtp"  # smtp | outbox
-    action: ClassVar[str] = "remind"
-
-    def __post_init__(self) -> None:
-        if self.via not in REMINDER_VIAS:
-            raise InputError(f"a reminder is sent by smtp or written to an outbox, not {self.via!r}")
-        force_setattr(self, "to", reminder_recipients(self.to))
-        check_text(self.owner, "owner", required=True)
-
-    def apply(self, rec: Recommendation, stamp: Stamp) -> Outcome:
-        return _done(rec, stamp, self.action, f"{self.number}: reminder recorded ({', '.join(self.to)})",
-                     new={"to": list(self.to), "owner": self.owner, "via": self.via})
 
 
 # -- changes to the plan itself: the contacts ------------------------------------------------------

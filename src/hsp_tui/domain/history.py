@@ -105,9 +105,7 @@ class HistoryEntry(Record, omit_defaults=True):
                 1, "", "", Action.SET, self.field, self.old, self.new, None).describe()
             return f"undid change #{self.undoes}: {what}"
         if self.action == Action.REMIND:
-            to = self.new.get("to") if isinstance(self.new, dict) else None
-            via = " (written to the outbox)" if isinstance(self.new, dict) and self.new.get("via") == "outbox" else ""
-            return f"reminder sent to {', '.join(map(str, to or ()))}{via}"
+            return self.describe_reminder(None)
         if self.action == Action.CONTACT:
             if not self.new:
                 return f"contact removed for {self.field}"
@@ -133,6 +131,25 @@ class HistoryEntry(Record, omit_defaults=True):
         if self.field:
             return f"{_plain(self.field)} {self.old!r} -> {self.new!r}"
         return _plain(self.action)
+
+
+    def describe_reminder(self, state: str | None) -> str:
+        """A reminder's entry in words; `state` ('sent', 'pending', 'failed': `Recommendation.reminder_state`)
+        when the item's history is at hand, None when it is not."""
+        new = self.new if isinstance(self.new, dict) else {}
+        if "entry" in new:  # the mark of a pending reminder
+            return f"reminder #{new.get('entry')} marked {'sent' if new.get('sent') is True else 'not sent'}"
+        to = ", ".join(map(str, new.get("to") or ()))
+        via = " (written to the outbox)" if new.get("via") == "outbox" else ""
+        if state is None:
+            state = "to be sent" if new.get("pending") is True else "sent"
+        if state == "sent":
+            return f"reminder sent to {to}{via}"
+        if state == "pending":
+            return f"reminder to {to}{via}: not confirmed sent"
+        if state == "failed":
+            return f"reminder to {to}{via}: not sent"
+        return f"reminder to {to}{via}, recorded to be sent"
 
 
 def _status_label(value: Any) -> str:

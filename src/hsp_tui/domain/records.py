@@ -133,6 +133,22 @@ class Recommendation(Record):
         return tuple(h for h in self.history
                      if h.note and h.action in PROGRESS_ACTIONS and h.id not in withdrawn)
 
+    # A reminder is recorded before its message goes, as pending (its `new` says "pending": true),
+    # then marked by a second entry ({"entry": the pending one's id, "sent": true or false}); an
+    # entry without "pending" was recorded after its message went (before issue 20) and counts as sent.
+    @property
+    def reminder_entries(self) -> tuple[HistoryEntry, ...]:
+        """Every reminder recorded about this item (not the entries marking one sent), oldest first."""
+        return tuple(h for h in self.history if h.action == Action.REMIND and not _marks_reminder(h))
+
+    def reminder_state(self, entry: HistoryEntry) -> str:
+        """'sent', 'pending' (recorded before it went, never marked sent: it may or may not have
+        gone) or 'failed' (marked not sent)."""
+        if not (isinstance(entry.new, dict) and entry.new.get("pending") is True):
+            return "sent"
+        mark = next((h for h in self.history if _marks_reminder(h) and h.new.get("entry") == entry.id), None)
+        return "pending" if mark is None else "sent" if mark.new.get("sent") is True else "failed"
+
     @property
     def evidence(self) -> tuple[HistoryEntry, ...]:
         """The attachments standing (attached, not withdrawn), oldest first."""
@@ -150,8 +166,13 @@ class Recommendation(Record):
 
     @property
     def reminders(self) -> tuple[HistoryEntry, ...]:
-        """The reminders sent to the owner about this item, oldest first."""
-        return tuple(h for h in self.history if h.action == Action.REMIND)
+        """The reminders known to have been sent to the owner about this item, oldest first."""
+        return tuple(h for h in self.reminder_entries if self.reminder_state(h) == "sent")
+
+    @property
+    def unconfirmed_reminders(self) -> tuple[HistoryEntry, ...]:
+        """The reminders recorded as about to go and never marked sent (a run stopped between)."""
+        return tuple(h for h in self.reminder_entries if self.reminder_state(h) == "pending")
 
     @property
     def verdict_imported(self) -> bool:
@@ -169,6 +190,11 @@ class Recommendation(Record):
     def latest_note(self) -> str | None:
         notes = self.notes
         return notes[-1].note if notes else None
+
+
+def _marks_reminder(h: HistoryEntry) -> bool:
+    """The entry marking a pending reminder sent or not sent ({"entry": id, "sent": bool})."""
+    return h.action == Action.REMIND and isinstance(h.new, dict) and "entry" in h.new
 
 
 def short_title(text: str, limit: int = 60) -> str:

@@ -94,18 +94,26 @@ def entry_when(entry) -> str:
 
 
 def reminder_words(rec: Recommendation) -> str | None:
-    """'reminded 4 times, first 1 Jun 2010, last 1 Mar 2011' ('reminded 1 time, last 20 May 2010');
-    None: the owner was never reminded about this item."""
-    sent = rec.reminders
-    if not sent:
-        return None
-    first = f", first {effective_text(sent[0])}" if len(sent) > 1 else ""
-    return f"reminded {plural(len(sent), 'time')}{first}, last {effective_text(sent[-1])}"
+    """'reminded 4 times, first 1 Jun 2010, last 1 Mar 2011' ('reminded 1 time, last 20 May 2010'), and
+    '1 reminder not confirmed sent (2 Jun 2010)' for one recorded to go and never marked sent (None:
+    the owner was never reminded about this item)."""
+    sent, unconfirmed = rec.reminders, rec.unconfirmed_reminders
+    words = []
+    if sent:
+        first = f", first {effective_text(sent[0])}" if len(sent) > 1 else ""
+        words.append(f"reminded {plural(len(sent), 'time')}{first}, last {effective_text(sent[-1])}")
+    if unconfirmed:
+        words.append(f"{plural(len(unconfirmed), 'reminder')} not confirmed sent "
+                     f"({effective_text(unconfirmed[-1])})")
+    return "; ".join(words) or None
 
 
 # -- history and revisions --------------------------------------------------------------------------
-def describe(entry: HistoryEntry) -> str:
-    """What a history entry did, in words, safe to show."""
+def describe(entry: HistoryEntry, rec: Recommendation | None = None) -> str:
+    """What a history entry did, in words, safe to show (a reminder as its item's history has it
+    when `rec` is given: sent, not confirmed sent, not sent)."""
+    if rec is not None and entry.action == "remind":
+        return visible(entry.describe_reminder(rec.reminder_state(entry)))
     return visible(entry.describe())
 
 
@@ -141,7 +149,7 @@ class HistoryLine:
 def history_lines(rec: Recommendation) -> list[HistoryLine]:
     """The item's history, newest first, every field made safe to show."""
     undone = undone_ids(rec.history)
-    return [HistoryLine(h.id, entry_when(h), author_text(h), describe(h), h.id in undone,
+    return [HistoryLine(h.id, entry_when(h), author_text(h), describe(h, rec), h.id in undone,
                         visible(str(h.note), multiline=True) if h.note else None)
             for h in reversed(rec.history)]
 

@@ -173,7 +173,8 @@ def owner_contacts(plan) -> list[tuple[str, tuple[str, ...]]]:
 class Delivered:
     reminder: Reminder
     where: str | None  # the .eml file written, or None when sent by SMTP
-    error: str | None  # why it failed (then it is not recorded)
+    error: str | None  # why it failed (then it is recorded as not sent, or not recorded at all)
+    unmarked: str | None = None  # it went, but could not be marked sent: why (it shows "not confirmed sent")
 
 
 @dataclass
@@ -188,6 +189,16 @@ class Delivery:
     @property
     def failed(self) -> list[Delivered]:
         return [d for d in self.results if d.error is not None]
+
+    @property
+    def unmarked(self) -> list[Delivered]:
+        return [d for d in self.results if d.unmarked is not None]
+
+
+def _reason(exc: BaseException) -> str:
+    """Why something failed, on one line, as a history note may hold it."""
+    text = " ".join((str(exc) or type(exc).__name__).split()).encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def _connect_failure(exc: BaseException) -> str:
@@ -204,43 +215,56 @@ def _connect_failure(exc: BaseException) -> str:
 def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: str, by: str, reply_to: str | None = None,
             outbox: Path | None = None, target: SmtpTarget | None = None, password: str | None = None,
             report=None, when: dict | None = None) -> Delivery:
-    """Send (SMTP) or write (outbox) one message per reminder and record each one that went on its
-    items (`store.record_reminder`); one failure is reported and the rest go on. `report` is called
-    with each `Delivered` as it happens; `when`: the day they take effect (`Store.run`'s on= and today=)."""
+    """Send (SMTP) or write (outbox) one message per reminder, recorded first: on each of its items a
+    reminder is recorded as pending (`store.record_reminder(pending=True)`), then the message goes,
+    then each is marked sent (or not sent, with why, when sending failed: `store.mark_reminder`).
+    A message whose record cannot be made is not sent (its items recorded so far are marked not
+    sent); one that went but cannot be marked stays "not confirmed sent" (`Delivered.unmarked`).
+    One failure is reported and the rest go on. `report` is called with each `Delivered` as it
+    happens; `when`: the day they take effect (`Store.run`'s on= and today=)."""
     out = Delivery([])
+    when = when or {}
+    via = "smtp" if outbox is None else "outbox"
+
+    def mark(recorded: list[tuple[int, int]], sent: bool, note: str | None = None) -> str | None:
+        """Mark each pending record; why one could not be (None: all marked)."""
+        failures = []
+        for number, entry in recorded:
+            try:
+                store.mark_reminder(number, entry, sent=sent, by=by, note=note, **when)
+            except HspError as exc:
+                failures.append(f"item {number}: {exc}")
+        return "; ".join(failures) or None
+
+    def one(r: Reminder, send) -> Delivered:
+        recorded: list[tuple[int, int]] = []
+        try:
+            for number in r.numbers:  # an item someone is changing now: nothing recorded, nothing sent
+                store.check_free(number)
+            for number in r.numbers:
+                change = store.record_reminder(number, r.to + r.cc, r.owner, by=by, via=via, pending=True, **when)
+                recorded.append((number, change.entry.id))
+        except HspError as exc:
+            mark(recorded, False, f"not sent: item {number} could not be recorded")
+            return Delivered(r, None, f"not sent, as it could not be recorded now ({exc})")
+        try:
+            where = send()
+        except Exception as exc:  # noqa: BLE001 - one failed message is reported (and recorded), the rest go on
+            unmarked = mark(recorded, False, _reason(exc))
+            return Delivered(r, None, _reason(exc) + (f"; recorded as not confirmed sent ({unmarked})" if unmarked else ""))
+        return Delivered(r, where, None, mark(recorded, True))
 
     def done(d: Delivered) -> None:
         out.results.append(d)
-        if d.error is None:
-            for number in d.reminder.numbers:
-                store.record_reminder(number, d.reminder.to + d.reminder.cc, d.reminder.owner, by=by,
-                                      via="smtp" if d.where is None else "outbox", **(when or {}))
         if report is not None:
             report(d)
-
-    def unrecordable(r: Reminder) -> Delivered | None:
-        """A reminder whose items someone else is changing now could not be recorded: not sent."""
-        try:
-            for number in r.numbers:
-                store.check_free(number)
-        except HspError as exc:
-            return Delivered(r, None, f"not sent, as it could not be recorded now ({exc})")
-        return None
 
     messages = [(r, build_message(rv, r, days, sender, reply_to)) for r in reminders]
     if messages:
         store.check_may_record()  # a reminder that goes must be recorded: refuse before any goes
     if outbox is not None:
         for r, msg in messages:
-            if (held := unrecordable(r)) is not None:
-                done(held)
-                continue
-            try:
-                path = write_eml(outbox, r, msg, rv.as_of)
-            except Exception as exc:  # noqa: BLE001 - one failed message is reported, the rest go on
-                done(Delivered(r, None, str(exc) or type(exc).__name__))
-                continue
-            done(Delivered(r, str(path), None))
+            done(one(r, lambda r=r, msg=msg: str(write_eml(outbox, r, msg, rv.as_of))))
         return out
     if not messages:
         return out
@@ -252,15 +276,7 @@ def deliver(store, rv: Review, reminders: list[Reminder], days: int, *, sender: 
         return out
     try:
         for r, msg in messages:
-            if (held := unrecordable(r)) is not None:
-                done(held)
-                continue
-            try:
-                mailer.send(msg)
-            except (smtplib.SMTPException, OSError) as exc:
-                done(Delivered(r, None, str(exc) or type(exc).__name__))
-                continue
-            done(Delivered(r, None, None))
+            done(one(r, lambda msg=msg: mailer.send(msg)))
     finally:
         mailer.__exit__(None, None, None)
     return out

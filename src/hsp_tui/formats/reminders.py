@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -83,32 +83,30 @@ def _note(item: ItemReview) -> str:
     return note if len(note) <= NOTE_LIMIT else note[: NOTE_LIMIT - 1] + "…"
 
 
-def sent_before(rec, owner: str) -> tuple:
-    """The reminders already recorded on this item for this owner (compared as owners are), oldest first."""
+def sent_before(rec, owner: str, *, unconfirmed: bool = False) -> tuple:
+    """The reminders already sent about this item to this owner (compared as owners are), oldest
+    first: those known sent (what escalation counts), and with `unconfirmed` those recorded to go
+    and never marked sent too (they may have gone)."""
     key = owner_key(owner)
-    return tuple(h for h in rec.reminders if isinstance(h.new, dict) and owner_key(str(h.new.get("owner") or "")) == key)
+    entries = rec.reminder_entries if unconfirmed else rec.reminders
+    return tuple(h for h in entries if isinstance(h.new, dict) and owner_key(str(h.new.get("owner") or "")) == key
+                 and (not unconfirmed or rec.reminder_state(h) != "failed"))
 
 
 def is_escalated(rec, owner: str, escalate_after: int) -> bool:
     """The rule of escalation, once: an item whose owner has had `escalate_after` reminders about it
-    or more; its next reminder is copied to the owner's sponsor (and the board report lists it)."""
+    or more (known sent); its next reminder is copied to the owner's sponsor (and the board report lists it)."""
     return len(sent_before(rec, owner)) >= escalate_after
-
-
-def _day(at: object) -> date | None:
-    try:
-        return datetime.fromisoformat(str(at)).date()
-    except (TypeError, ValueError):
-        return None
 
 
 def already_reminded(rv: Review, reminders: list[Reminder]) -> list[tuple[Reminder, tuple[int, ...]]]:
     """The reminders that would go a second time on the review date: for each, the items whose owner
-    was already reminded about them on that day (a second send needs confirming)."""
+    was already reminded about them on that day, or may have been (a reminder not confirmed sent):
+    a second send needs confirming."""
     out = []
     for r in reminders:
         numbers = tuple(i.number for i in (*r.overdue, *r.due_soon)
-                        if any(_day(h.at) == rv.as_of for h in sent_before(i.rec, r.owner)))
+                        if any(h.effective == rv.as_of.isoformat() for h in sent_before(i.rec, r.owner, unconfirmed=True)))
         if numbers:
             out.append((r, numbers))
     return out

@@ -21,8 +21,9 @@ from msgspec.structs import replace as struct_replace
 from hsp_tui.storage.backends import Access, Backend, Head, Listener, LockWait, PlanInfo, Token, open_backend
 from hsp_tui.storage.contract import PlanCounts
 from hsp_tui.domain.clock import now_iso  # noqa: F401 - offered here too: the app's clock
-from hsp_tui.domain.commands import (AddNote, Command, Stamp, effective_on, RecordReminder, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
+from hsp_tui.domain.commands import (AddNote, Command, Stamp, effective_on, Revise, SetContact, SetMilestone, SetOwner, SetStatus, Undo, Unchanged, Verify)
 from hsp_tui.domain.errors import PlanFileError
+from hsp_tui.domain.reminding import MarkReminder, RecordReminder
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation, Status
 from hsp_tui.storage.file.planfile import plan_from_data, validate_data
@@ -186,8 +187,10 @@ class Store:
         return self.run(Verify(number, accepted, note), by=by, **when)
 
     def record_reminder(self, number: int, to: tuple[str, ...], owner: str, *, by: str, via: str = "smtp",
-                        **when) -> Change:
-        return self.run(RecordReminder(number, tuple(to), owner, via), by=by, **when)
+                        pending: bool = False, **when) -> Change:
+        """Record a reminder about item `number`: one already sent, or (`pending`) one about to go,
+        to be marked with `mark_reminder` once it went (see `domain.reminding`)."""
+        return self.run(RecordReminder(number, tuple(to), owner, via, pending), by=by, **when)
 
     # -- evidence (issue 24) ----------------------------------------------------------------------
     def attach_copy(self, number: int, name: str, content: bytes, *, by: str, note: str | None = None,
@@ -219,11 +222,16 @@ class Store:
         return self.backend.evidence.read(sha256)
 
     def check_free(self, number: int) -> None:
-        """Refuse (LockBusy, one line) when someone else is changing item `number` right now: a
-        reminder about it is then not sent, since it could not be recorded (issue 20). Nothing is
-        changed; the lock is taken and let go at once."""
+        """Refuse (LockBusy, one line) when someone else is changing item `number` right now, so
+        that a reminder about it is not even recorded as pending (it could not be marked sent soon
+        after). Nothing is changed; the lock is taken and let go at once."""
         with self.backend.transaction(number, by="", wait=LockWait(timeout=0)):
             pass
+
+    def mark_reminder(self, number: int, entry: int, *, sent: bool, by: str, note: str | None = None,
+                      **when) -> Change:
+        """Mark the pending reminder `entry` of item `number` sent, or not sent (`note`: why)."""
+        return self.run(MarkReminder(number, entry, sent, note), by=by, **when)
 
     def check_may_record(self) -> None:
         """Refuse (one line) when this user may not record changes to the plan (before reminders go)."""

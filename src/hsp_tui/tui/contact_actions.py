@@ -78,7 +78,11 @@ async def _send(app: "PlanApp", to: RemindTo, days: int) -> None:
         if done:
             words += f" ({'; '.join(', '.join(d.reminder.to) for d in done)})"
         if delivery.failed:
-            words += ". Failed, not recorded: " + "; ".join(f"{d.reminder.owner} ({d.error})" for d in delivery.failed)
+            words += ". Failed: " + "; ".join(f"{d.reminder.owner} ({d.error})" for d in delivery.failed)
+        if delivery.unmarked:
+            words += (". Sent but not confirmed in the plan (shown as not confirmed sent): "
+                      + "; ".join(f"{d.reminder.owner} ({d.unmarked})" for d in delivery.unmarked))
+        if delivery.failed or delivery.unmarked:
             app.notify(words, severity="error", timeout=15)
         else:
             app.notify(words, timeout=10)

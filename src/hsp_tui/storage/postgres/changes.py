@@ -38,7 +38,10 @@ def _call_for(plan: str, number: int, entry: HistoryEntry) -> tuple[str, list[An
         from psycopg.types.json import Jsonb  # noqa: PLC0415
 
         new = entry.new
-        return ("hsp.record_reminder(%s, %s, %s, %s, %s)",
+        if "entry" in new:  # the mark of a pending reminder: sent or not
+            return "hsp.mark_reminder(%s, %s, %s, %s, %s)", [plan, number, new["entry"], new["sent"], entry.note]
+        function = "record_pending_reminder" if new.get("pending") is True else "record_reminder"
+        return (f"hsp.{function}(%s, %s, %s, %s, %s)",
                 [plan, number, Jsonb(list(new["to"])), new["owner"], new["via"]])
     if entry.action == "undo":
         return "hsp.undo(%s, %s, %s)", [plan, number, entry.undoes]

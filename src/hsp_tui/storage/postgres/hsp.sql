@@ -228,6 +228,13 @@ ALTER TABLE hsp.history ADD COLUMN evidence text[] NOT NULL DEFAULT '{}';
 -- hsp._append takes the verdict's evidence too (a new signature: the old one goes).
 DROP FUNCTION IF EXISTS hsp._append(text, hsp.item, text, text, jsonb, jsonb, text, integer);
 
+--- version 8
+-- Reminders recorded before they go (issue 20): hsp.record_pending_reminder records one as pending,
+-- hsp.mark_reminder marks it sent or not sent (functions below; no table changes: both are entries
+-- of the item's history). A database at version 7 lacks the functions: `init` adds them.
+COMMENT ON TABLE hsp.history IS 'Each item''s changes, append-only. A reminder is an entry of action remind: '
+    'recorded as pending before its message goes, then marked sent or not sent by a second entry.';
+
 --- functions
 -- Errors raised here carry SQLSTATEs the client maps to its own errors:
 --   HS400 bad input (exit 2), HS404 no such plan / item / milestone / entry (exit 2),
@@ -1301,4 +1308,61 @@ BEGIN
     RETURN jsonb_build_object('sha256', p_sha256, 'size', c.size, 'attachments',
         (SELECT count(*) FROM hsp.history h WHERE h.plan_id = p.id AND h.action = 'attach'
                                               AND h.new ->> 'sha256' = p_sha256));
+END $$;
+
+-- A reminder about to go (issue 20: a reminder that cannot be recorded is never sent): recorded
+-- first, as pending ('pending': true in its new value), by session_user; hsp.mark_reminder then
+-- marks it sent or not sent once the message went or failed. One never marked shows as "not
+-- confirmed sent" (domain/reminding.py has the same rules).
+CREATE OR REPLACE FUNCTION hsp.record_pending_reminder(p_plan text, p_number integer, p_to jsonb, p_owner text,
+                                                       p_via text)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r hsp.item;
+    recipients text[];
+BEGIN
+    IF p_via IS NULL OR NOT p_via = ANY (hsp._reminder_vias()) THEN
+        RAISE EXCEPTION 'a reminder is sent by smtp or written to an outbox, not %', quote_literal(p_via)
+            USING ERRCODE = 'HS400';
+    END IF;
+    recipients := hsp._addresses(p_to, true, false);
+    PERFORM hsp._check_text(p_owner, 'owner');
+    r := hsp._lock_item(p_plan, p_number);
+    RETURN jsonb_build_object('entry', hsp._append(p_plan, r, 'remind', NULL, NULL,
+        jsonb_build_object('to', to_jsonb(recipients), 'owner', p_owner, 'via', p_via, 'pending', true), NULL));
+END $$;
+
+-- The pending reminder p_entry of an item went (p_sent) or did not (p_note: why): a second entry
+-- ({"entry": p_entry, "sent": p_sent}), as history is append-only. Only the session user who
+-- recorded it marks it, once; an entry an import brought is never marked here.
+CREATE OR REPLACE FUNCTION hsp.mark_reminder(p_plan text, p_number integer, p_entry integer, p_sent boolean,
+                                             p_note text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r hsp.item;
+    h hsp.history;
+BEGIN
+    IF p_sent IS NULL THEN
+        RAISE EXCEPTION 'a reminder is marked sent or not sent' USING ERRCODE = 'HS400';
+    END IF;
+    IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
+    r := hsp._lock_item(p_plan, p_number);
+    SELECT * INTO h FROM hsp.history WHERE plan_id = r.plan_id AND number = r.number AND id = p_entry;
+    IF NOT FOUND OR h.action <> 'remind' OR h.imported_by IS NOT NULL
+       OR jsonb_typeof(h.new) IS DISTINCT FROM 'object' OR h.new -> 'pending' IS DISTINCT FROM 'true'::jsonb THEN
+        RAISE EXCEPTION 'change #% on recommendation % is not a reminder waiting to be marked sent', p_entry, p_number
+            USING ERRCODE = 'HS400';
+    END IF;
+    IF h."by" <> session_user THEN
+        RAISE EXCEPTION 'reminder #% on recommendation % was recorded by %: only they mark it sent', p_entry, p_number,
+            h."by" USING ERRCODE = 'HS400';
+    END IF;
+    IF EXISTS (SELECT 1 FROM hsp.history m WHERE m.plan_id = r.plan_id AND m.number = r.number AND m.action = 'remind'
+                  AND jsonb_typeof(m.new) = 'object' AND m.new ? 'entry' AND m.new -> 'entry' = to_jsonb(p_entry)) THEN
+        RAISE EXCEPTION 'reminder #% on recommendation % is already marked', p_entry, p_number USING ERRCODE = 'HS409';
+    END IF;
+    RETURN jsonb_build_object('entry', hsp._append(p_plan, r, 'remind', NULL, NULL,
+        jsonb_build_object('entry', p_entry, 'sent', p_sent), p_note));
 END $$;

@@ -44,6 +44,8 @@ OFFICER_FUNCTIONS = (
     "keep_copy(text, bytea)",
     "attach(text, integer, jsonb, text)",
     "withdraw(text, integer, integer, text)",
+    "record_pending_reminder(text, integer, jsonb, text, text)",
+    "mark_reminder(text, integer, integer, boolean, text)",
 )
 # What readers may call besides their SELECTs (an evidence copy, read with its checks).
 READER_FUNCTIONS = ("read_copy(text, text)",)
@@ -85,7 +87,7 @@ def load_migrations() -> Migrations:
 
 
 # The newest version in hsp.sql (a test checks that they agree).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def role_statements() -> list[str]:
