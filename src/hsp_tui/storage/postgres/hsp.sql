@@ -351,18 +351,23 @@ $$;
 
 
 -- Text an officer gives: not blank (rules.is_blank), and no longer than the limit for what it is
--- (rules.limit_of), as rules.check_text.
+-- (rules.limit_of), as rules.check_text (hsp._text_fault).
 CREATE OR REPLACE FUNCTION hsp._check_text(p_value text, p_what text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    fault text := hsp._text_fault(p_value, p_what, true);
 BEGIN
-    IF p_value IS NULL OR hsp._blank(p_value) THEN
-        RAISE EXCEPTION '% is empty', p_what USING ERRCODE = 'HS400';
-    END IF;
-    IF length(p_value) > hsp._limit(p_what) THEN
-        RAISE EXCEPTION '% is longer than % characters', p_what, to_char(hsp._limit(p_what), 'FM999,999,999')
-            USING ERRCODE = 'HS400';
+    IF fault IS NOT NULL THEN
+        RAISE EXCEPTION '%', fault USING ERRCODE = 'HS400';
     END IF;
 END $$;
+
+-- An e-mail address as a reminder's recipient (rules.check_address): spaces around it dropped,
+-- one plain address.
+CREATE OR REPLACE FUNCTION hsp._address_ok(p_address text) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT length(hsp._strip(p_address)) <= hsp._limit('address') AND hsp._strip(p_address) ~ hsp._address_pattern()
+$$;
 
 CREATE OR REPLACE FUNCTION hsp._plan(p_plan text) RETURNS hsp.plan
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -930,6 +935,43 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION 'two items are numbered %', bad.number USING ERRCODE = 'HS400';
     END IF;
+    -- The texts, as the import command checks them (formats/importing.py, with rules.check_text,
+    -- is_blank, check_address and owner_key): each within the limit for what it is, a recommendation
+    -- and a revision's reason not blank; a contact as `contact set` takes one, one per owner.
+    SELECT c.k, f.fault INTO bad
+      FROM jsonb_array_elements(coalesce(p_meta -> 'contacts', '[]')) WITH ORDINALITY AS c(c, k),
+           LATERAL (SELECT coalesce(
+               hsp._text_fault(c.c ->> 'owner', 'owner', true),
+               (SELECT quote_literal(a) || ' is not an e-mail address (write it as name@example.org)'
+                  FROM jsonb_array_elements_text(c.c -> 'addresses') AS a WHERE NOT hsp._address_ok(a) LIMIT 1),
+               (SELECT quote_literal(c.c ->> 'owner') || ' is the owner of contact ' || o.k || ' too (owners compare '
+                       'without regard to case or spacing)'
+                  FROM jsonb_array_elements(p_meta -> 'contacts') WITH ORDINALITY AS o(c, k)
+                 WHERE o.k < c.k AND hsp._owner_key(o.c ->> 'owner') = hsp._owner_key(c.c ->> 'owner')
+                 ORDER BY o.k LIMIT 1)) AS fault) AS f
+     WHERE f.fault IS NOT NULL
+     ORDER BY c.k LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'contact %: %', bad.k, bad.fault USING ERRCODE = 'HS400';
+    END IF;
+    SELECT x.n, x.i ->> 'number' AS number, t.fault INTO bad
+      FROM jsonb_array_elements(p_items) WITH ORDINALITY AS x(i, n),
+           LATERAL (SELECT f.k, hsp._text_fault(x.i ->> f.what, f.what, f.what = 'recommendation')
+                      FROM unnest(ARRAY['ref', 'recommendation', 'management_response', 'deadline', 'owner'])
+                           WITH ORDINALITY AS f(what, k)
+                    UNION ALL
+                    SELECT 10 + 2 * m.k + f.k, 'milestone ' || m.k || ': ' || hsp._text_fault(m.m ->> f.what, f.what, false)
+                      FROM jsonb_array_elements(x.i -> 'milestones') WITH ORDINALITY AS m(m, k),
+                           unnest(ARRAY['label', 'deadline']) WITH ORDINALITY AS f(what, k)
+                    UNION ALL
+                    SELECT 1000000 + v.k, 'revision ' || v.k || ': a revision needs its reason'
+                      FROM jsonb_array_elements(x.i -> 'revisions') WITH ORDINALITY AS v(v, k)
+                     WHERE hsp._blank(v.v ->> 'reason')) AS t(k, fault)
+     WHERE t.fault IS NOT NULL
+     ORDER BY x.n, t.k LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'item % (number %): %', bad.n, bad.number, bad.fault USING ERRCODE = 'HS400';
+    END IF;
 END $$;
 
 -- A new plan from checked documents (the client reads and checks the file first; the server checks
@@ -1013,7 +1055,7 @@ BEGIN
     END IF;
     FOR a IN SELECT * FROM jsonb_array_elements(p_addresses) LOOP
         address := CASE WHEN jsonb_typeof(a) = 'string' THEN hsp._strip(a #>> '{}') END;
-        IF address IS NULL OR length(address) > hsp._limit('address') OR address !~ hsp._address_pattern() THEN
+        IF address IS NULL OR NOT hsp._address_ok(address) THEN
             RAISE EXCEPTION '% is not an e-mail address (write it as name@example.org)', a::text
                 USING ERRCODE = 'HS400';
         END IF;

@@ -14,6 +14,7 @@ str.casefold and str.split follow Unicode).
     hsp._casefold(text)     text.casefold()
     hsp._owner_key(text)    rules.owner_key
     hsp._limit(what)        rules.limit_of
+    hsp._text_fault(text, what, required)  what rules.check_text refuses, or NULL
     hsp._address_pattern()  rules.ADDRESS_PATTERN
     hsp._statuses()         every Status; hsp._set_statuses(): those an officer sets (not Verified)
     hsp._reminder_vias()    rules.REMINDER_VIAS
@@ -119,7 +120,7 @@ $$;
 def rules_sql() -> str:
     ws = literal(WHITESPACE)
     spaces = literal(" " * len(WHITESPACE))
-    limits = " ".join(f"WHEN {literal(what)} THEN {n}" for what, n in sorted(LIMITS.items()))
+    limits = " ".join(f"WHEN pg_catalog.texteq(p_what, {literal(what)}) THEN {n}" for what, n in sorted(LIMITS.items()))
     return f"""
 CREATE OR REPLACE FUNCTION hsp._squash(p_text text) RETURNS text {_PURE} AS $$
     SELECT pg_catalog.btrim(pg_catalog.regexp_replace(pg_catalog.translate(p_text, {ws}, {spaces}), ' +', ' ', 'g'), ' ')
@@ -134,9 +135,17 @@ $$;
 CREATE OR REPLACE FUNCTION hsp._owner_key(p_owner text) RETURNS text {_PURE} AS $$
     SELECT hsp._casefold(hsp._squash(p_owner))
 $$;
-CREATE OR REPLACE FUNCTION hsp._limit(p_what text) RETURNS integer
-{_PURE} SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE p_what {limits} ELSE {TEXT_LIMIT} END
+CREATE OR REPLACE FUNCTION hsp._limit(p_what text) RETURNS integer {_PURE} AS $$
+    SELECT CASE {limits} ELSE {TEXT_LIMIT} END
+$$;
+-- What is wrong with a text an officer gives, as rules.check_text says it, or NULL: blank where it
+-- is required (or missing), longer than the limit for what it is.
+CREATE OR REPLACE FUNCTION hsp._text_fault(p_value text, p_what text, p_required boolean) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p_value IS NULL OR (p_required AND hsp._blank(p_value)) THEN pg_catalog.concat(p_what, ' is empty')
+                WHEN pg_catalog.int4gt(pg_catalog.length(p_value), hsp._limit(p_what))
+                THEN pg_catalog.concat(p_what, ' is longer than ',
+                                       pg_catalog.to_char(hsp._limit(p_what), 'FM999,999,999'), ' characters') END
 $$;
 CREATE OR REPLACE FUNCTION hsp._address_pattern() RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
