@@ -497,12 +497,26 @@ def test_the_tables_hold_every_field_the_records_declare(pg_cluster, conformance
 def test_the_text_rules_ignore_the_callers_search_path(pg_cluster, conformance_db):
     """The rules on text have no SET clause (so they are fast and inlined): every name in them is
     qualified, so a schema of look-alike functions put first on the path changes nothing."""
+    from hsp_tui.storage.postgres.rules_sql import UNPINNED
+
+    lookalikes = {"translate(a text, b text, c text)": "text", "btrim(a text, b text)": "text",
+                  "replace(a text, b text, c text)": "text", "regexp_replace(a text, b text, c text, d text)": "text",
+                  "length(a text)": "integer", "octet_length(a text)": "integer", "concat(a text, b text)": "text",
+                  "to_char(a integer, b text)": "text", "texteq(a text, b text)": "boolean",
+                  "int4eq(a integer, b integer)": "boolean", "int4gt(a integer, b integer)": "boolean",
+                  "textregexeq(a text, b text)": "boolean"}
     with psycopg.connect(pg_cluster.url(conformance_db, OWNER), autocommit=True) as conn:
         conn.execute("CREATE SCHEMA IF NOT EXISTS lookalike")
-        for fn in ("translate(a text, b text, c text)", "btrim(a text, b text)", "replace(a text, b text, c text)",
-                   "regexp_replace(a text, b text, c text, d text)"):
-            conn.execute(f"CREATE OR REPLACE FUNCTION lookalike.{fn} RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$")
+        for fn, returns in lookalikes.items():
+            value = {"text": "'x'", "integer": "1", "boolean": "NOT true"}[returns]
+            conn.execute(f"CREATE OR REPLACE FUNCTION lookalike.{fn} RETURNS {returns} LANGUAGE sql "
+                         f"AS $$ SELECT {value} $$")
         conn.execute("SET search_path = lookalike, pg_catalog")
-        (key, blank, squashed) = conn.execute("SELECT hsp._owner_key(%s), hsp._blank(%s), hsp._squash(%s)",
-                                              ["Straße\u00a0 Lead", "\u2003", " a  b "]).fetchone()
-        assert (key, blank, squashed) == ("strasse lead", True, "a b")
+        got = conn.execute("SELECT hsp._owner_key(%s), hsp._owner_key(%s), hsp._blank(%s), hsp._squash(%s), "
+                           "hsp._strip(%s), hsp._limit('owner'), hsp._text_fault(%s, 'owner', true), "
+                           "hsp._text_fault(%s, 'deadline', false)",
+                           ["Straße  Lead", "Chief Executive", " ", " a  b ", " a ", "　",
+                            "d" * 1001]).fetchone()
+        assert got == ("strasse lead", "chief executive", True, "a b", "a", LIMITS["owner"], "owner is empty",
+                       "deadline is longer than 1,000 characters")
+        assert {"_squash", "_owner_key", "_text_fault"} <= set(UNPINNED)

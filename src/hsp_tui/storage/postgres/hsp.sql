@@ -2,8 +2,9 @@
 --
 -- Read by hsp_tui.storage.postgres.install, which applies in one transaction, as the database owner:
 --   the domain's rules (storage/postgres/rules_sql.py: hsp._owner_key, hsp._blank, hsp._squash,
---   hsp._limit, hsp._address_pattern, hsp._statuses, hsp._next_id ..., written from the Python
---   values: no status, limit or pattern is spelled here), then the `--- version N` sections above
+--   hsp._limit, hsp._text_fault, hsp._address_pattern, hsp._statuses, hsp._next_id ...; and
+--   deadlines_sql.py: hsp._deadline, the deadline grammar; written from the Python values: no
+--   status, limit, pattern or deadline form is spelled here), then the `--- version N` sections above
 --   the database's recorded version (in order), then the `--- functions` section (always: CREATE
 --   OR REPLACE), then the grants.
 --
@@ -426,19 +427,21 @@ BEGIN
     RETURN entry;
 END $$;
 
--- One history row as the entry the app reads ('undoes', 'imported_by', 'imported_at', 'on' and
--- 'evidence' only where set).
+-- A history row (of an item or of the plan) as the entry the app reads: 'undoes', 'evidence',
+-- 'imported_by', 'imported_at' and 'on' only where set.
+CREATE OR REPLACE FUNCTION hsp._entry_object(j jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_build_object('id', j -> 'id', 'at', j -> 'at', 'by', j -> 'by', 'action', j -> 'action',
+                              'field', j -> 'field', 'old', j -> 'old', 'new', j -> 'new', 'note', j -> 'note')
+           || jsonb_strip_nulls(jsonb_build_object(
+                  'undoes', j -> 'undoes',
+                  'evidence', CASE WHEN jsonb_array_length(coalesce(j -> 'evidence', '[]')) > 0 THEN j -> 'evidence' END,
+                  'imported_by', j -> 'imported_by', 'imported_at', j -> 'imported_at', 'on', j -> 'on'))
+$$;
+
 CREATE OR REPLACE FUNCTION hsp._entry(h hsp.history) RETURNS jsonb
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT jsonb_build_object('id', h.id, 'at', h.at, 'by', h.by, 'action', h.action, 'field', h.field,
-                              'old', h.old, 'new', h.new, 'note', h.note)
-           || CASE WHEN h.undoes IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('undoes', h.undoes) END
-           || CASE WHEN cardinality(h.evidence) = 0 THEN '{}'::jsonb
-                   ELSE jsonb_build_object('evidence', to_jsonb(h.evidence)) END
-           || CASE WHEN h.imported_by IS NULL THEN '{}'::jsonb
-                   ELSE jsonb_build_object('imported_by', h.imported_by, 'imported_at', h.imported_at) END
-           || CASE WHEN h."on" IS NULL THEN '{}'::jsonb
-                   ELSE jsonb_build_object('on', to_char(h."on", 'YYYY-MM-DD')) END
+    SELECT hsp._entry_object(to_jsonb(h))
 $$;
 
 -- The start of a change made by the client's own rules: the item with its history, locked until
@@ -457,6 +460,28 @@ BEGIN
                'stamp_at', hsp._now_text(), 'stamp_by', session_user::text);
 END $$;
 
+-- Item r's status or owner (p_field) made p_value.
+CREATE OR REPLACE FUNCTION hsp._put_field(r hsp.item, p_field text, p_value text) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    UPDATE hsp.item SET status = CASE WHEN p_field = 'status' THEN p_value ELSE status END,
+                        owner = CASE WHEN p_field = 'owner' THEN p_value ELSE owner END
+     WHERE plan_id = r.plan_id AND number = r.number
+$$;
+
+-- Item r's status or owner set (by set_status, set_owner: their checks made): the same value again
+-- with no note changes nothing; else the item changes and its history says so.
+CREATE OR REPLACE FUNCTION hsp._set_field(p_plan text, r hsp.item, p_field text, p_old text, p_new text, p_note text)
+RETURNS jsonb
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF p_old = p_new AND p_note IS NULL THEN
+        RETURN jsonb_build_object('entry', NULL, 'old', p_old);
+    END IF;
+    PERFORM hsp._put_field(r, p_field, p_new);
+    RETURN jsonb_build_object('old', p_old, 'entry',
+        hsp._append(p_plan, r, 'set', p_field, to_jsonb(p_old), to_jsonb(p_new), p_note));
+END $$;
+
 CREATE OR REPLACE FUNCTION hsp.set_status(p_plan text, p_number integer, p_status text, p_note text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -473,16 +498,11 @@ BEGIN
     END IF;
     IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
     r := hsp._lock_item(p_plan, p_number);
-    IF r.status = p_status AND p_note IS NULL THEN
-        RETURN jsonb_build_object('entry', NULL, 'old', r.status);
-    END IF;
-    IF r.status = 'verified' AND p_status <> 'verified' AND NOT hsp._is_auditor() THEN
+    IF r.status = 'verified' AND NOT hsp._is_auditor() THEN  -- (p_status is never verified: see above)
         RAISE EXCEPTION 'only an auditor (hsp_auditor) may move recommendation % out of Verified', p_number
             USING ERRCODE = '42501';
     END IF;
-    UPDATE hsp.item SET status = p_status WHERE plan_id = r.plan_id AND number = r.number;
-    RETURN jsonb_build_object('old', r.status, 'entry',
-        hsp._append(p_plan, r, 'set', 'status', to_jsonb(r.status), to_jsonb(p_status), p_note));
+    RETURN hsp._set_field(p_plan, r, 'status', r.status, p_status, p_note);
 END $$;
 
 CREATE OR REPLACE FUNCTION hsp.add_note(p_plan text, p_number integer, p_text text)
@@ -505,12 +525,7 @@ BEGIN
     PERFORM hsp._check_text(p_owner, 'owner');
     IF p_note IS NOT NULL THEN PERFORM hsp._check_text(p_note, 'note'); END IF;
     r := hsp._lock_item(p_plan, p_number);
-    IF r.owner = p_owner AND p_note IS NULL THEN
-        RETURN jsonb_build_object('entry', NULL, 'old', r.owner);
-    END IF;
-    UPDATE hsp.item SET owner = p_owner WHERE plan_id = r.plan_id AND number = r.number;
-    RETURN jsonb_build_object('old', r.owner, 'entry',
-        hsp._append(p_plan, r, 'set', 'owner', to_jsonb(r.owner), to_jsonb(p_owner), p_note));
+    RETURN hsp._set_field(p_plan, r, 'owner', r.owner, p_owner, p_note);
 END $$;
 
 -- A revised deadline; the deadline agreed in the plan is kept. It must read as a deadline, and a
@@ -586,14 +601,19 @@ BEGIN
                     jsonb_build_object('index', p_index, 'done', p_done), p_note));
 END $$;
 
+-- The entries that changed (or noted again) an item's status, latest first.
+CREATE OR REPLACE FUNCTION hsp._status_entries(r hsp.item) RETURNS SETOF hsp.history
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT * FROM hsp.history h WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.field = 'status'
+     ORDER BY h.id DESC
+$$;
+
 -- Verified by a verdict that came with an import, not by an auditor here (Recommendation.verdict_imported):
 -- the latest entry that made the item Verified is marked imported, or none did and one entry is.
 CREATE OR REPLACE FUNCTION hsp._verdict_imported(r hsp.item) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT coalesce(
-        (SELECT h.imported_by IS NOT NULL FROM hsp.history h
-          WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.field = 'status' AND h.new = '"verified"'
-          ORDER BY h.id DESC LIMIT 1),
+        (SELECT h.imported_by IS NOT NULL FROM hsp._status_entries(r) h WHERE h.new = '"verified"' LIMIT 1),
         EXISTS (SELECT 1 FROM hsp.history h WHERE h.plan_id = r.plan_id AND h.number = r.number
                                              AND h.imported_by IS NOT NULL))
 $$;
@@ -635,20 +655,17 @@ BEGIN
     END IF;
     PERFORM hsp._check_text(p_note, 'note');
     r := hsp._lock_item(p_plan, p_number);
-    SELECT h.action, h.new INTO last_action, last_new FROM hsp.history h
-     WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.field = 'status' AND h.action <> 'contact'
-     ORDER BY h.id DESC LIMIT 1;
+    SELECT h.action, h.new INTO last_action, last_new FROM hsp._status_entries(r) h LIMIT 1;
     -- (a verdict that came with an import, on a verified item, is confirmed or rejected here too)
     IF (r.status NOT IN ('done', 'dropped') AND NOT (r.status = 'verified' AND hsp._verdict_imported(r)))
        OR (r.status = 'dropped' AND last_action = 'verify' AND last_new = '"dropped"'::jsonb) THEN
         RAISE EXCEPTION 'recommendation % is %: only an item done, or dropped, and awaiting the auditor can be '
             'verified', p_number, r.status USING ERRCODE = 'HS400';
     END IF;
-    SELECT h.by, h.old INTO claim_by, claim_old FROM hsp.history h
-     WHERE h.plan_id = r.plan_id AND h.number = r.number AND h.field = 'status' AND h.action <> 'contact'
-       AND h.new = to_jsonb(CASE WHEN r.status = 'verified' THEN 'done' ELSE r.status END)
+    SELECT h.by, h.old INTO claim_by, claim_old FROM hsp._status_entries(r) h
+     WHERE h.new = to_jsonb(CASE WHEN r.status = 'verified' THEN 'done' ELSE r.status END)
        AND h.old IS DISTINCT FROM h.new
-     ORDER BY h.id DESC LIMIT 1;
+     LIMIT 1;
     IF FOUND AND hsp._owner_key(claim_by) = hsp._owner_key(session_user) THEN
         RAISE EXCEPTION 'recommendation % was set % by %: the verdict must be given by someone else (four eyes)',
             p_number, r.status, claim_by USING ERRCODE = 'HS400';
@@ -659,7 +676,7 @@ BEGIN
         new_status := 'dropped';
     ELSE
         new_status := coalesce(claim_old #>> '{}', 'in_progress');
-        IF new_status NOT IN ('not_started', 'in_progress', 'blocked', 'done', 'verified') THEN
+        IF new_status = 'dropped' OR NOT new_status = ANY (hsp._statuses()) THEN
             new_status := 'in_progress';
         END IF;
     END IF;
@@ -706,15 +723,8 @@ BEGIN
             RAISE EXCEPTION 'recommendation %: % has changed since (now %); not undone', p_number, t.field,
                 quote_literal(current_value) USING ERRCODE = 'HS409';
         END IF;
-        IF t.field = 'status' THEN
-            UPDATE hsp.item SET status = t.old #>> '{}' WHERE plan_id = r.plan_id AND number = r.number;
-        ELSE
-            UPDATE hsp.item SET owner = t.old #>> '{}' WHERE plan_id = r.plan_id AND number = r.number;
-        END IF;
-        RETURN jsonb_build_object('entry',
-            hsp._append(p_plan, r, 'undo', t.field, t.new, t.old, NULL, t.id), 'target', to_jsonb(t));
-    END IF;
-    IF t.field = 'milestone' THEN
+        PERFORM hsp._put_field(r, t.field, t.old #>> '{}');
+    ELSIF t.field = 'milestone' THEN
         idx := (t.new ->> 'index')::integer;
         IF coalesce((r.milestones -> (idx - 1) ->> 'done')::boolean, false)
            IS DISTINCT FROM coalesce((t.new ->> 'done')::boolean, false) THEN
@@ -725,10 +735,7 @@ BEGIN
            SET milestones = jsonb_set(milestones, ARRAY[(idx - 1)::text, 'done'],
                                       to_jsonb(coalesce((t.old ->> 'done')::boolean, false)))
          WHERE plan_id = r.plan_id AND number = r.number;
-        RETURN jsonb_build_object('entry',
-            hsp._append(p_plan, r, 'undo', t.field, t.new, t.old, NULL, t.id), 'target', to_jsonb(t));
-    END IF;
-    IF t.field = 'deadline' THEN
+    ELSIF t.field = 'deadline' THEN
         IF jsonb_array_length(r.revisions) = 0
            OR to_jsonb(r.revisions -> -1 ->> 'deadline') IS DISTINCT FROM t.new THEN
             RAISE EXCEPTION 'recommendation %: the deadline has been revised since; not undone', p_number
@@ -738,11 +745,12 @@ BEGIN
            SET revisions = revisions || jsonb_build_array(hsp._revision(t.old #>> '{}', 'undo of change #' || t.id,
                                                                         hsp._item_on(r)))
          WHERE plan_id = r.plan_id AND number = r.number;
-        RETURN jsonb_build_object('entry',
-            hsp._append(p_plan, r, 'undo', t.field, t.new, t.old, NULL, t.id), 'target', to_jsonb(t));
+    ELSE
+        RAISE EXCEPTION 'change #% on recommendation % (%) cannot be undone: only status, owner, deadline, '
+            'milestone and note changes can', p_entry_id, p_number, t.action USING ERRCODE = 'HS400';
     END IF;
-    RAISE EXCEPTION 'change #% on recommendation % (%) cannot be undone: only status, owner, deadline, '
-        'milestone and note changes can', p_entry_id, p_number, t.action USING ERRCODE = 'HS400';
+    RETURN jsonb_build_object('entry',
+        hsp._append(p_plan, r, 'undo', t.field, t.new, t.old, NULL, t.id), 'target', to_jsonb(t));
 END $$;
 
 -- An attachment's description (an 'attach' entry's `new`), as rules.check_evidence: a copy
@@ -866,7 +874,7 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
        AND hsp._count(i -> 'number')
        AND hsp._texts(i, 'ref', 'recommendation', 'management_response', 'deadline', 'owner', 'status')
        AND i ->> 'recommendation' <> ''
-       AND i ->> 'status' IN ('not_started', 'in_progress', 'blocked', 'done', 'verified', 'dropped')
+       AND i ->> 'status' = ANY (hsp._statuses())
        AND jsonb_typeof(i -> 'milestones') = 'array'
        AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(i -> 'milestones') m
                         WHERE NOT (jsonb_typeof(m) = 'object' AND hsp._only_keys(m, ARRAY['label', 'deadline', 'done'])
@@ -1080,12 +1088,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION hsp._plan_entry(h hsp.plan_history) RETURNS jsonb
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT jsonb_build_object('id', h.id, 'at', h.at, 'by', h.by, 'action', h.action, 'field', h.field,
-                              'old', h.old, 'new', h.new, 'note', h.note)
-           || CASE WHEN h.imported_by IS NULL THEN '{}'::jsonb
-                   ELSE jsonb_build_object('imported_by', h.imported_by, 'imported_at', h.imported_at) END
-           || CASE WHEN h."on" IS NULL THEN '{}'::jsonb
-                   ELSE jsonb_build_object('on', to_char(h."on", 'YYYY-MM-DD')) END
+    SELECT hsp._entry_object(to_jsonb(h))
 $$;
 
 -- The start of a change of the contacts made by the client's own rules: the plan's metadata,

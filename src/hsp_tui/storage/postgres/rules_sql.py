@@ -37,6 +37,7 @@ from hsp_tui.domain.vocabulary import MAX_ID, STATUS_KEYS, Status
 # caller's search_path cannot change what they do. (The SECURITY DEFINER functions that call them
 # fix their own search_path.)
 _PURE_FLAGS = "IMMUTABLE STRICT PARALLEL SAFE"
+UNPINNED = ("_squash", "_strip", "_blank", "_casefold", "_owner_key", "_limit", "_text_fault")  # these, no SET
 _PURE = f"LANGUAGE sql {_PURE_FLAGS}"
 
 
