@@ -26,7 +26,7 @@ from hsp_tui.domain.review import ItemReview, Review
 from hsp_tui.formats import charts
 from hsp_tui.formats.document import (NONE, Chart, Document, Section, Span, bullets, cell, para, plain, section,
                                       strong, table)
-from hsp_tui.formats.formatting import (day_text, due_words, is_ongoing, long_date, plural, reminder_words,
+from hsp_tui.formats.formatting import (due_words, is_ongoing, long_date, plural, reminder_words,
                                         status_words)
 from hsp_tui.formats.reminders import DEFAULT_ESCALATE_AFTER, is_escalated
 from hsp_tui.formats.report_changes import dropped_section, late_by, numbers, revised_section, since_section
