@@ -117,6 +117,13 @@ def printed_words(pdf: Path) -> list[str]:
     return [row.split("\t")[11] for row in tsv.splitlines()[1:] if row.startswith("5\t")]
 
 
+def word_heights(pdf: Path, page: int = 1) -> list[tuple[str, float]]:
+    """The words printed on one page, with the height of each one's box (in points)."""
+    tsv = subprocess.run(["pdftotext", "-tsv", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [(c[11], float(c[9])) for c in (row.split("\t") for row in tsv.splitlines()[1:]) if c[0] == "5"]
+
+
 def words_split(page: str, pdf: Path, extra: str = "") -> list[str]:
     """The words of the printed PDF that are in no word of the page: pieces of a word cut apart."""
     allowed = allowed_words(page, extra)

@@ -15,7 +15,7 @@ from hsp_tui.formats.printing import breakable, css_string, page_boxes
 from hsp_tui.formats.report_html import render_html
 from hsp_tui.storage.store import Store
 from printkit import (headings, needs_browser, page_body_lines, page_size, pdf_pages, print_to_pdf, printed_words,
-                      words_split)
+                      word_heights, words_split)
 
 AS_OF = date(2011, 3, 1)
 TODAY = "2011-03-01T09:00:00+00:00"
@@ -56,6 +56,11 @@ def printed(tmp_path: Path, page: str, name: str = "board", **options) -> tuple[
 
 def assert_prints_well(page: str, pdf: Path, pages: list[str], header: str = HEADER) -> None:
     assert words_split(page, pdf, extra=f"{PAGE_WORDS} {header}") == []
+    # Every table fits the page's width: a page too wide for A4 is printed shrunk to fit, which
+    # would make the body's type smaller beside the margin's header (8pt; an h2 is 1.3 x 9.5pt).
+    heights = word_heights(pdf)
+    assert heights[0][0] == header.split()[0]
+    assert dict(heights)["Summary"] / heights[0][1] == pytest.approx(1.3 * 9.5 / 8, rel=0.02)
     body = page_body_lines(pages)
     heads = set(headings(page))
     for number, lines in enumerate(body, 1):
