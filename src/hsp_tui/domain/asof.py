@@ -27,8 +27,8 @@ from hsp_tui.domain.vocabulary import Action, Field
 
 def _later(history, day: date, key: str) -> list[bool] | None:
     """Which entries took effect after the day (`day` as a date, `key` as YYYY-MM-DD); None when none
-    did (the common case, found in one pass). `history.effective_day`, inline: this runs once per
-    entry of the plan, so an `on` is compared as a date and an `at` by its first ten characters."""
+    did. `history.effective_day`, inline: an `on` is compared as a date, an `at` by its first ten
+    characters. (For the plan's own history and the general case of an item's.)"""
     found = None
     for k, h in enumerate(history):
         on = h.on
@@ -44,8 +44,100 @@ def _later(history, day: date, key: str) -> list[bool] | None:
     return found
 
 
+# Creations and imports change nothing and are not held to the order of effective dates (an import
+# is recorded on the day it is made, after the history it brings): they may stand out of order.
+_UNORDERED = frozenset((Action.CREATE, Action.IMPORT))
+_STATUSES = {s.value: s for s in Status}
+
+
 def item_as_of(rec: Recommendation, day: date, key: str) -> Recommendation:
-    """One item as it stood at the end of `day` (`key`: the day as YYYY-MM-DD)."""
+    """One item as it stood at the end of `day` (`key`: the day as YYYY-MM-DD); the record itself
+    when nothing of it took effect after the day.
+
+    Changes are recorded in the order they took effect (`commands.effective_on`), so those after the
+    day are the newest ones: the history is walked from its end, newest first, only as far as the
+    first change effective by the day (an early day walks the few entries before it, a late one
+    stops at once), each value taken back as it goes (the oldest taken back wins), and the history
+    kept is one slice. The creations and imports before that point, which may stand out of order,
+    are looked at by their action only; when one of them is later than the day, or a kept one stands
+    among the later changes, the general replay (`_replay`) does it."""
+    history = rec.history
+    n = kept = len(history)
+    status = owner = done = None
+    revised = False
+    held = 0  # creations and imports effective by the day, met while walking the later changes
+    for h in reversed(history):
+        on = h.on
+        if on is None:
+            at = h.at
+            after = at[:10] > key and at[4:5] == "-" and len(at) >= 10
+        else:
+            after = on > day
+        if not after:
+            if h.action in _UNORDERED:  # proves nothing of the entries before it: walk on
+                held += 1
+                kept -= 1
+                continue
+            break
+        if held:
+            return _replay(rec, day, key)  # a later change before a kept creation or import
+        kept -= 1
+        field = h.field
+        if field is None:  # a note, a reminder, a creation: nothing of the record to take back
+            continue
+        if field == "status":
+            status = h.old
+        elif field == "owner":
+            old = h.old
+            if isinstance(old, str):
+                owner = old
+        elif field == "milestone":
+            old = h.old
+            if isinstance(old, dict):
+                index = old.get("index")
+                if done is None:
+                    done = [m.done for m in rec.milestones]
+                if type(index) is int and 1 <= index <= len(done):
+                    done[index - 1] = bool(old.get("done"))
+        elif field == "deadline":
+            revised = True
+    kept += held  # (the creations and imports held are the entries right after the prefix walked)
+    for h in history[:kept - held]:  # a creation or import kept, later than the day: out of order
+        on = h.on
+        if on is None:
+            at = h.at
+            if at[:10] > key and at[4:5] == "-" and len(at) >= 10 and h.action in _UNORDERED:
+                return _replay(rec, day, key)
+        elif on > day and h.action in _UNORDERED:
+            return _replay(rec, day, key)
+    revisions = rec.revisions
+    if revisions:  # the newest revision later than the day, when its entry is not: as imported
+        last = revisions[-1]
+        on = last.on
+        revised = revised or (on > day if on is not None else _later((last,), day, key) is not None)
+    if kept == n:
+        return _replay(rec, day, key) if revised else rec
+    changes: dict[str, Any] = {"history": history[:kept]}
+    if status is not None:
+        value = _STATUSES.get(status)
+        if value is not None:
+            changes["status"] = value
+    if owner is not None:
+        changes["owner"] = owner
+    if done is not None:
+        changes["milestones"] = tuple(m if m.done == d else replace(m, done=d) for m, d in zip(rec.milestones, done))
+    if revised:  # revisions are recorded in the order they took effect too: the later ones are the last
+        cut = len(revisions)
+        while cut and revisions[cut - 1].on is not None and revisions[cut - 1].on > day:
+            cut -= 1
+        if cut and _later(revisions[:cut], day, key) is not None:  # undated ones among them: each looked at
+            return _replay(rec, day, key)
+        changes["revisions"] = revisions[:cut]
+    return replace(rec, **changes)
+
+
+def _replay(rec: Recommendation, day: date, key: str) -> Recommendation:
+    """`item_as_of` for any order of entries: each entry is looked at."""
     history = rec.history
     later = _later(history, day, key)
     if later is None:
@@ -58,7 +150,7 @@ def item_as_of(rec: Recommendation, day: date, key: str) -> Recommendation:
             continue
         h = history[k]
         field = h.field
-        if field is None:  # a note, a reminder, a creation: nothing of the record to take back
+        if field is None:
             continue
         old = h.old
         if field == "status":
@@ -71,12 +163,10 @@ def item_as_of(rec: Recommendation, day: date, key: str) -> Recommendation:
                 done = [m.done for m in rec.milestones]
             if type(index) is int and 1 <= index <= len(done):
                 done[index - 1] = bool(old.get("done"))
-    changes = {"history": history[:first] + tuple(h for h, after in zip(history[first:], later[first:]) if not after)}
-    if status is not None:
-        try:
-            changes["status"] = Status(status)
-        except ValueError:
-            pass
+    changes: dict[str, Any] = {
+        "history": history[:first] + tuple(h for h, after in zip(history[first:], later[first:]) if not after)}
+    if status is not None and status in _STATUSES:
+        changes["status"] = _STATUSES[status]
     if owner is not None:
         changes["owner"] = owner
     if done is not None:

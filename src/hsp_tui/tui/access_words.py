@@ -22,6 +22,15 @@ REFUSED_WORDS = {
 }
 
 
+# The keys that change the plan (none works on the plan as it stood under later changes).
+CHANGE_ACTIONS = frozenset(ACTION_RIGHTS) | {"contacts"}
+
+
+def changes(action: str) -> bool:
+    """Whether the key `action` (e.g. 'set_status(2)') changes the plan."""
+    return action.split("(", 1)[0] in CHANGE_ACTIONS
+
+
 def refusal(access: "Access", action: str) -> str | None:
     """Why this user may not do what the key `action` (e.g. 'set_status(2)') does here, or None."""
     right = ACTION_RIGHTS.get(action.split("(", 1)[0])

@@ -22,13 +22,13 @@ from hsp_tui.storage.backends import LockWait, Token
 from hsp_tui.domain.commands import AddNote, Command, Undo
 from hsp_tui.domain.errors import ConflictError, HspError
 from hsp_tui.domain.model import Plan
-from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review, review
+from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, ItemReview, Review
 from hsp_tui.storage.store import Change, Store, now_iso
 from hsp_tui.domain.textsafe import visible
 from hsp_tui.tui.bindings import key_name
 from hsp_tui.tui.driver import paste_safe
 from hsp_tui.tui.keyhelp import KeyHelp
-from hsp_tui.tui.words import long_past_hint, saved_words, unchanged_words, undone_words
+from hsp_tui.tui.words import REVIEW_DATE_RULE, long_past_hint, saved_words, stood_refusal, unchanged_words, undone_words
 from hsp_tui.tui.keys import KeyGate
 from hsp_tui.tui.lockwait import LockWaits
 from hsp_tui.tui.messages import PlanChangeRequested
@@ -37,7 +37,7 @@ from hsp_tui.tui.screens.main import MainScreen
 from hsp_tui.tui import contact_actions as followup
 from hsp_tui.tui.collector import Collector
 from hsp_tui.tui.watch import Watcher
-from hsp_tui.tui.view import PlanView, after_change
+from hsp_tui.tui.view import PlanView, after_change, judged
 from hsp_tui.tui import access_words
 
 POLL_SECONDS = 1.0
@@ -79,8 +79,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         self.drafts: dict[int, str] = {}  # notes typed whose save failed, by item: offered again
         with self.collector.reading():
             head = store.load_head(FIRST_ITEMS)
-            self.plan_view = PlanView.of(review(head.plan, as_of, due_soon_days), total=head.total,
-                                    complete=head.complete)
+            self.plan_view = judged(head.plan, as_of, due_soon_days, total=head.total, complete=head.complete)
         self._partial = not head.complete  # the rest is read once the first screen shows
         # A plan whose every date is over a year past, judged as of today because no date was given,
         # shows nearly everything overdue: the header says so (in short, never over the rows) and the
@@ -151,10 +150,11 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             yield
 
     def judge(self, read: Callable[[], Plan], as_of: date | None = None, *, rest: bool = False) -> PlanView:
-        """A whole plan read by `read()` and judged as of `as_of` (default: the review date), ready to
-        show; safe in a thread (see `collector`; `rest`: the rest of the plan first shown in part)."""
+        """A whole plan read by `read()`, as it stood at the end of `as_of` (default: the review date)
+        and judged as of that day, ready to show (`view.judged`); safe in a thread (see `collector`;
+        `rest`: the rest of the plan first shown in part)."""
         with self.collector.reading(rest=rest):
-            return PlanView.of(review(read(), as_of or self.as_of, self.due_soon_days))
+            return judged(read(), as_of or self.as_of, self.due_soon_days)
 
     async def _read_the_rest(self) -> None:
         async with self._one_at_a_time:
@@ -168,8 +168,10 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             self._loaded.set()
 
     def _show(self, view: PlanView) -> None:
-        self.plan_view = view
+        old, self.plan_view = self.plan_view, view
         self.main.show_review(view, keep=self.main.table.current_number)
+        if old.replayed != view.replayed:  # the change keys leave the footer, or come back
+            self.main.refresh_bindings()
 
     @property
     def main(self) -> MainScreen:
@@ -194,14 +196,17 @@ class HspApp(KeyHelp, KeyGate, App[int]):
 
     # -- where the plan is and what this user may do ---------------------------------------------
     def refusal_for(self, action: str) -> str | None:
-        """Why this user may not do what the key `action` does here, or None (tui/access.py)."""
+        """Why this user may not do what the key `action` does here, or None (tui/access.py); while the
+        plan is shown as it stood on a past day under later changes, no change key works."""
+        if self.plan_view.replayed and access_words.changes(action):
+            return stood_refusal(self.as_of)
         return access_words.refusal(self.access, action)
 
     def place_words(self) -> str | None:
         return access_words.place(self.access)
 
     def help_footnote(self) -> str:
-        return access_words.help_footnote(self.access)
+        return access_words.help_footnote(self.access) + REVIEW_DATE_RULE
 
     def set_alarm(self, words: str | None) -> None:
         """Say `words` in the header until called again with None (the server is gone, then back)."""
@@ -210,7 +215,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
 
     # -- changes --------------------------------------------------------------------------------
     def on_plan_change_requested(self, message: PlanChangeRequested) -> None:
-        self.change(message.command)
+        self.change(message.command, message.on)
 
     def _keep_draft(self, command: Command) -> str:
         """A note whose save failed is kept, to be offered again by `n`: the words to add to the notice."""
@@ -219,24 +224,27 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             return f"; your note is kept: n on No. {command.number} offers it again"
         return ""
 
-    def change(self, command: Command) -> None:
+    def change(self, command: Command, on: date | None = None) -> None:
         """Queue one change (saved locked, on the plan as it is then); show the plan as saved.
 
         Changes are made one at a time, in the order asked, each after the plan has been read in
         full, so each applies to what the earlier ones left; whether it changes anything is decided
         on the plan under the backend's lock. On an ordinary plan the save is done before the next
         key is read; on a large one (more than SAVE_IN_LOOP items) it runs in a thread and the keys
-        keep working meanwhile.
+        keep working meanwhile. `on`: the day it happened (default: `change_day`).
         """
         if why := self.watcher.refusal():  # disconnected: refused, never queued
             self.notify(why + self._keep_draft(command), severity="error", timeout=8)
             return
-        self.run_worker(self.lock_waits.ticketed(self._change(command)), group="changes")
+        self.run_worker(self.lock_waits.ticketed(self._change(command, on)), group="changes")
 
-    async def _change(self, command: Command) -> None:
+    async def _change(self, command: Command, on: date | None = None) -> None:
         async with self.in_turn():
+            if self.plan_view.replayed:  # asked before a new review date showed the plan as it stood
+                self.notify(stood_refusal(self.as_of) + self._keep_draft(command), severity="warning", timeout=10)
+                return
             try:
-                change, view, item = await self._run_save(command, self._token)
+                change, view, item = await self._run_save(command, self._token, on)
             except (HspError, OSError) as exc:
                 self.notify(f"Not saved: {exc}{self._keep_draft(command)}", severity="error", timeout=8)
                 return
@@ -265,16 +273,19 @@ class HspApp(KeyHelp, KeyGate, App[int]):
 
     async def _review_on(self, day: date) -> None:
         async with self.in_turn():
-            if day == self.as_of:
+            today = self.today()
+            if day == self.as_of and (day != today or not self.as_of_given):
                 self.notify(f"No change: the review date is already {fmt_date(day)}")
                 return
-            self.as_of, self.as_of_given = day, True
-            build = partial(self.judge, lambda: self.review.plan, day)
+            self.as_of, self.as_of_given = day, day != today  # today's date: today's plan, as at start
+            build = partial(self.judge, lambda now=self.plan_view.plan_now: now, day)
             view = build() if len(self.review.items) <= SAVE_IN_LOOP else await asyncio.to_thread(build)
             self._show(view)
             rv = view.review
-            self.notify(f"Review date now {fmt_date(day)}: {len(rv.overdue)} overdue, "
-                        f"{len(rv.due_soon)} due soon")
+            stood = (f"the plan as it stood then, read-only (changes took effect after it); "
+                     if view.replayed else "")
+            self.notify(f"Review date now {fmt_date(day)}{'' if self.as_of_given else ' (today)'}: {stood}"
+                        f"{len(rv.overdue)} overdue, {len(rv.due_soon)} due soon")
 
     def undo_last(self) -> None:
         if why := self.watcher.refusal():
@@ -284,6 +295,9 @@ class HspApp(KeyHelp, KeyGate, App[int]):
 
     async def _undo(self) -> None:
         async with self.in_turn():
+            if self.plan_view.replayed:
+                self.notify(stood_refusal(self.as_of), severity="warning", timeout=10)
+                return
             if not self.undo_stack:
                 self.notify("Nothing to undo: you have made no change in this session", severity="warning")
                 return
@@ -306,10 +320,11 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             self.main.table.go_to(number)
             self.notify(f"Undone: {undone_words(change)} (kept in the history as change #{change.entry.id})")
 
-    async def _run_save(self, command: Command, seen: Token) -> tuple[Change, PlanView, ItemReview | None]:
+    async def _run_save(self, command: Command, seen: Token,
+                        on: date | None = None) -> tuple[Change, PlanView, ItemReview | None]:
         """`_save` here and now for an ordinary plan; in a thread for a large one, or while waiting
         for someone else's lock (see lockwait)."""
-        return await self.lock_waits.save(partial(self._save, command, seen),
+        return await self.lock_waits.save(partial(self._save, command, seen, on=on),
                                           in_loop=len(self.review.items) <= SAVE_IN_LOOP)
 
     def action_stop_waiting(self) -> None:
@@ -317,7 +332,8 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         if not isinstance(self.screen, MainScreen) or not self.lock_waits.stop():
             raise SkipAction()
 
-    def _save(self, command: Command, seen: Token, wait: LockWait) -> tuple[Change, PlanView, ItemReview | None]:
+    def _save(self, command: Command, seen: Token, wait: LockWait,
+              on: date | None = None) -> tuple[Change, PlanView, ItemReview | None]:
         """The change (waiting for the lock as `wait` says: see lockwait), then what to show (nothing
         else takes its turn meanwhile; maybe in a thread).
 
@@ -325,19 +341,32 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         judged again (O(1) instead of re-reading every item of a large plan); otherwise the whole
         plan as saved.
         """
-        change = self.store.run(command, by=self.user, wait=wait, **self.change_day())
+        change = self.store.run(command, by=self.user, wait=wait, **self.change_day(on))
         patched = after_change(self.plan_view, change, seen)
         if patched is not None:
             return change, *patched
         return change, self.judge(lambda: change.plan), None
 
-    def change_day(self) -> dict[str, date]:
-        """When a change takes effect, as on the command line: on the review date when one was given
-        (--as-of, or `r`), never after today (the app's clock); else the day it is recorded."""
+    def today(self) -> date:
+        """Today, by the app's clock."""
+        return date.fromisoformat(self.clock()[:10])
+
+    def change_day(self, on: date | None = None) -> dict[str, date]:
+        """When a change takes effect, as on the command line: on `on` (the day a dialog was told it
+        happened), else on the review date when one was given (--as-of, or `r`), never after today
+        (the app's clock); else the day it is recorded."""
+        today = self.today()
+        if on is not None:
+            return {"on": on, "today": today}
         if not self.as_of_given:
             return {}
-        today = date.fromisoformat(self.clock()[:10])
         return {"on": min(self.as_of, today), "today": today}
+
+    def offered_day(self) -> date:
+        """The day a change dialog offers as the day it happened: the review date when one was given
+        and changes are allowed on it (never after today), else today."""
+        today = self.today()
+        return min(self.as_of, today) if self.as_of_given and not self.plan_view.replayed else today
 
     async def show_saved(self) -> None:
         """Read the whole plan as saved now (in a thread), judge it and show it. In turn (`in_turn`)."""

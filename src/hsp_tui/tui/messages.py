@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from textual.message import Message
 from textual.widget import Widget
@@ -13,9 +14,11 @@ from hsp_tui.domain.commands import Command
 @dataclass
 class PlanChangeRequested(Message):
     """A screen asks the app to change the plan: the app runs `command` through the store, after any
-    change asked before it, and shows the plan as saved."""
+    change asked before it, and shows the plan as saved; `on`: the day it happened, as the dialog
+    asked (None: the review date when one was given, else today)."""
 
     command: Command
+    on: date | None = None
 
 
 @dataclass

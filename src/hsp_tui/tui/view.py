@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from rich.text import Text
 
+from hsp_tui.domain.asof import as_it_stood, item_as_of
 from hsp_tui.formats.formatting import due_words as due_text
 from hsp_tui.domain.records import STATUS_KEYS as MODEL_STATUS_KEYS, Status
-from hsp_tui.domain.review import ItemReview, OwnerSummary, Review, review_item
+from hsp_tui.domain.review import ItemReview, OwnerSummary, Review, review, review_item
 from hsp_tui.tui.tallies import (Counts, GroupKey, Groups, Mismatch, group_label, groups_after, groups_of, labelled, owners_after)
 
 if TYPE_CHECKING:
     from hsp_tui.storage.backends import Token
     from hsp_tui.domain.model import Plan
+    from hsp_tui.domain.records import Recommendation
     from hsp_tui.storage.store import Change
 from hsp_tui.domain.textsafe import one_line
 
@@ -98,6 +100,9 @@ class PlanView:
 
     `complete` is False while only the first items of a large plan have been read; `total` is then
     the number of items the plan has.
+
+    `latest`: the plan as it is now, when the review shows it as it stood on a past review date and
+    changes took effect after that day (then the view is read-only: see `judged`); else None.
     """
 
     review: Review
@@ -114,6 +119,17 @@ class PlanView:
     _group_lines: dict[GroupKey, tuple[list[ItemReview], int, list[tuple[Text, str | None]]]] = field(
         default_factory=dict, repr=False)  # each group's lines, and the items and limit they show
     _texts: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    latest: "Plan | None" = None
+
+    @property
+    def replayed(self) -> bool:
+        """The plan shown is an earlier state than the plan as it is (read-only)."""
+        return self.latest is not None
+
+    @property
+    def plan_now(self) -> "Plan":
+        """The plan as it is now (what a new review date is replayed from)."""
+        return self.latest if self.latest is not None else self.review.plan
 
     def position(self, number: int) -> int | None:
         """Where item `number` is in the review's items (built once, shared by the reviews after it)."""
@@ -195,13 +211,30 @@ class PlanView:
         self._group_lines, self.deadline_lines = cache, lines
 
 
+def judged(plan: "Plan", day: date, due_soon_days: int, **kwargs: Any) -> PlanView:
+    """The view of `plan` as it stood at the end of `day` (replayed from its history: domain/asof.py),
+    judged as of that day. When nothing in the plan took effect after `day` that is the plan itself,
+    and changes may be made (taking effect on `day`); otherwise the view keeps the plan as it is in
+    `latest` and is read-only: a change made under later history would rewrite the past."""
+    shown = as_it_stood(plan, day)
+    view = PlanView.of(review(shown, day, due_soon_days), **kwargs)
+    if shown is not plan:
+        view.latest = plan
+    return view
+
+
+def stood_apart(rec: "Recommendation", day: date) -> bool:
+    """Whether a record has changes that took effect after `day` (it must then be replayed)."""
+    return item_as_of(rec, day, day.isoformat()) is not rec
+
+
 def after_change(dg: PlanView, change: "Change", seen: "Token") -> tuple[PlanView, ItemReview | None] | None:
     """What to show after `change`, made from `dg` when nobody else saved since its plan was read
     (`seen`): only the changed item is judged again and moved where each order puts it (O(log n)
     instead of judging every item again); with the item as judged now (None when nothing changed).
     None when someone else saved meanwhile, or the item is not in `dg`: then the whole plan as saved
     must be reviewed again."""
-    if seen is None or change.before != seen:
+    if seen is None or change.before != seen or dg.replayed or stood_apart(change.record, dg.review.as_of):
         return None
     index = dg.position(change.number)
     if index is None:
@@ -228,7 +261,7 @@ def reread(dg: PlanView, plan: "Plan") -> tuple[PlanView, tuple[ItemReview, ...]
     details changed, or more than PATCH_AT_MOST items): then it must be built whole."""
     rv = dg.review
     olds, news = rv.plan.recommendations, plan.recommendations
-    if not dg.complete or plan.meta != rv.plan.meta or len(olds) != len(news):
+    if not dg.complete or dg.replayed or plan.meta != rv.plan.meta or len(olds) != len(news):
         return None
     at: list[int] = []
     for start in range(0, len(olds), COMPARE_AT_ONCE):  # one C call holds every other thread: in slices
@@ -236,8 +269,8 @@ def reread(dg: PlanView, plan: "Plan") -> tuple[PlanView, tuple[ItemReview, ...]
         at += compress(range(start, end), map(ne, olds[start:end], news[start:end]))
         if len(at) > PATCH_AT_MOST:
             return None
-    if any(olds[k].number != news[k].number for k in at):
-        return None
+    if any(olds[k].number != news[k].number or stood_apart(news[k], rv.as_of) for k in at):
+        return None  # (an item changed after the review date: the plan must be replayed whole)
     changed = []
     for k in at:
         item = review_item(news[k], rv.as_of, plan.meta.date, rv.due_soon_days)

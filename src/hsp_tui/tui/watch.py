@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from hsp_tui.domain.errors import HspError
 from hsp_tui.domain.review import ItemReview, review_item
-from hsp_tui.tui.view import PATCH_AT_MOST, PlanView, reread
+from hsp_tui.tui.view import PATCH_AT_MOST, PlanView, reread, stood_apart
 from hsp_tui.tui.words import heard_words
 
 if TYPE_CHECKING:
@@ -211,10 +211,14 @@ class Watcher:
         if not numbers:
             return None
         view, changed = app.plan_view, []
+        if view.replayed:  # the plan as it stood on the review date: replayed whole
+            return self._whole(token)
         reference = view.review.plan.meta.date
         for rec in app.store.load_items(sorted(numbers)):
             index = view.position(rec.number)
-            if index is None:  # an item the plan shown does not have: the plan was replaced
+            # an item the plan shown does not have (the plan was replaced), or one changed after the
+            # review date (the plan shown becomes the plan as it stood): the plan is read whole
+            if index is None or stood_apart(rec, app.as_of):
                 return self._whole(token)
             replaced = view.review.items[index]
             if replaced.rec == rec:

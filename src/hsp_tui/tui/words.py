@@ -89,3 +89,16 @@ def heard_words(changed, lead: str = "Changed by a colleague") -> str:
             parts.append(f"No. {item.rec.number}")
     more = f"; and {len(changed) - 3} more" if len(changed) > 3 else ""
     return f"{lead}: " + "; ".join(parts) + more
+
+
+# The way back from a plan as it stood to the plan as it is, as every change key says it.
+BACK_TO_TODAY = "r, clear the date (or type today), Enter"
+REVIEW_DATE_RULE = ("\nA review date in the past (r) shows the plan as it stood at the end of that day. If changes "
+                    "took effect after it, that plan is read-only (for today's plan: r, clear the date, Enter); "
+                    "otherwise changes are allowed and take effect on the review date.")
+
+
+def stood_refusal(day) -> str:
+    """Why a change key does nothing while the plan is shown as it stood on `day`, and the way back."""
+    return (f"Read-only: the plan as it stood on {fmt_date(day)} (changes took effect after it). "
+            f"To change the plan, go back to today's: {BACK_TO_TODAY}")

@@ -15,11 +15,14 @@ from textual import events
 
 from hsp_tui.domain.commands import AddNote, Command, Revise, SetMilestone, SetOwner, SetStatus, Verify
 from hsp_tui.domain.errors import HspError
+from hsp_tui.domain.history import effective_day
+from hsp_tui.domain.vocabulary import Action
 from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.domain.verdicts import awaiting_verdict
 from hsp_tui.tui.messages import PlanChangeRequested
 from hsp_tui.tui.view import STATUS_KEYS
 from hsp_tui.tui.screens.edit import EditResult, EditScreen
+from hsp_tui.tui.screens.dialog import DayChoice
 from hsp_tui.tui.screens.export import ExportScreen
 from hsp_tui.tui.screens.milestone import MilestoneScreen
 from hsp_tui.tui.screens.note import NoteScreen
@@ -44,10 +47,11 @@ class ChangeKeys(_Screen):
     # status key, so it is swallowed (any other key is handled as usual). The item's number.
     _milestone_digit_pending: int | None = None
 
-    def _ask(self, command: type[Command], *args: object) -> None:
-        """Ask the app for a change; arguments it refuses are said at once."""
+    def _ask(self, command: type[Command], *args: object, on: date | None = None) -> None:
+        """Ask the app for a change (`on`: the day it happened, as a dialog was told); arguments it
+        refuses are said at once."""
         try:
-            request = PlanChangeRequested(command(*args))
+            request = PlanChangeRequested(command(*args), on)
         except HspError as exc:
             self.app.notify(f"Not saved: {exc}", severity="error", timeout=8)
             return
@@ -59,6 +63,12 @@ class ChangeKeys(_Screen):
         if why:
             self.app.notify(why, severity="warning", timeout=8)
         return why is not None
+
+    def _day(self, rec: Recommendation) -> DayChoice:
+        """The day a change to `rec` happened, as a dialog offers it (see `DayChoice`)."""
+        since = max((effective_day(h) for h in rec.history if h.action not in (Action.CREATE, Action.IMPORT)),
+                    default="")
+        return DayChoice(self.app.offered_day(), self.app.today(), self.app.review.plan.meta.date, since)
 
     def _current_rec(self) -> Recommendation | None:
         number = self.table.current_number
@@ -90,10 +100,11 @@ class ChangeKeys(_Screen):
         if status is Status.DROPPED and rec is not None:  # a drop needs its reason (the auditor agrees it)
             def save(text: str | None) -> None:
                 if text is not None:
-                    self._ask(SetStatus, number, status, text)
+                    self._ask(SetStatus, number, status, text, on=dialog.on)
 
-            self.app.push_screen(NoteScreen(rec, title="Drop: why? (the auditor then agrees it or not)",
-                                            prompt="The reason for dropping it (Enter saves, Escape cancels)"), save)
+            dialog = NoteScreen(rec, title="Drop: why? (the auditor then agrees it or not)",
+                                prompt="The reason for dropping it (Enter saves, Escape cancels)", day=self._day(rec))
+            self.app.push_screen(dialog, save)
             return
         self._ask(SetStatus, number, status)
 
@@ -104,10 +115,11 @@ class ChangeKeys(_Screen):
 
         def save(text: str | None) -> None:
             if text is not None:
-                self._ask(AddNote, rec.number, text)
+                self._ask(AddNote, rec.number, text, on=dialog.on)
 
         # a note whose save failed (server gone, lock held, refused) is offered again as typed
-        self.app.push_screen(NoteScreen(rec, draft=self.app.drafts.get(rec.number, "")), save)
+        dialog = NoteScreen(rec, draft=self.app.drafts.get(rec.number, ""), day=self._day(rec))
+        self.app.push_screen(dialog, save)
 
     def action_edit(self) -> None:
         rec = None if self._refused("edit") else self._current_rec()
@@ -122,11 +134,12 @@ class ChangeKeys(_Screen):
                 self.app.notify(f"No change: No. {rec.number}'s owner and deadline are as they were")
                 return
             if result.owner is not None:
-                self._ask(SetOwner, rec.number, result.owner)
+                self._ask(SetOwner, rec.number, result.owner, on=dialog.on)
             if result.deadline is not None:
-                self._ask(Revise, rec.number, result.deadline, result.reason or "", reference)
+                self._ask(Revise, rec.number, result.deadline, result.reason or "", reference, on=dialog.on)
 
-        self.app.push_screen(EditScreen(rec, reference), save)
+        dialog = EditScreen(rec, reference, self._day(rec))
+        self.app.push_screen(dialog, save)
 
     def action_milestone(self) -> None:
         rec = None if self._refused("milestone") else self._current_rec()
@@ -141,9 +154,10 @@ class ChangeKeys(_Screen):
             if index is None:
                 return
             done = not rec.milestones[index - 1].done
-            self._ask(SetMilestone, rec.number, index, done)
+            self._ask(SetMilestone, rec.number, index, done, on=dialog.on)
 
-        self.app.push_screen(MilestoneScreen(rec), toggle)
+        dialog = MilestoneScreen(rec, self._day(rec))
+        self.app.push_screen(dialog, toggle)
 
     def action_undo(self) -> None:
         if not self._refused("undo"):
@@ -163,9 +177,10 @@ class ChangeKeys(_Screen):
 
         def save(verdict: Verdict | None) -> None:
             if verdict is not None:
-                self._ask(Verify, rec.number, verdict.accepted, verdict.note)
+                self._ask(Verify, rec.number, verdict.accepted, verdict.note, on=dialog.on)
 
-        self.app.push_screen(VerifyScreen(rec), save)
+        dialog = VerifyScreen(rec, self._day(rec))
+        self.app.push_screen(dialog, save)
 
     def action_evidence(self) -> None:
         """The highlighted item's evidence: each copy opened (its hash checked) or written to a file."""
@@ -183,7 +198,8 @@ class ChangeKeys(_Screen):
         self.app.push_screen(EvidenceScreen(rec, self.app.store.read_copy, path, write))
 
     def action_contacts(self) -> None:
-        self.app.open_contacts()
+        if not self._refused("contacts"):
+            self.app.open_contacts()
 
     def action_remind(self) -> None:
         if not self._refused("remind"):
@@ -210,4 +226,5 @@ class ChangeKeys(_Screen):
                 self.app.review_on(day)
 
         hint = None if self.app.as_of_given else self.app.long_past
-        self.app.push_screen(ReviewDateScreen(self.app.as_of, self.app.review.plan.meta.date, hint), chosen)
+        self.app.push_screen(ReviewDateScreen(self.app.as_of, self.app.review.plan.meta.date, hint, self.app.today()),
+                             chosen)

@@ -3,17 +3,62 @@ were typed) and the heading that names the item a dialog is about."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual import events, on
 from textual.await_complete import AwaitComplete
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from hsp_tui.domain.records import Recommendation
 from hsp_tui.domain.textsafe import one_line
+from hsp_tui.formats.formatting import fmt_date
 from hsp_tui.tui.keys import pass_on
+
+# A whole date, as officers write one; a month alone ("June 2010") is refused, not given a day.
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y")
+DATE_EXAMPLES = "2010-06-01, 1/6/2010 or 1 Jun 2010"
+
+
+def parse_day(text: str) -> date | None:
+    """'2010-06-01', '1/6/2010' (UK, day first), '1 Jun 2010' or '1 June 2010'; None if not a date."""
+    flat = " ".join(text.split())
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(flat, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class DayChoice:
+    """What a change dialog offers as the day the change happened (its effective day, the command
+    line's `--on`): `default` first; not after `today`, not before the plan's date, nor before the
+    item's latest change (`since`, YYYY-MM-DD: changes are recorded in the order they happened)."""
+
+    default: date
+    today: date
+    plan_date: date | None = None
+    since: str = ""
+
+    def refusal(self, typed: str, day: date | None) -> str | None:
+        """Why `day` (typed as `typed`) cannot be the day it happened, or None."""
+        if day is None:
+            return f"{' '.join(typed.split()) or 'An empty date'} is not a date: write it as {DATE_EXAMPLES}."
+        if day > self.today:
+            return f"It cannot have happened after today ({fmt_date(self.today)})."
+        if self.plan_date is not None and day < self.plan_date:
+            return f"It cannot have happened before the plan's date ({fmt_date(self.plan_date)})."
+        if day.isoformat() < self.since:
+            return (f"It cannot have happened before this item's latest change "
+                    f"({fmt_date(date.fromisoformat(self.since))}): changes are recorded in the order they happened.")
+        return None
 
 
 def heading(rec: Recommendation) -> Text:
@@ -72,9 +117,12 @@ class Dialog(ModalScreen[T], Generic[T]):
     # Toasts are not shown over a dialog (hsp.tcss): the app's notices go to its NoticeLine.
     DEFAULT_CLASSES = "-own-notices"
 
-    def __init__(self) -> None:
+    def __init__(self, day: DayChoice | None = None) -> None:
+        """`day`: a change dialog offers the day the change happened (None: no such field)."""
         super().__init__()
         self.decided = False
+        self.day = day
+        self.on: date | None = None  # the day it happened, as checked when the dialog decided
         self._notice_serial = 0
         self._pending_notice: tuple[str, str, float] | None = None
 
@@ -109,6 +157,35 @@ class Dialog(ModalScreen[T], Generic[T]):
                 line.display = False
 
         self.set_timer(timeout, clear)
+
+    def day_field(self) -> list[Widget]:
+        """The 'Happened on' field, first in the dialog (Shift+Tab from its first field reaches it),
+        and the line for what is wrong with it; nothing when the dialog offers no day."""
+        if self.day is None:
+            return []
+        error = Label("", id="on-day-error", classes="error", markup=False)
+        error.display = False  # a line only when there is something wrong to say
+        return [Horizontal(Label("Happened on", classes="on-day-label"),
+                           Input(self.day.default.isoformat(), id="on-day", placeholder=DATE_EXAMPLES, compact=True),
+                           Label("Shift+Tab to change it", classes="dim on-day-hint"), classes="on-day"),
+                error]
+
+    def read_day(self) -> bool:
+        """Check the day it happened before the dialog decides: False (and why, under the field, with
+        the focus on it) when it cannot be; else `on` holds it."""
+        if self.day is None:
+            return True
+        box = self.query_one("#on-day", Input)
+        day = parse_day(box.value)
+        why = self.day.refusal(box.value, day)
+        error = self.query_one("#on-day-error", Label)
+        error.update(why or "")
+        error.display = why is not None
+        if why is not None:
+            self.set_focus(box)
+            return False
+        self.on = day
+        return True
 
     def on_screen_resume(self) -> None:
         """Composed and focused: the keys typed meanwhile (held by the app) come in now."""

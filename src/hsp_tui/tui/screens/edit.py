@@ -16,7 +16,7 @@ from hsp_tui.domain.deadlines import parse_deadline
 from hsp_tui.formats.formatting import fmt_date
 from hsp_tui.domain.records import Recommendation
 from hsp_tui.domain.textsafe import visible
-from hsp_tui.tui.screens.dialog import Dialog, heading
+from hsp_tui.tui.screens.dialog import DayChoice, Dialog, heading
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,8 @@ class EditResult:
 class EditScreen(Dialog[EditResult]):
     """Owner and deadline. A changed deadline is a revision and needs a reason.
 
-    Tab goes Owner, Deadline, Reason, Save, Cancel and stops there (Shift+Tab back to Owner and
-    stops): a Tab too many never comes round to the owner. The owner's text is selected when the
+    Tab goes Owner, Deadline, Reason, Save, Cancel and stops there (Shift+Tab back to Owner, then to
+    the day it happened above it, and stops): a Tab too many never comes round to the owner. The owner's text is selected when the
     dialog opens, so typing replaces it; a field reached by Tab afterwards keeps its text and
     takes the typing at its cursor."""
 
@@ -38,8 +38,8 @@ class EditScreen(Dialog[EditResult]):
                 Binding("tab", "next_field", "Next field", show=False, id="edit_next"),
                 Binding("shift+tab", "previous_field", "Previous field", show=False, id="edit_previous")]
 
-    def __init__(self, rec: Recommendation, reference: date | None) -> None:
-        super().__init__()
+    def __init__(self, rec: Recommendation, reference: date | None, day: DayChoice | None = None) -> None:
+        super().__init__(day)
         self.rec = rec
         self.reference = reference
         # What the boxes show at first: the file's text, every control character spelled out (an
@@ -54,6 +54,7 @@ class EditScreen(Dialog[EditResult]):
         with Vertical(classes="dialog") as box:
             box.border_title = "Edit owner and deadline"
             yield Label(heading(rec), classes="dialog-heading")
+            yield from self.day_field()
             yield Label("Owner")
             yield Input(self.shown_owner, id="edit-owner")
             yield Label(Text("Deadline (agreed: ") + Text(visible(rec.deadline)) + Text(")"))
@@ -142,6 +143,8 @@ class EditScreen(Dialog[EditResult]):
         owner_changed = owner != self.shown_owner
         if not owner_changed and not new_deadline:
             self.decide(EditResult(None, None, None))  # saved as it was: the caller says "No change"
+            return
+        if not self.read_day():
             return
         self.decide(EditResult(owner if owner_changed else None,
                                deadline.strip() if new_deadline else None,

@@ -149,7 +149,8 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
 
     def show_review(self, dg: PlanView, keep: int | None) -> None:
         """Redraw everything from a review (after a reload, a filter or sort change)."""
-        self.query_one(HeaderBar).show(dg.review, self.app.as_of_given, self.app.long_past is not None)
+        self.query_one(HeaderBar).show(dg.review, self.app.as_of_given, self.app.long_past is not None,
+                                       stood=dg.replayed)
         self.query_one(SummaryBar).show(dg)
         self._show_owners_soon()
         self._refilter(keep)
@@ -165,7 +166,7 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
         if changed is None and [i.number for i in old.items] != [i.number for i in rv.items]:
             self.show_review(dg, keep=self.table.current_number)
             return
-        self.query_one(HeaderBar).show(rv, self.app.as_of_given, self.app.long_past is not None)
+        self.query_one(HeaderBar).show(rv, self.app.as_of_given, self.app.long_past is not None, stood=dg.replayed)
         self.query_one(SummaryBar).show(dg)
         self._show_owners_soon()
         # Rows stay where they are (and in the table even if they no longer match a filter) until

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,40 +11,32 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from hsp_tui.formats.formatting import fmt_date
-from hsp_tui.tui.screens.dialog import Dialog
+from hsp_tui.tui.screens.dialog import Dialog, parse_day
 
-# A whole date, as officers write one; a month alone ("June 2010") is refused, not given a day.
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y")
-
-
-def parse_review_date(text: str) -> date | None:
-    """'2010-06-01', '1/6/2010' (UK, day first), '1 Jun 2010' or '1 June 2010'; None if not a date."""
-    flat = " ".join(text.split())
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(flat, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 class ReviewDateScreen(Dialog[date]):
-    """The date the plan is judged as of (overdue, due soon). Enter sets it, Escape cancels."""
+    """The date the plan is judged as of (overdue, due soon), and shown as it stood at the end of
+    (a past one: read-only if changes took effect after it). Enter sets it, Escape cancels; an empty
+    date (or 'today') is today: the plan as it is."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="review_date_cancel")]
 
-    def __init__(self, current: date, suggestion: date | None = None, hint: str | None = None) -> None:
+    def __init__(self, current: date, suggestion: date | None = None, hint: str | None = None,
+                 today: date | None = None) -> None:
         """`current`: the review date now; `suggestion`: a date worth naming (the plan's own); `hint`:
-        why to give one (a plan long past, judged as of today by default)."""
+        why to give one (a plan long past, judged as of today by default); `today`: what an empty date
+        means (None: an empty date is refused)."""
         super().__init__()
         self.current = current
         self.suggestion = suggestion
         self.hint = hint
+        self.today = today
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = "Review date"
-            yield Label("Judge the plan as of this date: what is overdue and due soon then.",
+            yield Label("Show the plan as it stood on this date: what was overdue and due soon then.",
                         classes="dialog-heading")
             if self.hint:
                 yield Label(self.hint, id="review-date-hint", markup=False)
@@ -54,6 +46,8 @@ class ReviewDateScreen(Dialog[date]):
             hint = Text(f"Now {fmt_date(self.current)}")
             if self.suggestion is not None:
                 hint.append(f" · plan of {fmt_date(self.suggestion)}")
+            if self.today is not None:
+                hint.append(" · empty: today's plan")
             hint.append(" · Enter sets it · Escape cancels")
             yield Label(hint, classes="dim")
 
@@ -63,7 +57,10 @@ class ReviewDateScreen(Dialog[date]):
 
     def confirm(self) -> None:
         typed = self.query_one("#review-date", Input).value
-        day = parse_review_date(typed)
+        if self.today is not None and typed.strip().casefold() in ("", "today"):
+            self.decide(self.today)
+            return
+        day = parse_day(typed)  # the same dates as a change dialog's 'Happened on'
         if day is None:
             self.query_one("#review-date-error", Label).update(
                 f"{' '.join(typed.split()) or 'An empty date'} is not a date: "

@@ -22,7 +22,7 @@ from hsp_tui.domain.verdicts import claim, status_before_drop
 from hsp_tui.domain.history import size_words
 from hsp_tui.formats.formatting import SHORT_HASH, history_lines
 from hsp_tui.domain.textsafe import one_line, visible
-from hsp_tui.tui.screens.dialog import Dialog, heading
+from hsp_tui.tui.screens.dialog import DayChoice, Dialog, heading
 
 RECENT = 5  # history entries shown
 
@@ -40,8 +40,8 @@ class VerifyScreen(Dialog[Verdict]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="verify_cancel")]
     AUTO_FOCUS = "#verify-note"
 
-    def __init__(self, rec: Recommendation) -> None:
-        super().__init__()
+    def __init__(self, rec: Recommendation, day: DayChoice | None = None) -> None:
+        super().__init__(day)
         self.rec = rec
 
     def compose(self) -> ComposeResult:
@@ -50,6 +50,7 @@ class VerifyScreen(Dialog[Verdict]):
             dropped = rec.status is Status.DROPPED
             box.border_title = "Verify: agree this drop?" if dropped else "Verify: is this item really done?"
             yield Label(heading(rec), classes="dialog-heading")
+            yield from self.day_field()
             if dropped:
                 yield Label("Dropped, awaiting your agreement. Accept it (the drop is final) or reject it "
                             f"(back to {status_before_drop(rec).label}, with your reason).", markup=False)
@@ -62,8 +63,10 @@ class VerifyScreen(Dialog[Verdict]):
             yield Label(f"{'Reason' if dropped else 'Officer’s note'}{who}: {visible(said)}", id="verify-claim",
                         markup=False)
             yield Label(evidence_words(rec), id="verify-evidence", markup=False)
-            # The history shortened by as many lines as the evidence takes, so the buttons fit at 80x24.
-            recent = history_lines(rec)[:max(1, RECENT - 1 - min(len(rec.evidence), SHOWN_EVIDENCE + 1))]
+            # The history shortened by as many lines as the evidence and the day it happened take, so
+            # the buttons fit at 80x24.
+            taken = min(len(rec.evidence), SHOWN_EVIDENCE + 1) + (self.day is not None)
+            recent = history_lines(rec)[:max(1, RECENT - 1 - taken)]
             yield Label("Recent history:\n" + "\n".join(f"  #{h.id} {h.when} {h.by}: {h.what}"
                                                          + (f" — {h.note}" if h.note else "") for h in recent),
                         id="verify-history", classes="dim", markup=False)
@@ -101,6 +104,8 @@ class VerifyScreen(Dialog[Verdict]):
             self.query_one("#verify-error", Label).update(
                 "A verdict needs your note (what you saw, or why you reject it): type it, then choose again.")
             self.set_focus(self.query_one("#verify-note", Input))  # at once: the next key typed goes there
+            return
+        if not self.read_day():
             return
         self.decide(Verdict(accepted, note if note.strip() else None))
 

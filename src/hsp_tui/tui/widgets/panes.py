@@ -202,7 +202,7 @@ class HeaderBar(Static):
     plan is (server, database user, plan name) comes first, and while the server is gone an alarm
     in words takes the place of everything after the app's name."""
 
-    _shown: tuple[Review, bool, bool] | None = None
+    _shown: tuple[Review, bool, bool, bool] | None = None
     place: str | None = None  # on a server: 'db.example:5432, database hsp · alice · plan haringey-2010'
     alarm: str | None = None  # e.g. 'DISCONNECTED from the server ...'
 
@@ -211,10 +211,12 @@ class HeaderBar(Static):
         if self._shown is not None:
             self.show(*self._shown)
 
-    def show(self, rv: Review, as_of_given: bool, long_past: bool = False) -> None:
+    def show(self, rv: Review, as_of_given: bool, long_past: bool = False, stood: bool = False) -> None:
         """`long_past`: every date of the plan is long before today, the review date by default:
-        said after the date (in place of a notice over the rows, issue 23)."""
-        self._shown = (rv, as_of_given, long_past)
+        said after the date (in place of a notice over the rows, issue 23). `stood`: the plan is
+        shown as it stood on the review date, under later changes (read-only): the header says so
+        in words, where the review date would be."""
+        self._shown = (rv, as_of_given, long_past, stood)
         meta = rv.plan.meta
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(" hsp-tui ", style="bold reverse")
@@ -226,9 +228,16 @@ class HeaderBar(Static):
         if self.place:
             out.append("  ")
             out.append(visible(self.place), style="bold")
-        out.append("  review date ")
-        out.append(fmt_date(rv.as_of), style="bold")
-        if not as_of_given and long_past:
+        if stood:
+            out.append("  ")
+            out.append(f" As it stood on {fmt_date(rv.as_of)} ", style="bold reverse")
+            out.append(" read-only", style="bold")
+        else:
+            out.append("  review date ")
+            out.append(fmt_date(rv.as_of), style="bold")
+        if stood:
+            pass
+        elif not as_of_given and long_past:
             out.append(" (")
             out.append(LONG_PAST_SHORT, style="bold yellow")
             out.append(")")
