@@ -10,26 +10,32 @@ The plan: the seed's 12 items repeated to N (numbers 1..N), each with a history 
 (status, owner, revision, milestone, reminder, notes) taking effect between April 2010 and March
 2011, as officers would record them with --on.
 
-    .venv/bin/python benchmarks/asof_bench.py [--items 10000] [--repeats 7]
+Each figure is given twice: the median wall-clock time and the least CPU time of the process over the
+repeats (the works interleaved round by round); on a shared machine the CPU time is the steadier.
+
+    .venv/bin/python benchmarks/asof_bench.py [--items 10000] [--repeats 7] [--before OLD_ASOF.py]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Callable
 
 from msgspec.structs import replace
 
 from hsp_tui.domain.asof import as_it_stood
 from hsp_tui.domain.commands import AddNote, RecordReminder, Revise, SetMilestone, SetOwner, SetStatus, Stamp
 from hsp_tui.domain.model import Plan
-from hsp_tui.domain.review import review
+from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, review
 from hsp_tui.formats.importing import seed_to_data
 from hsp_tui.storage.file.planfile import plan_from_data
 from hsp_tui.storage.seed import seed_document
+from hsp_tui.tui.view import judged
 
 DAYS = (date(2010, 6, 1), date(2010, 9, 1), date(2010, 12, 1), date(2011, 3, 31))
 TODAY = date(2026, 12, 6)
@@ -57,30 +63,57 @@ def build(n: int) -> Plan:
     return Plan(seed.meta, tuple(recs))
 
 
-def median_ms(work, repeats: int) -> float:
-    times = []
+def timed(works: dict[str, Callable[[], object]], repeats: int) -> dict[str, tuple[float, float]]:
+    """Each work's (median wall-clock ms, least CPU ms), the works interleaved round by round so that
+    each sees the same machine (on a shared machine the CPU time is the steadier of the two)."""
+    wall: dict[str, list[float]] = {name: [] for name in works}
+    cpu: dict[str, list[float]] = {name: [] for name in works}
     for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        for name, work in works.items():
+            start, start_cpu = time.perf_counter(), time.process_time()
+            work()
+            wall[name].append((time.perf_counter() - start) * 1000)
+            cpu[name].append((time.process_time() - start_cpu) * 1000)
+    return {name: (statistics.median(wall[name]), min(cpu[name])) for name in works}
+
+
+def load_replay(path: str) -> Callable[[Plan, date], Plan]:
+    """`as_it_stood` from another copy of domain/asof.py (e.g. `git show REV:src/hsp_tui/domain/asof.py`)."""
+    spec = importlib.util.spec_from_file_location("asof_before", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.as_it_stood
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--before", help="another domain/asof.py, timed beside this one")
     args = parser.parse_args()
     plan = build(args.items)
     entries = sum(len(r.history) for r in plan.recommendations)
     print(f"{args.items:,} items, {entries:,} history entries")
-    today = median_ms(lambda: review(plan, TODAY), args.repeats)
-    print(f"today's view (review)                 {today:7.1f} ms")
-    replay_today = median_ms(lambda: review(as_it_stood(plan, TODAY), TODAY), args.repeats)
-    print(f"as of today (replay + review)         {replay_today:7.1f} ms  {replay_today / today:4.2f}x")
-    for day in DAYS:
-        past = median_ms(lambda: review(as_it_stood(plan, day), day), args.repeats)
-        print(f"as of {day} (replay + review)    {past:7.1f} ms  {past / today:4.2f}x  (goal <= 1.5x)")
+    replays = {"": as_it_stood}
+    if args.before:
+        replays["before: "] = load_replay(args.before)
+    works: dict[str, Callable[[], object]] = {"today's view (review)": lambda: review(plan, TODAY)}
+    for label, replay in replays.items():
+        works[f"{label}as of today (replay + review)"] = lambda r=replay: review(r(plan, TODAY), TODAY)
+        for day in DAYS:
+            works[f"{label}as of {day} (replay + review)"] = lambda r=replay, d=day: review(r(plan, d), d)
+    # What the app does on `r` (tui/view.judged): the replay, the review and the panes' orders, counts
+    # and texts (PlanView), against the same for today: how much longer a past day takes to show.
+    works["app: today's plan shown (review + panes)"] = lambda: judged(plan, TODAY, DEFAULT_DUE_SOON_DAYS)
+    works[f"app: as of {DAYS[0]} shown (replay + review + panes)"] = lambda: judged(plan, DAYS[0], DEFAULT_DUE_SOON_DAYS)
+    results = timed(works, args.repeats)
+    base_wall, base_cpu = results["today's view (review)"]
+    print(f"{'':52} {'wall ms':>8} {'ratio':>6}   {'CPU ms':>7} {'ratio':>6}")
+    for name, (wall, cpu) in results.items():
+        if name.startswith("app: today"):
+            base_wall, base_cpu = wall, cpu
+        goal = "  (goal <= 1.5x)" if name.startswith(("as of 20", "before: as of 20")) else ""
+        print(f"{name:52} {wall:8.1f} {wall / base_wall:5.2f}x   {cpu:7.1f} {cpu / base_cpu:5.2f}x{goal}")
 
 
 if __name__ == "__main__":

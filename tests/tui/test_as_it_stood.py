@@ -92,3 +92,22 @@ async def test_a_past_review_date_with_nothing_later_is_todays_plan_and_changes_
         await pilot.press("3")
         await settled(pilot)
         assert "Read-only" in last_notice(notices) and on_disk(plan_path, 1)["status"] == "in_progress"
+
+
+async def test_a_colleagues_change_after_the_review_date_makes_the_plan_shown_as_it_stood(plan_path):
+    store = changed_in_2011(plan_path)
+    app = build_app(store, as_of=date(2011, 3, 28), as_of_given=True, user="alice", clock=today_clock,
+                    poll_seconds=0.05)
+    notices = Notices()
+    async with app.run_test(size=(160, 50), message_hook=notices) as pilot:
+        await settled(pilot)
+        assert "As it stood" not in plain(app.main.query_one("#header"))
+        colleague = Store(plan_path, clock=today_clock)
+        colleague.run(SetStatus(3, "in_progress", "Started"), by="bob", on=date(2011, 3, 30))
+        await until(pilot, lambda: "As it stood on 28 Mar 2011" in plain(app.main.query_one("#header")),
+                    "the header marked once the colleague's change is read")
+        assert app.review.item(3).rec.status.value == "not_started"  # not yet, on 28 Mar 2011
+        assert app.main.table.go_to(3)
+        await pilot.press("2")
+        await settled(pilot)
+        assert "Read-only" in last_notice(notices) and on_disk(plan_path, 3)["history"][-1]["by"] == "bob"

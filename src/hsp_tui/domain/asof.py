@@ -128,10 +128,15 @@ def item_as_of(rec: Recommendation, day: date, key: str) -> Recommendation:
         changes["milestones"] = tuple(m if m.done == d else replace(m, done=d) for m, d in zip(rec.milestones, done))
     if revised:  # revisions are recorded in the order they took effect too: the later ones are the last
         cut = len(revisions)
-        while cut and revisions[cut - 1].on is not None and revisions[cut - 1].on > day:
+        while cut:
+            on = revisions[cut - 1].on
+            if on is None:
+                at = revisions[cut - 1].at
+                if not (at[:10] > key and at[4:5] == "-" and len(at) >= 10):
+                    break
+            elif on <= day:
+                break
             cut -= 1
-        if cut and _later(revisions[:cut], day, key) is not None:  # undated ones among them: each looked at
-            return _replay(rec, day, key)
         changes["revisions"] = revisions[:cut]
     return replace(rec, **changes)
 

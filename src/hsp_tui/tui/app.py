@@ -79,7 +79,8 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         self.drafts: dict[int, str] = {}  # notes typed whose save failed, by item: offered again
         with self.collector.reading():
             head = store.load_head(FIRST_ITEMS)
-            self.plan_view = judged(head.plan, as_of, due_soon_days, total=head.total, complete=head.complete)
+            self.plan_view = judged(head.plan, as_of, due_soon_days, replay=as_of_given, total=head.total,
+                                    complete=head.complete)
         self._partial = not head.complete  # the rest is read once the first screen shows
         # A plan whose every date is over a year past, judged as of today because no date was given,
         # shows nearly everything overdue: the header says so (in short, never over the rows) and the
@@ -154,7 +155,8 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         and judged as of that day, ready to show (`view.judged`); safe in a thread (see `collector`;
         `rest`: the rest of the plan first shown in part)."""
         with self.collector.reading(rest=rest):
-            return judged(read(), as_of or self.as_of, self.due_soon_days)
+            day = as_of or self.as_of
+            return judged(read(), day, self.due_soon_days, replay=self.as_of_given or day != self.as_of)
 
     async def _read_the_rest(self) -> None:
         async with self._one_at_a_time:
@@ -170,7 +172,10 @@ class HspApp(KeyHelp, KeyGate, App[int]):
     def _show(self, view: PlanView) -> None:
         old, self.plan_view = self.plan_view, view
         self.main.show_review(view, keep=self.main.table.current_number)
-        if old.replayed != view.replayed:  # the change keys leave the footer, or come back
+        self._keys_for(old, view)
+
+    def _keys_for(self, old: PlanView, view: PlanView) -> None:
+        if old.replayed != view.replayed:  # the change keys leave the footer (as it stood), or come back
             self.main.refresh_bindings()
 
     @property
@@ -362,12 +367,6 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             return {}
         return {"on": min(self.as_of, today), "today": today}
 
-    def offered_day(self) -> date:
-        """The day a change dialog offers as the day it happened: the review date when one was given
-        and changes are allowed on it (never after today), else today."""
-        today = self.today()
-        return min(self.as_of, today) if self.as_of_given and not self.plan_view.replayed else today
-
     async def show_saved(self) -> None:
         """Read the whole plan as saved now (in a thread), judge it and show it. In turn (`in_turn`)."""
         token = self.store.change_token()  # taken before the read: a save meanwhile is seen next time
@@ -379,6 +378,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         old, self.plan_view, self._token = self.plan_view, view, token
         if view is not old:
             self.main.apply_review(old.review, view, changed=changed)
+            self._keys_for(old, view)
 
     @property
     def shown_token(self) -> Token:

@@ -45,7 +45,6 @@ class PlanApp(Protocol):
 
     # -- what a key asks for (each runs in turn, through the store) ---------------------------------
     def today(self) -> date: ...  # by the app's clock
-    def offered_day(self) -> date: ...  # what a change dialog offers as the day it happened
     def undo_last(self) -> None: ...
     def review_on(self, day: date) -> None: ...  # today's date: the plan as it is
     def export(self, fmt: str, path: Path) -> str | None: ...

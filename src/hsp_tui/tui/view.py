@@ -211,12 +211,13 @@ class PlanView:
         self._group_lines, self.deadline_lines = cache, lines
 
 
-def judged(plan: "Plan", day: date, due_soon_days: int, **kwargs: Any) -> PlanView:
+def judged(plan: "Plan", day: date, due_soon_days: int, *, replay: bool = True, **kwargs: Any) -> PlanView:
     """The view of `plan` as it stood at the end of `day` (replayed from its history: domain/asof.py),
     judged as of that day. When nothing in the plan took effect after `day` that is the plan itself,
     and changes may be made (taking effect on `day`); otherwise the view keeps the plan as it is in
-    `latest` and is read-only: a change made under later history would rewrite the past."""
-    shown = as_it_stood(plan, day)
+    `latest` and is read-only: a change made under later history would rewrite the past. `replay`
+    False: the plan as it is (today's, no review date given), without looking at its history."""
+    shown = as_it_stood(plan, day) if replay else plan
     view = PlanView.of(review(shown, day, due_soon_days), **kwargs)
     if shown is not plan:
         view.latest = plan

@@ -65,10 +65,13 @@ class ChangeKeys(_Screen):
         return why is not None
 
     def _day(self, rec: Recommendation) -> DayChoice:
-        """The day a change to `rec` happened, as a dialog offers it (see `DayChoice`)."""
+        """The day a change to `rec` happened, as a dialog offers it (see `DayChoice`): the review date
+        when one was given and changes are allowed on it (never after today), else today."""
+        app, today = self.app, self.app.today()
+        offered = min(app.as_of, today) if app.as_of_given and not app.plan_view.replayed else today
         since = max((effective_day(h) for h in rec.history if h.action not in (Action.CREATE, Action.IMPORT)),
                     default="")
-        return DayChoice(self.app.offered_day(), self.app.today(), self.app.review.plan.meta.date, since)
+        return DayChoice(offered, today, app.review.plan.meta.date, since)
 
     def _current_rec(self) -> Recommendation | None:
         number = self.table.current_number
