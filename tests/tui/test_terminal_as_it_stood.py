@@ -26,7 +26,7 @@ def test_a_past_review_date_in_a_terminal_is_the_plan_as_it_stood_read_only(term
                  ["set", "2", "done", "--note", "Framework agreed at PMG", "--on", "2011-03-25"]):
         res = cli("--db", str(db), "--user", "alice", *args)
         assert res.code == 0, res.err
-    name = terminal("--db", str(db), "--as-of", "2010-12-01", size=(120, 30))
+    name = terminal("--db", str(db), "--as-of", "2010-12-01", size=(200, 40))
     screen_with(name, "As it stood on 1 Dec 2010")
     row = wait_for(lambda: row_2(screen(name)), "item 2's row")
     assert "Not started" in row and "OVERDUE" in row and "Done" not in row
