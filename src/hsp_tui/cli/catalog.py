@@ -92,17 +92,28 @@ def import_plan(store: Store, src: Path, args, plan_date: date | None, *, by: st
     exists = store.exists()
     if exists and not args.replace:
         raise InputError(f"{store.describe()} already exists: {refusal}")
-    result = read_plan_file(src, by=by, at=now_iso(), title=args.title, plan_date=plan_date)
+    from hsp_tui.formats.evidence_move import checked_copies, moved_plan, unbrought  # noqa: PLC0415
+
+    plan_file, copies_folder = moved_plan(src)  # a folder from export --with-evidence: its plan.json
+    result = read_plan_file(plan_file, by=by, at=now_iso(), title=args.title, plan_date=plan_date)
+    copies = checked_copies(result.data, copies_folder, plan_file)  # every hash, before anything is saved
     for w in result.warnings:
         say(f"warning: {w}", err=True)
+    if (alone := unbrought(result.data, copies_folder)) is not None:
+        say(f"warning: {plan_file}: {alone}", err=True)
     count = plural(result.count, "recommendation")
+    with_copies = f" and {plural(len(copies), 'evidence copy', 'evidence copies')}" if copies else ""
     if exists:
         bak = store.replace(result.data)
         kept = f" (previous file kept as {bak})" if bak else ""
-        say(f"replaced {name} with {count} from {src}{kept}")
+        for content in copies.values():  # after the plan: on a server a copy is kept for a plan there
+            store.keep_copy(content)
+        say(f"replaced {name} with {count}{with_copies} from {src}{kept}")
     else:
         store.create(result.data)
-        say(f"created {name} with {count} from {src}")
+        for content in copies.values():
+            store.keep_copy(content)
+        say(f"created {name} with {count}{with_copies} from {src}")
     if result.warnings:
         say(f"{plural(len(result.warnings), 'deadline')} could not be read; kept as written, with no due date",
             err=True)

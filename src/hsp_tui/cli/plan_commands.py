@@ -25,8 +25,18 @@ def cmd_export(ctx: Context) -> int:
             options["since"] = parse_date_arg(a.since, "--since")
     elif a.since:
         raise InputError("--since adds the changes since a date to the board report: use it with --format md or html")
+    if a.with_evidence is not None and (a.format != "json" or a.output):
+        raise InputError("--with-evidence writes a folder (DIR/plan.json and DIR/evidence/): use it with "
+                         "--format json and without -o")
     rv = ctx.review(ctx.store().load())
-    if a.output:
+    if a.with_evidence is not None:
+        from hsp_tui.formats.evidence_move import write_with_evidence  # noqa: PLC0415
+
+        folder = Path(a.with_evidence).expanduser()
+        copies = write_with_evidence(rv, ctx.store(), folder, exported_at=now_iso(), plan_path=ctx.path, mode=a.mode)
+        say(f"wrote {FORMAT_WORDS['json']} of {plural(len(rv.items), 'recommendation')} and "
+            f"{plural(copies, 'evidence copy', 'evidence copies')}, each hash checked, to {folder}", err=True)
+    elif a.output:
         out = Path(a.output).expanduser()
         write_export(rv, a.format, out, exported_at=now_iso(), plan_path=ctx.path, mode=a.mode, **options)
         say(f"wrote {FORMAT_WORDS[a.format]} of {plural(len(rv.items), 'recommendation')} to {out}", err=True)

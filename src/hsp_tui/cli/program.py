@@ -119,9 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "but never more open than the plan's own: a 0600 plan gives 0600 exports)")
     s.add_argument("--since", metavar="DATE", help="board report (md, html): add every change that took effect "
                    "after DATE up to the review date, item by item (e.g. the last board's date)")
+    s.add_argument("--with-evidence", metavar="DIR", help="JSON: write DIR/plan.json and a copy of every evidence "
+                   "document its attachments name, DIR/evidence/<sha256> (each hash checked), to move the plan "
+                   "with its copies (import DIR)")
 
     s = sub.add_parser("import", help="create a plan file from a CSV or a JSON export")
-    s.add_argument("file")
+    s.add_argument("file", help="a CSV, a JSON export, or a folder written by export --with-evidence (its copies "
+                   "are checked by their hashes before anything is saved, then kept)")
     s.add_argument("--replace", action="store_true", help="replace an existing plan file (a .bak is kept)")
     s.add_argument("--plan", dest="import_plan", metavar="NAME", help="on a database server: the new plan's name")
     s.add_argument("--title", metavar="TEXT", help="plan title for a CSV (default: the file name)")

@@ -217,6 +217,11 @@ class Store:
 
         return self.run(Withdraw(number, entry_id, reason), by=by, **when)
 
+    def keep_copy(self, content: bytes) -> str:
+        """Keep a copy of `content` (nothing new when it is kept already); its SHA-256. For a plan
+        moved with its copies (import): the attachments already name them."""
+        return self.backend.evidence.keep(content)
+
     def read_copy(self, sha256: str) -> bytes:
         """A kept copy's bytes, its hash checked (EvidenceError when missing or not matching)."""
         return self.backend.evidence.read(sha256)
