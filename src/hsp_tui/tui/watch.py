@@ -8,7 +8,9 @@ and says which items changed and who changed them.
 
 A server's notice is a hint (anyone who may connect can send one): what is shown is always what is
 read; a whole-plan hint reads the plan only when its change token has moved since the plan was last
-read whole; hints that come faster than one re-read per `REREAD_SECONDS` are gathered and answered
+read whole; while the listener is quiet the server's change token is polled every few seconds
+(`SERVER_POLL_SECONDS`, one cheap query, in a thread) and a token that moved past the plan as last
+read whole is answered as a whole-plan hint (changes made from psql send no notice); hints that come faster than one re-read per `REREAD_SECONDS` are gathered and answered
 by one re-read when the interval is over. When the server's connection is lost the header says so
 and the last state stays on screen; changes are refused (never queued) until it is back, when the
 whole plan is read again.
@@ -30,6 +32,10 @@ if TYPE_CHECKING:
     from hsp_tui.tui.planapp import PlanApp
 
 REREAD_SECONDS = 1.0  # at most one re-read a second because of a server's notices
+# A server's change token is also looked at this often while its listener is quiet: a change made
+# from psql (hsp.* called directly) sends no notice (only hsp-tui sends one, after its COMMIT, so
+# that a full notification queue never blocks a commit), and is caught up with this way.
+SERVER_POLL_SECONDS = 5.0
 # Up to this many items a file's plan is re-read in the event loop itself (a few milliseconds);
 # a larger one in a thread, in turn, so the keys keep working.
 READ_IN_LOOP = 2000
@@ -52,11 +58,16 @@ class Watcher:
         self._missing = False  # a file that has gone: said once
         self._bad: Token = None  # a file's token that could not be read: not tried again
         self._listener = app.store.listener(self._heard, self._state)  # None: a file, polled
+        self.server_poll_seconds = SERVER_POLL_SECONDS
+        self._heard_at = float("-inf")  # when the listener last told something (monotonic)
+        self._looking = False  # a look at the server's change token is under way
+        self._looked_at = float("-inf")  # when the last look ended (monotonic)
 
     # -- the sources ----------------------------------------------------------------------------
     def start(self, poll_seconds: float) -> None:
         if self._listener is not None:
             self._listener.start()
+            self.app.set_interval(1.0, self.poll_server)  # looks only once the listener was quiet long enough
         else:
             self.app.set_interval(poll_seconds, self.poll)
 
@@ -136,9 +147,30 @@ class Watcher:
         what = f". {heard_words(changed, 'Changed')}" if changed else ""
         app.notify(f"The file was changed elsewhere and has been reloaded{where}{what}")
 
-    # -- a server: told, from the listener's thread -------------------------------------------------
+    # -- a server: told, from the listener's thread; polled while it is quiet ---------------------
     def _heard(self, numbers: set[int] | None) -> None:
+        self._heard_at = time.monotonic()
         self.app.call_from_thread(self._hint, numbers)
+
+    def poll_server(self) -> None:
+        """Look at the server's change token once the listener has been quiet for
+        `server_poll_seconds` (and no look, re-read or change is under way)."""
+        app = self.app
+        if (not self.connected or self._looking or self._busy or self._timer is not None or app.busy
+                or time.monotonic() - max(self._heard_at, self._last, self._looked_at) < self.server_poll_seconds):
+            return
+        self._looking = True
+        app.run_worker(self._look(), group="server-poll")
+
+    async def _look(self) -> None:
+        try:
+            token = await asyncio.to_thread(self.app.store.change_token)
+        except HspError:
+            return  # the listener says when the server is gone
+        finally:
+            self._looking, self._looked_at = False, time.monotonic()  # the next after another quiet interval
+        if token != self.complete and not self.app.busy:
+            self._hint(None)  # moved without a notice (psql), or past hinted items: read the plan whole
 
     def _state(self, connected: bool, reason: str) -> None:
         self.app.call_from_thread(self._set_state, connected, reason)

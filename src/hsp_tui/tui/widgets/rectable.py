@@ -34,6 +34,10 @@ HEADERS = {"no": "No.", "ref": "Ref", "title": "Recommendation", "owner": "Owner
 DUE_W = 11  # "30 Apr 2010"
 REVISED_DUE_W = 17  # "30 Apr 2010 (rev)"
 STATUS_W = 11  # "Not started"
+# A verdict that came with an import onto a server and no auditor there confirmed (issue 20): said
+# in full where the table has room, else shortened to the Status column's width, else one letter.
+IMPORTED_WORDS = ("Verified (imported)", "Verif.(imp)", "v")
+IMPORTED_W = len(IMPORTED_WORDS[0])
 FLAG_W = 8  # "due soon"
 # Width is shared by need: owners in full first; then the title keeps at least TITLE_WORDS cells
 # before the status is shown as one letter (on 80 columns), and TITLE_REV before a revised due date
@@ -123,14 +127,15 @@ class RecTable(ScrollView, can_focus=True):
         self._pos_map: dict[int, int] = {}
         self._widths: tuple[int, ...] | None = None
         self._basis: Sequence[ItemReview] = ()  # what the column widths are measured on
-        self._measured: tuple[int, int, int, bool, int] | None = None  # no, ref, owner widths, any revised, id
+        # no, ref, owner widths, any revised, any imported verdict, id
+        self._measured: tuple[int, int, int, bool, bool, int] | None = None
         self._styles_now: dict[str, Style] | None = None
         # (row, is the cursor's) -> the line drawn; the least recently drawn go first, so scrolling
         # through 50,000 rows keeps only the latest few screenfuls.
         self._lines: LRUCache[tuple[int, bool], Strip] = LRUCache(LINES_KEPT)
 
     # -- sizes ----------------------------------------------------------------------------------
-    def _measure(self) -> tuple[int, int, int, bool, int]:
+    def _measure(self) -> tuple[int, int, int, bool, bool, int]:
         """Widths the text needs, measured once per plan (not per filter: columns stay put)."""
         items = self._basis or self.items
         if self._measured is None or self._measured[-1] != id(items):
@@ -141,7 +146,8 @@ class RecTable(ScrollView, can_focus=True):
             ref_w = min(8, max(3, max((cell_len(i.rec.ref) for i in sample), default=3)))
             longest_owner = max((cell_len(i.rec.owner) for i in sample), default=10)
             revised = any(i.rec.revised for i in sample)
-            self._measured = (no_w, ref_w, longest_owner, revised, id(items))
+            imported = any(i.rec.verdict_imported for i in sample)
+            self._measured = (no_w, ref_w, longest_owner, revised, imported, id(items))
         return self._measured
 
     @property
@@ -155,7 +161,7 @@ class RecTable(ScrollView, can_focus=True):
         width = max(self.size.width or self.app.size.width - 2, 40)
         if len(self.items) + 1 > self.size.height:  # more rows than lines: room for the scrollbar
             width -= SCROLLBAR
-        no_w, ref_w, longest_owner, any_revised, _ = self._measure()
+        no_w, ref_w, longest_owner, any_revised, any_imported, _ = self._measure()
         cells = width - 1 - len(COLUMNS)  # a space before the first column and after each
         owner_need = max(len(HEADERS["owner"]), longest_owner)
         for status_w in (STATUS_W, 1):
@@ -168,6 +174,9 @@ class RecTable(ScrollView, can_focus=True):
         if any_revised and room - owner_need - (REVISED_DUE_W - DUE_W) >= TITLE_REV:
             due_w = REVISED_DUE_W
             room -= REVISED_DUE_W - DUE_W
+        if any_imported and status_w == STATUS_W and room - owner_need - (IMPORTED_W - STATUS_W) >= TITLE_REV:
+            status_w = IMPORTED_W  # "Verified (imported)" in full
+            room -= IMPORTED_W - STATUS_W
         owner_w = max(len(HEADERS["owner"]), min(owner_need, room - TITLE_MIN))
         title_w = max(TITLE_MIN, room - owner_w)
         return no_w, ref_w, title_w, owner_w, due_w, status_w, FLAG_W
@@ -210,6 +219,11 @@ class RecTable(ScrollView, can_focus=True):
         elif rec.revised and not flag:
             flag = "revised"
         status_style = {Status.DONE: "done", Status.VERIFIED: "done", Status.BLOCKED: "blocked", Status.DROPPED: "dropped"}.get(rec.status)
+        if rec.verdict_imported:  # not the auditor's verdict here: never shown as one
+            status = next(words for words in IMPORTED_WORDS if len(words) <= w[5])
+            status_style = None
+        else:
+            status = rec.status.label if w[5] >= STATUS_W else STATUS_LETTERS[rec.status]
         flag_style = {"OVERDUE": "overdue", "due soon": "due-soon"}.get(flag)
         return [
             (str(rec.number).rjust(w[0]), None),
@@ -217,7 +231,7 @@ class RecTable(ScrollView, can_focus=True):
             (title_text(rec, w[2]), None),
             (fit(rec.owner, w[3]), None),
             (due, None),
-            (rec.status.label if w[5] >= STATUS_W else STATUS_LETTERS[rec.status], status_style),
+            (status, status_style),
             (flag, flag_style),
         ]
 
@@ -303,10 +317,13 @@ class RecTable(ScrollView, can_focus=True):
             self._lines.discard((k, False))
             self._lines.discard((k, True))
             self._refresh_row(k)
-        no_w, ref_w, owner_w, any_revised, basis = self._measure()
-        if not any_revised and any(fresh.rec.revised for fresh in by_number.values()):
-            # The first revised item: the Due column makes room for "(rev)" if the table is wide.
-            self._measured = (no_w, ref_w, owner_w, True, basis)
+        no_w, ref_w, owner_w, any_revised, any_imported, basis = self._measure()
+        revised = any_revised or any(fresh.rec.revised for fresh in by_number.values())
+        imported = any_imported or any(fresh.rec.verdict_imported for fresh in by_number.values())
+        if (revised, imported) != (any_revised, any_imported):
+            # The first revised item: the Due column makes room for "(rev)" if the table is wide;
+            # the first imported verdict: the Status column for "Verified (imported)".
+            self._measured = (no_w, ref_w, owner_w, revised, imported, basis)
             self._relayout()
 
     def _refresh_row(self, row: int) -> None:
