@@ -7,6 +7,7 @@ each as themselves.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 BOARDS = ("2010-06-01", "2010-09-01", "2010-12-01", "2011-03-31")
@@ -38,6 +39,11 @@ def test_reports_for_four_board_dates_are_the_same_whenever_they_are_produced(ba
     # before the second
     run(officer, "revise", "8", "December 2010", "--reason", "PMG review moved", "--on", "2010-06-20")
     run(officer, "set", "2", "done", "--note", "Framework agreed at PMG", "--on", "2010-07-10")
+    minutes = tmp_path / "pmg-minutes.pdf"
+    minutes.write_bytes(b"%PDF-1.4 PMG minutes of 10 July 2010\n")
+    run(officer, "evidence", "add", "2", str(minutes), "--note", "PMG minutes", "--on", "2010-07-11")
+    run(officer, "evidence", "add", "2", "--url", "https://intranet.example/pmg/2010-07", "--note", "Agenda",
+        "--on", "2010-07-11")
     run(auditor, "verify", "2", "accepted", "--note", "PMG minutes of 10 July seen", "--on", "2010-08-01")
     run(officer, "set", "9", "dropped", "--note", "Superseded by the new framework", "--on", "2010-08-15")
     made[BOARDS[1]] = reports(BOARDS[1], BOARDS[0])
@@ -75,6 +81,13 @@ def test_reports_for_four_board_dates_are_the_same_whenever_they_are_produced(ba
     since = dec.split("## Changes since 1 September 2010")[1].split("\n## ")[0]
     assert "drop agreed by the auditor" in since and "Protocol signed" in since and "PMG review moved" not in since
     sept = made["2010-09-01"]["md"]
+    # what item 2's verdict rests on (issue 24), as the server or the file recorded it with the verdict
+    rests = sept.split("## Evidence behind the verdicts")[1].split("\n## ")[0]
+    short = hashlib.sha256(minutes.read_bytes()).hexdigest()[:8]
+    assert f"| 2 | The HSP is data-rich | 1 Aug 2010 | pmg-minutes.pdf | 11 Jul 2010 | {short} |" in rests, rests
+    assert "| https://intranet.example/pmg/2010-07 | 11 Jul 2010 | link |" in rests, rests
+    june_md = made["2010-06-01"]["md"]
+    assert "No item is verified." in june_md.split("## Evidence behind the verdicts")[1].split("\n## ")[0]
     assert "awaiting the auditor's agreement" in sept and "Superseded by the new framework" in sept
     assert "PMG review moved" in sept.split("## Changes since 1 June 2010")[1]
     assert "reminded 1 time, last 20 May 2010" in made["2010-06-01"]["md"]
