@@ -120,6 +120,7 @@ class PlanView:
         default_factory=dict, repr=False)  # each group's lines, and the items and limit they show
     _texts: dict[str, list[str]] = field(default_factory=dict, repr=False)
     latest: "Plan | None" = None
+    replays: bool = False  # a review date was given: records changed after it are replayed (`judged`)
 
     @property
     def replayed(self) -> bool:
@@ -189,7 +190,7 @@ class PlanView:
         view = cls(rv, previous.total, previous.complete, orders, search,
                    owners_after(previous.owners, old, new), previous.counts.after(old, new),
                    _groups=groups_after(previous._groups, old, new), _group_lines=previous._group_lines,
-                   _texts=texts)
+                   _texts=texts, replays=previous.replays)
         view._describe()
         return view
 
@@ -219,14 +220,17 @@ def judged(plan: "Plan", day: date, due_soon_days: int, *, replay: bool = True, 
     False: the plan as it is (today's, no review date given), without looking at its history."""
     shown = as_it_stood(plan, day) if replay else plan
     view = PlanView.of(review(shown, day, due_soon_days), **kwargs)
+    view.replays = replay
     if shown is not plan:
         view.latest = plan
     return view
 
 
-def stood_apart(rec: "Recommendation", day: date) -> bool:
-    """Whether a record has changes that took effect after `day` (it must then be replayed)."""
-    return item_as_of(rec, day, day.isoformat()) is not rec
+def stood_apart(dg: PlanView, rec: "Recommendation") -> bool:
+    """Whether a record has changes that took effect after the review date of `dg`, which replays
+    them (then the plan must be replayed whole)."""
+    day = dg.review.as_of
+    return dg.replays and item_as_of(rec, day, day.isoformat()) is not rec
 
 
 def after_change(dg: PlanView, change: "Change", seen: "Token") -> tuple[PlanView, ItemReview | None] | None:
@@ -235,7 +239,7 @@ def after_change(dg: PlanView, change: "Change", seen: "Token") -> tuple[PlanVie
     instead of judging every item again); with the item as judged now (None when nothing changed).
     None when someone else saved meanwhile, or the item is not in `dg`: then the whole plan as saved
     must be reviewed again."""
-    if seen is None or change.before != seen or dg.replayed or stood_apart(change.record, dg.review.as_of):
+    if seen is None or change.before != seen or dg.replayed or stood_apart(dg, change.record):
         return None
     index = dg.position(change.number)
     if index is None:
@@ -270,7 +274,7 @@ def reread(dg: PlanView, plan: "Plan") -> tuple[PlanView, tuple[ItemReview, ...]
         at += compress(range(start, end), map(ne, olds[start:end], news[start:end]))
         if len(at) > PATCH_AT_MOST:
             return None
-    if any(olds[k].number != news[k].number or stood_apart(news[k], rv.as_of) for k in at):
+    if any(olds[k].number != news[k].number or stood_apart(dg, news[k]) for k in at):
         return None  # (an item changed after the review date: the plan must be replayed whole)
     changed = []
     for k in at:

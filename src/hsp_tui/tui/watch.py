@@ -250,7 +250,7 @@ class Watcher:
             index = view.position(rec.number)
             # an item the plan shown does not have (the plan was replaced), or one changed after the
             # review date (the plan shown becomes the plan as it stood): the plan is read whole
-            if index is None or stood_apart(rec, app.as_of):
+            if index is None or stood_apart(view, rec):
                 return self._whole(token)
             replaced = view.review.items[index]
             if replaced.rec == rec:
