@@ -82,3 +82,46 @@ def test_the_file_backend_writes_its_typed_records_as_the_same_bytes(seed_data):
         tables["recommendations"]["2"] = msgspec.structs.replace(changed, owner="Head of \"Policy\"\n")
         data["recommendations"]["2"]["owner"] = "Head of \"Policy\"\n"
         assert dumps_records(tables, fragments) == dumps(data)
+
+
+def _note_variants(seed_data):
+    """A plan's data in the layouts a plan file may have: as hsp-tui writes it (with a table that is
+    not ours), and odd but valid ones another tool may have left (one line; TinyDB's own layout with
+    non-ASCII escaped; hsp-tui's indentation with escapes; a record's fields in another order)."""
+    import json
+
+    data = {**seed_data, "recommendations": {k: dict(v) for k, v in seed_data["recommendations"].items()}}
+    data["recommendations"]["3"]["owner"] = "Directeur général \u2028 \"Policy\""
+    shuffled = dict(reversed(list(data["recommendations"]["4"].items())))
+    ours = dumps(data)
+    yield "as hsp-tui writes it", ours, True
+    yield "with a table that is not ours", dumps({**data, "someone else's": {"1": {"x": [1.5, "é", None]}}}), True
+    yield "on one line", orjson.dumps(data), False
+    yield "as TinyDB writes it", json.dumps(data).encode(), False
+    yield "indented, non-ASCII escaped", (json.dumps(data, indent=2) + "\n").encode(), False
+    yield "a record's fields in another order", dumps({**data, "recommendations": {
+        **data["recommendations"], "4": shuffled}}), False
+
+
+def test_a_note_writes_the_same_bytes_as_encoding_the_whole_plan_again(seed_data, tmp_path):
+    """A change of one record on a file as hsp-tui wrote it writes the file back as read with only that
+    record's bytes replaced (issue 25): the file must be byte for byte what encoding every record
+    again gives (today's and every earlier version's output), whatever layout the file had before;
+    a file in another layout is written in hsp-tui's, as it always was."""
+    from hsp_tui.storage.file.planbytes import dumps_records
+    from hsp_tui.storage.file.planfile import read_tables, read_tables_as_written
+    from hsp_tui.storage.store import Store
+
+    at = "2011-06-01T09:30:00+00:00"
+    for name, raw, as_written in _note_variants(seed_data):
+        path = tmp_path / "plan.json"
+        path.write_bytes(raw)
+        before = read_tables(path, raw)
+        assert read_tables_as_written(path, raw)[1] is as_written, name
+        Store(path, clock=lambda: at).add_note(5, "Met the \"partners\"\néé", by="ann")
+        after = path.read_bytes()
+        record = read_tables(path, after)["recommendations"]["5"]
+        assert record.history[-1].note == "Met the \"partners\"\néé" and record.history[-1].at == at, name
+        expected = {**before, "recommendations": {**before["recommendations"], "5": record}}
+        assert after == dumps_records(expected), name
+        assert read_tables_as_written(path, after)[1], name  # and the next note can splice again

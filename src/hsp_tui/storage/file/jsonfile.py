@@ -44,11 +44,13 @@ from hsp_tui.storage.file.inplace import read_plan_file, save_plan
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 from hsp_tui.storage.file.paths import plan_file
-from hsp_tui.storage.file.planfile import (SMALL, refuse, plan_from_data, plan_tables, read_plan, read_tables, tables_meta, tables_plan, validate_data)
+from hsp_tui.storage.file.planfile import (SMALL, refuse, plan_from_data, plan_tables, read_plan, read_tables,
+                                           read_tables_as_written, tables_meta, tables_plan, validate_data)
 from hsp_tui.storage.file.planlock import PlanLock
 from hsp_tui.domain.records import META, RECS
 from hsp_tui.storage.file.safefiles import backup_path, check_writable
-from hsp_tui.storage.file.planbytes import (Fragments, dumps, dumps_records, parse_json, read_json, read_plan_bytes)
+from hsp_tui.storage.file.planbytes import (Fragments, dumps, dumps_records, parse_json, read_json, read_plan_bytes,
+                                            splice_record)
 from hsp_tui.storage.contract import Access, Head, LockWait, PlanInfo
 from hsp_tui.storage.file.lockfile import LOCK_TIMEOUT, plan_lock
 
@@ -112,6 +114,7 @@ class FileTransaction:
         self.data = data  # this transaction's own copy of the tables (typed records): the file as it is now
         self.before = self.after = before
         self.put_record: Recommendation | None = None
+        self.replaced: Recommendation | None = None  # the record as read, before the first put
 
     @property
     def meta(self) -> PlanMeta:
@@ -129,6 +132,8 @@ class FileTransaction:
     def put(self, rec: Recommendation, entry: HistoryEntry) -> None:
         if rec.number != self._number or not rec.history or rec.history[-1] != entry:
             raise ValueError("a transaction puts its own recommendation, its entry last in its history")
+        if self.put_record is None:
+            self.replaced = self.data[RECS].get(str(self._number))
         self.put_record = rec
         self.data[RECS] = {**self.data[RECS], str(self._number): rec}  # a new table: the one kept never changes
 
@@ -311,10 +316,15 @@ class JsonFileBackend:
     def transaction(self, number: int, *, by: str, wait: LockWait | None = None) -> Iterator[FileTransaction]:
         check_writable(self.path)  # say "read-only" before trying to lock
         with self._locked(wait) as lock:
-            txn = FileTransaction(self, number, by, self._read_for_change(), self.change_token())
+            data, as_read = self._read_for_change(spliced=True)
+            txn = FileTransaction(self, number, by, data, self.change_token())
             yield txn
             if txn.put_record is not None:
-                self._save(txn.data, check=lambda: self._still_ours(lock, txn.before))
+                # The file as read with only this record's bytes replaced, when it is exactly as this
+                # backend writes it: the same bytes as encoding every record again (`splice_record`).
+                payload = None if as_read is None or txn.replaced is None else \
+                    splice_record(as_read, RECS, str(txn.put_record.number), txn.replaced, txn.put_record)
+                self._save(txn.data, check=lambda: self._still_ours(lock, txn.before), payload=payload)
                 txn.after = self.change_token()
 
     @contextmanager
@@ -323,7 +333,7 @@ class JsonFileBackend:
         check_writable(self.path)
         with self._locked(wait) as lock:
             before = self.change_token()
-            txn = MetaTransaction(self, by, self._read_for_change())
+            txn = MetaTransaction(self, by, self._read_for_change()[0])
             yield txn
             if txn.put_meta is not None:
                 self._save(txn.data, check=lambda: self._still_ours(lock, before))
@@ -350,8 +360,10 @@ class JsonFileBackend:
             self._kept = (hashlib.sha256(raw).digest(), data)
         return data
 
-    def _read_for_change(self) -> dict[str, Any]:
-        """The file as it is now (under the lock), decoded and checked, in tables of its own.
+    def _read_for_change(self, *, spliced: bool = False) -> tuple[dict[str, Any], bytes | None]:
+        """The file as it is now (under the lock), decoded and checked, in tables of its own; with
+        `spliced`, also its bytes when they are exactly those this backend writes for those tables
+        (a change of one record can then be saved as them with only that record replaced), else None.
 
         When its bytes are exactly those last read or written here (same SHA-256), those tables are
         used again instead of decoding the file anew. A change puts a new table in place of the one it
@@ -359,14 +371,19 @@ class JsonFileBackend:
         """
         raw = read_plan_bytes(self.path)
         if self._kept is not None and hashlib.sha256(raw).digest() == self._kept[0]:
-            return dict(self._kept[1])
+            return dict(self._kept[1]), None  # (a long-running program formats only changed records anyway)
         self._kept = None
-        return read_tables(self.path, raw)
+        if not spliced or self.long_running:
+            return read_tables(self.path, raw), None
+        data, as_written = read_tables_as_written(self.path, raw)
+        return data, raw if as_written else None
 
     def _save(self, data: dict[str, Any], *, keep_backup: bool = True,
-              check: Callable[[], None] | None = None) -> None:
+              check: Callable[[], None] | None = None, payload: bytes | None = None) -> None:
+        """Save `data` (its bytes `payload` when the caller has made them already)."""
         try:
-            payload = dumps_records(data, self._fragments)
+            if payload is None:
+                payload = dumps_records(data, self._fragments)
         except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
             raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
         save_plan(self.path, payload, keep_backup=keep_backup, check=check)

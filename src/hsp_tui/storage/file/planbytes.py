@@ -109,6 +109,26 @@ def dumps_records(tables: dict[str, Any], fragments: Fragments | None = None) ->
     return b"".join(parts)
 
 
+def splice_record(raw: bytes, table: str, key: str, before: Any, after: Any) -> bytes | None:
+    """The file's bytes `raw` with one document of `table` (`before`, filed under `key`) replaced by
+    `after`, every other byte as read; None if `before` is not found there as it would be written.
+
+    Only for bytes exactly as `dumps_records` writes them (`planfile.read_tables_as_written`); the
+    result is then what `dumps_records` gives for the changed tables. In that layout a raw newline is
+    only ever indentation (JSON escapes it in a string), so the table's name at the start of a line
+    indented by two spaces is that table's, and its document under `key` at four spaces is the first
+    one there: the search starts at the table's name."""
+    start = raw.find(b"\n  " + _ENCODER.encode(table) + b": {")
+    if start < 0:
+        return None
+    old = _document(key, before)
+    at = raw.find(old, start)
+    if at < 0:
+        return None
+    view = memoryview(raw)  # slices without copying: the file's bytes are copied once, by the join
+    return b"".join((view[:at], _document(key, after), view[at + len(old):]))
+
+
 def _document(key: str, doc: Any) -> bytes:
     """One document of a table, as it stands in the file (its key, indented under the table)."""
     return (b"\n    " + _ENCODER.encode(key) + b": "

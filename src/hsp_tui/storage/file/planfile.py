@@ -82,7 +82,7 @@ def read_plan(path: Path, raw: bytes) -> Plan:
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         refuse(path, raw)
     no_duplicate_keys(path, raw, doc)
-    if len(raw) > TEXT_LIMIT:
+    if len(raw) > TEXT_LIMIT and has_long_line(raw):
         no_text_too_long(path, doc.recommendations)
     return _plan(path, doc)
 
@@ -105,15 +105,16 @@ def no_text_too_long(path: Path, recs: Mapping[str, Recommendation]) -> None:
 _COUNTER = msgspec.json.Encoder()
 
 
-def no_duplicate_keys(path: Path, raw: bytes, decoded: Any) -> None:
+def no_duplicate_keys(path: Path, raw: bytes, decoded: Any, encoded: bytes | None = None) -> None:
     """Refuse a file that gives a key twice in one object (`"owner": "A", "owner": "B"`, or a record's
     number twice): JSON decoders keep the last one silently, and the next save would drop the first.
 
     Cheap on every read: the keys of the file (each `":`) are counted against those of what was
     decoded, encoded again (a file hsp-tui wrote gives the same count). Only when they differ (a
     duplicate, or a file written otherwise) is the file parsed again to find the duplicate, which is
-    named: "recommendation 5: the field 'owner' is given twice"."""
-    if raw.count(b'":') == _COUNTER.encode(decoded).count(b'":'):
+    named: "recommendation 5: the field 'owner' is given twice". `encoded`: `decoded`'s compact
+    encoding when the caller has made it already."""
+    if raw.count(b'":') == (encoded if encoded is not None else _COUNTER.encode(decoded)).count(b'":'):
         return
     import json  # noqa: PLC0415 - only for a file written otherwise (or with a duplicate key)
 
@@ -237,6 +238,19 @@ def read_tables(path: Path, raw: bytes) -> dict[str, Any]:
     """The file's tables as typed records, decoded and checked in one pass, for a backend that keeps
     them between changes: the recommendations as `Recommendation`s by key, the plan's record with its
     details as a `PlanMeta`, and any table that is not ours as the bytes it was (written back as is)."""
+    return read_tables_as_written(path, raw, ask=False)[0]
+
+
+def read_tables_as_written(path: Path, raw: bytes, *, ask: bool = True) -> tuple[dict[str, Any], bool]:
+    """`read_tables`, and whether `raw` is exactly the bytes the backend writes for those tables
+    (`planbytes.dumps_records`: the file as hsp-tui saved it). Then a change of one record may write
+    the file back as read with only that record's bytes replaced (`planbytes.splice_record`): the
+    same bytes as encoding every record again, at a fraction of the cost.
+
+    The bytes are compared with the tables' compact encoding indented in one call (the same bytes
+    as `dumps_records`, which indents one document at a time). A file equal to what its decoded
+    tables encode to cannot give a key twice (the decoder keeps one of the two: the encoding would
+    be shorter), so the duplicate-key count is not needed then."""
     try:
         tables: dict[str, Any] = dict(_TABLES.decode(raw))
         meta_table = msgspec.json.decode(tables[META])
@@ -251,10 +265,23 @@ def read_tables(path: Path, raw: bytes) -> dict[str, Any]:
     for key, rec in tables.get(RECS, {}).items():
         if key != str(rec.number):
             _wrong_key(path, key, rec.number)
-    no_duplicate_keys(path, raw, tables)
-    if len(raw) > TEXT_LIMIT:
+    compact = _COUNTER.encode(tables)
+    as_written = ask and raw == msgspec.json.format(compact, indent=2) + b"\n"
+    if not as_written:
+        no_duplicate_keys(path, raw, tables, compact)
+    if len(raw) > TEXT_LIMIT and has_long_line(raw):
         no_text_too_long(path, tables.get(RECS, {}))
-    return tables
+    return tables, as_written
+
+
+def has_long_line(raw: bytes) -> bool:
+    """Whether the file may hold a line of TEXT_LIMIT bytes or more. JSON never has a raw newline in a
+    string, so a string lies on one line and has no more characters than that line has bytes: a file
+    whose lines are all shorter cannot hold a text over the limit, and its records need not be looked
+    at one by one. Checked in blocks of half the limit: a line of the limit's length covers a whole
+    block, so a file in which every block holds a newline has none (a few hundred searches for 100 MB)."""
+    block = TEXT_LIMIT // 2
+    return any(raw.find(b"\n", start, start + block) < 0 for start in range(0, len(raw), block))
 
 
 def tables_meta(tables: Mapping[str, Any]) -> PlanMeta:
