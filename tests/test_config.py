@@ -85,3 +85,21 @@ def test_a_key_given_to_two_bindings_at_once_is_refused():
     Settings(path=Path("c.toml"), keys={"set_done": "4,d"}).check_key_clashes([main])
     Settings(path=Path("c.toml"), keys={"quit": "ctrl+q"}).check_key_clashes([main])
     Settings(path=Path("c.toml"), keys={"quit": "q,ctrl+x"}).check_key_clashes([main, help_dialog])
+
+
+@pytest.mark.parametrize("environ", [
+    {}, {"XDG_CONFIG_HOME": "/srv/cfg", "XDG_DATA_HOME": "/srv/data/"}, {"XDG_CONFIG_HOME": "relative/cfg"},
+    {"XDG_DATA_HOME": ""}, {"HOME": "/home/ann/"}, {"HOME": "/"}, {"HOME": "relative"}])
+def test_the_settings_and_plan_files_are_where_platformdirs_puts_them(monkeypatch, environ):
+    """On Linux the default folders are found without importing platformdirs (issue 25): they must be
+    the very ones platformdirs names, whatever the XDG variables and the home say."""
+    import platformdirs
+
+    from hsp_tui.storage.file.paths import resolve_config_path, resolve_db_path
+
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert resolve_config_path(None, {}) == Path(platformdirs.user_config_dir("hsp-tui", appauthor=False), "config.toml")
+    assert resolve_db_path(None, {}) == Path(platformdirs.user_data_dir("hsp-tui", appauthor=False), "plan.json")

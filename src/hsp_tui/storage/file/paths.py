@@ -5,35 +5,55 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from pathlib import Path
-from typing import Mapping
-
-import platformdirs
+from typing import Callable, Mapping
 
 APP_NAME = "hsp-tui"
 ENV_DB = "HSP_TUI_DB"
 ENV_CONFIG = "HSP_TUI_CONFIG"
 
 
-def _resolve(cli_value: str | None, env: Mapping[str, str] | None, var: str, default: Path) -> Path:
+def _resolve(cli_value: str | None, env: Mapping[str, str] | None, var: str, default: Callable[[], Path]) -> Path:
     env = os.environ if env is None else env
     if cli_value:
         return Path(cli_value).expanduser()
     if env.get(var):
         return Path(env[var]).expanduser()
-    return default
+    return default()
 
 
 def resolve_db_path(cli_value: str | None, env: Mapping[str, str] | None = None) -> Path:
     """`--db PATH`, else `HSP_TUI_DB`, else `<user data dir>/hsp-tui/plan.json`."""
-    default = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "plan.json"
-    return _resolve(cli_value, env, ENV_DB, default)
+    return _resolve(cli_value, env, ENV_DB, lambda: Path(user_dir("data")) / "plan.json")
 
 
 def resolve_config_path(cli_value: str | None, env: Mapping[str, str] | None = None) -> Path:
     """`--config PATH`, else `HSP_TUI_CONFIG`, else `<user config dir>/hsp-tui/config.toml`."""
-    default = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
-    return _resolve(cli_value, env, ENV_CONFIG, default)
+    return _resolve(cli_value, env, ENV_CONFIG, lambda: Path(user_dir("config")) / "config.toml")
+
+
+_XDG = {"data": ("XDG_DATA_HOME", "~/.local/share"), "config": ("XDG_CONFIG_HOME", "~/.config")}
+
+
+def user_dir(kind: str) -> str:
+    """hsp-tui's folder for the user's `kind` of files ("data" or "config"), as platformdirs names it.
+
+    On Linux that is the XDG Base Directory rule, applied here without importing platformdirs (it
+    loads tempfile, shutil, bz2, lzma and random: a tenth of a command's start, issue 25): the
+    variable's folder when it is an absolute path, else the default under the home folder (the
+    home from $HOME when that is absolute, else from the password database, as platformdirs does).
+    Elsewhere, platformdirs itself."""
+    home = os.environ.get("HOME", "")
+    if sys.platform != "linux" or not os.path.isabs(home):
+        import platformdirs  # noqa: PLC0415 - another system, or an odd home: the library's own rules
+
+        return getattr(platformdirs, f"user_{kind}_dir")(APP_NAME, appauthor=False)
+    var, default = _XDG[kind]
+    base = os.environ.get(var, "")
+    if not os.path.isabs(base):
+        base = home.rstrip("/") + default[1:]
+    return os.path.join(base, APP_NAME)
 
 
 def plan_file(path: Path) -> Path:
