@@ -10,7 +10,9 @@ Where this backend does not go through TinyDB: for speed, a change does not use 
 the file's tables as typed records (`planfile.read_tables`: decoded and checked in one pass, a table
 that is not ours kept as its bytes), puts the one changed record into its own copy of the
 recommendations table, and writes the whole database as the same bytes `PlanStorage.write` would
-(`planbytes.dumps_records`), with the same atomic write. tests/test_tinydb_storage.py checks that
+(`planbytes.dumps_records`), with the same atomic write; when the file read is exactly those bytes
+already, the unchanged records are written back as read and only the changed one is encoded
+(`planbytes.splice_record`: the same bytes). tests/test_tinydb_storage.py checks that
 TinyDB, with our storage or its own, reads what this backend writes, and that this backend reads
 what TinyDB writes.
 
