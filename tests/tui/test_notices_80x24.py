@@ -74,7 +74,7 @@ async def colleague_saves(pilot, plan_path, status: str) -> None:
     await settled(pilot)
 
 
-async def test_a_notice_while_a_dialog_is_open_is_its_last_line_never_over_its_buttons(make_app, plan_path):
+async def test_a_notice_while_a_dialog_is_open_is_beside_its_buttons_never_over_them(make_app, plan_path):
     app = make_app(poll_seconds=3600)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settled(pilot)
@@ -87,9 +87,10 @@ async def test_a_notice_while_a_dialog_is_open_is_its_last_line_never_over_its_b
             line = dialog.query_one("#dialog-notice")
             said = plain(line)
             assert said.startswith("The file was changed elsewhere and has been reloaded") and "by carol" in said
-            # Whole (two lines, inside the box), and every button and the box's bottom edge as drawn.
+            # Beside the buttons, inside the box; every button and the box's bottom edge as drawn.
             box = dialog.query_one(".dialog")
-            assert line.size.height == 2 and box.content_region.contains_region(line.region), key
+            assert box.content_region.contains_region(line.region), key
+            assert line.region.y == dialog.query_one(buttons[0]).region.y and line.size.height == 3, key
             assert uncovered(app, line)
             for button in buttons:
                 assert uncovered(app, dialog.query_one(button, Button)), (key, button)

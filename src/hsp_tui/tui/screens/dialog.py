@@ -97,8 +97,9 @@ class PassesKeysOn:
 
 
 class NoticeLine(Label):
-    """The app's notices while a dialog is open: the dialog's last line, in place of a toast over
-    its buttons (issue 23). Being last, it is what is cut off when the terminal is too short."""
+    """The app's notices while a dialog is open, in place of a toast over its buttons (issue 23): on
+    the left of the dialog's buttons (up to three lines; the rest shows as the toast once the dialog
+    closes), or, in a dialog without buttons, its last line."""
 
 
 class Dialog(ModalScreen[T], Generic[T]):
@@ -146,7 +147,11 @@ class Dialog(ModalScreen[T], Generic[T]):
         line = lines.first() if lines else None
         if line is None:
             line = NoticeLine(markup=False, id="dialog-notice")
-            boxes.first().mount(line)
+            rows = self.query(".dialog .buttons")
+            if rows:  # beside the buttons, on their left: no line more (a tall dialog fills 80x24)
+                rows.first().mount(line, before=0)
+            else:
+                boxes.first().mount(line)
         line.update(text)
         for level in ("information", "warning", "error"):
             line.set_class(level == severity, f"-{level}")
