@@ -32,7 +32,7 @@ def unneeded(name: str) -> bool:
     top = name.split(".")[0]
     if top in {"textual", "rich", "psycopg", "psycopg_binary", "tomllib", "csv", "email", "smtplib", "ssl",
                "asyncio", "jsonschema", "logging", "sqlite3",
-               "platformdirs"}:  # (not zoneinfo: orjson 3.9.0 imports it; platformdirs: not on Linux)
+               "platformdirs", "secrets"}:  # (not zoneinfo: orjson 3.9.0 imports it; platformdirs: not on Linux)
         return True
     if name.startswith("dateutil.parser"):  # deadlines need relativedelta only
         return True

@@ -34,7 +34,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +82,7 @@ def write(path: Path, payload: bytes, plan: os.stat_result, old: str) -> Path:
     o+w) once complete."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _FLAGS
     for _ in range(100):
-        target = path.with_name(f".{path.name}.{secrets.token_hex(8)}.journal")
+        target = path.with_name(f".{path.name}.{os.urandom(8).hex()}.journal")
         try:
             fd = os.open(target, flags, 0o600)
             break

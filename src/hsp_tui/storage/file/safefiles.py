@@ -22,7 +22,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
 import stat
 import threading
 from pathlib import Path
@@ -159,8 +158,9 @@ def current_umask() -> int:
 
 
 def temp_name(path: Path, kind: str = "") -> Path:
-    """An unpredictable name beside `path` that `remove_stale_temps` recognises."""
-    return path.with_name(f".{path.name}.{secrets.token_hex(8)}{kind}.tmp")
+    """An unpredictable name beside `path` that `remove_stale_temps` recognises (os.urandom, as
+    `secrets.token_hex` uses, without importing secrets: base64, hmac and random at every start)."""
+    return path.with_name(f".{path.name}.{os.urandom(8).hex()}{kind}.tmp")
 
 
 def create_temp(path: Path, kind: str = "", dir_fd: int | None = None) -> tuple[int, Path]:
