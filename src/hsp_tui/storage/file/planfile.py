@@ -242,15 +242,11 @@ def read_tables(path: Path, raw: bytes) -> dict[str, Any]:
 
 
 def read_tables_as_written(path: Path, raw: bytes, *, ask: bool = True) -> tuple[dict[str, Any], bool]:
-    """`read_tables`, and whether `raw` is exactly the bytes the backend writes for those tables
-    (`planbytes.dumps_records`: the file as hsp-tui saved it). Then a change of one record may write
-    the file back as read with only that record's bytes replaced (`planbytes.splice_record`): the
-    same bytes as encoding every record again, at a fraction of the cost.
-
-    The bytes are compared with the tables' compact encoding indented in one call (the same bytes
-    as `dumps_records`, which indents one document at a time). A file equal to what its decoded
-    tables encode to cannot give a key twice (the decoder keeps one of the two: the encoding would
-    be shorter), so the duplicate-key count is not needed then."""
+    """`read_tables`, and whether `raw` is exactly the bytes `planbytes.dumps_records` writes for
+    those tables (then one record's change may be spliced into them: `planbytes.splice_record`).
+    Compared with the tables' compact encoding indented in one call (the same bytes). A file equal
+    to its decoded tables' encoding cannot give a key twice (the decoder keeps one of the two: the
+    encoding would be shorter), so the duplicate-key count is not needed then."""
     try:
         tables: dict[str, Any] = dict(_TABLES.decode(raw))
         meta_table = msgspec.json.decode(tables[META])
@@ -275,11 +271,10 @@ def read_tables_as_written(path: Path, raw: bytes, *, ask: bool = True) -> tuple
 
 
 def has_long_line(raw: bytes) -> bool:
-    """Whether the file may hold a line of TEXT_LIMIT bytes or more. JSON never has a raw newline in a
-    string, so a string lies on one line and has no more characters than that line has bytes: a file
-    whose lines are all shorter cannot hold a text over the limit, and its records need not be looked
-    at one by one. Checked in blocks of half the limit: a line of the limit's length covers a whole
-    block, so a file in which every block holds a newline has none (a few hundred searches for 100 MB)."""
+    """Whether the file may hold a line of TEXT_LIMIT bytes or more. A JSON string lies on one line
+    (never a raw newline in it) and has no more characters than its line has bytes, so without such
+    a line no text is over the limit. In blocks of half the limit: such a line covers a whole block,
+    so if every block holds a newline there is none (a few hundred searches for 100 MB)."""
     block = TEXT_LIMIT // 2
     return any(raw.find(b"\n", start, start + block) < 0 for start in range(0, len(raw), block))
 
