@@ -14,10 +14,13 @@ from hsp_tui.storage.store import Store
 from hsp_tui.tui import build_app
 from hsp_tui.tui.widgets.rectable import RecTable
 from notices import Notices
+from test_notices import ServerLog
 from appkit import settled, until
 from test_hostile import META, add_plan_sql, forged_item
 
-AS_OF = date(2010, 6, 1)
+# Reviewed as of today: a change made today is part of the plan as it stands (a past review date
+# shows the plan as it stood then).
+TODAY = date.today()
 PLAN = "haringey-2010"
 
 
@@ -27,7 +30,7 @@ def status_cell(app, number: int) -> str:
 
 
 async def test_a_note_added_from_psql_appears_in_an_open_app(pg_cluster, pg_plan_db):
-    app = build_app(Store(pg_cluster.url(pg_plan_db, "alice")), as_of=AS_OF, user="alice")
+    app = build_app(Store(pg_cluster.url(pg_plan_db, "alice")), as_of=TODAY, user="alice")
     notices = Notices()
     async with app.run_test(size=(160, 40), notifications=True, message_hook=notices) as pilot:
         await settled(pilot)
@@ -45,7 +48,7 @@ async def test_an_imported_verdict_shows_as_such_in_the_table_until_an_auditor_h
     pg_cluster.psql(add_plan_sql("forged", META, [forged_item(1), forged_item(2)]), db=pg_plan_db, user="alice")
     # in full where the table has room; in its one letter, lower-case, on 80 columns
     for size, words in (((80, 24), "v"), ((200, 40), "Verified (imported)")):
-        app = build_app(Store(pg_cluster.url(pg_plan_db, "bob"), plan="forged"), as_of=AS_OF, user="bob")
+        app = build_app(Store(pg_cluster.url(pg_plan_db, "bob"), plan="forged"), as_of=TODAY, user="bob")
         async with app.run_test(size=size) as pilot:
             await settled(pilot)
             assert status_cell(app, 1) == words and status_cell(app, 2) == words
@@ -56,3 +59,24 @@ async def test_an_imported_verdict_shows_as_such_in_the_table_until_an_auditor_h
             pg_cluster.psql("SELECT hsp.verify('forged', 1, true, 'seen the minutes')", db=pg_plan_db, user="carol")
             assert await until(pilot, lambda: status_cell(app, 1) == "Verified", tries=3000)
             assert status_cell(app, 2) == "Verified (imported)"
+
+
+async def test_a_colleagues_change_told_by_its_notice_is_not_read_again_whole(pg_cluster, pg_plan_db):
+    # The looks at the change counter find it accounted for: only the item was read, never the plan.
+    log = ServerLog(pg_cluster, pg_plan_db)
+    app = build_app(Store(pg_cluster.url(pg_plan_db, "alice")), as_of=TODAY, user="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        app.watcher.server_poll_seconds = 0.5  # look often: several looks within the test
+        log.mark()
+        Store(pg_cluster.url(pg_plan_db, "carol")).set_status(4, Status.BLOCKED, by="ignored", note="waiting")
+        assert await until(pilot, lambda: app.review.item(4).rec.status is Status.BLOCKED)
+        for _ in range(2):  # two looks at the counter after the change was shown
+            before = app.watcher.looked_at
+            assert await until(pilot, lambda: app.watcher.looked_at > before, tries=3000)
+        await settled(pilot)
+        assert "hsp_items" not in log.since()
+        # a psql change after it is still caught up with (read whole once)
+        pg_cluster.psql(f"SELECT hsp.add_note('{PLAN}', 6, 'from psql')", db=pg_plan_db, user="carol")
+        assert await until(pilot, lambda: app.review.item(6).rec.latest_note == "from psql", tries=3000)
+        assert "hsp_items" in log.since()

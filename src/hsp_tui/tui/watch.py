@@ -61,7 +61,7 @@ class Watcher:
         self.server_poll_seconds = SERVER_POLL_SECONDS
         self._heard_at = float("-inf")  # when the listener last told something (monotonic)
         self._looking = False  # a look at the server's change token is under way
-        self._looked_at = float("-inf")  # when the last look ended (monotonic)
+        self.looked_at = float("-inf")  # when the last look ended (monotonic)
 
     # -- the sources ----------------------------------------------------------------------------
     def start(self, poll_seconds: float) -> None:
@@ -157,7 +157,7 @@ class Watcher:
         `server_poll_seconds` (and no look, re-read or change is under way)."""
         app = self.app
         if (not self.connected or self._looking or self._busy or self._timer is not None or app.busy
-                or time.monotonic() - max(self._heard_at, self._last, self._looked_at) < self.server_poll_seconds):
+                or time.monotonic() - max(self._heard_at, self._last, self.looked_at) < self.server_poll_seconds):
             return
         self._looking = True
         app.run_worker(self._look(), group="server-poll")
@@ -168,7 +168,7 @@ class Watcher:
         except HspError:
             return  # the listener says when the server is gone
         finally:
-            self._looking, self._looked_at = False, time.monotonic()  # the next after another quiet interval
+            self._looking, self.looked_at = False, time.monotonic()  # the next after another quiet interval
         if token != self.complete and not self.app.busy:
             self._hint(None)  # moved without a notice (psql), or past hinted items: read the plan whole
 
@@ -246,6 +246,7 @@ class Watcher:
         if view.replayed:  # the plan as it stood on the review date: replayed whole
             return self._whole(token)
         reference = view.review.plan.meta.date
+        entries = 0  # the history entries these items gained since shown: one per change
         for rec in app.store.load_items(sorted(numbers)):
             index = view.position(rec.number)
             # an item the plan shown does not have (the plan was replaced), or one changed after the
@@ -255,9 +256,12 @@ class Watcher:
             replaced = view.review.items[index]
             if replaced.rec == rec:
                 continue  # e.g. our own change, already shown
+            entries += len(rec.history) - len(replaced.rec.history)
             item = review_item(rec, app.as_of, reference, app.due_soon_days)
             view = PlanView.of(view.review.replacing(index, item), previous=view, changed=item, replaced=replaced)
             changed.append(item)
+        if _accounted(self.complete, token, entries):
+            self.complete = token  # every change since the plan was read whole is in these items
         # the rows of the items changed are redrawn in place (nothing else is looked at)
         return (view if changed else None), token, tuple(changed)
 
@@ -265,3 +269,14 @@ class Watcher:
         view, changed = self._read_whole()
         self.complete = token  # taken before the read: every change up to it is in the view
         return view, token, changed
+
+
+def _accounted(complete: "Token", token: "Token", entries: int) -> bool:
+    """Whether a server's plan moved from `complete` to `token` by exactly the `entries` changes
+    just read (each change appends one history entry and counts one on the plan's version): then
+    nothing else changed, e.g. from psql, which sends no notice. Otherwise the next quiet look
+    (`Watcher.poll_server`) reads the plan whole. (Items read may hold changes newer than `token`,
+    which was taken first: then it is not accounted either, and the plan is read whole once.)"""
+    if not (isinstance(complete, tuple) and isinstance(token, tuple) and len(complete) == len(token) == 2):
+        return False
+    return complete[0] == token[0] and token[1] - complete[1] == entries
