@@ -128,6 +128,13 @@ class Dialog(ModalScreen[T], Generic[T]):
         self._pending_notice: tuple[str, str, float] | None = None
 
     @on(events.Mount)
+    def _mark_dated(self) -> None:
+        """A dialog with the day it happened has it right under its heading (no blank line: at
+        80x24 the tallest dialog, Edit, has no line to spare)."""
+        if self.day is not None:
+            self.query(".dialog").set_class(True, "-dated")
+
+    @on(events.Mount)
     def _say_pending_notice(self) -> None:
         pending, self._pending_notice = self._pending_notice, None
         if pending is not None:
