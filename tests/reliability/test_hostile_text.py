@@ -95,7 +95,8 @@ def test_html_report_shows_hostile_text_literally_and_nothing_else(hostile_plan:
     Reader(convert_charrefs=True).feed(r.stdout)
     allowed = {"html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "p", "br", "strong",
                "ul", "li", "table", "thead", "tbody", "tr", "th", "td", "span", "figure", "figcaption",
-               "svg", "desc", "rect", "line", "polyline", "text"}
+               "svg", "desc", "rect", "line", "polyline", "text",
+               "section", "wbr", "defs", "pattern"}  # sections, address break points, the chart's hatching
     assert tags <= allowed, tags - allowed
     text = "".join(texts)
     assert "[bold red]markup[/bold red]" in text and "[red]Plan\\x1b[5m title" in text

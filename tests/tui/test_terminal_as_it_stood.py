@@ -28,8 +28,20 @@ def test_a_past_review_date_in_a_terminal_is_the_plan_as_it_stood_read_only(term
         assert res.code == 0, res.err
     name = terminal("--db", str(db), "--as-of", "2010-12-01", size=(200, 40))
     screen_with(name, "As it stood on 1 Dec 2010")
-    row = wait_for(lambda: row_2(screen(name)), "item 2's row")
-    assert "Not started" in row and "OVERDUE" in row and "Done" not in row
+    # The first frames may draw the table before its columns settle (a status as one letter): wait
+    # for the row with its status in words, then check it.
+    last: list[str] = [""]
+
+    def settled_row() -> str | None:
+        last[0] = screen(name)
+        r = row_2(last[0])
+        return r if r and "Not started" in r else None
+
+    try:
+        row = wait_for(settled_row, "item 2's row, Not started")
+    except AssertionError:
+        raise AssertionError(f"item 2's row never said Not started; the screen:\n{last[0]}") from None
+    assert "OVERDUE" in row and "Done" not in row
     keys(name, "j")
     keys(name, "4")
     screen_with(name, "Read-only:")

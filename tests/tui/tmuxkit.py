@@ -10,8 +10,15 @@ import subprocess
 SOCKET = f"hsp-tests-{os.getpid()}"
 
 
+# pytest-xdist's workers run with COLUMNS=80 and LINES=24 in their environment; a tmux server started
+# from one hands them to every program in its windows, and Textual takes them over the window's real
+# size. The terminal tests' programs get the size of the window they run in.
+_ENV = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+
+
 def tmux(*args: str) -> str:
-    done = subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True, text=True)
+    done = subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True, text=True,
+                          env=_ENV)
     if done.returncode != 0:
         raise AssertionError(f"tmux {' '.join(args[:3])} failed ({done.returncode}): {done.stderr.strip()}")
     return done.stdout
