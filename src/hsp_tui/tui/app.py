@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
+from time import monotonic
 from typing import AsyncIterator, Callable, Sequence
 
 from textual.actions import SkipAction
@@ -68,6 +69,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         self.as_of_given = as_of_given
         self.user = user
         self.due_soon_days = due_soon_days
+        self._notice: tuple[str, str, float] = ("", "information", 0.0)  # the notice in force: until when
         self.settings = settings or Settings()
         self.clock = clock
         self.poll_seconds = poll_seconds
@@ -189,15 +191,23 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         self.clear_notifications()
         text = visible(message)
         super().notify(text, title=title, severity=severity, timeout=timeout, markup=False)
-        # Over a dialog, a toast would cover its buttons at 80x24 (issue 23): the dialog says it in a
-        # line of its own instead (its toasts are hidden: hsp.tcss).
+        said = f"{visible(title)}: {text}" if title else text
+        span = float(self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
+        self._notice = (said, severity, monotonic() + span)
         if isinstance(self.screen, Dialog):
-            said = f"{visible(title)}: {text}" if title else text
-            self.screen.show_notice(said, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
-            # Textual redraws the toasts of the top screen only: the one replaced would stay drawn
-            # on the screen below, dimmed, beside the new words, until the dialog closes.
-            for below in self.screen_stack[:-1]:
-                below.query("ToastHolder").remove()
+            self.notice_to_dialog(self.screen)
+
+    def notice_to_dialog(self, dialog: Dialog) -> None:
+        """Over a dialog, a toast would cover its buttons at 80x24 (issue 23): the notice in force
+        (told while the dialog is up, or just before it opened) is said in the dialog's own line
+        instead (its toasts are hidden: hsp.tcss). Textual redraws the toasts of the top screen
+        only: the toast would stay drawn on the screen below, dimmed, until the dialog closes."""
+        said, severity, until = self._notice
+        if until <= monotonic():
+            return
+        dialog.show_notice(said, severity, until - monotonic())
+        for below in self.screen_stack[:-1]:
+            below.query("ToastHolder").remove()
 
     # -- where the plan is and what this user may do ---------------------------------------------
     def refusal_for(self, action: str) -> str | None:

@@ -139,6 +139,11 @@ class Dialog(ModalScreen[T], Generic[T]):
         pending, self._pending_notice = self._pending_notice, None
         if pending is not None:
             self.show_notice(*pending)
+            return
+        # A notice told just before this dialog opened is still up as a toast on the screen below.
+        to_dialog = getattr(self.app, "notice_to_dialog", None)  # an app of ours (tests mount bare ones)
+        if to_dialog is not None:
+            to_dialog(self)
 
     def show_notice(self, text: str, severity: str, timeout: float) -> None:
         """A notice of the app (already plain text), in the dialog's own last line, for `timeout`
