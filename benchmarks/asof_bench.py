@@ -14,6 +14,7 @@ Each figure is given twice: the median wall-clock time and the least CPU time of
 repeats (the works interleaved round by round); on a shared machine the CPU time is the steadier.
 
     .venv/bin/python benchmarks/asof_bench.py [--items 10000] [--repeats 7] [--before OLD_ASOF.py]
+        [--commands .venv/bin/hsp-tui]
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from typing import Callable
 from msgspec.structs import replace
 
 from hsp_tui.domain.asof import as_it_stood
-from hsp_tui.domain.commands import AddNote, RecordReminder, Revise, SetMilestone, SetOwner, SetStatus, Stamp
+from hsp_tui.domain.commands import AddNote, Revise, SetMilestone, SetOwner, SetStatus, Stamp
+from hsp_tui.domain.reminding import RecordReminder
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, review
 from hsp_tui.formats.importing import seed_to_data
@@ -90,6 +92,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--before", help="another domain/asof.py, timed beside this one")
+    parser.add_argument("--commands", metavar="HSP_TUI", help="also time `list` and the HTML report as processes "
+                                                             "of this hsp-tui, on the plan written to a file")
     args = parser.parse_args()
     plan = build(args.items)
     entries = sum(len(r.history) for r in plan.recommendations)
@@ -105,7 +109,8 @@ def main() -> None:
     # What the app does on `r` (tui/view.judged): the replay, the review and the panes' orders, counts
     # and texts (PlanView), against the same for today: how much longer a past day takes to show.
     works["app: today's plan shown (review + panes)"] = lambda: judged(plan, TODAY, DEFAULT_DUE_SOON_DAYS)
-    works[f"app: as of {DAYS[0]} shown (replay + review + panes)"] = lambda: judged(plan, DAYS[0], DEFAULT_DUE_SOON_DAYS)
+    for day in DAYS:
+        works[f"app: as of {day} shown (replay + review + panes)"] = lambda d=day: judged(plan, d, DEFAULT_DUE_SOON_DAYS)
     results = timed(works, args.repeats)
     base_wall, base_cpu = results["today's view (review)"]
     print(f"{'':52} {'wall ms':>8} {'ratio':>6}   {'CPU ms':>7} {'ratio':>6}")
@@ -114,6 +119,39 @@ def main() -> None:
             base_wall, base_cpu = wall, cpu
         goal = "  (goal <= 1.5x)" if name.startswith(("as of 20", "before: as of 20")) else ""
         print(f"{name:52} {wall:8.1f} {wall / base_wall:5.2f}x   {cpu:7.1f} {cpu / base_cpu:5.2f}x{goal}")
+    if args.commands:
+        commands(plan, args.commands, args.repeats)
+
+
+def commands(plan: Plan, hsp_tui: str, repeats: int) -> None:
+    """What an officer runs: `hsp-tui list` and the HTML board report of the same plan file, as of
+    each past day against as of today (`--as-of` today), each a process of its own (reading the
+    file included), interleaved round by round; median wall-clock ms."""
+    import subprocess  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from hsp_tui.storage.backends import open_backend  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "plan.json")
+        backend = open_backend(path)
+        backend.create(plan)
+        backend.close()
+        runs: dict[str, list[str]] = {}
+        for view, extra in (("list", ["list"]), ("html report", ["export", "--format", "html"])):
+            for day in (TODAY, *DAYS):
+                runs[f"{view} as of {day}"] = [hsp_tui, "--db", str(path), "--as-of", day.isoformat(), *extra]
+        wall: dict[str, list[float]] = {name: [] for name in runs}
+        for _ in range(repeats):
+            for name, argv in runs.items():
+                start = time.perf_counter()
+                subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+                wall[name].append((time.perf_counter() - start) * 1000)
+        print(f"\n{'command (a process each)':52} {'wall ms':>8} {'ratio':>6}")
+        for name, times in wall.items():
+            if name.endswith(str(TODAY)):
+                base = statistics.median(times)
+            print(f"{name:52} {statistics.median(times):8.1f} {statistics.median(times) / base:5.2f}x")
 
 
 if __name__ == "__main__":
