@@ -1164,11 +1164,11 @@ BEGIN
     RETURN jsonb_build_object('entry', entry);
 END $$;
 
--- A reminder about an item was sent (p_via 'smtp') or written to an outbox ('outbox') to its
--- owner's addresses: an entry of the item's history (action 'remind') by session_user.
-CREATE OR REPLACE FUNCTION hsp.record_reminder(p_plan text, p_number integer, p_to jsonb, p_owner text, p_via text)
+-- The entry of a reminder, gone already or (p_pending) about to go: its rules, once for both.
+CREATE OR REPLACE FUNCTION hsp._record_reminder(p_plan text, p_number integer, p_to jsonb, p_owner text,
+                                                p_via text, p_pending boolean)
 RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r hsp.item;
     recipients text[];
@@ -1181,8 +1181,17 @@ BEGIN
     PERFORM hsp._check_text(p_owner, 'owner');
     r := hsp._lock_item(p_plan, p_number);
     RETURN jsonb_build_object('entry', hsp._append(p_plan, r, 'remind', NULL, NULL,
-        jsonb_build_object('to', to_jsonb(recipients), 'owner', p_owner, 'via', p_via), NULL));
+        jsonb_build_object('to', to_jsonb(recipients), 'owner', p_owner, 'via', p_via)
+            || CASE WHEN p_pending THEN '{"pending": true}'::jsonb ELSE '{}'::jsonb END, NULL));
 END $$;
+
+-- A reminder about an item was sent (p_via 'smtp') or written to an outbox ('outbox') to its
+-- owner's addresses: an entry of the item's history (action 'remind') by session_user.
+CREATE OR REPLACE FUNCTION hsp.record_reminder(p_plan text, p_number integer, p_to jsonb, p_owner text, p_via text)
+RETURNS jsonb
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT hsp._record_reminder(p_plan, p_number, p_to, p_owner, p_via, false)
+$$;
 
 -- Evidence (issue 24) ------------------------------------------------------------------------------
 -- A copy of a document is kept first (hsp.keep_copy: the server computes its SHA-256 and enforces
@@ -1362,21 +1371,9 @@ END $$;
 CREATE OR REPLACE FUNCTION hsp.record_pending_reminder(p_plan text, p_number integer, p_to jsonb, p_owner text,
                                                        p_via text)
 RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    r hsp.item;
-    recipients text[];
-BEGIN
-    IF p_via IS NULL OR NOT p_via = ANY (hsp._reminder_vias()) THEN
-        RAISE EXCEPTION 'a reminder is sent by smtp or written to an outbox, not %', quote_literal(p_via)
-            USING ERRCODE = 'HS400';
-    END IF;
-    recipients := hsp._addresses(p_to, true, false);
-    PERFORM hsp._check_text(p_owner, 'owner');
-    r := hsp._lock_item(p_plan, p_number);
-    RETURN jsonb_build_object('entry', hsp._append(p_plan, r, 'remind', NULL, NULL,
-        jsonb_build_object('to', to_jsonb(recipients), 'owner', p_owner, 'via', p_via, 'pending', true), NULL));
-END $$;
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT hsp._record_reminder(p_plan, p_number, p_to, p_owner, p_via, true)
+$$;
 
 -- The pending reminder p_entry of an item went (p_sent) or did not (p_note: why): a second entry
 -- ({"entry": p_entry, "sent": p_sent}), as history is append-only. Only the session user who
