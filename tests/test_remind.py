@@ -10,6 +10,7 @@ import email
 import email.policy
 import json
 import socket
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
+@contextmanager
+def smtp_server(inbox):
+    """A real SMTP server on 127.0.0.1 handing what it gets to `inbox` (its `url` set) while in use."""
     port = free_port()
     controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -53,6 +54,12 @@ def smtp():
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    with smtp_server(Inbox()) as inbox:
+        yield inbox
 
 
 SENDER = {"HSP_TUI_MAIL_FROM": "pmo@haringey.example"}  # a configured sender (else nothing is sent)

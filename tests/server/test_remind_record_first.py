@@ -19,9 +19,9 @@ import psycopg
 import pytest
 
 from inprocess import clean_env
-from test_remind import SENDER, free_port
+from test_remind import SENDER, smtp_server
 
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+pytest.importorskip("aiosmtpd.controller")  # the SMTP server of test_remind.smtp_server
 
 PLAN = "haringey-2010"
 ACE = "Assistant Chief Executive"
@@ -44,15 +44,8 @@ class Inbox:
 
 @pytest.fixture
 def smtp():
-    inbox = Inbox()
-    port = free_port()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        inbox.url = f"smtp://127.0.0.1:{port}"
+    with smtp_server(Inbox()) as inbox:
         yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(params=["postgres", "file"])

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from test_remind import SENDER, Inbox, free_port
+from test_remind import SENDER, smtp  # noqa: F401  (smtp: the fixture)
 
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+pytest.importorskip("aiosmtpd.controller")  # the SMTP server of test_remind.smtp_server
 
 PLAN = "haringey-2010"
 ACE = "Assistant Chief Executive"
@@ -20,19 +20,6 @@ SPONSOR = "chief.exec@haringey.example"
 @pytest.fixture
 def url(pg_cluster, pg_plan_db):
     return lambda user="alice": pg_cluster.url(pg_plan_db, user)
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    port = free_port()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        inbox.url = f"smtp://127.0.0.1:{port}"
-        yield inbox
-    finally:
-        controller.stop()
 
 
 def sponsors(cluster, db) -> str:
