@@ -1,7 +1,7 @@
 """Evidence behind an item's Done (issue 24): `evidence add|list|get|withdraw`, and `check`, which
 checks a whole plan (every copy there and matching its hash, every history entry well formed).
 
-Arguments: `followup_args.add_evidence_commands`. Every failure is an `HspError` (one line).
+Arguments: `followup_args.add_evidence`, `add_check`. Every failure is an `HspError` (one line).
 """
 
 from __future__ import annotations

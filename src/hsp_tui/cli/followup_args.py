@@ -1,6 +1,7 @@
 """The arguments of the audit follow-up commands (`verify`, `contact`, `remind`; `evidence`,
-`check`), added to the command line's parser at every run; the commands themselves are in
-`followup_commands` and `evidence_commands`, imported only when one of them runs."""
+`check`), one function per command, added to the command line's parser when it needs them
+(`program.ARGUMENTS`); the commands themselves are in `followup_commands` and
+`evidence_commands`, imported only when one of them runs."""
 
 from __future__ import annotations
 
@@ -13,17 +14,16 @@ def add_on(parser: argparse.ArgumentParser) -> None:
                         "past --as-of); the time it is recorded is kept beside it")
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_verify(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("verify", help="the auditor's verdict on a done item: accepted (Verified) or rejected "
                                       "(back to In progress; --note required)")
     s.add_argument("number")
     s.add_argument("verdict", choices=["accepted", "rejected"])
     s.add_argument("--note", metavar="TEXT", help="the auditor's note (required: the evidence seen, or why rejected)")
     add_on(s)
-    add_contact_commands(sub)
 
 
-def add_contact_commands(sub: argparse._SubParsersAction) -> None:
+def add_contact(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("contact", help="where reminders for an owner go: contact set OWNER ADDRESS..., "
                                        "contact list, contact remove OWNER")
     csub = s.add_subparsers(dest="contact_command", metavar="set|list|remove", required=True)
@@ -39,6 +39,8 @@ def add_contact_commands(sub: argparse._SubParsersAction) -> None:
     c.add_argument("owner")
     add_on(c)
 
+
+def add_remind(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("remind", help="e-mail each owner their overdue items and those due soon")
     s.add_argument("--days", type=int, metavar="N", help="also items due within N days (default: the due-soon window)")
     s.add_argument("--owner", metavar="TEXT", help="only owners whose name contains TEXT")
@@ -53,7 +55,7 @@ def add_contact_commands(sub: argparse._SubParsersAction) -> None:
                    "items on the review date (without it, such a run is refused)")
 
 
-def add_evidence_commands(sub: argparse._SubParsersAction) -> None:
+def add_evidence(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("evidence", help="what an item's Done rests on: evidence add N FILE... | add N --url URL, "
                                         "evidence list N, evidence get N ID, evidence withdraw N ID --note REASON")
     esub = s.add_subparsers(dest="evidence_command", metavar="add|list|get|withdraw", required=True)
@@ -75,5 +77,8 @@ def add_evidence_commands(sub: argparse._SubParsersAction) -> None:
     e.add_argument("id", metavar="ID")
     e.add_argument("--note", metavar="REASON", help="why (required)")
     add_on(e)
+
+
+def add_check(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("check", help="check the whole plan: every evidence copy there and matching its hash, "
                                  "every history entry well formed")

@@ -1,6 +1,6 @@
 """Audit follow-up commands: `verify` (the auditor's verdict), and the contacts and reminders.
 
-Their arguments are declared in `followup_args` (the parser is built at every run; this module is
+Their arguments are declared in `followup_args` (added to the parser when it needs them; this module is
 imported only when one of these commands runs). Each follow-up command is one small function here,
 on the run's `invocation.Context`. Every failure is an
 `HspError`, which `cli.main` reports as one line.

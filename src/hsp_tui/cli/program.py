@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 from importlib import import_module
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from hsp_tui import __version__
 from hsp_tui.cli import followup_args
@@ -42,14 +42,7 @@ def _file_mode(text: str) -> int:
     return mode
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog=PROG,
-        description="Track an audit action plan: owners, deadlines, status and what is overdue. "
-                    "With no command, opens the full-screen app.",
-        epilog="Dates are YYYY-MM-DD. The working file is --db, else $HSP_TUI_DB, else the user data folder "
-               "('hsp-tui where' prints it). It is created from the embedded seed plan on first use.",
-    )
+def _global_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     p.add_argument("--db", metavar="PATH|URL", help="the plan file, or a PostgreSQL server as postgresql://... "
                    "(default: $HSP_TUI_DB or the user data folder)")
@@ -60,8 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--due-soon-days", metavar="N", type=int, default=None,
                    help=f"window for 'due soon' in days (default {DEFAULT_DUE_SOON_DAYS}, or the settings file)")
     p.add_argument("--config", metavar="PATH", help="settings file (default: $HSP_TUI_CONFIG or config.toml in the user config folder)")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+
+# Each command's arguments (`sub` is the parser's sub-parsers), in the order `--help` lists them.
+def _list(sub) -> None:
     s = sub.add_parser("list", help="the plan as a table")
     s.add_argument("--overdue", action="store_true", help="only overdue items")
     s.add_argument("--due-soon", action="store_true", help="only items due soon")
@@ -70,11 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=LIST_FORMATS, default="table",
                    help="table (default, for people), or rows for scripts: tsv, csv or json")
 
+
+def _summary(sub) -> None:
     sub.add_parser("summary", help="counts by status, by owner and by month of due date")
 
+
+def _show(sub) -> None:
     s = sub.add_parser("show", help="one recommendation in full, with its history")
     s.add_argument("number")
 
+
+def _set(sub) -> None:
     s = sub.add_parser("set", help="set a recommendation's status")
     s.add_argument("number")
     s.add_argument("status", help="not_started | in_progress | blocked | done | dropped")
@@ -82,23 +83,31 @@ def build_parser() -> argparse.ArgumentParser:
                    "the reason)")
     followup_args.add_on(s)
 
+
+def _note(sub) -> None:
     s = sub.add_parser("note", help="add a progress note")
     s.add_argument("number")
     s.add_argument("text")
     followup_args.add_on(s)
 
+
+def _assign(sub) -> None:
     s = sub.add_parser("assign", help="change a recommendation's owner")
     s.add_argument("number")
     s.add_argument("owner")
     s.add_argument("--note", metavar="TEXT")
     followup_args.add_on(s)
 
+
+def _revise(sub) -> None:
     s = sub.add_parser("revise", help="revise a deadline (the agreed one is kept)")
     s.add_argument("number")
     s.add_argument("deadline", help="e.g. 'July 2010', '31/03/2011', 'Q3 2010/11'")
     s.add_argument("--reason", metavar="TEXT", help="why the deadline moved (required)")
     followup_args.add_on(s)
 
+
+def _milestone(sub) -> None:
     s = sub.add_parser("milestone", help="mark a milestone done or open")
     s.add_argument("number")
     s.add_argument("index", help="milestone number, from 1")
@@ -106,11 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--note", metavar="TEXT")
     followup_args.add_on(s)
 
+
+def _undo(sub) -> None:
     s = sub.add_parser("undo", help="reverse a change (recorded as a change of its own)")
     s.add_argument("number")
     s.add_argument("--entry", metavar="ID", help="history entry to undo (default: the latest that can be)")
     followup_args.add_on(s)
 
+
+def _export(sub) -> None:
     s = sub.add_parser("export", help="write the plan as JSON, CSV (Excel), or a board report in Markdown or HTML")
     s.add_argument("--format", choices=["json", "csv", "md", "html"], default="json")
     s.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
@@ -123,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "document its attachments name, DIR/evidence/<sha256> (each hash checked), to move the plan "
                    "with its copies (import DIR)")
 
+
+def _import(sub) -> None:
     s = sub.add_parser("import", help="create a plan file from a CSV or a JSON export")
     s.add_argument("file", help="a CSV, a JSON export, or a folder written by export --with-evidence (its copies "
                    "are checked by their hashes before anything is saved, then kept)")
@@ -132,16 +147,84 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plan-date", metavar="DATE", help="the plan's date for a CSV: gives the year to "
                    "deadlines such as 'From July'")
 
+
+def _init(sub) -> None:
     s = sub.add_parser("init", help="set up a PostgreSQL database for hsp-tui (--db postgresql://...; run by "
                        "the database's owner; safe to repeat, upgrades in place)")
     s.add_argument("--empty", action="store_true", help="do not load the embedded seed plan")
 
+
+def _plans(sub) -> None:
     sub.add_parser("plans", help="the plans here, with items, open and overdue counts (a file holds one)")
+
+
+def _schema(sub) -> None:
     sub.add_parser("schema", help="print the JSON Schema of the JSON export")
-    followup_args.add_commands(sub)  # verify, contact, remind
-    followup_args.add_evidence_commands(sub)  # evidence add|list|get|withdraw, check
+
+
+def _where(sub) -> None:
     sub.add_parser("where", help="print the path of the working file (or the server, never its password)")
+
+
+ARGUMENTS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+    "list": _list, "summary": _summary, "show": _show, "set": _set, "note": _note, "assign": _assign,
+    "revise": _revise, "milestone": _milestone, "undo": _undo, "export": _export, "import": _import,
+    "init": _init, "plans": _plans, "schema": _schema,
+    "verify": followup_args.add_verify, "contact": followup_args.add_contact, "remind": followup_args.add_remind,
+    "evidence": followup_args.add_evidence, "check": followup_args.add_check,
+    "where": _where,
+}
+
+
+def build_parser(commands: Iterable[str] | None = None, *,
+                 parser_class: type[_Parser] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: with `commands`, only those commands' arguments (see `parse_args`)."""
+    p = (parser_class or _Parser)(
+        prog=PROG,
+        description="Track an audit action plan: owners, deadlines, status and what is overdue. "
+                    "With no command, opens the full-screen app.",
+        epilog="Dates are YYYY-MM-DD. The working file is --db, else $HSP_TUI_DB, else the user data folder "
+               "('hsp-tui where' prints it). It is created from the embedded seed plan on first use.",
+    )
+    _global_options(p)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in ARGUMENTS if commands is None else commands:
+        ARGUMENTS[name](sub)
     return p
+
+
+class _Incomplete(Exception):
+    """What only the whole parser can say: the program's help, or an error at the top level."""
+
+
+class _OneCommandParser(_Parser):
+    """The top level of a parser given one command's arguments only (`parse_args`): its help and
+    its errors would miss the other commands, so it raises `_Incomplete` instead of printing them."""
+
+    def error(self, message: str) -> None:
+        raise _Incomplete(message)
+
+    def print_help(self, file=None) -> None:
+        raise _Incomplete("help")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The arguments, as `build_parser()` parses them, without building the arguments of twenty
+    commands to run one (`add_argument` costs ~70 us each; the whole parser 8-13 ms of a note).
+
+    The parser is first given only the command the words name (the first word that is a command's
+    name), or none. Its top level differs from the whole parser's only in which command names it
+    accepts, so when it parses the words without an error they name that command, and the whole
+    parser would give the same arguments; the command's own help and errors are its own parser's,
+    which is the same in both. Anything else (`--help`, an unknown command, a word taken for the
+    command that was an option's value, an error at the top level) is parsed again by the whole
+    parser, which prints what it always printed (tests/test_cli_parser.py)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    named = next((word for word in argv if word in ARGUMENTS), None)
+    try:
+        return build_parser([named] if named else [], parser_class=_OneCommandParser).parse_args(argv)
+    except _Incomplete:
+        return build_parser().parse_args(argv)
 
 
 # One small function per command, as "module:function" of hsp_tui.cli: reading the plan
@@ -171,8 +254,7 @@ def main(argv: Sequence[str] | None = None, *, open_app: Callable[[Context], int
     """Run one command; `open_app(ctx)` opens the full-screen app for plain `hsp-tui` (the program,
     `hsp_tui.__main__`, gives it; without it the plan is printed)."""
     tolerant_streams()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     try:
         ctx = Context(args, dict(os.environ), open_app=open_app)
         try:
