@@ -32,7 +32,8 @@ def unneeded(name: str) -> bool:
     top = name.split(".")[0]
     if top in {"textual", "rich", "psycopg", "psycopg_binary", "tomllib", "csv", "email", "smtplib", "ssl",
                "asyncio", "jsonschema", "logging", "sqlite3",
-               "platformdirs", "secrets"}:  # (not zoneinfo: orjson 3.9.0 imports it; platformdirs: not on Linux)
+               "platformdirs", "secrets",  # (not zoneinfo: orjson 3.9.0 imports it; platformdirs: not on Linux)
+               "getpass", "termios"}:  # the login name, when no --user is given
         return True
     if name.startswith("dateutil.parser"):  # deadlines need relativedelta only
         return True
@@ -40,9 +41,10 @@ def unneeded(name: str) -> bool:
         return name not in CLI_NEEDED  # view/plan/followup commands, listing, catalog ...
     if name.startswith("hsp_tui.formats."):
         return name != "hsp_tui.formats.formatting"  # report, exports, importing, schema, remind, charts
-    if name.startswith("hsp_tui.storage.postgres."):
-        return name != "hsp_tui.storage.postgres.connect"  # telling a server URL from a path
-    return name.startswith(("hsp_tui.tui", "hsp_tui.storage.seed", "hsp_tui.domain.progress"))
+    # the server's code (`storage.targets` tells a server URL from a path); the plan replayed to a
+    # past date (a note judges its one item as it is)
+    return name.startswith(("hsp_tui.tui", "hsp_tui.storage.seed", "hsp_tui.domain.progress",
+                            "hsp_tui.storage.postgres", "hsp_tui.domain.asof"))
 
 
 def modules_of(argv: list[str], cwd) -> tuple[int, list[str], str]:

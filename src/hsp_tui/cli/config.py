@@ -16,9 +16,10 @@ theme name and the binding ids are checked by the app against what it knows (`ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
+
+from msgspec import Struct, field
 
 from hsp_tui.domain.errors import InputError
 from hsp_tui.domain.rules import check_address
@@ -29,8 +30,7 @@ DEFAULT_ESCALATE_AFTER = 3
 MAX_DUE_SOON_DAYS = 3660
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """What the settings file says; None where it says nothing."""
 
     path: Path | None = None

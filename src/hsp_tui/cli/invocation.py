@@ -2,14 +2,14 @@
 date and the settings (`Context`), with the parsing of the values every command takes and the one
 report every change gives.
 
-The commands themselves are `cli_view` (reading the plan), `cli_change` (changing one item),
-`cli_plan` (the plan as a whole: export, import, set-up) and `followup` (verify, contacts, reminders).
+The commands themselves are `view_commands` (reading the plan), `change_commands` (changing one
+item), `plan_commands` (the plan as a whole: export, import, set-up), `followup_commands` and
+`evidence_commands` (verify, contacts, reminders, evidence).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 from datetime import date
 from typing import Callable
 
@@ -19,7 +19,6 @@ from hsp_tui.formats.formatting import due_words, fmt_date
 from hsp_tui.domain.model import Plan
 from hsp_tui.cli.output import say
 from hsp_tui.storage.file.paths import resolve_config_path, resolve_db_path
-from hsp_tui.domain.asof import as_it_stood
 from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS, Review, review, review_item
 from hsp_tui.domain.clock import now_iso
 from hsp_tui.storage.backends import server_target
@@ -50,6 +49,8 @@ def default_user(env: dict[str, str]) -> str:
     """`HSP_TUI_USER`, else the login name."""
     if env.get("HSP_TUI_USER"):
         return env["HSP_TUI_USER"]
+    import getpass  # noqa: PLC0415 - not when the name is given (termios, pwd)
+
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name (containers, some services)
@@ -116,6 +117,8 @@ class Context:
 
     def review(self, plan: Plan) -> Review:
         """The plan as it stood at the end of the review date (`asof`), judged as of that date."""
+        from hsp_tui.domain.asof import as_it_stood  # noqa: PLC0415 - the commands that review the whole plan
+
         return review(as_it_stood(plan, self.as_of), self.as_of, self.due_soon_days)
 
 

@@ -8,11 +8,11 @@ Text that cannot be read is kept, with no due date and a warning: a date is neve
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
 from dateutil.relativedelta import relativedelta
+from msgspec import Struct
 
 __all__ = ["Deadline", "Precision", "parse_deadline", "month_end"]
 
@@ -93,18 +93,29 @@ PATTERNS = {
     "pair": f"(?:[0-9]{{1,2}} +)?(?:{_MONTH}) +{_YEAR}",
     "pairs": f"(?:(?:[0-9]{{1,2}} +)?(?:{_MONTH}) +{_YEAR} *)+",
 }
-_RX = {name: re.compile(pattern) for name, pattern in PATTERNS.items()}
 
 
-@dataclass(frozen=True)
-class Deadline:
+class _Compiled(dict):
+    """Each pattern compiled when it is first used, not at import: a command that reads one
+    deadline (a `note` reports its item's due date) tries a few of them; most never runs. Two
+    threads compiling one pattern at once both get the one kept (`setdefault`), so a match's
+    `.re` is always `_RX[name]`."""
+
+    def __missing__(self, name: str) -> re.Pattern[str]:
+        return self.setdefault(name, re.compile(PATTERNS[name]))
+
+
+_RX = _Compiled()
+
+
+class Deadline(Struct, frozen=True, gc=False):  # no cycles: never walked by the collector
     """A deadline as written, with what it resolves to."""
 
     text: str
     due: date | None
     precision: Precision
     warning: str | None = None
-    parts: tuple["Deadline", ...] = field(default=())
+    parts: tuple["Deadline", ...] = ()
 
 
 def month_end(year: int, month: int) -> date:

@@ -6,18 +6,18 @@ given the review date; reading the file is `planfile`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
+
+from msgspec import Struct
 
 from hsp_tui.domain.records import PlanMeta, Recommendation
 
 __all__ = ["Plan"]
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Struct, frozen=True, dict=True):  # dict: for the cached lookup by number
     meta: PlanMeta
-    recommendations: tuple[Recommendation, ...] = field(default=())
+    recommendations: tuple[Recommendation, ...] = ()
 
     def get(self, number: int) -> Recommendation | None:
         index = self._positions.get(number)

@@ -6,10 +6,11 @@ Pure code. "Today" is never read here: callers pass `as_of` (the CLI's `--as-of`
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from functools import cached_property
 from datetime import date
 from typing import Iterable
+
+from msgspec import Struct
 
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import Recommendation, Status
@@ -17,8 +18,7 @@ from hsp_tui.domain.records import Recommendation, Status
 DEFAULT_DUE_SOON_DAYS = 14
 
 
-@dataclass(frozen=True)
-class ItemReview:
+class ItemReview(Struct, frozen=True, gc=False):  # no cycles: never walked by the collector
     rec: Recommendation
     due: date | None
     overdue: bool
@@ -39,8 +39,7 @@ class ItemReview:
         return ""
 
 
-@dataclass(frozen=True)
-class OwnerSummary:
+class OwnerSummary(Struct, frozen=True):
     owner: str
     total: int
     open: int
@@ -57,8 +56,7 @@ def review_item(rec: Recommendation, as_of: date, reference: date | None,
     return ItemReview(rec, due, overdue, due_soon, (as_of - due).days if overdue and due else 0)
 
 
-@dataclass(frozen=True)
-class Review:
+class Review(Struct, frozen=True, dict=True):  # dict: for the cached lookup by number
     """A plan judged as of one date."""
 
     plan: Plan

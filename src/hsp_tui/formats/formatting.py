@@ -11,9 +11,10 @@ command line prints the text alone. Pure code, no Textual or Rich.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable
+
+from msgspec import Struct
 
 from hsp_tui.domain.history import effective_day, size_words
 from hsp_tui.domain.records import HistoryEntry, Recommendation, Revision, undone_ids
@@ -136,8 +137,7 @@ def status_label(rec: Recommendation) -> str:
     return "Verified (imported)" if rec.verdict_imported else rec.status.label
 
 
-@dataclass(frozen=True)
-class HistoryLine:
+class HistoryLine(Struct, frozen=True):
     id: int
     when: str
     by: str

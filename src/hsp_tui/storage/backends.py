@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from hsp_tui.storage import targets
 from hsp_tui.storage.contract import (Access, Backend, Head, Listener, LockBusy, LockWait, LockWaitCancelled, MetaTransaction,
                                      PlanInfo, Token, Transaction)
 
@@ -34,10 +35,9 @@ __all__ = ["Access", "Backend", "Head", "Listener", "LockBusy", "LockWait", "Loc
 def is_server_url(target: "str | os.PathLike | None") -> bool:
     """Whether `target` names a PostgreSQL server (a `postgresql://` URI or a libpq key=value
     string), not a plan file; one that looks like a connection string but is not one hsp-tui takes
-    is refused (InputError), never taken for a path. (The driver is not loaded for this.)"""
-    from hsp_tui.storage.postgres.connect import is_server_url as server  # noqa: PLC0415
-
-    return server(target)
+    is refused (InputError), never taken for a path. (Neither the driver nor `postgres/` is loaded
+    for this: `targets`.)"""
+    return targets.is_server_url(target)
 
 
 def server_target(target: "str | os.PathLike | None") -> str | None:

@@ -5,10 +5,11 @@ runs; tests/contract/ is the suite every backend passes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date as date_type
 from pathlib import Path
 from typing import Callable, ContextManager, Hashable, Protocol
+
+from msgspec import Struct
 
 from hsp_tui.domain.commands import Stamp
 from hsp_tui.domain.errors import BusyError, PlanFileError
@@ -21,8 +22,7 @@ __all__ = ["Access", "Backend", "EvidenceCopies", "Head", "Listener", "LockBusy"
 Token = Hashable  # identifies one saved version of a plan: equal tokens, nothing saved in between
 
 
-@dataclass(frozen=True)
-class LockWait:
+class LockWait(Struct, frozen=True):
     """How a change waits when someone else holds what it must lock (the plan file's lock, an item's
     row on a server), given to `Backend.transaction`/`meta_transaction` (`Store.run(..., wait=)`).
 
@@ -48,8 +48,7 @@ class LockWaitCancelled(PlanFileError):
     """The user stopped waiting for the lock."""
 
 
-@dataclass(frozen=True)
-class Head:
+class Head(Struct, frozen=True):
     """The first items of a plan by number (all of them when `complete`), to show while the rest is read."""
 
     plan: Plan
@@ -60,16 +59,14 @@ class Head:
         return len(self.plan.recommendations) >= self.total
 
 
-@dataclass(frozen=True)
-class PlanInfo:
+class PlanInfo(Struct, frozen=True):
     """One plan a backend holds (`hsp-tui plans`)."""
 
     name: str
     title: str
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(Struct, frozen=True):
     """Where the plan is and what this user may do there, asked once (the app shows it in its
     header, says it in Help and offers only the keys it allows). A file allows every change to
     whoever may write it; on a server the database says (`has_function_privilege`)."""
@@ -84,8 +81,7 @@ class Access:
     remind: bool = True       # reminders recorded (and so sent)
 
 
-@dataclass(frozen=True)
-class PlanCounts:
+class PlanCounts(Struct, frozen=True):
     """One plan's counts for `hsp-tui plans`, without the plan loaded whole (a server's): its items,
     the open ones, and the open items with only what their due dates need (no texts, no history),
     to be judged as of a date by the caller; `problem` says why a plan that does not read is not

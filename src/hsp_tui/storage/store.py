@@ -10,12 +10,12 @@ judges items (`review`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from msgspec import Struct
 from msgspec.structs import replace as struct_replace
 
 from hsp_tui.storage.backends import Access, Backend, Head, Listener, LockWait, PlanInfo, Token, open_backend
@@ -31,8 +31,7 @@ from hsp_tui.storage.file.planfile import plan_from_data, validate_data
 __all__ = ["Change", "LockWait", "Store", "Unchanged", "now_iso"]
 
 
-@dataclass
-class Change:
+class Change(Struct, dict=True):  # dict: for the plan built on demand
     """What one change did. `entry` is None when it changed nothing (`summary` says why)."""
 
     number: int
@@ -42,7 +41,7 @@ class Change:
     meta: PlanMeta  # the plan's metadata at the time (its date is the deadlines' reference)
     before: Token  # the version of the plan the change was applied to: a caller that last saw
     after: Token  # `before` knows nobody else saved in between; `after` is the version it left
-    _plan: Callable[[], Plan] = field(repr=False)
+    _plan: Callable[[], Plan]
 
     @cached_property
     def plan(self) -> Plan:

@@ -8,7 +8,8 @@ otherwise than it is written (an `@` or `/` left unencoded in a password, so tha
 password would become the host or the database) is refused. A password is never printed: `redact`
 shows the target from libpq's reading without it, and `describe_error` blanks it out of any
 message. Something that looks like a connection string but is not one of these (`postgresql+psycopg://`,
-`jdbc:postgresql://`, `mysql://`) is refused in one line, never taken for a file's path.
+`jdbc:postgresql://`, `mysql://`) is refused in one line, never taken for a file's path
+(`storage.targets`, which tells the two apart without loading this package).
 
 psycopg is imported here only when a server is named (a file's commands never import it).
 """
@@ -21,19 +22,7 @@ from typing import Any, Mapping
 from urllib.parse import quote, unquote
 
 from hsp_tui.domain.errors import BusyError, InputError, PlanFileError, RefusedError as _Refused
-
-SCHEMES = ("postgresql://", "postgres://")
-# Any "scheme://", also behind a prefix such as "jdbc:"; a Windows drive ("C:\", "C:/") is not one.
-_URL_LIKE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.\-]*(:[A-Za-z][A-Za-z0-9+.\-]*)*://")
-_KEY_VALUE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
-# libpq's connection keywords (PostgreSQL 16): a target starting "keyword=" is a key=value string.
-KEYWORDS = frozenset("""
-    host hostaddr port dbname user password passfile channel_binding connect_timeout client_encoding
-    options application_name fallback_application_name keepalives keepalives_idle keepalives_interval
-    keepalives_count tcp_user_timeout replication gssencmode sslmode requiressl sslcompression sslcert
-    sslkey sslpassword sslcertmode sslrootcert sslcrl sslcrldir sslsni requirepeer ssl_min_protocol_version
-    ssl_max_protocol_version krbsrvname gsslib gssdelegation service target_session_attrs load_balance_hosts
-    require_auth""".split())
+from hsp_tui.storage.targets import KEYWORDS, SCHEMES, is_server_url  # noqa: F401 - offered here too
 
 # Every session hsp-tui opens ends by itself when its client is gone, and never waits long on a
 # lock (docs/server.md, "Sessions"): set per session, in the connection's start-up packet (no
@@ -58,28 +47,6 @@ class ServerError(PlanFileError):
 
 
 RefusedError = _Refused  # the database refused: the user's role may not (kept here for its importers)
-
-
-def is_server_url(target: str | os.PathLike | None) -> bool:
-    """True for a connection string hsp-tui takes; False for a file's path. Anything that looks
-    like a connection string but is not a supported one is refused (InputError), never a path."""
-    if not isinstance(target, str):
-        return False
-    if target.lower().lstrip().startswith(SCHEMES):
-        return True
-    if _URL_LIKE.match(target):
-        scheme = target.strip().split("://", 1)[0]
-        raise InputError(f"--db {scheme}://...: not a connection string hsp-tui takes (give a postgresql:// "
-                         "URI, a libpq key=value string such as 'host=/var/run/postgresql dbname=hsp', or "
-                         "a plan file's path); nothing was done")
-    found = _KEY_VALUE.match(target)
-    if found:
-        if found.group(1).lower() in KEYWORDS:
-            return True
-        raise InputError(f"--db {found.group(1)}=...: not a libpq keyword (a key=value connection string "
-                         "takes host=, dbname=, user=, port= ...); a plan file's name cannot start "
-                         "with 'name='; nothing was done")
-    return False
 
 
 def is_uri(url: str) -> bool:
