@@ -33,9 +33,8 @@ def unneeded(name: str) -> bool:
     if top in {"textual", "rich", "psycopg", "psycopg_binary", "tomllib", "csv", "email", "smtplib", "ssl",
                "asyncio", "jsonschema", "logging", "sqlite3",
                "platformdirs", "secrets",  # (not zoneinfo: orjson 3.9.0 imports it; platformdirs: not on Linux)
-               "getpass", "termios"}:  # the login name, when no --user is given
-        return True
-    if name.startswith("dateutil.parser"):  # deadlines need relativedelta only
+               "getpass", "termios",  # the login name, when no --user is given
+               "dateutil", "calendar", "shutil", "bz2", "lzma"}:  # a month's end; argparse's terminal width
         return True
     if name.startswith("hsp_tui.cli."):
         return name not in CLI_NEEDED  # view/plan/followup commands, listing, catalog ...

@@ -72,3 +72,16 @@ def test_a_command_is_parsed_without_the_other_commands_arguments(monkeypatch):
     built.clear()
     program.parse_args(["--db", "p.json", "note", "3", "Met the partners."])
     assert built == ["note"]
+
+
+@pytest.mark.parametrize("columns", ["123", "0", "-5", "wide", None])
+def test_help_is_as_wide_as_argparse_would_make_it(columns, monkeypatch):
+    """The help's width is found without `shutil` (program._columns), as `shutil.get_terminal_size`
+    finds it: $COLUMNS when it is a positive number, else the terminal's, else 80."""
+    import shutil
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert program._columns() == shutil.get_terminal_size().columns

@@ -114,3 +114,18 @@ def test_every_seed_deadline_resolves():
         for m in rec["milestones"]:
             assert parse_deadline(m["deadline"], plan_date).due is not None
     assert got == SEED_EXPECTED
+
+
+def test_a_month_ends_on_its_calendar_last_day_in_every_year():
+    """`month_end` (no dateutil at a command's start, issue 25) against the standard library's calendar,
+    leap years and the century rule included (1900 and 2100 are not leap years, 2000 is)."""
+    import calendar
+
+    from hsp_tui.domain.deadlines import month_end
+
+    for year in range(1600, 2401):
+        for month in range(1, 13):
+            assert month_end(year, month) == date(year, month, calendar.monthrange(year, month)[1])
+    for month in (0, 13):
+        with pytest.raises(ValueError, match="month must be in 1..12"):
+            month_end(2010, month)

@@ -24,7 +24,33 @@ from hsp_tui.cli.output import LIST_FORMATS, say, tolerant_streams
 from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS
 
 
+def _columns() -> int:
+    """The terminal's width as argparse's help takes it (`shutil.get_terminal_size`: $COLUMNS, else
+    the terminal's, else 80), without importing `shutil` (and zlib, bz2, lzma with it) at every
+    start: argparse builds a formatter, and so asks the width, at every `add_argument`."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one line + usage hint, exit 2
         if "unrecognized arguments" in message and any(
                 opt in message for opt in ("--db", "--plan", "--as-of", "--user", "--due-soon-days", "--config")):

@@ -11,7 +11,6 @@ import re
 from datetime import date
 from enum import Enum
 
-from dateutil.relativedelta import relativedelta
 from msgspec import Struct
 
 __all__ = ["Deadline", "Precision", "parse_deadline", "month_end"]
@@ -118,9 +117,13 @@ class Deadline(Struct, frozen=True, gc=False):  # no cycles: never walked by the
     parts: tuple["Deadline", ...] = ()
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def month_end(year: int, month: int) -> date:
-    """The last day of a month."""
-    return date(year, month, 1) + relativedelta(day=31)
+    """The last day of a month (the Gregorian calendar's rule, as `calendar.monthrange` has it)."""
+    leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return date(year, month, 1).replace(day=_MONTH_DAYS[month - 1] + leap)  # date(): a bad month or year refused
 
 
 def _clean(text: str) -> str:
