@@ -99,6 +99,8 @@ def _note_variants(seed_data):
     yield "on one line", orjson.dumps(data), False
     yield "as TinyDB writes it", json.dumps(data).encode(), False
     yield "indented, non-ASCII escaped", (json.dumps(data, indent=2) + "\n").encode(), False
+    yield "without its final newline", ours[:-1], False
+    yield "with a blank line after it", ours + b"\n", False
     yield "a record's fields in another order", dumps({**data, "recommendations": {
         **data["recommendations"], "4": shuffled}}), False
 
@@ -125,3 +127,20 @@ def test_a_note_writes_the_same_bytes_as_encoding_the_whole_plan_again(seed_data
         expected = {**before, "recommendations": {**before["recommendations"], "5": record}}
         assert after == dumps_records(expected), name
         assert read_tables_as_written(path, after)[1], name  # and the next note can splice again
+
+
+def test_reading_for_a_note_leaves_the_cycle_collector_on(seed_data, tmp_path):
+    """A note reads the file with the cycle collector held off (issue 25); it is on again afterwards,
+    whether the file was read or refused."""
+    import gc
+
+    from hsp_tui.domain.errors import PlanFileError
+    from hsp_tui.storage.file.planfile import read_tables_as_written
+
+    path = tmp_path / "plan.json"
+    good = dumps(seed_data)
+    assert read_tables_as_written(path, good)[1] and gc.isenabled()
+    damaged = good.replace(b'"owner": "', b'"owner": 7, "x": "', 1)
+    with pytest.raises(PlanFileError, match="recommendation"):
+        read_tables_as_written(path, damaged)
+    assert gc.isenabled()

@@ -63,6 +63,9 @@ class HistoryEntry(Record, omit_defaults=True):
     def __post_init__(self) -> None:
         # Only what can be undone into the record: a status is one of ours, an owner or a deadline is
         # text, a milestone change is {index, done}. (Compared with ==: code may give plain strings.)
+        if self.field is None and self.old is None and self.new is None and not self.evidence \
+                and self.action not in _WITH_VALUES:
+            return  # nothing changed by value (a note, an import, a creation): nothing below applies
         if self.evidence and self.action != Action.VERIFY:
             raise ValueError("field 'evidence': only a verdict records the evidence it rests on")
         if self.action in (Action.CONTACT, Action.REMIND):
@@ -159,6 +162,9 @@ def _status_label(value: Any) -> str:
         return str(value)
 
 
+# The actions whose entry must carry a value (`field`, `old`, `new`) or an `undoes`, checked
+# below; an entry of any other action with none of them passes every check (the usual one: a note).
+_WITH_VALUES = (Action.CONTACT, Action.ATTACH, Action.WITHDRAW, Action.UNDO)
 _STATUS_VALUES = frozenset(s.value for s in Status)
 _FIELD_VALUES = frozenset(f.value for f in Field)
 

@@ -40,7 +40,8 @@ from hsp_tui.storage.file import acl, journal
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.storage.file.planlock import shared_lock
 from hsp_tui.storage.file.backups import keep_backup_of
-from hsp_tui.storage.file.safefiles import (atomic_write, check_writable, fsync_folder, lock_path, overwrite, read_bytes, renames_refused)
+from hsp_tui.storage.file.safefiles import (Payload, atomic_write, check_writable, fsync_folder, joined, lock_path, overwrite,
+                                           read_bytes, renames_refused)
 
 READ_LOCK_WAIT = 2.0  # seconds a reader waits for a save in progress before reading without the lock
 READ_RETRY = 5.0  # seconds a reader without the lock retries while the file keeps changing under it
@@ -73,11 +74,11 @@ def _sticky(folder: Path) -> bool:
 
 
 # -- saving -----------------------------------------------------------------------------------------
-def save_plan(path: Path, payload: bytes, *, keep_backup: bool = True,
+def save_plan(path: Path, payload: Payload, *, keep_backup: bool = True,
               check: Callable[[], None] | None = None) -> None:
-    """Save the plan file `path` whole, under its lock: renamed into place where this user may,
-    else written in place with a journal (see the module). `check()` is called last before the
-    plan is changed."""
+    """Save the plan file `path` whole (`payload`: its bytes, or their parts in order), under its
+    lock: renamed into place where this user may, else written in place with a journal (see the
+    module). `check()` is called last before the plan is changed."""
     try:
         st: os.stat_result | None = os.lstat(path)
     except OSError:
@@ -87,7 +88,7 @@ def save_plan(path: Path, payload: bytes, *, keep_backup: bool = True,
         return
     check_writable(path)
     try:
-        _write_in_place(path, payload, st, keep_backup=keep_backup, check=check)
+        _write_in_place(path, joined(payload), st, keep_backup=keep_backup, check=check)
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         raise PlanFileError(f"{path}: could not save ({reason}); the file is unchanged") from None

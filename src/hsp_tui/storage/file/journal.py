@@ -213,11 +213,16 @@ def pending(path: Path, plan: os.stat_result, current: bytes,
             extends: Callable[[bytes, bytes], str | None]) -> Journal | None:
     """The newest complete, trusted journal for the plan whose content is not what the plan holds
     (`current`) and extends it (`extends(current, content)`: None, else why not): a save in place
-    that was cut short, or is being written now."""
-    have = digest(current)
+    that was cut short, or is being written now. The plan's own digest is taken only when a
+    journal is there to compare it with (it reads the whole plan: 60 ms for 100 MB)."""
+    have = None
     found = []
     for j in (load(p, plan, path) for p in names(path)):
-        if j is None or j.new == have:
+        if j is None:
+            continue
+        if have is None:
+            have = digest(current)
+        if j.new == have:
             continue
         why = extends(current, j.content)
         if why is None:

@@ -50,7 +50,7 @@ from hsp_tui.storage.file.planfile import (SMALL, refuse, plan_from_data, plan_t
                                            read_tables_as_written, tables_meta, tables_plan, validate_data)
 from hsp_tui.storage.file.planlock import PlanLock
 from hsp_tui.domain.records import META, RECS
-from hsp_tui.storage.file.safefiles import backup_path, check_writable
+from hsp_tui.storage.file.safefiles import Payload, backup_path, check_writable, joined
 from hsp_tui.storage.file.planbytes import (Fragments, dumps, dumps_records, parse_json, read_json, read_plan_bytes,
                                             splice_record)
 from hsp_tui.storage.contract import Access, Head, LockWait, PlanInfo
@@ -381,8 +381,8 @@ class JsonFileBackend:
         return data, raw if as_written else None
 
     def _save(self, data: dict[str, Any], *, keep_backup: bool = True,
-              check: Callable[[], None] | None = None, payload: bytes | None = None) -> None:
-        """Save `data` (its bytes `payload` when the caller has made them already)."""
+              check: Callable[[], None] | None = None, payload: Payload | None = None) -> None:
+        """Save `data` (its bytes `payload`, or their parts, when the caller has made them already)."""
         try:
             if payload is None:
                 payload = dumps_records(data, self._fragments)
@@ -390,4 +390,4 @@ class JsonFileBackend:
             raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
         save_plan(self.path, payload, keep_backup=keep_backup, check=check)
         if self.long_running:
-            self._kept = (hashlib.sha256(payload).digest(), data)
+            self._kept = (hashlib.sha256(joined(payload)).digest(), data)

@@ -109,9 +109,11 @@ def dumps_records(tables: dict[str, Any], fragments: Fragments | None = None) ->
     return b"".join(parts)
 
 
-def splice_record(raw: bytes, table: str, key: str, before: Any, after: Any) -> bytes | None:
+def splice_record(raw: bytes, table: str, key: str, before: Any, after: Any) -> list[bytes | memoryview] | None:
     """The file's bytes `raw` with one document of `table` (`before`, filed under `key`) replaced by
-    `after`, every other byte as read; None if `before` is not found there as it would be written.
+    `after`, every other byte as read, in three parts (the bytes before it, its new bytes, the bytes
+    after it: written one after the other, never joined into a copy of the whole file); None if
+    `before` is not found there as it would be written.
 
     Only for bytes exactly as `dumps_records` writes them (`planfile.read_tables_as_written`); the
     result is then what `dumps_records` gives for the changed tables. In that layout a raw newline is
@@ -125,8 +127,8 @@ def splice_record(raw: bytes, table: str, key: str, before: Any, after: Any) -> 
     at = raw.find(old, start)
     if at < 0:
         return None
-    view = memoryview(raw)  # slices without copying: the file's bytes are copied once, by the join
-    return b"".join((view[:at], _document(key, after), view[at + len(old):]))
+    view = memoryview(raw)  # slices without copying
+    return [view[:at], _document(key, after), view[at + len(old):]]
 
 
 def _document(key: str, doc: Any) -> bytes:

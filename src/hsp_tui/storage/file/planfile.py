@@ -7,9 +7,11 @@ refused with one line naming the file, the record and the field, never half read
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping, NoReturn
+from typing import Any, Iterator, Mapping, NoReturn
 
 import msgspec
 
@@ -17,6 +19,7 @@ from hsp_tui.domain.errors import InputError, PlanFileError
 from hsp_tui.domain.rules import TEXT_LIMIT
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import (APP_ID, META, RECS, SCHEMA_VERSION, MetaRecord, PlanFile, PlanMeta, Recommendation)
+from hsp_tui.storage.file.duplicatekeys import COUNTER, item_key as _key, no_duplicate_keys
 
 
 
@@ -102,75 +105,6 @@ def no_text_too_long(path: Path, recs: Mapping[str, Recommendation]) -> None:
                                     f"{TEXT_LIMIT:,} characters; the file is damaged; {restore_hint(path)}")
 
 
-_COUNTER = msgspec.json.Encoder()
-
-
-def no_duplicate_keys(path: Path, raw: bytes, decoded: Any, encoded: bytes | None = None) -> None:
-    """Refuse a file that gives a key twice in one object (`"owner": "A", "owner": "B"`, or a record's
-    number twice): JSON decoders keep the last one silently, and the next save would drop the first.
-
-    Cheap on every read: the keys of the file (each `":`) are counted against those of what was
-    decoded, encoded again (a file hsp-tui wrote gives the same count). Only when they differ (a
-    duplicate, or a file written otherwise) is the file parsed again to find the duplicate, which is
-    named: "recommendation 5: the field 'owner' is given twice". `encoded`: `decoded`'s compact
-    encoding when the caller has made it already."""
-    if raw.count(b'":') == (encoded if encoded is not None else _COUNTER.encode(decoded)).count(b'":'):
-        return
-    import json  # noqa: PLC0415 - only for a file written otherwise (or with a duplicate key)
-
-    try:
-        top = json.loads(raw, object_pairs_hook=list)
-    except (ValueError, RecursionError):
-        return  # the decoders above read it: nothing more to say
-    if not isinstance(top, list):
-        return
-    hint = restore_hint(path)
-    twice = _twice(top)
-    if twice is not None:
-        raise PlanFileError(f"{path}: the table {twice!r} is given twice; the file is damaged; {hint}")
-    for name, table in top:
-        if not isinstance(table, list):
-            continue
-        twice = _twice(table)
-        if twice is not None:
-            what = f"recommendation {_key(twice)}" if name == RECS else f"record {twice!r} of the table {name!r}"
-            raise PlanFileError(f"{path}: {what} is given twice; the file is damaged "
-                                f"(each number used once); {hint}")
-        for key, doc in table:
-            field = _nested_twice(doc)
-            if field is not None:
-                what = f"recommendation {_key(key)}" if name == RECS else "the plan's details" if name == META \
-                    else f"record {key!r} of the table {name!r}"
-                raise PlanFileError(f"{path}: {what}: the field {field!r} is given twice (which one is meant?); "
-                                    f"the file is damaged; {hint}")
-
-
-def _twice(pairs: list) -> str | None:
-    seen: set[str] = set()
-    for key, _ in pairs:
-        if key in seen:
-            return key
-        seen.add(key)
-    return None
-
-
-def _nested_twice(value: Any) -> str | None:
-    """The first key given twice in an object anywhere inside `value` (parsed as lists of pairs)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, list):
-            continue
-        if item and all(isinstance(p, tuple) and len(p) == 2 for p in item):
-            twice = _twice(item)
-            if twice is not None:
-                return twice
-            stack.extend(v for _, v in item)
-        else:
-            stack.extend(item)
-    return None
-
-
 SMALL = 8 * 1024 * 1024  # a damaged file up to this size is parsed whole to say what is wrong
 
 
@@ -247,6 +181,47 @@ def read_tables_as_written(path: Path, raw: bytes, *, ask: bool = True) -> tuple
     Compared with the tables' compact encoding indented in one call (the same bytes). A file equal
     to its decoded tables' encoding cannot give a key twice (the decoder keeps one of the two: the
     encoding would be shorter), so the duplicate-key count is not needed then."""
+    with _collector_paused(ask):
+        tables = _decoded_tables(path, raw)
+    for key, rec in tables.get(RECS, {}).items():
+        if key != str(rec.number):
+            _wrong_key(path, key, rec.number)
+    compact = COUNTER.encode(tables)
+    as_written = ask and formatted_as(raw, compact)
+    if not as_written:
+        no_duplicate_keys(path, raw, tables, compact)
+    del compact
+    if len(raw) > TEXT_LIMIT and has_long_line(raw):
+        no_text_too_long(path, tables.get(RECS, {}))
+    return tables, as_written
+
+
+@contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """The cycle collector held off while a one-shot command decodes the file: the records are trees
+    (no cycles), yet the tuples and dicts made for them set off a collection every few hundred, each
+    walking what was decoded so far (~12% of decoding 100,000 records). Not for the app, which pauses
+    it its own way (`tui.collector`) and may read in a thread."""
+    was = pause and gc.isenabled()
+    if was:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def formatted_as(raw: bytes, compact: bytes) -> bool:
+    """Whether `raw` is the compact JSON `compact` indented by two spaces, with a final newline:
+    the bytes `planbytes.dumps_records` writes. Compared in place (no 100 MB copy of either)."""
+    if not raw.endswith(b"\n"):
+        return False
+    formatted = msgspec.json.format(compact, indent=2)
+    return len(formatted) + 1 == len(raw) and raw.startswith(formatted)
+
+
+def _decoded_tables(path: Path, raw: bytes) -> dict[str, Any]:
     try:
         tables: dict[str, Any] = dict(_TABLES.decode(raw))
         meta_table = msgspec.json.decode(tables[META])
@@ -258,16 +233,7 @@ def read_tables_as_written(path: Path, raw: bytes, *, ask: bool = True) -> tuple
             tables[RECS] = _RECORDS.decode(tables[RECS])
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, KeyError, TypeError):
         refuse(path, raw)
-    for key, rec in tables.get(RECS, {}).items():
-        if key != str(rec.number):
-            _wrong_key(path, key, rec.number)
-    compact = _COUNTER.encode(tables)
-    as_written = ask and raw == msgspec.json.format(compact, indent=2) + b"\n"
-    if not as_written:
-        no_duplicate_keys(path, raw, tables, compact)
-    if len(raw) > TEXT_LIMIT and has_long_line(raw):
-        no_text_too_long(path, tables.get(RECS, {}))
-    return tables, as_written
+    return tables
 
 
 def has_long_line(raw: bytes) -> bool:
@@ -345,10 +311,6 @@ def record_from_doc(path: Path, key: str, doc: Any) -> Recommendation:
     if str(key) != str(rec.number):
         _wrong_key(path, key, rec.number)
     return rec
-
-
-def _key(key: Any) -> str:
-    return str(key) if str(key).isascii() and str(key).isdigit() else repr(key)
 
 
 def _wrong_key(path: Path, key: str, number: Any) -> None:

@@ -25,7 +25,7 @@ import re
 import stat
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from hsp_tui.domain.errors import HspError, PlanFileError
 from hsp_tui.storage.file import acl
@@ -211,10 +211,14 @@ def _keep_group(fd: int, path: Path, st: os.stat_result) -> None:
             "or ask to join that group)") from None
 
 
+# A file's bytes, or its parts in the order they are written (a plan of 100 MB with one record
+# changed: the bytes read before and after the record, and the record's new bytes; joining them
+# would copy the 100 MB once more for nothing).
+Payload = bytes | Sequence[bytes | memoryview]
 Backup = Callable[[Path, "int | None", os.stat_result], None]  # (path, its folder's handle, the file replaced)
 
 
-def atomic_write(path: Path, payload: bytes, *, keep_backup: Backup | None = None, mode: int | None = None,
+def atomic_write(path: Path, payload: Payload, *, keep_backup: Backup | None = None, mode: int | None = None,
                  check: Callable[[], None] | None = None) -> None:
     """Write `payload` to `path` so that the file is always whole: temp file, fsync, rename.
 
@@ -229,7 +233,7 @@ def atomic_write(path: Path, payload: bytes, *, keep_backup: Backup | None = Non
         _atomic_write(path, dir_fd, payload, keep_backup=keep_backup, mode=mode, check=check)
 
 
-def _atomic_write(path: Path, dir_fd: int | None, payload: bytes, *, keep_backup: Backup | None, mode: int | None,
+def _atomic_write(path: Path, dir_fd: int | None, payload: Payload, *, keep_backup: Backup | None, mode: int | None,
                   check: Callable[[], None] | None) -> None:
     """`atomic_write` in the folder held open as `dir_fd`: the rename replaces only the file found
     at the start (the one read under the lock), never a file or link put there meanwhile."""
@@ -316,11 +320,17 @@ def _sticky_reason(folder: Path, st: os.stat_result | None) -> str | None:
     return f"{folder} is a sticky folder (chmod +t), where only the file's owner ({owner}) may replace it"
 
 
-def write_all(fd: int, payload: bytes) -> None:
-    """All of `payload` to `fd` (os.write may write less than asked)."""
-    view = memoryview(payload)
-    while view:
-        view = view[os.write(fd, view):]
+def write_all(fd: int, payload: Payload) -> None:
+    """All of `payload` (bytes, or its parts in order) to `fd` (os.write may write less than asked)."""
+    for part in (payload,) if isinstance(payload, (bytes, bytearray, memoryview)) else payload:
+        view = memoryview(part)
+        while view:
+            view = view[os.write(fd, view):]
+
+
+def joined(payload: Payload) -> bytes:
+    """`payload`'s bytes in one piece (a copy only when it is in parts)."""
+    return payload if isinstance(payload, bytes) else b"".join(payload)
 
 
 def overwrite(path: Path, payload: bytes, *, inode: tuple[int, int] | None = None) -> None:
