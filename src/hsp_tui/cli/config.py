@@ -22,11 +22,10 @@ from typing import Any, Callable, Iterable, Mapping
 from msgspec import Struct, field
 
 from hsp_tui.domain.errors import InputError
-from hsp_tui.domain.rules import check_address
+from hsp_tui.domain.rules import DEFAULT_ESCALATE_AFTER, check_address
 from hsp_tui.domain.textsafe import visible
 
 KNOWN = ("due_soon_days", "theme", "keys", "sender", "reply_to", "escalate_after")
-DEFAULT_ESCALATE_AFTER = 3
 MAX_DUE_SOON_DAYS = 3660
 
 

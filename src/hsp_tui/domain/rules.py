@@ -32,6 +32,10 @@ _ADDRESS_PART = "[^" + "".join(f"\\u{ord(c):04x}" for c in ADDRESS_FORBIDDEN) + 
 ADDRESS_PATTERN = f"^{_ADDRESS_PART}@{_ADDRESS_PART}$"  # the same text is the server's pattern
 
 REMINDER_VIAS = ("smtp", "outbox")  # a reminder is sent by SMTP or written to an outbox
+# Reminders about an item before its owner's sponsor is copied on the next one, when the settings
+# file says nothing (`escalate_after`): the reminders (formats.reminders) and the settings
+# (cli.config) both take it from here.
+DEFAULT_ESCALATE_AFTER = 3
 
 # Evidence (an ATTACH entry's `new`): a copy is {name, size, sha256, media_type}, a link is {url}.
 # A copy is named by its SHA-256 in lower-case hex; a media type is "type/subtype" (RFC 6838's

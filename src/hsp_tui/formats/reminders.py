@@ -12,13 +12,11 @@ from email.utils import formatdate, make_msgid
 
 from hsp_tui.domain.errors import InputError
 from hsp_tui.domain.review import ItemReview, Review
-from hsp_tui.domain.rules import owner_key
+from hsp_tui.domain.rules import DEFAULT_ESCALATE_AFTER, owner_key
 from hsp_tui.domain.textsafe import visible
 from hsp_tui.formats.formatting import day_text, fmt_date, plural
 
 NOTE_LIMIT = 300
-# Reminders about an item before its owner's sponsor is copied, when not set (as cli.config's default).
-DEFAULT_ESCALATE_AFTER = 3
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,13 @@ from hsp_tui import __version__
 from hsp_tui.domain.progress import progress
 from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.domain.review import ItemReview, Review
+from hsp_tui.domain.rules import DEFAULT_ESCALATE_AFTER
 from hsp_tui.formats import charts
 from hsp_tui.formats.document import (NONE, Chart, Document, Section, Span, bullets, cell, para, plain, section,
                                       strong, table)
 from hsp_tui.formats.formatting import (due_words, is_ongoing, long_date, plural, reminder_words,
                                         status_words)
-from hsp_tui.formats.reminders import DEFAULT_ESCALATE_AFTER, is_escalated
+from hsp_tui.formats.reminders import is_escalated
 from hsp_tui.formats.report_changes import dropped_section, late_by, numbers, revised_section, since_section
 from hsp_tui.formats.report_verdicts import awaiting, awaiting_section, evidence_section, log_section
 from hsp_tui.formats.report_markdown import to_markdown
