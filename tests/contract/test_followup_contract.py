@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 
 from msgspec.structs import replace
 
 import pytest
 
+from hsp_tui.domain.asof import as_it_stood
 from hsp_tui.domain.errors import InputError, NotFoundError
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import Contact, HistoryEntry
@@ -43,16 +45,47 @@ def test_a_contact_set_changed_and_removed_is_kept_with_the_plans_history(backen
     assert [c.owner for c in meta.contacts] == ["assistant chief executive"]
     history = meta.history
     assert [h.id for h in history] == [1, 2, 3, 4]
+    both = {"addresses": ["ace@haringey.example", "pa@haringey.example"], "sponsor": []}
+    policy = {"addresses": ["policy@haringey.example"], "sponsor": []}
     assert [(h.action, h.field, h.old, h.new) for h in history] == [
-        ("contact", "assistant chief executive", None, ["ace@haringey.example", "pa@haringey.example"]),
-        ("contact", "assistant chief executive", ["ace@haringey.example", "pa@haringey.example"],
-         ["ace@haringey.example"]),
-        ("contact", "Head of Policy", None, ["policy@haringey.example"]),
-        ("contact", "Head of Policy", ["policy@haringey.example"], None),
+        ("contact", "assistant chief executive", None, both),
+        ("contact", "assistant chief executive", both, {"addresses": ["ace@haringey.example"], "sponsor": []}),
+        ("contact", "Head of Policy", None, policy),
+        ("contact", "Head of Policy", policy, None),
     ]
     assert all(ISO_WITH_OFFSET.match(h.at) and h.by for h in history)
     # the items are untouched
     assert place.open().load_plan().recommendations == backend.load_plan().recommendations
+
+
+def test_a_change_of_the_sponsor_alone_is_recorded_and_the_plan_as_it_stood_names_that_days(backend, place):
+    """The contact's entry carries its sponsor: a change of the sponsor alone is recorded as one, and
+    the plan replayed as of a day gives the sponsor of that day (the day before a change: the old one)."""
+    store = Store(backend)
+    store.set_contact(OWNER, ["ace@haringey.example"], sponsor=["ce@haringey.example"], by="alice", on=date(2010, 5, 1))
+    said = store.set_contact(OWNER, ["ace@haringey.example"], sponsor=["deputy@haringey.example"], by="alice",
+                             on=date(2010, 9, 1))
+    assert said == f"contact for {OWNER}: ace@haringey.example (sponsor: deputy@haringey.example)"
+    store.set_contact(OWNER, ["ace@haringey.example"], sponsor=[], by="alice", on=date(2010, 11, 1))
+    now = place.open().load_plan()
+    first = {"addresses": ["ace@haringey.example"], "sponsor": ["ce@haringey.example"]}
+    second = {"addresses": ["ace@haringey.example"], "sponsor": ["deputy@haringey.example"]}
+    assert [(h.old, h.new) for h in now.meta.history] == [
+        (None, first), (first, second), (second, {"addresses": ["ace@haringey.example"], "sponsor": []})]
+    assert [h.describe() for h in now.meta.history] == [
+        f"contact for {OWNER}: ace@haringey.example (sponsor: ce@haringey.example)",
+        f"contact for {OWNER}: ace@haringey.example (sponsor: deputy@haringey.example)",
+        f"contact for {OWNER}: ace@haringey.example (sponsor removed)"]
+
+    def sponsor(day: date):
+        contact = as_it_stood(now, day).meta.contact(OWNER)
+        return None if contact is None else contact.sponsor
+
+    assert sponsor(date(2010, 4, 30)) is None  # no contact yet
+    assert sponsor(date(2010, 8, 31)) == ("ce@haringey.example",)
+    assert sponsor(date(2010, 9, 1)) == ("deputy@haringey.example",)
+    assert sponsor(date(2010, 10, 31)) == ("deputy@haringey.example",)
+    assert sponsor(date(2010, 11, 1)) == () and now.meta.contact(OWNER).sponsor == ()
 
 
 def test_a_contact_change_that_changes_nothing_records_nothing(backend):
@@ -133,4 +166,4 @@ def test_contact_changes_in_several_processes_at_once_lose_nothing(backend, plac
     assert [h.id for h in meta.history] == list(range(1, n * len(names) + 1))
     for name in names:  # each writer's changes, in its order
         assert [h.new for h in meta.history if h.field == f"Owner {name}"] == \
-            [[f"{name}{i}@haringey.example"] for i in range(n)]
+            [{"addresses": [f"{name}{i}@haringey.example"], "sponsor": []} for i in range(n)]

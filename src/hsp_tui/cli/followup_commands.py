@@ -43,10 +43,11 @@ def cmd_contact(ctx: "Context") -> int:
     else:
         from hsp_tui.formats.remind import owner_contacts
 
-        plan = store.load()
+        plan = ctx.review(store.load()).plan  # as it stood on the review date (--as-of)
         for owner, addresses in owner_contacts(plan):
             c = plan.meta.contact(owner)
-            sponsor = f" (sponsor: {', '.join(c.sponsor)})" if c is not None and c.sponsor else ""
+            sponsor = (f" (sponsor: {', '.join(c.sponsor)})" if c is not None and c.sponsor
+                       else " (sponsor not recorded)" if c is not None and c.sponsor is None else "")
             say(f"{owner}: {', '.join(addresses) if addresses else '(no address)'}{sponsor}")
     return 0
 

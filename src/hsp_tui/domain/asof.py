@@ -19,6 +19,7 @@ from typing import Any
 
 from msgspec.structs import replace
 
+from hsp_tui.domain.history import contact_state
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import Contact, PlanMeta, Recommendation, Status, owner_key
 from hsp_tui.domain.vocabulary import Action, Field
@@ -184,7 +185,10 @@ def _replay(rec: Recommendation, day: date, key: str) -> Recommendation:
 
 
 def meta_as_of(meta: PlanMeta, day: date, key: str) -> PlanMeta:
-    """The plan's own record (its contacts) as it stood at the end of `day`."""
+    """The plan's own record (its contacts) as it stood at the end of `day`: each contact changed
+    later is taken back to the `old` of the first change after the day. An entry made before the
+    sponsor was recorded gives the addresses alone: the sponsor is then the one the last change
+    kept for the owner recorded, when it recorded one for those addresses, else None (not recorded)."""
     history = meta.history
     later = _later(history, day, key)
     if later is None:
@@ -193,12 +197,19 @@ def meta_as_of(meta: PlanMeta, day: date, key: str) -> PlanMeta:
     for h, after in zip(reversed(history), reversed(later)):
         if not after or h.action != Action.CONTACT or not isinstance(h.field, str):
             continue
-        old: Any = h.old
+        old = contact_state(h.old)
         if old:
-            contacts[owner_key(h.field)] = Contact(h.field, tuple(str(a) for a in old))
+            contacts[owner_key(h.field)] = Contact(h.field, old[0], old[1])
         else:
             contacts.pop(owner_key(h.field), None)
     kept = tuple(h for h, after in zip(history, later) if not after)
+    for k, c in contacts.items():
+        if c.sponsor is None:
+            last = next((h for h in reversed(kept) if h.action == Action.CONTACT and isinstance(h.field, str)
+                         and owner_key(h.field) == k), None)
+            state = contact_state(last.new) if last is not None else None
+            if state is not None and state[1] is not None and state[0] == c.addresses:
+                contacts[k] = replace(c, sponsor=state[1])
     return replace(meta, contacts=tuple(sorted(contacts.values(), key=lambda c: owner_key(c.owner))), history=kept)
 
 

@@ -347,15 +347,18 @@ class SetContact(Struct, frozen=True):
         old = meta.contact(self.owner)
         if old is None and not self.addresses:
             raise NotFoundError(f"no contact for {self.owner!r}; 'hsp-tui contact list' shows them")
-        sponsor = (old.sponsor if old is not None else ()) if self.sponsor is None else self.sponsor
+        # (a sponsor not recorded, read from an old export, is kept as none)
+        sponsor = ((old.sponsor or ()) if old is not None else ()) if self.sponsor is None else self.sponsor
         if old is not None and old.addresses == self.addresses and old.sponsor == sponsor:
             raise Unchanged(f"the contact for {self.owner!r} is already {', '.join(self.addresses)}; nothing changed")
         owner = old.owner if old is not None else squash(self.owner)
         others = tuple(c for c in meta.contacts if c is not old)
         contacts = others + ((Contact(owner, self.addresses, sponsor),) if self.addresses else ())
         contacts = tuple(sorted(contacts, key=lambda c: owner_key(c.owner)))
-        entry = HistoryEntry(stamp.id, stamp.at, stamp.by, self.action, owner,
-                             list(old.addresses) if old else None, list(self.addresses) or None, None, on=stamp.on)
+        # the contact before and after, sponsor included (a change of the sponsor alone is one too)
+        before = {"addresses": list(old.addresses), "sponsor": list(old.sponsor or ())} if old else None
+        after = {"addresses": list(self.addresses), "sponsor": list(sponsor)} if self.addresses else None
+        entry = HistoryEntry(stamp.id, stamp.at, stamp.by, self.action, owner, before, after, None, on=stamp.on)
         summary = (f"contact for {owner}: {', '.join(self.addresses)}" if self.addresses
                    else f"contact for {owner} removed")
         if self.addresses and sponsor:

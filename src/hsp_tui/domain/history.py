@@ -25,7 +25,8 @@ class MilestoneState(TypedDict):
 
 Value = Annotated[Any, msgspec.Meta(
     description="The value before/after: text (a status key, an owner, a deadline, a withdrawn note), "
-                "{index, done} for a milestone, the addresses for a contact, {to, via} for a reminder, "
+                "{index, done} for a milestone, {addresses, sponsor} for a contact (in entries made before "
+                "the sponsor was recorded, the list of addresses alone), {to, via} for a reminder, "
                 "the evidence for an attachment ({name, size, sha256, media_type} for a copy, whose bytes "
                 "an export does not carry, or {url} for a link) and for its withdrawal ('old'), or null.")]
 
@@ -110,9 +111,7 @@ class HistoryEntry(Record, omit_defaults=True):
         if self.action == Action.REMIND:
             return self.describe_reminder(None)
         if self.action == Action.CONTACT:
-            if not self.new:
-                return f"contact removed for {self.field}"
-            return f"contact for {self.field}: {', '.join(map(str, self.new))}"
+            return _describe_contact(self)
         if self.action == Action.ATTACH:
             return f"attached {evidence_words(self.new)}"
         if self.action == Action.WITHDRAW:
@@ -176,10 +175,42 @@ def _check_plan_entry(entry: "HistoryEntry") -> None:
             raise ValueError("field 'field': expected text (the owner) for a contact")
         for name in ("old", "new"):
             value = getattr(entry, name)
-            if value is not None and not (isinstance(value, list) and all(isinstance(a, str) for a in value)):
-                raise ValueError(f"field {name!r}: expected a list of addresses for a contact")
+            if value is not None and not (_texts(value) or isinstance(value, dict) and value.keys() == CONTACT_KEYS
+                                          and _texts(value["addresses"]) and _texts(value["sponsor"])):
+                raise ValueError(f"field {name!r}: expected {{addresses, sponsor}} (lists of addresses) for a contact")
     elif entry.new is not None and not isinstance(entry.new, dict):
         raise ValueError("field 'new': expected an object {to, via} for a reminder")
+
+
+# A contact entry's `old` and `new`: the contact before and after, {"addresses": [...], "sponsor": [...]}
+# (null: none). Entries made before the sponsor was recorded hold the list of addresses alone.
+CONTACT_KEYS = frozenset(("addresses", "sponsor"))
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(a, str) for a in value)
+
+
+def contact_state(value: Any) -> tuple[tuple[str, ...], tuple[str, ...] | None] | None:
+    """A contact entry's `old` or `new` as (addresses, sponsor); the sponsor is None where the entry
+    did not record it (made before it was); None for no contact."""
+    if isinstance(value, dict):
+        return tuple(value.get("addresses") or ()), tuple(value.get("sponsor") or ())
+    if isinstance(value, list):
+        return tuple(map(str, value)), None
+    return None
+
+
+def _describe_contact(entry: "HistoryEntry") -> str:
+    new, old = contact_state(entry.new), contact_state(entry.old)
+    if new is None:
+        return f"contact removed for {entry.field}"
+    said = f"contact for {entry.field}: {', '.join(new[0])}"
+    if new[1] is None:  # an entry from before sponsors were recorded: one that changed no address changed it
+        return said + (" (its sponsor changed: not recorded)" if old is not None and old[0] == new[0] else "")
+    if new[1]:
+        return said + f" (sponsor: {', '.join(new[1])})"
+    return said + (" (sponsor removed)" if old is not None and old[1] else "")
 
 
 def _check_evidence_entry(entry: "HistoryEntry") -> None:

@@ -217,8 +217,11 @@ class Contact(Record, omit_defaults=True):  # no sponsor: none written
 
     owner: str
     addresses: tuple[str, ...]
-    sponsor: Annotated[tuple[str, ...], msgspec.Meta(
-        description="Copied on a reminder once an item has had escalate_after reminders.")] = ()
+    # None only in the plan as it stood on a past day, replayed from a contact entry made before
+    # entries recorded the sponsor (`asof.meta_as_of`): who it was then is not known.
+    sponsor: Annotated[tuple[str, ...] | None, msgspec.Meta(
+        description="Copied on a reminder once an item has had escalate_after reminders. Null: not recorded "
+                    "(the plan as it stood on a day, from a change made before the sponsor was recorded).")] = ()
 
 
 class PlanMeta(Record, omit_defaults=True):  # no contacts, no history: none written

@@ -109,7 +109,7 @@ class Action(str, Enum):
     MILESTONE = "milestone"
     VERIFY = "verify"
     REMIND = "remind"
-    CONTACT = "contact"  # of the plan's own history: `field` is the owner, `new` their addresses
+    CONTACT = "contact"  # of the plan's own history: `field` is the owner, `new` {addresses, sponsor}
     UNDO = "undo"
     # Evidence: `new` is a copy {name, size, sha256, media_type} or a link {url}; an attachment is
     # withdrawn (never removed) by a WITHDRAW entry whose `undoes` names it, `old` its evidence.

@@ -65,6 +65,9 @@ def _read_json(path: Path, raw: bytes, *, by: str, at: str) -> ImportResult:
     for k in ("contacts", "history"):  # the plan's contacts and their changes, as exported
         if plan.get(k):
             meta[k] = plan[k]
+    if isinstance(meta.get("contacts"), list):  # a sponsor not recorded (an export as of a past day): none
+        meta["contacts"] = [{n: v for n, v in c.items() if not (n == "sponsor" and v is None)}
+                            if isinstance(c, dict) else c for c in meta["contacts"]]
     rows = []
     for i, rec in enumerate(doc["recommendations"], start=1):
         if not isinstance(rec, dict):

@@ -71,7 +71,7 @@ def plan_reminders(rv: Review, days: int, owner: str | None = None,
         soon = tuple(sorted((i for i in items if not i.overdue), key=lambda i: (i.due, i.number)))
         # The owner as the plan spells it (the contact may have been typed otherwise).
         escalated = any(is_escalated(i.rec, names[key], escalate_after) for i in items)
-        cc = tuple(a for a in contact.sponsor if a not in contact.addresses) if escalated else ()
+        cc = tuple(a for a in contact.sponsor or () if a not in contact.addresses) if escalated else ()
         reminders.append(Reminder(names[key], contact.addresses, overdue, soon, cc))
     return reminders, missing
 

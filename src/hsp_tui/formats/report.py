@@ -214,21 +214,36 @@ def overdue_section(p: Parts) -> Section:
               "rllllrllll"))
 
 
+def sponsor_words(rv: Review, owner: str) -> str:
+    """The owner's sponsor as the plan stood on the review date: the addresses, "none set", or "not
+    recorded" (the plan's history from before contacts' entries recorded the sponsor cannot say)."""
+    contact = rv.plan.meta.contact(owner)
+    if contact is not None and contact.sponsor is None:
+        return "not recorded"
+    if contact is None or not contact.sponsor:
+        return "none set"
+    return plain(", ".join(contact.sponsor))
+
+
 def escalated_section(p: Parts) -> Section:
-    """The open items whose owner has had escalate_after reminders about them or more."""
+    """The open items whose owner has had escalate_after reminders about them or more, each with the
+    owner's sponsor as it stood on the review date (the one the next reminder is copied to)."""
     title, after = "Escalated", plural(p.escalate_after, "reminder")
     if not p.escalated:
         return section("escalated", title, para(f"No open item has had {after} or more."))
-    # (The sponsor is not named: a contact's history does not record its sponsor, so the plan as it stood
-    # on a past day cannot say who it was, and a report produced later would differ from the one then.)
-    rows = [(str(i.number), cell(i.rec.title), cell(i.rec.owner), due_text(i, p.ref),
+    sponsors = [sponsor_words(p.rv, i.rec.owner) for i in p.escalated]
+    rows = [(str(i.number), cell(i.rec.title), cell(i.rec.owner), sponsor, due_text(i, p.ref),
              plural(i.days_overdue, "day") if i.overdue else NONE, reminder_words(i.rec) or "not reminded")
-            for i in p.escalated]
-    return section("escalated", title, para(
+            for i, sponsor in zip(p.escalated, sponsors)]
+    blocks = [para(
         f"{plural(len(p.escalated), 'open item has', 'open items have')} had {after} or more "
         f"({numbers(p.escalated)}): each further reminder about one is copied to its owner's sponsor, "
         "when one is set."),
-        table(("No.", "Recommendation", "Owner", "Due", "Overdue by", "Reminders"), rows, "r"))
+        table(("No.", "Recommendation", "Owner", "Sponsor", "Due", "Overdue by", "Reminders"), rows, "r")]
+    if "not recorded" in sponsors:
+        blocks.append(para("Sponsor not recorded: the contact was last changed before hsp-tui recorded sponsors "
+                           "in the plan's history, so who it was on that day is not known."))
+    return section("escalated", title, *blocks)
 
 
 def due_soon_section(p: Parts) -> Section:

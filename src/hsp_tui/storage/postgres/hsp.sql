@@ -236,6 +236,15 @@ DROP FUNCTION IF EXISTS hsp._append(text, hsp.item, text, text, jsonb, jsonb, te
 COMMENT ON TABLE hsp.history IS 'Each item''s changes, append-only. A reminder is an entry of action remind: '
     'recorded as pending before its message goes, then marked sent or not sent by a second entry.';
 
+--- version 9
+-- A contact's entry in the plan's history carries its sponsor: `old` and `new` are the contact
+-- before and after, {"addresses": [...], "sponsor": [...]}, so a change of the sponsor alone is
+-- recorded as one and the plan as it stood on a past day names the sponsor of that day. Entries
+-- written before this version keep the list of addresses alone (the sponsor not recorded): no row
+-- changes; hsp.set_contact (below) writes the new form, and an import's entries are checked for either.
+COMMENT ON TABLE hsp.plan_history IS 'The plan''s own history, append-only: a contact set or removed (action '
+    'contact, field the owner, old and new {addresses, sponsor}; a list of addresses alone before schema version 9).';
+
 --- functions
 -- Errors raised here carry SQLSTATEs the client maps to its own errors:
 --   HS400 bad input (exit 2), HS404 no such plan / item / milestone / entry (exit 2),
@@ -835,6 +844,26 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
         OR (jsonb_typeof(j) = 'string' AND j #>> '{}' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
 $$;
 
+-- A list of texts (addresses), as history._texts.
+CREATE OR REPLACE FUNCTION hsp._strings_ok(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN jsonb_typeof(j) = 'array'
+                THEN NOT EXISTS (SELECT 1 FROM jsonb_array_elements(j) a WHERE jsonb_typeof(a) <> 'string')
+                ELSE false END
+$$;
+
+-- A contact entry's old or new value (history.HistoryEntry's check): null (no contact), the
+-- contact {addresses, sponsor}, or (entries made before the sponsor was recorded) the addresses alone.
+CREATE OR REPLACE FUNCTION hsp._contact_ok(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE jsonb_typeof(j)
+               WHEN 'null' THEN true
+               WHEN 'array' THEN hsp._strings_ok(j)
+               WHEN 'object' THEN j ?& ARRAY['addresses', 'sponsor'] AND hsp._only_keys(j, ARRAY['addresses', 'sponsor'])
+                                  AND hsp._strings_ok(j -> 'addresses') AND hsp._strings_ok(j -> 'sponsor')
+               ELSE false END
+$$;
+
 CREATE OR REPLACE FUNCTION hsp._entry_ok(h jsonb) RETURNS boolean
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT jsonb_typeof(h) = 'object'
@@ -859,6 +888,9 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
        AND (h ->> 'action' <> 'withdraw' OR (hsp._count(h -> 'undoes') AND hsp._evidence_ok(h -> 'old')
                                                AND jsonb_typeof(h -> 'new') = 'null'
                                                AND jsonb_typeof(h -> 'note') = 'string' AND NOT hsp._blank(h ->> 'note')))
+       -- a contact names its owner; before and after, the contact (history.contact_state)
+       AND (h ->> 'action' <> 'contact' OR (jsonb_typeof(h -> 'field') = 'string'
+                                              AND hsp._contact_ok(h -> 'old') AND hsp._contact_ok(h -> 'new')))
 $$;
 
 CREATE OR REPLACE FUNCTION hsp._history_ok(j jsonb) RETURNS boolean
@@ -1112,7 +1144,8 @@ END $$;
 -- Where reminders for an owner go; an empty list removes the contact (and its sponsor). p_sponsor:
 -- the addresses copied on escalated reminders (NULL: as they are; an empty list: none), as
 -- commands.SetContact has it. Appends the plan's history entry (action 'contact', field the owner,
--- old and new the addresses) by session_user; nothing when neither the addresses nor the sponsor change.
+-- old and new the contact, {addresses, sponsor}, or null for none) by session_user; nothing when
+-- neither the addresses nor the sponsor change.
 CREATE OR REPLACE FUNCTION hsp.set_contact(p_plan text, p_owner text, p_addresses jsonb, p_sponsor jsonb DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -1156,8 +1189,9 @@ BEGIN
     SELECT hsp._next_id(max(id), 'the plan') INTO next_id FROM hsp.plan_history WHERE plan_id = p.id;
     INSERT INTO hsp.plan_history (plan_id, id, at, by, action, field, old, new, note, "on")
     VALUES (p.id, next_id, hsp._now_text(), session_user, 'contact', owner_name,
-            CASE WHEN had THEN to_jsonb(c.addresses) END,
-            CASE WHEN cardinality(new_addresses) > 0 THEN to_jsonb(new_addresses) END, NULL,
+            CASE WHEN had THEN jsonb_build_object('addresses', to_jsonb(c.addresses), 'sponsor', to_jsonb(c.sponsor)) END,
+            CASE WHEN cardinality(new_addresses) > 0
+                 THEN jsonb_build_object('addresses', to_jsonb(new_addresses), 'sponsor', to_jsonb(new_sponsor)) END, NULL,
             hsp._effective_on(p.id, (SELECT max(hsp._day(h.at, h."on")) FROM hsp.plan_history h
                                       WHERE h.plan_id = p.id)));
     SELECT hsp._plan_entry(h) INTO entry FROM hsp.plan_history h WHERE h.plan_id = p.id AND h.id = next_id;

@@ -87,9 +87,10 @@ class PgMetaTransaction:
         entry = self.put_meta.history[-1]
         set_effective_day(self._held.run, entry)
         kept = self.put_meta.contact(entry.field)  # the contact as the command left it (None: removed)
-        sponsor = Jsonb(list(kept.sponsor)) if kept is not None else None
+        addresses = Jsonb(list(kept.addresses) if kept is not None else [])
+        sponsor = Jsonb(list(kept.sponsor or ())) if kept is not None else None
         (result,) = self._held.run("SELECT hsp.set_contact(%s, %s, %s, %s)",
-                                   [self._plan, entry.field, Jsonb(list(entry.new or [])), sponsor]).fetchone()
+                                   [self._plan, entry.field, addresses, sponsor]).fetchone()
         saved = (result or {}).get("entry")
         if saved != entry.to_dict():
             raise PlanFileError(f"{self._where}: the server would record this change differently "
