@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from hsp_tui.domain.asof import as_it_stood
+from hsp_tui.domain.model import Plan
+from hsp_tui.domain.records import PlanMeta
 from hsp_tui.domain.review import Review, review
 from hsp_tui.formats.report import build_report, render_markdown
 from hsp_tui.formats.report_html import render_html
@@ -193,6 +195,48 @@ def test_reminders_say_how_many_first_and_last_and_escalated_items_are_listed(la
     assert sept["Escalated"]["text"] == ["No open item has had 3 reminders or more."]
     # the escalate_after setting is the one the reminders use
     assert parse(md(later, date(2011, 3, 31), escalate_after=5))["Escalated"]["rows"] == []
+
+
+def test_the_escalated_items_name_the_sponsor_of_the_day_the_report_is_for(later):
+    """The sponsor the next reminder goes to, as the plan stood on the review date: changed alone on
+    1 Feb 2011, the report for 31 Jan names the one before and the report for 1 Feb the new one."""
+    later.set_contact(ACE, ["ace@haringey.example"], sponsor=["ce@haringey.example"], by="alice", on=date(2010, 5, 1))
+    later.set_contact(ACE, ["ace@haringey.example"], sponsor=["deputy@haringey.example"], by="alice",
+                      on=date(2011, 2, 1))
+    for day, sponsor in ((date(2011, 1, 31), "ce@haringey.example"), (date(2011, 2, 1), "deputy@haringey.example")):
+        escalated = parse(md(later, day))["Escalated"]
+        assert rows_by_number(escalated)["2"]["Sponsor"] == sponsor
+        page = render_html(as_of(later, day), exported_at=EXPORTED).replace("<wbr>", "")  # (break points)
+        assert f"<td>{sponsor}</td>" in page.split('id="escalated"')[1].split("</section>")[0]
+    later.set_contact(ACE, ["ace@haringey.example"], sponsor=[], by="alice", on=date(2011, 3, 2))
+    assert rows_by_number(parse(md(later, date(2011, 3, 31)))["Escalated"])["2"]["Sponsor"] == "none set"
+    later.remove_contact(ACE, by="alice", on=date(2011, 3, 3))
+    assert rows_by_number(parse(md(later, date(2011, 3, 31)))["Escalated"])["2"]["Sponsor"] == "none set"
+
+
+def test_a_sponsor_an_older_entry_did_not_record_is_said_to_be_not_recorded(later):
+    """A plan whose contact entries were made before entries carried the sponsor (the addresses
+    alone; the second one a change of the sponsor alone): as of a day before that change, who the
+    sponsor was is not known, and the report says so rather than name today's."""
+    plan = later.load()
+    meta = PlanMeta.from_dict({**plan.meta.to_dict(), "contacts": [
+        {"owner": ACE, "addresses": ["ace@haringey.example"], "sponsor": ["deputy@haringey.example"]}], "history": [
+        {"id": 1, "at": "2010-05-01T09:00:00+01:00", "by": "alice", "action": "contact", "field": ACE, "old": None,
+         "new": ["ace@haringey.example"], "note": None},
+        {"id": 2, "at": "2011-02-01T09:00:00+01:00", "by": "alice", "action": "contact", "field": ACE,
+         "old": ["ace@haringey.example"], "new": ["ace@haringey.example"], "note": None}]})
+    old = Plan(meta, plan.recommendations)
+    assert [h.describe() for h in meta.history][1] == f"contact for {ACE}: ace@haringey.example (its sponsor changed: not recorded)"
+
+    def report_on(day: date) -> dict:
+        return parse(render_markdown(review(as_it_stood(old, day), day), exported_at=EXPORTED))["Escalated"]
+
+    january = report_on(date(2011, 1, 31))
+    assert rows_by_number(january)["2"]["Sponsor"] == "not recorded"
+    assert any("Sponsor not recorded" in t for t in january["text"])
+    today = report_on(date(2011, 3, 31))  # the contact as it is: its sponsor is known
+    assert rows_by_number(today)["2"]["Sponsor"] == "deputy@haringey.example"
+    assert not any("not recorded" in t for t in today["text"])
 
 
 def test_the_command_line_report_uses_the_escalate_after_setting(cli, plan_path, later):

@@ -39,6 +39,16 @@ def _contacts(*contacts: tuple[str, list[str]]) -> Callable[[dict], None]:
     return _set(("meta", "contacts"), [{"owner": o, "addresses": a} for o, a in contacts])
 
 
+CONTACT = {"addresses": ["policy@x.org"], "sponsor": ["boss@x.org"]}
+
+
+def _entries(*values: Any, field: str | None = "Head of Policy") -> Callable[[dict], None]:
+    """The plan's own history: a contact entry for each value after the first, its old the one before."""
+    return _set(("meta", "history"), [
+        {"id": k, "at": AT, "by": "tess", "action": "contact", "field": field, "old": old, "new": new, "note": None}
+        for k, (old, new) in enumerate(zip(values, values[1:]), start=1)])
+
+
 REVISION = {"deadline": "July 2010", "reason": "slipped", "by": "tess", "at": AT}
 CASES = [
     ("as it is", [], "ok"),
@@ -66,6 +76,18 @@ CASES = [
                                                                          ("STRASSE  LEAD", ["b@x.org"]))], "refused"),
     ("contacts: a no-break space is a space", [_contacts(("Chief Executive", ["a@x.org"]),
                                                          ("chief\u00a0executive", ["b@x.org"]))], "refused"),
+    ("contacts: a sponsor", [_set(("meta", "contacts", 0, "sponsor"), ["boss@x.org"])], "ok"),
+    ("contacts: a sponsor not recorded (null: none)", [_set(("meta", "contacts", 0, "sponsor"), None)], "ok"),
+    ("contacts: a sponsor not a list", [_set(("meta", "contacts", 0, "sponsor"), "boss@x.org")], "refused"),
+    ("contact entries: the contact before and after", [_entries(None, CONTACT, {**CONTACT, "sponsor": []})], "ok"),
+    ("contact entries: the addresses alone (before sponsors were recorded)",
+     [_entries(None, ["policy@x.org"], ["policy@x.org"])], "ok"),
+    ("contact entries: without the sponsor", [_entries(None, {"addresses": ["policy@x.org"]})], "refused"),
+    ("contact entries: a key more", [_entries({**CONTACT, "owner": "x"}, CONTACT)], "refused"),
+    ("contact entries: a sponsor not a list", [_entries(None, {**CONTACT, "sponsor": "boss@x.org"})], "refused"),
+    ("contact entries: an address not text", [_entries(None, [1])], "refused"),
+    ("contact entries: text, not a list", [_entries(None, "policy@x.org")], "refused"),
+    ("contact entries: no owner", [_entries(None, CONTACT, field=None)], "refused"),
 ]
 
 

@@ -96,3 +96,66 @@ def test_a_plan_file_with_sponsors_imported_onto_a_server_keeps_them(cli, url, p
     r = cli("--db", url(), "import", str(bad), "--plan", "bad")
     assert r.code != 0 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err, r.err
     assert "bad" not in cli("--db", url("bob"), "plans").out
+
+
+def contact_line(cli, *where: str) -> str:
+    r = cli(*where, "contact", "list")
+    assert r.code == 0, r.err
+    return next(line for line in r.out.splitlines() if line.startswith(ACE))
+
+
+def test_the_sponsors_history_goes_from_a_plan_file_to_a_server_and_back(cli, url, tmp_path):
+    """Export, then import: each contact entry keeps the sponsor before and after, and the server
+    replays the plan as it stood on a day to that day's sponsor, as the file does."""
+    plan = tmp_path / "plan.json"
+    for on, sponsor in (("2010-05-01", SPONSOR), ("2010-09-01", "deputy@haringey.example")):
+        assert cli("--db", str(plan), "--user", "tess", "contact", "set", ACE, "ace@haringey.example",
+                   "--sponsor", sponsor, "--on", on).code == 0
+    exported = tmp_path / "export.json"
+    assert cli("--db", str(plan), "export", "-o", str(exported)).code == 0
+    entries = [(h["old"], h["new"], h["on"]) for h in json.loads(exported.read_text(encoding="utf-8"))["plan"]["history"]]
+    first = {"addresses": ["ace@haringey.example"], "sponsor": [SPONSOR]}
+    assert entries == [(None, first, "2010-05-01"),
+                       (first, {"addresses": ["ace@haringey.example"], "sponsor": ["deputy@haringey.example"]},
+                        "2010-09-01")]
+    r = cli("--db", url(), "import", str(exported), "--plan", "moved")
+    assert r.code == 0, r.err
+    again = tmp_path / "again.json"
+    assert cli("--db", url("bob"), "--plan", "moved", "export", "-o", str(again)).code == 0
+    assert [(h["old"], h["new"], h["on"]) for h in json.loads(again.read_text(encoding="utf-8"))["plan"]["history"]] \
+        == entries
+    for day, sponsor in (("2010-08-31", SPONSOR), ("2010-09-01", "deputy@haringey.example")):
+        for where in (("--db", str(plan)), ("--db", url("bob"), "--plan", "moved")):
+            assert contact_line(cli, *where, "--as-of", day) == f"{ACE}: ace@haringey.example (sponsor: {sponsor})"
+
+
+def test_an_export_of_a_day_whose_sponsor_was_not_recorded_says_so_and_imports_as_none(cli, url, tmp_path):
+    """A plan whose contact entries were made before they recorded the sponsor: its export as of a day
+    they decide says the sponsor is not recorded (null), and imported (on a file, on a server) it is none."""
+    plan = tmp_path / "plan.json"
+    assert cli("--db", str(plan), "--user", "tess", "contact", "set", ACE, "ace@haringey.example",
+               "--sponsor", SPONSOR, "--on", "2010-05-01").code == 0
+    exported = tmp_path / "export.json"
+    assert cli("--db", str(plan), "export", "-o", str(exported)).code == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    data["plan"]["history"] = [  # as hsp-tui recorded them before: the addresses alone
+        dict(h, old=None if h["old"] is None else h["old"]["addresses"], new=h["new"]["addresses"], on=on)
+        for h, on in ((data["plan"]["history"][0], "2010-05-01"), (dict(data["plan"]["history"][0], id=2), "2010-09-01"))]
+    data["plan"]["history"][1]["old"] = data["plan"]["history"][1]["new"]
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    r = cli("--db", url(), "import", str(older), "--plan", "older")
+    assert r.code == 0, r.err
+    server = ("--db", url("bob"), "--plan", "older")
+    assert contact_line(cli, *server, "--as-of", "2010-08-31") == f"{ACE}: ace@haringey.example (sponsor not recorded)"
+    as_it_stood = tmp_path / "as-it-stood.json"
+    assert cli(*server, "--as-of", "2010-08-31", "export", "-o", str(as_it_stood)).code == 0
+    assert json.loads(as_it_stood.read_text(encoding="utf-8"))["plan"]["contacts"] == [
+        {"owner": ACE, "addresses": ["ace@haringey.example"], "sponsor": None}]
+    r = cli("--db", url(), "import", str(as_it_stood), "--plan", "again")
+    assert r.code == 0, r.err
+    assert contact_line(cli, "--db", url("bob"), "--plan", "again") == f"{ACE}: ace@haringey.example"
+    on_file = tmp_path / "again-file.json"
+    r = cli("--db", str(on_file), "--user", "tess", "import", str(as_it_stood))
+    assert r.code == 0, r.err
+    assert contact_line(cli, "--db", str(on_file)) == f"{ACE}: ace@haringey.example"

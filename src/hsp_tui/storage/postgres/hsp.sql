@@ -933,7 +933,9 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
                            AND hsp._texts(c, 'owner') AND jsonb_typeof(c -> 'addresses') = 'array'
                            AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c -> 'addresses') a
                                             WHERE jsonb_typeof(a) <> 'string')
-                           AND (NOT c ? 'sponsor' OR jsonb_typeof(c -> 'sponsor') = 'array' AND NOT EXISTS (
+                           -- (null: not recorded, in an export of the plan as it stood on a past day: none)
+                           AND (NOT c ? 'sponsor' OR jsonb_typeof(c -> 'sponsor') = 'null'
+                                OR jsonb_typeof(c -> 'sponsor') = 'array' AND NOT EXISTS (
                                    SELECT 1 FROM jsonb_array_elements(c -> 'sponsor') a WHERE jsonb_typeof(a) <> 'string')))))
        AND (NOT m ? 'history' OR hsp._history_ok(m -> 'history'))
 $$;
@@ -1044,7 +1046,7 @@ BEGIN
     -- the plan's contacts and its own history (as in the file) go to their own tables
     INSERT INTO hsp.contact (plan_id, owner_key, owner, addresses, sponsor)
     SELECT new_id, hsp._owner_key(c ->> 'owner'), c ->> 'owner', ARRAY(SELECT jsonb_array_elements_text(c -> 'addresses')),
-           hsp._addresses(coalesce(c -> 'sponsor', '[]'), false, true)
+           hsp._addresses(coalesce(nullif(c -> 'sponsor', 'null'::jsonb), '[]'), false, true)
       FROM jsonb_array_elements(coalesce(p_meta -> 'contacts', '[]')) AS c
      WHERE jsonb_array_length(coalesce(c -> 'addresses', '[]')) > 0
     ON CONFLICT DO NOTHING;

@@ -73,7 +73,12 @@ class Migrations:
 def load_migrations() -> Migrations:
     from importlib import resources  # noqa: PLC0415 - only to set up or upgrade
 
-    text = resources.files("hsp_tui").joinpath("storage", "postgres", "hsp.sql").read_text(encoding="utf-8")
+    return parse_migrations(
+        resources.files("hsp_tui").joinpath("storage", "postgres", "hsp.sql").read_text(encoding="utf-8"))
+
+
+def parse_migrations(text: str) -> Migrations:
+    """hsp.sql's text (this version's, or an older one's: the upgrade tests set databases up with it)."""
     versions: dict[int, str] = {}
     functions = ""
     for header, body in re.findall(r"^--- (version \d+|functions)\s*$\n(.*?)(?=^--- |\Z)", text, re.M | re.S):
