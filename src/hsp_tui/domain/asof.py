@@ -186,9 +186,10 @@ def _replay(rec: Recommendation, day: date, key: str) -> Recommendation:
 
 def meta_as_of(meta: PlanMeta, day: date, key: str) -> PlanMeta:
     """The plan's own record (its contacts) as it stood at the end of `day`: each contact changed
-    later is taken back to the `old` of the first change after the day. An entry made before the
-    sponsor was recorded gives the addresses alone: the sponsor is then the one the last change
-    kept for the owner recorded, when it recorded one for those addresses, else None (not recorded)."""
+    later is taken back to the `old` of the first change after the day, sponsor and all. An entry
+    made before entries recorded the sponsor gives the addresses alone: the sponsor is then None
+    (not recorded). (Such entries all come before the first that records it: an hsp-tui that wrote
+    them cannot read a plan whose entries record it.)"""
     history = meta.history
     later = _later(history, day, key)
     if later is None:
@@ -198,18 +199,11 @@ def meta_as_of(meta: PlanMeta, day: date, key: str) -> PlanMeta:
         if not after or h.action != Action.CONTACT or not isinstance(h.field, str):
             continue
         old = contact_state(h.old)
-        if old:
+        if old and old[0]:  # (no addresses: no contact)
             contacts[owner_key(h.field)] = Contact(h.field, old[0], old[1])
         else:
             contacts.pop(owner_key(h.field), None)
     kept = tuple(h for h, after in zip(history, later) if not after)
-    for k, c in contacts.items():
-        if c.sponsor is None:
-            last = next((h for h in reversed(kept) if h.action == Action.CONTACT and isinstance(h.field, str)
-                         and owner_key(h.field) == k), None)
-            state = contact_state(last.new) if last is not None else None
-            if state is not None and state[1] is not None and state[0] == c.addresses:
-                contacts[k] = replace(c, sponsor=state[1])
     return replace(meta, contacts=tuple(sorted(contacts.values(), key=lambda c: owner_key(c.owner))), history=kept)
 
 
