@@ -60,6 +60,7 @@ def place(request, tmp_path: Path) -> Place:
 
         cluster = request.getfixturevalue("pg_cluster")
         database = cluster.create_database()
+        request.addfinalizer(lambda: cluster.drop_database(database))
         url = cluster.url(database, OWNER)
         conn = pgconnect.connect(url)
         try:
