@@ -18,7 +18,7 @@ import pytest
 from hsp_tui.domain.errors import HspError, PlanFileError
 from hsp_tui.storage.store import Store
 
-from .helpers import assert_one_line_error, make_plan, recs, run_cli
+from .helpers import assert_one_line_error, make_plan, recs, run_cli, run_cli_here
 
 ITEMS = 50
 NOBODY = 65534
@@ -82,35 +82,56 @@ BAD_FILES = {
 }
 
 
-@pytest.mark.parametrize("kind", list(BAD_FILES))
-@pytest.mark.parametrize("args", READS + WRITES, ids=lambda a: a[0])
-def test_bad_file_is_refused_and_left_untouched(tmp_path: Path, good: bytes, kind: str, args: list[str]) -> None:
+# Each bad file with each command runs twice: in this process (`run_cli_here`: the command's own
+# code, exit code and lines, a traceback failing the test) and in a real process (`run_cli`: the exit
+# code the shell sees, nothing printed by the interpreter). The real processes of a sample, each
+# command with another kind, run in the quick loop; all of them in the whole suite (`-m slow`).
+RUNNERS = {"here": run_cli_here, "process": run_cli}
+PROCESS_SAMPLE = {("truncated", "list"), ("utf16", "show"), ("newer schema", "set"), ("bad status", "note"),
+                  ("other app", "revise"), ("zeros", "undo")}
+
+
+def _bad_file_cases():
+    for args in READS + WRITES:
+        for kind in BAD_FILES:
+            yield pytest.param(kind, args, "here", id=f"{args[0]}-{kind}-here")
+            slow = () if (kind, args[0]) in PROCESS_SAMPLE else (pytest.mark.slow,)
+            yield pytest.param(kind, args, "process", marks=slow, id=f"{args[0]}-{kind}-process")
+
+
+@pytest.mark.parametrize("kind, args, runner", _bad_file_cases())
+def test_bad_file_is_refused_and_left_untouched(tmp_path: Path, good: bytes, kind: str, args: list[str],
+                                                runner: str) -> None:
     db = tmp_path / "plan.json"
     db.write_bytes(BAD_FILES[kind](good))
     before = snapshot(tmp_path)
-    r = run_cli(db, *args)
+    r = RUNNERS[runner](db, *args)
     line = assert_one_line_error(r, names=db)
     if kind == "newer schema":
         assert "newer" in line and "upgrade" in line
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("kind", ["truncated", "empty", "zeros", "garbage"])
-def test_broken_file_names_its_backup_and_how_to_restore(tmp_path: Path, good: bytes, kind: str) -> None:
+@pytest.mark.parametrize("kind, runner", [
+    pytest.param(kind, runner, marks=() if runner == "here" or kind == "truncated" else (pytest.mark.slow,))
+    for kind in ("truncated", "empty", "zeros", "garbage") for runner in RUNNERS])
+def test_broken_file_names_its_backup_and_how_to_restore(tmp_path: Path, good: bytes, kind: str,
+                                                         runner: str) -> None:
+    run = RUNNERS[runner]
     db = tmp_path / "plan.json"
     db.write_bytes(good)
-    assert run_cli(db, "note", "3", "last good change").returncode == 0
+    assert run(db, "note", "3", "last good change").returncode == 0
     last_good = db.read_bytes()
-    assert run_cli(db, "note", "3", "the change before the damage").returncode == 0
+    assert run(db, "note", "3", "the change before the damage").returncode == 0
     db.write_bytes(BAD_FILES[kind](db.read_bytes()))  # damaged by something outside hsp-tui
     bak = tmp_path / "plan.json.bak"
     assert bak.read_bytes() == last_good
 
-    line = assert_one_line_error(run_cli(db, "list"), names=db, code=3)
+    line = assert_one_line_error(run(db, "list"), names=db, code=3)
     assert str(bak) in line and "copy it over" in line
     # Following the advice gives the plan back as it was one save before the damage.
     shutil.copyfile(bak, db)
-    r = run_cli(db, "show", "3")
+    r = run(db, "show", "3")
     assert r.returncode == 0 and "last good change" in r.stdout
 
 

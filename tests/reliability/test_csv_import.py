@@ -185,6 +185,7 @@ def test_bad_rows_are_refused_naming_the_line_and_nothing_is_written(tmp_path: P
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("plan.json")} == before
 
 
+@pytest.mark.slow
 def test_a_bad_row_after_thousands_of_good_ones_imports_nothing(tmp_path: Path) -> None:
     rows = [[i, "1", f"Rec {i}", "Agreed", "April 2011", "Someone"] for i in range(1, 5000)]
     rows.append([4000, "1", "Duplicate", "Agreed", "April 2011", "Someone"])

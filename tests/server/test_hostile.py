@@ -12,6 +12,8 @@ from datetime import datetime
 
 import pytest
 
+from sampling import sampled
+
 from hsp_tui.domain import limits
 from pgharness import OWNER
 
@@ -124,7 +126,7 @@ def test_an_imported_verdict_counts_only_once_an_auditor_here_confirms_it(cli, u
 
 
 # -- plan names ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["h\u0430ringey-2010", "Haringey", "a" * 65, "", "two words", "semi;colon"])
+@pytest.mark.parametrize("name", sampled(["h\u0430ringey-2010", "Haringey", "a" * 65, "", "two words", "semi;colon"], 2))
 def test_a_plan_name_the_server_does_not_take_is_refused_in_one_line(cli, url, pg_cluster, pg_plan_db, eve,
                                                                        tmp_path, name):
     proc = pg_cluster.psql(add_plan_sql(name.replace("'", "''"), META, [forged_item()]), db=pg_plan_db, user=eve,
@@ -184,7 +186,7 @@ def test_an_officer_cannot_undo_an_auditors_rejection(pg_cluster, pg_plan_db, ev
 
 
 # -- documents the client could not read --------------------------------------------------------------
-@pytest.mark.parametrize("meta, items", [
+@pytest.mark.parametrize("meta, items", sampled([
     ({"title": "x"}, []),
     ({**META, "date": "June 2010"}, []),
     (META, [{**forged_item(), "status": "finished"}]),
@@ -193,7 +195,7 @@ def test_an_officer_cannot_undo_an_auditors_rejection(pg_cluster, pg_plan_db, ev
                                             "old": None, "new": None, "note": "x"}]}]),
     (META, [{**forged_item(), "extra": 1}]),
     (META, [forged_item(1), forged_item(1)]),
-])
+], 2, multi=True))
 def test_a_plan_document_that_does_not_decode_is_refused_by_the_server(pg_cluster, pg_plan_db, eve, meta, items):
     proc = pg_cluster.psql(add_plan_sql("zz", meta, items), db=pg_plan_db, user=eve, check=False)
     assert proc.returncode != 0 and "HS400" not in proc.stderr

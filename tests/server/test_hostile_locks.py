@@ -13,6 +13,8 @@ import uuid
 import psycopg
 import pytest
 
+from sampling import sampled
+
 from hsp_tui.domain.errors import HspError
 from hsp_tui.domain.commands import AddNote
 from hsp_tui.storage.contract import LockBusy, LockWait, LockWaitCancelled
@@ -112,13 +114,13 @@ def test_stopping_the_wait_saves_nothing(pg_cluster, pg_plan_db, eve, held):
     store.backend.close()
 
 
-@pytest.mark.parametrize("statement", [
+@pytest.mark.parametrize("statement", sampled([
     "SELECT 1 FROM hsp.plan FOR NO KEY UPDATE",
     "SELECT 1 FROM hsp.plan FOR KEY SHARE",
     "SELECT 1 FROM hsp.item FOR UPDATE",
     "LOCK TABLE hsp.info IN SHARE ROW EXCLUSIVE MODE",
     "LOCK TABLE hsp.item IN SHARE MODE",
-])
+], 2))
 def test_a_reader_cannot_take_a_lock_a_change_needs(pg_cluster, pg_plan_db, statement):
     proc = pg_cluster.psql(f"BEGIN; {statement}; COMMIT", db=pg_plan_db, user="bob", check=False)
     assert proc.returncode != 0 and "permission denied" in proc.stderr
@@ -142,14 +144,14 @@ def test_a_readers_advisory_locks_hold_up_no_change(cli, pg_cluster, pg_plan_db,
 
 
 # -- notifications ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("call", [
+@pytest.mark.parametrize("call", sampled([
     f"hsp.add_note('{PLAN}', 1, 'n')",
     f"hsp.set_status('{PLAN}', 1, 'blocked')",
     f"hsp.set_contact('{PLAN}', 'Chief Executive', '[\"ce@haringey.example\"]')",
     f"hsp.record_reminder('{PLAN}', 1, '[\"ce@haringey.example\"]', 'Chief Executive', 'smtp')",
     "hsp.add_plan('other', '{\"title\": \"t\", \"date\": null, \"author\": \"\", \"prepared_for\": \"\", "
     "\"source\": \"\", \"notes\": \"\"}', '[]', NULL, NULL)",
-])
+], 2))
 def test_a_change_queues_no_notification_in_its_own_transaction(pg_cluster, pg_plan_db, eve, call):
     """A full notification queue fails the COMMIT of any transaction that queued a NOTIFY (a reader
     can fill it: LISTEN, BEGIN, and many pg_notify calls). The change functions queue none: the
@@ -199,6 +201,7 @@ def proxy(pg_cluster):
         cut.close()
 
 
+@pytest.mark.slow
 def test_a_client_gone_before_its_commit_leaves_no_session_holding_locks(cli, pg_cluster, pg_plan_db, proxy, eve):
     """The COMMIT is lost on the way and the client never comes back (killed, its network gone):
     the server ends the session after its idle-in-transaction limit, and the item is free again."""

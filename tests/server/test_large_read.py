@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from hsp_tui.domain.records import Status
 from hsp_tui.storage.store import Store
 from pgharness import OWNER
@@ -24,6 +26,7 @@ def write_csv(path: Path, n: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_plan_of_several_batches_is_read_whole_each_item_with_its_own_history(cli, pg_cluster, pg_plan_db,
                                                                              tmp_path):
     source = write_csv(tmp_path / "big.csv", ITEMS)

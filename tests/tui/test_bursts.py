@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from sampling import sampled
 from textual import events
 from textual.app import App, ScreenStackError
 from textual.containers import VerticalScroll
@@ -292,7 +294,7 @@ PALETTE_CRASHES = [(("ctrl+p", "pageup"), KeyError), (("ctrl+p", "pagedown"), Ke
                    (("ctrl+p", "enter", "enter"), ScreenStackError)]
 
 
-@pytest.mark.parametrize("keys, error", PALETTE_CRASHES)
+@pytest.mark.parametrize("keys, error", sampled(PALETTE_CRASHES, multi=True))
 async def test_bare_textual_palette_crashes_on_keys_typed_at_once(keys, error):
     """Why palette.py exists: Textual's own palette, in an app of nothing else, dies of these keys.
     When a Textual release stops doing so, this test says the workaround can go."""
@@ -314,7 +316,7 @@ async def test_bare_textual_palette_crashes_on_keys_typed_at_once(keys, error):
     pytest.fail(f"Textual's own palette survived {keys} ten times: the workaround may no longer be needed")
 
 
-@pytest.mark.parametrize("keys, error", PALETTE_CRASHES)
+@pytest.mark.parametrize("keys, error", sampled(PALETTE_CRASHES, multi=True))
 async def test_our_palette_in_the_same_bare_app_survives_them(keys, error):
     import textual
 

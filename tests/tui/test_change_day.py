@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from textual.widgets import Input
 
 from tuikit import on_disk, settled, until
@@ -66,6 +68,7 @@ async def test_the_day_is_checked_before_the_dialog_closes(make_app, plan_path):
         assert len(app.screen_stack) == 2
 
 
+@pytest.mark.slow
 async def test_owner_revision_milestone_and_drop_take_the_day_typed(make_app, plan_path):
     app = make_app(as_of=date(2010, 5, 1))  # a review date with nothing later: changes allowed on it
     async with app.run_test(size=(120, 40)) as pilot:

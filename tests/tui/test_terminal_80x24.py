@@ -15,7 +15,8 @@ import pytest
 
 from tmuxkit import kill_session, tmux
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+# The tmux twins of the Pilot tests at 80x24 (test_notices_80x24, test_evidence_app): whole suite only.
+pytestmark = [pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"), pytest.mark.slow]
 
 HSP_TUI = Path(sys.executable).with_name("hsp-tui")
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from sampling import sampled
+
 from test_terminal import HSP_TUI, screen, screen_with, wait_for
 from tmuxkit import kill_session, tmux
 
@@ -132,11 +134,11 @@ def test_dumb_terminal_gets_the_printed_table_and_a_hint(terminal, tmp_path):
     assert "The HSP is data-rich" in text and "OVERDUE" in text and "12 of 12 shown" in text
 
 
-@pytest.mark.parametrize("locale", [
+@pytest.mark.parametrize("locale", sampled([
     "LC_ALL=C LANG=C",  # as the README says: Python's UTF-8 mode does not change the terminal's encoding
     "-u LC_ALL -u LC_CTYPE LANG=C",  # Python coerces LC_CTYPE to C.UTF-8 in its own environment
     "LC_ALL=C LANG=C PYTHONUTF8=0 PYTHONCOERCECLOCALE=0 PYTHONIOENCODING=",
-], ids=["lc-all-c", "lang-c", "lc-all-c-no-utf8-mode"])
+]), ids=["lc-all-c", "lang-c", "lc-all-c-no-utf8-mode"])
 def test_without_a_utf8_locale_the_screen_is_drawn_in_ascii(terminal, tmp_path, locale):
     db = tmp_path / "plan.json"
     name = terminal("--db", str(db), "--as-of", "2010-06-01", env=f"{locale} TERM=xterm-256color")

@@ -28,6 +28,7 @@ def history(db: Path, number: int, action: str) -> list[dict]:
     return [h for h in doc(db, number)["history"] if h["action"] == action]
 
 
+@pytest.mark.slow  # the tmux twin of test_never_crash.test_list_dialogs_in_a_tiny_terminal
 def test_list_dialogs_in_a_5x3_terminal_then_back(terminal, tmp_path):
     db = tmp_path / "plan.json"
     name = terminal("--db", str(db), "--as-of", "2010-06-01", size=(81, 25))
@@ -46,6 +47,7 @@ def test_list_dialogs_in_a_5x3_terminal_then_back(terminal, tmp_path):
     quits_cleanly(name, tmp_path)
 
 
+@pytest.mark.slow  # the tmux twin of test_never_crash.test_keys_arriving_during_a_quit
 @pytest.mark.parametrize("second", ["e", "x", "c"])
 def test_keys_in_the_same_read_as_q(terminal, tmp_path, second):
     db = tmp_path / "plan.json"
@@ -57,6 +59,7 @@ def test_keys_in_the_same_read_as_q(terminal, tmp_path, second):
     assert not (tmp_path / "crashes").exists()
 
 
+@pytest.mark.slow  # the tmux twin of test_never_crash's pastes (the filter itself: below)
 def test_bracketed_pastes_with_escapes_are_text(terminal, tmp_path):
     db = tmp_path / "plan.json"
     name = terminal("--db", str(db), "--as-of", "2010-06-01")
