@@ -4,8 +4,12 @@
         [--hsp LABEL=/path/to/venv/bin/hsp-tui ...]
 
 Each `--hsp` is an installed hsp-tui (a venv made with `pip install .`, so byte-compiled as pip
-installs it); several are timed in the same run, interleaved with taskwarrior and with a bare
-`python -c pass`, so that code before and after a change is compared on the same machine state.
+installs it); several are timed in the same run, interleaved with taskwarrior and with three
+Python floors, so that code before and after a change is compared on the same machine state. The
+floors, run by the first `--hsp`'s interpreter: a bare `python -c pass`; `python -c "import
+msgspec"` (the least a program that reads the plan's typed records starts in); and
+`note_floor.py` (start, parse the plan with orjson, append the note, write, fsync, rename: the
+least any safe Python rewrite of the file does, with no check, lock, journal or backup).
 Default: the hsp-tui beside this interpreter. Plans: genplan.py's, imported with the real
 `hsp-tui import`; taskwarrior's data is written in its own format (pending.data), N pending tasks.
 Prints a Markdown table of medians and ratios against taskwarrior.
@@ -28,6 +32,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from genplan import make_plan  # noqa: E402
+
+
+FLOOR = "note_floor.py (orjson)"
 
 
 def timed(cmd: list[str], env: dict | None = None) -> float:
@@ -71,6 +78,8 @@ def main() -> int:
         return 2
     work = Path(args.workdir)
     first = next(iter(hsps.values()))
+    python = str(Path(first).with_name("python"))  # the installed venv's interpreter, byte-compiled msgspec
+    floors = {"python -c pass": [python, "-c", "pass"], "python -c 'import msgspec'": [python, "-c", "import msgspec"]}
     load0 = open("/proc/loadavg").read().split()[0]
     t_start = time.perf_counter()
     rows = []
@@ -81,28 +90,33 @@ def main() -> int:
             copies[label] = work / f"note-{n}-{label}.json"
             shutil.copyfile(plan, copies[label])
         tenv = task_data(work / f"task-{n}", n)
-        runs: dict[str, list[float]] = {label: [] for label in hsps} | {"task": [], "python": []}
+        floor_copy = work / f"note-{n}-floor.json"
+        shutil.copyfile(plan, floor_copy)
+        floors[FLOOR] = [python, str(HERE / "note_floor.py"), str(floor_copy)]
+        runs: dict[str, list[float]] = {label: [] for label in hsps} | {"task": []} | {f: [] for f in floors}
         for r in range(args.repeats):
             number = str(1 + (r * 7919) % n)
             for label, exe in hsps.items():
                 runs[label].append(timed([exe, "--db", str(copies[label]), "--as-of", "2011-06-01", "--user",
                                           "bench", "note", number, f"bench note {r}"]))
             runs["task"].append(timed([task, number, "annotate", f"bench note {r}"], env=tenv))
-            runs["python"].append(timed([sys.executable, "-c", "pass"]))
+            for floor, cmd in floors.items():
+                extra = [number, f"bench note {r}"] if floor.startswith("note_floor") else []
+                runs[floor].append(timed(cmd + extra))
         med = {k: statistics.median(v) for k, v in runs.items()}
-        for label in hsps:
-            rows.append((n, label, med[label], med["task"], med[label] / med["task"]))
-        rows.append((n, "python -c pass", med["python"], med["task"], med["python"] / med["task"]))
-        for row in rows[-len(hsps) - 1:]:
-            print(f"{row[0]:>7,}  {row[1]:<16} {row[2] * 1000:7.0f} ms  task {row[3] * 1000:6.0f} ms  {row[4]:.2f}x",
-                  file=sys.stderr, flush=True)
+        floor = med[FLOOR]
+        for label in [*hsps, *floors]:
+            rows.append((n, label, med[label], med["task"], med[label] / med["task"], med[label] / floor))
+        for row in rows[-len(hsps) - len(floors):]:
+            print(f"{row[0]:>7,}  {row[1]:<28} {row[2] * 1000:7.0f} ms  task {row[3] * 1000:6.0f} ms  {row[4]:.2f}x  "
+                  f"floor {row[5]:.2f}x", file=sys.stderr, flush=True)
     load1 = open("/proc/loadavg").read().split()[0]
     print(f"\n{args.repeats} rounds, interleaved, medians; {(time.perf_counter() - t_start) / 60:.1f} min; "
           f"load average {load0} at start, {load1} at end.\n")
-    print("| items | command | median | taskwarrior `annotate` | ratio |")
-    print("|---:|---|---:|---:|---:|")
-    for n, label, ours, tw, ratio in rows:
-        print(f"| {n:,} | {label} | {ours * 1000:.0f} ms | {tw * 1000:.0f} ms | {ratio:.2f}x |")
+    print("| items | command | median | taskwarrior `annotate` | vs taskwarrior | vs `note_floor.py` |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for n, label, ours, tw, ratio, to_floor in rows:
+        print(f"| {n:,} | {label} | {ours * 1000:.0f} ms | {tw * 1000:.0f} ms | {ratio:.2f}x | {to_floor:.2f}x |")
     return 0
 
 
