@@ -30,14 +30,14 @@ journal that fails any of this is ignored and reported once (`notices`).
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from msgspec import Struct
 
 from hsp_tui.storage.file import acl, notices
 from hsp_tui.storage.file.paths import owner_name
@@ -50,8 +50,7 @@ _FLAGS = (getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(o
 _NAME = re.compile(r"[0-9a-f]{16}\.journal\Z")
 
 
-@dataclass(frozen=True)
-class Journal:
+class Journal(Struct, frozen=True):
     path: Path
     content: bytes
     old: str  # SHA-256 (hex) of the plan's content it replaces
@@ -60,6 +59,8 @@ class Journal:
 
 
 def digest(data: bytes) -> str:
+    import hashlib  # noqa: PLC0415 - only where a journal is written or found (OpenSSL's load, ~2 ms)
+
     return hashlib.sha256(data).hexdigest()
 
 

@@ -25,17 +25,16 @@ of the process meanwhile).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 import msgspec
 import orjson
+from msgspec import Struct
 from tinydb.storages import Storage, touch
 
 from hsp_tui.domain.clock import now_iso
@@ -161,14 +160,21 @@ class MetaTransaction:
         self.data[META] = {**self.data[META], "1": {**self.data[META]["1"], "plan": meta}}
 
 
-@dataclass(frozen=True)
-class Signature:
+class Signature(Struct, frozen=True):
     """What identifies one saved version of the file (a save replaces the file, or writes into it
     in a sticky folder: its modification time changes either way)."""
 
     mtime_ns: int
     size: int
     inode: int
+
+
+def _sha256(data: bytes) -> bytes:
+    """The bytes' SHA-256, by which a long-running program knows the file it read last (hashlib and
+    OpenSSL are loaded only then: a one-shot command never asks)."""
+    import hashlib  # noqa: PLC0415
+
+    return hashlib.sha256(data).digest()
 
 
 class JsonFileBackend:
@@ -359,7 +365,7 @@ class JsonFileBackend:
     def _tables(self, raw: bytes) -> dict[str, Any]:
         data = read_tables(self.path, raw)
         if self.long_running:
-            self._kept = (hashlib.sha256(raw).digest(), data)
+            self._kept = (_sha256(raw), data)
         return data
 
     def _read_for_change(self, *, spliced: bool = False) -> tuple[dict[str, Any], bytes | None]:
@@ -372,7 +378,7 @@ class JsonFileBackend:
         changes (records are immutable), so the tables kept (and any `Change` holding them) never change.
         """
         raw = read_plan_bytes(self.path)
-        if self._kept is not None and hashlib.sha256(raw).digest() == self._kept[0]:
+        if self._kept is not None and _sha256(raw) == self._kept[0]:
             return dict(self._kept[1]), None  # (a long-running program formats only changed records anyway)
         self._kept = None
         if not spliced or self.long_running:
@@ -390,4 +396,4 @@ class JsonFileBackend:
             raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
         save_plan(self.path, payload, keep_backup=keep_backup, check=check)
         if self.long_running:
-            self._kept = (hashlib.sha256(joined(payload)).digest(), data)
+            self._kept = (_sha256(joined(payload)), data)
