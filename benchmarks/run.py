@@ -3,6 +3,9 @@
     python benchmarks/run.py                    # 12, 1,000, 10,000 and 50,000 items (~10-15 min)
     python benchmarks/run.py --sizes 12,1000    # quick run
     python benchmarks/run.py --no-readme        # do not rewrite the results in benchmarks/README.md
+    python benchmarks/run.py --only screen --sizes 10000 --no-readme \
+        --hsp before=/tmp/before/bin/hsp-tui --hsp after=/tmp/after/bin/hsp-tui
+                                                # installed versions' first screens, interleaved
 
 Plans are generated as CSV (genplan.py) and imported with the real CLI. Figures (median of
 several runs, ours and floor interleaved so that both see the same machine state):
@@ -138,27 +141,35 @@ def bench_note(res: Results, n: int, db: Path, work: Path, repeats: int) -> None
 
 
 def bench_screen(res: Results, tmux: Tmux | None, n: int, db: Path, work: Path, repeats: int,
-                 have_tui: bool) -> None:
+                 have_tui: bool, hsps: dict[str, str] | None = None) -> None:
+    """`hsps`: installed hsp-tui versions by label (default: the one beside this interpreter),
+    each launched in turn with the floor and the naive app, so all see the same machine."""
     if tmux is None:
         return
     copy = work / f"screen-{n}.json"
     shutil.copyfile(db, copy)
-    ours_cmd = [HSP, "--db", str(copy), "--as-of", AS_OF, "--user", "bench",
-                "--config", str(work / "no-settings.toml")]
+    hsps = hsps or {"ours": HSP}
+    cmds = {label: [exe, "--db", str(copy), "--as-of", AS_OF, "--user", "bench",
+                    "--config", str(work / "no-settings.toml")] for label, exe in hsps.items()}
     floor_cmd = [PY, str(HERE / "floor_app.py"), str(copy)]
     naive_cmd = [PY, str(HERE / "naive_app.py"), str(copy)]
-    runs: dict[str, list] = {"ours": [], "floor": [], "naive": []}
+    runs: dict[str, list] = {label: [] for label in cmds} | {"floor": [], "naive": []}
     naive_repeats = repeats if n <= 10_000 else min(repeats, 3)
     for k in range(repeats):
         if have_tui:
-            runs["ours"].append(tmux.first_screen(ours_cmd, ROW, env={"HSP_TUI_USER": "bench"}))
+            for label, cmd in cmds.items():
+                runs[label].append(tmux.first_screen(cmd, ROW, env={"HSP_TUI_USER": "bench"}))
         runs["floor"].append(tmux.first_screen(floor_cmd, ROW))
         if k < naive_repeats:
             runs["naive"].append(tmux.first_screen(naive_cmd, ROW))
     floor_t = [r.first_screen for r in runs["floor"]]
     naive_t = [r.first_screen for r in runs["naive"]]
     floor_m = [r.peak_rss_mb for r in runs["floor"]]
+    for label in cmds if have_tui and len(cmds) > 1 else ():
+        res.add(n, f"first screen ({label})", [r.first_screen for r in runs[label]], floor_t, "s",
+                note=hsps[label])
     if have_tui:
+        runs["ours"] = runs[next(reversed(cmds))]  # the last one given stands for "ours" below
         ours_t = [r.first_screen for r in runs["ours"]]
         res.add(n, "first screen", ours_t, floor_t, "s")
         res.add(n, "first screen vs naive", ours_t, naive_t, "s", floor_name="naive app")
@@ -296,6 +307,9 @@ def main() -> int:
                     help="plans are generated here once and reused")
     ap.add_argument("--no-readme", action="store_true", help="do not update benchmarks/README.md")
     ap.add_argument("--only", default="imports,note,screen,tui", help="comma list of parts to run")
+    ap.add_argument("--hsp", action="append", default=[], metavar="LABEL=PATH",
+                    help="first screen only: an installed hsp-tui to launch (repeat to interleave several; "
+                         "the last stands for ours in the other figures). Default: the one beside this python")
     args = ap.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
     only = set(args.only.split(","))
@@ -331,7 +345,8 @@ def main() -> int:
             if "note" in only:
                 bench_note(res, n, plans[n], work, reps)
             if "screen" in only:
-                bench_screen(res, tmux, n, plans[n], work, reps, have_tui)
+                bench_screen(res, tmux, n, plans[n], work, reps, have_tui,
+                             dict(h.split("=", 1) for h in args.hsp))
             if "tui" in only and have_tui:
                 bench_tui(res, n, plans[n], work, reps)
     finally:
