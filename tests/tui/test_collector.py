@@ -12,7 +12,7 @@ import pytest
 
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.storage.store import Store
-from hsp_tui.tui.collector import Collector
+from hsp_tui.tui.collector import Collector, hold_for_start, release_start
 from tuikit import file_data, seed_docs_repeated, settled, until
 
 from conftest import AS_OF, USER, fixed_clock
@@ -129,3 +129,36 @@ async def test_fifty_reloads_of_a_large_plan_keep_memory_flat(tmp_path: Path, st
     assert gc.get_freeze_count() <= frozen  # the app unfroze what it kept when it closed
     # The plan grows by one note per reload; what the app keeps must not grow with the reloads.
     assert in_use[-1] - in_use[9] < 0.02 * in_use[9], in_use
+
+
+async def test_the_collector_is_off_from_the_apps_start_until_its_first_screen_shows(store: Store):
+    """`run_app` holds the collector off as the app starts (importing Textual and the app, building
+    the first screen: nothing worth collecting); once the first screen shows it runs again, with what
+    the start made frozen out of its way."""
+    from hsp_tui.tui import build_app
+
+    frozen = gc.get_freeze_count()
+    hold_for_start()
+    try:
+        app = build_app(store, as_of=AS_OF, user=USER)
+        assert not gc.isenabled()  # the plan's first items read (and frozen), the screen not shown yet
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, gc.isenabled, "the collector on again")
+            assert app.main.table.row_count == 12 and gc.get_freeze_count() > frozen
+        assert gc.get_freeze_count() <= frozen  # the app unfroze what it kept when it closed
+    finally:
+        release_start()
+    assert gc.isenabled()
+
+
+def test_the_collector_runs_again_when_the_app_stops_before_its_first_screen(tmp_path: Path):
+    from hsp_tui.cli.invocation import Context
+    from hsp_tui.cli.program import build_parser
+    from hsp_tui.tui import run_app
+
+    path = tmp_path / "bad.json"
+    path.write_text('{"meta": {"1": {"app": "hsp-tui"', encoding="utf-8")
+    ctx = Context(build_parser().parse_args(["--db", str(path), "--config", str(tmp_path / "none.toml")]), {})
+    with pytest.raises(PlanFileError):
+        run_app(ctx)
+    assert gc.isenabled()

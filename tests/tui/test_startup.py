@@ -100,3 +100,48 @@ def test_clashing_keys_refused_before_the_app_starts(tmp_path, plan_path):
         app_for(context("--db", str(plan_path), "--config", str(config)))
     assert str(info.value) == (f"{config}: [keys] gives 'n' to both add_note and set_done "
                                "(on the main screen, in the table); give one of them another key")
+
+
+# Shown by a key, never on the first screen: the app's start does not load them (issue 25). A
+# remapped key loads them all (every screen's bindings are checked for clashes: tui/keymap.py).
+NOT_ON_THE_FIRST_SCREEN = (
+    "hsp_tui.tui.screens.dialog", "hsp_tui.tui.screens.note", "hsp_tui.tui.screens.edit",
+    "hsp_tui.tui.screens.milestone", "hsp_tui.tui.screens.export", "hsp_tui.tui.screens.review_date",
+    "hsp_tui.tui.screens.verify", "hsp_tui.tui.screens.evidence_list", "hsp_tui.tui.screens.progress_chart",
+    "hsp_tui.tui.screens.contacts", "hsp_tui.tui.screens.help", "hsp_tui.tui.palette", "hsp_tui.tui.keymap",
+    "hsp_tui.formats.exports", "hsp_tui.formats.remind", "smtplib",
+)
+FIRST_SCREEN_MODULES = (
+    "import asyncio, sys\n"
+    "from hsp_tui.cli.invocation import Context\n"
+    "from hsp_tui.cli.program import build_parser\n"
+    "from hsp_tui.tui import app_for\n"
+    "app = app_for(Context(build_parser().parse_args(sys.argv[1:]), {}))\n"
+    "async def first_screen():\n"
+    "    async with app.run_test(size=(120, 40)) as pilot:\n"
+    "        await pilot.pause()\n"
+    "        assert 'Recommendations (12)' in str(app.main.table.border_title)\n"
+    "        print(' '.join(sorted(sys.modules)))\n"
+    "        await pilot.press('question_mark')\n"
+    "        await pilot.pause()\n"
+    "        print(type(app.screen).__name__)\n"
+    "asyncio.run(first_screen())\n"
+)
+
+
+@pytest.mark.parametrize("settings, dialogs_loaded", [("", False), ('[keys]\nset_done = "d"\n', True)])
+def test_the_first_screen_loads_no_dialog_until_a_key_opens_one(tmp_path, plan_path, settings, dialogs_loaded):
+    config = tmp_path / "config.toml"
+    config.write_text(settings, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", FIRST_SCREEN_MODULES, "--db", str(plan_path), "--config",
+                             str(config), "--as-of", "2010-06-01"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded, shown = result.stdout.split("\n")[:2]
+    modules = set(loaded.split())
+    assert "hsp_tui.tui.screens.main" in modules and "hsp_tui.tui.widgets.rectable" in modules
+    on_first = modules.intersection(NOT_ON_THE_FIRST_SCREEN)
+    if dialogs_loaded:
+        assert {"hsp_tui.tui.keymap", "hsp_tui.tui.screens.note", "hsp_tui.tui.screens.help"} <= on_first
+    else:
+        assert sorted(on_first) == []
+    assert shown == "HelpScreen"  # ? then loads the help and shows it

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hsp_tui.tui.screens.help import HELP_FOOTNOTE
+from hsp_tui.tui.words import HELP_FOOTNOTE
 
 if TYPE_CHECKING:
     from hsp_tui.storage.contract import Access

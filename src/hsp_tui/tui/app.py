@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
-from time import monotonic
 from typing import AsyncIterator, Callable, Sequence
 
 from textual.actions import SkipAction
@@ -15,10 +14,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from hsp_tui.formats.exports import FORMAT_WORDS, write_export
 from hsp_tui.formats.formatting import fmt_date
 from hsp_tui.cli.config import Settings
-from hsp_tui.storage.file import notices
 from hsp_tui.storage.backends import LockWait, Token
 from hsp_tui.domain.commands import AddNote, Command, Undo
 from hsp_tui.domain.errors import ConflictError, HspError
@@ -29,11 +26,11 @@ from hsp_tui.domain.textsafe import visible
 from hsp_tui.tui.bindings import key_name
 from hsp_tui.tui.driver import paste_safe
 from hsp_tui.tui.keyhelp import KeyHelp
+from hsp_tui.tui.toasts import Toasts
 from hsp_tui.tui.words import REVIEW_DATE_RULE, long_past_hint, saved_words, stood_refusal, unchanged_words, undone_words
 from hsp_tui.tui.keys import KeyGate
 from hsp_tui.tui.lockwait import LockWaits
 from hsp_tui.tui.messages import PlanChangeRequested
-from hsp_tui.tui.screens.dialog import Dialog
 from hsp_tui.tui.screens.main import MainScreen
 from hsp_tui.tui import contact_actions as followup
 from hsp_tui.tui.collector import Collector
@@ -47,7 +44,7 @@ FIRST_ITEMS = 100
 # Up to this many items a change is saved in the event loop itself (a few milliseconds): the file is
 # written before the next key is read. A larger plan is saved in a thread so the keys keep working.
 SAVE_IN_LOOP = 2000
-class HspApp(KeyHelp, KeyGate, App[int]):
+class HspApp(Toasts, KeyHelp, KeyGate, App[int]):
     CSS_PATH = "hsp.tcss"
     TITLE = "hsp-tui"
     BINDINGS = [
@@ -69,7 +66,6 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         self.as_of_given = as_of_given
         self.user = user
         self.due_soon_days = due_soon_days
-        self._notice: tuple[str, str, float] = ("", "information", 0.0)  # the notice in force: until when
         self.settings = settings or Settings()
         self.clock = clock
         self.poll_seconds = poll_seconds
@@ -103,7 +99,7 @@ class HspApp(KeyHelp, KeyGate, App[int]):
         return paste_safe(super().get_driver_class())  # a paste stays a paste (tui/driver.py)
 
     def get_default_screen(self) -> Screen:
-        return MainScreen()
+        return MainScreen(self.size)
 
     def on_mount(self) -> None:
         if self.settings.theme:
@@ -113,17 +109,10 @@ class HspApp(KeyHelp, KeyGate, App[int]):
             self.set_keymap({binding_id: ",".join(key_name(k) for k in keys.split(","))
                              for binding_id, keys in self.settings.keys.items()})
         self.watcher.start(self.poll_seconds)
-        self._notices_before = notices.listen(self._storage_notice)  # a planted journal ignored...
-
-    def _storage_notice(self, text: str) -> None:
-        """A notice from the file backend (a journal ignored, a backup skipped), from any thread."""
-        try:
-            self.call_from_thread(self.notify, text, severity="warning", timeout=15)
-        except RuntimeError:  # on the app's own thread
-            self.notify(text, severity="warning", timeout=15)
+        self.listen_to_storage()  # a planted journal ignored, a backup skipped: said as notices
 
     def on_unmount(self) -> None:
-        notices.listen(getattr(self, "_notices_before", None))
+        self.stop_listening()
         self.collector.close()
         self.watcher.stop()
 
@@ -135,8 +124,10 @@ class HspApp(KeyHelp, KeyGate, App[int]):
     def loading(self) -> bool:
         return not self.plan_view.complete
 
-    def read_the_rest(self) -> None:
-        """Once the first screen shows: build and review every item of a large plan, in a thread."""
+    def first_screen_shown(self) -> None:
+        """Once the first screen shows: the collector runs again (tui/collector.py); every item of a
+        large plan is read, built and reviewed, in a thread."""
+        self.collector.started()
         if self._partial:
             self._partial = False
             self.run_worker(self._read_the_rest(), group="changes")
@@ -183,31 +174,6 @@ class HspApp(KeyHelp, KeyGate, App[int]):
     @property
     def main(self) -> MainScreen:
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
-
-    def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
-               markup: bool = False) -> None:
-        """Every notice is plain text (file text is never markup). One toast at a time: the newest
-        replaces the one shown (a stack of them covered the panes); none over a dialog."""
-        self.clear_notifications()
-        text = visible(message)
-        super().notify(text, title=title, severity=severity, timeout=timeout, markup=False)
-        said = f"{visible(title)}: {text}" if title else text
-        span = float(self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
-        self._notice = (said, severity, monotonic() + span)
-        if isinstance(self.screen, Dialog):
-            self.notice_to_dialog(self.screen)
-
-    def notice_to_dialog(self, dialog: Dialog) -> None:
-        """Over a dialog, a toast would cover its buttons at 80x24 (issue 23): the notice in force
-        (told while the dialog is up, or just before it opened) is said in the dialog's own line
-        instead (its toasts are hidden: hsp.tcss). Textual redraws the toasts of the top screen
-        only: the toast would stay drawn on the screen below, dimmed, until the dialog closes."""
-        said, severity, until = self._notice
-        if until <= monotonic():
-            return
-        dialog.show_notice(said, severity, until - monotonic())
-        for below in self.screen_stack[:-1]:
-            below.query("ToastHolder").remove()
 
     # -- where the plan is and what this user may do ---------------------------------------------
     def refusal_for(self, action: str) -> str | None:
@@ -409,6 +375,8 @@ class HspApp(KeyHelp, KeyGate, App[int]):
 
     def export(self, fmt: str, path: Path) -> str | None:
         """Write the plan as shown to `path` (never over the plan's own files); None, or why not."""
+        from hsp_tui.formats.exports import FORMAT_WORDS, write_export  # noqa: PLC0415 - at the key
+
         try:
             write_export(self.review, fmt, path, exported_at=self.clock(), plan_path=self.store.path,
                          escalate_after=self.settings.escalate_after)  # the board report lists the escalated

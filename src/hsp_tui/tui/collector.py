@@ -12,6 +12,12 @@ unfreezes what is still frozen when the app ends.
 
 Pauses nest and overlap across threads (the app reads a large plan in a worker thread): the
 collector runs again when the last one ends, unless it was off before the first began.
+
+The app's start is a pause too (`hold_for_start`, by `run_app`): importing Textual and the app and
+building the first screen make only objects that live as long as the app, yet the collector ran
+dozens of times meanwhile (10-30 ms before the first screen showed, issue 25). Once the first screen
+shows (`Collector.started`), what the start made is frozen with the plan's first items and the
+collector runs again; `release_start` turns it back on if the app stopped before that.
 """
 
 from __future__ import annotations
@@ -20,6 +26,26 @@ import gc
 import threading
 from contextlib import contextmanager
 from typing import Iterator
+
+_held_for_start = False  # `hold_for_start` turned the collector off; nothing has turned it back on
+
+
+def hold_for_start() -> None:
+    """The collector off from now until the app's first screen shows (`Collector.started`); a no-op
+    when it is off already (the host program's choice stands)."""
+    global _held_for_start
+    if gc.isenabled():
+        gc.disable()
+        _held_for_start = True
+
+
+def release_start() -> bool:
+    """The collector on again if `hold_for_start` turned it off and nothing has since; whether it did."""
+    global _held_for_start
+    held, _held_for_start = _held_for_start, False
+    if held:
+        gc.enable()
+    return held
 
 
 class Collector:
@@ -35,6 +61,21 @@ class Collector:
             if self._froze:
                 gc.unfreeze()
                 self._froze = False
+
+    def started(self) -> None:
+        """The app's first screen shows: when its start held the collector off (`hold_for_start`),
+        what the start made is frozen (later collections skip it) and the collector runs again, or
+        once the reads under way end."""
+        global _held_for_start
+        with self._lock:
+            if not _held_for_start:
+                return
+            gc.freeze()
+            self._froze = True
+            if self._depth:  # a read under way turns it on as it ends
+                self._was_enabled, _held_for_start = True, False
+            else:
+                release_start()
 
     @contextmanager
     def reading(self, *, rest: bool = False) -> Iterator[None]:

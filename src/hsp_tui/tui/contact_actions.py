@@ -1,5 +1,8 @@
 """The app's side of contacts and reminders: each change through the store, in turn with the app's
-other changes, in a thread (the screen never freezes), then the plan shown again as saved."""
+other changes, in a thread (the screen never freezes), then the plan shown again as saved.
+
+The dialogs and the reminders' code (messages, SMTP) are imported by the key that opens them: the
+first screen needs neither (issue 25)."""
 
 from __future__ import annotations
 
@@ -9,14 +12,16 @@ from typing import TYPE_CHECKING
 
 from hsp_tui.domain.errors import HspError
 from hsp_tui.formats.formatting import plural
-from hsp_tui.formats.remind import already_reminded, deliver, owner_contacts, plan_reminders, sender_address, smtp_password
-from hsp_tui.tui.screens.contacts import ContactEdit, ContactsScreen, RemindScreen, RemindTo
 
 if TYPE_CHECKING:
     from hsp_tui.tui.planapp import PlanApp
+    from hsp_tui.tui.screens.contacts import ContactEdit, RemindTo
 
 
 def open_contacts(app: "PlanApp") -> None:
+    from hsp_tui.formats.remind import owner_contacts  # noqa: PLC0415
+    from hsp_tui.tui.screens.contacts import ContactsScreen  # noqa: PLC0415
+
     def chosen(edit: ContactEdit | None) -> None:
         if edit is not None:
             app.run_worker(_save_contact(app, edit), group="changes")
@@ -39,6 +44,9 @@ async def _save_contact(app: "PlanApp", edit: ContactEdit) -> None:
 
 
 def open_reminders(app: "PlanApp") -> None:
+    from hsp_tui.formats.remind import already_reminded, plan_reminders  # noqa: PLC0415
+    from hsp_tui.tui.screens.contacts import RemindScreen  # noqa: PLC0415
+
     days = app.due_soon_days
     reminders, missing = plan_reminders(app.review, days, escalate_after=app.settings.escalate_after)
 
@@ -53,6 +61,8 @@ def open_reminders(app: "PlanApp") -> None:
 
 
 async def _send(app: "PlanApp", to: RemindTo, days: int) -> None:
+    from hsp_tui.formats.remind import deliver, plan_reminders, sender_address, smtp_password  # noqa: PLC0415
+
     async with app.in_turn():
         rv = app.review  # as of the review date, as the dialog showed it
         reminders, _ = plan_reminders(rv, days, escalate_after=app.settings.escalate_after)

@@ -13,9 +13,7 @@ from textual.screen import Screen
 
 from hsp_tui.domain.textsafe import visible
 from hsp_tui.tui.bindings import command_title
-from hsp_tui.tui.palette import SafeCommandPalette
 from hsp_tui.tui.screens.main import MainScreen
-from hsp_tui.tui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
     from textual.app import App as _App
@@ -65,11 +63,15 @@ class KeyHelp(_App):
         return rows
 
     def action_help(self) -> None:
+        from hsp_tui.tui.screens.help import HelpScreen  # noqa: PLC0415 - not shown on the first screen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_rows(), self.help_footnote()))
 
     def action_command_palette(self) -> None:
         """Textual's palette, guarded against the keys that crash it (see palette.py)."""
+        from hsp_tui.tui.palette import SafeCommandPalette  # noqa: PLC0415 - not shown on the first screen
+
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(SafeCommandPalette(id="--command-palette"))
 

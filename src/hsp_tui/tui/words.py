@@ -1,5 +1,5 @@
-"""What the app says when a change is saved or changes nothing, from the change itself; and the
-hint for a plan long past, judged as of today."""
+"""What the app says when a change is saved or changes nothing, from the change itself; the hint
+for a plan long past, judged as of today; and what Help says about saving to a file."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from hsp_tui.domain.records import Status
 if TYPE_CHECKING:
     from hsp_tui.domain.review import Review
     from hsp_tui.storage.store import Change
+
+# Help's last lines for a plan file (a server's are access_words.help_footnote's).
+HELP_FOOTNOTE = ("\nChanges are saved to the file at once; u undoes your last change (the undo is kept in "
+                 "the history).\nThe file is re-read when someone else changes it.")
 
 
 def saved_words(change: Change) -> str:

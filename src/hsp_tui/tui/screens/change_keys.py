@@ -4,6 +4,9 @@ the dialogs beside them (evidence, export, review date, progress, contacts, remi
 Each key reads the highlighted item, asks what it needs through a dialog (a ModalScreen that
 validates before it answers), then posts one `PlanChangeRequested` up to the app, which runs it
 through the store. Nothing here saves or judges the plan.
+
+Each dialog's module is imported by the key that opens it, not with the main screen: the first
+screen shows none of them (issue 25: the first screen at the floor app's speed).
 """
 
 from __future__ import annotations
@@ -21,16 +24,12 @@ from hsp_tui.domain.records import Recommendation, Status
 from hsp_tui.domain.verdicts import awaiting_verdict
 from hsp_tui.tui.messages import PlanChangeRequested
 from hsp_tui.tui.view import STATUS_KEYS
-from hsp_tui.tui.screens.edit import EditResult, EditScreen
-from hsp_tui.tui.screens.dialog import DayChoice
-from hsp_tui.tui.screens.export import ExportScreen
-from hsp_tui.tui.screens.milestone import MilestoneScreen
-from hsp_tui.tui.screens.note import NoteScreen
-from hsp_tui.tui.screens.review_date import ReviewDateScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen as _Screen
 
+    from hsp_tui.tui.screens.dialog import DayChoice
+    from hsp_tui.tui.screens.edit import EditResult
     from hsp_tui.tui.planapp import PlanApp
     from hsp_tui.tui.widgets.rectable import RecTable
 else:
@@ -67,6 +66,8 @@ class ChangeKeys(_Screen):
     def _day(self, rec: Recommendation) -> DayChoice:
         """The day a change to `rec` happened, as a dialog offers it (see `DayChoice`): the review date
         when one was given and changes are allowed on it (never after today), else today."""
+        from hsp_tui.tui.screens.dialog import DayChoice  # noqa: PLC0415 - with the dialog it is for
+
         app, today = self.app, self.app.today()
         offered = min(app.as_of, today) if app.as_of_given and not app.plan_view.replayed else today
         since = max((effective_day(h) for h in rec.history if h.action not in (Action.CREATE, Action.IMPORT)),
@@ -101,6 +102,8 @@ class ChangeKeys(_Screen):
         status = STATUS_KEYS[key - 1]
         rec = self.app.review.plan.get(number)
         if status is Status.DROPPED and rec is not None:  # a drop needs its reason (the auditor agrees it)
+            from hsp_tui.tui.screens.note import NoteScreen  # noqa: PLC0415
+
             def save(text: str | None) -> None:
                 if text is not None:
                     self._ask(SetStatus, number, status, text, on=dialog.on)
@@ -112,6 +115,8 @@ class ChangeKeys(_Screen):
         self._ask(SetStatus, number, status)
 
     def action_note(self) -> None:
+        from hsp_tui.tui.screens.note import NoteScreen  # noqa: PLC0415
+
         rec = None if self._refused("note") else self._current_rec()
         if rec is None:
             return
@@ -125,6 +130,8 @@ class ChangeKeys(_Screen):
         self.app.push_screen(dialog, save)
 
     def action_edit(self) -> None:
+        from hsp_tui.tui.screens.edit import EditScreen  # noqa: PLC0415
+
         rec = None if self._refused("edit") else self._current_rec()
         if rec is None:
             return
@@ -145,6 +152,8 @@ class ChangeKeys(_Screen):
         self.app.push_screen(dialog, save)
 
     def action_milestone(self) -> None:
+        from hsp_tui.tui.screens.milestone import MilestoneScreen  # noqa: PLC0415
+
         rec = None if self._refused("milestone") else self._current_rec()
         if rec is None:
             return
@@ -168,7 +177,7 @@ class ChangeKeys(_Screen):
 
     def action_verify(self) -> None:
         """The auditor's verdict on the highlighted item, if it is done and awaiting verification."""
-        from hsp_tui.tui.screens.verify import Verdict, VerifyScreen
+        from hsp_tui.tui.screens.verify import Verdict, VerifyScreen  # noqa: PLC0415
 
         rec = None if self._refused("verify") else self._current_rec()
         if rec is None:
@@ -209,11 +218,13 @@ class ChangeKeys(_Screen):
             self.app.open_reminders()
 
     def action_progress(self) -> None:
-        from hsp_tui.tui.screens.progress_chart import ProgressScreen
+        from hsp_tui.tui.screens.progress_chart import ProgressScreen  # noqa: PLC0415
 
         self.app.push_screen(ProgressScreen())
 
     def action_export(self) -> None:
+        from hsp_tui.tui.screens.export import ExportScreen  # noqa: PLC0415
+
         def write(fmt: str, path) -> str | None:
             failure = self.app.export(fmt, path)
             if failure is None:
@@ -224,6 +235,8 @@ class ChangeKeys(_Screen):
 
     def action_review_date(self) -> None:
         """Judge the plan as of another date (what is overdue then), without restarting."""
+        from hsp_tui.tui.screens.review_date import ReviewDateScreen  # noqa: PLC0415
+
         def chosen(day: date | None) -> None:
             if day is not None:
                 self.app.review_on(day)

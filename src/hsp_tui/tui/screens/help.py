@@ -14,11 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from hsp_tui.tui.screens.dialog import PassesKeysOn
+from hsp_tui.tui.words import HELP_FOOTNOTE
 
 
 KEYS_WIDTH = 16  # the keys column of the help, right-aligned; descriptions start two cells after it
-HELP_FOOTNOTE = ("\nChanges are saved to the file at once; u undoes your last change (the undo is kept in "
-                 "the history).\nThe file is re-read when someone else changes it.")
 
 
 def help_text(rows: list[tuple[str, str]], width: int, footnote: str = HELP_FOOTNOTE) -> Text:

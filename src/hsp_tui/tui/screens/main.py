@@ -38,6 +38,7 @@ FILTER_DELAY = 0.08  # on a large plan, the text filter waits for a pause in the
 LARGE = 2000  # items: from here a text filter costs more than a frame
 TYPED_IN_FILTER = ("note", "edit", "milestone", "export", "review_date", "progress", "verify", "evidence", "contacts",
                    "remind")  # priority bindings that are letters
+FIRST_SLOT = "detail"  # the pane below the table on a narrow terminal, until Tab moves on
 STATUS_IDS = ("set_not_started", "set_in_progress", "set_blocked", "set_done", "set_dropped")
 
 
@@ -81,19 +82,32 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
     overdue_only: reactive[bool] = reactive(False)
     filter_text: reactive[str] = reactive("")
     owner: reactive[str | None] = reactive(None)
-    slot: reactive[str] = reactive("detail")  # the pane shown below the table on a narrow terminal
+    slot: reactive[str] = reactive(FIRST_SLOT)  # the pane shown below the table on a narrow terminal
     filtering: reactive[bool] = reactive(False)
     empty: reactive[bool] = reactive(False)
 
     app: "PlanApp"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, size: tuple[int, int] | None = None) -> None:
+        """`size`: the terminal's (width, height) when the app starts: the screen is made with the
+        classes it will have once shown (the slot's, the breakpoints'), so none is added as it is
+        first drawn (each would restyle every widget of the screen again, issue 25)."""
+        super().__init__(classes=" ".join(self.first_classes(size)))
         self._ready = False
         self._deadlines_dirty = False
         self._deadlines_timer: Timer | None = None
         self._shown_once = False
         self._filter_timer: Timer | None = None
+
+    @classmethod
+    def first_classes(cls, size: tuple[int, int] | None) -> list[str]:
+        """The classes the screen is drawn with at `size`: the slot's (`watch_slot`) and, as Textual
+        sets them on a resize, the widest breakpoint each dimension reaches."""
+        classes = [f"-slot-{FIRST_SLOT}"]
+        if size is not None:
+            for dimension, points in zip(size, (cls.HORIZONTAL_BREAKPOINTS, cls.VERTICAL_BREAKPOINTS)):
+                classes += [name for at, name in sorted(points, reverse=True) if dimension >= at][:1]
+        return classes
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -124,7 +138,7 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
         self.table.focus()
         # The rest of a large plan is read once the first screen and its panes are drawn (the
         # thread would otherwise share the interpreter with that drawing and slow it down).
-        self.call_after_refresh(self.call_after_refresh, self.app.read_the_rest)
+        self.call_after_refresh(self.call_after_refresh, self.app.first_screen_shown)
 
     @property
     def table(self) -> RecTable:
