@@ -129,3 +129,23 @@ def test_a_month_ends_on_its_calendar_last_day_in_every_year():
     for month in (0, 13):
         with pytest.raises(ValueError, match="month must be in 1..12"):
             month_end(2010, month)
+
+
+def test_a_pattern_is_skipped_only_for_a_text_it_cannot_match():
+    """A pattern is not tried (nor compiled) on a text without what it needs (issue 25: a note
+    parses one deadline at start); on every form a plan holds, skipping changes no match. Texts:
+    each of the patterns' own forms, cut into every contiguous piece of words."""
+    from hsp_tui.domain.deadlines import _NEEDS, _RX, _clean, _fullmatch, _strip_lead
+
+    forms = ["Q3 2010/11", "q4 fy 2010-11", "2010/11 Q1", "Q3 2010", "FY 2010-11", "financial year 2010/2011",
+             "April – May 2010", "Nov 2010 to Jan 2011", "April until June", "March through May 2011",
+             "Winter 2010/11", "Autumn 2010", "fall", "summer 2011", "Spring", "December 2013", "Sept, 2010",
+             "2011 - 2012", "end of 2011", "31/03/2011", "1st June 2010", "June 3rd, 2011", "2010-11-05",
+             "by the end of March 2011", "till October", "Oct 2010 - Q1 2011", "through", "q", "winter/2010"]
+    texts = {_strip_lead(_clean(" ".join(words[i:j])))
+             for words in (f.split() for f in forms) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+    for name in _NEEDS:
+        for s in texts:
+            expected = _RX[name].fullmatch(s)
+            got = _fullmatch(name, s)
+            assert (got and got.span()) == (expected and expected.span()), (name, s)

@@ -105,6 +105,19 @@ class _Compiled(dict):
 
 
 _RX = _Compiled()
+# What a text must hold (one of these) for a pattern to match it: a text without any of them is not
+# tried against the pattern, which then need not be compiled ("December 2013" tries "month" alone).
+_NEEDS = {"fy_quarter": ("q",), "quarter_no_fy": ("q",), "financial_year": ("/", "-"),
+          "month_range": ("-", "/", "t"),  # -, /, to, until, till, through
+          "winter_fy": ("winter",), "season": tuple(SEASONS)}
+
+
+def _fullmatch(name: str, s: str) -> re.Match[str] | None:
+    """`_RX[name].fullmatch(s)`, without compiling or trying the pattern when `s` cannot match it."""
+    needs = _NEEDS.get(name)
+    if needs is not None and not any(n in s for n in needs):
+        return None
+    return _RX[name].fullmatch(s)
 
 
 class Deadline(Struct, frozen=True, gc=False):  # no cycles: never walked by the collector
@@ -163,7 +176,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
     if s in ONGOING:
         return Deadline(raw, None, Precision.ONGOING)
 
-    m = _RX["fy_quarter"].fullmatch(s)
+    m = _fullmatch("fy_quarter", s)
     if m:
         q = int(m.group(1) or m.group(6))
         y1 = int(m.group(2) or m.group(4))
@@ -173,10 +186,10 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
         end_month = QUARTER_END_MONTHS[q]
         year = y1 + 1 if q == 4 else y1
         return Deadline(raw, month_end(year, end_month), Precision.QUARTER)
-    if _RX["quarter_no_fy"].fullmatch(s):
+    if _fullmatch("quarter_no_fy", s):
         return _unreadable(raw, "say which financial year the quarter is in, e.g. 'Q3 2010/11'")
 
-    m = _RX["financial_year"].fullmatch(s)
+    m = _fullmatch("financial_year", s)
     if m and len(m.group(2)) in (2, 4):
         y1, y2 = int(m.group(1)), m.group(2)
         if _fy_consistent(y1, y2):
@@ -186,7 +199,7 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
         else:
             return _unreadable(raw, "the two years of a financial year must follow each other")
 
-    m = _RX["month_range"].fullmatch(s)
+    m = _fullmatch("month_range", s)
     if m:
         m1, y1, m2, y2 = MONTHS[m.group(1)], m.group(2), MONTHS[m.group(3)], m.group(4)
         if y2 is None:
@@ -203,12 +216,12 @@ def _parse_single(raw: str, s: str, reference: date | None) -> Deadline | None:
                 return _unreadable(raw, "the range ends before it starts")
         return Deadline(raw, month_end(end_year, m2), Precision.RANGE)
 
-    m = _RX["winter_fy"].fullmatch(s)
+    m = _fullmatch("winter_fy", s)
     if m:
         if not _fy_consistent(int(m.group(1)), m.group(2)):
             return _unreadable(raw, "the two years of a winter must follow each other")
         return Deadline(raw, month_end(int(m.group(1)) + 1, 2), Precision.SEASON)
-    m = _RX["season"].fullmatch(s)
+    m = _fullmatch("season", s)
     if m:
         first, last = SEASONS[m.group(1)]
         if m.group(2) is None:
