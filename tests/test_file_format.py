@@ -144,3 +144,24 @@ def test_reading_for_a_note_leaves_the_cycle_collector_on(seed_data, tmp_path):
     with pytest.raises(PlanFileError, match="recommendation"):
         read_tables_as_written(path, damaged)
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("first", ["whole", "damaged"])
+def test_a_table_given_twice_in_hsp_tuis_layout_is_refused_naming_it(seed_data, tmp_path, first):
+    """A note decodes our two tables in one pass first (issue 25), which keeps the last of two tables
+    of one name as any decoder does: a file giving the recommendations twice, in hsp-tui's own layout,
+    is still refused before any save, saying so, whether the first copy is a whole table or not."""
+    from hsp_tui.domain.errors import PlanFileError
+    from hsp_tui.storage.store import Store
+
+    path = tmp_path / "plan.json"
+    ours = dumps(seed_data)
+    table = ours[ours.index(b'\n  "recommendations": {'):-3]
+    if first == "damaged":
+        ours = ours.replace(b'"owner": "', b'"owner": 7, "x": "', 1)
+    raw = ours[:-3] + b"," + table + b"\n}\n"
+    assert raw.count(b'"recommendations": {') == 2
+    path.write_bytes(raw)
+    with pytest.raises(PlanFileError, match="the table 'recommendations' is given twice"):
+        Store(path, clock=lambda: "2011-06-01T09:30:00+00:00").add_note(5, "x", by="ann")
+    assert path.read_bytes() == raw

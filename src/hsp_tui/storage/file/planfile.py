@@ -8,7 +8,6 @@ refused with one line naming the file, the record and the field, never half read
 from __future__ import annotations
 
 import gc
-import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping, NoReturn
@@ -19,6 +18,7 @@ from hsp_tui.domain.errors import InputError, PlanFileError
 from hsp_tui.domain.rules import TEXT_LIMIT
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import (APP_ID, META, RECS, SCHEMA_VERSION, MetaRecord, PlanFile, PlanMeta, Recommendation)
+from hsp_tui.storage.file.validation import explain
 from hsp_tui.storage.file.duplicatekeys import COUNTER, item_key as _key, no_duplicate_keys
 
 
@@ -180,27 +180,47 @@ def read_tables_as_written(path: Path, raw: bytes, *, ask: bool = True) -> tuple
     those tables (then one record's change may be spliced into them: `planbytes.splice_record`).
     Compared with the tables' compact encoding indented in one call (the same bytes). A file equal
     to its decoded tables' encoding cannot give a key twice (the decoder keeps one of the two: the
-    encoding would be shorter), so the duplicate-key count is not needed then."""
+    encoding would be shorter), so the duplicate-key count is not needed then.
+
+    Asked (a note), our two tables are first decoded in one pass (`_OurTables`), which is all a file
+    as written holds; any other file (another layout, a table that is not ours, a damaged one) is
+    then read again in two passes, the second keeping other tables and saying what is wrong."""
+    if ask:
+        with _collector_paused(True):
+            ours = _our_tables(path, raw)
+        if ours is not None and _keys_agree(path, ours) and formatted_as(raw, COUNTER.encode(ours)):
+            _no_long_text(path, raw, ours)
+            return ours, True
     with _collector_paused(ask):
         tables = _decoded_tables(path, raw)
-    for key, rec in tables.get(RECS, {}).items():
-        if key != str(rec.number):
-            _wrong_key(path, key, rec.number)
+    _keys_agree(path, tables)
     compact = COUNTER.encode(tables)
     as_written = ask and formatted_as(raw, compact)
     if not as_written:
         no_duplicate_keys(path, raw, tables, compact)
     del compact
+    _no_long_text(path, raw, tables)
+    return tables, as_written
+
+
+def _keys_agree(path: Path, tables: Mapping[str, Any]) -> bool:
+    """True, or a PlanFileError naming the record whose key is not its number."""
+    for key, rec in tables.get(RECS, {}).items():
+        if key != str(rec.number):
+            _wrong_key(path, key, rec.number)
+    return True
+
+
+def _no_long_text(path: Path, raw: bytes, tables: Mapping[str, Any]) -> None:
     if len(raw) > TEXT_LIMIT and has_long_line(raw):
         no_text_too_long(path, tables.get(RECS, {}))
-    return tables, as_written
 
 
 @contextmanager
 def _collector_paused(pause: bool) -> Iterator[None]:
     """The cycle collector held off while a one-shot command decodes the file: the records are trees
-    (no cycles), yet the tuples and dicts made for them set off a collection every few hundred, each
-    walking what was decoded so far (~12% of decoding 100,000 records). Not for the app, which pauses
+    (no cycles), yet the tuples and dicts made for them set off a collection every 700, and now and
+    then one walking all decoded so far (~12% of decoding 100,000 records). Not for the app, which pauses
     it its own way (`tui.collector`) and may read in a thread."""
     was = pause and gc.isenabled()
     if was:
@@ -221,18 +241,51 @@ def formatted_as(raw: bytes, compact: bytes) -> bool:
     return len(formatted) + 1 == len(raw) and raw.startswith(formatted)
 
 
-def _decoded_tables(path: Path, raw: bytes) -> dict[str, Any]:
+class _OurTables(msgspec.Struct, frozen=True, gc=False):
+    """The file's two tables of ours, decoded in one pass; a table that is not ours is skipped (a
+    file holding one is then not as `_our_tables` found it: it is read again, keeping it)."""
+
+    meta: msgspec.Raw
+    recommendations: dict[str, Recommendation] | msgspec.UnsetType = msgspec.UNSET
+
+
+_OURS = msgspec.json.Decoder(_OurTables)
+
+
+def _our_tables(path: Path, raw: bytes) -> dict[str, Any] | None:
+    """The file's tables (ours only) in one pass; None when they cannot be decoded so (a damaged
+    file: the two passes of `_decoded_tables` say what is wrong)."""
     try:
-        tables: dict[str, Any] = dict(_TABLES.decode(raw))
+        doc = _OURS.decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        return None
+    tables: dict[str, Any] = {META: doc.meta}
+    if doc.recommendations is not msgspec.UNSET:
+        tables[RECS] = doc.recommendations
+    return _with_meta(path, raw, tables)
+
+
+def _decoded_tables(path: Path, raw: bytes) -> dict[str, Any]:
+    """The file's tables: each decoded first as the bytes it is, then ours as typed records."""
+    try:
+        tables = _with_meta(path, raw, dict(_TABLES.decode(raw)))
+        if RECS in tables:
+            tables[RECS] = _RECORDS.decode(tables[RECS])
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        refuse(path, raw)
+    return tables
+
+
+def _with_meta(path: Path, raw: bytes, tables: dict[str, Any]) -> dict[str, Any]:
+    """`tables` with the plan's record decoded (its details as a `PlanMeta`), checked to be ours."""
+    try:
         meta_table = msgspec.json.decode(tables[META])
         validate_data(path, {META: meta_table})  # the frame: our app, our schema version
         record = dict(meta_table["1"])
         record["plan"] = msgspec.convert(record.get("plan"), PlanMeta)
-        tables[META] = {**meta_table, "1": record}
-        if RECS in tables:
-            tables[RECS] = _RECORDS.decode(tables[RECS])
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, KeyError, TypeError):
         refuse(path, raw)
+    tables[META] = {**meta_table, "1": record}
     return tables
 
 
@@ -329,36 +382,3 @@ def _find_damage(path: Path, data: Mapping[str, Any]) -> None:
     for key, doc in data.get(RECS, {}).items():
         record_from_doc(path, key, doc)
     raise PlanFileError(f"{path}: the file is damaged; {restore_hint(path)}")
-
-
-_EXPECTED = {"str": "text", "int": "a whole number", "bool": "true or false", "array": "a list",
-             "object": "an object", "null": "null", "float": "a number"}
-_MESSAGE = re.compile(r"^(?P<what>.*?)(?: - at `(?P<at>[^`]*)`)?$", re.S)
-
-
-def explain(exc: msgspec.ValidationError, strip: str = "$") -> str:
-    """A msgspec message as our one-line style: "history entry 2: field 'at': expected text"."""
-    m = _MESSAGE.match(str(exc))
-    what, at = (m.group("what"), m.group("at") or "") if m else (str(exc), "")
-    where = []
-    at = at[len(strip):] if at.startswith(strip) else at.lstrip("$")
-    for name, index in re.findall(r"\.([A-Za-z_]+)|\[(\d+|\.\.\.)\]", at):
-        if name:
-            where.append(f"field {name!r}")
-        elif index != "..." and where:
-            container = where.pop()[7:-1]
-            noun = {"history": "history entry", "milestones": "milestone", "revisions": "revision",
-                    "repairs": "repair"}.get(container, container)
-            where.append(f"{noun} {int(index) + 1}")
-    expected = re.match(r"Expected `(.+?)`(?:, got `(\w+)`)?(.*)$", what)
-    if expected:
-        kinds = " or ".join(_EXPECTED.get(k.strip(), k.strip()) for k in expected.group(1).split("|"))
-        what = f"expected {kinds}{expected.group(3)}" + (f", not {_EXPECTED.get(expected.group(2), expected.group(2))}"
-                                                        if expected.group(2) else "")
-    elif what.startswith("Object missing required field"):
-        what = "missing field " + what.split("`")[1].join("''")
-    elif what.startswith("Object contains unknown field"):
-        what = "unknown field " + what.split("`")[1].join("''")
-    elif what.startswith("Invalid enum value"):
-        what = "unknown value " + what[len("Invalid enum value "):]
-    return ": ".join(where + [what])
