@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from .helpers import AS_OF, PYTHON, cli_env, run_cli
+from .helpers import AS_OF, PYTHON, cli_env, run_cli, run_cli_here
 from .test_hostile_text import UNSAFE
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "hsp_tui"
@@ -26,9 +26,9 @@ HOSTILE_AT = [
 
 @pytest.fixture
 def plan(tmp_path: Path) -> Path:
-    db = tmp_path / "plan.json"
-    assert run_cli(db, "revise", "8", "July 2010", "--reason", "late").returncode == 0
-    assert run_cli(db, "note", "8", "minuted").returncode == 0
+    db = tmp_path / "plan.json"  # made in this process: the real processes are the tests' own
+    assert run_cli_here(db, "revise", "8", "July 2010", "--reason", "late").returncode == 0
+    assert run_cli_here(db, "note", "8", "minuted").returncode == 0
     return db
 
 
@@ -126,7 +126,7 @@ def _unescape(text: str) -> str:
 @pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
 @pytest.mark.parametrize("args", [["list"], ["summary"], ["show", "8"]], ids=" ".join)
 def test_a_non_utf8_stream_gets_all_of_the_output(plan: Path, encoding: str, args: list[str]) -> None:
-    full = run_cli(plan, *args)
+    full = run_cli_here(plan, *args)  # the whole output, in UTF-8
     cmd = [PYTHON, "-m", "hsp_tui", "--db", str(plan), "--as-of", AS_OF, *args]
     r = subprocess.run(cmd, capture_output=True, env=cli_env(PYTHONIOENCODING=encoding), timeout=120)
     assert r.returncode == 0, r.stderr
@@ -141,7 +141,7 @@ def test_a_non_utf8_stream_gets_all_of_the_output(plan: Path, encoding: str, arg
 @pytest.mark.parametrize("fmt", ["json", "csv", "md"])
 def test_an_export_to_a_non_utf8_pipe_is_the_exact_utf8_export(plan: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"export.{fmt}"
-    assert run_cli(plan, "export", "--format", fmt, "-o", str(out)).returncode == 0
+    assert run_cli_here(plan, "export", "--format", fmt, "-o", str(out)).returncode == 0
     r = run_cli(plan, "export", "--format", fmt, env=cli_env(PYTHONIOENCODING="ascii"))
     assert r.returncode == 0, r.stderr
     piped = r.stdout

@@ -14,7 +14,7 @@ from hsp_tui.domain.errors import InputError
 from hsp_tui.formats.importing import read_plan_file
 from hsp_tui.formats.spreadsheets import MAX_CELL
 
-from .helpers import HEADER, assert_one_line_error, recs, run_cli
+from .helpers import HEADER, assert_one_line_error, recs, run_cli, run_cli_here
 
 AT = "2010-06-01T09:00:00+01:00"
 
@@ -172,16 +172,16 @@ def test_bad_rows_are_refused_naming_the_line_and_nothing_is_written(tmp_path: P
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_bytes(rows, header=header))
     db = tmp_path / "plan.json"
-    r = run_cli(db, "import", str(path))
+    r = run_cli_here(db, "import", str(path))
     msg = assert_one_line_error(r, names=f"{path}, line {line}", code=2)
     assert words in msg
     assert not db.exists()
     # Refused on --replace too: the plan already there is left byte for byte.
     ok = tmp_path / "ok.csv"
     ok.write_bytes(csv_bytes([ROW1, ROW2]))
-    assert run_cli(db, "import", str(ok)).returncode == 0
+    assert run_cli_here(db, "import", str(ok)).returncode == 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("plan.json")}
-    assert_one_line_error(run_cli(db, "import", str(path), "--replace"), names=path, code=2)
+    assert_one_line_error(run_cli_here(db, "import", str(path), "--replace"), names=path, code=2)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("plan.json")} == before
 
 
@@ -192,7 +192,7 @@ def test_a_bad_row_after_thousands_of_good_ones_imports_nothing(tmp_path: Path) 
     path = tmp_path / "late.csv"
     path.write_bytes(csv_bytes(rows))
     db = tmp_path / "plan.json"
-    msg = assert_one_line_error(run_cli(db, "import", str(path)), names=f"{path}, line 5001", code=2)
+    msg = assert_one_line_error(run_cli_here(db, "import", str(path)), names=f"{path}, line 5001", code=2)
     assert "line 4001" in msg  # and the first use of the number
     assert not db.exists()
 
@@ -202,12 +202,12 @@ def test_one_megabyte_cell_imports_and_one_more_is_refused(tmp_path: Path) -> No
     path = tmp_path / "big.csv"
     path.write_bytes(csv_bytes([ROW1, [2, "1", big, "Agreed", "May 2011", "Someone"]]))
     db = tmp_path / "plan.json"
-    r = run_cli(db, "import", str(path))
+    r = run_cli_here(db, "import", str(path))
     assert r.returncode == 0, r.stderr
     assert recs(db)[2]["recommendation"] == big
     too_big = tmp_path / "too-big.csv"
     too_big.write_bytes(csv_bytes([ROW1, [2, "1", "y" * (MAX_CELL + 1), "Agreed", "May 2011", "Someone"]]))
-    msg = assert_one_line_error(run_cli(tmp_path / "other.json", "import", str(too_big)),
+    msg = assert_one_line_error(run_cli_here(tmp_path / "other.json", "import", str(too_big)),
                                 names=f"{too_big}, line 3", code=2)
     assert "recommendation" in msg and "longer than" in msg
     assert not (tmp_path / "other.json").exists()

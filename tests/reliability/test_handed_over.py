@@ -23,7 +23,9 @@ from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.storage.store import Store
 from hsp_tui.domain.textsafe import one_line, visible
 
-from .helpers import AS_OF, load_raw, make_plan, recs, run_cli, write_csv
+# The commands run in this process (run_cli_here): what is tested is the data's checks; the real
+# process's exit code and single line for a damaged file are test_bad_files' (PROCESS_SAMPLE).
+from .helpers import AS_OF, load_raw, make_plan, recs, run_cli_here, write_csv
 
 # Changes made here take effect by the review date the commands use (they show the plan as it stood)
 REVIEWED = date.fromisoformat(AS_OF)
@@ -46,7 +48,7 @@ def assert_refused(db: Path, *words: str) -> None:
     """Every command refuses the file, naming it and what is wrong; the file is left as it was."""
     before = db.read_bytes()
     for args in (("list",), ("show", "7"), ("set", "7", "done"), ("export", "--format", "json")):
-        r = run_cli(db, *args)
+        r = run_cli_here(db, *args)
         assert r.returncode == 3, (args, r.stdout, r.stderr)
         err = r.stderr.strip()
         assert len(err.splitlines()) == 1 and "Traceback" not in err, err
@@ -99,7 +101,7 @@ def test_a_history_value_that_is_an_object_is_refused_not_undone_into_the_owner(
                                   "field": "owner", "old": {"evil": True}, "new": r["7"]["owner"], "note": None})
     db = tampered(template, tmp_path, planted)
     assert_refused(db, "recommendation 7", "history entry", "field 'old'")
-    r = run_cli(db, "undo", "7", "--entry", "99")
+    r = run_cli_here(db, "undo", "7", "--entry", "99")
     assert r.returncode == 3 and "field 'old'" in r.stderr
     assert load_raw(db)["recommendations"]["7"]["owner"] == load_raw(template)["recommendations"]["7"]["owner"]
 
@@ -113,7 +115,7 @@ def test_a_history_id_past_max_id_is_refused(template, tmp_path, where):
         assert_refused(db, "recommendation 7", "history entry 1", "field 'id'")
         return
     export = json_export(template, tmp_path, lambda d: d["recommendations"][6]["history"][0].__setitem__("id", MAX_ID + 1))
-    r = run_cli(tmp_path / "new.json", "import", str(export))
+    r = run_cli_here(tmp_path / "new.json", "import", str(export))
     assert r.returncode == 2 and "history entry 1" in r.stderr and "id" in r.stderr, r.stderr
     assert not (tmp_path / "new.json").exists()
 
@@ -122,15 +124,15 @@ def test_the_largest_history_id_is_read_and_the_next_change_is_refused_clearly(t
     def largest(r):
         r["7"]["history"][0]["id"] = MAX_ID
     db = tampered(template, tmp_path, largest)
-    assert run_cli(db, "show", "7").returncode == 0
-    r = run_cli(db, "note", "7", "one more")
+    assert run_cli_here(db, "show", "7").returncode == 0
+    r = run_cli_here(db, "note", "7", "one more")
     assert r.returncode != 0 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    assert run_cli(db, "list").returncode == 0  # the plan still opens
+    assert run_cli_here(db, "list").returncode == 0  # the plan still opens
 
 
 def json_export(template: Path, tmp_path: Path, change) -> Path:
     export = tmp_path / "export.json"
-    assert run_cli(template, "export", "--format", "json", "-o", str(export)).returncode == 0
+    assert run_cli_here(template, "export", "--format", "json", "-o", str(export)).returncode == 0
     doc = orjson.loads(export.read_bytes())
     change(doc)
     export.write_bytes(orjson.dumps(doc))
@@ -147,7 +149,7 @@ def json_export(template: Path, tmp_path: Path, change) -> Path:
          "old": {"x": 1}, "new": "Someone", "note": None}), ("recommendation #7", "history entry", "'old'")),
 ])
 def test_an_import_checks_values_and_does_not_coerce_them(template, tmp_path, change, words):
-    r = run_cli(tmp_path / "new.json", "import", str(json_export(template, tmp_path, change)))
+    r = run_cli_here(tmp_path / "new.json", "import", str(json_export(template, tmp_path, change)))
     assert r.returncode == 2, r.stderr
     assert all(w in r.stderr for w in words), r.stderr
     assert not (tmp_path / "new.json").exists()
@@ -157,14 +159,14 @@ def test_an_import_checks_values_and_does_not_coerce_them(template, tmp_path, ch
 def test_a_csv_number_is_plain_ascii_digits(tmp_path, number):
     src = write_csv(tmp_path / "p.csv", [[1, "2.1", "First", "Agreed", "April 2010", "A"],
                                          [number, "2.2", "Second", "Agreed", "April 2010", "B"]])
-    r = run_cli(tmp_path / "new.json", "import", str(src))
+    r = run_cli_here(tmp_path / "new.json", "import", str(src))
     assert r.returncode == 2 and "line 3" in r.stderr and repr(number) in r.stderr, r.stderr
     assert not (tmp_path / "new.json").exists()
 
 
 def test_a_csv_number_as_appendix_a_writes_it_still_imports(tmp_path):
     src = write_csv(tmp_path / "p.csv", [[" 7. ", "2.1", "First", "Agreed", "April 2010", "A"]])
-    assert run_cli(tmp_path / "new.json", "import", str(src)).returncode == 0
+    assert run_cli_here(tmp_path / "new.json", "import", str(src)).returncode == 0
     assert list(recs(tmp_path / "new.json")) == [7]
 
 
@@ -186,13 +188,13 @@ def test_csv_export_guards_what_spreadsheets_read_as_formulas_and_every_text_rou
     db = tmp_path / "plan.json"
     src = write_csv(tmp_path / "p.csv", [[i, "1", "Recommendation", "Agreed", "April 2010", "Someone"]
                                          for i in range(1, len(texts) + 1)])
-    assert run_cli(db, "import", str(src)).returncode == 0
+    assert run_cli_here(db, "import", str(src)).returncode == 0
     store = Store(db)
     for i, text in enumerate(texts, start=1):
         store.set_owner(i, text if text.strip() else "x" + text, by="officer", on=REVIEWED)
     owners = {i: r["owner"] for i, r in recs(db).items()}
     out = tmp_path / "export.csv"
-    assert run_cli(db, "export", "--format", "csv", "-o", str(out)).returncode == 0
+    assert run_cli_here(db, "export", "--format", "csv", "-o", str(out)).returncode == 0
     cells = csv_cells(out)
     for i, owner in owners.items():
         cell = cells[str(i)]["owner"]
@@ -201,7 +203,7 @@ def test_csv_export_guards_what_spreadsheets_read_as_formulas_and_every_text_rou
         formula_like = bare.startswith(("\t", "\r", "\n")) or first in tuple("=+-@|\uff1d\uff0b\uff0d\uff20\uff5c\ufe66\ufe62\ufe63\ufe6b")
         assert cell == ("'" + owner if formula_like else owner), (owner, cell)
     again = tmp_path / "again.json"
-    r = run_cli(again, "import", str(out))
+    r = run_cli_here(again, "import", str(out))
     assert r.returncode == 0, r.stderr
     assert {i: r["owner"] for i, r in recs(again).items()} == owners
 
@@ -209,14 +211,14 @@ def test_csv_export_guards_what_spreadsheets_read_as_formulas_and_every_text_rou
 def test_an_officers_leading_apostrophe_survives_export_and_import(tmp_path):
     db = tmp_path / "plan.json"
     src = write_csv(tmp_path / "p.csv", [[1, "1", "'=literal", "'=literal", "April 2010", "'=literal"]])
-    assert run_cli(db, "import", str(src)).returncode == 0
+    assert run_cli_here(db, "import", str(src)).returncode == 0
     assert recs(db)[1]["owner"] == "=literal"  # an apostrophe before a formula in a CSV is a guard
     Store(db).set_owner(1, "'=literal", by="officer", on=REVIEWED)
     out = tmp_path / "e.csv"
-    assert run_cli(db, "export", "--format", "csv", "-o", str(out)).returncode == 0
+    assert run_cli_here(db, "export", "--format", "csv", "-o", str(out)).returncode == 0
     assert csv_cells(out)["1"]["owner"] == "''=literal"
     again = tmp_path / "again.json"
-    assert run_cli(again, "import", str(out)).returncode == 0
+    assert run_cli_here(again, "import", str(out)).returncode == 0
     assert recs(again)[1]["owner"] == "'=literal"
 
 
@@ -238,5 +240,5 @@ def test_two_owners_that_look_the_same_are_told_apart_in_the_list(template, tmp_
     db.write_bytes(template.read_bytes())
     Store(db).set_owner(1, "Head of Audit", by="x", on=REVIEWED)
     Store(db).set_owner(2, "Head\u200b of Audit", by="x", on=REVIEWED)
-    r = run_cli(db, "show", "2")
+    r = run_cli_here(db, "show", "2")
     assert r.returncode == 0 and "Head\\u200b of Audit" in r.stdout and "\u200b" not in r.stdout

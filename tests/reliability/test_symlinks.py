@@ -1,6 +1,8 @@
 """Symbolic links, FIFOs and devices given as the plan (`--db`) or as an export's `-o`.
 
-Real links, FIFOs and device nodes (mknod, as root) in real folders; the real CLI in subprocesses.
+Real links, FIFOs and device nodes (mknod, as root) in real folders. The CLI runs in this process
+(run_cli_here) where a process adds nothing, and in a real process where an export to a FIFO could
+block (a timeout ends it) or another user runs it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import PYTHON, assert_one_line_error, cli_env, load_raw, make_plan, recs, run_cli
+from .helpers import PYTHON, assert_one_line_error, cli_env, load_raw, make_plan, recs, run_cli, run_cli_here
 from .people import ALICE, needs_root, shared_root  # noqa: F401
 
 ITEMS = 50
@@ -44,7 +46,7 @@ def test_db_through_a_link_changes_the_linked_plan(tmp_path: Path, team_plan: Pa
     link.symlink_to(team_plan)
     before = team_plan.read_bytes()
     for k in (1, 2):
-        r = run_cli(link, "set", str(k), "done")
+        r = run_cli_here(link, "set", str(k), "done")
         assert r.returncode == 0, r.stderr
     assert link.is_symlink() and os.readlink(link) == str(team_plan)
     assert recs(team_plan)[1]["status"] == recs(team_plan)[2]["status"] == "done"
@@ -59,7 +61,7 @@ def test_db_through_a_link_changes_the_linked_plan(tmp_path: Path, team_plan: Pa
 def test_a_link_to_a_folder_on_the_way_is_resolved_too(tmp_path: Path, team_plan: Path) -> None:
     shortcut = tmp_path / "team-share"
     shortcut.symlink_to(team_plan.parent, target_is_directory=True)
-    r = run_cli(shortcut / "plan.json", "note", "3", "via the folder link")
+    r = run_cli_here(shortcut / "plan.json", "note", "3", "via the folder link")
     assert r.returncode == 0, r.stderr
     assert shortcut.is_symlink()
     assert recs(team_plan)[3]["history"][-1]["note"] == "via the folder link"
@@ -74,7 +76,7 @@ def test_a_dangling_link_is_refused_never_seeded(tmp_path: Path, args: list[str]
     link = tmp_path / "plan.json"
     missing = tmp_path / "share" / "team" / "plan.json"
     link.symlink_to(missing)
-    r = run_cli(link, *[a if a != "x.csv" else str(tmp_path / "x.csv") for a in args])
+    r = run_cli_here(link, *[a if a != "x.csv" else str(tmp_path / "x.csv") for a in args])
     line = assert_one_line_error(r, names=link, code=3)
     assert "does not exist" in line and "symbolic link" in line
     assert link.is_symlink() and not missing.parent.exists()
@@ -88,7 +90,7 @@ def test_export_through_a_link_writes_its_target_and_keeps_the_link(tmp_path: Pa
     target.write_text("old\n")
     link = tmp_path / "latest.json"
     link.symlink_to(target)
-    r = run_cli(team_plan, "export", "--format", "json", "-o", str(link))
+    r = run_cli_here(team_plan, "export", "--format", "json", "-o", str(link))
     assert r.returncode == 0, r.stderr
     assert link.is_symlink()
     assert len(load_raw(target)["recommendations"]) == ITEMS
@@ -97,12 +99,12 @@ def test_export_through_a_link_writes_its_target_and_keeps_the_link(tmp_path: Pa
 @pytest.mark.parametrize("suffix", ["", ".bak", ".lock"])
 def test_export_through_a_link_to_the_plans_own_files_is_refused(tmp_path: Path, team_plan: Path,
                                                                   suffix: str) -> None:
-    run_cli(team_plan, "set", "1", "done")  # makes the .bak and the .lock
+    run_cli_here(team_plan, "set", "1", "done")  # makes the .bak and the .lock
     own = team_plan.with_name(team_plan.name + suffix)
     link = tmp_path / "innocent.csv"
     link.symlink_to(own)
     before = {p.name: p.read_bytes() for p in team_plan.parent.iterdir()}
-    r = run_cli(team_plan, "export", "--format", "csv", "-o", str(link))
+    r = run_cli_here(team_plan, "export", "--format", "csv", "-o", str(link))
     assert_one_line_error(r, names=link, code=2)
     assert {p.name: p.read_bytes() for p in team_plan.parent.iterdir()} == before
     assert link.is_symlink()
@@ -140,7 +142,7 @@ def test_export_to_a_character_device_writes_through_and_never_replaces_it(tmp_p
     (Before the fix, as root: replaced by a regular file holding the export.)"""
     null = tmp_path / "null"
     os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
-    r = run_cli(team_plan, "export", "--format", "md", "-o", str(null))
+    r = run_cli_here(team_plan, "export", "--format", "md", "-o", str(null))
     assert r.returncode == 0, r.stderr
     st = null.lstat()
     assert stat.S_ISCHR(st.st_mode) and st.st_rdev == os.makedev(1, 3)
@@ -157,7 +159,7 @@ def test_export_to_a_block_device_or_socket_is_refused(tmp_path: Path, team_plan
     sock.bind(str(sock_path))
     try:
         for target, kind in ((disk, "block device"), (sock_path, "socket")):
-            r = run_cli(team_plan, "export", "-o", str(target))
+            r = run_cli_here(team_plan, "export", "-o", str(target))
             line = assert_one_line_error(r, names=target, code=2)
             assert kind in line
         assert stat.S_ISBLK(disk.lstat().st_mode) and stat.S_ISSOCK(sock_path.lstat().st_mode)

@@ -19,7 +19,7 @@ from hsp_tui.storage.file import safefiles
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.storage.store import Store
 
-from .helpers import assert_one_line_error, disk_env, make_plan, run_cli
+from .helpers import assert_one_line_error, disk_env, make_plan, run_cli, run_cli_here
 
 ITEMS = 1000
 
@@ -34,7 +34,7 @@ def db(template: Path, tmp_path: Path) -> Path:
     """A plan with one change saved (so a .bak exists), in a folder of its own."""
     path = tmp_path / "plan.json"
     path.write_bytes(template.read_bytes())
-    r = run_cli(path, "set", "1", "in_progress", "--note", "first")
+    r = run_cli_here(path, "set", "1", "in_progress", "--note", "first")  # the faults are the tests' processes
     assert r.returncode == 0, r.stderr
     return path
 
