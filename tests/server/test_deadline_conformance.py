@@ -104,6 +104,7 @@ _days = st.tuples(st.integers(0, 32), st.integers(0, 13), st.integers(0, 2100), 
 _texts = st.one_of(st.text(max_size=30), _salad, _month_year, _range, _days)
 
 
+@pytest.mark.slow  # random texts, 1,000 a run: the seed's and the catalogue's read alike in the quick loop
 @_SETTINGS
 @given(st.lists(_texts, min_size=40, max_size=40))
 def test_the_property_tests_texts_read_alike(deadline_conn, texts):

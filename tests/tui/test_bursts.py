@@ -218,15 +218,13 @@ async def test_help_at_80x24_every_line_reachable_by_keys(make_app):
         text = app.screen.query_one("#help-text", Static)
         lines = text.region.height  # every line of the help, wrapped at this width
         assert scroll.max_scroll_y > 0 and scroll.size.height + scroll.max_scroll_y >= lines
+        # each key scrolls (animated): until the help shows its end, its start, the next page
         await pilot.press("end")
-        await pilot.pause(0.3)
-        assert scroll.scroll_y == scroll.max_scroll_y
+        await until(pilot, lambda: scroll.scroll_y == scroll.max_scroll_y, "the help's last line")
         await pilot.press("home")
-        await pilot.pause(0.3)
-        assert scroll.scroll_y == 0
+        await until(pilot, lambda: scroll.scroll_y == 0, "the help's first line")
         await pilot.press("pagedown")
-        await pilot.pause(0.3)
-        assert scroll.scroll_y > 0
+        await until(pilot, lambda: scroll.scroll_y > 0, "the help's next page")
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.main

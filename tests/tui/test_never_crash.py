@@ -79,8 +79,7 @@ async def test_keys_arriving_during_a_quit(make_app, plan_path, second):
     app = make_app()
     async with app.run_test() as pilot:
         burst(app, "q", second)
-        await pilot.pause(0.2)
-        assert not app.is_running
+        await until(pilot, lambda: not app.is_running, "the app quit", tries=100)
     assert app.return_code == 0
     assert plan_path.read_bytes() == before
 
