@@ -222,7 +222,7 @@ async def test_the_apps_contact_and_remind_keys_work_on_a_server(pg_cluster, pg_
         await until(pilot, lambda: isinstance(app.screen, ContactsScreen) and app.screen.focused is not None,
                     "the contacts dialog")
         screen = app.screen
-        index = [o for o, _ in screen.contacts].index(ACE)
+        index = [c.owner for c in screen.contacts].index(ACE)
         for _ in range(index):
             await pilot.press("down")
         await until(pilot, lambda: screen.query_one(OptionList).highlighted == index, "the owner highlighted")

@@ -22,8 +22,9 @@ REFUSED_WORDS = {
 }
 
 
-# The keys that change the plan (none works on the plan as it stood under later changes).
-CHANGE_ACTIONS = frozenset(ACTION_RIGHTS) | {"contacts"}
+# The keys that change the plan (none works on the plan as it stood under later changes). `c` is
+# not one: it shows the contacts as they stood then, read-only (tui/contact_actions.py).
+CHANGE_ACTIONS = frozenset(ACTION_RIGHTS)
 
 
 def changes(action: str) -> bool:

@@ -11,7 +11,8 @@ import os
 from typing import TYPE_CHECKING
 
 from hsp_tui.domain.errors import HspError
-from hsp_tui.formats.formatting import plural
+from hsp_tui.formats.formatting import fmt_date, plural
+from hsp_tui.tui.words import stood_refusal  # (loaded at start by the app)
 
 if TYPE_CHECKING:
     from hsp_tui.tui.planapp import PlanApp
@@ -19,20 +20,29 @@ if TYPE_CHECKING:
 
 
 def open_contacts(app: "PlanApp") -> None:
-    from hsp_tui.formats.remind import owner_contacts  # noqa: PLC0415
-    from hsp_tui.tui.screens.contacts import ContactsScreen  # noqa: PLC0415
+    from hsp_tui.tui.screens.contacts import ContactsScreen, owner_list  # noqa: PLC0415
 
     def chosen(edit: ContactEdit | None) -> None:
         if edit is not None:
             app.run_worker(_save_contact(app, edit), group="changes")
 
-    app.push_screen(ContactsScreen(owner_contacts(app.review.plan)), chosen)
+    # The plan as it stood on a past day, under later changes: its contacts (and that day's sponsors,
+    # "not recorded" where its history cannot say) are shown, read-only as every change key is there.
+    stood = app.plan_view.replayed
+    title = (f"Contacts as they stood on {fmt_date(app.as_of)} (read-only)" if stood
+             else "Contacts: where reminders go")
+    app.push_screen(ContactsScreen(owner_list(app.review.plan), app.settings.escalate_after,
+                                   stood_refusal(app.as_of) if stood else None, title), chosen)
 
 
 async def _save_contact(app: "PlanApp", edit: ContactEdit) -> None:
     async with app.in_turn():
+        if app.plan_view.replayed:  # asked before a new review date showed the plan as it stood
+            app.notify(stood_refusal(app.as_of), severity="warning", timeout=10)
+            return
         try:
-            said = await asyncio.to_thread(app.store.set_contact, edit.owner, edit.addresses, by=app.user)
+            said = await asyncio.to_thread(app.store.set_contact, edit.owner, edit.addresses, by=app.user,
+                                           sponsor=edit.sponsor)
         except (HspError, OSError) as exc:
             app.notify(f"Not saved: {exc}", severity="error", timeout=8)
             return
@@ -40,6 +50,8 @@ async def _save_contact(app: "PlanApp", edit: ContactEdit) -> None:
             app.notify(f"No change: {said.removesuffix('; nothing changed')}")
             return
         await app.show_saved()
+        if edit.sponsor == () and edit.addresses:  # the store's words name a sponsor only when there is one
+            said += " (no sponsor)"
         app.notify(f"Saved. {said[:1].upper()}{said[1:]}")
 
 

@@ -1,7 +1,8 @@
 """Contacts and reminders in the app: where each owner's reminders go, and sending them.
 
-`ContactsScreen` lists every owner of the plan with their addresses and dismisses with the new
-addresses of the highlighted owner (none: remove them), checked as the store checks them.
+`ContactsScreen` lists every owner of the plan with their addresses and sponsor (copied on an
+escalated reminder) and dismisses with the new addresses and sponsor of the highlighted owner (no
+addresses: remove the contact), checked as the store checks them; read-only for a past day's plan.
 `RemindScreen` shows what would be sent as of the review date and dismisses with where to send it:
 an outbox folder or an SMTP server. The sending and recording happen in the app (tui/followup.py).
 """
@@ -22,15 +23,35 @@ from textual.widgets.option_list import Option
 from hsp_tui.domain.rules import check_address
 from hsp_tui.domain.errors import HspError
 from hsp_tui.formats.formatting import fmt_date, plural
-from hsp_tui.formats.remind import Reminder, SmtpTarget, Unaddressed, parse_smtp_url
+from hsp_tui.formats.remind import Reminder, SmtpTarget, Unaddressed, owner_contacts, parse_smtp_url
 from hsp_tui.domain.textsafe import one_line, visible
 from hsp_tui.tui.screens.dialog import Dialog
 
 
 @dataclass(frozen=True)
+class OwnerContact:
+    """An owner as the dialog lists them: their addresses (empty: none yet) and sponsor (empty: none;
+    None: not recorded, in the plan as it stood on a day before contacts' entries recorded it)."""
+
+    owner: str
+    addresses: tuple[str, ...]
+    sponsor: tuple[str, ...] | None = ()
+
+
+def owner_list(plan) -> list[OwnerContact]:
+    """Every owner of `plan` (formats.remind.owner_contacts) with their addresses and sponsor."""
+    out = []
+    for owner, addresses in owner_contacts(plan):
+        c = plan.meta.contact(owner)
+        out.append(OwnerContact(owner, addresses, c.sponsor if c is not None else ()))
+    return out
+
+
+@dataclass(frozen=True)
 class ContactEdit:
     owner: str
-    addresses: tuple[str, ...]  # empty: remove the owner's contact
+    addresses: tuple[str, ...]  # empty: remove the owner's contact (sponsor and all)
+    sponsor: tuple[str, ...] | None = None  # empty: no sponsor; None: the sponsor as it was
 
 
 def split_addresses(text: str) -> tuple[str, ...]:
@@ -38,30 +59,49 @@ def split_addresses(text: str) -> tuple[str, ...]:
     return tuple(check_address(a) for a in re.split(r"[,;\s]+", text) if a)
 
 
+def sponsor_words(sponsor: tuple[str, ...] | None) -> str:
+    """An owner's sponsor as the dialog says it (addresses spelled out: they are data)."""
+    if sponsor is None:
+        return "sponsor not recorded"
+    return f"sponsor {visible(', '.join(sponsor))}" if sponsor else "no sponsor"
+
+
 class ContactsScreen(Dialog[ContactEdit]):
-    """Each owner and their addresses; type the highlighted owner's addresses, Enter saves."""
+    """Each owner, their addresses and sponsor; type the highlighted owner's addresses and sponsor,
+    Enter saves. `read_only`: why nothing may be changed here (the plan as it stood on a past day),
+    said when Enter is pressed; the owners are listed all the same."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="contacts_cancel")]
     AUTO_FOCUS = "#contacts-owners"
 
-    def __init__(self, contacts: list[tuple[str, tuple[str, ...]]]) -> None:
+    def __init__(self, contacts: list[OwnerContact], escalate_after: int, read_only: str | None = None,
+                 title: str = "Contacts: where reminders go") -> None:
         super().__init__()
-        self.contacts = contacts
+        self.contacts, self.escalate_after, self.read_only, self.title_words = contacts, escalate_after, read_only, title
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog") as box:
-            box.border_title = "Contacts: where reminders go"
-            yield OptionList(*(Option(self._line(o, a), id=f"owner-{k}")
-                               for k, (o, a) in enumerate(self.contacts)), id="contacts-owners")
+        with Vertical(classes="dialog contacts") as box:
+            box.border_title = self.title_words
+            yield OptionList(*(Option(self._line(c), id=f"owner-{k}") for k, c in enumerate(self.contacts)),
+                             id="contacts-owners")
             yield Label("", id="contacts-owner", markup=False)
-            yield Input(id="contacts-addresses", placeholder="name@example.org, another@example.org")
+            yield Input(id="contacts-addresses", placeholder="name@example.org, another@example.org",
+                        disabled=self.read_only is not None)
+            yield Label(f"Sponsor (Cc once an item has had {plural(self.escalate_after, 'reminder')}; empty: "
+                        "none):", id="contacts-sponsor-label", markup=False)
+            yield Input(id="contacts-sponsor", placeholder="head.of.service@example.org",
+                        disabled=self.read_only is not None)
             yield Label("", id="contacts-error", classes="error", markup=False)
-            yield Label("Up/Down choose an owner · Enter edits, then Enter saves (empty: remove the "
-                        "addresses) · Escape cancels", classes="dim", markup=False)
+            hint = ("Up/Down choose an owner · read-only · Escape closes" if self.read_only is not None else
+                    "Up/Down choose an owner · Enter edits, Tab to the sponsor, Enter saves (empty "
+                    "addresses: remove the contact) · Escape cancels")
+            yield Label(hint, classes="dim", markup=False)
 
     @staticmethod
-    def _line(owner: str, addresses: tuple[str, ...]) -> Text:
-        return Text(f"{one_line(owner, 40)}: {visible(', '.join(addresses)) if addresses else '(no address)'}")
+    def _line(c: OwnerContact) -> Text:
+        if not c.addresses:
+            return Text(f"{one_line(c.owner, 40)}: (no address)")
+        return Text(f"{one_line(c.owner, 40)}: {visible(', '.join(c.addresses))} · {sponsor_words(c.sponsor)}")
 
     def on_mount(self) -> None:
         if self.contacts:
@@ -73,10 +113,13 @@ class ContactsScreen(Dialog[ContactEdit]):
         return self.query_one(OptionList).highlighted
 
     def _show(self, k: int) -> None:
-        owner, addresses = self.contacts[k]
-        self.query_one("#contacts-owner", Label).update(f"Addresses of {one_line(owner, 60)}:")
+        c = self.contacts[k]
+        self.query_one("#contacts-owner", Label).update(f"Addresses of {one_line(c.owner, 60)}:")
         # Addresses edited into the file are not checked on read: shown spelled out, as everywhere.
-        self.query_one("#contacts-addresses", Input).value = visible(", ".join(addresses))
+        self.query_one("#contacts-addresses", Input).value = visible(", ".join(c.addresses))
+        sponsor = self.query_one("#contacts-sponsor", Input)
+        sponsor.value = visible(", ".join(c.sponsor or ()))
+        sponsor.placeholder = "not recorded on that day" if c.sponsor is None else "head.of.service@example.org"
         self.query_one("#contacts-error", Label).update("")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -86,6 +129,9 @@ class ContactsScreen(Dialog[ContactEdit]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if self.read_only is not None:
+            self.query_one("#contacts-error", Label).update(self.read_only)
+            return
         self.query_one("#contacts-addresses", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -94,20 +140,33 @@ class ContactsScreen(Dialog[ContactEdit]):
 
     def confirm(self) -> None:
         error = self.query_one("#contacts-error", Label)
+        if self.read_only is not None:
+            error.update(self.read_only)
+            return
         k = self.owner_index
         if k is None:
             error.update("No owner is highlighted.")
             return
-        owner, old = self.contacts[k]
+        c = self.contacts[k]
         try:
             addresses = split_addresses(self.query_one("#contacts-addresses", Input).value)
         except HspError as exc:
             error.update(f"{visible(str(exc))}. Separate addresses with commas.")
             return
-        if not addresses and not old:
-            error.update(f"{one_line(owner, 60)} has no address to remove: type one, or Escape to cancel.")
+        try:
+            sponsor = split_addresses(self.query_one("#contacts-sponsor", Input).value)
+        except HspError as exc:
+            error.update(f"Sponsor: {visible(str(exc))}.")
             return
-        self.decide(ContactEdit(owner, addresses))
+        if sponsor and not addresses:  # a contact is its addresses: without them there is no sponsor
+            error.update("A sponsor is copied on the owner's reminders: type the owner's addresses too "
+                         "(or empty both boxes to remove the contact).")
+            return
+        if not addresses and not c.addresses:
+            error.update(f"{one_line(c.owner, 60)} has no address to remove: type one, or Escape to cancel.")
+            return
+        kept = sponsor == (c.sponsor or ())  # unchanged (a sponsor not recorded stays as it is)
+        self.decide(ContactEdit(c.owner, addresses, None if kept else sponsor))
 
 
 @dataclass(frozen=True)
