@@ -15,8 +15,8 @@ from hsp_tui.domain.errors import InputError
 
 SCHEMES = ("postgresql://", "postgres://")
 # Any "scheme://", also behind a prefix such as "jdbc:"; a Windows drive ("C:\", "C:/") is not one.
-_URL_LIKE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.\-]*(:[A-Za-z][A-Za-z0-9+.\-]*)*://")
-_KEY_VALUE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
+_URL_LIKE = r"^\s*[A-Za-z][A-Za-z0-9+.\-]*(:[A-Za-z][A-Za-z0-9+.\-]*)*://"
+_KEY_VALUE = r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*="
 # libpq's connection keywords (PostgreSQL 16): a target starting "keyword=" is a key=value string.
 KEYWORDS = frozenset("""
     host hostaddr port dbname user password passfile channel_binding connect_timeout client_encoding
@@ -34,12 +34,13 @@ def is_server_url(target: str | os.PathLike | None) -> bool:
         return False
     if target.lower().lstrip().startswith(SCHEMES):
         return True
-    if _URL_LIKE.match(target):
+    # (each pattern compiled only for a target it may match: a plan file's path seldom holds "://" or "=")
+    if "://" in target and re.match(_URL_LIKE, target):
         scheme = target.strip().split("://", 1)[0]
         raise InputError(f"--db {scheme}://...: not a connection string hsp-tui takes (give a postgresql:// "
                          "URI, a libpq key=value string such as 'host=/var/run/postgresql dbname=hsp', or "
                          "a plan file's path); nothing was done")
-    found = _KEY_VALUE.match(target)
+    found = re.match(_KEY_VALUE, target) if "=" in target else None
     if found:
         if found.group(1).lower() in KEYWORDS:
             return True
