@@ -168,6 +168,10 @@ def bench_screen(res: Results, tmux: Tmux | None, n: int, db: Path, work: Path, 
     for label in cmds if have_tui and len(cmds) > 1 else ():
         res.add(n, f"first screen ({label})", [r.first_screen for r in runs[label]], floor_t, "s",
                 note=hsps[label])
+    for label in cmds if have_tui else ():
+        res.add(n, "first screen CPU" + (f" ({label})" if len(cmds) > 1 else ""),
+                [r.first_screen_cpu for r in runs[label]], [r.first_screen_cpu for r in runs["floor"]], "s",
+                note="info: CPU time used by the first screen (10 ms ticks): less sensitive to the load")
     if have_tui:
         runs["ours"] = runs[next(reversed(cmds))]  # the last one given stands for "ours" below
         ours_t = [r.first_screen for r in runs["ours"]]

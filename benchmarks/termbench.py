@@ -22,6 +22,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 @dataclass
 class Launch:
     first_screen: float  # seconds from launch to the first row on screen
+    first_screen_cpu: float  # CPU seconds the process had used by then (user + system; 10 ms ticks)
     settled: float  # seconds from launch until the process went idle (background work done)
     peak_rss_mb: float  # VmHWM once idle
     screen: str  # the pane as captured when the row first showed
@@ -61,6 +62,7 @@ class Tmux:
                 screen = self._run("capture-pane", "-p", "-t", name, check=False)
                 if pattern.search(screen):
                     t_first = time.perf_counter() - t0
+                    cpu_first = cpu_ticks(pid) / CLK_TCK
                     break
                 if time.perf_counter() - t0 > timeout:
                     raise RuntimeError(f"no row on screen after {timeout}s: {shlex.join(cmd)}\n{screen}")
@@ -69,7 +71,7 @@ class Tmux:
                 time.sleep(0.003)
             t_settled = wait_idle(pid, t0, settle_timeout)
             rss = peak_rss_mb(pid)
-            return Launch(t_first, t_settled, rss, screen)
+            return Launch(t_first, cpu_first, t_settled, rss, screen)
         finally:
             self._run("kill-session", "-t", name, check=False)
             time.sleep(0.05)
