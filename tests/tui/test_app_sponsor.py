@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from textual.widgets import Input, Label, OptionList
 
+from hsp_tui.domain.history import effective_day
 from hsp_tui.storage.store import Store
 from hsp_tui.tui import build_app
 from hsp_tui.tui.screens.contacts import ContactsScreen
@@ -197,3 +198,21 @@ async def test_on_a_past_days_plan_the_dialog_shows_that_days_sponsors_read_only
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.main, "the dialog closed")
     assert plan_path.read_bytes() == before
+
+
+async def test_on_a_past_review_date_with_nothing_after_it_the_sponsor_takes_effect_that_day(plan_path):
+    """As the app's other changes: on the review date given, so the plan shown stays the plan as it is
+    (a change dated today would stand after the review date and make the plan shown read-only)."""
+    app = build_app(Store(plan_path, clock=lambda: TODAY), as_of=date(2010, 6, 1), as_of_given=True,
+                    user="alice", clock=lambda: TODAY)
+    notices = Notices()
+    async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
+        screen = await open_contacts(pilot)
+        await to_sponsor_of(pilot, screen, ACE)
+        await pilot.press("shift+tab", *"ace@haringey.example", "tab", *"ce@haringey.example", "enter")
+        await until(pilot, lambda: last_notice(notices).startswith("Saved."), "the Saved notice")
+        await settled(pilot)
+        assert "As it stood" not in plain(app.main.query_one("#header")) and not app.plan_view.replayed
+    entry = last_contact_entry(Store(plan_path))
+    assert effective_day(entry) == "2010-06-01" and entry.at.startswith("2011-04-01")
+    assert entry.new == {"addresses": ["ace@haringey.example"], "sponsor": ["ce@haringey.example"]}

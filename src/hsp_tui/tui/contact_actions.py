@@ -41,8 +41,10 @@ async def _save_contact(app: "PlanApp", edit: ContactEdit) -> None:
             app.notify(stood_refusal(app.as_of), severity="warning", timeout=10)
             return
         try:
+            # on the review date when one was given, as the app's other changes (else the plan shown
+            # would stand before the change and turn read-only)
             said = await asyncio.to_thread(app.store.set_contact, edit.owner, edit.addresses, by=app.user,
-                                           sponsor=edit.sponsor)
+                                           sponsor=edit.sponsor, **app.change_day())
         except (HspError, OSError) as exc:
             app.notify(f"Not saved: {exc}", severity="error", timeout=8)
             return

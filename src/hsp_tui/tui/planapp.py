@@ -45,6 +45,7 @@ class PlanApp(Protocol):
 
     # -- what a key asks for (each runs in turn, through the store) ---------------------------------
     def today(self) -> date: ...  # by the app's clock
+    def change_day(self, on: date | None = None) -> dict[str, date]: ...  # when a change takes effect
     def undo_last(self) -> None: ...
     def review_on(self, day: date) -> None: ...  # today's date: the plan as it is
     def export(self, fmt: str, path: Path) -> str | None: ...
