@@ -11,7 +11,7 @@ import pytest
 from tinydb import Query, TinyDB
 from tinydb.storages import JSONStorage
 
-from hsp_tui.storage.file.jsonfile import PlanStorage
+from hsp_tui.storage.file.tinystorage import PlanStorage
 from hsp_tui.domain.errors import PlanFileError
 from hsp_tui.domain.records import Status
 from hsp_tui.domain.records import META, RECS

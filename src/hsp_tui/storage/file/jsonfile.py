@@ -1,9 +1,9 @@
 """The plan as one TinyDB JSON file: the default backend, for one machine or a shared folder.
 
-The file is an ordinary TinyDB database (layout in `records`), and `PlanStorage` is a drop-in TinyDB
-storage for it: `TinyDB(path, storage=PlanStorage)` works as `TinyDB(path)` does, only every write
-replaces the file whole (never half-written) under the plan's lock (see `inplace` for saves that
-cannot rename over it).
+The file is an ordinary TinyDB database (layout in `records`), and `tinystorage.PlanStorage` is a
+drop-in TinyDB storage for it: `TinyDB(path, storage=PlanStorage)` works as `TinyDB(path)` does,
+only every write replaces the file whole (never half-written) under the plan's lock (see `inplace`
+for saves that cannot rename over it). It is a module of its own: a command never loads TinyDB.
 
 Where this backend does not go through TinyDB: for speed, a change does not use TinyDB's tables
 (an update there rebuilds a whole table, twice, for one document). Under the plan's lock it reads
@@ -25,23 +25,19 @@ of the process meanwhile).
 
 from __future__ import annotations
 
-import json
 import os
-import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import msgspec
-import orjson
 from msgspec import Struct
-from tinydb.storages import Storage, touch
 
 from hsp_tui.domain.clock import now_iso
 from hsp_tui.domain.commands import Stamp
 from hsp_tui.domain.rules import next_entry_id
 from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
-from hsp_tui.storage.file.inplace import read_plan_file, save_plan
+from hsp_tui.storage.file.inplace import save_plan
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
 from hsp_tui.storage.file.paths import plan_file
@@ -50,61 +46,13 @@ from hsp_tui.storage.file.planfile import (SMALL, refuse, plan_from_data, plan_t
 from hsp_tui.storage.file.planlock import PlanLock
 from hsp_tui.domain.records import META, RECS
 from hsp_tui.storage.file.safefiles import Payload, backup_path, check_writable, joined
-from hsp_tui.storage.file.planbytes import (Fragments, dumps, dumps_records, parse_json, read_json, read_plan_bytes,
+from hsp_tui.storage.file.planbytes import (Fragments, dumps_records, parse_json, read_json, read_plan_bytes,
                                             splice_record)
 from hsp_tui.storage.contract import Access, Head, LockWait, PlanInfo
 from hsp_tui.storage.file.lockfile import LOCK_TIMEOUT, plan_lock
 
 if TYPE_CHECKING:
     from hsp_tui.storage.file.evidencefolder import FolderCopies
-
-
-def encode(data: Any, encoding: str | None = None, json_options: Mapping[str, Any] | None = None) -> bytes:
-    """The file's bytes for `data`: indented UTF-8 JSON (see `planbytes.dumps`); with JSON options or
-    another encoding, exactly what TinyDB's own JSONStorage would write (`json.dumps(data, **options)`)."""
-    if not json_options and (encoding or "utf-8").lower().replace("-", "").replace("_", "") == "utf8":
-        return dumps(data)
-    return json.dumps(data, **(json_options or {})).encode(encoding or "utf-8")
-
-
-class PlanStorage(Storage):
-    """A TinyDB storage with the arguments of TinyDB's JSONStorage (`create_dirs`, `encoding`,
-    `access_mode`, JSON options for `json.dumps`) that writes atomically, under the plan's lock, and
-    keeps the previous version as `<name>.bak`. Without JSON options it writes indented UTF-8."""
-
-    lock_timeout = LOCK_TIMEOUT  # seconds a write waits for the plan's lock
-
-    def __init__(self, path: str | os.PathLike, create_dirs: bool = False, encoding: str | None = None,
-                 access_mode: str = "r+", **kwargs: Any) -> None:
-        super().__init__()
-        self.path = Path(path)
-        self._mode = access_mode
-        self._encoding = encoding
-        self.kwargs = kwargs
-        if access_mode not in ("r", "rb", "r+", "rb+"):
-            warnings.warn("Using an `access_mode` other than 'r', 'rb', 'r+' or 'rb+' can cause data loss or "
-                          "corruption")
-        if any(c in access_mode for c in "+wa"):
-            touch(str(path), create_dirs=create_dirs)
-        # Opened once as TinyDB's storage opens it, for the same errors (bad folder, mode, encoding);
-        # 'w' becomes 'a', which is as valid but does not empty the file.
-        open(path, mode=access_mode.replace("w", "a"), encoding=encoding).close()
-        self.path = plan_file(self.path)  # a link: saves, lock and backup beside the real file
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        raw = read_plan_file(self.path)
-        if not raw:
-            return None  # a new database: TinyDB starts it
-        if self.kwargs or self._encoding not in (None, "utf-8", "utf8", "UTF-8"):
-            return json.loads(raw.decode(self._encoding or "utf-8"))
-        return orjson.loads(raw)
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        if not any(c in self._mode for c in "+wa"):
-            raise IOError(f'Cannot write to the database. Access mode is "{self._mode}"')
-        payload = encode(data, self._encoding, self.kwargs)
-        with plan_lock(self.path, self.lock_timeout) as lock:
-            save_plan(self.path, payload, check=lock.verify)
 
 
 class FileTransaction:
