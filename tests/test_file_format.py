@@ -165,3 +165,32 @@ def test_a_table_given_twice_in_hsp_tuis_layout_is_refused_naming_it(seed_data, 
     with pytest.raises(PlanFileError, match="the table 'recommendations' is given twice"):
         Store(path, clock=lambda: "2011-06-01T09:30:00+00:00").add_note(5, "x", by="ann")
     assert path.read_bytes() == raw
+
+
+def test_a_file_is_found_as_written_exactly_when_it_is_the_bytes_written(seed_data):
+    """A note tells a file as hsp-tui writes it by comparing it piece by piece, a few hundred records
+    at a time (`planbytes.written_as`, issue 25): it must say yes exactly when the file is the bytes
+    `dumps_records` gives, at every number of records around a piece's size, with a table that is
+    not ours or an empty one, and no for a byte changed, added or dropped anywhere, a piece's edges
+    among them."""
+    from hsp_tui.storage.file.planbytes import RECORDS_AT_ONCE, dumps_records, written_as
+    from hsp_tui.storage.file.planfile import read_tables
+
+    doc = seed_data["recommendations"]["2"]
+    for count in (0, 1, RECORDS_AT_ONCE - 1, RECORDS_AT_ONCE, RECORDS_AT_ONCE + 1, 2 * RECORDS_AT_ONCE):
+        for other in ({}, {"someone else's": {"1": {"x": [1.5, "é\u2028", None]}, "2": {}}}, {"empty": {}}):
+            data = {"meta": seed_data["meta"], **other,
+                    "recommendations": {str(n): dict(doc, number=n) for n in range(1, count + 1)}}
+            raw = dumps(data)
+            tables = read_tables(Path("plan.json"), raw)
+            assert raw == dumps_records(tables) and written_as(raw, tables), (count, other)
+            edges = {0, 1, len(raw) - 1, len(raw) // 2}
+            if count > RECORDS_AT_ONCE:  # where the second piece starts and the first ends
+                at = raw.index(b'\n    "%d": {' % (RECORDS_AT_ONCE + 1))
+                edges |= {at - 1, at, at + 1}
+            for at in sorted(edges):
+                changed = raw[:at] + (b" " if raw[at:at + 1] != b" " else b"\t") + raw[at + 1:]
+                assert not written_as(changed, tables), (count, at)
+                assert not written_as(raw[:at] + raw[at + 1:], tables), (count, at)
+                assert not written_as(raw[:at] + b" " + raw[at:], tables), (count, at)
+            assert not written_as(raw + b"\n", tables) and not written_as(raw[:-1], tables)

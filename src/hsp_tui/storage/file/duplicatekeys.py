@@ -21,19 +21,18 @@ def item_key(key: Any) -> str:
     return str(key) if str(key).isascii() and str(key).isdigit() else repr(key)
 
 
-COUNTER = msgspec.json.Encoder()
+_COUNTER = msgspec.json.Encoder()
 
 
-def no_duplicate_keys(path: Path, raw: bytes, decoded: Any, encoded: bytes | None = None) -> None:
+def no_duplicate_keys(path: Path, raw: bytes, decoded: Any) -> None:
     """Refuse a file that gives a key twice in one object (`"owner": "A", "owner": "B"`, or a record's
     number twice): JSON decoders keep the last one silently, and the next save would drop the first.
 
     Cheap on every read: the keys of the file (each `":`) are counted against those of what was
     decoded, encoded again (a file hsp-tui wrote gives the same count). Only when they differ (a
     duplicate, or a file written otherwise) is the file parsed again to find the duplicate, which is
-    named: "recommendation 5: the field 'owner' is given twice". `encoded`: `decoded`'s compact
-    encoding when the caller has made it already."""
-    if raw.count(b'":') == (encoded if encoded is not None else COUNTER.encode(decoded)).count(b'":'):
+    named: "recommendation 5: the field 'owner' is given twice"."""
+    if raw.count(b'":') == _COUNTER.encode(decoded).count(b'":'):
         return
     try:
         top = json.loads(raw, object_pairs_hook=list)

@@ -19,7 +19,7 @@ from hsp_tui.domain.rules import TEXT_LIMIT
 from hsp_tui.domain.model import Plan
 from hsp_tui.domain.records import (APP_ID, META, RECS, SCHEMA_VERSION, MetaRecord, PlanFile, PlanMeta, Recommendation)
 from hsp_tui.storage.file.validation import explain
-from hsp_tui.storage.file.duplicatekeys import COUNTER, item_key as _key, no_duplicate_keys
+from hsp_tui.storage.file.duplicatekeys import item_key as _key, no_duplicate_keys
 
 
 
@@ -178,7 +178,7 @@ def read_tables(path: Path, raw: bytes) -> dict[str, Any]:
 def read_tables_as_written(path: Path, raw: bytes, *, ask: bool = True) -> tuple[dict[str, Any], bool]:
     """`read_tables`, and whether `raw` is exactly the bytes `planbytes.dumps_records` writes for
     those tables (then one record's change may be spliced into them: `planbytes.splice_record`).
-    Compared with the tables' compact encoding indented in one call (the same bytes). A file equal
+    Compared piece by piece (`planbytes.written_as`). A file equal
     to its decoded tables' encoding cannot give a key twice (the decoder keeps one of the two: the
     encoding would be shorter), so the duplicate-key count is not needed then.
 
@@ -186,19 +186,19 @@ def read_tables_as_written(path: Path, raw: bytes, *, ask: bool = True) -> tuple
     as written holds; any other file (another layout, a table that is not ours, a damaged one) is
     then read again in two passes, the second keeping other tables and saying what is wrong."""
     if ask:
+        from hsp_tui.storage.file.planbytes import written_as  # noqa: PLC0415 - the writing side: a note's
+
         with _collector_paused(True):
             ours = _our_tables(path, raw)
-        if ours is not None and _keys_agree(path, ours) and formatted_as(raw, COUNTER.encode(ours)):
+        if ours is not None and _keys_agree(path, ours) and written_as(raw, ours):
             _no_long_text(path, raw, ours)
             return ours, True
     with _collector_paused(ask):
         tables = _decoded_tables(path, raw)
     _keys_agree(path, tables)
-    compact = COUNTER.encode(tables)
-    as_written = ask and formatted_as(raw, compact)
+    as_written = ask and written_as(raw, tables)
     if not as_written:
-        no_duplicate_keys(path, raw, tables, compact)
-    del compact
+        no_duplicate_keys(path, raw, tables)
     _no_long_text(path, raw, tables)
     return tables, as_written
 
@@ -230,15 +230,6 @@ def _collector_paused(pause: bool) -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-def formatted_as(raw: bytes, compact: bytes) -> bool:
-    """Whether `raw` is the compact JSON `compact` indented by two spaces, with a final newline:
-    the bytes `planbytes.dumps_records` writes. Compared in place (no 100 MB copy of either)."""
-    if not raw.endswith(b"\n"):
-        return False
-    formatted = msgspec.json.format(compact, indent=2)
-    return len(formatted) + 1 == len(raw) and raw.startswith(formatted)
 
 
 class _OurTables(msgspec.Struct, frozen=True, gc=False):
