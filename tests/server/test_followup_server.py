@@ -229,7 +229,7 @@ async def test_the_apps_contact_and_remind_keys_work_on_a_server(pg_cluster, pg_
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(screen.focused, Input), "the addresses box")
         screen.query_one("#contacts-addresses", Input).value = ""
-        await pilot.press(*"ace@haringey.example", "enter")
+        await pilot.press(*"ace@haringey.example", "tab", *"ce@haringey.example", "enter")  # and a sponsor
         await until(pilot, lambda: not isinstance(app.screen, ContactsScreen), "the dialog closed")
         await settled(pilot)
         await until(pilot, lambda: app.review.plan.meta.contact(ACE) is not None, "the contact shown")
@@ -244,6 +244,9 @@ async def test_the_apps_contact_and_remind_keys_work_on_a_server(pg_cluster, pg_
         first = int(email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)["X-HSP-Items"].split()[0])
         await until(pilot, lambda: len(app.review.item(first).rec.reminders) == 1, "the reminder shown")
     assert plan_history(pg_cluster, pg_plan_db)[0][:3] == ["1", "alice", "contact"]
+    assert json.loads(plan_history(pg_cluster, pg_plan_db)[0][4]) == {"addresses": ["ace@haringey.example"],
+                                                                     "sponsor": ["ce@haringey.example"]}
+    assert sql(pg_cluster, pg_plan_db, "SELECT sponsor FROM hsp.contact") == "{ce@haringey.example}"
     assert [row[:3] for row in reminders(pg_cluster, pg_plan_db)][0] == [str(first), "alice", "outbox"]
 
 
