@@ -16,8 +16,9 @@ import re
 # joiner, BOM / zero-width no-break space) and the tag characters (U+E0000 block).
 _INVISIBLE = ("\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u061c\u2028\u2029\ufeff"
               "\U000e0000-\U000e007f")
+# Tab and newline are left to the callers: kept with `multiline`, else made spaces before this runs.
+# (One pattern, compiled at import, not two: a command prints its lines through it.)
 _UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")
-_UNSAFE_ALL = re.compile(f"[\x00-\x1f{_INVISIBLE}]")
 
 
 def _spell(m: re.Match[str]) -> str:
@@ -37,7 +38,7 @@ def visible(text: str, *, multiline: bool = False) -> str:
         text = text.replace("\r\n", "\n").replace("\t", "    ")
         return _UNSAFE.sub(_spell, text)
     text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
-    return _UNSAFE_ALL.sub(_spell, text)
+    return _UNSAFE.sub(_spell, text)
 
 
 def one_line(text: str, limit: int | None = None) -> str:
