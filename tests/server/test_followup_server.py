@@ -250,6 +250,34 @@ async def test_the_apps_contact_and_remind_keys_work_on_a_server(pg_cluster, pg_
     assert [row[:3] for row in reminders(pg_cluster, pg_plan_db)][0] == [str(first), "alice", "outbox"]
 
 
+@pytest.mark.slow
+async def test_a_reader_sees_the_contacts_and_sponsors_in_the_app_read_only(pg_cluster, pg_plan_db):
+    from textual.widgets import Input, Label
+
+    from hsp_tui.tui import build_app
+    from hsp_tui.tui.screens.contacts import ContactsScreen
+
+    Store(pg_cluster.url(pg_plan_db, "alice")).set_contact(ACE, ["ace@haringey.example"], by="ignored",
+                                                           sponsor=["ce@haringey.example"])
+    app = build_app(Store(pg_cluster.url(pg_plan_db, "bob")), as_of=AS_OF, user="bob")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ContactsScreen) and app.screen.focused is not None,
+                    "the contacts dialog")
+        screen = app.screen
+        assert "(read-only)" in str(screen.query_one(".dialog").border_title)
+        assert screen.query_one("#contacts-sponsor", Input).disabled
+        k = [c.owner for c in screen.contacts].index(ACE)
+        assert screen.contacts[k].sponsor == ("ce@haringey.example",)
+        await pilot.press("enter")
+        error = screen.query_one("#contacts-error", Label)
+        await until(pilot, lambda: "Your database role (bob) may not change" in str(error.content), "the refusal")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main, "the dialog closed")
+    assert len(plan_history(pg_cluster, pg_plan_db)) == 1  # alice's contact alone
+
+
 # -- a database set up by the previous hsp-tui ---------------------------------------------------
 SCHEMA_V1 = Path(__file__).parent / "data" / "schema_v1.sql"
 

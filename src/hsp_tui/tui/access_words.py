@@ -17,7 +17,7 @@ ACTION_RIGHTS = {"set_status": "change", "note": "change", "edit": "change", "mi
 REFUSED_WORDS = {
     "change": "may read this plan only: changes need the hsp_officer role",
     "verify": "may not record the auditor's verdict: that needs the hsp_auditor role",
-    "contacts": "may not change the owners' addresses: that needs the hsp_officer role",
+    "contacts": "may not change the owners' addresses or sponsors: that needs the hsp_officer role",
     "remind": "may not send reminders (each one is recorded on the plan): that needs the hsp_officer role",
 }
 

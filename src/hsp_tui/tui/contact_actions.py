@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from hsp_tui.domain.errors import HspError
 from hsp_tui.formats.formatting import fmt_date, plural
-from hsp_tui.tui.words import stood_refusal  # (loaded at start by the app)
+from hsp_tui.tui.access_words import REFUSED_WORDS  # (both loaded at start by the app)
+from hsp_tui.tui.words import stood_refusal
 
 if TYPE_CHECKING:
     from hsp_tui.tui.planapp import PlanApp
@@ -28,11 +29,13 @@ def open_contacts(app: "PlanApp") -> None:
 
     # The plan as it stood on a past day, under later changes: its contacts (and that day's sponsors,
     # "not recorded" where its history cannot say) are shown, read-only as every change key is there.
-    stood = app.plan_view.replayed
-    title = (f"Contacts as they stood on {fmt_date(app.as_of)} (read-only)" if stood
-             else "Contacts: where reminders go")
-    app.push_screen(ContactsScreen(owner_list(app.review.plan), app.settings.escalate_after,
-                                   stood_refusal(app.as_of) if stood else None, title), chosen)
+    # A reader on a server sees them read-only too (the database would refuse the change).
+    title, why = "Contacts: where reminders go", None
+    if app.plan_view.replayed:
+        title, why = f"Contacts as they stood on {fmt_date(app.as_of)} (read-only)", stood_refusal(app.as_of)
+    elif not app.access.contacts:
+        title, why = f"{title} (read-only)", f"Your database role ({app.access.user}) {REFUSED_WORDS['contacts']}."
+    app.push_screen(ContactsScreen(owner_list(app.review.plan), app.settings.escalate_after, why, title), chosen)
 
 
 async def _save_contact(app: "PlanApp", edit: ContactEdit) -> None:
