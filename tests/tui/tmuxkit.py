@@ -16,7 +16,18 @@ SOCKET = f"hsp-tests-{os.getpid()}"
 _ENV = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
 
 
+_kept = False  # the keeper session is running
+
+
 def tmux(*args: str) -> str:
+    global _kept
+    if not _kept and args[:1] == ("new-session",):
+        # A session that lasts the whole run: the server never runs out of sessions, so it never
+        # exits between one test's last session ending and the next test's starting (a new session
+        # asked of a server on its way out fails: "server exited unexpectedly", seen under load).
+        subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", "new-session", "-d", "-s", "hsp-keep",
+                        "sleep 86400"], capture_output=True, env=_ENV)
+        _kept = True
     done = subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True, text=True,
                           env=_ENV)
     if done.returncode != 0:
