@@ -40,7 +40,8 @@ def hostile_plan(path: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     plan = data["meta"]["1"]["plan"]
     plan["title"] = f"Plan{RETITLE}{MARKUP}"
-    plan["contacts"] = [{"owner": OTHER_OWNER, "addresses": [f"b{OSC52}@example.org"]}]
+    plan["contacts"] = [{"owner": OTHER_OWNER, "addresses": [f"b{OSC52}@example.org"],
+                         "sponsor": [f"s{RETITLE}@example.org"]}]
     for key, rec in data["recommendations"].items():
         rec["owner"] = FIRST_OWNER if key == "1" else OTHER_OWNER
         rec["recommendation"] = f"Title{CLEAR}{MARKUP} {key}. " + rec["recommendation"]
@@ -81,6 +82,7 @@ def test_every_screen_shows_plan_text_safely(tmp_path):
         seen.append(screen_with(name, "has no address to"))
         keys(name, "Down")
         seen.append(screen_with(name, "b\\x1b]52"))  # the other owner's address, in the box
+        seen.append(screen_with(name, "s\\x1b]0;PWNED\\x07@example.org"))  # and the sponsor
         keys(name, "Escape")
         wait_for(lambda: "Contacts:" not in screen(name), "the contacts closed")
         visit("R", "Remind owners")
@@ -106,6 +108,7 @@ def test_every_screen_shows_plan_text_safely(tmp_path):
         assert sequence not in written, f"{sequence!r} reached the terminal raw"
     shown = "\n".join(seen)
     for spelled in ("A-Owner\\x1b]52;c;cm0gLXJmIH4K", "ms\\x1b]0;PWNED\\x07", "Title\\x1b[2J",
-                    "Plan\\x1b]0;PWNED\\x07", "b\\x1b]52;c;cm0gLXJmIH4K\\x1b\\@example.org"):
+                    "Plan\\x1b]0;PWNED\\x07", "b\\x1b]52;c;cm0gLXJmIH4K\\x1b\\@example.org",
+                    "s\\x1b]0;PWNED\\x07@example.org"):
         assert spelled in shown, f"{spelled!r} never shown"
     assert "[bold]B[/bold]" in shown  # markup shows as typed
