@@ -127,11 +127,12 @@ def written_as(raw: bytes, tables: dict[str, Any]) -> bool:
     return pos == len(raw)
 
 
-def _pieces(tables: dict[str, Any]) -> Iterator[bytes]:
+def _pieces(tables: dict[str, Any]) -> Iterator[bytes | memoryview]:
     """`dumps_records(tables)` in pieces: as it, with the documents of a table formatted several at a
-    time (a dict of them, indented in one call, then by two more spaces: the same bytes, as newlines
-    are only indentation in JSON; without its first "{" after the first piece, its last "\n  }"
-    before the last, where the comma between two documents stands instead)."""
+    time: a dict of them inside a list, indented in one call, stands as deep as a table's documents
+    do in the file (`[\n  {\n    "1": ...`), so its bytes from its "{" to its "}" are the table's (or,
+    after the first piece, without the "{"; before the last, without the "\n  }" but with the
+    comma between two documents)."""
     if not tables:
         yield b"{}\n"
         return
@@ -142,11 +143,13 @@ def _pieces(tables: dict[str, Any]) -> Iterator[bytes]:
         if isinstance(table, dict) and table:
             items = list(table.items())
             for start in range(0, len(items), RECORDS_AT_ONCE):
-                text = msgspec.json.format(_ENCODER.encode(dict(items[start:start + RECORDS_AT_ONCE])),
-                                           indent=2).replace(b"\n", b"\n  ")
-                if start:
-                    text = text[1:]
-                yield text if start + RECORDS_AT_ONCE >= len(items) else text[:-len(b"\n  }")] + b","
+                listed = msgspec.json.format(_ENCODER.encode([dict(items[start:start + RECORDS_AT_ONCE])]), indent=2)
+                text = memoryview(listed)[len(b"[\n  ") + (1 if start else 0):-len(b"\n]")]
+                if start + RECORDS_AT_ONCE >= len(items):
+                    yield text
+                else:
+                    yield text[:-len(b"\n  }")]
+                    yield b","
         else:
             yield msgspec.json.format(_ENCODER.encode(table), indent=2).replace(b"\n", b"\n  ")
         if t < last_table:
