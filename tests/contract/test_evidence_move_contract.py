@@ -15,7 +15,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from hsp_tui.storage.store import Store
+
+from sampling import sampled
 
 HSP_TUI = Path(sys.executable).with_name("hsp-tui")
 MINUTES = b"Minutes of the Executive Board, 28 May 2010: the conference was held.\n"
@@ -36,6 +40,9 @@ def moved_place(place, tmp_path: Path, name: str) -> tuple[list[str], list[str]]
     return ["--db", place.login("alice"), "--plan", name], ["--db", place.login("alice"), "import", "--plan", name]
 
 
+# On a server in the whole suite only (a dozen server commands as processes); the server's own move
+# of a plan with its copies stays in the quick loop (test_evidence_server).
+@pytest.mark.parametrize("place", sampled(["jsonfile", "postgres"]), indirect=True)
 def test_a_plan_moves_with_its_copies_each_hash_checked(backend, place, tmp_path):
     for name, content in (("minutes.txt", MINUTES), ("scan.pdf", SCAN), ("wrong.txt", WRONG)):
         (tmp_path / name).write_bytes(content)

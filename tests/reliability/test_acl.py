@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from sampling import sampled
+
 from .helpers import make_plan, recs
 from .people import ALICE, BOB, MALLORY, TEAM, needs_root, shared_root, team_folder  # noqa: F401
 
@@ -38,7 +40,7 @@ def mallory_can_read(path: Path) -> bool:
     return MALLORY.python(CAN_READ, str(path)).stdout.strip() == b"yes"
 
 
-@pytest.mark.parametrize("folder_mode", [0o2770, 0o3770], ids=["setgid", "sticky-setgid"])
+@pytest.mark.parametrize("folder_mode", sampled([0o2770, 0o3770]), ids=["setgid", "sticky-setgid"])
 def test_saves_keep_the_plans_acl(shared_root: Path, template: Path, folder_mode: int) -> None:
     """(Before: Alice's save left a plain 0660 alice:team file: Mallory could read and write it.)"""
     db = team_folder(shared_root, folder_mode) / "plan.json"

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from sampling import sampled
+
 from hsp_tui.storage.store import Store
 
 from .helpers import HERE, PYTHON, cli_env, fresh_copy, make_plan, recs, run_cli
@@ -64,7 +66,7 @@ def big_plan(tmp_path_factory) -> Path:
     return make_plan(tmp_path_factory.mktemp("concurrency"), ITEMS, name="template.json")
 
 
-@pytest.mark.parametrize("writers", [2, 4])
+@pytest.mark.parametrize("writers", sampled([2, 4]))
 def test_writers_on_different_items_lose_nothing(big_plan: Path, tmp_path: Path, writers: int) -> None:
     db = fresh_copy(big_plan, tmp_path)
     finish(start_writers(db, writers, lambda j: "spread"))
@@ -87,7 +89,7 @@ def test_writers_on_different_items_lose_nothing(big_plan: Path, tmp_path: Path,
     assert sum(len(v) for v in expected_notes.values()) == writers * CHANGES
 
 
-@pytest.mark.parametrize("writers", [2, 4])
+@pytest.mark.parametrize("writers", sampled([2, 4]))
 def test_writers_on_the_same_item_keep_every_note_and_the_last_status(big_plan: Path, tmp_path: Path,
                                                                       writers: int) -> None:
     db = fresh_copy(big_plan, tmp_path)
