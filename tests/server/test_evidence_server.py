@@ -178,6 +178,7 @@ def big(n: int, tag: str = "'0'") -> str:
     return f"convert_to(repeat('a', {n - 12}) || lpad({tag}, 12, '0'), 'UTF8')"
 
 
+@pytest.mark.slow  # writes a plan's whole allowance of copies into the server
 def test_the_server_enforces_the_size_of_a_copy_and_of_a_plans_copies(pg_cluster, pg_plan_db):
     """The real numbers (domain.limits): a copy at most EVIDENCE_FILE_BYTES; a plan's copies together
     at most EVIDENCE_PLAN_BYTES, each counted once; a purged copy no longer counts."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from hsp_tui.domain.records import Status
 from hsp_tui.storage.store import Store
 from hsp_tui.tui import build_app
@@ -29,6 +31,7 @@ def status_cell(app, number: int) -> str:
     return table.get_row_at(table.items.index(app.review.item(number)))[5].plain.strip()
 
 
+@pytest.mark.slow  # waits for the app's look after a quiet interval; a notice's change: the last test here
 async def test_a_note_added_from_psql_appears_in_an_open_app(pg_cluster, pg_plan_db):
     app = build_app(Store(pg_cluster.url(pg_plan_db, "alice")), as_of=TODAY, user="alice")
     notices = Notices()
