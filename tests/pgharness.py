@@ -98,9 +98,10 @@ class Cluster:
         own = self.bindir / "psql"
         return own if own.exists() else Path(shutil.which("psql") or "psql")
 
-    def create_database(self, owner: str = OWNER) -> str:
+    def create_database(self, owner: str = OWNER, template: str | None = None) -> str:
+        """A new database owned by `owner`: empty, or a copy of `template` (no session may be on it)."""
         name = "t_" + uuid.uuid4().hex[:12]
-        self.psql(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+        self.psql(f'CREATE DATABASE "{name}" OWNER "{owner}"' + (f' TEMPLATE "{template}"' if template else ""))
         self.databases.append(name)
         return name
 
@@ -229,14 +230,26 @@ def seed_data() -> dict:
     return data("")
 
 
-@pytest.fixture
-def pg_plan_db(pg_cluster: Cluster, pg_db: str, pg_people) -> str:
-    """A fresh database set up by its owner (`init`, seed plan loaded as 'haringey-2010')."""
+@pytest.fixture(scope="session")
+def pg_plan_template(pg_cluster: Cluster, pg_people) -> str:
+    """One database set up by its owner (`init`, seed plan loaded as 'haringey-2010') per session,
+    never used itself: each test's `pg_plan_db` is a copy of it."""
     from hsp_tui.storage.postgres import connect as pgconnect, install as pgschema
 
-    conn = pgconnect.connect(pg_cluster.url(pg_db, OWNER))
+    name = pg_cluster.create_database()
+    conn = pgconnect.connect(pg_cluster.url(name, OWNER))
     try:
         pgschema.install(conn, seed=seed_data)
     finally:
         conn.close()
-    return pg_db
+    return name
+
+
+@pytest.fixture
+def pg_plan_db(pg_cluster: Cluster, pg_plan_template: str) -> Iterator[str]:
+    """A fresh database set up by its owner (`init`, seed plan loaded as 'haringey-2010'): a copy of
+    `pg_plan_template` (CREATE DATABASE ... TEMPLATE: the same schema, rights and rows, without
+    running init again for each test), dropped after the test."""
+    name = pg_cluster.create_database(template=pg_plan_template)
+    yield name
+    pg_cluster.drop_database(name)
