@@ -61,3 +61,35 @@ def test_a_failed_write_of_the_output_is_still_reported(plan_path):
     with open("/dev/full", "w") as full:
         proc = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert proc.returncode != 0
+
+
+def test_an_exit_handler_a_command_registers_still_runs(plan_path, tmp_path):
+    """The process ends at once only after every other exit handler ran (a temporary folder's
+    removal, a library's clean-up): one registered while the command runs writes its file."""
+    marker = tmp_path / "handler-ran"
+    script = (
+        "import atexit, sys\n"
+        "from hsp_tui import __main__ as entry\n"
+        "from hsp_tui.cli import program\n"
+        "real = program.main\n"
+        "def main(*a, **k):\n"
+        f"    atexit.register(lambda: open({str(marker)!r}, 'w').write('ran'))\n"
+        "    return real(*a, **k)\n"
+        "program.main = main\n"
+        f"sys.argv = ['hsp-tui', '--db', {str(plan_path)!r}, '--as-of', '2011-06-01', '--user', 'ann',"
+        " 'note', '6', 'Checked at exit.']\n"
+        "entry.run()\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("6: note added")
+    assert marker.read_text() == "ran"
+    assert Store(plan_path).load().get(6).history[-1].note == "Checked at exit."
+
+
+def test_nothing_registers_an_exit_handler_before_the_command_starts():
+    """The command's own early end is the first exit handler registered, so it runs last and skips
+    none: importing the console script's modules registers none (CPython's count of handlers)."""
+    probe = ("import atexit\nimport hsp_tui.__main__\nprint(atexit._ncallbacks())\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "0"

@@ -313,22 +313,31 @@ def run(*, open_app: Callable[[Context], int] | None = None) -> None:
 
     A one-shot command has written, flushed, fsynced and closed everything by the time `main`
     returns (each store change is one transaction that ends in a `with`; the stores are let go of,
-    a server's connection closed); what the interpreter would do next is run the exit handlers
-    (logging's, psycopg's, a temporary folder's removal), then free every object, the whole plan's
-    among them, module by module: 25-40 ms and more on a large plan, for nothing. So the exit
-    handlers are run, standard output and error flushed, and the process exits at once
-    (`os._exit`); not while another thread runs (the app's), nor where the interpreter cannot run
-    its exit handlers on demand, nor when a flush fails (then the interpreter's own exit reports it,
-    as always). tests/test_cli_exit.py shows the change and the output complete when the command
-    returns."""
+    a server's connection closed); what the interpreter would do next is wait for other threads,
+    run the exit handlers (logging's, psycopg's, a temporary folder's removal), then free every
+    object, the whole plan's among them, module by module: 25-40 ms and more on a large plan, for
+    nothing. So `_end_now` is registered as the first exit handler, which the interpreter runs last
+    (last in, first out), after the others: it flushes standard output and error and ends the
+    process at once (`os._exit`); not while another thread runs, nor when a flush fails (then the
+    interpreter's own exit reports it, as always). Nothing registers an exit handler before this
+    (tests/test_cli_exit.py), so none is skipped. tests/test_cli_exit.py shows the change and the
+    output complete when the command returns, and a command's exit handlers run."""
+    atexit.register(_end_now)
     code = main(open_app=open_app)
-    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # CPython's, what its exit runs first
-    if threading.active_count() == 1 and run_exit_handlers is not None:
-        try:
-            run_exit_handlers()
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BaseException:  # noqa: BLE001 - the interpreter's exit reports it, as it always did
-            raise SystemExit(code) from None
-        os._exit(code)
+    _ending.append(code)
     raise SystemExit(code)
+
+
+_ending: list[int] = []  # the exit code `run` ends with; empty: `run` has not finished (an exception)
+
+
+def _end_now() -> None:
+    """The last exit handler of the `hsp-tui` command: end without the interpreter's teardown."""
+    if not _ending or threading.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001 - the interpreter's exit reports it, as it always did
+        return
+    os._exit(_ending[-1])
