@@ -37,9 +37,11 @@ def unneeded(name: str) -> bool:
                "asyncio", "jsonschema", "logging", "sqlite3",
                "platformdirs", "secrets",  # (not zoneinfo: orjson 3.9.0 imports it; platformdirs: not on Linux)
                "getpass", "termios",  # the login name, when no --user is given
-               "dateutil", "calendar", "shutil", "bz2", "lzma",  # a month's end; argparse's terminal width
+               "shutil", "bz2", "lzma",  # argparse's terminal width
                "hashlib", "_hashlib",  # SHA-256: a journal's, a long-running program's (OpenSSL loaded)
                "tinydb"}:  # the file is TinyDB's, but hsp-tui reads and writes it itself (tinystorage)
+        return True
+    if name.startswith("dateutil.parser"):  # a month's end needs relativedelta only
         return True
     if name.startswith("hsp_tui.cli."):
         return name not in CLI_NEEDED  # view/plan/followup commands, listing, catalog ...

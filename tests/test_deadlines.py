@@ -117,7 +117,7 @@ def test_every_seed_deadline_resolves():
 
 
 def test_a_month_ends_on_its_calendar_last_day_in_every_year():
-    """`month_end` (no dateutil at a command's start, issue 25) against the standard library's calendar,
+    """`month_end` against the standard library's calendar,
     leap years and the century rule included (1900 and 2100 are not leap years, 2000 is)."""
     import calendar
 

@@ -130,13 +130,11 @@ class Deadline(Struct, frozen=True, gc=False):  # no cycles: never walked by the
     parts: tuple["Deadline", ...] = ()
 
 
-_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
 def month_end(year: int, month: int) -> date:
-    """The last day of a month (the Gregorian calendar's rule, as `calendar.monthrange` has it)."""
-    leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    return date(year, month, 1).replace(day=_MONTH_DAYS[month - 1] + leap)  # date(): a bad month or year refused
+    """The last day of a month (dateutil's month arithmetic: leap years and the century rule)."""
+    from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - only where a month ends a deadline
+
+    return date(year, month, 1) + relativedelta(day=31)
 
 
 def _clean(text: str) -> str:
