@@ -93,3 +93,15 @@ def test_nothing_registers_an_exit_handler_before_the_command_starts():
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "0"
+
+
+def test_a_script_that_runs_commands_keeps_its_cycle_collector(plan_path, capsys):
+    """Only the `hsp-tui` process itself, which ends with its command, does without the cycle
+    collector; a program calling `main` (a script, the tests) keeps it on, a refused file included."""
+    assert gc.isenabled()
+    assert main(["--db", str(plan_path), "--as-of", "2011-06-01", "--user", "ann", "note", "7", "x"]) == 0
+    assert gc.isenabled()
+    plan_path.write_bytes(plan_path.read_bytes().replace(b'"owner": "', b'"owner": 7, "x": "', 1))
+    assert main(["--db", str(plan_path), "--as-of", "2011-06-01", "--user", "ann", "note", "7", "y"]) != 0
+    assert gc.isenabled()
+    capsys.readouterr()

@@ -129,23 +129,6 @@ def test_a_note_writes_the_same_bytes_as_encoding_the_whole_plan_again(seed_data
         assert read_tables_as_written(path, after)[1], name  # and the next note can splice again
 
 
-def test_reading_for_a_note_leaves_the_cycle_collector_on(seed_data, tmp_path):
-    """A note reads the file with the cycle collector held off (issue 25); it is on again afterwards,
-    whether the file was read or refused."""
-    import gc
-
-    from hsp_tui.domain.errors import PlanFileError
-    from hsp_tui.storage.file.planfile import read_tables_as_written
-
-    path = tmp_path / "plan.json"
-    good = dumps(seed_data)
-    assert read_tables_as_written(path, good)[1] and gc.isenabled()
-    damaged = good.replace(b'"owner": "', b'"owner": 7, "x": "', 1)
-    with pytest.raises(PlanFileError, match="recommendation"):
-        read_tables_as_written(path, damaged)
-    assert gc.isenabled()
-
-
 @pytest.mark.parametrize("first", ["whole", "damaged"])
 def test_a_table_given_twice_in_hsp_tuis_layout_is_refused_naming_it(seed_data, tmp_path, first):
     """A note decodes our two tables in one pass first (issue 25), which keeps the last of two tables

@@ -7,10 +7,8 @@ refused with one line naming the file, the record and the field, never half read
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping, NoReturn
+from typing import Any, Mapping, NoReturn
 
 import msgspec
 
@@ -188,13 +186,11 @@ def read_tables_as_written(path: Path, raw: bytes, *, ask: bool = True) -> tuple
     if ask:
         from hsp_tui.storage.file.planbytes import written_as  # noqa: PLC0415 - the writing side: a note's
 
-        with _collector_paused(True):
-            ours = _our_tables(path, raw)
+        ours = _our_tables(path, raw)
         if ours is not None and _keys_agree(path, ours) and written_as(raw, ours):
             _no_long_text(path, raw, ours)
             return ours, True
-    with _collector_paused(ask):
-        tables = _decoded_tables(path, raw)
+    tables = _decoded_tables(path, raw)
     _keys_agree(path, tables)
     as_written = ask and written_as(raw, tables)
     if not as_written:
@@ -214,22 +210,6 @@ def _keys_agree(path: Path, tables: Mapping[str, Any]) -> bool:
 def _no_long_text(path: Path, raw: bytes, tables: Mapping[str, Any]) -> None:
     if len(raw) > TEXT_LIMIT and has_long_line(raw):
         no_text_too_long(path, tables.get(RECS, {}))
-
-
-@contextmanager
-def _collector_paused(pause: bool) -> Iterator[None]:
-    """The cycle collector held off while a one-shot command decodes the file: the records are trees
-    (no cycles), yet the tuples and dicts made for them set off a collection every 700, and now and
-    then one walking all decoded so far (~12% of decoding 100,000 records). Not for the app, which pauses
-    it its own way (`tui.collector`) and may read in a thread."""
-    was = pause and gc.isenabled()
-    if was:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class _OurTables(msgspec.Struct, frozen=True, gc=False):
