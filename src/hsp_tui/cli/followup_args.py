@@ -32,7 +32,7 @@ def add_contact(sub: argparse._SubParsersAction) -> None:
     c.add_argument("addresses", nargs="+", metavar="ADDRESS",
                    help="one or more addresses, as separate arguments or one separated by commas (\"a@x, b@y\")")
     c.add_argument("--sponsor", metavar="ADDRESS", help="copied (Cc) on a reminder about an item once it has had "
-                   "escalate_after reminders (a setting, default 3); \"\" removes it; plan files only for now")
+                   "escalate_after reminders (a setting, default 3); \"\" removes it")
     add_on(c)
     csub.add_parser("list", help="every owner of the plan and their addresses")
     c = csub.add_parser("remove", help="forget an owner's addresses")
