@@ -132,13 +132,23 @@ class Cluster:
                     "-o", f"-k {self.socket_dir} -c listen_addresses=''")
 
 
+# What a worker's cluster may take in RAM (a few databases at a time, each test's dropped after it);
+# a smaller RAM folder (a container's default /dev/shm is 64 MB) leaves the cluster on disk.
+RAM_NEEDED = 1 << 30
+
+
+def _free(folder: Path) -> int:
+    st = os.statvfs(folder)
+    return st.f_bavail * st.f_frsize
+
+
 def start_cluster(bindir: Path) -> Cluster:
     """initdb a new cluster in a fresh temp folder and start it; the caller stops it (`destroy`)."""
     user = _run_as()
     # In RAM where there is a RAM folder: a cluster is thrown away, and on this machine's disk
     # (mounted with `discard`) deleting a session's databases took up to a minute at its end.
     ram = Path("/dev/shm")
-    in_ram = ram.is_dir() and os.access(ram, os.W_OK | os.X_OK)
+    in_ram = ram.is_dir() and os.access(ram, os.W_OK | os.X_OK) and _free(ram) >= RAM_NEEDED
     # A short name: a socket's path must fit in ~100 bytes.
     root = Path(tempfile.mkdtemp(prefix="hsp-pg-", dir=ram if in_ram else None))
     if user is not None:

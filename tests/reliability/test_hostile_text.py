@@ -77,10 +77,6 @@ def test_cli_output_has_no_escape_or_control_characters(hostile_plan: Path, args
     assert not UNSAFE.search(r.stderr)
 
 
-# Whole suite only: the HTML export of this plan (a 9,000-character owner) takes seconds in the
-# address-breaking pattern (formats/printing.breakable); test_report_html's tags-and-markdown note
-# keeps the HTML's escaping in the quick loop.
-@pytest.mark.slow
 def test_html_report_shows_hostile_text_literally_and_nothing_else(hostile_plan: Path) -> None:
     from html.parser import HTMLParser
 

@@ -45,7 +45,10 @@ def page_boxes(title: str, as_of: date) -> str:
 
 # An e-mail address or a dotted name (ace.officer, jsna.steering.group) in already-escaped HTML
 # text: word characters joined by '.' or '@'. Entities (&amp;) and tags end a match at '&', ';', '<'.
-_DOTTED = re.compile(r"[\w+-]+(?:[.@][\w+-]+)+")
+# A match starts only where a word does and never gives back what a run took (possessive `++`): the
+# plain pattern retried every start inside a long word without a dot, each to its end (a 9,000-character
+# owner took 3.5 s); the matches are the same.
+_DOTTED = re.compile(r"(?<![\w+-])[\w+-]++(?:[.@][\w+-]++)+")
 _BREAK = re.compile(r"(?=\.)|(?<=@)")
 
 
