@@ -24,6 +24,14 @@ from hsp_tui.storage.file import evidencefolder  # noqa: F401 - the evidence com
 from hsp_tui.cli import evidence_commands  # noqa: F401
 from hsp_tui.domain import asof, evidence, plancheck  # noqa: F401
 
+# Modules the commands import where they are used (issue 25: a command loads only what it needs),
+# which the interpreter's own folder, root's only here, would refuse once the process is the user.
+import dateutil.relativedelta  # noqa: E402,F401 - a month's end (six's importer needs importlib.util)
+import getpass  # noqa: E402,F401 - the login name when no --user is given
+import hashlib  # noqa: E402,F401 - a journal's digest
+import importlib.util  # noqa: E402,F401
+import shutil  # noqa: E402,F401
+
 mimetypes.init()  # its tables read as root
 
 uid, gid, groups, umask = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4], 8)
