@@ -67,14 +67,29 @@ class PgTransaction:
     locked (`locked`) until the block ends. `where` names the plan for people; `load_plan` reads it whole."""
 
     def __init__(self, held: Held, locked: dict[str, Any], *, plan: str, plan_id: int, number: int, meta: PlanMeta,
-                 before: Any, where: str, load_plan: Callable[[], Plan]) -> None:
+                 where: str, load_plan: Callable[[], Plan]) -> None:
         self._held, self._plan, self._plan_id, self._number = held, plan, plan_id, int(number)
         self._locked = locked  # hsp.lock_item's answer: the item as it is now, and its entry's stamp
         self._where, self._load_plan = where, load_plan
         self.meta = meta
-        self.before = self.after = before
+        self._versions: tuple[Any, Any] | None = None  # (before, after), read when first asked or saved
         self._entry: HistoryEntry | None = None
         self.put_record: Recommendation | None = None
+
+    @property
+    def before(self) -> Any:
+        """The plan's version this change was applied to (`rows.TOKEN_COLUMN`), read in this
+        transaction when first asked (a change that changes nothing); a saved change reads it with
+        its own change counted (`save`)."""
+        if self._versions is None:
+            (_, version) = self._held.run(f"{TOKEN_SQL} WHERE p.id = %s", [self._plan_id]).fetchone()
+            self._versions = ((self._plan_id, int(version)),) * 2
+        return self._versions[0]
+
+    @property
+    def after(self) -> Any:
+        """The plan's version this change left (`before` when nothing was put)."""
+        return self._versions[1] if self._versions is not None else self.before
 
     def get(self) -> Recommendation:
         return Recommendation.from_dict({k: v for k, v in self._locked.items() if not k.startswith("stamp_")})
@@ -102,7 +117,7 @@ class PgTransaction:
         # The plan's version with this change (as this transaction sees it: every change committed
         # so far, and this one): the version it was applied to is the one just before.
         (_, version) = self._held.run(f"{TOKEN_SQL} WHERE p.id = %s", [self._plan_id]).fetchone()
-        self.before, self.after = (self._plan_id, int(version) - 1), (self._plan_id, int(version))
+        self._versions = (self._plan_id, int(version) - 1), (self._plan_id, int(version))
 
     def plan(self) -> Plan:
         return self._load_plan()
