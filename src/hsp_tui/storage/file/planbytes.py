@@ -8,7 +8,7 @@ makes a read-modify-write one transaction is `backends.lockfile`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import msgspec
 import orjson
@@ -85,28 +85,40 @@ def dumps_records(tables: dict[str, Any], fragments: Fragments | None = None) ->
     """The same bytes as `dumps` for a database whose documents are typed records (msgspec Structs:
     the file backend's tables), made without turning them into dicts first: one document at a time
     (as `dumps_by_document`), each formatted once while it stays the same object (`fragments`)."""
-    if not tables:
-        return b"{}\n"
     of = fragments.of if fragments is not None else _document
-    parts = [b"{"]
+
+    def documents(table: dict[str, Any]) -> list[bytes]:
+        # Each document a part of its own, the commas between them parts too: the file's bytes are
+        # then put together once, by the join below (which lets other threads run while it copies);
+        # adding up a whole table's bytes with + copied 50 MB at a time while holding every thread.
+        parts = [b"{"]
+        for key, doc in table.items():
+            parts.append(of(key, doc))
+            parts.append(b",")
+        parts[-1] = b"\n  }"
+        return parts
+
+    return b"".join(_layout(tables, documents))
+
+
+def _layout(tables: dict[str, Any], documents: Callable[[dict[str, Any]], Iterable[bytes | memoryview]]
+            ) -> Iterator[bytes | memoryview]:
+    """The file's bytes in order: the frame of the tables, each table of documents given by
+    `documents(table)` (from its "{" to its "}"), any other value formatted in place."""
+    if not tables:
+        yield b"{}\n"
+        return
+    yield b"{"
     last_table = len(tables) - 1
     for t, (name, table) in enumerate(tables.items()):
-        parts.append(b"\n  " + _ENCODER.encode(name) + b": ")
+        yield b"\n  " + _ENCODER.encode(name) + b": "
         if isinstance(table, dict) and table:
-            # Each document a part of its own, the commas between them parts too: the file's bytes are
-            # then put together once, by the join below (which lets other threads run while it copies);
-            # adding up a whole table's bytes with + copied 50 MB at a time while holding every thread.
-            parts.append(b"{")
-            for key, doc in table.items():
-                parts.append(of(key, doc))
-                parts.append(b",")
-            parts[-1] = b"\n  }"
+            yield from documents(table)
         else:
-            parts.append(msgspec.json.format(_ENCODER.encode(table), indent=2).replace(b"\n", b"\n  "))
+            yield msgspec.json.format(_ENCODER.encode(table), indent=2).replace(b"\n", b"\n  ")
         if t < last_table:
-            parts.append(b",")
-    parts.append(b"\n}\n")
-    return b"".join(parts)
+            yield b","
+    yield b"\n}\n"
 
 
 # Records encoded and indented at once by `written_as`: a few hundred keeps each piece well under a
@@ -128,33 +140,24 @@ def written_as(raw: bytes, tables: dict[str, Any]) -> bool:
 
 
 def _pieces(tables: dict[str, Any]) -> Iterator[bytes | memoryview]:
-    """`dumps_records(tables)` in pieces: as it, with the documents of a table formatted several at a
+    """`dumps_records(tables)` in pieces (`_layout`), the documents of a table formatted several at a
     time: a dict of them inside a list, indented in one call, stands as deep as a table's documents
     do in the file (`[\n  {\n    "1": ...`), so its bytes from its "{" to its "}" are the table's (or,
     after the first piece, without the "{"; before the last, without the "\n  }" but with the
     comma between two documents)."""
-    if not tables:
-        yield b"{}\n"
-        return
-    yield b"{"
-    last_table = len(tables) - 1
-    for t, (name, table) in enumerate(tables.items()):
-        yield b"\n  " + _ENCODER.encode(name) + b": "
-        if isinstance(table, dict) and table:
-            items = list(table.items())
-            for start in range(0, len(items), RECORDS_AT_ONCE):
-                listed = msgspec.json.format(_ENCODER.encode([dict(items[start:start + RECORDS_AT_ONCE])]), indent=2)
-                text = memoryview(listed)[len(b"[\n  ") + (1 if start else 0):-len(b"\n]")]
-                if start + RECORDS_AT_ONCE >= len(items):
-                    yield text
-                else:
-                    yield text[:-len(b"\n  }")]
-                    yield b","
-        else:
-            yield msgspec.json.format(_ENCODER.encode(table), indent=2).replace(b"\n", b"\n  ")
-        if t < last_table:
-            yield b","
-    yield b"\n}\n"
+
+    def documents(table: dict[str, Any]) -> Iterator[bytes | memoryview]:
+        items = list(table.items())
+        for start in range(0, len(items), RECORDS_AT_ONCE):
+            listed = msgspec.json.format(_ENCODER.encode([dict(items[start:start + RECORDS_AT_ONCE])]), indent=2)
+            text = memoryview(listed)[len(b"[\n  ") + (1 if start else 0):-len(b"\n]")]
+            if start + RECORDS_AT_ONCE >= len(items):
+                yield text
+            else:
+                yield text[:-len(b"\n  }")]
+                yield b","
+
+    return _layout(tables, documents)
 
 
 def splice_record(raw: bytes, table: str, key: str, before: Any, after: Any) -> list[bytes | memoryview] | None:
