@@ -203,6 +203,17 @@ async def settled(pilot) -> None:
     await pilot.pause()
 
 
+async def open_contacts(pilot, app):
+    """The app's contacts dialog, opened by its key once the plan is shown."""
+    from hsp_tui.tui.screens.contacts import ContactsScreen
+
+    await settled(pilot)
+    await pilot.press("c")
+    await until(pilot, lambda: isinstance(app.screen, ContactsScreen) and app.screen.focused is not None,
+                "the contacts dialog")
+    return app.screen
+
+
 @pytest.mark.slow
 async def test_the_apps_contact_and_remind_keys_work_on_a_server(pg_cluster, pg_plan_db, tmp_path):
     from textual.widgets import Input, OptionList
@@ -217,11 +228,7 @@ async def test_the_apps_contact_and_remind_keys_work_on_a_server(pg_cluster, pg_
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, ContactsScreen) and app.screen.focused is not None,
-                    "the contacts dialog")
-        screen = app.screen
+        screen = await open_contacts(pilot, app)
         index = [c.owner for c in screen.contacts].index(ACE)
         for _ in range(index):
             await pilot.press("down")
@@ -255,17 +262,12 @@ async def test_a_reader_sees_the_contacts_and_sponsors_in_the_app_read_only(pg_c
     from textual.widgets import Input, Label
 
     from hsp_tui.tui import build_app
-    from hsp_tui.tui.screens.contacts import ContactsScreen
 
     Store(pg_cluster.url(pg_plan_db, "alice")).set_contact(ACE, ["ace@haringey.example"], by="ignored",
                                                            sponsor=["ce@haringey.example"])
     app = build_app(Store(pg_cluster.url(pg_plan_db, "bob")), as_of=AS_OF, user="bob")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, ContactsScreen) and app.screen.focused is not None,
-                    "the contacts dialog")
-        screen = app.screen
+        screen = await open_contacts(pilot, app)
         assert "(read-only)" in str(screen.query_one(".dialog").border_title)
         assert screen.query_one("#contacts-sponsor", Input).disabled
         k = [c.owner for c in screen.contacts].index(ACE)
