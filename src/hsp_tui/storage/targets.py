@@ -1,7 +1,7 @@
 """Telling a PostgreSQL server's connection string from a plan file's path, for every command's
-`--db` (`backends.server_target`), without loading the server's code (`postgres/`, which offers
-the same names to its own users): a `postgresql://` or `postgres://` URI, or a libpq key=value
-string (`host=/var/run/postgresql dbname=hsp`). Something that looks like a connection string but
+`--db` (`backends.server_target`), without loading the server's code (`postgres/`): a
+`postgresql://` or `postgres://` URI, or a libpq key=value string (`host=/var/run/postgresql
+dbname=hsp`). Something that looks like a connection string but
 is not one of these (`postgresql+psycopg://`, `jdbc:postgresql://`, `mysql://`, `name=...`) is
 refused in one line, never taken for a file's path.
 """

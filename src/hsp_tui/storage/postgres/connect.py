@@ -22,7 +22,7 @@ from typing import Any, Mapping
 from urllib.parse import quote, unquote
 
 from hsp_tui.domain.errors import BusyError, InputError, PlanFileError, RefusedError as _Refused
-from hsp_tui.storage.targets import KEYWORDS, SCHEMES, is_server_url  # noqa: F401 - offered here too
+from hsp_tui.storage.targets import SCHEMES
 
 # Every session hsp-tui opens ends by itself when its client is gone, and never waits long on a
 # lock (docs/server.md, "Sessions"): set per session, in the connection's start-up packet (no
