@@ -108,15 +108,17 @@ class PgTransaction:
         entry = self._entry
         set_effective_day(self._held.run, entry)
         sql, args = _call_for(self._plan, self._number, entry)
-        (result,) = self._held.run(f"SELECT {sql}", args).fetchone()
+        # With the change, in the same statement, the plan's version with it counted (as this
+        # transaction sees it: every change committed so far, and this one), which the server's
+        # function left in `hsp.version` (hsp._count_change): the function runs first, in FROM.
+        (result, version) = self._held.run(f"SELECT r, current_setting('hsp.version', true) FROM {sql} AS r",
+                                           args).fetchone()
         saved = (result or {}).get("entry")
-        if saved != entry.to_dict():
+        if saved != entry.to_dict() or not version:
             # The server's rules and ours disagree (a newer server, or a bug): save nothing.
             raise PlanFileError(f"{self._where}: the server would record this change differently "
                                 f"({saved!r} instead of {entry.to_dict()!r}); nothing was saved")
-        # The plan's version with this change (as this transaction sees it: every change committed
-        # so far, and this one): the version it was applied to is the one just before.
-        (_, version) = self._held.run(f"{TOKEN_SQL} WHERE p.id = %s", [self._plan_id]).fetchone()
+        # the version it was applied to is the one just before
         self._versions = (self._plan_id, int(version) - 1), (self._plan_id, int(version))
 
     def plan(self) -> Plan:

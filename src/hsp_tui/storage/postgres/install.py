@@ -47,11 +47,11 @@ OFFICER_FUNCTIONS = (
     "record_pending_reminder(text, integer, jsonb, text, text)",
     "mark_reminder(text, integer, integer, boolean, text)",
 )
-# What readers may call besides their SELECTs (an evidence copy, read with its checks).
-READER_FUNCTIONS = ("read_copy(text, text)",)
+# What readers may call besides their SELECTs (an evidence copy, read with its checks; the plan's version).
+READER_FUNCTIONS = ("read_copy(text, text)", "plan_version(integer)")
 # The auditor's verdict (follow-up work): auditors only.
 AUDITOR_FUNCTIONS = ("verify(text, integer, boolean, text)",)
-TABLES = ("info", "plan", "item", "history", "contact", "plan_history", "copy")
+TABLES = ("info", "plan", "item", "history", "contact", "plan_history", "copy", "plan_changes")
 
 
 class SchemaMissing(PlanFileError):
@@ -92,7 +92,7 @@ def parse_migrations(text: str) -> Migrations:
 
 
 # The newest version in hsp.sql (a test checks that they agree).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 def role_statements() -> list[str]:
@@ -112,8 +112,17 @@ def installed_version(conn) -> int | None:
 
 
 def check_schema(conn, where: str) -> None:
-    """Refuse to work on a database without the schema of this version (names the database)."""
-    version = installed_version(conn)
+    """Refuse to work on a database without the schema of this version (names the database). One
+    statement (the first of every connection's first transaction, a change's too): a database
+    without the schema answers it with an error, and the transaction is rolled back."""
+    import psycopg  # noqa: PLC0415
+
+    try:
+        row = conn.execute("SELECT value FROM hsp.info WHERE key = 'schema_version'").fetchone()
+    except psycopg.errors.UndefinedTable:
+        conn.rollback()
+        row = None
+    version = int(row[0]) if row else None
     if version == SCHEMA_VERSION:
         return
     if version is None:
@@ -151,18 +160,24 @@ def _missing_memberships(conn) -> list[tuple[str, str]]:
     return out
 
 
-def _grants() -> str:
-    functions = ", ".join(f"{SCHEMA}.{f}" for f in OFFICER_FUNCTIONS)
-    tables = ", ".join(f"{SCHEMA}.{t}" for t in TABLES)
+def _grants(conn) -> str:
+    """The rights of the roles, on the tables and functions of this version that the database has
+    (all of them, but where an older version's SQL set it up: the upgrade tests do)."""
+    def present(kind: str, names: tuple[str, ...]) -> str:
+        qualified = [f"{SCHEMA}.{n}" for n in names]
+        (found,) = conn.execute(f"SELECT array_agg(n ORDER BY k) FROM unnest(%s::text[]) WITH ORDINALITY AS x(n, k) "
+                                f"WHERE to_{kind}(n) IS NOT NULL", [qualified]).fetchone()
+        return ", ".join(found)
+
     return (
         f"REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC;\n"
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {SCHEMA} FROM PUBLIC, hsp_reader, hsp_officer, hsp_auditor;\n"
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC, hsp_reader, hsp_officer, hsp_auditor;\n"
         f"GRANT USAGE ON SCHEMA {SCHEMA} TO hsp_reader;\n"
-        f"GRANT SELECT ON {tables} TO hsp_reader;\n"
-        f"GRANT EXECUTE ON FUNCTION {', '.join(f'{SCHEMA}.{f}' for f in READER_FUNCTIONS)} TO hsp_reader;\n"
-        f"GRANT EXECUTE ON FUNCTION {functions} TO hsp_officer;\n"
-        f"GRANT EXECUTE ON FUNCTION {', '.join(f'{SCHEMA}.{f}' for f in AUDITOR_FUNCTIONS)} TO hsp_auditor;\n"
+        f"GRANT SELECT ON {present('regclass', TABLES)} TO hsp_reader;\n"
+        f"GRANT EXECUTE ON FUNCTION {present('regprocedure', READER_FUNCTIONS)} TO hsp_reader;\n"
+        f"GRANT EXECUTE ON FUNCTION {present('regprocedure', OFFICER_FUNCTIONS)} TO hsp_officer;\n"
+        f"GRANT EXECUTE ON FUNCTION {present('regprocedure', AUDITOR_FUNCTIONS)} TO hsp_auditor;\n"
     )
 
 
@@ -223,7 +238,7 @@ def install(conn, *, migrations: Migrations | None = None,
             admin = [f"CREATE ROLE {role} NOLOGIN;" for role in missing]
             admin += [f"GRANT {g} TO {m};" for g, m in memberships]
         else:
-            conn.execute(_grants())
+            conn.execute(_grants(conn))
         seeded = None
         if seed is not None and not conn.execute("SELECT EXISTS (SELECT 1 FROM hsp.plan)").fetchone()[0]:
             meta, items = _seed_rows(seed())

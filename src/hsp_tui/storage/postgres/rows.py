@@ -27,10 +27,9 @@ _NUMBER = ITEM_FIELDS.index("number")
 # The fields whose values repeat by nature, shared as below.
 SHARED_ITEM = ("ref", "deadline", "owner", "status")
 SHARED_ENTRY = ("at", "by", "action", "field", "old", "new", "note")
-# The plan's version: every change adds one to its item's counter (and a contact change appends
-# to the plan's history), so the sum changes with each commit and no change writes a shared row.
-TOKEN_COLUMN = ("coalesce((SELECT sum(i.changes) FROM hsp.item i WHERE i.plan_id = p.id), 0)::bigint "
-                "+ (SELECT count(*) FROM hsp.plan_history h WHERE h.plan_id = p.id)")
+# The plan's version, as the server counts it (hsp.plan_version: the sum of the plan's few counter
+# slots; every committed change adds one, in a slot no other change holds): read in O(1).
+TOKEN_COLUMN = "hsp.plan_version(p.id)"
 TOKEN_SQL = f"SELECT p.id, {TOKEN_COLUMN} FROM hsp.plan p"
 SHARED_UP_TO = 80  # texts this long or shorter, in the repeating fields, are shared
 

@@ -5,10 +5,11 @@ Reading is plain SELECTs (granted to hsp_reader). A change is one transaction:
 
     hsp.lock_item(plan, number)   the item and its history, its row locked (FOR UPDATE), and the
                                   time and user its entry will carry (server time, session_user);
-                                  the plan's metadata and version in the same statement (`LOCK_SQL`)
+                                  the plan's metadata in the same statement (`LOCK_SQL`)
     (the command's rules run here, in Python, on the typed record: `commands`)
     hsp.set_status(...) etc.      the same change made by the server's own function, which writes
-                                  the item and appends the entry; its entry must equal the one
+                                  the item, appends the entry and counts it in the plan's version
+                                  (read in the same statement); its entry must equal the one
                                   computed here, else nothing is saved
     COMMIT
 
@@ -39,9 +40,9 @@ from hsp_tui.storage.postgres.session import Session
 
 ENV_PLAN = "HSP_TUI_PLAN"
 # A change's first statement: the transaction's id (to ask about it if the COMMIT is cut off), the
-# plan's id and metadata, and the item locked with what its entry will carry. Not the plan's version
-# (`rows.TOKEN_COLUMN` sums every item's counter: a scan of the plan's items, ~25 ms at 100,000):
-# the change reads it once, with its own change counted (`PgTransaction`).
+# plan's id and metadata, and the item locked with what its entry will carry. Not the plan's version:
+# read here it could miss a change committed while this statement waited for the item's lock; the
+# change reads it with its own change counted, in the statement that makes it (`PgTransaction`).
 LOCK_SQL = (f"SELECT pg_current_xact_id()::text, p.id, {META_COLUMNS}, hsp.lock_item(p.name, %s) "
             "FROM hsp.plan p WHERE p.name = %s")
 # What each right of `Access` needs: EXECUTE on these (change, verify, contacts, remind).
