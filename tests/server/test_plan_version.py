@@ -175,3 +175,34 @@ def test_with_every_slot_held_a_change_waits_for_one_and_then_is_saved(pg_cluste
         thread.join(30)
         watcher.close()
         store.close()
+
+
+def test_more_writers_at_once_than_slots_lose_nothing_and_count_each_change_once(pg_cluster, pg_plan_db, version):
+    """Twelve officers' apps saving notes on twelve items at once (more than the plan's 8 slots):
+    every note is saved, none fails, and the version moves by exactly as many changes."""
+    from hsp_tui.storage.store import Store
+
+    before, per = version(), 5
+    stores = [Store(pg_cluster.url(pg_plan_db, "alice"), plan=PLAN) for _ in range(12)]
+    start = threading.Barrier(len(stores))
+    failures: list[BaseException] = []
+
+    def write(store, number: int) -> None:
+        try:
+            start.wait(30)
+            for k in range(per):
+                store.add_note(number, f"note {k} at once", by="ignored")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(store, n)) for n, store in enumerate(stores, start=1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    for store in stores:
+        store.close()
+    assert not failures, failures
+    saved = psql(pg_cluster, pg_plan_db, "postgres", "SELECT count(*) FROM hsp.history WHERE note LIKE '% at once'")
+    assert saved.stdout.strip() == str(len(stores) * per)
+    assert version() == before + len(stores) * per
