@@ -163,21 +163,21 @@ def _missing_memberships(conn) -> list[tuple[str, str]]:
 def _grants(conn) -> str:
     """The rights of the roles, on the tables and functions of this version that the database has
     (all of them, but where an older version's SQL set it up: the upgrade tests do)."""
-    def present(kind: str, names: tuple[str, ...]) -> str:
+    def grant(what: str, kind: str, names: tuple[str, ...], role: str) -> str:
         qualified = [f"{SCHEMA}.{n}" for n in names]
         (found,) = conn.execute(f"SELECT array_agg(n ORDER BY k) FROM unnest(%s::text[]) WITH ORDINALITY AS x(n, k) "
                                 f"WHERE to_{kind}(n) IS NOT NULL", [qualified]).fetchone()
-        return ", ".join(found)
+        return f"GRANT {what} {', '.join(found)} TO {role};\n" if found else ""
 
     return (
         f"REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC;\n"
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {SCHEMA} FROM PUBLIC, hsp_reader, hsp_officer, hsp_auditor;\n"
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC, hsp_reader, hsp_officer, hsp_auditor;\n"
         f"GRANT USAGE ON SCHEMA {SCHEMA} TO hsp_reader;\n"
-        f"GRANT SELECT ON {present('regclass', TABLES)} TO hsp_reader;\n"
-        f"GRANT EXECUTE ON FUNCTION {present('regprocedure', READER_FUNCTIONS)} TO hsp_reader;\n"
-        f"GRANT EXECUTE ON FUNCTION {present('regprocedure', OFFICER_FUNCTIONS)} TO hsp_officer;\n"
-        f"GRANT EXECUTE ON FUNCTION {present('regprocedure', AUDITOR_FUNCTIONS)} TO hsp_auditor;\n"
+        + grant("SELECT ON", "regclass", TABLES, "hsp_reader")
+        + grant("EXECUTE ON FUNCTION", "regprocedure", READER_FUNCTIONS, "hsp_reader")
+        + grant("EXECUTE ON FUNCTION", "regprocedure", OFFICER_FUNCTIONS, "hsp_officer")
+        + grant("EXECUTE ON FUNCTION", "regprocedure", AUDITOR_FUNCTIONS, "hsp_auditor")
     )
 
 
