@@ -29,6 +29,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Each test's own cache folder (this user's memo of checked plan files, `checked`), never the
+    real home's: a command run by a test starts with no memo, as on a new machine."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def seed_data() -> dict:
     return seed_to_data(seed_document(), by="tester", at=FIXED_AT)

@@ -22,6 +22,7 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     env["HOME"] = str(tmp_path / "home")
     env["XDG_DATA_HOME"] = str(tmp_path / "home" / "data")
     env["XDG_CONFIG_HOME"] = str(tmp_path / "home" / "config")
+    env["XDG_CACHE_HOME"] = str(tmp_path / "home" / "cache")
     env["COLUMNS"] = "160"
     env["PYTHONIOENCODING"] = "utf-8"
     return env

@@ -38,7 +38,6 @@ def unneeded(name: str) -> bool:
                "platformdirs", "secrets",  # (not zoneinfo: orjson 3.9.0 imports it; platformdirs: not on Linux)
                "getpass", "termios",  # the login name, when no --user is given
                "shutil", "bz2", "lzma",  # argparse's terminal width
-               "hashlib", "_hashlib",  # SHA-256: a journal's, a long-running program's (OpenSSL loaded)
                "tinydb"}:  # the file is TinyDB's, but hsp-tui reads and writes it itself (tinystorage)
         return True
     if name.startswith("dateutil.parser"):  # a month's end needs relativedelta only
@@ -67,6 +66,9 @@ def test_a_note_on_a_plan_file_loads_no_module_it_does_not_need(plan_path, tmp_p
                                                   "note", "3", "Met the partners."], tmp_path)
     assert code == 0 and out.startswith("3: note added"), out
     assert "hsp_tui.cli.change_commands" in modules and "hsp_tui.storage.file.jsonfile" in modules
+    # (hashlib, with OpenSSL's SHA-256, is needed: the file's digest, looked up in this user's memo of
+    # checked plan files, `storage.file.checked`)
+    assert {"hsp_tui.storage.file.checked", "hashlib"} <= set(modules)
     assert [m for m in modules if unneeded(m)] == []
     # No import-time work a note does not need: no dataclass of ours on its path (its methods are
     # written and compiled with exec at every start; a msgspec Struct is built in C). (The

@@ -90,20 +90,21 @@ def test_a_key_given_to_two_bindings_at_once_is_refused():
 
 
 @pytest.mark.parametrize("environ", [
-    {}, {"XDG_CONFIG_HOME": "/srv/cfg", "XDG_DATA_HOME": "/srv/data/"}, {"XDG_CONFIG_HOME": "relative/cfg"},
-    {"XDG_DATA_HOME": ""}, {"HOME": "/home/ann/"}, {"HOME": "/"}, {"HOME": "relative"}])
+    {}, {"XDG_CONFIG_HOME": "/srv/cfg", "XDG_DATA_HOME": "/srv/data/", "XDG_CACHE_HOME": "/srv/cache"},
+    {"XDG_CONFIG_HOME": "relative/cfg", "XDG_CACHE_HOME": "relative/cache"},
+    {"XDG_DATA_HOME": "", "XDG_CACHE_HOME": ""}, {"HOME": "/home/ann/"}, {"HOME": "/"}, {"HOME": "relative"}])
 def test_the_settings_and_plan_files_are_where_platformdirs_puts_them(monkeypatch, environ):
     """On Linux the default folders are found without importing platformdirs (issue 25): they must be
     the very ones platformdirs names, whatever the XDG variables and the home say."""
     import platformdirs
 
-    from hsp_tui.storage.file.paths import resolve_config_path, resolve_db_path
+    from hsp_tui.storage.file.paths import resolve_config_path, resolve_db_path, user_dir
 
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    config, data = resolve_config_path(None, {}), resolve_db_path(None, {})
+    config, data, cache = resolve_config_path(None, {}), resolve_db_path(None, {}), user_dir("cache")
     # A relative XDG_*_HOME is invalid by the XDG rule and ignored, as platformdirs 4 ignores it
     # (platformdirs 3, the lowest version allowed, took it as given): compare with that rule.
     for name, value in environ.items():
@@ -111,3 +112,4 @@ def test_the_settings_and_plan_files_are_where_platformdirs_puts_them(monkeypatc
             monkeypatch.delenv(name)
     assert config == Path(platformdirs.user_config_dir("hsp-tui", appauthor=False), "config.toml")
     assert data == Path(platformdirs.user_data_dir("hsp-tui", appauthor=False), "plan.json")
+    assert cache == platformdirs.user_cache_dir("hsp-tui", appauthor=False)  # this user's memo of checked files

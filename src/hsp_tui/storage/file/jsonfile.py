@@ -21,6 +21,11 @@ last read or wrote (typed records, the very ones its `Plan` holds) with the SHA-
 bytes, and its next change uses them again when the file still holds exactly those bytes, instead of
 decoding a large file again (decoding is most of a save's cost, and it holds up every other thread
 of the process meanwhile).
+
+A one-shot command (`hsp-tui note`) keeps nothing between runs, but this user's memo (`checked`)
+says which bytes their hsp-tui already found to be a plan laid out as it writes them, or wrote: a
+change of such a file decodes only the plan's own record and the one it changes (`transactions.read_one`)
+and splices the new record in; any other file (a colleague saved it since) is read and checked whole.
 """
 
 from __future__ import annotations
@@ -35,15 +40,15 @@ import msgspec
 from msgspec import Struct
 
 from hsp_tui.domain.clock import now_iso
-from hsp_tui.domain.commands import Stamp
-from hsp_tui.domain.rules import next_entry_id
 from hsp_tui.domain.errors import InputError, NotFoundError, PlanFileError
 from hsp_tui.storage.file.inplace import save_plan
 from hsp_tui.domain.model import Plan
-from hsp_tui.domain.records import HistoryEntry, PlanMeta, Recommendation
+from hsp_tui.domain.records import PlanMeta, Recommendation
 from hsp_tui.storage.file.paths import plan_file
+from hsp_tui.storage.file import checked
 from hsp_tui.storage.file.planfile import (SMALL, refuse, plan_from_data, plan_tables, read_plan, read_tables,
                                            read_tables_as_written, tables_meta, tables_plan, validate_data)
+from hsp_tui.storage.file.transactions import FileTransaction, MetaTransaction, read_one, reads_back
 from hsp_tui.storage.file.planlock import PlanLock
 from hsp_tui.domain.records import META, RECS
 from hsp_tui.storage.file.safefiles import Payload, backup_path, check_writable, joined
@@ -56,59 +61,6 @@ if TYPE_CHECKING:
     from hsp_tui.storage.file.evidencefolder import FolderCopies
 
 
-class FileTransaction:
-    """One change of one recommendation, under the plan's lock (see `backends.Transaction`)."""
-
-    def __init__(self, backend: "JsonFileBackend", number: int, by: str, data: dict[str, Any], before: Any) -> None:
-        self._backend, self._number, self._by = backend, int(number), by
-        self.data = data  # this transaction's own copy of the tables (typed records): the file as it is now
-        self.before = self.after = before
-        self.put_record: Recommendation | None = None
-        self.replaced: Recommendation | None = None  # the record as read, before the first put
-
-    @property
-    def meta(self) -> PlanMeta:
-        return tables_meta(self.data)
-
-    def get(self) -> Recommendation:
-        rec = self.data.get(RECS, {}).get(str(self._number))
-        if rec is None:
-            raise NotFoundError(f"no recommendation {self._number} in {self._backend.path}")
-        return rec
-
-    def stamp(self, rec: Recommendation) -> Stamp:
-        return Stamp(next_entry_id((h.id for h in rec.history), f"recommendation {rec.number}"), self._backend.clock(), self._by)
-
-    def put(self, rec: Recommendation, entry: HistoryEntry) -> None:
-        if rec.number != self._number or not rec.history or rec.history[-1] != entry:
-            raise ValueError("a transaction puts its own recommendation, its entry last in its history")
-        if self.put_record is None:
-            self.replaced = self.data[RECS].get(str(self._number))
-        self.put_record = rec
-        self.data[RECS] = {**self.data[RECS], str(self._number): rec}  # a new table: the one kept never changes
-
-    def plan(self) -> Plan:
-        return tables_plan(self.data)
-
-
-class MetaTransaction:
-    """One change of the plan's own record (see `JsonFileBackend.meta_transaction`)."""
-
-    def __init__(self, backend: "JsonFileBackend", by: str, data: dict[str, Any]) -> None:
-        self._backend, self._by, self.data = backend, by, data
-        self.put_meta: PlanMeta | None = None
-
-    def get(self) -> PlanMeta:
-        return tables_meta(self.data)
-
-    def stamp(self, meta: PlanMeta) -> Stamp:
-        return Stamp(next_entry_id((h.id for h in meta.history), "the plan"), self._backend.clock(), self._by)
-
-    def put(self, meta: PlanMeta) -> None:
-        self.put_meta = meta
-        self.data[META] = {**self.data[META], "1": {**self.data[META]["1"], "plan": meta}}
-
-
 class Signature(Struct, frozen=True):
     """What identifies one saved version of the file (a save replaces the file, or writes into it
     in a sticky folder: its modification time changes either way)."""
@@ -116,14 +68,6 @@ class Signature(Struct, frozen=True):
     mtime_ns: int
     size: int
     inode: int
-
-
-def _sha256(data: bytes) -> bytes:
-    """The bytes' SHA-256, by which a long-running program knows the file it read last (hashlib and
-    OpenSSL are loaded only then: a one-shot command never asks)."""
-    import hashlib  # noqa: PLC0415
-
-    return hashlib.sha256(data).digest()
 
 
 class _Known:
@@ -136,19 +80,19 @@ class _Known:
 
     def __init__(self, raw: bytes, tables: dict[str, Any], *, later: bool = False) -> None:
         self._raw: bytes | None = raw if later else None
-        self._digest = None if later else _sha256(raw)
+        self._digest = None if later else checked.sha256(raw)
         self.tables = tables
 
     def settle(self) -> None:
         raw = self._raw  # (the reading thread and a save may both ask: the digest is set first)
         if raw is not None:
-            self._digest = _sha256(raw)
+            self._digest = checked.sha256(raw)
             self._raw = None
 
     def holds(self, raw: bytes) -> bool:
         """Whether `raw` are the bytes known here."""
         self.settle()
-        return _sha256(raw) == self._digest
+        return checked.sha256(raw) == self._digest
 
 
 class JsonFileBackend:
@@ -302,17 +246,49 @@ class JsonFileBackend:
     @contextmanager
     def transaction(self, number: int, *, by: str, wait: LockWait | None = None) -> Iterator[FileTransaction]:
         check_writable(self.path)  # say "read-only" before trying to lock
-        with self._locked(wait) as lock:
-            data, as_read = self._read_for_change(spliced=True)
-            txn = FileTransaction(self, number, by, data, self.change_token())
-            yield txn
-            if txn.put_record is not None:
-                # The file as read with only this record's bytes replaced, when it is exactly as this
-                # backend writes it: the same bytes as encoding every record again (`splice_record`).
-                payload = None if as_read is None or txn.replaced is None else \
-                    splice_record(as_read, RECS, str(txn.put_record.number), txn.replaced, txn.put_record)
-                self._save(txn.data, check=lambda: self._still_ours(lock, txn.before), payload=payload)
-                txn.after = self.change_token()
+        seen: list[bytes] = []  # the SHA-256 of the bytes read, when they go into this user's memo
+        try:
+            with self._locked(wait) as lock:
+                txn, as_read = self._open_change(number, by, seen)
+                yield txn
+                if txn.put_record is not None:
+                    # The file as read with only this record's bytes replaced, when it is exactly as this
+                    # backend writes it: the same bytes as encoding every record again (`splice_record`).
+                    key = str(txn.put_record.number)
+                    payload = None if as_read is None or txn.replaced is None else \
+                        splice_record(as_read, RECS, key, txn.replaced, txn.put_record, span=txn.span)
+                    # The bytes saved go into the memo too when the bytes read did (the same tables) and
+                    # the new record reads back as itself; hashed meanwhile, while the save waits for the disk.
+                    later = checked.sha256_soon(payload) if seen and payload is not None and \
+                        reads_back(self.path, key, txn.put_record) else None
+                    self._save(None if payload is not None else txn.data, payload=payload,
+                               check=lambda: self._still_ours(lock, txn.before))
+                    txn.after = self.change_token()
+                    if later is not None:
+                        seen.append(later())
+        finally:
+            checked.remember(seen)
+
+    def _open_change(self, number: int, by: str, seen: list[bytes]) -> tuple[FileTransaction, bytes | None]:
+        """The transaction of a change of record `number` (under the lock), and the file's bytes when
+        they are exactly as this backend writes them (a change can then splice its record in).
+
+        A one-shot command (not `long_running`) hashes the bytes: when this user's hsp-tui found them
+        a plan laid out as written before, or wrote them (`checked`), only the plan's own record and
+        this one are decoded (`read_one`); else the file is read and checked whole, and the digest
+        goes into `seen` when the bytes are as written with only our tables, the plan's own first
+        (which `read_one` needs; a file another tool left otherwise is checked whole every time)."""
+        if self.long_running:  # it knows the file it last read or wrote by `_Known`
+            return FileTransaction(self.path, self.clock, number, by, self._read_for_change(), self.change_token()), None
+        raw = read_plan_bytes(self.path)
+        digest = checked.sha256(raw)
+        if checked.known(digest) and (one := read_one(self.path, raw, number)) is not None:
+            seen.append(digest)
+            return FileTransaction(self.path, self.clock, number, by, None, self.change_token(), one), raw
+        data, as_written = read_tables_as_written(self.path, raw)
+        if as_written and list(data) in ([META], [META, RECS]):
+            seen.append(digest)
+        return FileTransaction(self.path, self.clock, number, by, data, self.change_token()), raw if as_written else None
 
     @contextmanager
     def meta_transaction(self, *, by: str, wait: LockWait | None = None) -> Iterator["MetaTransaction"]:
@@ -320,7 +296,7 @@ class JsonFileBackend:
         check_writable(self.path)
         with self._locked(wait) as lock:
             before = self.change_token()
-            txn = MetaTransaction(self, by, self._read_for_change()[0])
+            txn = MetaTransaction(self.clock, by, self._read_for_change())
             yield txn
             if txn.put_meta is not None:
                 self._save(txn.data, check=lambda: self._still_ours(lock, before))
@@ -347,10 +323,8 @@ class JsonFileBackend:
             self._kept = _Known(raw, data, later=later)
         return data
 
-    def _read_for_change(self, *, spliced: bool = False) -> tuple[dict[str, Any], bytes | None]:
-        """The file as it is now (under the lock), decoded and checked, in tables of its own; with
-        `spliced`, also its bytes when they are exactly those this backend writes for those tables
-        (a change of one record can then be saved as them with only that record replaced), else None.
+    def _read_for_change(self) -> dict[str, Any]:
+        """The file as it is now (under the lock), decoded and checked, in tables of its own.
 
         When its bytes are exactly those last read or written here (same SHA-256), those tables are
         used again instead of decoding the file anew. A change puts a new table in place of the one it
@@ -358,21 +332,20 @@ class JsonFileBackend:
         """
         raw = read_plan_bytes(self.path)
         if self._kept is not None and self._kept.holds(raw):
-            return dict(self._kept.tables), None  # (a long-running program formats only changed records anyway)
+            return dict(self._kept.tables)
         self._kept = None
-        if not spliced or self.long_running:
-            return read_tables(self.path, raw), None
-        data, as_written = read_tables_as_written(self.path, raw)
-        return data, raw if as_written else None
+        return read_tables(self.path, raw)
 
-    def _save(self, data: dict[str, Any], *, keep_backup: bool = True,
-              check: Callable[[], None] | None = None, payload: Payload | None = None) -> None:
-        """Save `data` (its bytes `payload`, or their parts, when the caller has made them already)."""
+    def _save(self, data: dict[str, Any] | None, *, keep_backup: bool = True,
+              check: Callable[[], None] | None = None, payload: Payload | None = None) -> Payload:
+        """Save `data` (its bytes `payload`, or their parts, when the caller has made them already:
+        then `data` may be None, for a one-shot command that keeps nothing); returns what was written."""
         try:
             if payload is None:
                 payload = dumps_records(data, self._fragments)
         except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
             raise PlanFileError(f"{self.path}: could not save ({exc}); the file is unchanged") from None
         save_plan(self.path, payload, keep_backup=keep_backup, check=check)
-        if self.long_running:
+        if self.long_running and data is not None:
             self._kept = _Known(joined(payload), data)
+        return payload

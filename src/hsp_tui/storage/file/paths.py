@@ -33,11 +33,13 @@ def resolve_config_path(cli_value: str | None, env: Mapping[str, str] | None = N
     return _resolve(cli_value, env, ENV_CONFIG, lambda: Path(user_dir("config")) / "config.toml")
 
 
-_XDG = {"data": ("XDG_DATA_HOME", "~/.local/share"), "config": ("XDG_CONFIG_HOME", "~/.config")}
+_XDG = {"data": ("XDG_DATA_HOME", "~/.local/share"), "config": ("XDG_CONFIG_HOME", "~/.config"),
+        "cache": ("XDG_CACHE_HOME", "~/.cache")}
 
 
 def user_dir(kind: str) -> str:
-    """hsp-tui's folder for the user's `kind` of files ("data" or "config"), as platformdirs names it.
+    """hsp-tui's folder for the user's `kind` of files ("data", "config" or "cache"), as platformdirs
+    names it.
 
     On Linux that is the XDG Base Directory rule, applied here without importing platformdirs (it
     loads tempfile, shutil, bz2, lzma and random: a tenth of a command's start, issue 25): the

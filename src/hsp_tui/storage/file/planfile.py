@@ -250,14 +250,19 @@ def _decoded_tables(path: Path, raw: bytes) -> dict[str, Any]:
 def _with_meta(path: Path, raw: bytes, tables: dict[str, Any]) -> dict[str, Any]:
     """`tables` with the plan's record decoded (its details as a `PlanMeta`), checked to be ours."""
     try:
-        meta_table = msgspec.json.decode(tables[META])
-        validate_data(path, {META: meta_table})  # the frame: our app, our schema version
-        record = dict(meta_table["1"])
-        record["plan"] = msgspec.convert(record.get("plan"), PlanMeta)
+        tables[META] = meta_table(path, tables[META])
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, KeyError, TypeError):
         refuse(path, raw)
-    tables[META] = {**meta_table, "1": record}
     return tables
+
+
+def meta_table(path: Path, table: bytes | msgspec.Raw) -> dict[str, Any]:
+    """The plan's own table decoded from its bytes, checked to be ours (its details a `PlanMeta`)."""
+    meta_table = msgspec.json.decode(table)
+    validate_data(path, {META: meta_table})  # the frame: our app, our schema version
+    record = dict(meta_table["1"])
+    record["plan"] = msgspec.convert(record.get("plan"), PlanMeta)
+    return {**meta_table, "1": record}
 
 
 def has_long_line(raw: bytes) -> bool:
