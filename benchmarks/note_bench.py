@@ -13,6 +13,14 @@ least any safe Python rewrite of the file does, with no check, lock, journal or 
 Default: the hsp-tui beside this interpreter. Plans: genplan.py's, imported with the real
 `hsp-tui import`; taskwarrior's data is written in its own format (pending.data), N pending tasks.
 Prints a Markdown table of medians and ratios against taskwarrior.
+
+Repeated notes by one user go through that user's memo of checked plan files (hsp-tui's
+`storage/file/checked.py`, in XDG_CACHE_HOME): a file whose bytes their hsp-tui checked or wrote
+last time is not decoded and checked whole again, only the item noted is. So each `--hsp` is timed
+twice: LABEL, the notes one user makes one after the other (the memo kept in a cache folder of the
+bench's own, one untimed note first), and "LABEL cold", each note with no memo (the cache folder
+removed before each round): what the first note after a colleague's save costs, or any note of a
+version without the memo.
 """
 
 from __future__ import annotations
@@ -85,29 +93,38 @@ def main() -> int:
     rows = []
     for n in sizes:
         plan = make_plan(work / "plans", n, first)
-        copies = {}
-        for label in hsps:
-            copies[label] = work / f"note-{n}-{label}.json"
+        copies, caches = {}, {}
+        for label in [*hsps, *(f"{label} cold" for label in hsps)]:
+            copies[label] = work / f"note-{n}-{label.replace(' ', '-')}.json"
             shutil.copyfile(plan, copies[label])
+            caches[label] = work / f"cache-{n}-{label.replace(' ', '-')}"
+            shutil.rmtree(caches[label], ignore_errors=True)
+        runs_of = {label: [exe] for label, exe in hsps.items()} | {f"{label} cold": [exe] for label, exe in hsps.items()}
+        for label, exe in hsps.items():  # this user's previous note: the memo now holds the file
+            timed([exe, "--db", str(copies[label]), "--as-of", "2011-06-01", "--user", "bench", "note", "1", "warm-up"],
+                  env={**os.environ, "XDG_CACHE_HOME": str(caches[label])})
         tenv = task_data(work / f"task-{n}", n)
         floor_copy = work / f"note-{n}-floor.json"
         shutil.copyfile(plan, floor_copy)
         floors[FLOOR] = [python, str(HERE / "note_floor.py"), str(floor_copy)]
-        runs: dict[str, list[float]] = {label: [] for label in hsps} | {"task": []} | {f: [] for f in floors}
+        runs: dict[str, list[float]] = {label: [] for label in runs_of} | {"task": []} | {f: [] for f in floors}
         for r in range(args.repeats):
             number = str(1 + (r * 7919) % n)
-            for label, exe in hsps.items():
+            for label, (exe,) in runs_of.items():
+                if label.endswith(" cold"):
+                    shutil.rmtree(caches[label], ignore_errors=True)
                 runs[label].append(timed([exe, "--db", str(copies[label]), "--as-of", "2011-06-01", "--user",
-                                          "bench", "note", number, f"bench note {r}"]))
+                                          "bench", "note", number, f"bench note {r}"],
+                                         env={**os.environ, "XDG_CACHE_HOME": str(caches[label])}))
             runs["task"].append(timed([task, number, "annotate", f"bench note {r}"], env=tenv))
             for floor, cmd in floors.items():
                 extra = [number, f"bench note {r}"] if floor.startswith("note_floor") else []
                 runs[floor].append(timed(cmd + extra))
         med = {k: statistics.median(v) for k, v in runs.items()}
         floor = med[FLOOR]
-        for label in [*hsps, *floors]:
+        for label in [*runs_of, *floors]:
             rows.append((n, label, med[label], med["task"], med[label] / med["task"], med[label] / floor))
-        for row in rows[-len(hsps) - len(floors):]:
+        for row in rows[-len(runs_of) - len(floors):]:
             print(f"{row[0]:>7,}  {row[1]:<28} {row[2] * 1000:7.0f} ms  task {row[3] * 1000:6.0f} ms  {row[4]:.2f}x  "
                   f"floor {row[5]:.2f}x", file=sys.stderr, flush=True)
     load1 = open("/proc/loadavg").read().split()[0]

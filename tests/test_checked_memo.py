@@ -28,7 +28,7 @@ def store(path: Path) -> Store:
 
 
 def memo_holds(path: Path) -> bool:
-    return checked.known(checked.sha256(path.read_bytes()))
+    return checked.lookup(path.read_bytes()) is not None
 
 
 def outcome(path: Path, number: int = 5) -> tuple[str, object]:
@@ -46,20 +46,36 @@ def outcome(path: Path, number: int = 5) -> tuple[str, object]:
 def refused_as_damaged(plan: Path) -> bool:
     """Whether a note refuses the plan of `_damaged_plan`, naming its damaged record."""
     kind, said = outcome(plan)
-    return kind == "refused" and re.search("recommendation 12: .*status", str(said)) is not None
+    return kind == "refused" and re.search(f"recommendation {COUNT}: .*status", str(said)) is not None
 
 
 def with_cache(monkeypatch, folder: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
 
 
+COUNT = 2200  # items: a plan over `checked.WORTH` (2 MB), where a note uses the memo
+
+
+@pytest.fixture(scope="module")
+def plan_bytes() -> bytes:
+    """A plan as hsp-tui writes it, large enough for the memo, with a text that is awkward to find
+    in the file's bytes (it looks like the start of record 5)."""
+    from hsp_tui.formats.importing import seed_to_data
+    from hsp_tui.storage.seed import seed_document
+
+    seed = seed_to_data(seed_document(), by="tester", at="2010-06-01T09:00:00+01:00")
+    docs = list(seed["recommendations"].values())
+    recs = {str(n): dict(docs[n % len(docs)], number=n) for n in range(1, COUNT + 1)}
+    recs["3"]["owner"] = 'Directeur général \u2028 "Policy"\n    "5": {'
+    raw = dumps({**seed, "recommendations": recs})
+    assert len(raw) > checked.WORTH
+    return raw
+
+
 @pytest.fixture
-def plan(seed_data, tmp_path) -> Path:
-    """A plan as hsp-tui writes it, with a text that is awkward to find in the file's bytes."""
-    data = {**seed_data, "recommendations": {k: dict(v) for k, v in seed_data["recommendations"].items()}}
-    data["recommendations"]["3"]["owner"] = 'Directeur général \u2028 "Policy"\n    "5": {'
+def plan(plan_bytes, tmp_path) -> Path:
     path = tmp_path / "plan.json"
-    path.write_bytes(dumps(data))
+    path.write_bytes(plan_bytes)
     return path
 
 
@@ -72,10 +88,10 @@ def test_a_note_through_the_memo_writes_the_same_bytes_as_one_that_checks_the_fi
     shutil.copyfile(plan, cold)
     memo, nothing = tmp_path / "memo", tmp_path / "no-memo"
     steps = [lambda s: s.add_note(1, "first", by="ann"),
-             lambda s: s.add_note(12, 'Met the "partners"\n\u2028 é \x1b[31m', by="bob"),
+             lambda s: s.add_note(COUNT, 'Met the "partners"\n\u2028 é \x1b[31m', by="bob"),
              lambda s: s.add_note(3, "the awkward one", by="ann"),
              lambda s: s.set_owner(7, "Head of \"Audit\"", by="ann", note="handed over"),
-             lambda s: s.set_status(12, "in_progress", by="ann"),
+             lambda s: s.set_status(COUNT, "in_progress", by="ann"),
              lambda s: s.add_note(5, "x" * 5000, by="ann")]
     for k, step in enumerate(steps):
         with_cache(monkeypatch, memo)
@@ -87,8 +103,8 @@ def test_a_note_through_the_memo_writes_the_same_bytes_as_one_that_checks_the_fi
         assert warm.read_bytes() == cold.read_bytes(), k
     with_cache(monkeypatch, memo)
     assert memo_holds(warm)
-    with pytest.raises(HspError, match="no recommendation 99"):  # a number the plan does not have
-        store(warm).add_note(99, "x", by="ann")
+    with pytest.raises(HspError, match=f"no recommendation {COUNT + 1}"):  # a number the plan does not have
+        store(warm).add_note(COUNT + 1, "x", by="ann")
 
 
 def _colleagues_changes(raw: bytes):
@@ -99,7 +115,7 @@ def _colleagues_changes(raw: bytes):
     yield "the recommendations given twice", raw[:-3] + b"," + table + b"\n}\n", True
     damaged = raw.replace(b'"owner": "', b'"owner": 7, "x": "', 1)
     yield "given twice, the first damaged", damaged[:-3] + b"," + table + b"\n}\n", True
-    yield "a key that is not its number", raw.replace(b'\n    "12": {', b'\n    "13": {'), True
+    yield "a key that is not its number", raw.replace(b'\n    "%d": {' % COUNT, b'\n    "%d": {' % (COUNT + 1)), True
     owner = raw.index(b'\n      "owner": ', raw.index(b'\n    "5": {'))
     yield "a field given twice in the noted record", raw[:owner] + b'\n      "owner": "Mallory",' + raw[owner:], True
     yield "a record removed", raw.replace(b'\n    "5": {', b'\n    "5x": {'), True
@@ -134,7 +150,7 @@ def test_a_file_a_colleague_changed_is_checked_whole_again(plan, tmp_path, monke
         assert changed != raw, name
         warm.write_bytes(changed), cold.write_bytes(changed)
         with_cache(monkeypatch, warm_cache)
-        assert checked.known(checked.sha256(raw)) and not memo_holds(warm)
+        assert checked.lookup(raw) is not None and not memo_holds(warm)
         got = outcome(warm)
         shutil.rmtree(cold_cache, ignore_errors=True)
         with_cache(monkeypatch, cold_cache)
@@ -145,27 +161,28 @@ def test_a_file_a_colleague_changed_is_checked_whole_again(plan, tmp_path, monke
             assert (got[0] == "refused") is damaged, (name, got)
 
 
-def _damaged_plan(plan: Path) -> tuple[bytes, bytes]:
-    """The plan with a record far from the noted one damaged, in hsp-tui's layout, and its digest."""
+def _damaged_plan(plan: Path) -> tuple[bytes, tuple[bytes, int]]:
+    """The plan with a record far from the noted one damaged, in hsp-tui's layout, and what the
+    memo would hold for it (its digest, its size)."""
     damaged = _status_of_the_last(plan.read_bytes(), b"finished-ish")
     plan.write_bytes(damaged)
-    return damaged, checked.sha256(damaged)
+    return damaged, (checked.sha256(damaged), len(damaged))
 
 
 def test_a_memo_as_hsp_tui_writes_it_is_trusted_so_it_must_be_the_users_own(plan, own_cache):
     """The control for the planted memos below: the memo hsp-tui writes, saying a damaged file was
     found whole, is believed (the note does not read the damaged record); that is why only a memo
     this user's hsp-tui wrote, where nobody else may write, is read at all."""
-    damaged, digest = _damaged_plan(plan)
+    damaged, entry = _damaged_plan(plan)
     assert refused_as_damaged(plan)
-    checked.remember([digest])
+    checked.remember(*entry)
     assert oct(stat.S_IMODE(os.stat(own_cache / "hsp-tui").st_mode)) == "0o700"
     assert oct(stat.S_IMODE(os.stat(own_cache / "hsp-tui" / checked.NAME).st_mode)) == "0o600"
     assert outcome(plan)[0] == "saved"
 
 
-def _plant(own_cache: Path, how: str, digest: bytes, tmp_path: Path) -> Path:
-    """A memo saying `digest` is checked, planted as `how`; returns what was planted (a file that
+def _plant(own_cache: Path, how: str, entry: tuple[bytes, int], tmp_path: Path) -> Path:
+    """A memo saying the bytes of `entry` were checked, planted as `how`; returns what was planted (a file that
     must be left as it is, or the memo's own path)."""
     import hsp_tui
 
@@ -173,11 +190,11 @@ def _plant(own_cache: Path, how: str, digest: bytes, tmp_path: Path) -> Path:
     if how == "another version's":
         version, hsp_tui.__version__ = hsp_tui.__version__, "0.0.9"
         try:
-            checked.remember([digest])
+            checked.remember(*entry)
         finally:
             hsp_tui.__version__ = version
         return folder / checked.NAME
-    checked.remember([digest])  # the very bytes hsp-tui writes ...
+    checked.remember(*entry)  # the very bytes hsp-tui writes ...
     memo = folder / checked.NAME
     body = memo.read_bytes()
     elsewhere = tmp_path / "elsewhere"
@@ -211,7 +228,8 @@ def _plant(own_cache: Path, how: str, digest: bytes, tmp_path: Path) -> Path:
     elif how == "cut short":
         memo.write_bytes(body[:-5])
     elif how == "a digest too short":
-        memo.write_bytes(body[:-3] + b"\n")
+        head, last = body[:-1].rsplit(b"\n", 1)
+        memo.write_bytes(head + b"\n" + last[2:] + b"\n")  # "<62 hex digits> <size>"
     elif how == "empty":
         memo.write_bytes(b"")
     return memo
@@ -231,8 +249,8 @@ def test_a_memo_planted_or_spoiled_is_ignored_and_never_written_through(plan, ow
     needs_root = how in ("another user's", "in another user's folder")
     if needs_root and os.geteuid() != 0:
         pytest.skip("giving a file to another user needs root")
-    damaged, digest = _damaged_plan(plan)
-    planted = _plant(own_cache, how, digest, tmp_path)
+    damaged, entry = _damaged_plan(plan)
+    planted = _plant(own_cache, how, entry, tmp_path)
     looked = os.lstat(planted)
     held = os.open(planted, os.O_RDONLY | os.O_NOFOLLOW) if stat.S_ISREG(looked.st_mode) else None
     try:
@@ -273,6 +291,15 @@ def test_the_memo_is_readable_by_its_owner_only_whatever_the_umask(plan, own_cac
     for path, mode in ((own_cache, 0o700), (own_cache / "hsp-tui", 0o700), (own_cache / "hsp-tui" / checked.NAME, 0o600)):
         assert stat.S_IMODE(os.stat(path).st_mode) == mode, path
     assert memo_holds(plan)
+
+
+def test_a_small_plan_is_checked_whole_with_no_memo(seed_data, tmp_path, own_cache):
+    """Below `checked.WORTH` a note checks the file whole, as before the memo (cheaper there than
+    loading OpenSSL and hashing it), and keeps no memo."""
+    small = tmp_path / "small.json"
+    small.write_bytes(dumps(seed_data))
+    assert outcome(small)[0] == "saved" and outcome(small)[0] == "saved"
+    assert not (own_cache / "hsp-tui").exists()
 
 
 def test_no_memo_where_none_can_be_kept(plan, monkeypatch, tmp_path):

@@ -32,16 +32,16 @@ class Person:
     gid: int  # primary group (a private group of one, as on most Linux systems)
     groups: tuple[int, ...] = ()
 
-    def run(self, db: Path, *args: str, umask: int = 0o002, timeout: float = 120,
+    def run(self, db: Path, *args: str, umask: int = 0o002, timeout: float = 120, env: dict[str, str] | None = None,
             **kwargs) -> subprocess.CompletedProcess:
-        """`hsp-tui --db DB --user NAME --as-of AS_OF ARGS...` as this user."""
+        """`hsp-tui --db DB --user NAME --as-of AS_OF ARGS...` as this user (`env`: more variables)."""
         cmd = [PYTHON, str(HERE / "scripts" / "as_user.py"), str(self.uid), str(self.gid),
                ",".join(str(g) for g in (self.gid, *self.groups)), f"{umask:o}",
                "--db", str(db), "--user", self.name, "--as-of", AS_OF, *args]
         if "stdout" not in kwargs:
             kwargs["capture_output"] = True
         return subprocess.run(cmd, text=True, encoding="utf-8", errors="replace",
-                              env=cli_env(HOME="/nonexistent"), timeout=timeout, **kwargs)
+                              env=cli_env(HOME="/nonexistent", **(env or {})), timeout=timeout, **kwargs)
 
     def command(self, *argv: str) -> list[str]:
         """`argv` run as this user (uid, gid and groups dropped by setpriv), for Popen and run."""

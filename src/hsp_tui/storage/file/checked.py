@@ -4,20 +4,21 @@ every record again (issue 25).
 
 Whether bytes are a plan of ours laid out exactly as hsp-tui writes them (what
 `planfile.read_tables_as_written` finds, and what lets a change splice one record's bytes) depends
-on the bytes alone, for one version of the code that checks them: so the memo holds digests only,
-never paths, under a key naming that code (`_key`: hsp-tui's version, the file's schema version, and
-the files of the modules that decide, since the version string stays the same across many changes
-of the code). A memo under another key counts as empty, and the next one written replaces it.
+on the bytes alone, for one version of the code that checks them: so the memo holds digests (and
+sizes) only, never paths, under a key naming that code (`_key`: hsp-tui's version, the file's
+schema version, and the files of the modules that decide, since the version string stays the same
+across many changes of the code). A memo under another key counts as empty; the next one replaces it.
 
-It is one small file in the user's own cache folder (`paths.user_dir("cache")`), the last `KEEP`
-digests. It is trusted only as this user left it: the folder and the file this user's, neither
-writable by group or others, the file a regular file with one link, opened without following a
-link. Anything else (a link, a FIFO, another's file, a folder others may write, garbage) counts as
-no memo, and nothing is written into a folder that is not trusted. It is written whole (exclusive
-create under a random name, then a rename over the old one: never through a link), readable by the
-user only (0600, in a folder made 0700): a digest lets whoever reads it confirm a guess of a plan's
-contents. No fsync: a memo lost to a crash costs one full check. It never makes a command fail: a
-memo that cannot be read or written is no memo.
+It is one small file in the user's own cache folder (`paths.user_dir("cache")`): the last `KEEP`
+digests, each with its bytes' size (a file of a size it does not list is not even hashed). It is
+trusted only as this user left it: the folder and the file this user's, neither writable by group
+or others, the file a regular file with one link, opened without following a link. Anything else
+(a link, a FIFO, another's file, a folder others may write, garbage) counts as no memo, and nothing
+is written into a folder that is not trusted. It is written whole (exclusive create under a random
+name, then a rename over the old one: never through a link), readable by the user only (0600, in a
+folder made 0700): a digest lets whoever reads it confirm a guess of a plan's contents. No fsync: a
+memo lost to a crash costs one full check. It never makes a command fail: a memo that cannot be
+read or written is no memo.
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ import stat
 import sys
 import threading
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from hsp_tui.storage.file.paths import user_dir
 
 NAME = "checked-plans"
+# A smaller file is checked whole, as before: that costs ~4 ms a MB (decoding, comparing with what
+# hsp-tui writes), the memo ~3.5 ms (loading OpenSSL, reading and writing the memo) plus 0.6 ms a MB.
+WORTH = 2 * 1024 * 1024
 KEEP = 64  # digests kept: the files (and their versions) a user changes in a day, with room to spare
 _HEADER = b"hsp-tui checked plan files"
 _LIMIT = 64 * 1024  # a memo larger than this is not one hsp-tui wrote
@@ -48,9 +52,11 @@ ENABLED = (hasattr(os, "geteuid") and bool(_O_NOFOLLOW and _O_DIRECTORY) and os.
            and os.rename in os.supports_dir_fd)
 
 # The modules whose code decides whether bytes are a plan laid out as written: the records'
-# declarations and rules, the reading and the writing of the file, and this memo.
+# declarations and rules, the reading and the writing of the file, what a change reads of known
+# bytes and what it remembers, and this memo.
 _DECIDING = ("hsp_tui.domain.records", "hsp_tui.domain.vocabulary", "hsp_tui.domain.history",
-             "hsp_tui.domain.rules", "hsp_tui.storage.file.planfile", "hsp_tui.storage.file.planbytes", __name__)
+             "hsp_tui.domain.rules", "hsp_tui.storage.file.planfile", "hsp_tui.storage.file.planbytes",
+             "hsp_tui.storage.file.transactions", "hsp_tui.storage.file.jsonfile", __name__)
 
 
 def sha256(*parts: bytes | memoryview) -> bytes:
@@ -78,25 +84,30 @@ def sha256_soon(parts: bytes | Sequence[bytes | memoryview]) -> Callable[[], byt
     return digest
 
 
-def known(digest: bytes) -> bool:
-    """Whether this user's hsp-tui (this version of it) found the bytes of SHA-256 `digest` to be a
-    plan laid out as it writes them, or wrote them itself."""
-    if not ENABLED:
-        return False
+def lookup(raw: bytes) -> bytes | None:
+    """The SHA-256 of `raw` when this user's hsp-tui (this version of it) found those bytes to be a
+    plan laid out as it writes them, or wrote them itself; else None. Hashed only when the memo
+    holds bytes of that size (a colleague's save almost always changes the size: the first note
+    after it does not pay for the hash, nor for loading OpenSSL)."""
+    if not ENABLED or len(raw) < WORTH:
+        return None
     folder = _folder(create=False)
     if folder is None:
-        return False
+        return None
     try:
-        return digest in _digests(folder)
+        entries = _entries(folder)
     finally:
         os.close(folder)
+    if len(raw) not in {size for _, size in entries}:
+        return None
+    digest = sha256(raw)
+    return digest if (digest, len(raw)) in entries else None
 
 
-def remember(digests: Iterable[bytes]) -> None:
-    """Add `digests` (of bytes checked in full, or written by hsp-tui) to the memo, keeping the last
-    `KEEP`; quietly nothing when it cannot be written safely."""
-    new = list(dict.fromkeys(digests))
-    if not ENABLED or not new:
+def remember(digest: bytes, size: int) -> None:
+    """Add the bytes of SHA-256 `digest` and `size` (checked in full, or written by hsp-tui) to the
+    memo, keeping the last `KEEP`; quietly nothing when it cannot be written safely."""
+    if not ENABLED or size < WORTH:
         return
     folder = _folder(create=True)
     if folder is None:
@@ -105,8 +116,8 @@ def remember(digests: Iterable[bytes]) -> None:
     try:
         from hsp_tui.storage.file.safefiles import create_temp, write_all  # noqa: PLC0415
 
-        kept = [d for d in _digests(folder) if d not in new] + new
-        body = _key() + b"".join(d.hex().encode() + b"\n" for d in kept[-KEEP:])
+        kept = [e for e in _entries(folder) if e != (digest, size)] + [(digest, size)]
+        body = _key() + b"".join(b"%s %d\n" % (d.hex().encode(), n) for d, n in kept[-KEEP:])
         fd, tmp = create_temp(Path(NAME), dir_fd=folder)  # 0600, exclusive, never through a link
         try:
             write_all(fd, body)
@@ -156,9 +167,9 @@ def _folder(*, create: bool) -> int | None:
     return fd
 
 
-def _digests(folder: int) -> list[bytes]:
-    """The digests in the memo, oldest first; none when it is missing, not to be trusted, under
-    another key, or not as hsp-tui writes it."""
+def _entries(folder: int) -> list[tuple[bytes, int]]:
+    """The memo's (digest, size) of each file's bytes, oldest first; none when it is missing, not
+    to be trusted, under another key, or not as hsp-tui writes it."""
     try:
         fd = os.open(NAME, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC | _O_NOCTTY, dir_fd=folder)
     except OSError:
@@ -179,11 +190,16 @@ def _digests(folder: int) -> list[bytes]:
     lines = data[len(key):].split(b"\n")
     if lines.pop() != b"":  # every line ends with a newline
         return []
-    try:
-        digests = [bytes.fromhex(line.decode("ascii")) for line in lines]
-    except (UnicodeDecodeError, ValueError):
-        return []
-    return digests if all(len(d) == 32 for d in digests) else []
+    entries = []
+    for line in lines:
+        digest, _, size = line.partition(b" ")
+        if len(digest) != 64 or not size.isdigit() or len(size) > 12:
+            return []
+        try:
+            entries.append((bytes.fromhex(digest.decode("ascii")), int(size)))
+        except (UnicodeDecodeError, ValueError):
+            return []
+    return entries
 
 
 def _key() -> bytes:
@@ -199,5 +215,8 @@ def _key() -> bytes:
             stamps.append(f"{file}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
             stamps.append(file)
-    code = sha256("\n".join(stamps).encode("utf-8", "surrogateescape")).hex()[:32]
+    code = 0xCBF29CE484222325  # FNV-1a, 64 bits: a name for the code, not a safeguard (no OpenSSL to load)
+    for byte in "\n".join(stamps).encode("utf-8", "surrogateescape"):
+        code = ((code ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    code = f"{code:016x}"
     return _HEADER + f" {hsp_tui.__version__} schema {SCHEMA_VERSION} code {code}\n".encode("utf-8", "replace")

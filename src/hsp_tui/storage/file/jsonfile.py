@@ -246,49 +246,50 @@ class JsonFileBackend:
     @contextmanager
     def transaction(self, number: int, *, by: str, wait: LockWait | None = None) -> Iterator[FileTransaction]:
         check_writable(self.path)  # say "read-only" before trying to lock
-        seen: list[bytes] = []  # the SHA-256 of the bytes read, when they go into this user's memo
-        try:
-            with self._locked(wait) as lock:
-                txn, as_read = self._open_change(number, by, seen)
-                yield txn
-                if txn.put_record is not None:
-                    # The file as read with only this record's bytes replaced, when it is exactly as this
-                    # backend writes it: the same bytes as encoding every record again (`splice_record`).
-                    key = str(txn.put_record.number)
-                    payload = None if as_read is None or txn.replaced is None else \
-                        splice_record(as_read, RECS, key, txn.replaced, txn.put_record, span=txn.span)
-                    # The bytes saved go into the memo too when the bytes read did (the same tables) and
-                    # the new record reads back as itself; hashed meanwhile, while the save waits for the disk.
-                    later = checked.sha256_soon(payload) if seen and payload is not None and \
-                        reads_back(self.path, key, txn.put_record) else None
-                    self._save(None if payload is not None else txn.data, payload=payload,
-                               check=lambda: self._still_ours(lock, txn.before))
-                    txn.after = self.change_token()
-                    if later is not None:
-                        seen.append(later())
-        finally:
-            checked.remember(seen)
+        learnt: tuple[Callable[[], bytes], int] | None = None  # bytes for this user's memo: (their digest, size)
+        with self._locked(wait) as lock:
+            txn, as_read, memo = self._open_change(number, by)
+            yield txn
+            if txn.put_record is None:
+                if memo == "new" and as_read is not None:  # checked whole, and left as it was
+                    learnt = partial(checked.sha256, as_read), len(as_read)
+            else:
+                # The file as read with only this record's bytes replaced, when it is exactly as this
+                # backend writes it: the same bytes as encoding every record again (`splice_record`).
+                key = str(txn.put_record.number)
+                payload = None if as_read is None or txn.replaced is None else \
+                    splice_record(as_read, RECS, key, txn.replaced, txn.put_record, span=txn.span)
+                # The bytes saved go into the memo when the bytes read could (the same tables) and the
+                # new record reads back as itself; hashed meanwhile, while the save waits for the disk.
+                if memo and payload is not None and reads_back(self.path, key, txn.put_record):
+                    learnt = checked.sha256_soon(payload), sum(map(len, payload))
+                self._save(None if payload is not None else txn.data, payload=payload,
+                           check=lambda: self._still_ours(lock, txn.before))
+                txn.after = self.change_token()
+        if learnt is not None:
+            checked.remember(learnt[0](), learnt[1])
 
-    def _open_change(self, number: int, by: str, seen: list[bytes]) -> tuple[FileTransaction, bytes | None]:
-        """The transaction of a change of record `number` (under the lock), and the file's bytes when
-        they are exactly as this backend writes them (a change can then splice its record in).
+    def _open_change(self, number: int, by: str) -> tuple[FileTransaction, bytes | None, str]:
+        """The transaction of a change of record `number` (under the lock); the file's bytes when they
+        are exactly as this backend writes them (a change can then splice its record in); and what
+        this user's memo may do: "known" (it knew the bytes), "new" (they were checked whole and are
+        as written with our tables only, the plan's own first: it may learn them), else "".
 
-        A one-shot command (not `long_running`) hashes the bytes: when this user's hsp-tui found them
-        a plan laid out as written before, or wrote them (`checked`), only the plan's own record and
-        this one are decoded (`read_one`); else the file is read and checked whole, and the digest
-        goes into `seen` when the bytes are as written with only our tables, the plan's own first
-        (which `read_one` needs; a file another tool left otherwise is checked whole every time)."""
+        A one-shot command (not `long_running`) looks the bytes up in this user's memo (`checked`):
+        when their hsp-tui found them so before, or wrote them, only the plan's own record and this
+        one are decoded (`read_one`); else the file is read and checked whole. (A file another tool
+        left with other tables or in another order is checked whole every time; `read_one` needs
+        the plan's own table first and ours only.)"""
         if self.long_running:  # it knows the file it last read or wrote by `_Known`
-            return FileTransaction(self.path, self.clock, number, by, self._read_for_change(), self.change_token()), None
+            txn = FileTransaction(self.path, self.clock, number, by, self._read_for_change(), self.change_token())
+            return txn, None, ""
         raw = read_plan_bytes(self.path)
-        digest = checked.sha256(raw)
-        if checked.known(digest) and (one := read_one(self.path, raw, number)) is not None:
-            seen.append(digest)
-            return FileTransaction(self.path, self.clock, number, by, None, self.change_token(), one), raw
+        if checked.lookup(raw) is not None and (one := read_one(self.path, raw, number)) is not None:
+            return FileTransaction(self.path, self.clock, number, by, None, self.change_token(), one), raw, "known"
         data, as_written = read_tables_as_written(self.path, raw)
-        if as_written and list(data) in ([META], [META, RECS]):
-            seen.append(digest)
-        return FileTransaction(self.path, self.clock, number, by, data, self.change_token()), raw if as_written else None
+        memo = "new" if as_written and len(raw) >= checked.WORTH and list(data) in ([META], [META, RECS]) else ""
+        return FileTransaction(self.path, self.clock, number, by, data, self.change_token()), \
+            raw if as_written else None, memo
 
     @contextmanager
     def meta_transaction(self, *, by: str, wait: LockWait | None = None) -> Iterator["MetaTransaction"]:
