@@ -56,20 +56,28 @@ def with_cache(monkeypatch, folder: Path) -> None:
 COUNT = 2200  # items: a plan over `checked.WORTH` (2 MB), where a note uses the memo
 
 
-@pytest.fixture(scope="module")
-def plan_bytes() -> bytes:
+def make_plan(order: str = "ascending") -> bytes:
     """A plan as hsp-tui writes it, large enough for the memo, with a text that is awkward to find
-    in the file's bytes (it looks like the start of record 5)."""
+    in the file's bytes (it looks like the start of record 5); its items numbered 1 to COUNT, in
+    that order, or the other way round, or in another order with the last number far larger (a note
+    finds its item by where it should stand when the numbers go up evenly, else by searching)."""
     from hsp_tui.formats.importing import seed_to_data
     from hsp_tui.storage.seed import seed_document
 
     seed = seed_to_data(seed_document(), by="tester", at="2010-06-01T09:00:00+01:00")
     docs = list(seed["recommendations"].values())
-    recs = {str(n): dict(docs[n % len(docs)], number=n) for n in range(1, COUNT + 1)}
+    numbers = {"ascending": list(range(1, COUNT + 1)), "descending": list(range(COUNT, 0, -1)),
+               "uneven": [*range(2, COUNT, 2), *range(1, COUNT, 2), 50 * COUNT, COUNT]}[order]
+    recs = {str(n): dict(docs[n % len(docs)], number=n) for n in numbers}
     recs["3"]["owner"] = 'Directeur général \u2028 "Policy"\n    "5": {'
     raw = dumps({**seed, "recommendations": recs})
     assert len(raw) > checked.WORTH
     return raw
+
+
+@pytest.fixture(scope="module")
+def plan_bytes() -> bytes:
+    return make_plan()
 
 
 @pytest.fixture
@@ -79,20 +87,24 @@ def plan(plan_bytes, tmp_path) -> Path:
     return path
 
 
-def test_a_note_through_the_memo_writes_the_same_bytes_as_one_that_checks_the_file_whole(plan, tmp_path,
+@pytest.mark.parametrize("order", ["ascending", "descending", "uneven"])
+def test_a_note_through_the_memo_writes_the_same_bytes_as_one_that_checks_the_file_whole(order, tmp_path,
                                                                                         monkeypatch):
     """The same changes on two copies, one with this user's memo, one with none each time (a new
     machine): after each, the two files are byte for byte the same, and the first copy's next change
     found its bytes in the memo (so it did not check them whole)."""
-    warm, cold = plan, tmp_path / "cold.json"
-    shutil.copyfile(plan, cold)
+    warm, cold = tmp_path / "plan.json", tmp_path / "cold.json"
+    warm.write_bytes(make_plan(order))
+    shutil.copyfile(warm, cold)
     memo, nothing = tmp_path / "memo", tmp_path / "no-memo"
     steps = [lambda s: s.add_note(1, "first", by="ann"),
              lambda s: s.add_note(COUNT, 'Met the "partners"\n\u2028 é \x1b[31m', by="bob"),
              lambda s: s.add_note(3, "the awkward one", by="ann"),
              lambda s: s.set_owner(7, "Head of \"Audit\"", by="ann", note="handed over"),
              lambda s: s.set_status(COUNT, "in_progress", by="ann"),
-             lambda s: s.add_note(5, "x" * 5000, by="ann")]
+             lambda s: s.add_note(5, "x" * 5000, by="ann"),
+             lambda s: s.add_note(COUNT // 2 + 1, "halfway", by="ann"),
+             lambda s: s.add_note(COUNT - 1, "near the end", by="ann")]
     for k, step in enumerate(steps):
         with_cache(monkeypatch, memo)
         assert memo_holds(warm) is (k > 0)

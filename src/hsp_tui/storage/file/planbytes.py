@@ -191,14 +191,30 @@ def document_span(raw: bytes, table: str, key: str) -> tuple[int, int] | None:
     bytes exactly as `dumps_records` writes them whose last table is `table`: a raw newline there is
     only ever indentation (see `splice_record`), so the table starts at the one line `  "<table>": {`,
     and every line after it that is indented by four spaces and a quote is the key of one of its
-    documents (a document's own fields stand deeper; no other table follows). The search costs as
-    much as the bytes before the document (~0.5 ms a megabyte), far less than decoding them."""
+    documents (a document's own fields stand deeper; no other table follows): the line of `key` is
+    there once at most, wherever it is searched for. A search costs ~0.5 ms a megabyte searched, so
+    a numbered key is first looked for near where it stands if the keys go up in even steps (its
+    share of the last key, the usual plan); elsewhere, the whole table is searched."""
     start = raw.find(b"\n  " + _ENCODER.encode(table) + b": {\n")
-    at = raw.find(b"\n    " + _ENCODER.encode(key) + b": {", start) if start >= 0 else -1
+    if start < 0:
+        return None
+    line = b"\n    " + _ENCODER.encode(key) + b": {"
+    at = -1
+    last = raw.rfind(b'\n    "', start)
+    if key.isdigit() and last > start:
+        last_key = raw[last + 6:raw.find(b'"', last + 6)]
+        if last_key.isdigit() and int(last_key) > 0:
+            guess = start + (last - start) * min(int(key), int(last_key)) // int(last_key)
+            at = raw.find(line, max(start, guess - _NEAR), guess + _NEAR)
+    if at < 0:
+        at = raw.find(line, start)
     if at < 0:
         return None
     close = raw.find(b"\n    }", at)
     return None if close < 0 else (at, close + len(b"\n    }"))
+
+
+_NEAR = 256 * 1024  # bytes searched on either side of where a key is guessed to be (~0.25 ms)
 
 
 def table_span(raw: bytes, table: str) -> tuple[int, int] | None:
