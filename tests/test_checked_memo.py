@@ -102,17 +102,22 @@ def test_a_note_through_the_memo_writes_the_same_bytes_as_one_that_checks_the_fi
              lambda s: s.add_note(3, "the awkward one", by="ann"),
              lambda s: s.set_owner(7, "Head of \"Audit\"", by="ann", note="handed over"),
              lambda s: s.set_status(COUNT, "in_progress", by="ann"),
+             lambda s: s.set_status(COUNT, "in_progress", by="ann"),  # (the same again: nothing saved)
              lambda s: s.add_note(5, "x" * 5000, by="ann"),
              lambda s: s.add_note(COUNT // 2 + 1, "halfway", by="ann"),
              lambda s: s.add_note(COUNT - 1, "near the end", by="ann")]
     for k, step in enumerate(steps):
         with_cache(monkeypatch, memo)
         assert memo_holds(warm) is (k > 0)
-        step(store(warm))
+        through_memo = step(store(warm))
         shutil.rmtree(nothing, ignore_errors=True)
         with_cache(monkeypatch, nothing)
-        step(store(cold))
+        checked_whole = step(store(cold))
         assert warm.read_bytes() == cold.read_bytes(), k
+        # What the command is told: the same change, and the whole plan as it left it (built on demand)
+        for field in ("number", "entry", "summary", "record", "meta"):
+            assert getattr(through_memo, field) == getattr(checked_whole, field), (k, field)
+        assert through_memo.plan == checked_whole.plan, k
     with_cache(monkeypatch, memo)
     assert memo_holds(warm)
     with pytest.raises(HspError, match=f"no recommendation {COUNT + 1}"):  # a number the plan does not have
