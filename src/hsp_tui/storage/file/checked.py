@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from hsp_tui.storage.file.paths import user_dir
+from hsp_tui.storage.file.safefiles import create_temp, write_all
 
 NAME = "checked-plans"
 # A smaller file is checked whole, as before: that costs ~4 ms a MB (decoding, comparing with what
@@ -69,17 +70,18 @@ def sha256(*parts: bytes | memoryview) -> bytes:
     return h.digest()
 
 
-def sha256_soon(parts: bytes | Sequence[bytes | memoryview]) -> Callable[[], bytes]:
+def sha256_soon(parts: bytes | Sequence[bytes | memoryview]) -> Callable[[], bytes | None]:
     """The SHA-256 of `parts` (bytes, or parts in order), taken in a thread of its own (hashing lets
-    other threads run): call the result for it. A save hashes the bytes it writes meanwhile."""
+    other threads run): call the result for it (None if it could not be taken). A save hashes the
+    bytes it writes meanwhile."""
     done: list[bytes] = []
     worker = threading.Thread(target=lambda: done.append(sha256(*((parts,) if isinstance(parts, bytes) else parts))),
                               daemon=True)
     worker.start()
 
-    def digest() -> bytes:
+    def digest() -> bytes | None:
         worker.join()
-        return done[0]
+        return done[0] if done else None
 
     return digest
 
@@ -104,18 +106,16 @@ def lookup(raw: bytes) -> bytes | None:
     return digest if (digest, len(raw)) in entries else None
 
 
-def remember(digest: bytes, size: int) -> None:
+def remember(digest: bytes | None, size: int) -> None:
     """Add the bytes of SHA-256 `digest` and `size` (checked in full, or written by hsp-tui) to the
     memo, keeping the last `KEEP`; quietly nothing when it cannot be written safely."""
-    if not ENABLED or size < WORTH:
+    if not ENABLED or digest is None or size < WORTH:
         return
     folder = _folder(create=True)
     if folder is None:
         return
     tmp: Path | None = None
     try:
-        from hsp_tui.storage.file.safefiles import create_temp, write_all  # noqa: PLC0415
-
         kept = [e for e in _entries(folder) if e != (digest, size)] + [(digest, size)]
         body = _key() + b"".join(b"%s %d\n" % (d.hex().encode(), n) for d, n in kept[-KEEP:])
         fd, tmp = create_temp(Path(NAME), dir_fd=folder)  # 0600, exclusive, never through a link

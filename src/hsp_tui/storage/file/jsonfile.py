@@ -246,7 +246,7 @@ class JsonFileBackend:
     @contextmanager
     def transaction(self, number: int, *, by: str, wait: LockWait | None = None) -> Iterator[FileTransaction]:
         check_writable(self.path)  # say "read-only" before trying to lock
-        learnt: tuple[Callable[[], bytes], int] | None = None  # bytes for this user's memo: (their digest, size)
+        learnt: tuple[Callable[[], bytes | None], int] | None = None  # bytes for this user's memo: (digest, size)
         with self._locked(wait) as lock:
             txn, as_read, memo = self._open_change(number, by)
             yield txn
