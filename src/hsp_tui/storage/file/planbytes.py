@@ -201,9 +201,9 @@ def document_span(raw: bytes, table: str, key: str) -> tuple[int, int] | None:
     line = b"\n    " + _ENCODER.encode(key) + b": {"
     at = -1
     last = raw.rfind(b'\n    "', start)
-    if key.isdigit() and last > start:
+    if key.isdigit() and len(key) < 16 and last > start:
         last_key = raw[last + 6:raw.find(b'"', last + 6)]
-        if last_key.isdigit() and int(last_key) > 0:
+        if last_key.isdigit() and len(last_key) < 16 and int(last_key) > 0:
             guess = start + (last - start) * min(int(key), int(last_key)) // int(last_key)
             at = raw.find(line, max(start, guess - _NEAR), guess + _NEAR)
     if at < 0:
