@@ -14,7 +14,7 @@ WORDS = [
     # every command and sub-command's help, and the program's
     *([name, "--help"] for name in COMMANDS),
     ["--help"], ["-h"], ["--he"], ["-hv"], ["--db", "x", "-h", "note", "1", "t"], ["--as-of", "2010-01-01", "--help"],
-    ["contact", "set", "-h"], ["contact", "list", "-h"], ["contact", "remove", "-h"],
+    ["contact", "set", "-h"], ["contact", "list", "-h"], ["contact", "remove", "-h"], ["contact", "history", "-h"],
     ["evidence", "add", "-h"], ["evidence", "list", "-h"], ["evidence", "get", "-h"], ["evidence", "withdraw", "-h"],
     ["--version"], ["--version", "note", "1", "t"],
     # commands as scripts give them
@@ -22,7 +22,8 @@ WORDS = [
     ["--db", "p.json", "--as-of", "2011-06-01", "--user", "ann", "note", "3", "text", "--on", "2011-05-31"],
     ["--db=p.json", "--as", "2011-06-01", "--us", "ann", "set", "3", "done", "--note", "n"],
     ["list", "--overdue", "--format", "json"], ["milestone", "2", "1", "done"], ["evidence", "add", "1", "a", "b"],
-    ["contact", "set", "Head of HR", "a@x", "--sponsor", ""], ["remind", "--outbox", "o", "--dry-run"],
+    ["contact", "set", "Head of HR", "a@x", "--sponsor", ""], ["contact", "history"],
+    ["--as-of", "2010-06-01", "contact", "history", "Head of HR"], ["contact", "history", "a", "b"], ["remind", "--outbox", "o", "--dry-run"],
     ["export", "--format", "md", "--mode", "640", "-o", "out.md"], ["import", "f.csv", "--plan", "p"],
     # a command's name as an option's value: the command is the next word, or there is none
     ["--user", "note", "list"], ["--user", "list", "note", "1", "t"], ["--db", "note"], ["--plan", "where", "where"],

@@ -25,8 +25,8 @@ def add_verify(sub: argparse._SubParsersAction) -> None:
 
 def add_contact(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("contact", help="where reminders for an owner go: contact set OWNER ADDRESS..., "
-                                       "contact list, contact remove OWNER")
-    csub = s.add_subparsers(dest="contact_command", metavar="set|list|remove", required=True)
+                                       "contact list, contact remove OWNER, contact history [OWNER]")
+    csub = s.add_subparsers(dest="contact_command", metavar="set|list|remove|history", required=True)
     c = csub.add_parser("set", help="the addresses of an owner (a role title, as in the plan)")
     c.add_argument("owner")
     c.add_argument("addresses", nargs="+", metavar="ADDRESS",
@@ -38,6 +38,9 @@ def add_contact(sub: argparse._SubParsersAction) -> None:
     c = csub.add_parser("remove", help="forget an owner's addresses")
     c.add_argument("owner")
     add_on(c)
+    c = csub.add_parser("history", help="every contact change, newest first: when, who, the owner, the addresses "
+                                        "and sponsor set or removed (with --as-of: up to that day)")
+    c.add_argument("owner", nargs="?", help="only this owner's changes (any case or spacing)")
 
 
 def add_remind(sub: argparse._SubParsersAction) -> None:

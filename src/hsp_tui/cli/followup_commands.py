@@ -40,6 +40,8 @@ def cmd_contact(ctx: "Context") -> int:
             say(f"note: no item of the plan has the owner {a.owner!r} (yet)", err=True)
     elif a.contact_command == "remove":
         say(store.remove_contact(a.owner, by=ctx.user, **ctx.when()))
+    elif a.contact_command == "history":
+        say(contact_history(ctx, store.load(), a.owner))
     else:
         from hsp_tui.formats.remind import owner_contacts
 
@@ -50,6 +52,32 @@ def cmd_contact(ctx: "Context") -> int:
                        else " (sponsor not recorded)" if c is not None and c.sponsor is None else "")
             say(f"{owner}: {', '.join(addresses) if addresses else '(no address)'}{sponsor}")
     return 0
+
+
+def contact_history(ctx: "Context", plan, owner: str | None) -> str:
+    """`contact history [OWNER]`: the plan's contact changes up to the review date, newest first."""
+    from hsp_tui.domain.asof import meta_as_of
+    from hsp_tui.domain.errors import NotFoundError
+    from hsp_tui.domain.records import owner_key
+    from hsp_tui.domain.textsafe import visible
+    from hsp_tui.formats.contact_history import contact_changes, history_text
+    from hsp_tui.formats.formatting import fmt_date
+
+    heading = "Contact history"
+    if owner is not None:
+        # Any owner the plan knows (an item's, a contact's, one whose contact was removed), as
+        # `contact set` matches them; another name is a mistyped one, said as `contact remove` says it.
+        key = owner_key(owner)
+        known = [h.field for h in contact_changes(plan.meta, owner)] + [
+            r.owner for r in plan.recommendations if owner_key(r.owner) == key]
+        if not known:
+            raise NotFoundError(f"no owner {owner!r} in this plan (no item, no contact); "
+                                "'hsp-tui contact list' shows the owners")
+        heading += f" of {visible(' '.join(known[0].split()))}"
+    if ctx.as_of_given:
+        heading += f" up to {fmt_date(ctx.as_of)}"
+    meta = meta_as_of(plan.meta, ctx.as_of, ctx.as_of.isoformat())  # as it stood on the review date
+    return history_text(contact_changes(meta, owner), heading)
 
 
 def cmd_remind(ctx: "Context") -> int:
