@@ -115,3 +115,22 @@ async def test_an_officers_drop_waits_for_the_auditor_who_sees_the_reason_and_ag
         await settled(pilot)
         last = on_disk(plan_path, 9)["history"][-1]
         assert (last["action"], last["old"], last["new"], last["by"]) == ("verify", "dropped", "dropped", "auditor")
+
+
+async def test_v_by_whoever_set_the_item_done_says_four_eyes_before_the_dialog_asks_for_a_note(make_app, store,
+                                                                                              plan_path):
+    """The officer who recorded the Done (any case, runs of spaces) is told at once that someone else
+    must give the verdict: no dialog in which to type a note the store would then refuse."""
+    from hsp_tui.tui.screens.verify import VerifyScreen
+
+    store.set_status(1, "done", by="Alice  Smith")
+    app = make_app(user="alice smith")
+    notices = Notices()
+    async with app.run_test(size=(140, 40), notifications=True, message_hook=notices) as pilot:
+        await settled(pilot)
+        await pilot.press("v")
+        await settled(pilot)
+        assert not isinstance(app.screen, VerifyScreen)
+        assert "No. 1 was set done by you (Alice  Smith): the verdict must be given by someone else (four eyes)" \
+            in last_notice(notices)
+        assert on_disk(plan_path, 1)["status"] == "done"

@@ -21,7 +21,8 @@ from hsp_tui.domain.errors import HspError
 from hsp_tui.domain.history import effective_day
 from hsp_tui.domain.vocabulary import Action
 from hsp_tui.domain.records import Recommendation, Status
-from hsp_tui.domain.verdicts import awaiting_verdict
+from hsp_tui.domain.textsafe import visible
+from hsp_tui.domain.verdicts import awaiting_verdict, claim, same_person
 from hsp_tui.tui.messages import PlanChangeRequested
 from hsp_tui.tui.view import STATUS_KEYS
 
@@ -185,6 +186,13 @@ class ChangeKeys(_Screen):
         if not awaiting_verdict(rec):
             self.app.notify(f"No. {rec.number} is {rec.status.words}: only an item done, or dropped, and "
                             "awaiting the auditor can be verified", severity="warning")
+            return
+        # Four eyes, said before the auditor's note is typed: the store would refuse it once given.
+        entry, me = claim(rec), self.app.access.user or self.app.user
+        if entry is not None and same_person(entry.by, me):
+            what = "done" if rec.status is Status.DONE else "dropped"
+            self.app.notify(f"No. {rec.number} was set {what} by you ({visible(entry.by)}): the verdict must be "
+                            "given by someone else (four eyes)", severity="warning", timeout=8)
             return
 
         def save(verdict: Verdict | None) -> None:
