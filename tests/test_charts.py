@@ -206,3 +206,20 @@ def test_mermaid_draws_the_chart_with_its_labels_apart_and_four_series_in_four_c
     colours = [re.search(rf'class="{kind}-plot-{k}".*?(?:fill|stroke)="(#[0-9a-f]{{6}})"', dom, re.S).group(1)
                for kind, k in (("bar", 0), ("bar", 1), ("line", 2), ("line", 3))]
     assert colours == list(charts.MERMAID_PALETTE)
+
+
+def test_the_svg_charts_date_labels_never_overlap_and_the_first_and_last_are_shown():
+    """A review date a few days after the last full week (31 May after 25 May) has a column of its
+    own: its label and the one before it were drawn over each other ("25 May 1031 May 10")."""
+    for weeks in range(0, charts.CHART_POINTS):
+        points = history(weeks)
+        last = points[-1]
+        points.append(Point(last.day + timedelta(days=6), last.open, last.done, last.verified, last.dropped,
+                            last.overdue))
+        root = chart(points)
+        axis = sorted((float(t.get("x")), t.text) for t in root.iter(f"{SVG}text")
+                      if t.get("font-size") == "10" and t.get("text-anchor") == "middle")
+        assert axis[0][1] == charts.short_label(points[0].day) and axis[-1][1] == charts.short_label(points[-1].day)
+        gaps = [b[0] - a[0] for a, b in zip(axis, axis[1:])]
+        # "25 May 10" in DejaVu Sans at 10px is ~53 px wide: centres at least that far apart never overlap
+        assert min(gaps, default=99) >= 54, (weeks + 2, axis)

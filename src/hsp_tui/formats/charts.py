@@ -129,6 +129,9 @@ LEGEND = (("verified", "Verified (solid bars)", "solid"),
           ("overdue", "Overdue (dashed line)", "dash"))
 
 
+AXIS_LABEL_GAP = 58  # px between two date labels' centres: "25 May 10" at 10px is ~53 px wide
+
+
 def svg(points: Sequence[Point], *, width: int = 680, height: int = 360) -> str:
     """An inline SVG chart, with a title and description for screen readers and a legend in words."""
     left, right, top_pad, gap, bottom = 44, 96, 22, 34, 74
@@ -173,8 +176,10 @@ def svg(points: Sequence[Point], *, width: int = 680, height: int = 360) -> str:
                 out.append(f'<rect x="{x(k) - bar_w / 2:.1f}" y="{y(base + value, bars_top):.1f}" '
                            f'width="{bar_w:.1f}" height="{y(base, bars_top) - y(base + value, bars_top):.1f}" '
                            f'fill="{fill}" stroke="{stroke}" stroke-width="1"/>')
-    every = max(1, -(-n // 7))  # at most about 8 date labels under the axis
-    labelled = {k for k in range(0, n, every) if n - 1 - k >= every / 2 or k == n - 1} | {n - 1}
+    # At most about 8 date labels under the axis, the last always (the review date); a label too near
+    # the last one to fit beside it is left out (a review date days after the last full week).
+    every = max(1, -(-n // 7))
+    labelled = {k for k in range(0, n, every) if (n - 1 - k) * slot >= AXIS_LABEL_GAP} | {n - 1}
     for k, p in enumerate(points):
         if k in labelled:
             out.append(f'<text x="{x(k):.1f}" y="{bars_top + panel_h + 16:.1f}" text-anchor="middle" '
