@@ -14,10 +14,15 @@ def add_on(parser: argparse.ArgumentParser) -> None:
                         "past --as-of); the time it is recorded is kept beside it")
 
 
+def add_number(parser: argparse.ArgumentParser) -> None:
+    """The recommendation a command is about."""
+    parser.add_argument("number", help="the recommendation's number (as 'hsp-tui list' shows it)")
+
+
 def add_verify(sub: argparse._SubParsersAction) -> None:
-    s = sub.add_parser("verify", help="the auditor's verdict on a done item: accepted (Verified) or rejected "
-                                      "(back to In progress; --note required)")
-    s.add_argument("number")
+    s = sub.add_parser("verify", help="the auditor's verdict on a done or dropped item: accepted (Verified, or "
+                                      "the drop final) or rejected (sent back; --note required)")
+    add_number(s)
     s.add_argument("verdict", choices=["accepted", "rejected"])
     s.add_argument("--note", metavar="TEXT", help="the auditor's note (required: the evidence seen, or why rejected)")
     add_on(s)
@@ -63,21 +68,21 @@ def add_evidence(sub: argparse._SubParsersAction) -> None:
                                         "evidence list N, evidence get N ID, evidence withdraw N ID --note REASON")
     esub = s.add_subparsers(dest="evidence_command", metavar="add|list|get|withdraw", required=True)
     e = esub.add_parser("add", help="attach a copy of each FILE as it is now (or a link, never fetched)")
-    e.add_argument("number")
-    e.add_argument("files", nargs="*", metavar="FILE")
+    add_number(e)
+    e.add_argument("files", nargs="*", metavar="FILE", help="the documents to attach (a copy of each is kept)")
     e.add_argument("--url", metavar="URL", help="record a link (http, https or mailto) instead of a file")
     e.add_argument("--note", metavar="TEXT", help="what it shows")
     add_on(e)
     e = esub.add_parser("list", help="an item's evidence: id, name, size, hash, type, who, when")
-    e.add_argument("number")
+    add_number(e)
     e.add_argument("--all", action="store_true", help="withdrawn attachments too")
     e = esub.add_parser("get", help="write a copy out, its SHA-256 checked (a copy that does not match is refused)")
-    e.add_argument("number")
+    add_number(e)
     e.add_argument("id", metavar="ID", help="the attachment's id (evidence list N)")
     e.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     e = esub.add_parser("withdraw", help="withdraw a wrong attachment (kept in history, its copy kept)")
-    e.add_argument("number")
-    e.add_argument("id", metavar="ID")
+    add_number(e)
+    e.add_argument("id", metavar="ID", help="the attachment's id (evidence list N)")
     e.add_argument("--note", metavar="REASON", help="why (required)")
     add_on(e)
 

@@ -47,10 +47,24 @@ class _HelpFormatter(argparse.HelpFormatter):
         super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
 
 
+class _Commands(argparse._SubParsersAction):
+    """A command's one-line help (in the program's list of commands) is also the first line of its
+    own `--help`, which would otherwise not say what the command does."""
+
+    def add_parser(self, name, **kwargs):
+        if "help" in kwargs:
+            kwargs.setdefault("description", kwargs["help"])
+        return super().add_parser(name, **kwargs)
+
+
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _HelpFormatter)
         super().__init__(*args, **kwargs)
+
+    def add_subparsers(self, **kwargs):
+        kwargs.setdefault("action", _Commands)
+        return super().add_subparsers(**kwargs)
 
     def error(self, message: str) -> None:  # one line + usage hint, exit 2
         if "unrecognized arguments" in message and any(
@@ -88,7 +102,8 @@ def _list(sub) -> None:
     s.add_argument("--overdue", action="store_true", help="only overdue items")
     s.add_argument("--due-soon", action="store_true", help="only items due soon")
     s.add_argument("--owner", metavar="TEXT", help="only owners containing TEXT (any case)")
-    s.add_argument("--status", metavar="S", help="only this status (not_started, in_progress, blocked, done, dropped)")
+    s.add_argument("--status", metavar="S", help="only this status (not_started, in_progress, blocked, done, verified, "
+                   "dropped)")
     s.add_argument("--format", choices=LIST_FORMATS, default="table",
                    help="table (default, for people), or rows for scripts: tsv, csv or json")
 
@@ -99,12 +114,12 @@ def _summary(sub) -> None:
 
 def _show(sub) -> None:
     s = sub.add_parser("show", help="one recommendation in full, with its history")
-    s.add_argument("number")
+    followup_args.add_number(s)
 
 
 def _set(sub) -> None:
     s = sub.add_parser("set", help="set a recommendation's status")
-    s.add_argument("number")
+    followup_args.add_number(s)
     s.add_argument("status", help="not_started | in_progress | blocked | done | dropped")
     s.add_argument("--note", metavar="TEXT", help="a progress note to go with the change (required for dropped: "
                    "the reason)")
@@ -113,22 +128,22 @@ def _set(sub) -> None:
 
 def _note(sub) -> None:
     s = sub.add_parser("note", help="add a progress note")
-    s.add_argument("number")
-    s.add_argument("text")
+    followup_args.add_number(s)
+    s.add_argument("text", help="the note, in quotes")
     followup_args.add_on(s)
 
 
 def _assign(sub) -> None:
     s = sub.add_parser("assign", help="change a recommendation's owner")
-    s.add_argument("number")
-    s.add_argument("owner")
-    s.add_argument("--note", metavar="TEXT")
+    followup_args.add_number(s)
+    s.add_argument("owner", help="the new owner, in quotes (a role title, e.g. \"Head of Policy\")")
+    s.add_argument("--note", metavar="TEXT", help="a note to go with the change")
     followup_args.add_on(s)
 
 
 def _revise(sub) -> None:
     s = sub.add_parser("revise", help="revise a deadline (the agreed one is kept)")
-    s.add_argument("number")
+    followup_args.add_number(s)
     s.add_argument("deadline", help="e.g. 'July 2010', '31/03/2011', 'Q3 2010/11'")
     s.add_argument("--reason", metavar="TEXT", help="why the deadline moved (required)")
     followup_args.add_on(s)
@@ -136,23 +151,24 @@ def _revise(sub) -> None:
 
 def _milestone(sub) -> None:
     s = sub.add_parser("milestone", help="mark a milestone done or open")
-    s.add_argument("number")
+    followup_args.add_number(s)
     s.add_argument("index", help="milestone number, from 1")
     s.add_argument("state", choices=["done", "open"])
-    s.add_argument("--note", metavar="TEXT")
+    s.add_argument("--note", metavar="TEXT", help="a note to go with the change")
     followup_args.add_on(s)
 
 
 def _undo(sub) -> None:
     s = sub.add_parser("undo", help="reverse a change (recorded as a change of its own)")
-    s.add_argument("number")
+    followup_args.add_number(s)
     s.add_argument("--entry", metavar="ID", help="history entry to undo (default: the latest that can be)")
     followup_args.add_on(s)
 
 
 def _export(sub) -> None:
     s = sub.add_parser("export", help="write the plan as JSON, CSV (Excel), or a board report in Markdown or HTML")
-    s.add_argument("--format", choices=["json", "csv", "md", "html"], default="json")
+    s.add_argument("--format", choices=["json", "csv", "md", "html"], default="json",
+                   help="json (default: everything, imports back), csv (Excel), md or html (the board report)")
     s.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     s.add_argument("--mode", metavar="OCTAL", type=_file_mode,
                    help="permissions of the file written, e.g. 644 (default: as a new file under your umask, "
