@@ -100,3 +100,35 @@ def test_an_owner_the_plan_does_not_know_is_one_line_and_exit_2(backend, place, 
     assert res.code == 2 and res.out == ""
     assert res.err == ("hsp-tui: error: no owner 'Assistant Chef Executive' in this plan (no item, no contact); "
                        "'hsp-tui contact list' shows the owners\n")
+
+
+def test_entries_made_before_the_sponsor_was_recorded_say_it_is_not_recorded(place, cli, tmp_path):
+    """A plan whose contact entries hold the addresses alone (recorded so before schema version 9),
+    imported: its history says the sponsor was not recorded, and a change of it alone says so."""
+    import json
+
+    source = tmp_path / "source.json"
+    for on, addresses in (("2010-05-01", "ace@haringey.example"), ("2010-09-01", "ace@haringey.example, a@x.example")):
+        assert cli("--db", str(source), "--user", "tess", "contact", "set", ACE, addresses, "--on", on).code == 0
+    exported = tmp_path / "export.json"
+    assert cli("--db", str(source), "export", "-o", str(exported)).code == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    first, second = data["plan"]["history"]
+    first["new"] = ["ace@haringey.example"]
+    second["old"], second["new"] = ["ace@haringey.example"], ["ace@haringey.example"]  # the sponsor alone changed
+    data["plan"]["history"] = [first, second, dict(second, id=3, old=second["new"],
+                                                   new=["ace@haringey.example", "a@x.example"])]
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    owner = [] if place.login is None else ["--plan", "older"]
+    res = cli("--db", place.target, "import", str(older), *owner)
+    assert res.code == 0, res.err
+    res = cli(*place.as_person("bob"), "contact", "history", ACE)
+    assert res.code == 0, res.err
+    # (on a server, each entry an import brought is marked: "tess (as imported by hsp_owner, ...)")
+    assert [line.split("  ")[-1] for line in res.out.splitlines()[1:]] == [
+        f"{ACE}: changed: ace@haringey.example, a@x.example · sponsor not recorded "
+        "(was ace@haringey.example · sponsor not recorded)",
+        f"{ACE}: changed: ace@haringey.example · sponsor changed, not recorded",
+        f"{ACE}: set: ace@haringey.example · sponsor not recorded",
+    ]

@@ -44,3 +44,24 @@ def test_note_dialog(snap_compare, make_app):
 
 def test_review_date_dialog(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(80, 24), press=["r"])
+
+
+def _contacts(store) -> None:
+    """The Assistant Chief Executive's contact set by pmo, then its sponsor named by alice."""
+    from datetime import date
+
+    today = date(2010, 6, 1)
+    store.set_contact("Assistant Chief Executive", ["ace@haringey.example"], by="pmo", on=date(2010, 4, 1), today=today)
+    store.set_contact("Assistant Chief Executive", ["ace@haringey.example", "pa@haringey.example"],
+                      sponsor=["ce@haringey.example"], by="alice", on=date(2010, 5, 20), today=today)
+
+
+def test_contacts_dialog(snap_compare, make_app, store):
+    # the highlighted owner's line says who last changed their contact, and that h shows the rest
+    _contacts(store)
+    assert snap_compare(make_app(), terminal_size=(80, 24), press=["c", "down"])
+
+
+def test_contact_history_dialog(snap_compare, make_app, store):
+    _contacts(store)
+    assert snap_compare(make_app(), terminal_size=(80, 24), press=["c", "down", "h"])

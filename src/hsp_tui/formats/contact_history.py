@@ -51,6 +51,8 @@ def change_words(entry: HistoryEntry) -> str:
         return "removed" + (f" (was {state_words(old)})" if old is not None else "")
     if old is None:
         return f"set: {state_words(new)}"
+    if new[1] is None and old[0] == new[0]:  # made before entries recorded the sponsor: only it changed
+        return f"changed: {visible(', '.join(new[0]))} · sponsor changed, not recorded"
     return f"changed: {state_words(new)} (was {state_words(old)})"
 
 
@@ -79,11 +81,10 @@ def history_text(entries: tuple[HistoryEntry, ...], heading: str) -> str:
     return "\n".join(lines)
 
 
-def last_change_words(entries: tuple[HistoryEntry, ...]) -> str:
-    """Who last changed an owner's contact and on which day ('set by alice on 3 Mar 2026', 'changed
-    by', 'removed by'; the day it took effect), and how many changes there are; for the app's dialog."""
+def last_change_words(entries: tuple[HistoryEntry, ...]) -> str | None:
+    """Who last changed an owner's contact and on which day it took effect: 'set by alice on 3 Mar
+    2026' ('changed by', 'removed by'); None when it never was. For the app's contacts dialog."""
     if not entries:
-        return "No contact change recorded for this owner."
+        return None
     last = entries[-1]
-    count = f" ({len(entries)} changes)" if len(entries) > 1 else ""
-    return f"{change_verb(last).capitalize()} by {author_text(last)} on {effective_text(last)}{count}."
+    return f"{change_verb(last)} by {author_text(last)} on {effective_text(last)}"

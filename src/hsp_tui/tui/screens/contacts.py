@@ -1,8 +1,10 @@
 """Contacts and reminders in the app: where each owner's reminders go, and sending them.
 
 `ContactsScreen` lists every owner of the plan with their addresses and sponsor (copied on an
-escalated reminder) and dismisses with the new addresses and sponsor of the highlighted owner (no
-addresses: remove the contact), checked as the store checks them; read-only for a past day's plan.
+escalated reminder), says who last changed the highlighted owner's contact and when (`h` lists
+that owner's whole contact history: `contact_changes.ContactHistoryScreen`), and dismisses with the
+new addresses and sponsor of the highlighted owner (no addresses: remove the contact), checked as
+the store checks them; read-only for a past day's plan.
 `RemindScreen` shows what would be sent as of the review date and dismisses with where to send it:
 an outbox folder or an SMTP server. The sending and recording happen in the app (tui/followup.py).
 """
@@ -22,28 +24,34 @@ from textual.widgets.option_list import Option
 
 from hsp_tui.domain.rules import check_address
 from hsp_tui.domain.errors import HspError
+from hsp_tui.domain.records import HistoryEntry
+from hsp_tui.formats.contact_history import contact_changes, last_change_words
 from hsp_tui.formats.formatting import fmt_date, plural
 from hsp_tui.formats.remind import Reminder, SmtpTarget, Unaddressed, owner_contacts, parse_smtp_url
 from hsp_tui.domain.textsafe import one_line, visible
+from hsp_tui.tui.screens.contact_changes import ContactHistoryScreen
 from hsp_tui.tui.screens.dialog import Dialog
 
 
 @dataclass(frozen=True)
 class OwnerContact:
     """An owner as the dialog lists them: their addresses (empty: none yet) and sponsor (empty: none;
-    None: not recorded, in the plan as it stood on a day before contacts' entries recorded it)."""
+    None: not recorded, in the plan as it stood on a day before contacts' entries recorded it), and
+    the changes of their contact, oldest first (the plan's own history, up to the day shown)."""
 
     owner: str
     addresses: tuple[str, ...]
     sponsor: tuple[str, ...] | None = ()
+    changes: tuple[HistoryEntry, ...] = ()
 
 
 def owner_list(plan) -> list[OwnerContact]:
-    """Every owner of `plan` (formats.remind.owner_contacts) with their addresses and sponsor."""
+    """Every owner of `plan` (formats.remind.owner_contacts) with their addresses, sponsor and changes."""
     out = []
     for owner, addresses in owner_contacts(plan):
         c = plan.meta.contact(owner)
-        out.append(OwnerContact(owner, addresses, c.sponsor if c is not None else ()))
+        out.append(OwnerContact(owner, addresses, c.sponsor if c is not None else (),
+                                contact_changes(plan.meta, owner)))
     return out
 
 
@@ -66,12 +74,21 @@ def sponsor_words(sponsor: tuple[str, ...] | None) -> str:
     return f"sponsor {visible(', '.join(sponsor))}" if sponsor else "no sponsor"
 
 
+def changed_words(c: OwnerContact) -> str:
+    """Who last changed the owner's contact and when, and the key that shows the rest."""
+    last = last_change_words(c.changes)
+    if last is None:
+        return "Contact never changed in this plan · h: its history"
+    return f"Contact {last} · h: its history ({plural(len(c.changes), 'change')})"
+
+
 class ContactsScreen(Dialog[ContactEdit]):
     """Each owner, their addresses and sponsor; type the highlighted owner's addresses and sponsor,
     Enter saves. `read_only`: why nothing may be changed here (the plan as it stood on a past day),
     said when Enter is pressed; the owners are listed all the same."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="contacts_cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="contacts_cancel"),
+                Binding("h", "history", "History", id="contacts_history")]
     AUTO_FOCUS = "#contacts-owners"
 
     def __init__(self, contacts: list[OwnerContact], escalate_after: int, read_only: str | None = None,
@@ -84,6 +101,7 @@ class ContactsScreen(Dialog[ContactEdit]):
             box.border_title = self.title_words
             yield OptionList(*(Option(self._line(c), id=f"owner-{k}") for k, c in enumerate(self.contacts)),
                              id="contacts-owners")
+            yield Label("", id="contacts-changed", classes="dim", markup=False)
             yield Label("", id="contacts-owner", markup=False)
             yield Input(id="contacts-addresses", placeholder="name@example.org, another@example.org",
                         disabled=self.read_only is not None)
@@ -120,7 +138,15 @@ class ContactsScreen(Dialog[ContactEdit]):
         sponsor = self.query_one("#contacts-sponsor", Input)
         sponsor.value = visible(", ".join(c.sponsor or ()))
         sponsor.placeholder = "not recorded on that day" if c.sponsor is None else "head.of.service@example.org"
+        self.query_one("#contacts-changed", Label).update(changed_words(c))
         self.query_one("#contacts-error", Label).update("")
+
+    def action_history(self) -> None:
+        """`h`: the highlighted owner's whole contact history, in a dialog of its own."""
+        k = self.owner_index
+        if k is not None and not self.decided:
+            c = self.contacts[k]
+            self.app.push_screen(ContactHistoryScreen(c.owner, c.changes))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
