@@ -81,7 +81,13 @@ def test_user_comes_from_env_when_not_given(cli, plan_path):
     (["set", "1", "finished"], "unknown status 'finished'"),
     (["set", "one", "done"], "'one' is not a whole number"),
     (["--as-of", "1 June", "list"], "--as-of '1 June' is not a date"),
-    (["--as-of", "2010-02-30", "list"], "is not a date"),
+    # written as asked, but no such day: the words say why, not "use YYYY-MM-DD" again
+    (["--as-of", "2010-02-30", "list"], "--as-of '2010-02-30' is not a date: February 2010 has 28 days"),
+    (["note", "1", "x", "--on", "2010-04-31"], "--on '2010-04-31' is not a date: April 2010 has 30 days"),
+    # a day as the app's dialogs take it: the command says how it wants it
+    (["--as-of", "31/12/2026", "list"], "--as-of '31/12/2026': write the date as YYYY-MM-DD, here 2026-12-31"),
+    (["revise", "8", "31/09/2010", "--reason", "x"],
+     "cannot read deadline '31/09/2010': not a calendar date: September 2010 has 30 days"),
     (["note", "1", "  "], "note is empty"),
     (["revise", "8", "July 2010"], "needs a reason"),
     (["revise", "8", "someday", "--reason", "x"], "cannot read deadline 'someday'"),

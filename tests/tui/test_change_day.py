@@ -51,7 +51,9 @@ async def test_the_day_is_checked_before_the_dialog_closes(make_app, plan_path):
         await open_dialog(pilot, app, "n")
         await pilot.press(*"Workshop held", "shift+tab")
         for typed, words in (("2010-07-01", "after today (1 Jun 2010)"), ("2010-03-01", "before the plan's date (16 Mar 2010)"),
-                             ("June 2010", "June 2010 is not a date"), ("", "An empty date is not a date")):
+                             ("June 2010", "June 2010 is not a date"), ("", "An empty date is not a date"),
+                             ("2010-02-30", "2010-02-30 is not a date: February 2010 has 28 days."),
+                             ("31/4/2010", "31/4/2010 is not a date: April 2010 has 30 days.")):
             await pilot.press("ctrl+u", *typed, "enter")
             await pilot.pause()
             assert words in said(app), typed

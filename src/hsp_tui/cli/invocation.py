@@ -31,7 +31,16 @@ def parse_date_arg(text: str, what: str = "--as-of") -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"{what} {text!r} is not a date: use YYYY-MM-DD, e.g. 2010-06-01") from None
+        pass
+    from hsp_tui.domain.deadlines import numeric_day  # noqa: PLC0415 - only for a date that does not read
+
+    try:
+        day = numeric_day(text)
+    except ValueError as exc:  # 2026-02-30: written as asked, but no such day
+        raise InputError(f"{what} {text!r} is not a date: {exc}") from None
+    if day is not None:  # 31/12/2026: a day, written as the app takes it but not as a command does
+        raise InputError(f"{what} {text!r}: write the date as YYYY-MM-DD, here {day.isoformat()}")
+    raise InputError(f"{what} {text!r} is not a date: use YYYY-MM-DD, e.g. 2010-06-01")
 
 
 def parse_number(text: str, what: str = "recommendation number") -> int:

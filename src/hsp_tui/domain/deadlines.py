@@ -13,7 +13,7 @@ from enum import Enum
 
 from msgspec import Struct
 
-__all__ = ["Deadline", "Precision", "parse_deadline", "month_end"]
+__all__ = ["Deadline", "Precision", "parse_deadline", "month_end", "calendar_day", "numeric_day", "why_not_a_day"]
 
 class Precision(str, Enum):
     """How precise a due date is: it names a day, a month, a range of months, a quarter, a season,
@@ -135,6 +135,50 @@ def month_end(year: int, month: int) -> date:
     from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - only where a month ends a deadline
 
     return date(year, month, 1) + relativedelta(day=31)
+
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+
+
+def calendar_day(year: int, month: int, day: int) -> date:
+    """That day; or ValueError saying in words why there is none ("September 2010 has 30 days"),
+    not Python's "day is out of range for month"."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"there is no month {month}")
+    if not 1 <= year <= 9999:
+        raise ValueError(f"the year {year} is out of range")
+    last = month_end(year, month).day
+    if day < 1:
+        raise ValueError(f"there is no day {day}")
+    if day > last:
+        raise ValueError(f"{MONTH_NAMES[month - 1]} {year} has {last} days")
+    return date(year, month, day)
+
+
+def why_not_a_day(text: str) -> str | None:
+    """Why a date written with numbers (2026-02-30, or day first: 31/09/2010) names no day, in words;
+    None when it names one or is not written so."""
+    try:
+        numeric_day(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def numeric_day(text: str) -> date | None:
+    """The day a date written with numbers names: year first (2010-06-01) or day first, as UK
+    officers write (1/6/2010); None when it is not written so; ValueError (in words) when it is
+    but names no day."""
+    s = text.strip()
+    m = _RX["iso_date"].fullmatch(s)
+    if m:
+        return calendar_day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _RX["numeric_date"].fullmatch(s)
+    if m:
+        year = int(m.group(3))
+        return calendar_day(year + 2000 if year < 100 else year, int(m.group(2)), int(m.group(1)))
+    return None
 
 
 def _clean(text: str) -> str:
@@ -264,14 +308,14 @@ def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
     try:
         m = _RX["iso_date"].fullmatch(s)
         if m:
-            return Deadline(raw, date(int(m.group(1)), int(m.group(2)), int(m.group(3))), Precision.DAY)
+            return Deadline(raw, calendar_day(int(m.group(1)), int(m.group(2)), int(m.group(3))), Precision.DAY)
         m = _RX["numeric_date"].fullmatch(s)
         if m:
             year = int(m.group(3))
             if year < 100:
                 year += 2000
             # Day-first, as UK officers write: 03/04/2011 is 3 April 2011.
-            return Deadline(raw, date(year, int(m.group(2)), int(m.group(1))), Precision.DAY)
+            return Deadline(raw, calendar_day(year, int(m.group(2)), int(m.group(1))), Precision.DAY)
         m = _RX["day_month"].fullmatch(s) or _RX["month_day"].fullmatch(s)
         if m:
             if m.re is _RX["day_month"]:
@@ -282,7 +326,7 @@ def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
                     return _unreadable(raw, f"ambiguous: write '{d} {m.group(1).title()}' for a day "
                                             f"or '{m.group(1).title()} 20{d:02d}' for a month")
             if y:
-                return Deadline(raw, date(int(y), mon, d), Precision.DAY)
+                return Deadline(raw, calendar_day(int(y), mon, d), Precision.DAY)
             if reference is None:
                 return _unreadable(raw, "no year given")
             # The first such day on or after the plan's date.
@@ -295,7 +339,7 @@ def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
                     return Deadline(raw, day, Precision.DAY)
             return _unreadable(raw, "not a calendar date")
     except (ValueError, OverflowError) as exc:
-        return _unreadable(raw, f"not a calendar date ({exc})")
+        return _unreadable(raw, f"not a calendar date: {exc}")
     return None
 
 

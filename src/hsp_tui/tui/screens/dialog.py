@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
+from hsp_tui.domain.deadlines import why_not_a_day
 from hsp_tui.domain.records import Recommendation
 from hsp_tui.domain.textsafe import one_line
 from hsp_tui.formats.formatting import fmt_date
@@ -23,6 +24,14 @@ from hsp_tui.tui.keys import pass_on
 # A whole date, as officers write one; a month alone ("June 2010") is refused, not given a day.
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y")
 DATE_EXAMPLES = "2010-06-01, 1/6/2010 or 1 Jun 2010"
+
+
+def not_a_date(typed: str) -> str:
+    """What a dialog says of a typed date that `parse_day` cannot read: why, when it is written with
+    numbers but names no day (2010-02-30: "February 2010 has 28 days"), else how to write one."""
+    why = why_not_a_day(typed)
+    shown = " ".join(typed.split()) or "An empty date"
+    return f"{shown} is not a date: {why}." if why else f"{shown} is not a date: write it as {DATE_EXAMPLES}."
 
 
 def parse_day(text: str) -> date | None:
@@ -50,7 +59,7 @@ class DayChoice:
     def refusal(self, typed: str, day: date | None) -> str | None:
         """Why `day` (typed as `typed`) cannot be the day it happened, or None."""
         if day is None:
-            return f"{' '.join(typed.split()) or 'An empty date'} is not a date: write it as {DATE_EXAMPLES}."
+            return not_a_date(typed)
         if day > self.today:
             return f"It cannot have happened after today ({fmt_date(self.today)})."
         if self.plan_date is not None and day < self.plan_date:

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from hsp_tui.formats.formatting import fmt_date
-from hsp_tui.tui.screens.dialog import Dialog, parse_day
+from hsp_tui.tui.screens.dialog import Dialog, not_a_date, parse_day
 
 
 
@@ -62,8 +62,6 @@ class ReviewDateScreen(Dialog[date]):
             return
         day = parse_day(typed)  # the same dates as a change dialog's 'Happened on'
         if day is None:
-            self.query_one("#review-date-error", Label).update(
-                f"{' '.join(typed.split()) or 'An empty date'} is not a date: "
-                "write it as 2010-06-01, 1/6/2010 or 1 Jun 2010.")
+            self.query_one("#review-date-error", Label).update(not_a_date(typed))
             return
         self.decide(day)
