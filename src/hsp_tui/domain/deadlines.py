@@ -301,8 +301,6 @@ def _fy_consistent(y1: int, y2: str) -> bool:
     return int(y2) == y1 + 1
 
 
-
-
 def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
     """An exact day. UK numeric dates are day-first; ISO dates are year-first."""
     try:
@@ -341,8 +339,6 @@ def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
     except (ValueError, OverflowError) as exc:
         return _unreadable(raw, f"not a calendar date: {exc}")
     return None
-
-
 
 
 def _split_milestones(s: str) -> list[str] | None:
