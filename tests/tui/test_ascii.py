@@ -15,6 +15,8 @@ def test_every_box_and_block_character_becomes_one_ascii_column():
         assert len(stand_in) == 1 and stand_in.isascii() and stand_in.isprintable(), (hex(code), stand_in)
     assert [ascii_for(c) for c in "│─╭╮╰╯…·→▸"] == ["|", "-", "+", "+", "+", "+", ".", ".", ">", ">"]
     assert ascii_for("é") == "e" and ascii_for("漢") == "??"  # a wide character keeps its two columns
+    # Ctrl+P's search box opened with "??" before it, as if something were wrong: a prompt instead
+    assert ascii_for("🔎") == "> " and unicodedata.east_asian_width("🔎") == "W"
     assert unicodedata.east_asian_width("漢") == "W"
 
 
