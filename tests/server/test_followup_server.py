@@ -275,6 +275,18 @@ async def test_a_reader_sees_the_contacts_and_sponsors_in_the_app_read_only(pg_c
         await pilot.press("enter")
         error = screen.query_one("#contacts-error", Label)
         await until(pilot, lambda: "Your database role (bob) may not change" in str(error.content), "the refusal")
+        # who set it, and its history (h), are the reader's to see too
+        for _ in range(k):
+            await pilot.press("down")
+        await until(pilot, lambda: screen.query_one("#contacts-owners").highlighted == k, "the owner highlighted")
+        assert str(screen.query_one("#contacts-changed", Label).content).startswith("Contact set by alice on ")
+        await pilot.press("h")
+        await until(pilot, lambda: type(app.screen).__name__ == "ContactHistoryScreen", "the contact history")
+        shown = app.screen.query_one("#contact-history").content
+        (entry,) = [cell.plain for cell in shown.columns[1].cells]  # (when  who, then what, beside "#1")
+        assert entry.endswith("  alice\nset: ace@haringey.example · sponsor ce@haringey.example"), entry
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen, "back to the contacts")
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.main, "the dialog closed")
     assert len(plan_history(pg_cluster, pg_plan_db)) == 1  # alice's contact alone
