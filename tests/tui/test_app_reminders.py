@@ -205,7 +205,7 @@ async def test_help_lists_the_contacts_and_reminder_keys(make_app):
         await pilot.press("question_mark")
         await until(pilot, lambda: bool(app.screen.query("#help-text")), "the help")
         text = plain(app.screen.query_one("#help-text"))
-        assert "Contacts (owners' addresses and sponsors)" in text and "Remind owners by e-mail" in text
+        assert "Contacts (owners' addresses, sponsors and who changed them)" in text and "Remind owners by e-mail" in text
 
 
 async def test_a_second_send_on_the_review_date_asks_to_confirm(make_app, store, tmp_path):

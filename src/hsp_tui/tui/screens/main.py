@@ -71,7 +71,7 @@ class MainScreen(BrowseKeys, ChangeKeys, Screen):
         Binding("p", "progress", "Progress chart", show=False, id="progress_chart", priority=True),
         Binding("v", "verify", "Verify", show=False, id="verify", priority=True),
         Binding("E", "evidence", "Evidence: list, open or write a copy", show=False, id="evidence", priority=True),
-        Binding("c", "contacts", "Contacts (owners' addresses and sponsors)", show=False, id="contacts", priority=True),
+        Binding("c", "contacts", "Contacts (owners' addresses, sponsors and who changed them)", show=False, id="contacts", priority=True),
         Binding("R", "remind", "Remind owners by e-mail", show=False, id="remind", priority=True),
         Binding("tab", "next_pane", "Next pane", show=False, id="next_pane", priority=True),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous_pane", priority=True),
