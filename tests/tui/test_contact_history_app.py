@@ -68,7 +68,7 @@ async def test_the_dialog_says_who_last_changed_each_owners_contact_and_h_lists_
         screen = await open_contacts(pilot)
         assert await highlight(pilot, screen, ACE) == (
             "Contact changed by alice on 20 May 2010 · h: its history (3 changes)")
-        assert await highlight(pilot, screen, "Head of OD&L") == "Contact never changed in this plan · h: its history"
+        assert await highlight(pilot, screen, "Head of OD&L") == "Contact not set or changed yet · h: its history"
         said = await highlight(pilot, screen, HOSTILE)
         assert said == r"Contact set by \x1b]0;mallory\x07 on 21 May 2010 · h: its history (1 change)"
 
@@ -84,6 +84,7 @@ async def test_the_dialog_says_who_last_changed_each_owners_contact_and_h_lists_
         assert "#1 on 1 Apr 2010, recorded 1 Jun 2010 09:00 pmo set: ace@haringey.example · no sponsor" in text
         assert f"Contact history: {ACE}" in text and "3 changes, newest first" in text and "Escape closes" in text
         assert "#4" not in text  # the other owner's change is not theirs
+        assert " up to " not in text  # today's plan: the whole history
 
         await pilot.press("escape")  # back to the contacts, where the officer was
         await until(pilot, lambda: app.screen is screen, "back to the contacts dialog")
@@ -111,5 +112,6 @@ async def test_on_a_past_day_the_line_and_the_history_end_at_that_day(make_app, 
             "Contact changed by bob on 3 May 2010 · h: its history (2 changes)")
         text = await open_history(pilot)
         assert "#2" in text and "#1" in text and "#3" not in text and "sponsor ce@haringey.example" not in text
+        assert "2 changes up to 10 May 2010, newest first" in text
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen, "back to the contacts dialog")

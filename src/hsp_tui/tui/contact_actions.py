@@ -30,12 +30,13 @@ def open_contacts(app: "PlanApp") -> None:
     # The plan as it stood on a past day, under later changes: its contacts (and that day's sponsors,
     # "not recorded" where its history cannot say) are shown, read-only as every change key is there.
     # A reader on a server sees them read-only too (the database would refuse the change).
-    title, why = "Contacts: where reminders go", None
-    if app.plan_view.replayed:
+    title, why, up_to = "Contacts: where reminders go", None, None
+    if app.plan_view.replayed:  # (their history too ends at that day)
         title, why = f"Contacts as they stood on {fmt_date(app.as_of)} (read-only)", stood_refusal(app.as_of)
+        up_to = app.as_of
     elif not app.access.contacts:
         title, why = f"{title} (read-only)", f"Your database role ({app.access.user}) {REFUSED_WORDS['contacts']}."
-    app.push_screen(ContactsScreen(owner_list(app.review.plan), app.settings.escalate_after, why, title), chosen)
+    app.push_screen(ContactsScreen(owner_list(app.review.plan), app.settings.escalate_after, why, title, up_to), chosen)
 
 
 async def _save_contact(app: "PlanApp", edit: ContactEdit) -> None:

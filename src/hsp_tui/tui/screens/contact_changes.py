@@ -5,6 +5,8 @@ history OWNER` prints it. Read-only; Escape closes it (back to the contacts dial
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,7 +17,7 @@ from textual.widgets import Label, Static
 from hsp_tui.domain.records import HistoryEntry
 from hsp_tui.domain.textsafe import one_line
 from hsp_tui.formats.contact_history import contact_lines
-from hsp_tui.formats.formatting import plural
+from hsp_tui.formats.formatting import fmt_date, plural
 from hsp_tui.tui.screens.dialog import Dialog
 
 
@@ -40,14 +42,15 @@ class ContactHistoryScreen(Dialog[None]):
     BINDINGS = [Binding("escape", "cancel", "Close", id="contact_history_close")]
     AUTO_FOCUS = "#contact-history-box"
 
-    def __init__(self, owner: str, entries: tuple[HistoryEntry, ...], title: str = "Contact history") -> None:
+    def __init__(self, owner: str, entries: tuple[HistoryEntry, ...], up_to: date | None = None) -> None:
+        """`up_to`: the day the plan shown stood on, when it leaves later changes out (said in the last line)."""
         super().__init__()
-        self.owner, self.entries, self.title_words = owner, entries, title
+        self.owner, self.entries, self.up_to = owner, entries, up_to
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog contact-history") as box:
-            box.border_title = f"{self.title_words}: {one_line(self.owner, 48)}"
+            box.border_title = f"Contact history: {one_line(self.owner, 48)}"
             with VerticalScroll(id="contact-history-box"):
                 yield Static(history_table(self.entries), id="contact-history", markup=False)
-            count = plural(len(self.entries), "change")
+            count = plural(len(self.entries), "change") + (f" up to {fmt_date(self.up_to)}" if self.up_to else "")
             yield Label(f"{count}, newest first · Up/Down scroll · Escape closes", classes="dim", markup=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from rich.text import Text
@@ -78,7 +79,7 @@ def changed_words(c: OwnerContact) -> str:
     """Who last changed the owner's contact and when, and the key that shows the rest."""
     last = last_change_words(c.changes)
     if last is None:
-        return "Contact never changed in this plan · h: its history"
+        return "Contact not set or changed yet · h: its history"
     return f"Contact {last} · h: its history ({plural(len(c.changes), 'change')})"
 
 
@@ -92,9 +93,11 @@ class ContactsScreen(Dialog[ContactEdit]):
     AUTO_FOCUS = "#contacts-owners"
 
     def __init__(self, contacts: list[OwnerContact], escalate_after: int, read_only: str | None = None,
-                 title: str = "Contacts: where reminders go") -> None:
+                 title: str = "Contacts: where reminders go", up_to: date | None = None) -> None:
+        """`up_to`: the day the plan shown stood on, when later changes are left out (its history ends there)."""
         super().__init__()
         self.contacts, self.escalate_after, self.read_only, self.title_words = contacts, escalate_after, read_only, title
+        self.up_to = up_to
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog contacts") as box:
@@ -146,7 +149,7 @@ class ContactsScreen(Dialog[ContactEdit]):
         k = self.owner_index
         if k is not None and not self.decided:
             c = self.contacts[k]
-            self.app.push_screen(ContactHistoryScreen(c.owner, c.changes))
+            self.app.push_screen(ContactHistoryScreen(c.owner, c.changes, self.up_to))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
