@@ -82,7 +82,8 @@ async def test_the_dialog_says_who_last_changed_each_owners_contact_and_h_lists_
                 "ace@haringey.example, pa@haringey.example · no sponsor)") in text
         assert "#2 on 3 May 2010, recorded 1 Jun 2010 09:00 bob changed: ace@haringey.example, " in text
         assert "#1 on 1 Apr 2010, recorded 1 Jun 2010 09:00 pmo set: ace@haringey.example · no sponsor" in text
-        assert f"Contact history: {ACE}" in text and "3 changes, newest first" in text and "Escape closes" in text
+        assert f"Contact history (newest first): {ACE}" in text
+        assert "3 changes · Up/Down scroll · Escape closes" in text
         assert "#4" not in text  # the other owner's change is not theirs
         assert " up to " not in text  # today's plan: the whole history
 
@@ -93,7 +94,7 @@ async def test_the_dialog_says_who_last_changed_each_owners_contact_and_h_lists_
         await highlight(pilot, screen, HOSTILE)
         text = await open_history(pilot)
         # as typed: the markup is text, the controls spelled out (nothing reaches the terminal)
-        assert r"Contact history: [bold]Board[/bold] \x1b[2J" in text
+        assert r"Contact history (newest first): [bold]Board[/bold] \x1b[2J" in text
         assert r"\x1b]0;mallory\x07" in text and "\x1b" not in text
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen, "back to the contacts dialog")
@@ -112,6 +113,6 @@ async def test_on_a_past_day_the_line_and_the_history_end_at_that_day(make_app, 
             "Contact changed by bob on 3 May 2010 · h: its history (2 changes)")
         text = await open_history(pilot)
         assert "#2" in text and "#1" in text and "#3" not in text and "sponsor ce@haringey.example" not in text
-        assert "2 changes up to 10 May 2010, newest first" in text
+        assert "2 changes up to 10 May 2010 · Up/Down scroll · Escape closes" in text
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen, "back to the contacts dialog")

@@ -32,17 +32,17 @@ def test_the_contact_history_at_80x24_fits_and_closes(terminal, tmp_path, cli): 
     keys(name, "Down")  # the owners are sorted: All HSP partners, then the Assistant Chief Executive
     screen_with(name, "Contact changed by alice on 13 May 2010 · h: its history (7 changes)")
     keys(name, "h")
-    text = screen_with(name, f"Contact history: {ACE}")
+    text = screen_with(name, f"Contact history (newest first): {ACE}")
     lines = text.splitlines()
-    assert len(lines) <= 24 and "7 changes, newest first · Up/Down scroll · Escape closes" in text  # all of it
+    assert len(lines) <= 24 and "7 changes · Up/Down scroll · Escape closes" in text  # all of it
     assert "#7  on 13 May 2010, recorded" in text and "alice" in text
     assert "changed: ace7@haringey.example · sponsor ce@haringey.example" in text
     assert "#1 " not in text  # the oldest is further down
     keys(name, "End")  # scrolled (smoothly) to the oldest change, at the foot of the list
     text = screen_with(name, "set: ace1@haringey.example · no sponsor")
-    assert "#1  on 1 Apr 2010, recorded" in text and f"Contact history: {ACE}" in text
+    assert "#1  on 1 Apr 2010, recorded" in text and f"Contact history (newest first): {ACE}" in text
     keys(name, "Escape")  # back to the contacts, the same owner highlighted
-    wait_for(lambda: "Contact history:" not in screen(name), "the history closed")
+    wait_for(lambda: "Contact history (newest first)" not in screen(name), "the history closed")
     text = screen_with(name, "Escape cancels")
     assert f"Addresses of {ACE}:" in text
     keys(name, "Escape")

@@ -49,8 +49,8 @@ class ContactHistoryScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog contact-history") as box:
-            box.border_title = f"Contact history: {one_line(self.owner, 48)}"
+            box.border_title = f"Contact history (newest first): {one_line(self.owner, 40)}"
             with VerticalScroll(id="contact-history-box"):
                 yield Static(history_table(self.entries), id="contact-history", markup=False)
             count = plural(len(self.entries), "change") + (f" up to {fmt_date(self.up_to)}" if self.up_to else "")
-            yield Label(f"{count}, newest first · Up/Down scroll · Escape closes", classes="dim", markup=False)
+            yield Label(f"{count} · Up/Down scroll · Escape closes", classes="dim", markup=False)
