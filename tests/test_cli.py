@@ -92,6 +92,7 @@ def test_user_comes_from_env_when_not_given(cli, plan_path):
     (["revise", "8", "July 2010"], "needs a reason"),
     (["revise", "8", "someday", "--reason", "x"], "cannot read deadline 'someday'"),
     (["milestone", "1", "1", "done"], "has no milestone 1"),
+    (["undo", "5", "--entry", "1"], "change #1 on recommendation 5 (create) cannot be undone"),  # as the server says it
     (["import", "nowhere.csv", "--replace"], "nowhere.csv: file not found"),
 ])
 def test_bad_input_is_one_clear_line_nonzero_and_changes_nothing(cli_process, plan_path, args, message):

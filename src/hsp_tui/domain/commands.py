@@ -26,6 +26,7 @@ from hsp_tui.domain.history import effective_day, evidence_key
 from hsp_tui.domain.verdicts import awaiting_verdict, claim, drop_agreed, same_person, status_before_drop
 from hsp_tui.domain.errors import ConflictError, InputError, NotFoundError
 from hsp_tui.domain.records import Contact, HistoryEntry, Milestone, PlanMeta, Recommendation, Revision, Status, undone_ids
+from hsp_tui.domain.vocabulary import Action
 from hsp_tui.domain.rules import check_text, contact_addresses, is_blank, owner_key, squash
 
 
@@ -318,7 +319,7 @@ class Undo(Struct, frozen=True):
                                 on=stamp.on)
             return undone(f"{n}: deadline back to {restored!r}", old=target.new, new=restored,
                           revisions=(*rec.revisions, revision))
-        raise InputError(f"change #{eid} on recommendation {n} ({target.action}) cannot be undone: "
+        raise InputError(f"change #{eid} on recommendation {n} ({Action(target.action).value}) cannot be undone: "
                          "only status, owner, deadline, milestone and note changes can")
 
 
