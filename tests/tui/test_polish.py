@@ -413,3 +413,27 @@ async def test_undo_says_what_the_item_is_back_to(make_app, plan_path):
         await pilot.press("u")
         await settled(pilot)
         assert last_notice(notices).startswith("Undone: No. 1: status back to Not started"), last_notice(notices)
+
+
+async def test_a_read_only_plan_at_80_columns_shows_r_its_way_back_in_the_footer(plan_path):
+    """As it stood on a past day, the change keys leave the footer; at 80 columns it then showed only
+    "/ Filter  x Export  ? Help  q Quit", though `r` (clear the review date) is the way back to
+    today's plan. Where the line has room, the narrow footer keeps `r`, `o` and `s`."""
+    from datetime import date
+
+    from hsp_tui.domain.commands import SetStatus
+    from hsp_tui.storage.store import Store
+    from hsp_tui.tui import build_app
+
+    clock = lambda: "2011-04-01T09:00:00+01:00"  # noqa: E731
+    Store(plan_path, clock=clock).run(SetStatus(2, "done", "Agreed at PMG"), by="alice", on=date(2011, 3, 25))
+    app = build_app(Store(plan_path, clock=clock), as_of=date(2010, 12, 1), as_of_given=True, user="alice",
+                    clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        assert "read-only" in plain(app.main.query_one("#header"))
+        shown = footer_keys(app)
+        assert ("r", "Review date") in shown and ("1-5", "Status") not in shown
+        from rich.cells import cell_len
+
+        assert cell_len(plain(footer(app))) <= footer(app).content_region.width

@@ -18,7 +18,9 @@ from textual.widgets import Static
 from hsp_tui.domain.textsafe import visible
 
 STATUS_ACTION = "set_status("
-NARROW_HIDDEN = ("toggle_overdue", "cycle_sort", "review_date")  # and the command palette's ^p
+# Left out on a narrow terminal when the line would not hold them, the first first (and the command
+# palette's ^p): a read-only plan's footer, without the change keys, has room for `r`, its way out.
+NARROW_HIDDEN = ("cycle_sort", "toggle_overdue", "review_date")
 NARROW_BELOW = 110  # columns
 
 
@@ -49,8 +51,10 @@ class HspFooter(Static):
         """`status_keys()`: how the status keys read now ("1-5", or the remapped keys)."""
         super().__init__("", **kwargs)
         self.status_keys = status_keys
-        # What the footer shows: (keys as displayed, description, action run on a click).
+        # What the footer shows: (keys as displayed, description, action run on a click); of those
+        # it would show (`offered`), the ones that fit.
         self.entries: list[tuple[str, str, str]] = []
+        self.offered: list[tuple[str, str, str]] = []
         self.palette = False  # the ^p hint at the right
 
     def on_mount(self) -> None:
@@ -78,20 +82,27 @@ class HspFooter(Static):
                     status_shown = True
                     entries.append((visible(self.status_keys()), "Status", "app.help"))
                 continue
-            if self.narrow and binding.action in NARROW_HIDDEN:
-                continue
             entries.append((visible(self.app.get_key_display(binding)), binding.description,
                             f"{namespace}.{binding.action}"))
         palette = not self.narrow and self.app.ENABLE_COMMAND_PALETTE
-        if (entries, palette) == (self.entries, self.palette):
+        if (entries, palette) == (self.offered, self.palette):
             return
-        self.entries, self.palette = entries, palette
+        self.offered, self.palette = entries, palette
         self._draw()
 
     def _draw(self) -> None:
         width = self.content_region.width or self.app.size.width - 2
-        parts = [f"[@click={action}]{escape(keys)}[/] {escape(description)}"
-                 for keys, description, action in self.entries]
+
+        def parts_of(entries: list[tuple[str, str, str]]) -> list[str]:
+            return [f"[@click={action}]{escape(keys)}[/] {escape(description)}" for keys, description, action in entries]
+
+        entries = list(self.offered)
+        for left_out in NARROW_HIDDEN if self.narrow else ():
+            if Content.from_markup(" ".join(parts_of(entries))).cell_length <= width:
+                break
+            entries = [e for e in entries if e[2].partition(".")[2] != left_out]
+        self.entries = entries
+        parts = parts_of(entries)
         line = Content.from_markup("  ".join(parts))
         if line.cell_length > width:  # closer together rather than cut off at the right
             line = Content.from_markup(" ".join(parts))
