@@ -21,6 +21,7 @@ def test_done_bad_input_and_no_such_item_each_give_their_own_status(cli, plan_pa
     assert cli("--db", str(plan_path), "list").code == Exit.OK
     assert cli("--db", str(plan_path), "set", "1", "finished").code == Exit.INPUT
     assert cli("--db", str(plan_path), "show", "999").code == Exit.INPUT
+    assert cli("--db", str(plan_path), "contact", "history", "No Such Owner").code == Exit.INPUT
     assert cli("--db", str(plan_path), "--as-of", "June", "list").code == Exit.INPUT
     assert cli("--db", str(plan_path), "lisst").code == Exit.INPUT
 
