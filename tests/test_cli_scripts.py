@@ -38,11 +38,16 @@ def test_piped_list_never_cuts_a_field_however_narrow_the_terminal_setting(cli, 
         assert rec["owner"] in row and rec["title"] in row and rec["ref"] in row
 
 
-def test_list_on_a_terminal_still_fits_the_terminal(terminal, db):
+def test_list_on_a_terminal_still_fits_the_terminal(cli, terminal, db):
+    # Several statuses: the summary line under the table was ~125 characters, and the terminal broke
+    # it mid-word ("10 not started\n, 1 in progress"); the counts by status now start a line.
+    for number, status in (("1", "done"), ("3", "in_progress"), ("5", "blocked")):
+        assert cli(*db, *AS_OF, "set", number, status).code == 0
     res = terminal(*db, *AS_OF, "list", env={"COLUMNS": "80"})
     assert res.code == 0, res.err
     assert max(len(line) for line in res.out.splitlines()) <= 80
     assert "…" in res.out  # long titles are cut to fit, on a terminal only
+    assert res.out.splitlines()[-1] == "9 not started, 1 in progress, 1 blocked, 1 done, awaiting verification"
 
 
 @pytest.mark.parametrize("filters", [[], ["--overdue"], ["--due-soon"], ["--owner", "assistant"],

@@ -78,11 +78,17 @@ def render_rows(items: list[ItemReview], fmt: str) -> str:
     return buf.getvalue()
 
 
-def summary_line(rv: Review, shown: int) -> str:
+def summary_line(rv: Review, shown: int, width: int | None = None) -> str:
+    """What the table shows, as of when, and the counts by status; on a terminal `width` wide, the
+    counts by status go on a line of their own when both would not fit on one (the terminal would
+    break the line mid-word: "10 not started\n, 1 in progress")."""
     counts = rv.by_status()
     parts = [f"{n} {s.words.lower()}" for s, n in counts.items() if n]
-    return (f"{shown} of {len(rv.items)} shown as of {fmt_date(rv.as_of)}: {len(rv.overdue)} overdue, "
-            f"{len(rv.due_soon)} due within {rv.due_soon_days} days; " + ", ".join(parts))
+    head = (f"{shown} of {len(rv.items)} shown as of {fmt_date(rv.as_of)}: {len(rv.overdue)} overdue, "
+            f"{len(rv.due_soon)} due within {rv.due_soon_days} days;")
+    tail = ", ".join(parts)
+    apart = width is not None and len(head) + 1 + len(tail) > width
+    return head + ("\n" if apart else " ") + tail
 
 
 def render_summary(rv: Review) -> str:

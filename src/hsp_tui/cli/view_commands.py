@@ -40,7 +40,7 @@ def cmd_list(ctx: Context) -> int:
     _stale_hint(ctx, rv, "list")
     say(rv.plan.meta.title + (f" ({rv.plan.meta.date:%B %Y})" if rv.plan.meta.date else ""))
     say(render_table(items, width) if items else _nothing_matches(ctx, rv))
-    say(summary_line(rv, len(items)))
+    say(summary_line(rv, len(items), width))
     return 0
 
 
