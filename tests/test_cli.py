@@ -285,3 +285,20 @@ def test_import_accepts_appendix_a_headings(cli, tmp_path):
     bad.write_text("No.,Ref.,Recommendation,Management response,Implementation details\n", encoding="utf-8")
     r = cli("--db", str(tmp_path / "b.json"), "import", str(bad))
     assert r.code == 2 and "split the 'Implementation details' column" in r.err
+
+
+def test_a_plan_made_at_a_path_given_says_so_once_and_the_default_plan_does_not(cli, tmp_path):
+    """`--db /srv/team/plna.json set 3 done` (a typo, or a share not mounted) made a new plan from the
+    seed without a word: the change went into it, unseen by the team. It is still made (README: a
+    file that does not exist is created), and the run now says so on stderr, naming the path."""
+    typo = tmp_path / "team" / "plna.json"
+    r = cli("--db", str(typo), "--as-of", "2010-06-01", "note", "3", "Options paper drafted")
+    assert r.code == 0 and "3: note added" in r.out
+    assert r.err.strip() == (f"hsp-tui: note: there was no plan at {typo}: a new one was made from the embedded "
+                             "seed plan (check the path if you meant an existing plan)")
+    again = cli("--db", str(typo), "--as-of", "2010-06-01", "list")
+    assert again.code == 0 and "no plan at" not in again.err
+    by_env = cli("--as-of", "2010-06-01", "list", env={"HSP_TUI_DB": str(tmp_path / "other.json")})
+    assert by_env.code == 0 and "there was no plan at" in by_env.err
+    first_use = cli("--as-of", "2010-06-01", "list")  # the user data folder's plan: made on first use, as documented
+    assert first_use.code == 0 and "no plan at" not in first_use.err

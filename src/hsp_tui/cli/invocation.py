@@ -108,8 +108,18 @@ class Context:
         if self.server is not None:  # the seed is loaded there by 'init', never by another command
             store = Store.open(self.server, plan=self.plan, **options)
         else:
-            user = self.user
-            store = Store.open(self.path, seed=lambda: seed_data(user), **options)
+            user, made = self.user, []
+
+            def seed():
+                made.append(True)
+                return seed_data(user)
+
+            store = Store.open(self.path, seed=seed, **options)
+            if made and (self.args.db or self.env.get("HSP_TUI_DB")):
+                # A path given, and nothing there: a mistyped name, or a team folder not mounted, would
+                # otherwise take this run's change into a new plan unseen.
+                say(f"{PROG}: note: there was no plan at {self.path}: a new one was made from the embedded "
+                    "seed plan (check the path if you meant an existing plan)", err=True)
         self._stores.append(store)
         return store
 
