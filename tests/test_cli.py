@@ -92,6 +92,9 @@ def test_user_comes_from_env_when_not_given(cli, plan_path):
     (["revise", "8", "July 2010"], "needs a reason"),
     (["revise", "8", "someday", "--reason", "x"], "cannot read deadline 'someday'"),
     (["milestone", "1", "1", "done"], "has no milestone 1"),
+    # no --on given: the day refused is the review date, and the words name the option typed
+    (["--as-of", "2009-06-01", "note", "5", "x"],
+     "--as-of 2009-06-01 (the day a change takes effect without --on) is before the plan's date (2010-03-16)"),
     (["undo", "5", "--entry", "1"], "change #1 on recommendation 5 (create) cannot be undone"),  # as the server says it
     (["import", "nowhere.csv", "--replace"], "nowhere.csv: file not found"),
 ])

@@ -312,7 +312,7 @@ def main(argv: Sequence[str] | None = None, *, open_app: Callable[[Context], int
         finally:
             ctx.close()
     except HspError as exc:
-        say(f"{PROG}: error: {exc}", err=True)
+        say(f"{PROG}: error: {_as_typed(str(exc), args)}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         say(f"{PROG}: interrupted", err=True)
@@ -329,6 +329,15 @@ def main(argv: Sequence[str] | None = None, *, open_app: Callable[[Context], int
         say(f"{PROG}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
             "(set HSP_TUI_DEBUG=1 for details)", err=True)
         return Exit.INTERNAL
+
+
+def _as_typed(message: str, args: argparse.Namespace) -> str:
+    """A refusal of the day a change took effect names `--on` (both backends say it so); without
+    --on, that day was the review date, so the words name the option the user typed: --as-of."""
+    if message.startswith("--on ") and getattr(args, "on", None) is None and args.as_of:
+        day, rest = message[5:15], message[15:]  # "--on YYYY-MM-DD is before ..." / "--on YYYY-MM-DD: ..."
+        return f"--as-of {day} (the day a change takes effect without --on){rest}"
+    return message
 
 
 def run(*, open_app: Callable[[Context], int] | None = None) -> None:
