@@ -78,7 +78,7 @@ async def test_v_on_an_item_not_done_says_why_and_a_status_key_on_a_verified_ite
 async def test_help_lists_the_verify_key(make_app):
     app = make_app()
     rows = {d: k for k, d in app.help_rows()}
-    assert rows["Verify a done item: accept (Verified) or reject (back to In progress)"] == "v"
+    assert rows["Verify a done or dropped item: accept (Verified, or the drop final) or reject (sent back)"] == "v"
 
 
 async def test_the_verify_dialog_at_80x24_says_how_to_choose_and_how_to_leave_by_keys(make_app, store, plan_path):

@@ -12,7 +12,7 @@ COMMAND_TITLES = {
     "overdue_only": "Overdue only on / off", "filter": "Filter by text",
     "cycle_sort": "Sort by number / due / owner / status", "export": "Export (JSON, CSV, Markdown, HTML)",
     "progress_chart": "Progress over time (chart and figures by week)",
-    "verify": "Verify a done item: accept (Verified) or reject (back to In progress)",
+    "verify": "Verify a done or dropped item: accept (Verified, or the drop final) or reject (sent back)",
     "clear_filters": "Clear filters", "help": "Help: keys", "quit": "Quit", "quit_ctrl_c": "Quit (from any screen)",
     "review_date": "Review date: judge the plan as of another day",
 }
