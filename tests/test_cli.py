@@ -305,3 +305,24 @@ def test_a_plan_made_at_a_path_given_says_so_once_and_the_default_plan_does_not(
     assert by_env.code == 0 and "there was no plan at" in by_env.err
     first_use = cli("--as-of", "2010-06-01", "list")  # the user data folder's plan: made on first use, as documented
     assert first_use.code == 0 and "no plan at" not in first_use.err
+
+
+def test_an_export_or_a_csv_given_as_the_plan_says_how_to_make_a_plan_of_it(cli, plan_path, tmp_path):
+    """An officer handed a JSON export or a CSV opened it with --db: refused as no plan file (its
+    'meta' record, its BOM), without a word on what to do. The one line now says it, and the file
+    is left as it was."""
+    for fmt, what in (("json", "a JSON export"), ("csv", "a CSV")):
+        out = tmp_path / f"board.{fmt}"
+        assert cli("--db", str(plan_path), "export", "--format", fmt, "-o", str(out)).code == 0
+        before = out.read_bytes()
+        r = cli("--db", str(out), "list")
+        assert r.code == 3 and len(r.err.strip().splitlines()) == 1, r.err
+        assert r.err.strip().endswith(f"(it is {what}: make a plan file of it with hsp-tui --db NEW.json "
+                                      f"import {out})"), r.err
+        assert out.read_bytes() == before
+        made = cli("--db", str(tmp_path / f"from-{fmt}.json"), "import", str(out))
+        assert made.code == 0, made.err  # as the line says
+    other = tmp_path / "other.json"
+    other.write_text('{"a": 1}', encoding="utf-8")
+    r = cli("--db", str(other), "list")
+    assert r.code == 3 and "not an hsp-tui plan file" in r.err and "import" not in r.err

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from pathlib import Path
 from typing import Callable
 
 from hsp_tui.cli.config import load_settings
@@ -139,6 +140,25 @@ class Context:
         from hsp_tui.domain.asof import as_it_stood  # noqa: PLC0415 - the commands that review the whole plan
 
         return review(as_it_stood(plan, self.as_of), self.as_of, self.due_soon_days)
+
+
+def import_hint(path: Path, message: str) -> str:
+    """How to make a plan of a JSON export or a CSV given where a plan file goes (`--db`): refused as
+    no plan file, which it is not, the refusal then says what to do with it ("" otherwise)."""
+    if ": not an hsp-tui plan file" not in message and ": not valid JSON" not in message:
+        return ""
+    try:
+        with open(path, "rb") as f:
+            start = f.read(4096).removeprefix(b"\xef\xbb\xbf")
+    except OSError:
+        return ""
+    if b'"format": "hsp-tui-export"' in start:
+        what = "a JSON export"
+    elif start.startswith(b"number,") or path.suffix.lower() == ".csv":
+        what = "a CSV"
+    else:
+        return ""
+    return f" (it is {what}: make a plan file of it with hsp-tui --db NEW.json import {path})"
 
 
 def report_change(ctx: Context, change) -> int:

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Sequence
 from hsp_tui import __version__
 from hsp_tui.cli import followup_args
 from hsp_tui.domain.errors import Exit, HspError
-from hsp_tui.cli.invocation import PROG, Context
+from hsp_tui.cli.invocation import PROG, Context, import_hint
 from hsp_tui.cli.output import LIST_FORMATS, say, tolerant_streams
 from hsp_tui.domain.review import DEFAULT_DUE_SOON_DAYS
 
@@ -305,6 +305,7 @@ def main(argv: Sequence[str] | None = None, *, open_app: Callable[[Context], int
         # the cycle collector would only walk the decoded plan again and again as it grows (records
         # are trees; ~12% of decoding 100,000 records). The app manages it itself (tui.collector).
         gc.disable()
+    ctx = None
     try:
         ctx = Context(args, dict(os.environ), open_app=open_app)
         try:
@@ -312,7 +313,10 @@ def main(argv: Sequence[str] | None = None, *, open_app: Callable[[Context], int
         finally:
             ctx.close()
     except HspError as exc:
-        say(f"{PROG}: error: {_as_typed(str(exc), args)}", err=True)
+        words = _as_typed(str(exc), args)
+        if ctx is not None and ctx.path is not None and args.command != "import":
+            words += import_hint(ctx.path, words)
+        say(f"{PROG}: error: {words}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         say(f"{PROG}: interrupted", err=True)
