@@ -284,3 +284,24 @@ async def test_help_at_80x24_wraps_descriptions_under_the_description_column(mak
         assert all(line.startswith(" " * 18) and line[18] != " " for line in more)
         wrapped = "\n".join(keys_part)
         assert "Blocked, Done (awaiting verification), Verified, Dropped" in wrapped.replace("\n" + " " * 18, " ")
+
+
+async def test_the_note_dialog_keeps_saying_how_to_save_once_the_note_is_typed(make_app, plan_path):
+    """The note box's placeholder said "Enter saves, Escape cancels" until the first key; then
+    nothing in the dialog said how to save (the edit, verify and review date dialogs keep it)."""
+    from textual.widgets import Label
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("n")
+        await settled(pilot)
+        await pilot.press(*"Workshop held")
+        await pilot.pause()
+        words = " ".join(str(label.render()) for label in app.screen.query(Label))
+        assert "Enter saves · Escape cancels" in words
+        dialog = app.screen.query_one(".dialog")
+        assert dialog.region.bottom <= 24
+        await pilot.press("enter")
+        await settled(pilot)
+        assert on_disk(plan_path, 1)["history"][-1]["note"] == "Workshop held"

@@ -32,6 +32,8 @@ class NoteScreen(Dialog[str]):
             yield Input(self.draft, placeholder=self.prompt, id="note-text")
             kept = "Not saved last time: your note is kept here; Enter tries again." if self.draft else ""
             yield Label(kept, id="note-error", classes="error", markup=False)
+            # The prompt says it too, but only until the first key: the other dialogs keep it in view.
+            yield Label("Enter saves · Escape cancels", classes="dim", markup=False)
 
     def confirm(self) -> None:
         text = self.query_one("#note-text", Input).value
