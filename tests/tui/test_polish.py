@@ -437,3 +437,15 @@ async def test_a_read_only_plan_at_80_columns_shows_r_its_way_back_in_the_footer
         from rich.cells import cell_len
 
         assert cell_len(plain(footer(app))) <= footer(app).content_region.width
+
+
+async def test_a_header_too_long_for_80_columns_cuts_the_title_with_an_ellipsis(make_app):
+    """Judged as of today (a plan long past), the header at 80 columns ended on a lone '·': the
+    title had been wrapped onto a second line the one-line header never shows."""
+    from datetime import date
+
+    app = make_app(as_of_given=False, as_of=date(2026, 12, 6))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        line = app.main.query_one("#header").render_line(0).text
+        assert "press r" in line and line.rstrip().endswith("…") and "·  Partners" in line, line
