@@ -326,3 +326,15 @@ def test_an_export_or_a_csv_given_as_the_plan_says_how_to_make_a_plan_of_it(cli,
     other.write_text('{"a": 1}', encoding="utf-8")
     r = cli("--db", str(other), "list")
     assert r.code == 3 and "not an hsp-tui plan file" in r.err and "import" not in r.err
+
+
+@pytest.mark.parametrize("command", [("list",), ("summary",), ("show", "2")])
+def test_a_review_date_before_the_plan_existed_says_so_on_stderr(cli, plan_path, command):
+    """`--as-of 2009-01-01 list` showed the 2010 plan's twelve items as if they stood then, without a
+    word; the table stays what scripts parse, and one line on stderr says the plan did not exist yet."""
+    early = cli("--db", str(plan_path), "--as-of", "2009-01-01", *command)
+    assert early.code == 0 and early.out
+    assert early.err.strip() == ("hint: 1 Jan 2009 is before the plan's date (16 Mar 2010): the plan did not exist "
+                                 "yet; it is shown as first written")
+    on_the_day = cli("--db", str(plan_path), "--as-of", "2010-03-16", *command)
+    assert on_the_day.code == 0 and on_the_day.err == ""

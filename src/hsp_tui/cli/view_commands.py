@@ -8,7 +8,7 @@ import sys
 from typing import Mapping
 
 from hsp_tui.domain.errors import NotFoundError
-from hsp_tui.formats.formatting import detail_text, plural, stale_hint
+from hsp_tui.formats.formatting import detail_text, fmt_date, plural, stale_hint
 from hsp_tui.cli.invocation import PROG, Context, parse_number
 from hsp_tui.cli.listing import render_rows, render_summary, render_table, summary_line
 from hsp_tui.domain.records import Status
@@ -63,11 +63,15 @@ def _nothing_matches(ctx: Context, rv: Review) -> str:
 
 def _stale_hint(ctx: Context, rv: Review, command: str) -> None:
     """Without --as-of, a plan whose every date is years past gets one line on stderr saying how to
-    review it as of a date (stdout stays what scripts parse)."""
+    review it as of a date; with an --as-of before the plan's date, one line saying the plan did not
+    exist yet (it is shown as first written). Standard output stays what scripts parse."""
     if not ctx.as_of_given:
         hint = stale_hint(rv, command)
         if hint:
             say(hint, err=True)
+    elif rv.plan.meta.date is not None and rv.as_of < rv.plan.meta.date:
+        say(f"hint: {fmt_date(rv.as_of)} is before the plan's date ({fmt_date(rv.plan.meta.date)}): the plan did "
+            "not exist yet; it is shown as first written", err=True)
 
 
 def cmd_summary(ctx: Context) -> int:
