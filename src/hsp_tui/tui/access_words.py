@@ -32,26 +32,38 @@ def changes(action: str) -> bool:
     return action.split("(", 1)[0] in CHANGE_ACTIONS
 
 
+# A plan file this user may not write (`Access` of a file allows all or nothing).
+FILE_READ_ONLY = "This plan file is read-only for you: nothing can be saved to it (its owner can make it writable)"
+
+
 def refusal(access: "Access", action: str) -> str | None:
     """Why this user may not do what the key `action` (e.g. 'set_status(2)') does here, or None."""
     right = ACTION_RIGHTS.get(action.split("(", 1)[0])
     if right is None or getattr(access, right):
         return None
+    return refused(access, right)
+
+
+def refused(access: "Access", right: str) -> str:
+    """Why this user lacks `right` (an `Access` field): a read-only file, or a database role's rights."""
+    if access.kind == "file":
+        return FILE_READ_ONLY
     return f"Your database role ({access.user}) {REFUSED_WORDS[right]}"
 
 
 def place(access: "Access") -> str | None:
     """Where the plan is, for the header: on a server, the server, database user and plan's name
-    ('db.example:5432, database hsp · alice · plan haringey-2010'); a file: None (its title says)."""
+    ('db.example:5432, database hsp · alice · plan haringey-2010'); a file: None (its title says),
+    or that it is read-only for this user."""
     if access.kind == "file":
-        return None
+        return None if access.change else "read-only file"
     return f"{access.where} · {access.user} · plan {access.plan}"
 
 
 def help_footnote(access: "Access") -> str:
     """What Help says about saving and colleagues' changes, for the backend in use."""
     if access.kind == "file":
-        return HELP_FOOTNOTE
+        return HELP_FOOTNOTE if access.change else f"{HELP_FOOTNOTE}\n{FILE_READ_ONLY}: the change keys are left out."
     a = access
     may = "" if a.change else f"\nYour database role ({a.user}) may read this plan only: changes need hsp_officer."
     verdict = "" if a.verify or not a.change else "\nThe auditor's verdict (v) needs the hsp_auditor role."

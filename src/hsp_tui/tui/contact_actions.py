@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from hsp_tui.domain.errors import HspError
 from hsp_tui.formats.formatting import fmt_date, plural
-from hsp_tui.tui.access_words import REFUSED_WORDS  # (both loaded at start by the app)
+from hsp_tui.tui.access_words import refused  # (both loaded at start by the app)
 from hsp_tui.tui.words import stood_refusal
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def open_contacts(app: "PlanApp") -> None:
         title, why = f"Contacts as they stood on {fmt_date(app.as_of)} (read-only)", stood_refusal(app.as_of)
         up_to = app.as_of
     elif not app.access.contacts:
-        title, why = f"{title} (read-only)", f"Your database role ({app.access.user}) {REFUSED_WORDS['contacts']}."
+        title, why = f"{title} (read-only)", f"{refused(app.access, 'contacts')}."
     app.push_screen(ContactsScreen(owner_list(app.review.plan), app.settings.escalate_after, why, title, up_to), chosen)
 
 

@@ -129,6 +129,12 @@ class JsonFileBackend:
         check_writable(self.path)
 
     def access(self) -> Access:
+        """Every change to whoever may write the file; none where it is read-only for this user (the
+        app then offers no change key, as to a reader on a server, instead of refusing each at its save)."""
+        try:
+            check_writable(self.path)
+        except PlanFileError:
+            return Access("file", str(self.path), change=False, verify=False, contacts=False, remind=False)
         return Access("file", str(self.path))
 
     def change_token(self) -> Signature | None:
