@@ -33,7 +33,8 @@ def add_contact(sub: argparse._SubParsersAction) -> None:
                                        "contact list, contact remove OWNER, contact history [OWNER]")
     csub = s.add_subparsers(dest="contact_command", metavar="set|list|remove|history", required=True)
     c = csub.add_parser("set", help="the addresses of an owner (a role title, as in the plan)")
-    c.add_argument("owner")
+    c.add_argument("owner", help="the owner, in quotes, as the plan names them (any case or spacing), "
+                   "e.g. \"Head of Policy\"")
     c.add_argument("addresses", nargs="+", metavar="ADDRESS",
                    help="one or more addresses, as separate arguments or one separated by commas (\"a@x, b@y\")")
     c.add_argument("--sponsor", metavar="ADDRESS", help="copied (Cc) on a reminder about an item once it has had "
@@ -41,7 +42,7 @@ def add_contact(sub: argparse._SubParsersAction) -> None:
     add_on(c)
     csub.add_parser("list", help="every owner of the plan and their addresses")
     c = csub.add_parser("remove", help="forget an owner's addresses")
-    c.add_argument("owner")
+    c.add_argument("owner", help="the owner, in quotes, as `contact list` names them (any case or spacing)")
     add_on(c)
     c = csub.add_parser("history", help="every contact change, newest first: when, who, the owner, the addresses "
                                         "and sponsor set or removed (with --as-of: up to that day)")
