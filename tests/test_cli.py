@@ -338,3 +338,16 @@ def test_a_review_date_before_the_plan_existed_says_so_on_stderr(cli, plan_path,
                                  "yet; it is shown as first written")
     on_the_day = cli("--db", str(plan_path), "--as-of", "2010-03-16", *command)
     assert on_the_day.code == 0 and on_the_day.err == ""
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "csv", "json"])
+def test_an_export_as_of_a_day_before_the_plan_existed_says_so_on_stderr(cli, plan_path, tmp_path, fmt):
+    """As `list`, `summary` and `show` do: the board paper as of 2009 would show the 2010 plan as if it
+    stood then, without a word. The export itself is unchanged (stdout or the file)."""
+    out = tmp_path / f"early.{fmt}"
+    early = cli("--db", str(plan_path), "--as-of", "2009-01-01", "export", "--format", fmt, "-o", str(out))
+    assert early.code == 0 and out.stat().st_size > 0
+    assert ("hint: 1 Jan 2009 is before the plan's date (16 Mar 2010): the plan did not exist yet; it is shown "
+            "as first written") in early.err
+    on_the_day = cli("--db", str(plan_path), "--as-of", "2010-03-16", "export", "--format", fmt)
+    assert on_the_day.code == 0 and on_the_day.err == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hsp_tui.domain.errors import InputError
-from hsp_tui.formats.formatting import plural
+from hsp_tui.formats.formatting import before_plan_hint, plural
 from hsp_tui.cli.invocation import Context, parse_date_arg, seed_data
 from hsp_tui.cli.output import say, write_data
 from hsp_tui.domain.clock import now_iso
@@ -29,6 +29,8 @@ def cmd_export(ctx: Context) -> int:
         raise InputError("--with-evidence writes a folder (DIR/plan.json and DIR/evidence/): use it with "
                          "--format json and without -o")
     rv = ctx.review(ctx.store().load())
+    if ctx.as_of_given and (early := before_plan_hint(rv)) is not None:
+        say(early, err=True)  # (the export itself is what scripts and the board read)
     if a.with_evidence is not None:
         from hsp_tui.formats.evidence_move import write_with_evidence  # noqa: PLC0415
 

@@ -8,7 +8,7 @@ import sys
 from typing import Mapping
 
 from hsp_tui.domain.errors import NotFoundError
-from hsp_tui.formats.formatting import detail_text, fmt_date, plural, stale_hint
+from hsp_tui.formats.formatting import before_plan_hint, detail_text, plural, stale_hint
 from hsp_tui.cli.invocation import PROG, Context, parse_number
 from hsp_tui.cli.listing import render_rows, render_summary, render_table, summary_line
 from hsp_tui.domain.records import Status
@@ -69,9 +69,8 @@ def _stale_hint(ctx: Context, rv: Review, command: str) -> None:
         hint = stale_hint(rv, command)
         if hint:
             say(hint, err=True)
-    elif rv.plan.meta.date is not None and rv.as_of < rv.plan.meta.date:
-        say(f"hint: {fmt_date(rv.as_of)} is before the plan's date ({fmt_date(rv.plan.meta.date)}): the plan did "
-            "not exist yet; it is shown as first written", err=True)
+    elif (early := before_plan_hint(rv)) is not None:
+        say(early, err=True)
 
 
 def cmd_summary(ctx: Context) -> int:

@@ -315,6 +315,15 @@ def stale_dates(rv: Review) -> tuple[date, date] | None:
     return max(dues), suggest
 
 
+def before_plan_hint(rv: Review) -> str | None:
+    """One line saying the review date is before the plan's date (the plan did not exist yet: it is
+    shown as first written), or None."""
+    if rv.plan.meta.date is None or rv.as_of >= rv.plan.meta.date:
+        return None
+    return (f"hint: {fmt_date(rv.as_of)} is before the plan's date ({fmt_date(rv.plan.meta.date)}): the plan did "
+            "not exist yet; it is shown as first written")
+
+
 def stale_hint(rv: Review, command: str) -> str | None:
     """One line saying how to review a plan whose every date is years past, as of a date."""
     found = stale_dates(rv)
