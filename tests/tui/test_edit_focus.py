@@ -66,3 +66,21 @@ async def test_cancel_button_closes_without_saving(make_app, plan_path):
         await settled(pilot)
         assert app.screen is app.main
     assert plan_path.read_bytes() == before
+
+
+async def test_a_save_refused_for_want_of_a_reason_takes_the_reason_typed_next(make_app, plan_path):
+    """After Enter on a new deadline with no reason, the cursor is in the reason box and the error
+    says so (an officer who pressed Tab there, as "Tab moves" suggests, moved to Save and lost the
+    reason typed next): typing the reason and Enter saves the revision with it."""
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        dialog = await open_edit(pilot, app)
+        await pilot.press("tab", "ctrl+u", *"July 2010", "enter")
+        await pilot.pause()
+        error = str(dialog.query_one("#edit-error").render())
+        assert "type its reason in the box above (the cursor is there)" in error, error
+        assert dialog.focused is dialog.query_one("#edit-reason")
+        await pilot.press(*"Board met late", "enter")
+        await settled(pilot)
+        assert app.screen is app.main
+        assert on_disk(plan_path, 1)["revisions"][-1]["reason"] == "Board met late"

@@ -137,7 +137,7 @@ class EditScreen(Dialog[EditResult]):
                 error.update("The deadline cannot be read: fix it, or Escape to cancel.")
                 return
             if not reason.strip():
-                error.update("A new deadline is a revision: give the reason for it.")
+                error.update("A new deadline is a revision: type its reason in the box above (the cursor is there), then Enter.")
                 self.set_focus(self.query_one("#edit-reason", Input))  # at once: the next key typed goes there
                 return
         owner_changed = owner != self.shown_owner
