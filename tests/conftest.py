@@ -13,7 +13,7 @@ from hsp_tui.formats.importing import seed_to_data
 from hsp_tui.storage.seed import seed_document
 from hsp_tui.storage.store import Store
 # The throwaway PostgreSQL server (one per session) for the server and contract tests.
-from pgharness import pg_bindir, pg_cluster, pg_db, pg_people, pg_plan_db, pg_plan_template  # noqa: F401
+from pgharness import eve, pg_bindir, pg_cluster, pg_db, pg_people, pg_plan_db, pg_plan_template  # noqa: F401
 from inprocess import Result, clean_env, run_in_process
 
 FIXED_AT = "2010-06-01T09:00:00+01:00"

@@ -233,6 +233,14 @@ def pg_people(pg_cluster: Cluster) -> dict[str, str | None]:
     return dict(PEOPLE)
 
 
+@pytest.fixture(scope="session")
+def eve(pg_cluster: Cluster, pg_people) -> str:
+    """eve: a second officer (hsp_officer), for the hostile tests' other session."""
+    pg_cluster.psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'eve') THEN "
+                    "CREATE ROLE eve LOGIN; END IF; END $$; GRANT hsp_officer TO eve")
+    return "eve"
+
+
 def seed_data() -> dict:
     """The embedded seed plan's data, as `hsp-tui init` loads it (the server stamps its creation)."""
     from hsp_tui.cli.invocation import seed_data as data  # noqa: PLC0415

@@ -20,13 +20,6 @@ from pgharness import OWNER
 PLAN = "haringey-2010"
 
 
-@pytest.fixture(scope="module")
-def eve(pg_cluster, pg_people) -> str:
-    pg_cluster.psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'eve') THEN "
-                    "CREATE ROLE eve LOGIN; END IF; END $$; GRANT hsp_officer TO eve")
-    return "eve"
-
-
 @pytest.fixture
 def url(pg_cluster, pg_plan_db):
     return lambda user="alice": pg_cluster.url(pg_plan_db, user)

@@ -24,13 +24,6 @@ from hsp_tui.storage.store import Store
 PLAN = "haringey-2010"
 
 
-@pytest.fixture(scope="module")
-def eve(pg_cluster, pg_people) -> str:
-    pg_cluster.psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'eve') THEN "
-                    "CREATE ROLE eve LOGIN; END IF; END $$; GRANT hsp_officer TO eve")
-    return "eve"
-
-
 @pytest.fixture
 def held(pg_cluster, pg_plan_db):
     """Open sessions (closed at the end): `held(user, sql)` runs `sql` in a transaction left open."""

@@ -23,13 +23,6 @@ PLAN = "haringey-2010"
 CE = "Chief Executive"
 
 
-@pytest.fixture(scope="module")
-def eve(pg_cluster, pg_people) -> str:
-    pg_cluster.psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'eve') THEN "
-                    "CREATE ROLE eve LOGIN; END IF; END $$; GRANT hsp_officer TO eve")
-    return "eve"
-
-
 @pytest.fixture
 def version(pg_cluster, pg_plan_db):
     """`version()`: the plan's version as bob (a reader) polls it, as the app does (`change_token`)."""
