@@ -15,21 +15,13 @@ from hsp_tui.domain.history import effective_day
 from hsp_tui.storage.store import Store
 from hsp_tui.tui import build_app
 from hsp_tui.tui.screens.contacts import ContactsScreen
-from tuikit import Notices, last_notice, plain, settled, until
+from tuikit import Notices, last_notice, open_contacts, plain, settled, until
 
 pytestmark = pytest.mark.slow  # as the other contacts tests (test_app_reminders.py)
 
 ACE = "Assistant Chief Executive"
 HLS = "Head of Legal Services"  # no item of the plan's: a contact alone
 IDCE = "Interim Deputy Chief Executive"  # an owner of items, no address yet
-
-
-async def open_contacts(pilot) -> ContactsScreen:
-    await settled(pilot)
-    await pilot.press("c")
-    await until(pilot, lambda: isinstance(pilot.app.screen, ContactsScreen) and pilot.app.screen.focused is not None,
-                "the contacts dialog")
-    return pilot.app.screen
 
 
 def listed(screen: ContactsScreen, owner: str) -> str:

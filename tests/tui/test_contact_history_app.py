@@ -13,7 +13,7 @@ from textual.widgets import Label, OptionList, Static
 
 from hsp_tui.tui.screens.contact_changes import ContactHistoryScreen
 from hsp_tui.tui.screens.contacts import ContactsScreen
-from tuikit import plain, settled, until
+from tuikit import open_contacts, plain, until
 
 ACE = "Assistant Chief Executive"
 HOSTILE = "[bold]Board[/bold] \x1b[2J"  # an owner a colleague typed: markup and a terminal control
@@ -28,14 +28,6 @@ def history(store) -> None:
     store.set_contact(ACE, ["ace@haringey.example", "pa@haringey.example"], sponsor=["ce@haringey.example"],
                       by="alice", on=date(2010, 5, 20), today=TODAY)
     store.set_contact(HOSTILE, ["board@haringey.example"], by="\x1b]0;mallory\x07", on=date(2010, 5, 21), today=TODAY)
-
-
-async def open_contacts(pilot) -> ContactsScreen:
-    await settled(pilot)
-    await pilot.press("c")
-    await until(pilot, lambda: isinstance(pilot.app.screen, ContactsScreen) and pilot.app.screen.focused is not None,
-                "the contacts dialog")
-    return pilot.app.screen
 
 
 async def highlight(pilot, screen: ContactsScreen, owner: str) -> str:

@@ -74,6 +74,17 @@ async def until(pilot, condition, what: str, tries: int = 1000) -> None:
     raise AssertionError(f"never seen: {what}")
 
 
+async def open_contacts(pilot):
+    """The app's contacts dialog (`c`), opened once the plan is shown and its list has the focus."""
+    from hsp_tui.tui.screens.contacts import ContactsScreen
+
+    await settled(pilot)
+    await pilot.press("c")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ContactsScreen) and pilot.app.screen.focused is not None,
+                "the contacts dialog")
+    return pilot.app.screen
+
+
 def file_data(path) -> dict:
     """A plan file's data as stored (the raw TinyDB layout), to build test plans from."""
     import json
