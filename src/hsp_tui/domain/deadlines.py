@@ -304,16 +304,9 @@ def _fy_consistent(y1: int, y2: str) -> bool:
 def _parse_day(raw: str, s: str, reference: date | None) -> Deadline | None:
     """An exact day. UK numeric dates are day-first; ISO dates are year-first."""
     try:
-        m = _RX["iso_date"].fullmatch(s)
-        if m:
-            return Deadline(raw, calendar_day(int(m.group(1)), int(m.group(2)), int(m.group(3))), Precision.DAY)
-        m = _RX["numeric_date"].fullmatch(s)
-        if m:
-            year = int(m.group(3))
-            if year < 100:
-                year += 2000
-            # Day-first, as UK officers write: 03/04/2011 is 3 April 2011.
-            return Deadline(raw, calendar_day(year, int(m.group(2)), int(m.group(1))), Precision.DAY)
+        day = numeric_day(s)  # 2011-04-03, or day-first as UK officers write: 03/04/2011 is 3 April 2011
+        if day is not None:
+            return Deadline(raw, day, Precision.DAY)
         m = _RX["day_month"].fullmatch(s) or _RX["month_day"].fullmatch(s)
         if m:
             if m.re is _RX["day_month"]:
