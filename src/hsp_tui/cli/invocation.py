@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from hsp_tui.cli.config import load_settings
-from hsp_tui.domain.errors import InputError
+from hsp_tui.domain.errors import HspError, InputError
 from hsp_tui.formats.formatting import due_words, fmt_date
 from hsp_tui.domain.model import Plan
 from hsp_tui.cli.output import say
@@ -147,10 +147,11 @@ def import_hint(path: Path, message: str) -> str:
     no plan file, which it is not, the refusal then says what to do with it ("" otherwise)."""
     if ": not an hsp-tui plan file" not in message and ": not valid JSON" not in message:
         return ""
-    try:
-        with open(path, "rb") as f:
-            start = f.read(4096).removeprefix(b"\xef\xbb\xbf")
-    except OSError:
+    from hsp_tui.storage.file.safefiles import read_bytes  # noqa: PLC0415 - only after such a refusal
+
+    try:  # as the plan was read: a regular file only, never through a link, never a FIFO's wait
+        start = read_bytes(path, link_ok=False)[:4096].removeprefix(b"\xef\xbb\xbf")
+    except HspError:
         return ""
     if b'"format": "hsp-tui-export"' in start:
         what = "a JSON export"
