@@ -258,11 +258,11 @@ def _with_meta(path: Path, raw: bytes, tables: dict[str, Any]) -> dict[str, Any]
 
 def meta_table(path: Path, table: bytes | msgspec.Raw) -> dict[str, Any]:
     """The plan's own table decoded from its bytes, checked to be ours (its details a `PlanMeta`)."""
-    meta_table = msgspec.json.decode(table)
-    validate_data(path, {META: meta_table})  # the frame: our app, our schema version
-    record = dict(meta_table["1"])
+    decoded = msgspec.json.decode(table)
+    validate_data(path, {META: decoded})  # the frame: our app, our schema version
+    record = dict(decoded["1"])
     record["plan"] = msgspec.convert(record.get("plan"), PlanMeta)
-    return {**meta_table, "1": record}
+    return {**decoded, "1": record}
 
 
 def has_long_line(raw: bytes) -> bool:
