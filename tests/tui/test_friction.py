@@ -305,3 +305,18 @@ async def test_the_note_dialog_keeps_saying_how_to_save_once_the_note_is_typed(m
         await pilot.press("enter")
         await settled(pilot)
         assert on_disk(plan_path, 1)["history"][-1]["note"] == "Workshop held"
+
+
+async def test_a_date_pasted_with_a_control_sequence_is_refused_with_it_spelled_out(make_app):
+    """The dialog's refusal repeats what was typed: a pasted escape sequence shows as text, never
+    reaching the terminal."""
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        app.screen.query_one("#review-date").value = "\x1b[31m2010-02-30"
+        await pilot.press("enter")
+        await pilot.pause()
+        said = plain(app.screen.query_one("#review-date-error"))
+        assert said.startswith("\\x1b[31m2010-02-30 is not a date"), said
+        assert "\x1b" not in said

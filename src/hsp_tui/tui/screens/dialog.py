@@ -17,7 +17,7 @@ from textual.widgets import Input, Label
 
 from hsp_tui.domain.deadlines import why_not_a_day
 from hsp_tui.domain.records import Recommendation
-from hsp_tui.domain.textsafe import one_line
+from hsp_tui.domain.textsafe import one_line, visible
 from hsp_tui.formats.formatting import fmt_date
 from hsp_tui.tui.keys import pass_on
 
@@ -30,7 +30,7 @@ def not_a_date(typed: str) -> str:
     """What a dialog says of a typed date that `parse_day` cannot read: why, when it is written with
     numbers but names no day (2010-02-30: "February 2010 has 28 days"), else how to write one."""
     why = why_not_a_day(typed)
-    shown = " ".join(typed.split()) or "An empty date"
+    shown = visible(" ".join(typed.split())) or "An empty date"  # as typed, a pasted control character spelled out
     return f"{shown} is not a date: {why}." if why else f"{shown} is not a date: write it as {DATE_EXAMPLES}."
 
 
